@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { getRequestListener } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Em } from '../db/orm.ts';
+import { scopeToOrganization } from '../db/tenant.ts';
+import { ApiKey, Organization } from '../entities/index.ts';
+import type { AppDeps } from '../http/context.ts';
+import { log } from '../log.ts';
+
+type ApiEnv = { Variables: { em: Em; apiKey: ApiKey } };
+
+/** JSON error body used by every API answer that is not a success. */
+function apiError(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * The machine API (ERP sync, later a mobile app), mounted at /api inside the Express
+ * server. Authenticated by API key (Authorization: Bearer <key>), scoped to the key's
+ * Verwaltung through the same tenant filter as the console. Answers JSON only.
+ */
+export function createApi(deps: AppDeps) {
+  const api = new Hono<ApiEnv>();
+
+  api.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!key) return c.json(apiError('unauthorized', 'Missing API key (Authorization: Bearer <key>).'), 401);
+    const em = deps.orm.em.fork() as Em;
+    // Looked up by its hash before any Verwaltung is known.
+    const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null }, { filters: { tenant: false } });
+    if (!apiKey) return c.json(apiError('unauthorized', 'Invalid or revoked API key.'), 401);
+    scopeToOrganization(em, apiKey.organization.id);
+    c.set('em', em);
+    c.set('apiKey', apiKey);
+    await next();
+  });
+
+  api.get('/v1/status', async (c) => {
+    const organization = await c.var.em.findOneOrFail(Organization, { id: c.var.apiKey.organization.id });
+    return c.json({ organization: { id: organization.id, name: organization.name }, apiKey: { name: c.var.apiKey.name } });
+  });
+
+  api.notFound((c) => c.json(apiError('not_found', 'No such endpoint.'), 404));
+  api.onError((error, c) => {
+    log.error(`API ${c.req.method} ${c.req.path}`, error);
+    return c.json(apiError('internal', 'Internal error.'), 500);
+  });
+  return api;
+}
+
+/** Express middleware handing /api/* to the Hono app (Express strips the /api prefix). */
+export function apiRequestListener(deps: AppDeps) {
+  return getRequestListener(createApi(deps).fetch);
+}

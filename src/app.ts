@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { csrfProtection } from './auth/csrf.ts';
+import { loadSession, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
+import { apiRequestListener } from './api/app.ts';
+import type { AppDeps } from './http/context.ts';
+import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
+import { RouteRegistry } from './http/routes.ts';
+import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
+import { homeRoutes } from './features/home/routes.ts';
+import { loginRoutes } from './features/login/routes.ts';
+import { devMailRoutes } from './features/mail/routes.ts';
+import { portalRoutes } from './features/portal/routes.ts';
+import { propertyRoutes } from './features/properties/routes.ts';
+import { consoleSectionRoutes } from './features/console/routes.ts';
+import { staffAdminRoutes } from './features/staff/routes.ts';
+
+const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
+
+/** Builds the one Express server: console, portal, machine API and static files. */
+export function createApp(deps: AppDeps) {
+  const app = express();
+  const routes = new RouteRegistry();
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+          ...(deps.config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: deps.config.secureCookies,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use('/static', express.static(STATIC_DIR, { maxAge: deps.config.env === 'production' ? '7d' : 0, index: false }));
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
+
+  // The machine API speaks JSON with its own API-key auth: before cookies, CSRF and forms.
+  app.use('/api', apiRequestListener(deps));
+
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    req.deps = deps;
+    req.em = deps.orm.em.fork() as typeof req.em;
+    const cookieLang = req.cookies?.[LANGUAGE_COOKIE];
+    req.lang = isLanguage(cookieLang) ? cookieLang : DEFAULT_LANGUAGE;
+    req.t = translator(req.lang);
+    res.locals.t = req.t;
+    res.locals.lang = req.lang;
+    res.locals.path = req.path;
+    res.locals.originalUrl = req.originalUrl;
+    res.locals.devMode = deps.config.env !== 'production';
+    next();
+  });
+  app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
+
+  app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));
+  app.use('/portal', loadSession('portal'), (_req, res, next) => ((res.locals.layout = 'portal'), next()));
+
+  routes.mount(app, '', 'public', [], homeRoutes());
+  routes.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
+  routes.mount(app, '/portal', 'public', [], loginRoutes('portal'));
+  routes.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
+  routes.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
+  routes.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
+  routes.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
+  routes.mount(app, '/portal', 'portal', [requirePortalUser], portalRoutes());
+  if (deps.config.env !== 'production') routes.mount(app, '/dev', 'dev', [], devMailRoutes());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return Object.assign(app, { routes });
+}
+
+export type App = ReturnType<typeof createApp>;

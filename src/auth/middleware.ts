@@ -1,0 +1,66 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Area } from '../entities/index.ts';
+import { scopeToOrganization } from '../db/tenant.ts';
+import { ForbiddenError, UnauthenticatedError } from '../http/errors.ts';
+import { validateSessionToken, SESSION_POLICY } from './session.ts';
+
+/**
+ * Each area has its own cookie, limited to its own path, so a staff session is never even
+ * sent to the portal; and a token presented in the wrong cookie is refused by its area.
+ */
+export const AREA = {
+  staff: { cookie: 'hp_staff_session', basePath: '/verwaltung', loginPath: '/verwaltung/anmelden' },
+  portal: { cookie: 'hp_portal_session', basePath: '/portal', loginPath: '/portal/anmelden' },
+} as const;
+
+export function setSessionCookie(req: Request, res: Response, area: Area, token: string) {
+  res.cookie(AREA[area].cookie, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.deps.config.secureCookies,
+    path: AREA[area].basePath,
+    maxAge: SESSION_POLICY[area].absoluteMs,
+  });
+}
+
+export function clearSessionCookie(res: Response, area: Area) {
+  res.clearCookie(AREA[area].cookie, { path: AREA[area].basePath });
+}
+
+/**
+ * Loads the session of the area from its cookie (if any), sets req.staff or req.portalUser
+ * and scopes the request's EntityManager to that user's Verwaltung.
+ */
+export function loadSession(area: Area) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = req.cookies?.[AREA[area].cookie];
+    if (typeof token !== 'string' || token === '') return next();
+    const session = await validateSessionToken(req.em, token, area, req.deps.clock.now());
+    if (!session) {
+      clearSessionCookie(res, area);
+      return next();
+    }
+    req.session = session;
+    if (area === 'staff') req.staff = session.staffUser!;
+    else req.portalUser = session.portalUser!;
+    scopeToOrganization(req.em, session.organization.id);
+    res.locals.currentUser = session.staffUser ?? session.portalUser;
+    next();
+  };
+}
+
+export function requireStaff(req: Request, _res: Response, next: NextFunction) {
+  if (!req.staff) return next(new UnauthenticatedError(AREA.staff.loginPath));
+  next();
+}
+
+export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
+  if (!req.staff) return next(new UnauthenticatedError(AREA.staff.loginPath));
+  if (req.staff.role !== 'admin') return next(new ForbiddenError('errors.adminOnly'));
+  next();
+}
+
+export function requirePortalUser(req: Request, _res: Response, next: NextFunction) {
+  if (!req.portalUser) return next(new UnauthenticatedError(AREA.portal.loginPath));
+  next();
+}

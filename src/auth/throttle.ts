@@ -1,0 +1,63 @@
+import type { Em } from '../db/orm.ts';
+import { LoginThrottle } from '../entities/index.ts';
+
+/**
+ * Login throttling in a small table, so that it holds across several server instances.
+ *
+ * Per account: after ACCOUNT_LIMIT failures within the window, the account refuses every
+ * attempt (even the right password) until the window ends. A brute-force run therefore
+ * gets ACCOUNT_LIMIT guesses per WINDOW, and the real owner waits at most WINDOW.
+ * Per IP: a looser limit stops one address from trying many accounts.
+ */
+export const THROTTLE = {
+  windowMs: 5 * 60 * 1000,
+  accountLimit: 8,
+  ipLimit: 40,
+};
+
+export function accountKey(area: string, email: string) {
+  return `account:${area}:${email.trim().toLowerCase()}`;
+}
+export function ipKey(ip: string) {
+  return `ip:${ip}`;
+}
+
+/** Returns the time until which any of the keys is locked, or null when login may proceed. */
+export async function lockedUntil(em: Em, keys: string[], now: Date): Promise<Date | null> {
+  const rows = await em.find(LoginThrottle, { key: { $in: keys }, lockedUntil: { $gt: now } });
+  if (rows.length === 0) return null;
+  return new Date(Math.max(...rows.map((r) => r.lockedUntil!.getTime())));
+}
+
+/** Counts one failed attempt for each key (atomically) and locks keys over their limit. */
+export async function recordFailure(em: Em, keys: { key: string; limit: number }[], now: Date): Promise<void> {
+  const windowStart = new Date(now.getTime() - THROTTLE.windowMs);
+  const lockUntil = new Date(now.getTime() + THROTTLE.windowMs);
+  for (const { key, limit } of keys) {
+    await em.execute(
+      `insert into login_throttle (key, failures, window_started_at, locked_until)
+       values (?, 1, ?, null)
+       on conflict (key) do update set
+         failures = case when login_throttle.window_started_at < ? then 1 else login_throttle.failures + 1 end,
+         window_started_at = case when login_throttle.window_started_at < ? then excluded.window_started_at else login_throttle.window_started_at end,
+         locked_until = case
+           when login_throttle.window_started_at >= ? and login_throttle.failures + 1 >= ? then ?::timestamptz
+           else login_throttle.locked_until end`,
+      [key, now, windowStart, windowStart, windowStart, limit, lockUntil],
+    );
+  }
+}
+
+/** A successful login clears the account's counter (not the IP's). */
+export async function clearFailures(em: Em, key: string): Promise<void> {
+  await em.execute(`delete from login_throttle where key = ?`, [key]);
+}
+
+/** Forgets counters whose window and lock are over; run by the session clean-up job. */
+export async function pruneThrottle(em: Em, now: Date): Promise<void> {
+  const windowStart = new Date(now.getTime() - THROTTLE.windowMs);
+  await em.execute(
+    `delete from login_throttle where window_started_at < ? and (locked_until is null or locked_until < ?)`,
+    [windowStart, now],
+  );
+}

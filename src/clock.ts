@@ -1,0 +1,19 @@
+/** The one seam for "now": access windows, token expiry and digests are tested with a clock of their own. */
+export type Clock = { now(): Date };
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock for tests and jobs that can be set and moved. */
+export function fixedClock(start: Date): Clock & { set(d: Date): void; advance(ms: number): void } {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (d) => (current = new Date(d)),
+    advance: (ms) => (current = new Date(current.getTime() + ms)),
+  };
+}
+
+/** The calendar day in Europe/Berlin as YYYY-MM-DD: contracts start and end on such days. */
+export function berlinDate(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(at);
+}

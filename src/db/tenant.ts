@@ -1,0 +1,53 @@
+import {
+  Address,
+  ApiKey,
+  AuditLog,
+  Contact,
+  Contract,
+  PortalUser,
+  Property,
+  ServiceProvider,
+  StaffUser,
+  Unit,
+} from '../entities/index.ts';
+
+/**
+ * The one place that scopes queries to the current Verwaltung.
+ *
+ * A global MikroORM filter, on by default, for every entity that belongs to a Verwaltung.
+ * Request middleware sets its parameter from the logged-in user (`scopeToOrganization`);
+ * a query on such an entity without it throws, so forgetting the scope fails loudly
+ * instead of leaking. Code that must look across Verwaltungen (login by e-mail, jobs)
+ * says so explicitly with `filters: { tenant: false }`.
+ *
+ * Filters do not reach raw SQL or QueryBuilders without `applyFilters`; feature code
+ * therefore uses em.find and em.count only, and the few raw queries (throttle, advisory locks,
+ * outbox) touch tables that belong to no Verwaltung.
+ */
+export const TENANT_ENTITIES = [
+  StaffUser,
+  Property,
+  Address,
+  Unit,
+  Contact,
+  Contract,
+  ServiceProvider,
+  PortalUser,
+  ApiKey,
+  AuditLog,
+];
+
+export const tenantFilter = {
+  name: 'tenant',
+  cond: (args: { organizationId?: string }) => {
+    if (!args?.organizationId) throw new Error('tenant filter used without an organization');
+    return { organization: args.organizationId };
+  },
+  entity: TENANT_ENTITIES,
+  default: true,
+};
+
+/** Scopes every later query of this EntityManager to one Verwaltung. */
+export function scopeToOrganization(em: { setFilterParams(name: string, args: object): void }, organizationId: string) {
+  em.setFilterParams('tenant', { organizationId });
+}

@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { p } from '@mikro-orm/core';
+
+/** Primary key for every entity: random UUIDs, so ids in URLs cannot be guessed or counted. */
+export const id = () => p.uuid().primary().onCreate(() => randomUUID());
+
+export const createdAt = () => p.datetime().onCreate(() => new Date());
+export const updatedAt = () =>
+  p.datetime().onCreate(() => new Date()).onUpdate(() => new Date());
+
+/**
+ * The id an ERP uses for a record (Haufe PowerHaus, DOMUS, ...). Unique per Verwaltung
+ * and entity kind; the sync API (issue 7) upserts by it.
+ */
+export const externalId = () => p.string().length(100).nullable();

@@ -1,0 +1,11 @@
+// Every entity of Hausportal. The ORM config registers this list; the tenant filter
+// (src/db/tenant.ts) names those that belong to a Verwaltung.
+export * from './organization.ts';
+export * from './staff-user.ts';
+export * from './property.ts';
+export * from './contact.ts';
+export * from './service-provider.ts';
+export * from './portal-user.ts';
+export * from './auth.ts';
+export * from './mail.ts';
+export * from './audit-log.ts';

@@ -1,0 +1,32 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdAt, id } from './common.ts';
+import { Organization } from './organization.ts';
+
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+/**
+ * One e-mail in the outbox. Written in the same transaction as the change that causes it;
+ * delivered by the mail-outbox job (src/features/mail/deliver.ts). The Message-ID is fixed
+ * at enqueue time, so a retry after a crash is recognisable as the same mail.
+ */
+export const OutboxMail = defineEntity({
+  name: 'OutboxMail',
+  indexes: [{ properties: ['status', 'nextAttemptAt'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization).nullable(),
+    messageId: p.string().length(200).unique(),
+    fromName: p.string().length(200).nullable(),
+    to: p.string().length(254),
+    subject: p.string().length(300),
+    text: p.text(),
+    html: p.text(),
+    status: p.enum(OUTBOX_STATUSES).default('pending'),
+    attempts: p.integer().default(0),
+    nextAttemptAt: p.datetime(),
+    lastError: p.text().nullable(),
+    sentAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+  },
+});
+export type OutboxMail = InferEntity<typeof OutboxMail>;

@@ -1,0 +1,27 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdAt, id } from './common.ts';
+import { Contact } from './contact.ts';
+import { Organization } from './organization.ts';
+
+/**
+ * A Portalnutzer: the login of a resident. It is linked to one or more contacts (both
+ * spouses share a contact; an owner of flats in several properties has several); what
+ * it may see follows from those contacts' contracts (src/features/access).
+ */
+export const PortalUser = defineEntity({
+  name: 'PortalUser',
+  uniques: [{ properties: ['organization', 'email'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization),
+    email: p.string().length(254),
+    name: p.string().length(200),
+    passwordHash: p.string().length(200).nullable().hidden(),
+    locale: p.string().length(5).default('de'),
+    disabledAt: p.datetime().nullable(),
+    lastLoginAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+    contacts: () => p.manyToMany(Contact).owner().pivotTable('portal_user_contact'),
+  },
+});
+export type PortalUser = InferEntity<typeof PortalUser>;

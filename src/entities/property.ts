@@ -1,0 +1,70 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { createdAt, externalId, id, updatedAt } from './common.ts';
+import { Organization } from './organization.ts';
+// Circular with contact.ts; safe because relations are resolved lazily (the arrow functions).
+import { Contract } from './contact.ts';
+
+export const PROPERTY_KINDS = ['weg', 'rental', 'mixed'] as const;
+
+/** A Liegenschaft: a managed estate (WEG or rental complex) with one or more addresses. */
+export const Property = defineEntity({
+  name: 'Property',
+  uniques: [{ properties: ['organization', 'externalId'] }],
+  indexes: [{ properties: ['organization', 'name'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization),
+    externalId: externalId(),
+    name: p.string().length(200),
+    kind: p.enum(PROPERTY_KINDS).default('rental'),
+    archivedAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    addresses: () => p.oneToMany(Address).mappedBy('property'),
+    units: () => p.oneToMany(Unit).mappedBy('property'),
+  },
+});
+export type Property = InferEntity<typeof Property>;
+
+/** An Adresse: a street address or entrance of a property. */
+export const Address = defineEntity({
+  name: 'Address',
+  uniques: [{ properties: ['organization', 'externalId'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization),
+    property: () => p.manyToOne(Property),
+    externalId: externalId(),
+    street: p.string().length(200),
+    houseNumber: p.string().length(20),
+    postalCode: p.string().length(10),
+    city: p.string().length(100),
+    createdAt: createdAt(),
+  },
+});
+export type Address = InferEntity<typeof Address>;
+
+export const UNIT_KINDS = ['apartment', 'commercial', 'parking', 'other'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+/** An Einheit: Wohnung, Gewerbe, Stellplatz or Sonstige, with its area in m². */
+export const Unit = defineEntity({
+  name: 'Unit',
+  uniques: [{ properties: ['organization', 'externalId'] }],
+  indexes: [{ properties: ['property', 'number'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization),
+    property: () => p.manyToOne(Property),
+    address: () => p.manyToOne(Address).nullable(),
+    externalId: externalId(),
+    number: p.string().length(100),
+    kind: p.enum(UNIT_KINDS).default('apartment'),
+    areaSqm: p.decimal('number').precision(10).scale(2).nullable(),
+    floor: p.string().length(50).nullable(),
+    archivedAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+    contracts: () => p.oneToMany(Contract).mappedBy('unit'),
+  },
+});
+export type Unit = InferEntity<typeof Unit>;

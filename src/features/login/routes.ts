@@ -1,0 +1,112 @@
+import { Router, type Request, type Response } from 'express';
+import type { Area } from '../../entities/index.ts';
+import { AREA, clearSessionCookie, setSessionCookie } from '../../auth/middleware.ts';
+import { passwordProblem } from '../../auth/password.ts';
+import { invalidateSession } from '../../auth/session.ts';
+import { HttpError } from '../../http/errors.ts';
+import { render } from '../../http/views.ts';
+import { log } from '../../log.ts';
+import { accountForToken, logIn, requestPasswordReset, setPasswordWithToken } from './service.ts';
+
+const HOME: Record<Area, string> = { staff: '/verwaltung/liegenschaften', portal: '/portal' };
+
+/** Only paths inside the area's own section are followed after login (no open redirect). */
+function safeNext(area: Area, next: unknown): string {
+  const base = AREA[area].basePath;
+  if (typeof next === 'string' && next.startsWith(`${base}/`) && !next.startsWith('//') && !next.includes('\\')) return next;
+  return HOME[area];
+}
+
+function field(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** Login, logout, password reset and (staff) invitation for one area: /verwaltung or /portal. */
+export function loginRoutes(area: Area) {
+  const router = Router();
+  const base = AREA[area].basePath;
+  const page = (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
+    render(req, res, `login/${view}`, { area, base, layout: 'public', ...data }, status);
+
+  router.get('/anmelden', (req, res) => {
+    if (area === 'staff' ? req.staff : req.portalUser) return res.redirect(303, HOME[area]);
+    page(req, res, 'login', {
+      title: req.t('auth:login.title'),
+      email: '',
+      next: field(req.query.weiter),
+      notice: req.query.abgemeldet ? req.t('auth:login.loggedOut') : undefined,
+    });
+  });
+
+  router.post('/anmelden', async (req, res) => {
+    const email = field(req.body.email);
+    const next = field(req.body.weiter);
+    const result = await logIn(req.em, area, email, field(req.body.password), req.ip ?? 'unknown', req.deps.clock.now());
+    if (!result.ok) {
+      log.info(`login failed (${result.reason}) for ${area} account ${JSON.stringify(email)} from ${req.ip}`);
+      const locked = result.reason === 'locked';
+      return page(
+        req,
+        res,
+        'login',
+        {
+          title: req.t('auth:login.title'),
+          email,
+          next,
+          error: req.t(locked ? 'auth:errors.tooManyAttempts' : 'auth:errors.invalidLogin'),
+        },
+        locked ? 429 : 422,
+      );
+    }
+    if (req.session) await invalidateSession(req.em, req.session.id);
+    setSessionCookie(req, res, area, result.token);
+    res.redirect(303, safeNext(area, next));
+  });
+
+  router.post('/abmelden', async (req, res) => {
+    if (req.session) await invalidateSession(req.em, req.session.id);
+    clearSessionCookie(res, area);
+    res.redirect(303, `${base}/anmelden?abgemeldet=1`);
+  });
+
+  router.get('/passwort-vergessen', (req, res) => {
+    page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email: '' });
+  });
+
+  router.post('/passwort-vergessen', async (req, res) => {
+    const email = field(req.body.email).trim();
+    if (!email.includes('@')) {
+      return page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email, errors: { email: req.t('auth:errors.emailInvalid') } }, 422);
+    }
+    await requestPasswordReset(req.em, area, email, req.deps.config.baseUrl, req.deps.clock.now());
+    page(req, res, 'message', { title: req.t('auth:forgot.title'), message: req.t('auth:forgot.sent', { email }) });
+  });
+
+  const tokenPages = [
+    { path: '/passwort-zuruecksetzen/:token', purpose: 'password_reset' as const, view: 'reset', titleKey: 'auth:reset.title' },
+    ...(area === 'staff' ? [{ path: '/einladung/:token', purpose: 'staff_invitation' as const, view: 'invitation', titleKey: 'auth:invitation.title' }] : []),
+  ];
+  for (const { path, purpose, view, titleKey } of tokenPages) {
+    router.get(path, async (req, res) => {
+      const account = await accountForToken(req.em, area, purpose, req.params.token as string, req.deps.clock.now());
+      if (!account) throw new HttpError(410, 'auth:errors.linkInvalid');
+      page(req, res, view, { title: req.t(titleKey), token: req.params.token, account: account.login.user });
+    });
+
+    router.post(path, async (req, res) => {
+      const token = req.params.token as string;
+      const problem = passwordProblem(field(req.body.password), field(req.body.passwordRepeat));
+      if (problem) {
+        const account = await accountForToken(req.em, area, purpose, token, req.deps.clock.now());
+        if (!account) throw new HttpError(410, 'auth:errors.linkInvalid');
+        return page(req, res, view, { title: req.t(titleKey), token, account: account.login.user, errors: { password: req.t(problem) } }, 422);
+      }
+      const done = await setPasswordWithToken(req.em, area, purpose, token, field(req.body.password), req.deps.clock.now());
+      if (!done) throw new HttpError(410, 'auth:errors.linkInvalid');
+      setSessionCookie(req, res, area, done.sessionToken);
+      res.redirect(303, HOME[area]);
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,129 @@
+import type { Em } from '../../db/orm.ts';
+import { AuditLog, PortalUser, StaffUser, type Area } from '../../entities/index.ts';
+import { hashPassword, verifyPassword } from '../../auth/password.ts';
+import { createSession, invalidateUserSessions, type SessionUser } from '../../auth/session.ts';
+import { accountKey, clearFailures, ipKey, lockedUntil, recordFailure, THROTTLE } from '../../auth/throttle.ts';
+import { consumeToken, findUsableToken, issueToken } from '../../auth/tokens.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+
+export function normalizeEmail(email: unknown): string {
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}
+
+/**
+ * Accounts with this e-mail in any Verwaltung. Login comes before we know the Verwaltung,
+ * so this is one of the few places that looks across tenants, on purpose.
+ */
+async function accountsByEmail(em: Em, area: Area, email: string) {
+  const where = { email, disabledAt: null };
+  const opts = { filters: { tenant: false }, populate: ['organization'] as const };
+  const users = area === 'staff' ? await em.find(StaffUser, where, opts) : await em.find(PortalUser, where, opts);
+  return users.map((user) => ({ area, user }) as SessionUser);
+}
+
+export type LoginResult =
+  | { ok: true; login: SessionUser; token: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; until: Date };
+
+/**
+ * Checks e-mail and password under the throttle. An unknown e-mail costs the same time and
+ * gives the same answer as a wrong password.
+ */
+export async function logIn(em: Em, area: Area, emailInput: string, password: string, ip: string, now: Date): Promise<LoginResult> {
+  const email = normalizeEmail(emailInput);
+  const account = accountKey(area, email);
+  const until = await lockedUntil(em, [account, ipKey(ip)], now);
+  if (until) return { ok: false, reason: 'locked', until };
+
+  const candidates = await accountsByEmail(em, area, email);
+  let login: SessionUser | undefined;
+  for (const candidate of candidates) {
+    if (await verifyPassword(candidate.user.passwordHash, password)) {
+      login = candidate;
+      break;
+    }
+  }
+  if (candidates.length === 0) await verifyPassword(null, password);
+
+  if (!login) {
+    await recordFailure(em, [{ key: account, limit: THROTTLE.accountLimit }, { key: ipKey(ip), limit: THROTTLE.ipLimit }], now);
+    return { ok: false, reason: 'invalid' };
+  }
+  await clearFailures(em, account);
+  login.user.lastLoginAt = now;
+  audit(em, login, 'login', now);
+  const { token } = await createSession(em, login, now);
+  return { ok: true, login, token };
+}
+
+function audit(em: Em, login: SessionUser, action: string, now: Date) {
+  em.create(AuditLog, {
+    organization: login.user.organization,
+    actorType: login.area,
+    actorId: login.user.id,
+    action,
+    subjectType: login.area === 'staff' ? 'StaffUser' : 'PortalUser',
+    subjectId: login.user.id,
+    createdAt: now,
+  });
+}
+
+/**
+ * Sends a reset link to every account with this e-mail. The caller answers the same
+ * whether or not one exists.
+ */
+export async function requestPasswordReset(em: Em, area: Area, emailInput: string, baseUrl: string, now: Date) {
+  const email = normalizeEmail(emailInput);
+  if (!email) return;
+  for (const login of await accountsByEmail(em, area, email)) {
+    const token = await issueToken(em, login, 'password_reset', now);
+    const base = area === 'staff' ? '/verwaltung' : '/portal';
+    enqueueMail(
+      em,
+      {
+        organization: login.user.organization,
+        to: login.user.email,
+        template: 'password-reset',
+        locale: login.user.locale,
+        data: { name: login.user.name, link: `${baseUrl}${base}/passwort-zuruecksetzen/${token}` },
+      },
+      now,
+    );
+  }
+  await em.flush();
+}
+
+/** The account behind a usable reset or invitation link, or null. */
+export async function accountForToken(em: Em, area: Area, purpose: 'password_reset' | 'staff_invitation', token: string, now: Date) {
+  const found = await findUsableToken(em, token, purpose, area, now);
+  if (!found) return null;
+  const user = found.staffUser ?? found.portalUser;
+  if (!user || user.disabledAt) return null;
+  return { tokenId: found.id, login: { area, user } as SessionUser };
+}
+
+/**
+ * Sets a new password through a single-use link (reset or staff invitation) and logs the
+ * user in. Other sessions of the user end. Returns null when the link was used meanwhile.
+ */
+export async function setPasswordWithToken(
+  em: Em,
+  area: Area,
+  purpose: 'password_reset' | 'staff_invitation',
+  token: string,
+  password: string,
+  now: Date,
+) {
+  return em.transactional(async (tx) => {
+    const account = await accountForToken(tx, area, purpose, token, now);
+    if (!account || !(await consumeToken(tx, account.tokenId, now))) return null;
+    account.login.user.passwordHash = await hashPassword(password);
+    account.login.user.lastLoginAt = now;
+    await invalidateUserSessions(tx, account.login);
+    audit(tx, account.login, purpose === 'staff_invitation' ? 'invitation.accepted' : 'password.reset', now);
+    await clearFailures(tx, accountKey(area, account.login.user.email));
+    const { token: sessionToken } = await createSession(tx, account.login, now);
+    return { login: account.login, sessionToken };
+  });
+}

@@ -1,0 +1,32 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { NotFoundError } from '../../http/errors.ts';
+import { render } from '../../http/views.ts';
+import { accessibleProperties, propertyAccess } from '../access/service.ts';
+import { portalStartPage } from './service.ts';
+
+/** Loads the property of the URL through the access module; anything else is a 404. */
+async function loadPortalProperty(req: Request, res: Response, next: NextFunction) {
+  const access = await propertyAccess(req.em, req.portalUser!, String(req.params.propertyId), req.deps.clock.now());
+  if (!access) return next(new NotFoundError(`portal user ${req.portalUser!.id} has no access to ${req.params.propertyId}`));
+  res.locals.access = access;
+  res.locals.property = access.property;
+  next();
+}
+
+/** The resident portal: object selection and the start page of one property. */
+export function portalRoutes() {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const properties = await accessibleProperties(req.em, req.portalUser!, req.deps.clock.now());
+    if (properties.length === 1) return res.redirect(303, `/portal/liegenschaften/${properties[0].property.id}`);
+    render(req, res, 'portal/select', { title: req.t('portal:select.title'), properties });
+  });
+
+  router.get('/liegenschaften/:propertyId', loadPortalProperty, async (req, res) => {
+    const start = await portalStartPage(req.em, res.locals.property, req.portalUser!);
+    render(req, res, 'portal/start', { title: res.locals.property.name, ...start });
+  });
+
+  return router;
+}

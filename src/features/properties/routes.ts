@@ -1,0 +1,44 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { berlinDate } from '../../clock.ts';
+import { Property } from '../../entities/index.ts';
+import { findByIdOr404 } from '../../http/find.ts';
+import { render } from '../../http/views.ts';
+import { propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
+
+export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'dokumente'] as const;
+
+/** Loads the property of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
+async function loadProperty(req: Request, res: Response, next: NextFunction) {
+  res.locals.property = await findByIdOr404(req.em, Property, req.params.propertyId);
+  next();
+}
+
+function pageNumber(value: unknown): number {
+  const n = Number.parseInt(String(value ?? '1'), 10);
+  return Number.isFinite(n) && n > 0 && n < 100000 ? n : 1;
+}
+
+/** Console: the Liegenschaften list with live search, and a property page with tabs. */
+export function propertyRoutes() {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    const result = await searchProperties(req.em, q, pageNumber(req.query.seite));
+    // The live search (htmx) replaces only the results; the page itself is the same template.
+    const view = req.get('hx-target') === 'property-results' ? 'properties/_results' : 'properties/index';
+    render(req, res, view, { title: req.t('console:properties.title'), q, ...result });
+  });
+
+  const tab = (name: (typeof PROPERTY_TABS)[number], load: (req: Request, res: Response) => Promise<Record<string, unknown>>) =>
+    router.get(`/:propertyId${name === 'uebersicht' ? '' : `/${name}`}`, loadProperty, async (req, res) => {
+      render(req, res, `properties/show`, { title: res.locals.property.name, tab: name, tabs: PROPERTY_TABS, ...(await load(req, res)) });
+    });
+
+  tab('uebersicht', async (req, res) => ({ overview: await propertyOverview(req.em, res.locals.property, berlinDate(req.deps.clock.now())) }));
+  tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, res.locals.property), today: berlinDate(req.deps.clock.now()) }));
+  tab('kontakte', async (req, res) => ({ contacts: await propertyContacts(req.em, res.locals.property), today: berlinDate(req.deps.clock.now()) }));
+  tab('dokumente', async () => ({ documents: [] }));
+
+  return router;
+}

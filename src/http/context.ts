@@ -1,0 +1,28 @@
+import type { TFunction } from 'i18next';
+import type { Config } from '../config.ts';
+import type { Clock } from '../clock.ts';
+import type { Em, Orm } from '../db/orm.ts';
+import type { PortalUser, Session, StaffUser } from '../entities/index.ts';
+import type { Language } from './i18n.ts';
+
+/** What the app is built from; tests build it with their own database, clock and SMTP. */
+export type AppDeps = {
+  orm: Orm;
+  config: Config;
+  clock: Clock;
+};
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's own EntityManager (a fork), scoped to the Verwaltung once logged in. */
+      em: Em;
+      deps: AppDeps;
+      lang: Language;
+      t: TFunction;
+      session?: Session;
+      staff?: StaffUser;
+      portalUser?: PortalUser;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Errors that handlers throw and the one error middleware (src/http/error-handler.ts)
+ * turns into responses. `messageKey` is an i18n key shown to the user in German/English;
+ * `logMessage` is for the server log only.
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly messageKey: string;
+
+  constructor(status: number, messageKey: string, logMessage?: string) {
+    super(logMessage ?? messageKey);
+    this.status = status;
+    this.messageKey = messageKey;
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(logMessage?: string) {
+    super(404, 'errors.notFound', logMessage);
+  }
+}
+
+export class ForbiddenError extends HttpError {
+  constructor(messageKey = 'errors.forbidden', logMessage?: string) {
+    super(403, messageKey, logMessage);
+  }
+}
+
+/** Thrown when a page needs a logged-in user; answered with a redirect to the login page. */
+export class UnauthenticatedError extends HttpError {
+  readonly loginPath: string;
+
+  constructor(loginPath: string) {
+    super(401, 'errors.unauthenticated');
+    this.loginPath = loginPath;
+  }
+}

@@ -1,0 +1,16 @@
+import type { EntityName, FindOneOptions } from '@mikro-orm/core';
+import type { Em } from '../db/orm.ts';
+import { NotFoundError } from './errors.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Loads a record by id through the request's (Verwaltung-scoped) EntityManager, or throws
+ * 404. A malformed id is a 404 too, never a database error, so URLs reveal nothing.
+ */
+export async function findByIdOr404<T extends object>(em: Em, entity: EntityName<T>, id: unknown, options?: FindOneOptions<T, any>): Promise<T> {
+  if (typeof id !== 'string' || !UUID.test(id)) throw new NotFoundError(`malformed id ${String(id)}`);
+  const found = await em.findOne(entity, { id } as never, options as never);
+  if (!found) throw new NotFoundError(`${String((entity as { name?: string }).name ?? entity)} ${id} not in scope`);
+  return found as T;
+}

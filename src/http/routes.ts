@@ -1,0 +1,36 @@
+import type { Express, RequestHandler, Router } from 'express';
+
+/**
+ * Who may reach a group of routes. The guard is applied where the group is mounted, so a
+ * feature cannot forget it; test/integration/routes.test.ts walks this registry and checks
+ * every route from the outside.
+ */
+export type Guard = 'public' | 'staff' | 'admin' | 'portal' | 'dev';
+
+export type MountedRoute = { method: string; path: string; guard: Guard };
+
+type Mount = { prefix: string; router: Router; guard: Guard };
+
+export class RouteRegistry {
+  private readonly mounts: Mount[] = [];
+
+  mount(app: Express, prefix: string, guard: Guard, guardMiddleware: RequestHandler[], router: Router) {
+    this.mounts.push({ prefix, router, guard });
+    app.use(prefix || '/', ...guardMiddleware, router);
+  }
+
+  /** Every route with its method, full path and guard. */
+  list(): MountedRoute[] {
+    const routes: MountedRoute[] = [];
+    for (const { prefix, router, guard } of this.mounts) {
+      for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>) {
+        if (!layer.route) continue;
+        for (const method of Object.keys(layer.route.methods)) {
+          if (method === '_all') continue;
+          routes.push({ method: method.toUpperCase(), path: `${prefix}${layer.route.path}`, guard });
+        }
+      }
+    }
+    return routes;
+  }
+}

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Request, Response } from 'express';
+import { helpers } from './view-helpers.ts';
+
+export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+
+export const eta = new Eta({
+  views: VIEWS_DIR,
+  cache: process.env.NODE_ENV === 'production',
+  autoEscape: true,
+  autoTrim: [false, 'nl'],
+});
+
+export type Layout = 'console' | 'portal' | 'public' | 'none';
+
+/** Renders a template with the helpers every template may use. */
+export function renderTemplate(view: string, data: Record<string, unknown>): string {
+  return eta.render(view, { ...helpers, ...data });
+}
+
+/**
+ * Renders a page. The same template serves the full page and the htmx fragment: the
+ * layout (res.locals.layout, set per area) is applied only when the request does not
+ * come from htmx. Caches must keep the two apart, hence Vary.
+ */
+export function render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
+  const locals = { ...res.locals, ...data };
+  const body = renderTemplate(view, locals);
+  const layout: Layout = (data.layout as Layout) ?? res.locals.layout ?? 'public';
+  const fromHtmx = req.get('hx-request') === 'true' && req.get('hx-history-restore-request') !== 'true';
+  res.vary('HX-Request');
+  res.status(status).type('html');
+  res.send(fromHtmx || layout === 'none' ? body : renderTemplate(`layouts/${layout}`, { ...locals, body }));
+}

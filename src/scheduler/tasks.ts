@@ -1,0 +1,27 @@
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Em } from '../db/orm.ts';
+import { deleteExpiredSessions } from '../auth/session.ts';
+import { pruneThrottle } from '../auth/throttle.ts';
+import { deliverOutbox } from '../features/mail/deliver.ts';
+import type { MailTransport } from '../features/mail/transport.ts';
+
+export type TaskDeps = { config: Config; clock: Clock; transport: MailTransport };
+
+/**
+ * The scheduled tasks by job name: jobs/<name>.ts is the Bree worker, the function here
+ * does the work (each belongs to its feature). Every task is idempotent.
+ */
+export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskDeps) => Promise<unknown> }> = {
+  'mail-outbox': {
+    interval: '15s',
+    run: (em, deps) => deliverOutbox({ em, transport: deps.transport, now: () => deps.clock.now(), from: deps.config.mailFrom }),
+  },
+  'session-cleanup': {
+    interval: '1h',
+    run: async (em, deps) => {
+      await deleteExpiredSessions(em, deps.clock.now());
+      await pruneThrottle(em, deps.clock.now());
+    },
+  },
+};
