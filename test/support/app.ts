@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { inject } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { fixedClock, systemClock, type Clock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Em } from '../../src/db/orm.ts';
+import { createMailTransport } from '../../src/features/mail/transport.ts';
+import { runTask } from '../../src/scheduler/bree.ts';
+import { Client } from './client.ts';
+import { openTestDatabase } from './db.ts';
+import { startSmtpReceiver } from './smtp.ts';
+import { loadWorld } from './world.ts';
+
+/**
+ * One running Hausportal for a test file: its own seeded database, a real SMTP receiver,
+ * the real Express app on a free port, and a clock the test controls.
+ */
+export async function startTestApp(options: { env?: Record<string, string>; clock?: Clock } = {}) {
+  const database = await openTestDatabase(inject('testDatabase'), inject('templateDatabase'));
+  const smtp = await startSmtpReceiver();
+  const clock = options.clock ?? fixedClock(systemClock.now());
+  // The app must know its own URL (links in mails, Origin check), known only after listen.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: baseUrl, SMTP_URL: smtp.url, JOBS: 'off', LOG_LEVEL: 'error', ...options.env });
+  const app = createApp({ orm: database.orm, config, clock });
+  server.on('request', app);
+  const transport = createMailTransport(config);
+
+  const orm = database.orm;
+  const world = await loadWorld(orm.em.fork() as Em);
+  return {
+    baseUrl,
+    app,
+    orm,
+    config,
+    clock,
+    smtp,
+    world,
+    /** A fresh EntityManager that sees every Verwaltung (for assertions only). */
+    em: () => orm.em.fork({ disableTransactions: false }) as Em,
+    client: () => new Client(baseUrl),
+    /** Runs the real outbox job once, as the scheduler would, and returns what arrived. */
+    async deliverMail() {
+      await runTask(orm, 'mail-outbox', { config, clock, transport });
+      return smtp.messages;
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      transport.close?.();
+      await smtp.close();
+      await database.drop();
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;

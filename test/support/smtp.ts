@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export type ReceivedMail = {
+  messageId: string;
+  to: string[];
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+};
+
+/**
+ * A real SMTP server (smtp-server) on a free local port: what the app sends arrives here
+ * through nodemailer, exactly as in production. `failNext(n)` makes the next n
+ * deliveries fail with a 451, to test retries.
+ */
+export async function startSmtpReceiver() {
+  const messages: ReceivedMail[] = [];
+  let failures = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        if (failures > 0) {
+          failures--;
+          return callback(Object.assign(new Error('Temporary failure'), { responseCode: 451 }));
+        }
+        const parsed = await simpleParser(Buffer.concat(chunks));
+        messages.push({
+          messageId: parsed.messageId ?? '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          html: typeof parsed.html === 'string' ? parsed.html : '',
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    failNext(n: number) {
+      failures = n;
+    },
+    to(address: string) {
+      return messages.filter((m) => m.to.includes(address));
+    },
+    clear() {
+      messages.length = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type SmtpReceiver = Awaited<ReturnType<typeof startSmtpReceiver>>;
+
+/** The first http(s) link in a mail's text part that contains `fragment`. */
+export function linkIn(mail: ReceivedMail, fragment: string): string {
+  const link = mail.text.match(/https?:\/\/\S+/g)?.find((l) => l.includes(fragment));
+  if (!link) throw new Error(`no link with ${fragment} in mail "${mail.subject}":\n${mail.text}`);
+  return link;
+}
