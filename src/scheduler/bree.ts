@@ -47,6 +47,10 @@ export async function startScheduler(orm: Orm, deps: TaskDeps) {
   });
   await bree.start();
   return {
+    /** Starts the job's worker now instead of waiting for its schedule (Bree skips it if it is running). */
+    async runNow(name: string) {
+      await bree.run(name);
+    },
     async stop() {
       await Promise.allSettled([...running]);
       await bree.stop();

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.ts';
-import { fixedClock, systemClock, type Clock } from '../../src/clock.ts';
+import { fixedClock, systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Em } from '../../src/db/orm.ts';
 import { createMailTransport } from '../../src/features/mail/transport.ts';
@@ -12,11 +12,13 @@ import { openTestDatabase } from './db.ts';
 import { startSmtpReceiver } from './smtp.ts';
 import { loadWorld } from './world.ts';
 
+export type TestClock = ReturnType<typeof fixedClock>;
+
 /**
  * One running Hausportal for a test file: its own seeded database, a real SMTP receiver,
  * the real Express app on a free port, and a clock the test controls.
  */
-export async function startTestApp(options: { env?: Record<string, string>; clock?: Clock } = {}) {
+export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock } = {}) {
   const database = await openTestDatabase(inject('testDatabase'), inject('templateDatabase'));
   const smtp = await startSmtpReceiver();
   const clock = options.clock ?? fixedClock(systemClock.now());
@@ -35,6 +37,8 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     baseUrl,
     app,
     orm,
+    /** The test database's URL, to open a second "server instance" on it; undefined on the embedded database. */
+    databaseUrl: database.url,
     config,
     clock,
     smtp,

@@ -54,8 +54,14 @@ export async function createTemplate(adminUrl: string, name: string) {
   }
 }
 
-/** A fresh database for one test file, seeded with the demo world. */
-export async function openTestDatabase(mode: TestDatabaseMode, template: string | undefined): Promise<{ orm: Orm; drop: () => Promise<void> }> {
+/**
+ * A fresh database for one test file, seeded with the demo world. `url` is set on
+ * PostgreSQL only: the embedded database lives in this process's memory.
+ */
+export async function openTestDatabase(
+  mode: TestDatabaseMode,
+  template: string | undefined,
+): Promise<{ orm: Orm; drop: () => Promise<void>; url?: string }> {
   if (mode.kind === 'embedded') {
     const orm = await openOrm({ kind: 'embedded', dataDir: undefined });
     await migrate(orm);
@@ -64,9 +70,11 @@ export async function openTestDatabase(mode: TestDatabaseMode, template: string 
   }
   const name = `hausportal_t_${randomBytes(6).toString('hex')}`;
   await adminExecute(mode.adminUrl, [`create database "${name}" template "${template}"`]);
-  const orm = await openOrm({ kind: 'postgres', url: databaseUrl(mode.adminUrl, name) });
+  const url = databaseUrl(mode.adminUrl, name);
+  const orm = await openOrm({ kind: 'postgres', url });
   return {
     orm,
+    url,
     drop: async () => {
       await orm.close();
       await adminExecute(mode.adminUrl, [`drop database if exists "${name}"`]);

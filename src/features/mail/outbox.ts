@@ -25,8 +25,8 @@ export function enqueueMail(em: Em, mail: MailRequest, now: Date): OutboxMail {
   const t = translator(lang);
   const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };
   const subject = t(`mail:${mail.template}.subject`, data);
-  const text = renderTemplate(`mail/${mail.template}.text`, data);
-  const html = renderTemplate('mail/layout.html', { ...data, subject, body: renderTemplate(`mail/${mail.template}.html`, data) });
+  const text = renderTemplate(`mail/${mail.template}.text.eta`, data);
+  const html = renderTemplate('mail/layout.html.eta', { ...data, subject, body: renderTemplate(`mail/${mail.template}.html.eta`, data) });
   return em.create(OutboxMail, {
     organization: mail.organization,
     messageId: `<${randomUUID()}@${MESSAGE_ID_HOST}>`,

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { StaffUser } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
@@ -8,9 +8,10 @@ import { inviteStaff, listStaff, sendInvitation, validateInvitation, type FieldE
 export function staffAdminRoutes() {
   const router = Router();
 
-  const showList = async (req: Parameters<Parameters<typeof router.get>[1]>[0], res: Parameters<Parameters<typeof router.get>[1]>[1], form = { name: '', email: '', role: 'staff' }, errors: FieldErrors = {}, status = 200) => {
+  /** The staff list with the invitation form, empty or as submitted with its messages. */
+  const showList = async (req: Request, res: Response, form = { name: '', email: '', role: 'staff' }, errors: FieldErrors = {}, status = 200) => {
     const staff = await listStaff(req.em);
-    const messages = Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, req.t(v)]));
+    const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)]));
     render(req, res, 'staff/index', { title: req.t('console:staff.title'), staff, form, errors: messages, invited: req.query.eingeladen }, status);
   };
 

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { Em } from '../../src/db/orm.ts';
+import { OutboxMail, StaffUser } from '../../src/entities/index.ts';
+import { MAX_ATTEMPTS } from '../../src/features/mail/deliver.ts';
+import { enqueueMail } from '../../src/features/mail/outbox.ts';
+import { createMailTransport, type MailTransport } from '../../src/features/mail/transport.ts';
+import { inviteStaff } from '../../src/features/staff/service.ts';
+import { runTask } from '../../src/scheduler/bree.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+let app: TestApp;
+let transport: MailTransport;
+beforeAll(async () => {
+  app = await startTestApp();
+  transport = createMailTransport(app.config);
+});
+afterAll(async () => {
+  transport?.close?.();
+  await app?.close();
+});
+
+beforeEach(async () => {
+  await app.em().nativeDelete(OutboxMail, {});
+  app.smtp.clear();
+  app.smtp.failNext(0);
+});
+
+/** Queues a password-reset mail as the login feature would, committed on its own. */
+async function queueMail(to: string) {
+  const em = app.em();
+  const mail = enqueueMail(em, { organization: null, to, template: 'password-reset', data: { name: 'Test', link: `${app.baseUrl}/x` } }, app.clock.now());
+  await em.flush();
+  return { id: mail.id, messageId: mail.messageId };
+}
+
+function outboxRow(id: string) {
+  return app.em().findOneOrFail(OutboxMail, { id });
+}
+
+/** One run of the real outbox task, as the scheduler starts it, with a transport of the test's choosing. */
+function runOutbox(using: MailTransport = transport) {
+  return runTask(app.orm, 'mail-outbox', { config: app.config, clock: app.clock, transport: using });
+}
+
+describe('delivering the outbox', () => {
+  it('sends each mail exactly once, however often the job runs', async () => {
+    const first = await queueMail('eins@example.de');
+    const second = await queueMail('zwei@example.de');
+
+    expect(await runOutbox()).toBe(true);
+    expect(await runOutbox()).toBe(true);
+
+    expect(app.smtp.messages.map((m) => m.messageId).sort()).toEqual([first.messageId, second.messageId].sort());
+    expect(app.smtp.to('eins@example.de')[0].subject).toBe('Passwort zurücksetzen');
+    for (const { id } of [first, second]) {
+      const row = await outboxRow(id);
+      expect(row.status).toBe('sent');
+      expect(row.attempts).toBe(1);
+      expect(row.sentAt).toEqual(app.clock.now());
+    }
+  });
+
+  it('keeps a refused mail pending and retries it only when its backoff is over', async () => {
+    const { id, messageId } = await queueMail('spaeter@example.de');
+    app.smtp.failNext(1);
+
+    await runOutbox();
+    expect(app.smtp.messages).toHaveLength(0);
+    const refused = await outboxRow(id);
+    expect(refused.status).toBe('pending');
+    expect(refused.attempts).toBe(1);
+    expect(refused.lastError).toMatch(/451/);
+    expect(refused.nextAttemptAt.getTime()).toBeGreaterThan(app.clock.now().getTime());
+
+    // Not before its time, however often the job runs.
+    await runOutbox();
+    app.clock.set(new Date(refused.nextAttemptAt.getTime() - 1000));
+    await runOutbox();
+    expect(app.smtp.messages).toHaveLength(0);
+    expect((await outboxRow(id)).attempts).toBe(1);
+
+    app.clock.set(refused.nextAttemptAt);
+    await runOutbox();
+    expect(app.smtp.messages.map((m) => m.messageId)).toEqual([messageId]);
+    const sent = await outboxRow(id);
+    expect(sent.status).toBe('sent');
+    expect(sent.attempts).toBe(2);
+  });
+
+  it(`gives a mail up as failed after ${MAX_ATTEMPTS} refused attempts`, async () => {
+    const { id } = await queueMail('nie@example.de');
+    app.smtp.failNext(MAX_ATTEMPTS + 1);
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      await runOutbox();
+      const row = await outboxRow(id);
+      expect(row.attempts).toBe(attempt);
+      expect(row.status).toBe(attempt < MAX_ATTEMPTS ? 'pending' : 'failed');
+      app.clock.set(row.nextAttemptAt > app.clock.now() ? row.nextAttemptAt : app.clock.now());
+    }
+
+    app.smtp.failNext(0);
+    app.clock.advance(7 * 24 * 60 * 60 * 1000);
+    await runOutbox();
+    expect(app.smtp.messages).toHaveLength(0);
+    expect((await outboxRow(id)).status).toBe('failed');
+  });
+
+  it('sends a mail again with the same Message-ID when the process died after sending', async () => {
+    const { id, messageId } = await queueMail('doppelt@example.de');
+    // The SMTP server accepts the mail, then the process dies before the row is marked sent.
+    const diesAfterSending: MailTransport = {
+      async sendMail(message) {
+        await transport.sendMail(message);
+        throw new Error('process died before the outbox row was marked');
+      },
+    };
+
+    await runOutbox(diesAfterSending);
+    expect(app.smtp.messages).toHaveLength(1);
+    const unmarked = await outboxRow(id);
+    expect(unmarked.status).toBe('pending');
+
+    // A later normal run delivers it again: at least once, recognisable as the same mail.
+    app.clock.set(unmarked.nextAttemptAt);
+    await runOutbox();
+    expect(app.smtp.messages).toHaveLength(2);
+    expect(app.smtp.messages.map((m) => m.messageId)).toEqual([messageId, messageId]);
+    expect((await outboxRow(id)).status).toBe('sent');
+  });
+});
+
+describe('the outbox and the change that causes a mail', () => {
+  const invitation = (email: string) => ({ name: 'Tina Transaktion', email, role: 'staff' });
+
+  async function inTransaction(work: (tx: Em, admin: StaffUser) => Promise<void>) {
+    await app.em().transactional(async (tx) => {
+      const admin = await tx.findOneOrFail(StaffUser, { email: 'verwalter@sonnenschein-hv.de' }, { filters: { tenant: false } });
+      await work(tx, admin);
+    });
+  }
+
+  async function saved(email: string) {
+    const em = app.em();
+    return { staff: await em.count(StaffUser, { email }, { filters: { tenant: false } }), mails: await em.count(OutboxMail, { to: email }) };
+  }
+
+  it('commits the invited staff member and the invitation mail together', async () => {
+    await inTransaction((tx, admin) => inviteStaff(tx, admin, invitation('tina.ok@sonnenschein-hv.de'), app.baseUrl, app.clock.now()).then(() => {}));
+    expect(await saved('tina.ok@sonnenschein-hv.de')).toEqual({ staff: 1, mails: 1 });
+  });
+
+  it('leaves neither the staff member nor the mail when the transaction fails after the invitation was flushed', async () => {
+    const failing = inTransaction(async (tx, admin) => {
+      await inviteStaff(tx, admin, invitation('tina.weg@sonnenschein-hv.de'), app.baseUrl, app.clock.now());
+      throw new Error('a later step of the same change failed');
+    });
+    await expect(failing).rejects.toThrow('a later step of the same change failed');
+
+    expect(await saved('tina.weg@sonnenschein-hv.de')).toEqual({ staff: 0, mails: 0 });
+    await runOutbox();
+    expect(app.smtp.messages).toHaveLength(0);
+  });
+});
+
+describe('the job lock', () => {
+  it('lets only one of two concurrent runs deliver, and no mail goes out twice', async () => {
+    const queued = [await queueMail('a@example.de'), await queueMail('b@example.de'), await queueMail('c@example.de')];
+
+    const results = await Promise.all([runOutbox(), runOutbox()]);
+
+    expect(results.sort()).toEqual([false, true]);
+    expect(app.smtp.messages.map((m) => m.messageId).sort()).toEqual(queued.map((m) => m.messageId).sort());
+  });
+
+  it.skipIf(inject('testDatabase').kind === 'embedded')(
+    'keeps a second server instance out while the first holds the lock (PostgreSQL only: the embedded database belongs to one process)',
+    async () => {
+      const { messageId } = await queueMail('instanz@example.de');
+
+      // The second instance: its own modules (so its own in-process guard) and its own ORM on the same database.
+      vi.resetModules();
+      const secondScheduler = await import('../../src/scheduler/bree.ts');
+      const { openOrm } = await import('../../src/db/orm.ts');
+      expect(secondScheduler.runTask).not.toBe(runTask);
+      const secondOrm = await openOrm({ kind: 'postgres', url: app.databaseUrl! });
+      try {
+        // The first instance is in the middle of sending: its transport waits until released.
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        let sending!: () => void;
+        const isSending = new Promise<void>((resolve) => (sending = resolve));
+        const slow: MailTransport = {
+          async sendMail(message) {
+            sending();
+            await released;
+            return transport.sendMail(message);
+          },
+        };
+        const first = runOutbox(slow);
+        await isSending;
+
+        const deps = { config: app.config, clock: app.clock, transport };
+        expect(await secondScheduler.runTask(secondOrm, 'mail-outbox', deps)).toBe(false);
+
+        release();
+        expect(await first).toBe(true);
+        // Once the first has finished, the second may run; there is nothing left to send.
+        expect(await secondScheduler.runTask(secondOrm, 'mail-outbox', deps)).toBe(true);
+        expect(app.smtp.messages.map((m) => m.messageId)).toEqual([messageId]);
+      } finally {
+        await secondOrm.close();
+      }
+    },
+  );
+});

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('has working defaults for development', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.baseUrl).toBe('http://localhost:3000');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe(path.resolve('data'));
+    expect(config.storageDir).toBe(path.resolve('data/storage'));
+    expect(config.jobs).toBe(true);
+    expect(config.secureCookies).toBe(false);
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      BASE_URL: 'https://portal.example.de/',
+      DATABASE_URL: 'postgres://u@db:5432/hp',
+      DATA_DIR: '/var/lib/hp',
+      STORAGE_DIR: '/srv/files',
+      SMTP_URL: 'smtp://mail:25',
+      MAIL_FROM: 'Verwaltung <post@example.de>',
+      SESSION_SECRET: 'x'.repeat(40),
+      JOBS: 'off',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      baseUrl: 'https://portal.example.de',
+      databaseUrl: 'postgres://u@db:5432/hp',
+      dataDir: '/var/lib/hp',
+      storageDir: '/srv/files',
+      smtpUrl: 'smtp://mail:25',
+      mailFrom: 'Verwaltung <post@example.de>',
+      secret: 'x'.repeat(40),
+      jobs: false,
+      secureCookies: true,
+    });
+  });
+
+  it('refuses to start in production without secrets, in one line', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^Invalid configuration: .*SESSION_SECRET.*BASE_URL/);
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ JOBS: 'maybe' })).toThrow(/JOBS/);
+    expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+  });
+});

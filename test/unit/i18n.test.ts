@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { i18n, LANGUAGES } from '../../src/http/i18n.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function flatKeys(dir: string): Set<string> {
+  const keys = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const walk = (node: Record<string, unknown>, prefix: string) => {
+      for (const [key, value] of Object.entries(node)) {
+        const full = prefix ? `${prefix}.${key}` : key;
+        if (value && typeof value === 'object') walk(value as Record<string, unknown>, full);
+        else keys.add(`${file.replace(/\.json$/, '')}:${full}`);
+      }
+    };
+    walk(JSON.parse(readFileSync(path.join(dir, file), 'utf8')), '');
+  }
+  return keys;
+}
+
+function filesUnder(dir: string, ext: string[]): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return filesUnder(full, ext);
+    return ext.some((e) => name.endsWith(e)) ? [full] : [];
+  });
+}
+
+describe('locales', () => {
+  const de = flatKeys(path.join(ROOT, 'locales/de'));
+  const en = flatKeys(path.join(ROOT, 'locales/en'));
+
+  it('have the same keys in German and English', () => {
+    expect([...de].filter((k) => !en.has(k))).toEqual([]);
+    expect([...en].filter((k) => !de.has(k))).toEqual([]);
+  });
+
+  it('have no empty texts', () => {
+    for (const lang of LANGUAGES) {
+      for (const key of lang === 'de' ? de : en) expect(i18n.t(key, { lng: lang }), `${lang} ${key}`).not.toBe('');
+    }
+  });
+
+  it('contain every key the templates and the code use literally', () => {
+    const used = new Set<string>();
+    for (const file of [...filesUnder(path.join(ROOT, 'views'), ['.eta']), ...filesUnder(path.join(ROOT, 'src'), ['.ts'])]) {
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/\bt\(\s*['"]([a-zA-Z][\w.:-]*)['"]/g)) used.add(match[1]);
+      // Keys handed over as values, e.g. errors.name = 'console:staff.errors.nameRequired'.
+      for (const match of source.matchAll(/['"]((?:auth|console|portal|mail|common):[\w.-]+)['"]/g)) used.add(match[1]);
+    }
+    const missing = [...used].map((k) => (k.includes(':') ? k : `common:${k}`)).filter((k) => !de.has(k));
+    expect(missing).toEqual([]);
+    expect(used.size).toBeGreaterThan(50);
+  });
+});
