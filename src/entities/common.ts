@@ -13,3 +13,13 @@ export const updatedAt = () =>
  * and entity kind; the sync API (issue 7) upserts by it.
  */
 export const externalId = () => p.string().length(100).nullable();
+
+/** What every login has, staff and residents alike. E-mails are stored lower-case. */
+export const loginProperties = () => ({
+  email: p.string().length(254),
+  name: p.string().length(200),
+  passwordHash: p.string().length(200).nullable().hidden(),
+  locale: p.string().length(5).default('de'),
+  disabledAt: p.datetime().nullable(),
+  lastLoginAt: p.datetime().nullable(),
+});

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { createdAt, id } from './common.ts';
+import { createdAt, id, loginProperties } from './common.ts';
 import { Contact } from './contact.ts';
 import { Organization } from './organization.ts';
 
@@ -14,12 +14,7 @@ export const PortalUser = defineEntity({
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
-    email: p.string().length(254),
-    name: p.string().length(200),
-    passwordHash: p.string().length(200).nullable().hidden(),
-    locale: p.string().length(5).default('de'),
-    disabledAt: p.datetime().nullable(),
-    lastLoginAt: p.datetime().nullable(),
+    ...loginProperties(),
     createdAt: createdAt(),
     contacts: () => p.manyToMany(Contact).owner().pivotTable('portal_user_contact'),
   },

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { createdAt, id } from './common.ts';
+import { createdAt, id, loginProperties } from './common.ts';
 import { Organization } from './organization.ts';
 
 export const STAFF_ROLES = ['admin', 'staff'] as const;
@@ -12,13 +12,8 @@ export const StaffUser = defineEntity({
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
-    email: p.string().length(254),
-    name: p.string().length(200),
+    ...loginProperties(),
     role: p.enum(STAFF_ROLES).default('staff'),
-    passwordHash: p.string().length(200).nullable().hidden(),
-    locale: p.string().length(5).default('de'),
-    disabledAt: p.datetime().nullable(),
-    lastLoginAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },
 });
