@@ -72,7 +72,7 @@ export async function startBrowserTest(options: Parameters<typeof startTestApp>[
         locale: 'de-DE',
         timezoneId: 'Europe/Berlin',
       });
-      context.setDefaultTimeout(10_000);
+      context.setDefaultTimeout(15_000);
       contexts.add(context);
       const page = await context.newPage();
       const list: PageProblems = [];

@@ -1,0 +1,22 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('static assets', () => {
+  it('serve the pinned htmx 2.0.x from static/, identical to the installed package', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/htmx.org/package.json'), 'utf8'));
+    const declared = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies['htmx.org'];
+    expect(declared).toMatch(/^2\.0\.\d+$/);
+    expect(pkg.version).toBe(declared);
+    const served = readFileSync(path.join(ROOT, `static/vendor/htmx-${declared}.min.js`));
+    expect(served.equals(readFileSync(path.join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js')))).toBe(true);
+  });
+
+  it('keep the stylesheet small (no framework, no web fonts)', () => {
+    const css = readFileSync(path.join(ROOT, 'static/app.css'), 'utf8');
+    expect(statSync(path.join(ROOT, 'static/app.css')).size).toBeLessThan(16 * 1024);
+    expect(css).not.toMatch(/@font-face|@import/);
+  });
+});
