@@ -160,6 +160,20 @@ describe.each(AREAS)('password reset ($area)', ({ area, base, home, cookie, emai
     expect((await app.client().post(`${base}/anmelden`, { email, password: 'Zweiter-neuer-Versuch-3' })).status).toBe(422);
   });
 
+  it('lets only one of two simultaneous submissions of the same link through', async () => {
+    const path = await requestResetLink();
+    const [one, two] = [app.client(), app.client()];
+    await Promise.all([one.csrfToken(), two.csrfToken()]);
+
+    const answers = await Promise.all([
+      one.post(path, { password: 'Gleichzeitig-Eins-6', passwordRepeat: 'Gleichzeitig-Eins-6' }),
+      two.post(path, { password: 'Gleichzeitig-Zwei-7', passwordRepeat: 'Gleichzeitig-Zwei-7' }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 410]);
+    password = answers[0].status === 303 ? 'Gleichzeitig-Eins-6' : 'Gleichzeitig-Zwei-7';
+    expect((await app.client().post(`${base}/anmelden`, { email, password })).status).toBe(303);
+  });
+
   it('refuses a link after more than an hour with 410', async () => {
     const path = await requestResetLink();
     app.clock.advance(61 * MINUTE);

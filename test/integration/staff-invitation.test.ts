@@ -189,4 +189,16 @@ describe('who may invite', () => {
     expect(post.status).toBe(403);
     expect(await counts()).toEqual(before);
   });
+
+  it('does not let the admin of another Verwaltung resend an invitation (404)', async () => {
+    await invite('Otto Fremdzugriff', 'otto.fremd@sonnenschein-hv.de');
+    const invited = await app.em().findOneOrFail(StaffUser, { email: 'otto.fremd@sonnenschein-hv.de' }, { filters: { tenant: false } });
+    const nordAdmin = app.client();
+    await nordAdmin.loginStaff('verwalter@nordhaus-verwaltung.de', app.world.password);
+
+    const before = await counts();
+    const page = await nordAdmin.post(`${STAFF_PAGE}/${invited.id}/einladung`);
+    expect(page.status).toBe(404);
+    expect(await counts()).toEqual(before);
+  });
 });
