@@ -24,7 +24,7 @@ const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 /** Builds the one Express server: console, portal, machine API and static files. */
 export function createApp(deps: AppDeps) {
   const app = express();
-  const routes = new RouteRegistry();
+  const registry = new RouteRegistry();
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
@@ -76,19 +76,19 @@ export function createApp(deps: AppDeps) {
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));
   app.use('/portal', loadSession('portal'), (_req, res, next) => ((res.locals.layout = 'portal'), next()));
 
-  routes.mount(app, '', 'public', [], homeRoutes());
-  routes.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
-  routes.mount(app, '/portal', 'public', [], loginRoutes('portal'));
-  routes.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
-  routes.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
-  routes.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
-  routes.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
-  routes.mount(app, '/portal', 'portal', [requirePortalUser], portalRoutes());
-  if (deps.config.env !== 'production') routes.mount(app, '/dev', 'dev', [], devMailRoutes());
+  registry.mount(app, '', 'public', [], homeRoutes());
+  registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
+  registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
+  registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
+  registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
+  registry.mount(app, '/portal', 'portal', [requirePortalUser], portalRoutes());
+  if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [], devMailRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return Object.assign(app, { routes });
+  return Object.assign(app, { registry });
 }
 
 export type App = ReturnType<typeof createApp>;

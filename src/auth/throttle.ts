@@ -29,12 +29,19 @@ export async function lockedUntil(em: Em, keys: string[], now: Date): Promise<Da
   return new Date(Math.max(...rows.map((r) => r.lockedUntil!.getTime())));
 }
 
-/** Counts one failed attempt for each key (atomically) and locks keys over their limit. */
-export async function recordFailure(em: Em, keys: { key: string; limit: number }[], now: Date): Promise<void> {
+/**
+ * Counts one attempt for each key (atomically) *before* the password is checked, and locks
+ * keys that reach their limit. Counting first means parallel attempts cannot all pass the
+ * lock check before any failure is recorded. Returns the lock end when a key is already
+ * over its limit: that attempt must not be evaluated. A successful login gives its count
+ * back (clearFailures for the account, refundAttempt for the IP).
+ */
+export async function countAttempt(em: Em, keys: { key: string; limit: number }[], now: Date): Promise<Date | null> {
   const windowStart = new Date(now.getTime() - THROTTLE.windowMs);
   const lockUntil = new Date(now.getTime() + THROTTLE.windowMs);
+  let refusedUntil: Date | null = null;
   for (const { key, limit } of keys) {
-    await em.execute(
+    const [row] = await em.execute<{ failures: number; locked_until: Date | string | null }[]>(
       `insert into login_throttle (key, failures, window_started_at, locked_until)
        values (?, 1, ?, null)
        on conflict (key) do update set
@@ -42,10 +49,28 @@ export async function recordFailure(em: Em, keys: { key: string; limit: number }
          window_started_at = case when login_throttle.window_started_at < ? then excluded.window_started_at else login_throttle.window_started_at end,
          locked_until = case
            when login_throttle.window_started_at >= ? and login_throttle.failures + 1 >= ? then ?::timestamptz
-           else login_throttle.locked_until end`,
+           else login_throttle.locked_until end
+       returning failures, locked_until`,
       [key, now, windowStart, windowStart, windowStart, limit, lockUntil],
+      'all',
     );
+    if (Number(row.failures) > limit) {
+      const until = row.locked_until ? new Date(row.locked_until) : lockUntil;
+      if (!refusedUntil || until > refusedUntil) refusedUntil = until;
+    }
   }
+  return refusedUntil;
+}
+
+/** Takes back the attempt of a successful login from a key (the IP's), lifting a lock it caused. */
+export async function refundAttempt(em: Em, key: string, limit: number): Promise<void> {
+  await em.execute(
+    `update login_throttle set
+       failures = greatest(failures - 1, 0),
+       locked_until = case when failures - 1 < ? then null else locked_until end
+     where key = ?`,
+    [limit, key],
+  );
 }
 
 /** A successful login clears the account's counter (not the IP's). */

@@ -23,7 +23,10 @@ export class RouteRegistry {
   list(): MountedRoute[] {
     const routes: MountedRoute[] = [];
     for (const { prefix, router, guard } of this.mounts) {
-      for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> } }>) {
+      for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown } }>) {
+        // A router inside a router would hide its routes from this list (and from the route
+        // tests that walk it): mount every router here instead.
+        if (layer.handle?.stack) throw new Error(`nested router under ${prefix || '/'}: mount it through the registry`);
         if (!layer.route) continue;
         for (const method of Object.keys(layer.route.methods)) {
           if (method === '_all') continue;

@@ -2,7 +2,7 @@ import type { Em } from '../../db/orm.ts';
 import { AuditLog, PortalUser, StaffUser, type Area } from '../../entities/index.ts';
 import { hashPassword, verifyPassword } from '../../auth/password.ts';
 import { createSession, invalidateUserSessions, type SessionUser } from '../../auth/session.ts';
-import { accountKey, clearFailures, ipKey, lockedUntil, recordFailure, THROTTLE } from '../../auth/throttle.ts';
+import { accountKey, clearFailures, countAttempt, ipKey, lockedUntil, refundAttempt, THROTTLE } from '../../auth/throttle.ts';
 import { consumeToken, findUsableToken, issueToken } from '../../auth/tokens.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 
@@ -35,6 +35,9 @@ export async function logIn(em: Em, area: Area, emailInput: string, password: st
   const account = accountKey(area, email);
   const until = await lockedUntil(em, [account, ipKey(ip)], now);
   if (until) return { ok: false, reason: 'locked', until };
+  // Counted before the slow password check, so a parallel burst cannot outrun the lock.
+  const refusedUntil = await countAttempt(em, [{ key: account, limit: THROTTLE.accountLimit }, { key: ipKey(ip), limit: THROTTLE.ipLimit }], now);
+  if (refusedUntil) return { ok: false, reason: 'locked', until: refusedUntil };
 
   const candidates = await accountsByEmail(em, area, email);
   let login: SessionUser | undefined;
@@ -46,11 +49,9 @@ export async function logIn(em: Em, area: Area, emailInput: string, password: st
   }
   if (candidates.length === 0) await verifyPassword(null, password);
 
-  if (!login) {
-    await recordFailure(em, [{ key: account, limit: THROTTLE.accountLimit }, { key: ipKey(ip), limit: THROTTLE.ipLimit }], now);
-    return { ok: false, reason: 'invalid' };
-  }
+  if (!login) return { ok: false, reason: 'invalid' };
   await clearFailures(em, account);
+  await refundAttempt(em, ipKey(ip), THROTTLE.ipLimit);
   login.user.lastLoginAt = now;
   audit(em, login, 'login', now);
   const { token } = await createSession(em, login, now);

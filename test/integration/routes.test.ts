@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { MountedRoute } from '../../src/http/routes.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { Client, type Page } from '../support/client.ts';
+
+/**
+ * Walks every route the app registers (src/http/routes.ts) and checks its guard from the
+ * outside. A new feature gets these checks for free; a new path parameter must be added to
+ * PARAM_VALUES below, or this file fails.
+ */
+const common = JSON.parse(readFileSync(new URL('../../locales/de/common.json', import.meta.url), 'utf8'));
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+/** What each path parameter is replaced with: ids of the Sonnenschein world (Rosenweg 24, the clerk). */
+const PARAM_VALUES: Record<string, () => string> = {
+  propertyId: () => app.world.properties.rosenweg.id,
+  staffId: () => app.world.staff.clerk.id,
+  token: () => randomBytes(24).toString('base64url'),
+  file: () => 'nope',
+  lang: () => 'de',
+};
+
+const PARAM = /[:*](\w+|"[^"]+")/g;
+
+function paramsOf(route: MountedRoute): string[] {
+  return [...route.path.matchAll(PARAM)].map((m) => m[1].replace(/"/g, ''));
+}
+
+/** The route's path with every parameter filled in (and optional groups taken). */
+function urlFor(route: MountedRoute): string {
+  return route.path
+    .replace(PARAM, (_, name: string) => {
+      const value = PARAM_VALUES[name.replace(/"/g, '')];
+      if (!value) throw new Error(`no value for path parameter ${name} in ${route.method} ${route.path}: add it to PARAM_VALUES`);
+      return encodeURIComponent(value());
+    })
+    .replace(/[{}]/g, '');
+}
+
+const describeRoute = (route: MountedRoute) => `${route.method} ${route.path}`;
+
+/** Sends the route's method as a browser would: non-GETs as a form with a valid CSRF token and our Origin. */
+async function send(client: Client, route: MountedRoute): Promise<Page> {
+  const url = urlFor(route);
+  if (route.method === 'GET') return client.get(url);
+  const body = new URLSearchParams({ _csrf: await client.csrfToken() });
+  return client.request(route.method, url, {
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(client.baseUrl).origin },
+  });
+}
+
+/** Runs a check on each route and reports all routes that fail it at once. */
+async function problemsOf(routes: MountedRoute[], check: (route: MountedRoute) => Promise<string | null>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const route of routes) {
+    const problem = await check(route);
+    if (problem) problems.push(`${describeRoute(route)}: ${problem}`);
+  }
+  return problems;
+}
+
+const show = (page: Page) => `${page.status} ${page.location ?? ''}`.trim();
+
+async function staffClient(email: string): Promise<Client> {
+  const client = app.client();
+  await client.loginStaff(email, app.world.password);
+  return client;
+}
+
+async function portalClient(email: string): Promise<Client> {
+  const client = app.client();
+  await client.loginPortal(email, app.world.password);
+  return client;
+}
+
+const routes = (): MountedRoute[] => app.app.registry.list();
+const guarded = (...guards: MountedRoute['guard'][]) => routes().filter((r) => guards.includes(r.guard));
+
+describe('the route registry', () => {
+  it('lists the routes with their guards', () => {
+    const list = routes();
+    expect(list.length).toBeGreaterThan(10);
+    expect(list).toContainEqual({ method: 'GET', path: '/verwaltung/liegenschaften/:propertyId', guard: 'staff' });
+    expect(list).toContainEqual({ method: 'GET', path: '/portal/liegenschaften/:propertyId', guard: 'portal' });
+    expect(list).toContainEqual({ method: 'POST', path: '/verwaltung/administration/mitarbeiter', guard: 'admin' });
+    expect(list).toContainEqual({ method: 'POST', path: '/verwaltung/anmelden', guard: 'public' });
+    expect(list.some((r) => r.guard === 'dev')).toBe(true);
+  });
+
+  it('knows a value for every path parameter of every route', () => {
+    const unknown = routes().flatMap((route) => paramsOf(route).filter((p) => !(p in PARAM_VALUES)).map((p) => `${p} in ${describeRoute(route)}`));
+    expect(unknown, 'extend PARAM_VALUES in test/integration/routes.test.ts').toEqual([]);
+  });
+});
+
+describe('anonymous visitors', () => {
+  it('are sent to the console login by every staff and admin route', async () => {
+    const list = guarded('staff', 'admin');
+    expect(list.length).toBeGreaterThan(0);
+    const problems = await problemsOf(list, async (route) => {
+      const page = await send(app.client(), route);
+      return page.status === 303 && /^\/verwaltung\/anmelden(\?|$)/.test(page.location ?? '') ? null : show(page);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('are sent to the portal login by every portal route', async () => {
+    const list = guarded('portal');
+    expect(list.length).toBeGreaterThan(0);
+    const problems = await problemsOf(list, async (route) => {
+      const page = await send(app.client(), route);
+      return page.status === 303 && /^\/portal\/anmelden(\?|$)/.test(page.location ?? '') ? null : show(page);
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('logged-in users outside the guard', () => {
+  it('a staff member who is no admin gets 403 on every admin route', async () => {
+    const clerk = await staffClient('sachbearbeitung@sonnenschein-hv.de');
+    const list = guarded('admin');
+    expect(list.length).toBeGreaterThan(0);
+    const problems = await problemsOf(list, async (route) => {
+      const page = await send(clerk, route);
+      return page.status === 403 && page.$('[role=alert]').text() === common.errors.adminOnly ? null : show(page);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('the other Verwaltung gets 404 on every route of a Sonnenschein property', async () => {
+    const visitors: Partial<Record<MountedRoute['guard'], Client>> = {
+      staff: await staffClient('verwalter@nordhaus-verwaltung.de'),
+      admin: await staffClient('verwalter@nordhaus-verwaltung.de'),
+      portal: await portalClient('frieda.friesen@example.de'),
+    };
+    const list = routes().filter((route) => paramsOf(route).includes('propertyId'));
+    expect(list.length).toBeGreaterThan(0);
+    const problems = await problemsOf(list, async (route) => {
+      const visitor = visitors[route.guard];
+      if (!visitor) return `no visitor from the other Verwaltung for guard '${route.guard}': decide who must not see it`;
+      const page = await send(visitor, route);
+      return page.status === 404 && !page.text.includes('Rosenweg 24') ? null : show(page);
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('in production', () => {
+  it('does not register the /dev routes', async () => {
+    expect(routes().filter((r) => r.path.startsWith('/dev/')).length).toBeGreaterThan(0);
+
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const config = loadConfig({ NODE_ENV: 'production', BASE_URL: baseUrl, SESSION_SECRET: randomBytes(32).toString('hex'), SMTP_URL: app.smtp.url, JOBS: 'off', LOG_LEVEL: 'error' });
+      const production = createApp({ orm: app.orm, config, clock: app.clock });
+      server.on('request', production);
+
+      const list: MountedRoute[] = production.registry.list();
+      expect(list.length).toBeGreaterThan(0);
+      expect(list.filter((r) => r.guard === 'dev' || r.path.startsWith('/dev'))).toEqual([]);
+      expect(list).toContainEqual({ method: 'GET', path: '/verwaltung/liegenschaften/:propertyId', guard: 'staff' });
+
+      const mailbox = await new Client(baseUrl).get('/dev/mails');
+      expect(mailbox.status).toBe(404);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
