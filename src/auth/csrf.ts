@@ -32,6 +32,15 @@ function originAllowed(req: Request, allowedOrigins: Set<string>): boolean {
   return true;
 }
 
+/**
+ * The token a plain form sent. File upload forms (multipart) are parsed only later, by
+ * the feature that receives the files, so those carry the token in the action URL.
+ */
+function tokenFromForm(req: Request): string {
+  if (req.is('multipart/form-data')) return typeof req.query[CSRF_FIELD] === 'string' ? req.query[CSRF_FIELD] : '';
+  return typeof req.body?.[CSRF_FIELD] === 'string' ? req.body[CSRF_FIELD] : '';
+}
+
 /** Middleware: gives every request a token (res.locals.csrfToken) and checks non-GETs. */
 export function csrfProtection(options: { secret: string; baseUrl: string; secureCookies: boolean }) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -51,7 +60,7 @@ export function csrfProtection(options: { secret: string; baseUrl: string; secur
     if (SAFE_METHODS.has(req.method)) return next();
 
     const allowedOrigins = new Set([new URL(options.baseUrl).origin, `${req.protocol}://${req.get('host')}`]);
-    const sent = req.get(CSRF_HEADER) ?? (typeof req.body?.[CSRF_FIELD] === 'string' ? req.body[CSRF_FIELD] : '');
+    const sent = req.get(CSRF_HEADER) ?? tokenFromForm(req);
     if (!req.cookies[CSRF_COOKIE] || !originAllowed(req, allowedOrigins) || !sameValue(sent, expected)) {
       return next(new ForbiddenError('errors.csrf', `CSRF check failed for ${req.method} ${req.originalUrl}`));
     }

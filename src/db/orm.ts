@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -19,8 +20,15 @@ export type DatabaseTarget =
   /** dataDir undefined means in memory (tests). */
   | { kind: 'embedded'; dataDir: string | undefined };
 
+export type OpenOrmOptions = {
+  /** Logs every query (MikroORM's debug output). */
+  debug?: boolean;
+  /** Called with every SQL statement the ORM sends, before it is sent; tests count queries with it. */
+  onQuery?: (sql: string) => void;
+};
+
 /** The ORM options shared by both drivers: same entities, same filter, same migrations. */
-export function ormOptions(debug = false): Partial<Options> {
+export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Partial<Options> {
   return {
     entities: Object.values(entities).filter(
       (value): value is (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value,
@@ -39,6 +47,7 @@ export function ormOptions(debug = false): Partial<Options> {
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
     debug,
+    ...(onQuery && { onQuery: (sql: string) => (onQuery(sql), sql) }),
     allowGlobalContext: false,
     // Validate that required relations are set before INSERTs reach the database.
     validateRequired: true,
@@ -46,11 +55,17 @@ export function ormOptions(debug = false): Partial<Options> {
 }
 
 /** Opens the ORM on real PostgreSQL or on the embedded one (PGlite). */
-export async function openOrm(target: DatabaseTarget, debug = false): Promise<Orm> {
+export async function openOrm(target: DatabaseTarget, options: OpenOrmOptions = {}): Promise<Orm> {
   if (target.kind === 'postgres') {
-    return (await PostgresORM.init({ ...ormOptions(debug), clientUrl: target.url, pool: { min: 0, max: 10 } })) as unknown as Orm;
+    return (await PostgresORM.init({ ...ormOptions(options), clientUrl: target.url, pool: { min: 0, max: 10 } })) as unknown as Orm;
   }
-  return (await PgliteORM.init({ ...ormOptions(debug), dbName: target.dataDir ?? 'memory://' })) as unknown as Orm;
+  // PGlite ships contrib extensions but loads only those named here; the migrations create
+  // pg_trgm (contact search indexes, src/entities/contact.ts), so both databases have it.
+  return (await PgliteORM.init({
+    ...ormOptions(options),
+    dbName: target.dataDir ?? 'memory://',
+    driverOptions: { extensions: { pg_trgm } },
+  })) as unknown as Orm;
 }
 
 /** Applies all pending migrations from migrations/. */

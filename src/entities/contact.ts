@@ -8,11 +8,26 @@ export const SALUTATIONS = ['frau', 'herr', 'divers', 'firma', 'none'] as const;
 export const CONTACT_PREFERENCES = ['online', 'post'] as const;
 export type ContactPreference = (typeof CONTACT_PREFERENCES)[number];
 
+/**
+ * The columns the Kontakte search looks into with `ILIKE '%term%'` (src/features/contacts/service.ts).
+ * A B-tree cannot serve a pattern with a leading wildcard; a trigram GIN index per column
+ * can, so a search reads the matching rows instead of the whole table. Needs the pg_trgm
+ * extension (migrations/Migration20261123190110_list_indexes.ts; loaded into the embedded
+ * database by src/db/orm.ts).
+ */
+const TRIGRAM_SEARCH_COLUMNS = ['last_name', 'first_name', 'company_name', 'email'] as const;
+
 /** A Kontakt: a person or company known to the Verwaltung (tenant, owner, ...). */
 export const Contact = defineEntity({
   name: 'Contact',
   uniques: [{ properties: ['organization', 'externalId'] }],
-  indexes: [{ properties: ['organization', 'lastName'] }],
+  indexes: [
+    { properties: ['organization', 'lastName'] },
+    ...TRIGRAM_SEARCH_COLUMNS.map((column) => ({
+      name: `contact_${column}_trgm_index`,
+      expression: `create index "contact_${column}_trgm_index" on "contact" using gin ("${column}" gin_trgm_ops)`,
+    })),
+  ],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
@@ -53,8 +68,9 @@ export const Contract = defineEntity({
     organization: () => p.manyToOne(Organization),
     externalId: externalId(),
     kind: p.enum(CONTRACT_KINDS),
-    unit: () => p.manyToOne(Unit),
-    contacts: () => p.manyToMany(Contact).owner().pivotTable('contract_contact'),
+    // Indexed: a unit's contracts are loaded for every unit list (Einheiten, Kontakte tabs).
+    unit: () => p.manyToOne(Unit).index(),
+    contacts: () => p.manyToMany(Contact).owner().pivotEntity(() => ContractContact),
     contractNumber: p.string().length(100).nullable(),
     startsOn: p.date(),
     endsOn: p.date().nullable(),
@@ -62,6 +78,21 @@ export const Contract = defineEntity({
   },
 });
 export type Contract = InferEntity<typeof Contract>;
+
+/**
+ * The link table of Contract.contacts. Declared as an entity only to index contact_id: the
+ * primary key (contract_id, contact_id) serves "contacts of a contract", but "contracts of
+ * a contact" (portal access, src/features/access) would otherwise read the whole table.
+ */
+export const ContractContact = defineEntity({
+  name: 'ContractContact',
+  tableName: 'contract_contact',
+  properties: {
+    contract: () => p.manyToOne(Contract).primary().updateRule('cascade').deleteRule('cascade'),
+    contact: () => p.manyToOne(Contact).primary().updateRule('cascade').deleteRule('cascade').index(),
+  },
+});
+export type ContractContact = InferEntity<typeof ContractContact>;
 
 /** How a contact is named in lists and letters: "Dr. Heinrich Eigner" or the company name. */
 export function contactDisplayName(contact: Pick<Contact, 'type' | 'companyName' | 'title' | 'firstName' | 'lastName'>): string {

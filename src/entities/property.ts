@@ -33,7 +33,8 @@ export const Address = defineEntity({
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
-    property: () => p.manyToOne(Property),
+    // Indexed: every property list loads its addresses by property.
+    property: () => p.manyToOne(Property).index(),
     externalId: externalId(),
     street: p.string().length(200),
     houseNumber: p.string().length(20),

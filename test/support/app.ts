@@ -18,8 +18,15 @@ export type TestClock = ReturnType<typeof fixedClock>;
  * One running Hausportal for a test file: its own seeded database, a real SMTP receiver,
  * the real Express app on a free port, and a clock the test controls.
  */
-export async function startTestApp(options: { env?: Record<string, string>; clock?: TestClock } = {}) {
-  const database = await openTestDatabase(inject('testDatabase'), inject('templateDatabase'));
+export async function startTestApp(
+  options: {
+    env?: Record<string, string>;
+    clock?: TestClock;
+    /** Sees the SQL of every statement the app's ORM sends (test/integration/query-count.test.ts). */
+    onQuery?: (sql: string) => void;
+  } = {},
+) {
+  const database = await openTestDatabase(inject('testDatabase'), inject('templateDatabase'), { onQuery: options.onQuery });
   const smtp = await startSmtpReceiver();
   const clock = options.clock ?? fixedClock(systemClock.now());
   // The app must know its own URL (links in mails, Origin check), known only after listen.

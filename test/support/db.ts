@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
-import { migrate, openOrm, type Orm } from '../../src/db/orm.ts';
+import { migrate, openOrm, type OpenOrmOptions, type Orm } from '../../src/db/orm.ts';
 import { seedDemo } from '../../src/features/demo/seed.ts';
 
 /**
@@ -61,9 +61,10 @@ export async function createTemplate(adminUrl: string, name: string) {
 export async function openTestDatabase(
   mode: TestDatabaseMode,
   template: string | undefined,
+  ormOptions: OpenOrmOptions = {},
 ): Promise<{ orm: Orm; drop: () => Promise<void>; url?: string }> {
   if (mode.kind === 'embedded') {
-    const orm = await openOrm({ kind: 'embedded', dataDir: undefined });
+    const orm = await openOrm({ kind: 'embedded', dataDir: undefined }, ormOptions);
     await migrate(orm);
     await seedDemo(orm.em.fork());
     return { orm, drop: () => orm.close() };
@@ -71,7 +72,7 @@ export async function openTestDatabase(
   const name = `hausportal_t_${randomBytes(6).toString('hex')}`;
   await adminExecute(mode.adminUrl, [`create database "${name}" template "${template}"`]);
   const url = databaseUrl(mode.adminUrl, name);
-  const orm = await openOrm({ kind: 'postgres', url });
+  const orm = await openOrm({ kind: 'postgres', url }, ormOptions);
   return {
     orm,
     url,

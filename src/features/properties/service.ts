@@ -5,8 +5,13 @@ import { Address, Contract, contactDisplayName, Property, Unit, type Contact } f
 export const PAGE_SIZE = 50;
 
 /** Escapes % and _ so a search for "50%" means the text, not a pattern. */
+export function escapeLike(q: string): string {
+  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A LIKE pattern for "contains q". */
 export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(q)}%`;
 }
 
 /**
@@ -63,12 +68,14 @@ export async function propertyOverview(em: Em, property: Property, today: string
   return { addresses, units, activeContracts };
 }
 
-/** Units of a property with their contracts and contacts ("Einheiten" tab). */
+/** Units of a property with their contracts (newest first) and contacts ("Einheiten" tab). */
 export function propertyUnits(em: Em, property: Property) {
+  // populateOrderBy sorts the contracts in their own query; in orderBy the contracts would be
+  // joined into the unit query only to sort, returning each unit once per contract.
   return em.find(
     Unit,
     { property, archivedAt: null },
-    { populate: ['address', 'contracts.contacts'], orderBy: { number: 'asc', contracts: { startsOn: 'desc' } } },
+    { populate: ['address', 'contracts.contacts'], orderBy: { number: 'asc', id: 'asc' }, populateOrderBy: { contracts: { startsOn: 'desc' } } },
   );
 }
 
@@ -87,5 +94,10 @@ export async function propertyContacts(em: Em, property: Property) {
       byContact.set(contact.id, entry);
     }
   }
-  return [...byContact.values()].sort((a, b) => contactDisplayName(a.contact).localeCompare(contactDisplayName(b.contact), 'de'));
+  // One collator for the whole sort: localeCompare(…, 'de') sets up the locale on every call.
+  const collator = new Intl.Collator('de');
+  return [...byContact.values()]
+    .map((entry) => ({ entry, name: contactDisplayName(entry.contact) }))
+    .sort((a, b) => collator.compare(a.name, b.name))
+    .map(({ entry }) => entry);
 }

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import type { Request, Response } from 'express';
+import { fileTypeFromFile } from 'file-type';
+import multer from 'multer';
+import type { FileStorage } from '../storage/files.ts';
+
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_FILES_PER_FORM = 10;
+
+/** What residents may receive: PDF, Word (.docx and legacy .doc), JPEG, PNG — decided by content. */
+const ALLOWED = new Map([
+  ['pdf', 'application/pdf'],
+  ['docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+  ['doc', 'application/msword'],
+  ['jpg', 'image/jpeg'],
+  ['png', 'image/png'],
+]);
+
+export type Upload = { tempPath: string; originalName: string; size: number; ext: string; mimeType: string };
+
+/**
+ * Receives a multipart form: fields into req.body, files streamed to STORAGE_DIR/tmp (never
+ * held in memory), at most 50 MB each. Returns the accepted files or the i18n key of the
+ * problem; on a problem every temp file is already deleted. Put file inputs last in the
+ * form, so the other fields have arrived (and can be shown again) when a file is refused.
+ */
+export async function receiveUploads(req: Request, res: Response, storage: FileStorage, field: string): Promise<{ files: Upload[]; error?: string }> {
+  await mkdir(storage.tempDir, { recursive: true });
+  const receiver = multer({
+    storage: multer.diskStorage({
+      destination: storage.tempDir,
+      filename: (_req, _file, done) => done(null, randomBytes(16).toString('hex')),
+    }),
+    // Browsers send UTF-8 file names without saying so ("Übergabeprotokoll.pdf").
+    defParamCharset: 'utf8',
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_FILES_PER_FORM, fields: 100, fieldSize: 200 * 1024 },
+  }).array(field, MAX_FILES_PER_FORM);
+
+  const problem = await new Promise<string | undefined>((resolve) =>
+    receiver(req, res, (error: unknown) => {
+      if (!error) return resolve(undefined);
+      const code = (error as { code?: string }).code;
+      resolve(code === 'LIMIT_FILE_SIZE' ? 'common:upload.tooLarge' : code === 'LIMIT_FILE_COUNT' ? 'common:upload.tooMany' : 'common:upload.failed');
+    }),
+  );
+  const received = (req.files as Express.Multer.File[] | undefined) ?? [];
+  req.body ??= {};
+  if (problem) {
+    await discard(received.map((f) => f.path));
+    return { files: [], error: problem };
+  }
+
+  const files: Upload[] = [];
+  for (const file of received.filter((f) => f.size > 0)) {
+    const detected = await detectType(file.path);
+    if (!detected) {
+      await discard(received.map((f) => f.path));
+      return { files: [], error: 'common:upload.wrongType' };
+    }
+    files.push({ tempPath: file.path, originalName: file.originalname, size: file.size, ...detected });
+  }
+  await discard(received.filter((f) => f.size === 0).map((f) => f.path));
+  return { files };
+}
+
+/** The file's real type from its bytes (file-type), or null when it is not allowed. */
+export async function detectType(filePath: string): Promise<{ ext: string; mimeType: string } | null> {
+  const type = await fileTypeFromFile(filePath);
+  if (!type) return null;
+  // Legacy .doc is a Compound File (CFB), like .xls and .msi: only a Word binary has a
+  // "WordDocument" stream, whose name sits in the CFB directory as UTF-16LE.
+  if (type.ext === 'cfb') return (await containsBytes(filePath, WORD_STREAM)) ? { ext: 'doc', mimeType: ALLOWED.get('doc')! } : null;
+  const ext = type.ext === 'jpeg' ? 'jpg' : type.ext;
+  return ALLOWED.has(ext) ? { ext, mimeType: ALLOWED.get(ext)! } : null;
+}
+
+const WORD_STREAM = Buffer.from('WordDocument', 'utf16le');
+
+/** Streams through a file looking for a byte sequence, keeping only a small overlap in memory. */
+async function containsBytes(filePath: string, needle: Buffer): Promise<boolean> {
+  let tail = Buffer.alloc(0);
+  for await (const chunk of createReadStream(filePath, { highWaterMark: 64 * 1024 })) {
+    const window = Buffer.concat([tail, chunk as Buffer]);
+    if (window.includes(needle)) return true;
+    tail = window.subarray(Math.max(0, window.length - needle.length));
+  }
+  return false;
+}
+
+export async function discard(paths: string[]) {
+  await Promise.all(paths.map((p) => rm(p, { force: true })));
+}
+
+/** A readable title from a file name: "Hausordnung_2026-final.pdf" → "Hausordnung 2026 final". */
+export function titleFromFileName(name: string): string {
+  return name
+    .replace(/\.[^.]+$/, '')
+    .replace(/[_\-.]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Address, Contact, Contract, Property, Unit } from '../../src/entities/index.ts';
+import type { Client } from '../support/client.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+/**
+ * No N+1 on the list pages: the number of SQL statements a page costs must not depend on
+ * how many rows it shows. Each page is counted on the demo world, then again after 30 more
+ * properties, units, contacts and contracts, and the counts must be the same.
+ */
+const MORE = 30;
+
+let app: TestApp;
+let statements: string[] = [];
+let staff: Client;
+let resident: Client;
+
+beforeAll(async () => {
+  app = await startTestApp({ onQuery: (sql) => statements.push(sql) });
+  staff = app.client();
+  await staff.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
+  // Dr. Eigner owns flats in two properties, so his portal has real work to do.
+  resident = app.client();
+  await resident.loginPortal('heinrich.eigner@example.de', app.world.password);
+});
+afterAll(() => app?.close());
+
+/** The page, and the SQL statements serving it issued. */
+async function served(client: Client, path: string) {
+  statements = [];
+  const page = await client.get(path);
+  expect(page.status, path).toBe(200);
+  return { page, statements: [...statements] };
+}
+
+/** Rows the page shows, so the test can prove the second count saw more data. */
+const rows = (page: Awaited<ReturnType<Client['get']>>) => page.$('main tbody tr, main ul.plain li').length;
+
+function pages() {
+  const { maxPlanck } = app.world.properties;
+  return {
+    'Liegenschaften list': { client: staff, path: '/verwaltung/liegenschaften' },
+    'Einheiten tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/einheiten` },
+    'Kontakte tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/kontakte` },
+    'Kontakte list': { client: staff, path: '/verwaltung/kontakte' },
+    'portal start page': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}` },
+  };
+}
+
+/** Adds MORE properties with an address each, and MORE let flats in Max-Planck-Straße 12 owned by Dr. Eigner. */
+async function addRows() {
+  const em = app.em();
+  const organization = app.world.organizations.sonnenschein.id;
+  const now = new Date();
+  for (let i = 1; i <= MORE; i++) {
+    const property = em.create(Property, { organization, name: `Neubau ${String(i).padStart(2, '0')}`, kind: 'rental', createdAt: now, updatedAt: now });
+    em.create(Address, { organization, property, street: 'Neubauweg', houseNumber: String(i), postalCode: '80333', city: 'München', createdAt: now });
+
+    const unit = em.create(Unit, { organization, property: app.world.properties.maxPlanck.id, number: `Wohnung N${String(i).padStart(2, '0')}`, kind: 'apartment', areaSqm: 50 + i, createdAt: now });
+    const tenant = em.create(Contact, { organization, type: 'person', salutation: 'frau', firstName: 'Mia', lastName: `Neumieterin ${i}`, createdAt: now, updatedAt: now });
+    em.create(Contract, { organization, kind: 'rental', unit, contacts: [tenant], startsOn: '2024-01-01', createdAt: now });
+    em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: '2020-01-01', createdAt: now });
+  }
+  await em.flush();
+}
+
+describe('query count of list pages', () => {
+  it('does not grow with the number of rows shown', async () => {
+    const before: Record<string, { statements: string[]; rows: number }> = {};
+    for (const [name, { client, path }] of Object.entries(pages())) {
+      const { page, statements: sql } = await served(client, path);
+      before[name] = { statements: sql, rows: rows(page) };
+    }
+
+    await addRows();
+
+    for (const [name, { client, path }] of Object.entries(pages())) {
+      const { page, statements: sql } = await served(client, path);
+      expect(rows(page), `${name} shows the added rows`).toBeGreaterThanOrEqual(before[name].rows + MORE);
+      expect(sql.length, `${name}: ${before[name].statements.length} statements before, ${sql.length} after:\n${sql.join('\n')}`).toBe(
+        before[name].statements.length,
+      );
+      // A handful, whatever the rows: session, the page's own queries, their populates.
+      expect(sql.length, name).toBeLessThanOrEqual(8);
+    }
+  });
+});
