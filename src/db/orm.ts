@@ -34,6 +34,11 @@ export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Par
       (value): value is (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value,
     ),
     filters: { tenant: tenantFilter },
+    // Every tenant row carries its own organization, so the filter on the queried entity
+    // scopes the query; re-checking each referenced or populated row through extra joins
+    // would only repeat that check at the cost of every list page.
+    autoJoinRefsForFilters: false,
+    filtersOnRelations: false,
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_DIR,

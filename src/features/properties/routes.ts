@@ -24,7 +24,7 @@ export function propertyRoutes() {
 
   router.get('/', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const result = await searchProperties(req.em, q, pageNumber(req.query.seite));
+    const result = await searchProperties(req.em, req.staff!.organization.id, q, pageNumber(req.query.seite));
     // The live search (htmx) replaces only the results; the page itself is the same template.
     const view = req.get('hx-target') === 'property-results' ? 'properties/_results' : 'properties/index';
     render(req, res, view, { title: req.t('console:properties.title'), q, ...result });
