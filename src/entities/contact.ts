@@ -95,7 +95,13 @@ export const ContractContact = defineEntity({
 export type ContractContact = InferEntity<typeof ContractContact>;
 
 /** How a contact is named in lists and letters: "Dr. Heinrich Eigner" or the company name. */
-export function contactDisplayName(contact: Pick<Contact, 'type' | 'companyName' | 'title' | 'firstName' | 'lastName'>): string {
+export function contactDisplayName(contact: {
+  type: string;
+  companyName?: string | null;
+  title?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}): string {
   if (contact.type === 'company') return contact.companyName ?? '';
   return [contact.title, contact.firstName, contact.lastName].filter(Boolean).join(' ');
 }

@@ -198,3 +198,35 @@ describe('the token in the X-CSRF-Token header, as htmx sends it', () => {
     expect(await staffExists(fields.email)).toBe(false);
   });
 });
+
+describe('file upload forms (multipart)', () => {
+  const multipart = async (browser: Client, query: string) => {
+    const form = new FormData();
+    form.set('note', 'x');
+    const response = await fetch(`${app.baseUrl}/verwaltung/abmelden${query}`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { origin: app.baseUrl, cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    return response.status;
+  };
+
+  it('take the token from the action URL, because their body is parsed later by the feature', async () => {
+    const browser = app.client();
+    const token = await browser.csrfToken();
+    expect(await multipart(browser, `?_csrf=${encodeURIComponent(token)}`)).toBe(303);
+    expect(await multipart(browser, '')).toBe(403);
+    expect(await multipart(browser, '?_csrf=wrong')).toBe(403);
+  });
+
+  it('do not let a plain form move its token into the URL', async () => {
+    const browser = app.client();
+    const token = await browser.csrfToken();
+    const page = await browser.request('POST', `/verwaltung/abmelden?_csrf=${encodeURIComponent(token)}`, {
+      body: new URLSearchParams({ a: 'b' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl },
+    });
+    expect(page.status).toBe(403);
+  });
+});

@@ -36,7 +36,7 @@ export function propertyRoutes() {
     });
 
   tab('uebersicht', async (req, res) => ({ overview: await propertyOverview(req.em, res.locals.property, berlinDate(req.deps.clock.now())) }));
-  tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, res.locals.property), today: berlinDate(req.deps.clock.now()) }));
+  tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, req.staff!.organization.id, res.locals.property.id), today: berlinDate(req.deps.clock.now()) }));
   tab('kontakte', async (req, res) => ({ contacts: await propertyContacts(req.em, res.locals.property), today: berlinDate(req.deps.clock.now()) }));
   tab('dokumente', async () => ({ documents: [] }));
 
