@@ -17,6 +17,12 @@ import { devMailRoutes } from './features/mail/routes.ts';
 import { portalRoutes } from './features/portal/routes.ts';
 import { propertyRoutes } from './features/properties/routes.ts';
 import { consoleSectionRoutes } from './features/console/routes.ts';
+import * as announcements from './features/announcements/routes.ts';
+import * as appointments from './features/appointments/routes.ts';
+import * as bulletin from './features/bulletin/routes.ts';
+import * as contactPersons from './features/contact-persons/routes.ts';
+import * as content from './features/content/routes.ts';
+import * as faq from './features/faq/routes.ts';
 import { staffAdminRoutes } from './features/staff/routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
@@ -74,7 +80,13 @@ export function createApp(deps: AppDeps) {
   app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
 
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));
-  app.use('/portal', loadSession('portal'), (_req, res, next) => ((res.locals.layout = 'portal'), next()));
+  app.use('/portal', (req, res, next) => {
+    res.locals.layout = 'portal';
+    res.locals.portalBase = '/portal';
+    // The preview (/portal/vorschau) never sees a resident's session, even in the same browser.
+    if (req.path.startsWith('/vorschau')) return next();
+    return loadSession('portal')(req, res, next);
+  });
 
   registry.mount(app, '', 'public', [], homeRoutes());
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
@@ -83,7 +95,12 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
-  registry.mount(app, '/portal', 'portal', [requirePortalUser], portalRoutes());
+  for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
+    registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
+  }
+  // The same portal routers serve residents and the read-only preview (src/features/preview).
+  const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes()];
+  for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [], devMailRoutes());
 
   app.use(notFoundHandler);

@@ -1,5 +1,11 @@
 import {
   Address,
+  Announcement,
+  Appointment,
+  Attachment,
+  BulletinPost,
+  ContactPerson,
+  FaqEntry,
   ApiKey,
   AuditLog,
   Contact,
@@ -35,6 +41,12 @@ export const TENANT_ENTITIES = [
   PortalUser,
   ApiKey,
   AuditLog,
+  Announcement,
+  Appointment,
+  FaqEntry,
+  ContactPerson,
+  BulletinPost,
+  Attachment,
 ];
 
 export const tenantFilter = {

@@ -2,10 +2,13 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { createdAt, id } from './common.ts';
 import { Organization } from './organization.ts';
 import { PortalUser } from './portal-user.ts';
+import { Property } from './property.ts';
 import { StaffUser } from './staff-user.ts';
 
 export const AREAS = ['staff', 'portal'] as const;
 export type Area = (typeof AREAS)[number];
+/** Sessions also exist for the read-only preview of a property's portal (Vorschau). */
+export const SESSION_KINDS = [...AREAS, 'preview'] as const;
 
 /**
  * A login session (Lucia guide): the cookie carries `id.secret`, only a SHA-256 of the
@@ -16,10 +19,13 @@ export const Session = defineEntity({
   properties: {
     id: p.string().length(32).primary(),
     secretHash: p.blob().hidden(),
-    area: p.enum(AREAS),
+    area: p.enum(SESSION_KINDS),
     organization: () => p.manyToOne(Organization),
     staffUser: () => p.manyToOne(StaffUser).nullable().deleteRule('cascade'),
     portalUser: () => p.manyToOne(PortalUser).nullable().deleteRule('cascade'),
+    // A preview session shows one property and ends with the staff session that opened it.
+    previewProperty: () => p.manyToOne(Property).nullable().deleteRule('cascade'),
+    parentSession: () => p.manyToOne(Session).nullable().deleteRule('cascade'),
     createdAt: createdAt(),
     lastVerifiedAt: p.datetime(),
     expiresAt: p.datetime().index(),

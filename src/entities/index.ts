@@ -9,3 +9,4 @@ export * from './portal-user.ts';
 export * from './auth.ts';
 export * from './mail.ts';
 export * from './audit-log.ts';
+export * from './content.ts';

@@ -12,6 +12,8 @@ export const Organization = defineEntity({
     city: p.string().length(100).nullable(),
     email: p.string().length(254).nullable(),
     phone: p.string().length(50).nullable(),
+    // Administration > Kundenportal > Einstellungen (seed 001).
+    faqEnabled: p.boolean().default(true),
     createdAt: createdAt(),
   },
 });

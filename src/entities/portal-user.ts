@@ -15,6 +15,8 @@ export const PortalUser = defineEntity({
     id: id(),
     organization: () => p.manyToOne(Organization),
     ...loginProperties(),
+    // SHA-256 of the secret in the user's calendar subscription URL (Termine als Abo).
+    calendarTokenHash: p.string().length(64).nullable().unique().hidden(),
     createdAt: createdAt(),
     contacts: () => p.manyToMany(Contact).owner().pivotTable('portal_user_contact'),
   },

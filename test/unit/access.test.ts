@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import type { Em, Orm } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import { Contact, Contract, PortalUser, Unit, type ContractKind } from '../../src/entities/index.ts';
-import { accessibleProperties } from '../../src/features/access/service.ts';
+import { accessibleProperties, portalUsersWithAccess } from '../../src/features/access/service.ts';
 import { openTestDatabase } from '../support/db.ts';
 import { loadWorld, type World } from '../support/world.ts';
 
@@ -77,5 +77,34 @@ describe('accessibleProperties (contract period only, windows come later)', () =
       ['Max-Planck-Straße 12', ['owner']],
       ['Rosenweg 24', ['owner']],
     ]);
+  });
+});
+
+describe('portalUsersWithAccess (recipients of content)', () => {
+  const scoped = () => {
+    const em = orm.em.fork() as Em;
+    scopeToOrganization(em, world.organizations.sonnenschein.id);
+    return em;
+  };
+
+  it('names each registered resident of the properties once', async () => {
+    const users = await portalUsersWithAccess(scoped(), [world.properties.maxPlanck.id, world.properties.rosenweg.id], new Date());
+    const emails = users.map((u) => u.email);
+    expect(emails.filter((e) => e === 'heinrich.eigner@example.de')).toHaveLength(1);
+    expect(emails).toContain('kristina.maiblume@example.de');
+    expect(emails).not.toContain('frieda.friesen@example.de');
+  });
+
+  it('leaves out residents of other properties', async () => {
+    const emails = (await portalUsersWithAccess(scoped(), [world.properties.rosenweg.id], new Date())).map((u) => u.email);
+    expect(emails).toContain('heinrich.eigner@example.de');
+    expect(emails).not.toContain('kristina.maiblume@example.de');
+    expect(await portalUsersWithAccess(scoped(), [world.properties.test.id], new Date())).toEqual([]);
+  });
+
+  it('reaches every property with "all", within the Verwaltung only', async () => {
+    const emails = (await portalUsersWithAccess(scoped(), 'all', new Date())).map((u) => u.email);
+    expect(emails).toEqual(expect.arrayContaining(['heinrich.eigner@example.de', 'kristina.maiblume@example.de']));
+    expect(emails).not.toContain('frieda.friesen@example.de');
   });
 });

@@ -1,6 +1,6 @@
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
-import { Contract, type PortalUser, type Property } from '../../entities/index.ts';
+import { Contract, PortalUser, type Property } from '../../entities/index.ts';
 
 /**
  * The one answer to "which properties may this portal user see right now, and as what?".
@@ -45,4 +45,30 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
 export async function propertyAccess(em: Em, user: PortalUser, propertyId: string, at: Date): Promise<PropertyAccess | null> {
   const all = await accessibleProperties(em, user, at);
   return all.find((a) => a.property.id === propertyId) ?? null;
+}
+
+/**
+ * The registered portal users who may see any of these properties at the given moment
+ * (`'all'`: any property of the Verwaltung) — the recipients of a Mitteilung, a Termin or a
+ * notice board post. Each user once, however many units or contacts they have there.
+ * Uses the same rule as accessibleProperties; keep the two together.
+ */
+export async function portalUsersWithAccess(em: Em, properties: string[] | 'all', at: Date): Promise<PortalUser[]> {
+  if (properties !== 'all' && properties.length === 0) return [];
+  const day = berlinDate(at);
+  return em.find(
+    PortalUser,
+    {
+      disabledAt: null,
+      passwordHash: { $ne: null },
+      contacts: {
+        contracts: {
+          startsOn: { $lte: day },
+          $or: [{ endsOn: null }, { endsOn: { $gte: day } }],
+          unit: { archivedAt: null, property: properties === 'all' ? { archivedAt: null } : { id: { $in: properties }, archivedAt: null } },
+        },
+      },
+    },
+    { orderBy: { email: 'asc' } },
+  );
 }

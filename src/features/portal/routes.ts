@@ -4,8 +4,16 @@ import { render } from '../../http/views.ts';
 import { accessibleProperties, propertyAccess } from '../access/service.ts';
 import { portalStartPage } from './service.ts';
 
-/** Loads the property of the URL through the access module; anything else is a 404. */
-async function loadPortalProperty(req: Request, res: Response, next: NextFunction) {
+/**
+ * Loads the property of the URL through the access module; anything else is a 404. Every
+ * portal route with :propertyId uses it (the preview sets its own access, see
+ * src/features/preview).
+ */
+export async function loadPortalProperty(req: Request, res: Response, next: NextFunction) {
+  if (res.locals.preview) {
+    if (res.locals.preview.propertyId !== req.params.propertyId) return next(new NotFoundError('preview of another property'));
+    return next();
+  }
   const access = await propertyAccess(req.em, req.portalUser!, String(req.params.propertyId), req.deps.clock.now());
   if (!access) return next(new NotFoundError(`portal user ${req.portalUser!.id} has no access to ${req.params.propertyId}`));
   res.locals.access = access;
