@@ -17,3 +17,14 @@ export function fixedClock(start: Date): Clock & { set(d: Date): void; advance(m
 export function berlinDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(at);
 }
+
+/** The instant a calendar day (YYYY-MM-DD) begins in Europe/Berlin, summer time included. */
+export function startOfBerlinDay(day: string): Date {
+  const utcMidnight = new Date(`${day}T00:00:00Z`);
+  // Berlin is UTC+1 or UTC+2: find which by asking what Berlin's clock shows at both candidates.
+  for (const offsetHours of [2, 1]) {
+    const candidate = new Date(utcMidnight.getTime() - offsetHours * 3600 * 1000);
+    if (berlinDate(candidate) === day && berlinDate(new Date(candidate.getTime() - 1)) !== day) return candidate;
+  }
+  return new Date(utcMidnight.getTime() - 3600 * 1000);
+}

@@ -3,9 +3,10 @@ import { berlinDate } from '../../clock.ts';
 import { Property } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
+import { listContent } from '../content/service.ts';
 import { propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
-export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'dokumente'] as const;
+export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente'] as const;
 
 /** Loads the property of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
 async function loadProperty(req: Request, res: Response, next: NextFunction) {
@@ -38,6 +39,7 @@ export function propertyRoutes() {
   tab('uebersicht', async (req, res) => ({ overview: await propertyOverview(req.em, res.locals.property, berlinDate(req.deps.clock.now())) }));
   tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, req.staff!.organization.id, res.locals.property.id), today: berlinDate(req.deps.clock.now()) }));
   tab('kontakte', async (req, res) => ({ contacts: await propertyContacts(req.em, res.locals.property), today: berlinDate(req.deps.clock.now()) }));
+  tab('inhalte', async (req, res) => ({ rows: await listContent(req.em, { propertyId: res.locals.property.id }, req.t('content:allProperties')) }));
   tab('dokumente', async () => ({ documents: [] }));
 
   return router;
