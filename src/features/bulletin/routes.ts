@@ -1,15 +1,151 @@
-import { Router } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Attachment, BulletinPost } from '../../entities/index.ts';
+import { NotFoundError } from '../../http/errors.ts';
+import { findByIdOr404 } from '../../http/find.ts';
+import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
+import { render } from '../../http/views.ts';
+import { localFileStorage } from '../../storage/files.ts';
+import { propertyChoices } from '../faq/shared.ts';
+import { loadPortalProperty } from '../portal/routes.ts';
+import {
+  bulletinForm,
+  consoleBulletinPosts,
+  fileSize,
+  formOf,
+  portalAttachment,
+  portalBulletinPosts,
+  publishBulletinPost,
+  updateBulletinPost,
+  validateBulletin,
+  withdrawBulletinPost,
+  type BulletinForm,
+  type FieldErrors,
+} from './service.ts';
 
 // Schwarzes Brett: posts of the Verwaltung per property, with attachments and notification.
+
+const LIST = '/verwaltung/schwarzes-brett';
+const UPLOAD_FIELD = 'attachments';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const storageOf = (req: Request) => localFileStorage(req.deps.config.storageDir);
+
+async function loadPost(req: Request, res: Response, next: NextFunction) {
+  res.locals.post = await findByIdOr404(req.em, BulletinPost, req.params.postId, { populate: ['property', 'attachments'] });
+  next();
+}
+
+/** The new/edit form, empty, filled from a post, or as submitted with its messages. */
+async function showForm(req: Request, res: Response, form: BulletinForm, errors: FieldErrors = {}, status = 200) {
+  const post = res.locals.post as BulletinPost | undefined;
+  render(
+    req,
+    res,
+    'bulletin/form',
+    {
+      title: req.t(post ? 'bulletin:edit' : 'bulletin:new'),
+      form,
+      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)])),
+      properties: post ? [] : await propertyChoices(req.em),
+      action: post ? `${LIST}/${post.id}` : LIST,
+    },
+    status,
+  );
+}
+
+/** Receives the multipart form; the form's fields and, on problems, the messages per field. Temp files are discarded on problems. */
+async function receiveForm(req: Request, res: Response): Promise<{ form: BulletinForm; uploads: Upload[]; errors: FieldErrors; property?: Awaited<ReturnType<typeof validateBulletin>>['property'] }> {
+  const received = await receiveUploads(req, res, storageOf(req), UPLOAD_FIELD);
+  const post = res.locals.post as BulletinPost | undefined;
+  const form = bulletinForm(req.body);
+  // The property of a post is fixed once it is published (its residents were notified).
+  if (post) form.property = post.property.id;
+  const { errors, property } = await validateBulletin(req.em, form);
+  if (received.error) errors.attachments = received.error;
+  if (Object.keys(errors).length) await discard(received.files.map((f) => f.tempPath));
+  return { form, uploads: received.files, errors, property };
+}
+
+/** Streams an attachment as a download; the bytes never reach the page as HTML. */
+async function sendAttachment(req: Request, res: Response, attachment: Attachment) {
+  const storage = storageOf(req);
+  try {
+    await storage.size(attachment.storageKey);
+  } catch {
+    throw new NotFoundError(`attachment ${attachment.id}: file missing`);
+  }
+  res.attachment(attachment.fileName);
+  res.type(attachment.mimeType);
+  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store', 'Content-Length': String(attachment.size) });
+  try {
+    await pipeline(storage.open(attachment.storageKey), res);
+  } catch {
+    res.destroy();
+  }
+}
 
 /** Console routes, mounted at /verwaltung (staff). */
 export function consoleRoutes() {
   const router = Router();
+
+  router.get('/schwarzes-brett', async (req, res) => {
+    const filter = typeof req.query.liegenschaft === 'string' && UUID.test(req.query.liegenschaft) ? req.query.liegenschaft : null;
+    const [posts, properties] = await Promise.all([consoleBulletinPosts(req.em, filter), propertyChoices(req.em)]);
+    render(req, res, 'bulletin/index', { title: req.t('bulletin:title'), posts, properties, filter, notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null });
+  });
+
+  router.get('/schwarzes-brett/neu', (req, res) => {
+    const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : '';
+    return showForm(req, res, { property, title: '', body: '' });
+  });
+
+  router.post('/schwarzes-brett', async (req, res) => {
+    const { form, uploads, errors, property } = await receiveForm(req, res);
+    if (Object.keys(errors).length || !property) return showForm(req, res, form, errors, 422);
+    const { post } = await publishBulletinPost(req.em, storageOf(req), req.staff!, property, form, uploads, req.deps.config.baseUrl, req.deps.clock.now());
+    res.redirect(303, `${LIST}?hinweis=veroeffentlicht#bulletin-post-${post.id}`);
+  });
+
+  router.get('/schwarzes-brett/:postId', loadPost, (req, res) => showForm(req, res, formOf(res.locals.post)));
+
+  router.post('/schwarzes-brett/:postId', loadPost, async (req, res) => {
+    const { form, uploads, errors } = await receiveForm(req, res);
+    if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
+    const remove = ([] as unknown[]).concat(req.body?.removeAttachment ?? []).map(String);
+    await updateBulletinPost(req.em, storageOf(req), res.locals.post, form, uploads, remove);
+    res.redirect(303, `${LIST}?hinweis=gespeichert#bulletin-post-${res.locals.post.id}`);
+  });
+
+  router.post('/schwarzes-brett/:postId/zurueckziehen', loadPost, async (req, res) => {
+    await withdrawBulletinPost(req.em, res.locals.post);
+    res.redirect(303, `${LIST}?hinweis=zurueckgezogen#bulletin-post-${res.locals.post.id}`);
+  });
+
+  router.get('/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPost, async (req, res) => {
+    const attachment = (res.locals.post as BulletinPost).attachments.getItems().find((a) => a.id === req.params.attachmentId);
+    if (!attachment) throw new NotFoundError('attachment not on this post');
+    await sendAttachment(req, res, attachment);
+  });
+
   return router;
 }
 
 /** Portal routes, mounted at /portal (residents) and /portal/vorschau (preview). */
 export function portalRoutes() {
   const router = Router();
+
+  router.get('/liegenschaften/:propertyId/schwarzes-brett', loadPortalProperty, async (req, res) => {
+    render(req, res, 'bulletin/portal', { title: req.t('bulletin:title'), section: 'bulletin', posts: await portalBulletinPosts(req.em, res.locals.property.id), fileSize });
+  });
+
+  router.get('/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPortalProperty, async (req, res) => {
+    const { postId, attachmentId } = req.params;
+    if (!UUID.test(String(postId)) || !UUID.test(String(attachmentId))) throw new NotFoundError('malformed id');
+    const attachment = await portalAttachment(req.em, res.locals.property.id, String(postId), String(attachmentId));
+    if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a published post of this property`);
+    await sendAttachment(req, res, attachment);
+  });
+
   return router;
 }

@@ -1,0 +1,170 @@
+import type { Em } from '../../db/orm.ts';
+import { Attachment, BulletinPost, type Property, type StaffUser } from '../../entities/index.ts';
+import { discard, type Upload } from '../../http/upload.ts';
+import type { FileStorage } from '../../storage/files.ts';
+import { portalUsersWithAccess } from '../access/service.ts';
+import { resolvePropertyChoice } from '../faq/shared.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+
+export type BulletinForm = { property: string; title: string; body: string };
+export type FieldErrors = Record<string, string>;
+
+export const TITLE_MAX = 200;
+export const BODY_MAX = 50000;
+
+/** The form as submitted, trimmed; missing fields are empty. */
+export function bulletinForm(body: Record<string, unknown> | undefined): BulletinForm {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { property: text(body?.property).trim(), title: text(body?.title).trim(), body: text(body?.body).replace(/\r\n/g, '\n').trim() };
+}
+
+export function formOf(post: BulletinPost): BulletinForm {
+  return { property: post.property.id, title: post.title, body: post.body };
+}
+
+/** Checks the form; returns i18n keys per field and the chosen property. */
+export async function validateBulletin(em: Em, form: BulletinForm): Promise<{ errors: FieldErrors; property: Property | undefined }> {
+  const errors: FieldErrors = {};
+  const property = form.property ? await resolvePropertyChoice(em, form.property, false) : undefined;
+  if (!property) errors.property = 'bulletin:errors.propertyRequired';
+  if (!form.title) errors.title = 'bulletin:errors.titleRequired';
+  else if (form.title.length > TITLE_MAX) errors.title = 'bulletin:errors.titleTooLong';
+  if (!form.body) errors.body = 'bulletin:errors.bodyRequired';
+  else if (form.body.length > BODY_MAX) errors.body = 'bulletin:errors.bodyTooLong';
+  return { errors, property: property ?? undefined };
+}
+
+/** The console list, newest first, optionally of one property; one query with properties and attachments. */
+export function consoleBulletinPosts(em: Em, propertyId: string | null) {
+  return em.find(BulletinPost, propertyId ? { property: propertyId } : {}, {
+    populate: ['property', 'attachments', 'createdBy'],
+    orderBy: { createdAt: 'desc', id: 'asc' },
+  });
+}
+
+/** The published posts of a property for its portal, newest first, with their attachments; one query. */
+export function portalBulletinPosts(em: Em, propertyId: string) {
+  return em.find(BulletinPost, { property: propertyId, status: 'published' }, { populate: ['attachments'], orderBy: { publishedAt: 'desc', id: 'asc' } });
+}
+
+/** The newest published posts of a property (for the portal start page). */
+export function latestBulletinPosts(em: Em, propertyId: string, limit: number) {
+  return em.find(BulletinPost, { property: propertyId, status: 'published' }, { orderBy: { publishedAt: 'desc', id: 'asc' }, limit });
+}
+
+/**
+ * An attachment a resident may download: it belongs to a published post of this property.
+ * Null otherwise (the route answers 404).
+ */
+export function portalAttachment(em: Em, propertyId: string, postId: string, attachmentId: string) {
+  return em.findOne(Attachment, { id: attachmentId, bulletinPost: { id: postId, property: propertyId, status: 'published' } });
+}
+
+/** Moves accepted uploads into the store and creates their Attachment rows (persisted with the caller's flush). */
+async function storeAttachments(em: Em, storage: FileStorage, post: BulletinPost, uploads: Upload[]): Promise<string[]> {
+  const keys: string[] = [];
+  try {
+    for (const upload of uploads) {
+      const storageKey = await storage.put(upload.tempPath);
+      keys.push(storageKey);
+      em.create(Attachment, {
+        organization: post.organization,
+        bulletinPost: post,
+        fileName: upload.originalName.slice(0, 255) || `anhang.${upload.ext}`,
+        mimeType: upload.mimeType,
+        size: upload.size,
+        storageKey,
+      });
+    }
+  } catch (error) {
+    await Promise.all(keys.map((k) => storage.remove(k)));
+    await discard(uploads.map((u) => u.tempPath));
+    throw error;
+  }
+  return keys;
+}
+
+/** Flushes; if that fails, the files already moved into the store are removed again. */
+async function flushOrRemove(em: Em, storage: FileStorage, keys: string[]) {
+  try {
+    await em.flush();
+  } catch (error) {
+    await Promise.all(keys.map((k) => storage.remove(k)));
+    throw error;
+  }
+}
+
+/**
+ * Publishes a new post with its attachments and queues one e-mail to every registered
+ * resident of the property: post, attachments and mails in one flush.
+ */
+export async function publishBulletinPost(
+  em: Em,
+  storage: FileStorage,
+  author: StaffUser,
+  property: Property,
+  form: BulletinForm,
+  uploads: Upload[],
+  baseUrl: string,
+  now: Date,
+) {
+  const post = em.create(BulletinPost, {
+    organization: author.organization,
+    property,
+    title: form.title,
+    body: form.body,
+    status: 'published',
+    publishedAt: now,
+    createdBy: author,
+  });
+  const keys = await storeAttachments(em, storage, post, uploads);
+  const recipients = await portalUsersWithAccess(em, [property.id], now);
+  for (const user of recipients) {
+    enqueueMail(
+      em,
+      {
+        organization: author.organization,
+        to: user.email,
+        template: 'bulletin-post',
+        locale: user.locale,
+        data: {
+          name: user.name,
+          propertyName: property.name,
+          title: post.title,
+          body: post.body,
+          attachments: uploads.length,
+          link: `${baseUrl}/portal/liegenschaften/${property.id}/schwarzes-brett#bulletin-post-${post.id}`,
+        },
+      },
+      now,
+    );
+  }
+  await flushOrRemove(em, storage, keys);
+  return { post, recipients: recipients.length };
+}
+
+/** Saves an edited post: text, new attachments, removed ones. No second e-mail. */
+export async function updateBulletinPost(em: Em, storage: FileStorage, post: BulletinPost, form: BulletinForm, uploads: Upload[], removeIds: string[]) {
+  post.title = form.title;
+  post.body = form.body;
+  const removed = post.attachments.getItems().filter((a) => removeIds.includes(a.id));
+  for (const attachment of removed) em.remove(attachment);
+  const keys = await storeAttachments(em, storage, post, uploads);
+  await flushOrRemove(em, storage, keys);
+  // The rows are gone; now the bytes (a crash here leaves an orphan file, never a broken row).
+  await Promise.all(removed.map((a) => storage.remove(a.storageKey)));
+}
+
+/** Takes a post off the notice board; residents no longer see it or its attachments. */
+export async function withdrawBulletinPost(em: Em, post: BulletinPost) {
+  post.status = 'withdrawn';
+  await em.flush();
+}
+
+const sizeFormat = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 1 });
+
+/** "1,2 MB", "340 KB" for the attachment lists. */
+export function fileSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${sizeFormat.format(bytes / (1024 * 1024))} MB`;
+  return `${sizeFormat.format(Math.max(1, Math.round(bytes / 1024)))} KB`;
+}
