@@ -12,8 +12,47 @@ const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
 });
 const areaFormat = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+// http(s) URLs up to whitespace or an angle bracket; trailing punctuation belongs to the sentence.
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+
+/** Escapes one line of plain text and turns its http(s) URLs into links. */
+function linkify(line: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of line.matchAll(URL_PATTERN)) {
+    let url = match[0];
+    const trailing = url.match(TRAILING_PUNCTUATION)?.[0] ?? '';
+    // Keep a closing bracket that has its opening one inside the URL (Wikipedia-style links).
+    const cut = trailing.startsWith(')') && url.includes('(') ? trailing.slice(1) : trailing;
+    url = url.slice(0, url.length - cut.length);
+    out += escapeHtml(line.slice(last, match.index)) + `<a href="${escapeHtml(url)}" rel="noopener nofollow">${escapeHtml(url)}</a>`;
+    last = match.index + url.length;
+  }
+  return out + escapeHtml(line.slice(last));
+}
+
+/**
+ * Plain text as safe HTML: everything escaped, blank-line separated paragraphs as <p>,
+ * single line breaks as <br>, http(s) URLs as links. Use with <%~ (it returns HTML); it is
+ * the one way user-written text (Mitteilungen, Termine, Schwarzes Brett) reaches a page.
+ */
+export function richText(text: string | null | undefined): string {
+  if (!text) return '';
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n[ \t]*\n\s*/)
+    .map((paragraph) => paragraph.trim())
+    .filter((paragraph) => paragraph.length > 0)
+    .map((paragraph) => `<p>${paragraph.split('\n').map(linkify).join('<br>\n')}</p>`)
+    .join('\n');
+}
+
 export const helpers = {
   contactName: contactDisplayName,
+  richText,
   /** 23.11.2026; accepts Date or YYYY-MM-DD (a calendar day). */
   formatDate(value: Date | string | null | undefined): string {
     if (!value) return '';

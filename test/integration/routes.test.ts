@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { Announcement, Appointment } from '../../src/entities/index.ts';
+import { BulletinPost, ContactPerson, FaqEntry } from '../../src/entities/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { MountedRoute } from '../../src/http/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -17,8 +19,24 @@ import { Client, type Page } from '../support/client.ts';
 const common = JSON.parse(readFileSync(new URL('../../locales/de/common.json', import.meta.url), 'utf8'));
 
 let app: TestApp;
+const sonnenscheinIds = { faq: '00000000-0000-4000-8000-000000000000', contactPerson: '00000000-0000-4000-8000-000000000000', post: '00000000-0000-4000-8000-000000000000' };
+const demoIds = { announcement: '00000000-0000-4000-8000-000000000000', appointment: '00000000-0000-4000-8000-000000000000' };
 beforeAll(async () => {
   app = await startTestApp();
+  // A Mitteilung of Rosenweg 24 from the demo data (src/features/announcements/demo.ts), when seeded.
+  const demoAnnouncement = await app.em().findOne(Announcement, { title: 'Treppenhausreinigung' }, { filters: { tenant: false } });
+  if (demoAnnouncement) demoIds.announcement = demoAnnouncement.id;
+  // A Termin of Rosenweg 24 from the demo data (src/features/appointments/demo.ts), when seeded.
+  const demoAppointment = await app.em().findOne(Appointment, { title: 'Ordentliche Eigentümerversammlung 2026' }, { filters: { tenant: false } });
+  if (demoAppointment) demoIds.appointment = demoAppointment.id;
+  // FAQ, Ansprechpartner and a notice board post of Sonnenschein from the demo data (src/features/{faq,contact-persons,bulletin}/demo.ts), when seeded.
+  const all = { filters: { tenant: false } } as const;
+  const [faq, contactPerson, post] = await Promise.all([
+    app.em().findOne(FaqEntry, { question: 'Wie melde ich einen Schaden?' }, all),
+    app.em().findOne(ContactPerson, { name: 'Hausmeisterservice Huber' }, all),
+    app.em().findOne(BulletinPost, { title: 'Treppenhausreinigung im Dezember' }, all),
+  ]);
+  Object.assign(sonnenscheinIds, { ...(faq && { faq: faq.id }), ...(contactPerson && { contactPerson: contactPerson.id }), ...(post && { post: post.id }) });
 });
 afterAll(() => app?.close());
 
@@ -29,6 +47,12 @@ const PARAM_VALUES: Record<string, () => string> = {
   token: () => randomBytes(24).toString('base64url'),
   file: () => 'nope',
   lang: () => 'de',
+  announcementId: () => demoIds.announcement,
+  appointmentId: () => demoIds.appointment,
+  attachmentId: () => '00000000-0000-4000-8000-000000000000',
+  faqId: () => sonnenscheinIds.faq,
+  contactPersonId: () => sonnenscheinIds.contactPerson,
+  postId: () => sonnenscheinIds.post,
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;
@@ -85,6 +109,14 @@ async function portalClient(email: string): Promise<Client> {
   return client;
 }
 
+/** A staff member looking at the preview of a property (src/features/preview). */
+async function previewClient(email: string, propertyId: string): Promise<Client> {
+  const client = await staffClient(email);
+  const opened = await client.get(`/verwaltung/liegenschaften/${propertyId}/vorschau`);
+  if (opened.status !== 303) throw new Error(`preview of ${propertyId} failed for ${email}: ${opened.status}`);
+  return client;
+}
+
 const routes = (): MountedRoute[] => app.app.registry.list();
 const guarded = (...guards: MountedRoute['guard'][]) => routes().filter((r) => guards.includes(r.guard));
 
@@ -112,6 +144,16 @@ describe('anonymous visitors', () => {
     const problems = await problemsOf(list, async (route) => {
       const page = await send(app.client(), route);
       return page.status === 303 && /^\/verwaltung\/anmelden(\?|$)/.test(page.location ?? '') ? null : show(page);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('get 404 on every preview route, so nothing reveals what exists', async () => {
+    const list = guarded('preview');
+    expect(list.length).toBeGreaterThan(0);
+    const problems = await problemsOf(list, async (route) => {
+      const page = await send(app.client(), route);
+      return page.status === 404 && !page.text.includes('Rosenweg 24') ? null : show(page);
     });
     expect(problems).toEqual([]);
   });
@@ -144,14 +186,35 @@ describe('logged-in users outside the guard', () => {
       staff: await staffClient('verwalter@nordhaus-verwaltung.de'),
       admin: await staffClient('verwalter@nordhaus-verwaltung.de'),
       portal: await portalClient('frieda.friesen@example.de'),
+      preview: await previewClient('verwalter@nordhaus-verwaltung.de', app.world.properties.hafenstrasse.id),
     };
-    const list = routes().filter((route) => paramsOf(route).includes('propertyId'));
+    const list = routes().filter((route) => paramsOf(route).some((p) => ['propertyId', 'announcementId', 'appointmentId', 'faqId', 'contactPersonId', 'postId'].includes(p)));
     expect(list.length).toBeGreaterThan(0);
     const problems = await problemsOf(list, async (route) => {
       const visitor = visitors[route.guard];
       if (!visitor) return `no visitor from the other Verwaltung for guard '${route.guard}': decide who must not see it`;
       const page = await send(visitor, route);
       return page.status === 404 && !page.text.includes('Rosenweg 24') ? null : show(page);
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the preview of Rosenweg 24', () => {
+  const readOnly = JSON.parse(readFileSync(new URL('../../locales/de/preview.json', import.meta.url), 'utf8')).errors.readOnly;
+
+  it('serves the same portal routes as the resident portal', () => {
+    const portal = guarded('portal').map((r) => `${r.method} ${r.path.replace(/^\/portal/, '')}`);
+    const preview = guarded('preview').map((r) => `${r.method} ${r.path.replace(/^\/portal\/vorschau/, '')}`);
+    expect(preview).toEqual(portal);
+  });
+
+  it('refuses every non-GET with 403, and opens every GET without a server error', async () => {
+    const visitor = await previewClient('verwalter@sonnenschein-hv.de', app.world.properties.rosenweg.id);
+    const problems = await problemsOf(guarded('preview'), async (route) => {
+      const page = await send(visitor, route);
+      if (route.method !== 'GET') return page.status === 403 && page.$('[role=alert]').text() === readOnly ? null : show(page);
+      return page.status < 500 ? null : show(page);
     });
     expect(problems).toEqual([]);
   });

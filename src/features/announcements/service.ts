@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import type { FilterQuery } from '@mikro-orm/core';
+import { berlinDate } from '../../clock.ts';
+import type { Em } from '../../db/orm.ts';
+import { Announcement, Attachment, Contract, Property, type PortalUser, type StaffUser } from '../../entities/index.ts';
+import { discard, type Upload } from '../../http/upload.ts';
+import type { FileStorage } from '../../storage/files.ts';
+import { portalUsersWithAccess } from '../access/service.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+
+export const PORTAL_PAGE_SIZE = 20;
+export const CONSOLE_PAGE_SIZE = 50;
+export const TITLE_MAX = 200;
+export const BODY_MAX = 20000;
+
+/** What the form "Neue Mitteilung" sends, as the handler read it. */
+export type AnnouncementForm = { title: string; body: string; allProperties: boolean; propertyIds: string[]; notifyAgain: boolean };
+/** Field → i18n key of the message shown next to it. */
+export type FieldErrors = Partial<Record<'title' | 'body' | 'properties' | 'attachments', string>>;
+export type SaveAction = 'draft' | 'publish' | 'save';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const list = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+
+/** Reads the form fields of a (urlencoded or multipart) request body. */
+export function readForm(body: Record<string, unknown>): AnnouncementForm {
+  return {
+    title: String(body.title ?? '').trim(),
+    body: String(body.body ?? '').replace(/\r\n?/g, '\n').trim(),
+    allProperties: body.allProperties === '1' || body.allProperties === 'on',
+    propertyIds: [...new Set(list(body.propertyIds).filter((id) => UUID.test(id)))],
+    notifyAgain: body.notifyAgain === '1' || body.notifyAgain === 'on',
+  };
+}
+
+/** The form of an existing Mitteilung. */
+export function formOf(announcement: Announcement): AnnouncementForm {
+  return {
+    title: announcement.title,
+    body: announcement.body,
+    allProperties: announcement.allProperties,
+    propertyIds: announcement.properties.getItems().map((p) => p.id),
+    notifyAgain: false,
+  };
+}
+
+/** The Verwaltung's properties a Mitteilung can go to, by name. */
+export function targetableProperties(em: Em, q = ''): Promise<Property[]> {
+  const term = q.trim().slice(0, 100);
+  const where: FilterQuery<Property> = { archivedAt: null };
+  if (term) {
+    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    Object.assign(where, {
+      $or: [{ name: { $ilike: pattern } }, { addresses: { $or: [{ street: { $ilike: pattern } }, { city: { $ilike: pattern } }, { postalCode: { $ilike: pattern } }] } }],
+    });
+  }
+  return em.find(Property, where, { orderBy: { name: 'asc', id: 'asc' } });
+}
+
+/** Checks the form; returns the messages and the chosen properties (of this Verwaltung only). */
+export async function validateAnnouncement(em: Em, form: AnnouncementForm): Promise<{ errors: FieldErrors; properties: Property[] }> {
+  const errors: FieldErrors = {};
+  if (!form.title) errors.title = 'announcements:errors.titleRequired';
+  else if (form.title.length > TITLE_MAX) errors.title = 'announcements:errors.titleTooLong';
+  if (form.body.length > BODY_MAX) errors.body = 'announcements:errors.bodyTooLong';
+  const properties = form.propertyIds.length ? await em.find(Property, { id: { $in: form.propertyIds }, archivedAt: null }, { orderBy: { name: 'asc' } }) : [];
+  if (!form.allProperties && properties.length === 0) errors.properties = 'announcements:errors.propertiesRequired';
+  return { errors, properties };
+}
+
+/**
+ * Saves a new or existing Mitteilung with its new attachments, and on publishing (or when
+ * "Empfänger erneut benachrichtigen" is ticked on a published one) queues the mails — all in
+ * one flush. The uploads are moved into storage first and removed again if the flush fails.
+ */
+export async function saveAnnouncement(
+  em: Em,
+  input: {
+    announcement?: Announcement;
+    form: AnnouncementForm;
+    properties: Property[];
+    uploads: Upload[];
+    action: SaveAction;
+    staff: StaffUser;
+    storage: FileStorage;
+    baseUrl: string;
+    now: Date;
+  },
+): Promise<Announcement> {
+  const { form, now } = input;
+  const announcement =
+    input.announcement ??
+    em.create(Announcement, { id: randomUUID(), organization: input.staff.organization, title: form.title, body: form.body, createdBy: input.staff, createdAt: now, updatedAt: now });
+  const wasPublished = announcement.status === 'published';
+  const everPublished = announcement.publishedAt != null;
+  announcement.title = form.title;
+  announcement.body = form.body;
+  announcement.allProperties = form.allProperties;
+  announcement.properties.set(form.allProperties ? [] : input.properties);
+  announcement.updatedAt = now;
+
+  let notify = false;
+  if (input.action === 'publish' && !wasPublished) {
+    announcement.status = 'published';
+    announcement.publishedAt = now;
+    notify = !everPublished || form.notifyAgain;
+  } else if (wasPublished) {
+    notify = form.notifyAgain;
+  }
+
+  const stored: string[] = [];
+  try {
+    for (const upload of input.uploads) {
+      const key = await input.storage.put(upload.tempPath);
+      stored.push(key);
+      em.create(Attachment, {
+        organization: announcement.organization,
+        announcement,
+        fileName: upload.originalName.slice(0, 255),
+        mimeType: upload.mimeType,
+        size: upload.size,
+        storageKey: key,
+        createdAt: now,
+      });
+    }
+    if (notify) await queueAnnouncementMails(em, announcement, input.properties, input.baseUrl, now);
+    await em.flush();
+  } catch (error) {
+    await discard(input.uploads.map((u) => u.tempPath));
+    await Promise.all(stored.map((key) => input.storage.remove(key).catch(() => undefined)));
+    throw error;
+  }
+  return announcement;
+}
+
+/**
+ * One mail per registered portal user who can see a targeted property now, linking to the
+ * Mitteilung in the first targeted property (by name) they can see. Persisted with the
+ * caller's flush.
+ */
+async function queueAnnouncementMails(em: Em, announcement: Announcement, properties: Property[], baseUrl: string, now: Date) {
+  const targets = announcement.allProperties ? 'all' : properties.map((p) => p.id);
+  const recipients = await portalUsersWithAccess(em, targets, now);
+  if (recipients.length === 0) return;
+  await em.populate(recipients, ['contacts']);
+  const usersByContact = new Map<string, PortalUser[]>();
+  for (const user of recipients) for (const contact of user.contacts) usersByContact.set(contact.id, [...(usersByContact.get(contact.id) ?? []), user]);
+
+  // Which targeted properties each recipient sees: one query over the running contracts.
+  const day = berlinDate(now);
+  const contracts = await em.find(
+    Contract,
+    {
+      contacts: { $in: [...usersByContact.keys()] },
+      startsOn: { $lte: day },
+      $or: [{ endsOn: null }, { endsOn: { $gte: day } }],
+      unit: { archivedAt: null, property: targets === 'all' ? { archivedAt: null } : { id: { $in: targets }, archivedAt: null } },
+    },
+    { populate: ['unit.property', 'contacts'] },
+  );
+  const firstProperty = new Map<string, Property>();
+  for (const contract of contracts) {
+    const property = contract.unit.property;
+    for (const contact of contract.contacts) {
+      for (const user of usersByContact.get(contact.id) ?? []) {
+        const current = firstProperty.get(user.id);
+        if (!current || property.name.localeCompare(current.name, 'de') < 0) firstProperty.set(user.id, property);
+      }
+    }
+  }
+  for (const user of recipients) {
+    const property = firstProperty.get(user.id);
+    if (!property) continue;
+    enqueueMail(
+      em,
+      {
+        organization: announcement.organization,
+        to: user.email,
+        template: 'announcement',
+        locale: user.locale,
+        data: {
+          name: user.name,
+          title: announcement.title,
+          body: announcement.body,
+          propertyName: property.name,
+          link: `${baseUrl}/portal/liegenschaften/${property.id}/mitteilungen/${announcement.id}`,
+        },
+      },
+      now,
+    );
+  }
+}
+
+/** Takes a Mitteilung out of the portal (no mail). */
+export async function withdrawAnnouncement(em: Em, announcement: Announcement, now: Date) {
+  announcement.status = 'withdrawn';
+  announcement.updatedAt = now;
+  await em.flush();
+}
+
+/** Deletes an attachment of a Mitteilung, then its file. */
+export async function removeAttachment(em: Em, attachment: Attachment, storage: FileStorage) {
+  await em.remove(attachment).flush();
+  await storage.remove(attachment.storageKey).catch(() => undefined);
+}
+
+/** The console list: newest first, one page, with targets and attachments in one go. */
+export async function listAnnouncements(em: Em, page: number) {
+  const [items, total] = await em.findAndCount(
+    Announcement,
+    {},
+    { populate: ['properties'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: CONSOLE_PAGE_SIZE, offset: (page - 1) * CONSOLE_PAGE_SIZE },
+  );
+  return { items, total, page, pages: Math.max(1, Math.ceil(total / CONSOLE_PAGE_SIZE)) };
+}
+
+/** Published Mitteilungen that residents of this property see. */
+const visibleIn = (propertyId: string): FilterQuery<Announcement> => ({
+  status: 'published',
+  $or: [{ allProperties: true }, { properties: { id: propertyId } }],
+});
+
+/** The portal's Mitteilungen of a property: newest first, 20 a page, with attachments. */
+export async function portalAnnouncements(em: Em, propertyId: string, page: number) {
+  const [items, total] = await em.findAndCount(Announcement, visibleIn(propertyId), {
+    populate: ['attachments'],
+    orderBy: { publishedAt: 'desc', id: 'desc' },
+    limit: PORTAL_PAGE_SIZE,
+    offset: (page - 1) * PORTAL_PAGE_SIZE,
+  });
+  return { items, total, page, pages: Math.max(1, Math.ceil(total / PORTAL_PAGE_SIZE)) };
+}
+
+/** The newest published Mitteilungen of a property, for the portal start page. */
+export function latestAnnouncements(em: Em, propertyId: string, limit: number): Promise<Announcement[]> {
+  return em.find(Announcement, visibleIn(propertyId), { orderBy: { publishedAt: 'desc', id: 'desc' }, limit });
+}
+
+/** One Mitteilung as residents of the property see it, or null. */
+export function visibleAnnouncement(em: Em, propertyId: string, announcementId: string): Promise<Announcement | null> {
+  if (!UUID.test(announcementId)) return Promise.resolve(null);
+  return em.findOne(Announcement, { $and: [{ id: announcementId }, visibleIn(propertyId)] }, { populate: ['attachments'] });
+}
