@@ -23,6 +23,7 @@ import * as bulletin from './features/bulletin/routes.ts';
 import * as contactPersons from './features/contact-persons/routes.ts';
 import * as content from './features/content/routes.ts';
 import * as faq from './features/faq/routes.ts';
+import * as preview from './features/preview/routes.ts';
 import { staffAdminRoutes } from './features/staff/routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
@@ -89,6 +90,8 @@ export function createApp(deps: AppDeps) {
   });
 
   registry.mount(app, '', 'public', [], homeRoutes());
+  // Calendar subscriptions are fetched by calendar apps with the secret in the URL, no session.
+  registry.mount(app, '', 'public', [], appointments.feedRoutes());
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
   registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
@@ -98,8 +101,13 @@ export function createApp(deps: AppDeps) {
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], preview.consoleRoutes());
   // The same portal routers serve residents and the read-only preview (src/features/preview).
+  // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
+  // through to the resident routes.
   const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes()];
+  for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
+  app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [], devMailRoutes());
 

@@ -5,7 +5,7 @@ import type { Express, RequestHandler, Router } from 'express';
  * feature cannot forget it; test/integration/routes.test.ts walks this registry and checks
  * every route from the outside.
  */
-export type Guard = 'public' | 'staff' | 'admin' | 'portal' | 'dev';
+export type Guard = 'public' | 'staff' | 'admin' | 'portal' | 'preview' | 'dev';
 
 export type MountedRoute = { method: string; path: string; guard: Guard };
 

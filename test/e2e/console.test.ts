@@ -35,7 +35,7 @@ describeInBrowser('console in the browser', () => {
     await Promise.all([page.waitForURL(`/verwaltung/liegenschaften/${t.app.world.properties.rosenweg.id}`), page.getByRole('link', { name: 'Rosenweg 24' }).click()]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Rosenweg 24');
     const tabs = page.getByRole('navigation', { name: 'Bereiche der Liegenschaft' }).getByRole('link');
-    expect((await tabs.allTextContents()).map((s) => s.trim())).toEqual(['Übersicht', 'Einheiten', 'Kontakte', 'Dokumente']);
+    expect((await tabs.allTextContents()).map((s) => s.trim())).toEqual(['Übersicht', 'Einheiten', 'Kontakte', 'Inhalte', 'Dokumente']);
     await expect(tabs.filter({ hasText: 'Übersicht' }).getAttribute('aria-current')).resolves.toBe('page');
 
     await Promise.all([page.waitForURL(/\/einheiten$/), tabs.filter({ hasText: 'Einheiten' }).click()]);

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Announcement, Attachment, Organization, OutboxMail, Property, StaffUser } from '../../src/entities/index.ts';
-import { seedDemoAnnouncements } from '../../src/features/announcements/demo.ts';
+import { Announcement, Attachment, OutboxMail } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
 import { linkIn } from '../support/smtp.ts';
@@ -401,18 +400,7 @@ describe('the console list', () => {
 
 describe('demo content', () => {
   it('puts realistic Mitteilungen into the portals of the demo world', async () => {
-    await app.em().transactional(async (tx) => {
-      const property = (p: Property) => tx.getReference(Property, p.id);
-      seedDemoAnnouncements(
-        tx,
-        {
-          organizations: { sonnenschein: tx.getReference(Organization, app.world.organizations.sonnenschein.id) },
-          staff: { manager: tx.getReference(StaffUser, app.world.staff.manager.id) },
-          properties: { test: property(app.world.properties.test), rosenweg: property(app.world.properties.rosenweg), maxPlanck: property(app.world.properties.maxPlanck) },
-        },
-        app.clock.now(),
-      );
-    });
+    // The demo seeder (src/features/demo/seed.ts) ran when the test database was built.
     const titles = async (client: Client, propertyId: string) => {
       const list = await client.get(portalList(propertyId));
       return list.$('article h2').map((_, h) => list.$(h).text()).get();

@@ -16,6 +16,11 @@ import {
   type ContractKind,
   type UnitKind,
 } from '../../entities/index.ts';
+import { seedDemoAnnouncements } from '../announcements/demo.ts';
+import { seedDemoAppointments } from '../appointments/demo.ts';
+import { seedDemoBulletin } from '../bulletin/demo.ts';
+import { seedDemoContactPersons } from '../contact-persons/demo.ts';
+import { seedDemoFaq } from '../faq/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -255,6 +260,18 @@ export async function seedDemo(em: Em, now = new Date()) {
     const nordTenant = person(nordhaus, { salutation: 'frau', firstName: 'Frieda', lastName: 'Friesen', email: 'frieda.friesen@example.de' });
     contract(nordhaus, 'rental', nordUnit, [nordTenant], longAgo);
     const nordUser = tx.create(PortalUser, { organization: nordhaus, email: 'frieda.friesen@example.de', name: 'Frieda Friesen', passwordHash, createdAt: now, contacts: [nordTenant] });
+
+    // The content of the portals (issue 3): every section has something to show.
+    const contentWorld = {
+      organizations: { sonnenschein },
+      staff: { manager },
+      properties: { test: test.property, rosenweg: rosenweg.property, maxPlanck: maxPlanck.property, linden: linden.property },
+    };
+    seedDemoAnnouncements(tx, contentWorld, now);
+    seedDemoAppointments(tx, contentWorld, now);
+    seedDemoFaq(tx, contentWorld);
+    seedDemoContactPersons(tx, contentWorld);
+    seedDemoBulletin(tx, contentWorld, now);
 
     await tx.flush();
     return {

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { NotFoundError } from '../../http/errors.ts';
 import { render } from '../../http/views.ts';
 import { accessibleProperties, propertyAccess } from '../access/service.ts';
+import { describeWhen } from '../appointments/service.ts';
 import { portalStartPage } from './service.ts';
 
 /**
@@ -26,14 +27,18 @@ export function portalRoutes() {
   const router = Router();
 
   router.get('/', async (req, res) => {
+    // The preview shows one property: there is nothing to choose.
+    if (res.locals.preview) return res.redirect(303, `${res.locals.portalBase}/liegenschaften/${res.locals.preview.propertyId}`);
     const properties = await accessibleProperties(req.em, req.portalUser!, req.deps.clock.now());
     if (properties.length === 1) return res.redirect(303, `/portal/liegenschaften/${properties[0].property.id}`);
     render(req, res, 'portal/select', { title: req.t('portal:select.title'), properties });
   });
 
   router.get('/liegenschaften/:propertyId', loadPortalProperty, async (req, res) => {
-    const start = await portalStartPage(req.em, res.locals.property, req.portalUser!);
-    render(req, res, 'portal/start', { title: res.locals.property.name, ...start });
+    const now = req.deps.clock.now();
+    const start = await portalStartPage(req.em, res.locals.property, res.locals.preview ? null : req.portalUser!, now);
+    const appointments = start.appointments.map((appointment) => ({ appointment, when: describeWhen(appointment, req.lang) }));
+    render(req, res, 'portal/start', { title: res.locals.property.name, section: 'start', ...start, appointments });
   });
 
   return router;

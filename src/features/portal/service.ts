@@ -1,12 +1,33 @@
 import type { Em } from '../../db/orm.ts';
 import { Address, Contract, type PortalUser, type Property } from '../../entities/index.ts';
+import { latestAnnouncements } from '../announcements/service.ts';
+import { upcomingAppointments } from '../appointments/service.ts';
+import { latestBulletinPosts } from '../bulletin/service.ts';
 
-/** What the start page of a property shows a resident: its addresses and the user's own units there. */
-export async function portalStartPage(em: Em, property: Property, user: PortalUser) {
-  const contactIds = user.contacts.getItems().map((c) => c.id);
-  const [addresses, contracts] = await Promise.all([
+/** How many entries of each kind the start page shows. */
+export const START_PAGE_LIMIT = { announcements: 3, appointments: 3, bulletinPosts: 3 } as const;
+
+/**
+ * What the start page of a property shows: its addresses, the newest Mitteilungen, the next
+ * Termine, the newest Schwarzes-Brett posts, and the resident's own units there. Without a
+ * user (the preview, src/features/preview) nothing personal is loaded.
+ */
+export async function portalStartPage(em: Em, property: Property, user: PortalUser | null, now: Date) {
+  const contactIds = user ? user.contacts.getItems().map((c) => c.id) : [];
+  const [addresses, contracts, announcements, appointments, bulletinPosts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
-    em.find(Contract, { contacts: { $in: contactIds }, unit: { property } }, { populate: ['unit'], orderBy: { unit: { number: 'asc' } } }),
+    contactIds.length > 0
+      ? em.find(Contract, { contacts: { $in: contactIds }, unit: { property } }, { populate: ['unit'], orderBy: { unit: { number: 'asc' } } })
+      : Promise.resolve([]),
+    latestAnnouncements(em, property.id, START_PAGE_LIMIT.announcements),
+    upcomingAppointments(em, property.id, now, START_PAGE_LIMIT.appointments),
+    latestBulletinPosts(em, property.id, START_PAGE_LIMIT.bulletinPosts),
   ]);
-  return { addresses, myUnits: contracts.map((c) => ({ unit: c.unit, kind: c.kind, startsOn: c.startsOn, endsOn: c.endsOn })) };
+  return {
+    addresses,
+    myUnits: contracts.map((c) => ({ unit: c.unit, kind: c.kind, startsOn: c.startsOn, endsOn: c.endsOn })),
+    announcements,
+    appointments,
+    bulletinPosts,
+  };
 }
