@@ -181,6 +181,18 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
     await run(`insert into portal_user_contact (portal_user_id, contact_id)
       select pu.id, c.id from portal_user pu join contact c on c.email = pu.email and c.organization_id = pu.organization_id
       where pu.email = ${literal(BENCH_PORTAL_USER.email)}`);
+
+    // Issue 3: 200 Mitteilungen per property of the bench resident (properties 10, 20, 30),
+    // so the portal start page and the Mitteilungen list read from a realistic history.
+    await run(`create temp table ba on commit drop as
+      select gen_random_uuid() as id, bp.id as property_id, g
+      from bp cross join generate_series(1, 200) g where bp.n in (10, 20, 30)`);
+    await run(`insert into announcement (id, organization_id, title, body, status, all_properties, published_at, created_by_id, created_at, updated_at)
+      select ba.id, ${orgLit}, 'Mitteilung ' || ba.g, 'Liebe Bewohnerinnen und Bewohner,' || chr(10) || chr(10) || 'dies ist die Mitteilung Nummer ' || ba.g || '.',
+             'published', false, now() - ba.g * interval '1 day', (select id from staff_user where email = 'verwalter@sonnenschein-hv.de'),
+             now() - ba.g * interval '1 day', now() - ba.g * interval '1 day'
+      from ba`);
+    await run(`insert into announcement_property (announcement_id, property_id) select id, property_id from ba`);
   });
   // Production tables are analysed by autovacuum; give the planner the same statistics.
   await em.execute('vacuum analyze');

@@ -258,6 +258,7 @@ async function main() {
       // Not in the brief's list, but the Kontakte page as it opens: paging through all 100,000.
       { name: 'Kontakte (no search)', path: '/verwaltung/kontakte', headers: { ...browser, cookie: staff }, expect: 'id="contact-results"' },
       { name: 'Portal start page', path: `/portal/liegenschaften/${world.portalProperty.id}`, headers: { ...browser, cookie: portal }, expect: world.portalProperty.name },
+      { name: 'Portal Mitteilungen (200)', path: `/portal/liegenschaften/${world.portalProperty.id}/mitteilungen`, headers: { ...browser, cookie: portal }, expect: 'Mitteilung 1' },
     ];
 
     // Each page once, to check it is the real page (not a login redirect) and weigh it. When
