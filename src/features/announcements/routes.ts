@@ -21,6 +21,7 @@ import {
   type FieldErrors,
   type SaveAction,
 } from './service.ts';
+import { fieldMessages } from '../../http/forms.ts';
 
 // Mitteilungen: written and published in the console, read in the portal.
 
@@ -38,7 +39,7 @@ const EMPTY_FORM: AnnouncementForm = { title: '', body: '', allProperties: false
 /** The form page "Neue Mitteilung" or the edit page, empty, loaded or as submitted with its messages. */
 async function showForm(req: Request, res: Response, announcement: Announcement | null, form: AnnouncementForm, errors: FieldErrors = {}, status = 200) {
   const properties = await targetableProperties(req.em);
-  const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)]));
+  const messages = fieldMessages(req.t, errors);
   const title = announcement ? req.t('announcements:console.editTitle') : req.t('announcements:console.newTitle');
   render(req, res, 'announcements/form', { title, announcement, form, errors: messages, properties, saved: req.query.gespeichert }, status);
 }

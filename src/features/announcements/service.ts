@@ -7,6 +7,7 @@ import { discard, type Upload } from '../../http/upload.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess } from '../access/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { isUuid } from '../../http/find.ts';
 
 export const PORTAL_PAGE_SIZE = 20;
 export const CONSOLE_PAGE_SIZE = 50;
@@ -19,7 +20,6 @@ export type AnnouncementForm = { title: string; body: string; allProperties: boo
 export type FieldErrors = Partial<Record<'title' | 'body' | 'properties' | 'attachments', string>>;
 export type SaveAction = 'draft' | 'publish' | 'save';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
@@ -29,7 +29,7 @@ export function readForm(body: Record<string, unknown>): AnnouncementForm {
     title: String(body.title ?? '').trim(),
     body: String(body.body ?? '').replace(/\r\n?/g, '\n').trim(),
     allProperties: body.allProperties === '1' || body.allProperties === 'on',
-    propertyIds: [...new Set(list(body.propertyIds).filter((id) => UUID.test(id)))],
+    propertyIds: [...new Set(list(body.propertyIds).filter(isUuid))],
     notifyAgain: body.notifyAgain === '1' || body.notifyAgain === 'on',
   };
 }
@@ -239,6 +239,6 @@ export function latestAnnouncements(em: Em, propertyId: string, limit: number): 
 
 /** One Mitteilung as residents of the property see it, or null. */
 export function visibleAnnouncement(em: Em, propertyId: string, announcementId: string): Promise<Announcement | null> {
-  if (!UUID.test(announcementId)) return Promise.resolve(null);
+  if (!isUuid(announcementId)) return Promise.resolve(null);
   return em.findOne(Announcement, { $and: [{ id: announcementId }, visibleIn(propertyId)] }, { populate: ['attachments'] });
 }

@@ -27,6 +27,7 @@ import {
   type FieldErrors,
 } from './service.ts';
 import { addMonths, parseMonth } from './time.ts';
+import { fieldMessages } from '../../http/forms.ts';
 
 // Termine: the console form, the portal calendar, .ics download and subscription feed.
 
@@ -37,7 +38,7 @@ export function consoleRoutes() {
   const router = Router();
 
   const showForm = async (req: Request, res: Response, appointment: Appointment | null, form: AppointmentForm, errors: FieldErrors = {}, status = 200) => {
-    const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)]));
+    const messages = fieldMessages(req.t, errors);
     const properties = await targetProperties(req.em);
     const title = appointment ? req.t('appointments:console.editTitle') : req.t('appointments:console.newTitle');
     render(req, res, 'appointments/form', { title, appointment, form, errors: messages, properties, section: 'content' }, status);

@@ -7,8 +7,9 @@ import { NotFoundError } from '../../http/errors.ts';
 import { accessibleProperties, portalUsersWithAccess } from '../access/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { addDays, berlinDateTime, berlinTime, isValidDate, isValidTime, lastDay, monthBounds, weekdayIndex } from './time.ts';
+import type { FieldErrors } from '../../http/forms.ts';
 
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /** The "Neuer Termin" form as entered (strings, so a 422 can show it again unchanged). */
 export type AppointmentForm = {

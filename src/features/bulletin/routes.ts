@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { Attachment, BulletinPost } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { findByIdOr404 } from '../../http/find.ts';
+import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { localFileStorage } from '../../storage/files.ts';
@@ -22,12 +22,12 @@ import {
   type BulletinForm,
   type FieldErrors,
 } from './service.ts';
+import { fieldMessages } from '../../http/forms.ts';
 
 // Schwarzes Brett: posts of the Verwaltung per property, with attachments and notification.
 
 const LIST = '/verwaltung/schwarzes-brett';
 const UPLOAD_FIELD = 'attachments';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const storageOf = (req: Request) => localFileStorage(req.deps.config.storageDir);
 
@@ -46,7 +46,7 @@ async function showForm(req: Request, res: Response, form: BulletinForm, errors:
     {
       title: req.t(post ? 'bulletin:edit' : 'bulletin:new'),
       form,
-      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)])),
+      errors: fieldMessages(req.t, errors),
       properties: post ? [] : await propertyChoices(req.em),
       action: post ? `${LIST}/${post.id}` : LIST,
     },
@@ -90,7 +90,7 @@ export function consoleRoutes() {
   const router = Router();
 
   router.get('/schwarzes-brett', async (req, res) => {
-    const filter = typeof req.query.liegenschaft === 'string' && UUID.test(req.query.liegenschaft) ? req.query.liegenschaft : null;
+    const filter = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
     const [posts, properties] = await Promise.all([consoleBulletinPosts(req.em, filter), propertyChoices(req.em)]);
     render(req, res, 'bulletin/index', { title: req.t('bulletin:title'), posts, properties, filter, notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null });
   });
@@ -141,7 +141,7 @@ export function portalRoutes() {
 
   router.get('/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPortalProperty, async (req, res) => {
     const { postId, attachmentId } = req.params;
-    if (!UUID.test(String(postId)) || !UUID.test(String(attachmentId))) throw new NotFoundError('malformed id');
+    if (!isUuid(postId) || !isUuid(attachmentId)) throw new NotFoundError('malformed id');
     const attachment = await portalAttachment(req.em, res.locals.property.id, String(postId), String(attachmentId));
     if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a published post of this property`);
     await sendAttachment(req, res, attachment);

@@ -5,9 +5,10 @@ import type { FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess } from '../access/service.ts';
 import { resolvePropertyChoice } from '../faq/shared.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import type { FieldErrors } from '../../http/forms.ts';
 
 export type BulletinForm = { property: string; title: string; body: string };
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 50000;

@@ -18,6 +18,7 @@ import {
   type ContactPersonForm,
   type FieldErrors,
 } from './service.ts';
+import { fieldMessages } from '../../http/forms.ts';
 
 // Ansprechpartner: maintained in the console, shown in the portal.
 
@@ -38,7 +39,7 @@ async function showForm(req: Request, res: Response, form: ContactPersonForm, er
     {
       title: req.t(person ? 'contact-persons:edit' : 'contact-persons:new'),
       form,
-      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)])),
+      errors: fieldMessages(req.t, errors),
       properties: await propertyChoices(req.em),
       allProperties: ALL_PROPERTIES,
       action: person ? `${LIST}/${person.id}` : LIST,

@@ -1,9 +1,10 @@
 import type { Em } from '../../db/orm.ts';
 import { ContactPerson, type Property } from '../../entities/index.ts';
 import { ALL_PROPERTIES, moveWithinGroup, nextPosition, resolvePropertyChoice, type Direction } from '../faq/shared.ts';
+import type { FieldErrors } from '../../http/forms.ts';
 
 export type ContactPersonForm = { property: string; name: string; role: string; phone: string; email: string };
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()/.-]{3,50}$/;

@@ -2,16 +2,16 @@ import { Router, type Request } from 'express';
 import { Property } from '../../entities/index.ts';
 import { render } from '../../http/views.ts';
 import { CONTENT_TYPES, listContent, type ContentFilter, type ContentType } from './service.ts';
+import { isUuid } from '../../http/find.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f-]{36}$/i;
 
 /** Reads the filter form; anything malformed is ignored rather than an error. */
 function filterFrom(req: Request): ContentFilter {
   const q = req.query;
   return {
     type: (CONTENT_TYPES as readonly string[]).includes(String(q.typ)) ? (String(q.typ) as ContentType) : undefined,
-    propertyId: typeof q.liegenschaft === 'string' && UUID.test(q.liegenschaft) ? q.liegenschaft : undefined,
+    propertyId: isUuid(q.liegenschaft) ? q.liegenschaft : undefined,
     from: typeof q.von === 'string' && DAY.test(q.von) ? q.von : undefined,
     to: typeof q.bis === 'string' && DAY.test(q.bis) ? q.bis : undefined,
   };

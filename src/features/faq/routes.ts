@@ -6,6 +6,7 @@ import { render } from '../../http/views.ts';
 import { loadPortalProperty } from '../portal/routes.ts';
 import { ALL_PROPERTIES, propertyChoices } from './shared.ts';
 import { createFaq, deleteFaq, faqForm, faqGroups, formOf, moveFaq, portalFaq, updateFaq, validateFaq, type FaqForm, type FieldErrors } from './service.ts';
+import { fieldMessages } from '../../http/forms.ts';
 
 // Fragen & Antworten: maintained in the console, shown in the portal when enabled.
 
@@ -26,7 +27,7 @@ async function showForm(req: Request, res: Response, form: FaqForm, errors: Fiel
     {
       title: req.t(entry ? 'faq:edit' : 'faq:new'),
       form,
-      errors: Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)])),
+      errors: fieldMessages(req.t, errors),
       properties: await propertyChoices(req.em),
       allProperties: ALL_PROPERTIES,
       action: entry ? `${LIST}/${entry.id}` : LIST,

@@ -1,9 +1,10 @@
 import type { Em } from '../../db/orm.ts';
 import { FaqEntry, type Property } from '../../entities/index.ts';
 import { ALL_PROPERTIES, moveWithinGroup, nextPosition, resolvePropertyChoice, type Direction } from './shared.ts';
+import type { FieldErrors } from '../../http/forms.ts';
 
 export type FaqForm = { property: string; question: string; answer: string };
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 export const QUESTION_MAX = 300;
 export const ANSWER_MAX = 20000;

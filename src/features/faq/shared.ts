@@ -1,6 +1,7 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { Property } from '../../entities/index.ts';
+import { isUuid } from '../../http/find.ts';
 
 /**
  * Shared by the FAQ and the Ansprechpartner (src/features/contact-persons), which work alike.
@@ -37,7 +38,6 @@ export async function moveWithinGroup<T extends Ordered>(em: Em, entity: EntityN
 /** The value of the "Alle Liegenschaften" choice in the property select of these forms. */
 export const ALL_PROPERTIES = 'alle';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The properties a form may choose from: the Verwaltung's current ones, by name. */
 export function propertyChoices(em: Em) {
@@ -50,6 +50,6 @@ export function propertyChoices(em: Em) {
  */
 export async function resolvePropertyChoice(em: Em, value: string, allowAll: boolean): Promise<Property | null | undefined> {
   if (allowAll && value === ALL_PROPERTIES) return null;
-  if (!UUID.test(value)) return undefined;
+  if (!isUuid(value)) return undefined;
   return (await em.findOne(Property, { id: value, archivedAt: null })) ?? undefined;
 }

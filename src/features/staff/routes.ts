@@ -3,6 +3,7 @@ import { StaffUser } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
 import { inviteStaff, listStaff, sendInvitation, validateInvitation, type FieldErrors } from './service.ts';
+import { fieldMessages } from '../../http/forms.ts';
 
 /** Administration > Mitarbeiter: the staff list and "Mitarbeiter einladen" (admins only). */
 export function staffAdminRoutes() {
@@ -11,7 +12,7 @@ export function staffAdminRoutes() {
   /** The staff list with the invitation form, empty or as submitted with its messages. */
   const showList = async (req: Request, res: Response, form = { name: '', email: '', role: 'staff' }, errors: FieldErrors = {}, status = 200) => {
     const staff = await listStaff(req.em);
-    const messages = Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, req.t(key)]));
+    const messages = fieldMessages(req.t, errors);
     render(req, res, 'staff/index', { title: req.t('console:staff.title'), staff, form, errors: messages, invited: req.query.eingeladen }, status);
   };
 

@@ -3,9 +3,10 @@ import { AuditLog, StaffUser, STAFF_ROLES, type StaffRole } from '../../entities
 import { issueToken } from '../../auth/tokens.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { normalizeEmail } from '../login/service.ts';
+import type { FieldErrors } from '../../http/forms.ts';
 
 export type StaffInvitationInput = { name: string; email: string; role: string };
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /** Lists the staff of the current Verwaltung (the request's EntityManager is scoped). */
 export function listStaff(em: Em) {

@@ -1,0 +1,9 @@
+import type { TFunction } from 'i18next';
+
+/** Problems of a submitted form: field name → i18n key of the message shown next to it. */
+export type FieldErrors = Record<string, string>;
+
+/** The messages of a form's problems in the request's language, for the template. */
+export function fieldMessages(t: TFunction, errors: Partial<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(key!)]));
+}
