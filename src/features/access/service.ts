@@ -1,6 +1,7 @@
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
-import { Contract, PortalUser, type Property } from '../../entities/index.ts';
+import { sql } from 'kysely';
+import { PortalUser, Property } from '../../entities/index.ts';
 
 /**
  * The one answer to "which properties may this portal user see right now, and as what?".
@@ -18,27 +19,25 @@ const ROLE_OF_CONTRACT = { rental: 'tenant', ownership: 'owner' } as const;
 
 export async function accessibleProperties(em: Em, user: PortalUser, at: Date): Promise<PropertyAccess[]> {
   const day = berlinDate(at);
-  const contactIds = (await user.contacts.loadItems()).map((c) => c.id);
-  if (contactIds.length === 0) return [];
-  const contracts = await em.find(
-    Contract,
-    {
-      contacts: { $in: contactIds },
-      startsOn: { $lte: day },
-      $or: [{ endsOn: null }, { endsOn: { $gte: day } }],
-      unit: { archivedAt: null, property: { archivedAt: null } },
-    },
-    { populate: ['unit.property'] },
-  );
-  const byProperty = new Map<string, PropertyAccess>();
-  for (const contract of contracts) {
-    const property = contract.unit.property;
-    const entry = byProperty.get(property.id) ?? { property, roles: [] };
-    const role = ROLE_OF_CONTRACT[contract.kind];
-    if (!entry.roles.includes(role)) entry.roles.push(role);
-    byProperty.set(property.id, entry);
-  }
-  return [...byProperty.values()].sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
+  // Every portal request asks this, so it is one plain query (hydrating contacts, contracts,
+  // units and properties as entities cost ~9 ms of CPU per request, test/bench). Plain SQL
+  // is not reached by the tenant filter: the user's Verwaltung is the first condition.
+  const { rows } = await sql<Record<string, unknown> & { contract_kinds: Array<keyof typeof ROLE_OF_CONTRACT> }>`
+    select p.*, array_agg(distinct c.kind) as contract_kinds
+    from portal_user_contact puc
+    join contract_contact cc on cc.contact_id = puc.contact_id
+    join contract c on c.id = cc.contract_id
+    join unit u on u.id = c.unit_id and u.archived_at is null
+    join property p on p.id = u.property_id and p.archived_at is null
+    where puc.portal_user_id = ${user.id} and p.organization_id = ${user.organization.id}
+      and c.starts_on <= ${day} and (c.ends_on is null or c.ends_on >= ${day})
+    group by p.id`.execute(em.getKysely());
+  return rows
+    .map(({ contract_kinds, ...property }) => ({
+      property: em.map(Property, property),
+      roles: (['tenant', 'owner'] as const).filter((role) => contract_kinds.some((kind) => ROLE_OF_CONTRACT[kind] === role)),
+    }))
+    .sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
 }
 
 /** The user's access to one property, or null when they may not see it. */

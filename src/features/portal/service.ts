@@ -13,7 +13,7 @@ export const START_PAGE_LIMIT = { announcements: 3, appointments: 3, bulletinPos
  * user (the preview, src/features/preview) nothing personal is loaded.
  */
 export async function portalStartPage(em: Em, property: Property, user: PortalUser | null, now: Date) {
-  const contactIds = user ? user.contacts.getItems().map((c) => c.id) : [];
+  const contactIds = user ? (await user.contacts.loadItems()).map((c) => c.id) : [];
   const [addresses, contracts, announcements, appointments, bulletinPosts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     contactIds.length > 0
