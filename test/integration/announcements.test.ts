@@ -1,12 +1,15 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Announcement, Attachment, OutboxMail } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import type { Client, Page } from '../support/client.ts';
+import { pageFrom, type Client, type FileField, type Page } from '../support/client.ts';
+import { filesUnder, SAMPLE_FILES } from '../support/files.ts';
 import { linkIn } from '../support/smtp.ts';
+
+const { pdf: PDF, png: PNG, word: WORD } = SAMPLE_FILES;
 
 let app: TestApp;
 let storageDir: string;
@@ -34,37 +37,15 @@ beforeEach(async () => {
   app.smtp.clear();
 });
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d8a5800000000049454e44ae426082', 'hex');
-const WORD = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(70_000), Buffer.from('WordDocument', 'utf16le'), Buffer.alloc(512)]);
 
-type FileField = { name: string; type: string; content: Buffer };
 type Fields = Record<string, string | string[]>;
 
-const headersOf = (client: Client) => ({
-  cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-  origin: new URL(client.baseUrl).origin,
-});
-
-async function pageOf(response: Response): Promise<Page> {
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, $: cheerio.load(text), location: response.headers.get('location') };
-}
-
-/** Posts the form as a browser does: multipart, the CSRF token in the action URL, files last. */
-async function submit(client: Client, path: string, fields: Fields, files: FileField[] = []): Promise<Page> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) form.append(name, v);
-  for (const file of files) form.append('attachments', new Blob([new Uint8Array(file.content)], { type: file.type }), file.name);
-  const url = new URL(`${path}?_csrf=${encodeURIComponent(await client.csrfToken())}`, client.baseUrl);
-  return pageOf(await fetch(url, { method: 'POST', body: form, headers: headersOf(client), redirect: 'manual' }));
-}
 
 const ids = () => ({ test: app.world.properties.test.id, maxPlanck: app.world.properties.maxPlanck.id, rosenweg: app.world.properties.rosenweg.id });
 
 /** Creates a Mitteilung through the form and returns its id. */
 async function create(fields: Fields, action: 'publish' | 'draft' = 'publish', files: FileField[] = []): Promise<string> {
-  const answer = await submit(manager, '/verwaltung/mitteilungen', { body: 'Text', ...fields, action }, files);
+  const answer = await manager.postMultipart('/verwaltung/mitteilungen', { body: 'Text', ...fields, action }, files);
   expect(answer.status, answer.$('.field-error').text()).toBe(303);
   const match = answer.location!.match(/^\/verwaltung\/mitteilungen\/([0-9a-f-]{36})\?gespeichert=/);
   expect(match).not.toBeNull();
@@ -80,14 +61,6 @@ async function counts() {
   const em = app.em();
   const all = { filters: { tenant: false } } as const;
   return { announcements: await em.count(Announcement, {}, all), attachments: await em.count(Attachment, {}, all), mails: await em.count(OutboxMail, {}) };
-}
-
-async function storedFiles(): Promise<string[]> {
-  const walk = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    return (await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])))).flat();
-  };
-  return walk(storageDir);
 }
 
 const portalList = (propertyId: string) => `/portal/liegenschaften/${propertyId}/mitteilungen`;
@@ -179,7 +152,7 @@ describe('publishing', () => {
     const edit = await manager.get(`/verwaltung/mitteilungen/${id}`);
     expect(edit.$('#announcement-title').val()).toBe('Entwurf Ablesung');
     expect(edit.$('#recipient-options input:checked').val()).toBe(ids().maxPlanck);
-    const published = await submit(manager, `/verwaltung/mitteilungen/${id}`, { title: 'Ablesung der Heizkostenverteiler', body: 'Im Januar.', propertyIds: ids().maxPlanck, action: 'publish' });
+    const published = await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Ablesung der Heizkostenverteiler', body: 'Im Januar.', propertyIds: ids().maxPlanck, action: 'publish' });
     expect(published.status).toBe(303);
     expect(await recipients()).toEqual(['heinrich.eigner@example.de', 'kristina.maiblume@example.de']);
     expect(app.smtp.messages[0].subject).toBe('Neue Mitteilung: Ablesung der Heizkostenverteiler');
@@ -191,12 +164,12 @@ describe('publishing', () => {
     app.smtp.clear();
     const edit = await manager.get(`/verwaltung/mitteilungen/${id}`);
     expect(edit.$('label').filter((_, l) => edit.$(l).text().trim() === 'Empfänger erneut benachrichtigen').find('input')).toHaveLength(1);
-    expect((await submit(manager, `/verwaltung/mitteilungen/${id}`, { title: 'Müllabfuhr (geändert)', body: 'Neu', propertyIds: ids().rosenweg, action: 'save' })).status).toBe(303);
+    expect((await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Müllabfuhr (geändert)', body: 'Neu', propertyIds: ids().rosenweg, action: 'save' })).status).toBe(303);
     expect(await recipients()).toEqual([]);
     const list = await eigner.get(portalList(ids().rosenweg));
     expect(list.text).toContain('Müllabfuhr (geändert)');
 
-    await submit(manager, `/verwaltung/mitteilungen/${id}`, { title: 'Müllabfuhr (neu)', body: 'Neu', propertyIds: ids().rosenweg, notifyAgain: '1', action: 'save' });
+    await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Müllabfuhr (neu)', body: 'Neu', propertyIds: ids().rosenweg, notifyAgain: '1', action: 'save' });
     expect(await recipients()).toEqual(['heinrich.eigner@example.de']);
   });
 
@@ -231,19 +204,19 @@ describe('attachments', () => {
     const links = article.find('.attachments a');
     expect(links.map((_, a) => list.$(a).text()).get()).toEqual(['Hausordnung 2026.pdf', 'Übergabe.doc', 'Foto.png']);
 
-    const pdf = await fetch(new URL(links.eq(0).attr('href')!, app.baseUrl), { headers: headersOf(kristina) });
+    const pdf = await fetch(new URL(links.eq(0).attr('href')!, app.baseUrl), { headers: kristina.browserHeaders() });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.headers.get('content-disposition')).toBe(`inline; filename="Hausordnung 2026.pdf"; filename*=UTF-8''Hausordnung%202026.pdf`);
     expect(pdf.headers.get('x-content-type-options')).toBe('nosniff');
     expect(Buffer.from(await pdf.arrayBuffer()).equals(PDF)).toBe(true);
 
-    const word = await fetch(new URL(links.eq(1).attr('href')!, app.baseUrl), { headers: headersOf(kristina) });
+    const word = await fetch(new URL(links.eq(1).attr('href')!, app.baseUrl), { headers: kristina.browserHeaders() });
     expect(word.headers.get('content-type')).toBe('application/msword');
     expect(word.headers.get('content-disposition')).toMatch(/^attachment; filename="_bergabe.doc"; filename\*=UTF-8''%C3%9Cbergabe.doc$/);
     expect(Buffer.from(await word.arrayBuffer()).length).toBe(WORD.length);
 
-    const png = await fetch(new URL(links.eq(2).attr('href')!, app.baseUrl), { headers: headersOf(kristina) });
+    const png = await fetch(new URL(links.eq(2).attr('href')!, app.baseUrl), { headers: kristina.browserHeaders() });
     expect(png.headers.get('content-disposition')).toMatch(/^inline;/);
     await png.arrayBuffer();
 
@@ -255,12 +228,12 @@ describe('attachments', () => {
 
   it('can be removed in the console', async () => {
     const id = await create({ title: 'Anhang entfernen', propertyIds: [ids().test] }, 'draft', [{ name: 'Alt.pdf', type: 'application/pdf', content: PDF }]);
-    const before = await storedFiles();
+    const before = await filesUnder(storageDir);
     const edit = await manager.get(`/verwaltung/mitteilungen/${id}`);
     const action = edit.$('#current-attachments form').attr('action')!;
     expect((await manager.post(action)).status).toBe(303);
     expect((await manager.get(`/verwaltung/mitteilungen/${id}`)).$('#current-attachments')).toHaveLength(0);
-    expect((await storedFiles()).length).toBe(before.length - 1);
+    expect((await filesUnder(storageDir)).length).toBe(before.length - 1);
   });
 });
 
@@ -286,11 +259,11 @@ describe('who must not see it', () => {
     const nord = app.client();
     await nord.loginStaff('verwalter@nordhaus-verwaltung.de', app.world.password);
     expect((await nord.get(`/verwaltung/mitteilungen/${id}`)).status).toBe(404);
-    expect((await submit(nord, `/verwaltung/mitteilungen/${id}`, { title: 'Übernommen', propertyIds: ids().rosenweg, action: 'save' })).status).toBe(404);
+    expect((await nord.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Übernommen', propertyIds: ids().rosenweg, action: 'save' })).status).toBe(404);
     expect((await nord.post(`/verwaltung/mitteilungen/${id}/zurueckziehen`)).status).toBe(404);
     expect((await nord.get('/verwaltung/mitteilungen')).text).not.toContain('Nur Rosenweg');
     // Nor can they target a Sonnenschein property from their own form.
-    const answer = await submit(nord, '/verwaltung/mitteilungen', { title: 'Fremd', body: 'x', propertyIds: ids().rosenweg, action: 'publish' });
+    const answer = await nord.postMultipart('/verwaltung/mitteilungen', { title: 'Fremd', body: 'x', propertyIds: ids().rosenweg, action: 'publish' });
     expect(answer.status).toBe(422);
     expect(answer.$('#properties-error').text()).toBe('Bitte wählen Sie mindestens eine Liegenschaft oder „Alle Liegenschaften“.');
   });
@@ -299,7 +272,7 @@ describe('who must not see it', () => {
 describe('bad input', () => {
   it('an empty title or no target property: 422, form kept, message at the field, nothing saved, no mail', async () => {
     const before = await counts();
-    const answer = await submit(manager, '/verwaltung/mitteilungen', { title: '  ', body: 'Bleibt stehen', action: 'publish' });
+    const answer = await manager.postMultipart('/verwaltung/mitteilungen', { title: '  ', body: 'Bleibt stehen', action: 'publish' });
     expect(answer.status).toBe(422);
     expect(answer.$('#title-error').text()).toBe('Bitte geben Sie einen Titel ein.');
     expect(answer.$('#announcement-title').attr('aria-invalid')).toBe('true');
@@ -321,8 +294,8 @@ describe('bad input', () => {
 
   it('a text file named .pdf is refused, the form comes back filled in, temp files are gone', async () => {
     const before = await counts();
-    const filesBefore = await storedFiles();
-    const answer = await submit(manager, '/verwaltung/mitteilungen', { title: 'Mit falschem Anhang', body: 'Inhalt', propertyIds: ids().maxPlanck, action: 'publish' }, [
+    const filesBefore = await filesUnder(storageDir);
+    const answer = await manager.postMultipart('/verwaltung/mitteilungen', { title: 'Mit falschem Anhang', body: 'Inhalt', propertyIds: ids().maxPlanck, action: 'publish' }, [
       { name: 'gut.pdf', type: 'application/pdf', content: PDF },
       { name: 'boese.pdf', type: 'application/pdf', content: Buffer.from('<script>alert(1)</script>') },
     ]);
@@ -331,13 +304,13 @@ describe('bad input', () => {
     expect(answer.$('#announcement-title').val()).toBe('Mit falschem Anhang');
     expect(answer.$('#recipient-options input:checked').val()).toBe(ids().maxPlanck);
     expect(await counts()).toEqual(before);
-    expect(await storedFiles()).toEqual(filesBefore);
+    expect(await filesUnder(storageDir)).toEqual(filesBefore);
     expect(await recipients()).toEqual([]);
   });
 
   it('an attachment over 50 MB is refused without being kept (streamed, never buffered)', async () => {
     const before = await counts();
-    const filesBefore = await storedFiles();
+    const filesBefore = await filesUnder(storageDir);
     const boundary = '----hausportal' + Date.now();
     const head = Buffer.from(
       [
@@ -370,15 +343,15 @@ describe('bad input', () => {
       method: 'POST',
       body,
       duplex: 'half',
-      headers: { ...headersOf(manager), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: { ...manager.browserHeaders(), 'content-type': `multipart/form-data; boundary=${boundary}` },
       redirect: 'manual',
     } as RequestInit);
-    const answer = await pageOf(response);
+    const answer = await pageFrom(response);
     expect(answer.status).toBe(422);
     expect(answer.$('#attachments-error').text()).toBe('Die Datei ist größer als 50 MB.');
     expect(answer.$('#announcement-title').val()).toBe('Zu groß');
     expect(await counts()).toEqual(before);
-    expect(await storedFiles()).toEqual(filesBefore);
+    expect(await filesUnder(storageDir)).toEqual(filesBefore);
     expect(await recipients()).toEqual([]);
   });
 });

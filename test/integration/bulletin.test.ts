@@ -1,13 +1,15 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attachment, BulletinPost, OutboxMail } from '../../src/entities/index.ts';
 import { latestBulletinPosts } from '../../src/features/bulletin/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { ensureContentDemo } from '../support/content-demo.ts';
-import type { Client, Page } from '../support/client.ts';
+import { pageFrom, type Client, type FileField, type Page } from '../support/client.ts';
+import { filesUnder, SAMPLE_FILES } from '../support/files.ts';
+
+const { pdf: PDF, png: PNG } = SAMPLE_FILES;
 
 let app: TestApp;
 let storageDir: string;
@@ -33,32 +35,11 @@ afterAll(async () => {
 const LIST = '/verwaltung/schwarzes-brett';
 const board = (propertyId: string) => `/portal/liegenschaften/${propertyId}/schwarzes-brett`;
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d8a5800000000049454e44ae426082', 'hex');
 
-type FileField = { name: string; type: string; content: Buffer };
 
-const headersOf = (client: Client) => ({
-  cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-  origin: new URL(client.baseUrl).origin,
-});
-
-async function pageOf(response: Response): Promise<Page> {
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, $: cheerio.load(text), location: response.headers.get('location') };
-}
-
-/** Posts the form as a browser does: multipart, the CSRF token in the action URL, files last. */
-async function submit(client: Client, url: string, fields: Record<string, string | string[]>, files: FileField[] = []): Promise<Page> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) form.append(name, v);
-  for (const file of files) form.append('attachments', new Blob([new Uint8Array(file.content)], { type: file.type }), file.name);
-  const target = new URL(`${url}?_csrf=${encodeURIComponent(await client.csrfToken())}`, client.baseUrl);
-  return pageOf(await fetch(target, { method: 'POST', body: form, headers: headersOf(client), redirect: 'manual' }));
-}
 
 async function publish(property: string, title: string, body = 'Text des Aushangs.', files: FileField[] = []) {
-  const answer = await submit(manager, LIST, { property, title, body }, files);
+  const answer = await manager.postMultipart(LIST, { property, title, body }, files);
   expect(answer.status, answer.$('.field-error').text()).toBe(303);
   return app.em().findOneOrFail(BulletinPost, { title }, { filters: { tenant: false }, populate: ['attachments'] });
 }
@@ -73,14 +54,6 @@ async function counts() {
   const em = app.em();
   const all = { filters: { tenant: false } } as const;
   return { posts: await em.count(BulletinPost, {}, all), attachments: await em.count(Attachment, {}, all), mails: await em.count(OutboxMail, {}) };
-}
-
-async function storedFiles(): Promise<string[]> {
-  const walk = async (dir: string): Promise<string[]> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    return (await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])))).flat();
-  };
-  return walk(storageDir);
 }
 
 const titlesOn = (page: Page) => page.$('main article h2').map((_, h) => page.$(h).text()).get();
@@ -126,8 +99,8 @@ describe('publishing a notice board post', () => {
     const ids: Record<string, string> = { rosenweg: app.world.properties.rosenweg.id, hafenstrasse: app.world.properties.hafenstrasse.id, '': '' };
     await delivered();
     const before = await counts();
-    const filesBefore = await storedFiles();
-    const page = await submit(manager, LIST, { ...fields, property: ids[fields.property] }, [{ name: 'plan.pdf', type: 'application/pdf', content: PDF }]);
+    const filesBefore = await filesUnder(storageDir);
+    const page = await manager.postMultipart(LIST, { ...fields, property: ids[fields.property] }, [{ name: 'plan.pdf', type: 'application/pdf', content: PDF }]);
     expect(page.status).toBe(422);
     expect(page.$('[role=alert]').text()).toBe('Bitte prüfen Sie die markierten Felder.');
     expect(page.$(`#${field}-error`).text()).toBe(message);
@@ -135,13 +108,13 @@ describe('publishing a notice board post', () => {
     expect(page.$('#bulletin-title').val()).toBe(fields.title.trim());
     expect(page.$('#bulletin-body').text()).toBe(fields.body);
     expect(await counts()).toEqual(before);
-    expect(await storedFiles()).toEqual(filesBefore);
+    expect(await filesUnder(storageDir)).toEqual(filesBefore);
     expect(await delivered()).toEqual([]);
   });
 
   it('refuses an attachment of a forbidden type by its content, whatever its name', async () => {
     const before = await counts();
-    const page = await submit(manager, LIST, { property: app.world.properties.rosenweg.id, title: 'Mit Skript', body: 'Inhalt' }, [
+    const page = await manager.postMultipart(LIST, { property: app.world.properties.rosenweg.id, title: 'Mit Skript', body: 'Inhalt' }, [
       { name: 'harmlos.pdf', type: 'application/pdf', content: Buffer.from('<script>alert(1)</script>') },
     ]);
     expect(page.status).toBe(422);
@@ -181,12 +154,12 @@ describe('publishing a notice board post', () => {
       },
     });
     const url = new URL(`${LIST}?_csrf=${encodeURIComponent(await manager.csrfToken())}`, app.baseUrl);
-    const answer = await pageOf(
+    const answer = await pageFrom(
       await fetch(url, {
         method: 'POST',
         body,
         duplex: 'half',
-        headers: { ...headersOf(manager), 'content-type': `multipart/form-data; boundary=${boundary}` },
+        headers: { ...manager.browserHeaders(), 'content-type': `multipart/form-data; boundary=${boundary}` },
         redirect: 'manual',
       } as RequestInit),
     );
@@ -207,8 +180,8 @@ describe('editing and withdrawing', () => {
     expect(form.$('form[enctype="multipart/form-data"]').attr('action')).toMatch(new RegExp(`^${LIST}/${post.id}\\?_csrf=`));
 
     const old = post.attachments.getItems()[0];
-    expect(await storedFiles()).toContain(path.join(storageDir, 'files', old.storageKey));
-    const saved = await submit(manager, `${LIST}/${post.id}`, { title: 'Wartung Aufzug (verschoben)', body: 'Am Dienstag.', removeAttachment: old.id }, [
+    expect(await filesUnder(storageDir)).toContain(path.join(storageDir, 'files', old.storageKey));
+    const saved = await manager.postMultipart(`${LIST}/${post.id}`, { title: 'Wartung Aufzug (verschoben)', body: 'Am Dienstag.', removeAttachment: old.id }, [
       { name: 'Foto.png', type: 'image/png', content: PNG },
     ]);
     expect(saved.status).toBe(303);
@@ -216,10 +189,10 @@ describe('editing and withdrawing', () => {
     expect(changed.title).toBe('Wartung Aufzug (verschoben)');
     expect(changed.property.id).toBe(app.world.properties.maxPlanck.id);
     expect(changed.attachments.getItems().map((a) => a.fileName)).toEqual(['Foto.png']);
-    expect(await storedFiles()).not.toContain(path.join(storageDir, 'files', old.storageKey));
+    expect(await filesUnder(storageDir)).not.toContain(path.join(storageDir, 'files', old.storageKey));
     expect(await delivered()).toEqual([]);
 
-    const invalid = await submit(manager, `${LIST}/${post.id}`, { title: '', body: 'x' });
+    const invalid = await manager.postMultipart(`${LIST}/${post.id}`, { title: '', body: 'x' });
     expect(invalid.status).toBe(422);
     expect(invalid.$('#title-error').text()).toBe('Bitte geben Sie einen Titel ein.');
 
@@ -246,7 +219,7 @@ describe('editing and withdrawing', () => {
     expect((await nord.get(LIST)).$('#bulletin-posts')).toHaveLength(0);
     expect((await nord.get(`${LIST}/${post.id}`)).status).toBe(404);
     expect((await nord.post(`${LIST}/${post.id}/zurueckziehen`)).status).toBe(404);
-    expect((await submit(nord, `${LIST}/${post.id}`, { title: 'Gekapert', body: 'x' })).status).toBe(404);
+    expect((await nord.postMultipart(`${LIST}/${post.id}`, { title: 'Gekapert', body: 'x' })).status).toBe(404);
     const unchanged = await app.em().findOneOrFail(BulletinPost, { id: post.id }, { filters: { tenant: false } });
     expect(unchanged.title).toBe('Nur für Sonnenschein');
     expect(unchanged.status).toBe('published');
@@ -272,7 +245,7 @@ describe('the notice board in the portal', () => {
     const link = article.find('.attachments a');
     expect(link.text()).toBe('Übersicht Plan.pdf');
 
-    const download = await fetch(new URL(link.attr('href')!, app.baseUrl), { headers: headersOf(eigner) });
+    const download = await fetch(new URL(link.attr('href')!, app.baseUrl), { headers: eigner.browserHeaders() });
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('application/pdf');
     expect(download.headers.get('x-content-type-options')).toBe('nosniff');

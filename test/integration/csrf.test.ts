@@ -207,7 +207,7 @@ describe('file upload forms (multipart)', () => {
       method: 'POST',
       body: form,
       redirect: 'manual',
-      headers: { origin: app.baseUrl, cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: browser.browserHeaders(),
     });
     return response.status;
   };

@@ -8,6 +8,15 @@ export type Page = {
   location: string | null;
 };
 
+/** A file field of a multipart form. */
+export type FileField = { name: string; type: string; content: Buffer };
+
+/** Reads a response into a Page (status, headers, text, parsed HTML, redirect target). */
+export async function pageFrom(response: Response): Promise<Page> {
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, $: cheerio.load(text), location: response.headers.get('location') };
+}
+
 /**
  * A small browser stand-in for integration tests: keeps cookies, sends forms with the
  * CSRF token and an Origin header like a browser, never follows redirects on its own
@@ -27,6 +36,11 @@ export class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
+  /** The cookie and Origin headers a browser would send, for requests made with fetch directly (streams, downloads). */
+  browserHeaders(): Record<string, string> {
+    return { cookie: this.cookieHeader(), origin: new URL(this.baseUrl).origin };
+  }
+
   private remember(headers: Headers) {
     for (const line of headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
@@ -38,14 +52,13 @@ export class Client {
     }
   }
 
-  async request(method: string, path: string, init: { body?: string | URLSearchParams; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(method: string, path: string, init: { body?: string | URLSearchParams | FormData; headers?: Record<string, string> } = {}): Promise<Page> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     if (this.ip) headers['x-forwarded-for'] = this.ip;
     const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
     this.remember(response.headers);
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, $: cheerio.load(text), location: response.headers.get('location') };
+    return pageFrom(response);
   }
 
   get(path: string, headers: Record<string, string> = {}) {
@@ -70,6 +83,14 @@ export class Client {
       body,
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(this.baseUrl).origin, ...options.headers },
     });
+  }
+
+  /** Posts a file upload form as a browser does: multipart, the CSRF token in the action URL, files last. */
+  async postMultipart(path: string, fields: Record<string, string | string[]>, files: FileField[] = [], fileField = 'attachments') {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) form.append(name, v);
+    for (const file of files) form.append(fileField, new Blob([new Uint8Array(file.content)], { type: file.type }), file.name);
+    return this.request('POST', `${path}?_csrf=${encodeURIComponent(await this.csrfToken())}`, { body: form, headers: { origin: new URL(this.baseUrl).origin } });
   }
 
   async loginStaff(email: string, password: string) {
