@@ -10,6 +10,7 @@ import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
 import { RouteRegistry } from './http/routes.ts';
+import { localFileStorage } from './storage/files.ts';
 import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
 import { homeRoutes } from './features/home/routes.ts';
 import { loginRoutes } from './features/login/routes.ts';
@@ -32,6 +33,7 @@ const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
+  const storage = localFileStorage(deps.config.storageDir);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
@@ -67,6 +69,7 @@ export function createApp(deps: AppDeps) {
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     req.deps = deps;
+    req.storage = storage;
     req.em = deps.orm.em.fork() as typeof req.em;
     const cookieLang = req.cookies?.[LANGUAGE_COOKIE];
     req.lang = isLanguage(cookieLang) ? cookieLang : DEFAULT_LANGUAGE;

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { Em, Orm } from '../db/orm.ts';
 import type { PortalUser, Session, StaffUser } from '../entities/index.ts';
+import type { FileStorage } from '../storage/files.ts';
 import type { Language } from './i18n.ts';
 
 /** What the app is built from; tests build it with their own database, clock and SMTP. */
@@ -18,6 +19,8 @@ declare global {
       /** This request's own EntityManager (a fork), scoped to the Verwaltung once logged in. */
       em: Em;
       deps: AppDeps;
+      /** Where uploads and attachments live (src/storage); one per app. */
+      storage: FileStorage;
       lang: Language;
       t: TFunction;
       session?: Session;

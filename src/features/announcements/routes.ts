@@ -4,7 +4,7 @@ import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { discard, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { localFileStorage } from '../../storage/files.ts';
+import { sendStoredFile } from '../../http/download.ts';
 import { loadPortalProperty } from '../portal/routes.ts';
 import {
   formOf,
@@ -32,7 +32,6 @@ function pageNumber(value: unknown): number {
   return Number.isFinite(n) && n > 0 && n < 100000 ? n : 1;
 }
 
-const storageOf = (req: Request) => localFileStorage(req.deps.config.storageDir);
 
 const EMPTY_FORM: AnnouncementForm = { title: '', body: '', allProperties: false, propertyIds: [], notifyAgain: false };
 
@@ -46,7 +45,7 @@ async function showForm(req: Request, res: Response, announcement: Announcement 
 
 /** Receives the form (with attachments), validates, saves; answers 422 with the form on problems. */
 async function submit(req: Request, res: Response, announcement: Announcement | null) {
-  const storage = storageOf(req);
+  const storage = req.storage;
   const { files, error } = await receiveUploads(req, res, storage, 'attachments');
   const form = readForm(req.body);
   const { errors, properties } = await validateAnnouncement(req.em, form);
@@ -111,20 +110,12 @@ export function consoleRoutes() {
     const announcement = await loadAnnouncement(req);
     const attachment = announcement.attachments.getItems().find((a) => a.id === req.params.attachmentId);
     if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not on announcement ${announcement.id}`);
-    await removeAttachment(req.em, attachment, storageOf(req));
+    await removeAttachment(req.em, attachment, req.storage);
     res.redirect(303, `${BASE}/${announcement.id}`);
   });
 
   return router;
 }
-
-/** Content-Disposition with an ASCII fallback and the real (UTF-8) name. */
-function disposition(type: 'inline' | 'attachment', fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}
-
-const INLINE_TYPES = new Set(['application/pdf', 'image/jpeg', 'image/png']);
 
 /** Portal routes, mounted at /portal (residents) and /portal/vorschau (preview). */
 export function portalRoutes() {
@@ -146,21 +137,7 @@ export function portalRoutes() {
     const announcement = await visibleAnnouncement(req.em, res.locals.property.id, String(req.params.announcementId));
     const attachment = announcement?.attachments.getItems().find((a: Attachment) => a.id === req.params.attachmentId);
     if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not visible`);
-    const stream = storageOf(req).open(attachment.storageKey);
-    await new Promise<void>((resolve, reject) => {
-      stream.once('error', reject);
-      stream.once('open', () => {
-        res.set({
-          'Content-Type': attachment.mimeType,
-          'Content-Length': String(attachment.size),
-          'Content-Disposition': disposition(INLINE_TYPES.has(attachment.mimeType) ? 'inline' : 'attachment', attachment.fileName),
-          'X-Content-Type-Options': 'nosniff',
-          'Cache-Control': 'private, no-store',
-        });
-        stream.pipe(res);
-        stream.once('end', resolve);
-      });
-    });
+    await sendStoredFile(res, req.storage, attachment, 'viewable');
   });
 
   return router;

@@ -1,11 +1,10 @@
-import { pipeline } from 'node:stream/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { Attachment, BulletinPost } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { localFileStorage } from '../../storage/files.ts';
+import { sendStoredFile } from '../../http/download.ts';
 import { propertyChoices } from '../faq/shared.ts';
 import { loadPortalProperty } from '../portal/routes.ts';
 import {
@@ -29,7 +28,6 @@ import { fieldMessages } from '../../http/forms.ts';
 const LIST = '/verwaltung/schwarzes-brett';
 const UPLOAD_FIELD = 'attachments';
 
-const storageOf = (req: Request) => localFileStorage(req.deps.config.storageDir);
 
 async function loadPost(req: Request, res: Response, next: NextFunction) {
   res.locals.post = await findByIdOr404(req.em, BulletinPost, req.params.postId, { populate: ['property', 'attachments'] });
@@ -56,7 +54,7 @@ async function showForm(req: Request, res: Response, form: BulletinForm, errors:
 
 /** Receives the multipart form; the form's fields and, on problems, the messages per field. Temp files are discarded on problems. */
 async function receiveForm(req: Request, res: Response): Promise<{ form: BulletinForm; uploads: Upload[]; errors: FieldErrors; property?: Awaited<ReturnType<typeof validateBulletin>>['property'] }> {
-  const received = await receiveUploads(req, res, storageOf(req), UPLOAD_FIELD);
+  const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD);
   const post = res.locals.post as BulletinPost | undefined;
   const form = bulletinForm(req.body);
   // The property of a post is fixed once it is published (its residents were notified).
@@ -65,24 +63,6 @@ async function receiveForm(req: Request, res: Response): Promise<{ form: Bulleti
   if (received.error) errors.attachments = received.error;
   if (Object.keys(errors).length) await discard(received.files.map((f) => f.tempPath));
   return { form, uploads: received.files, errors, property };
-}
-
-/** Streams an attachment as a download; the bytes never reach the page as HTML. */
-async function sendAttachment(req: Request, res: Response, attachment: Attachment) {
-  const storage = storageOf(req);
-  try {
-    await storage.size(attachment.storageKey);
-  } catch {
-    throw new NotFoundError(`attachment ${attachment.id}: file missing`);
-  }
-  res.attachment(attachment.fileName);
-  res.type(attachment.mimeType);
-  res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store', 'Content-Length': String(attachment.size) });
-  try {
-    await pipeline(storage.open(attachment.storageKey), res);
-  } catch {
-    res.destroy();
-  }
 }
 
 /** Console routes, mounted at /verwaltung (staff). */
@@ -103,7 +83,7 @@ export function consoleRoutes() {
   router.post('/schwarzes-brett', async (req, res) => {
     const { form, uploads, errors, property } = await receiveForm(req, res);
     if (Object.keys(errors).length || !property) return showForm(req, res, form, errors, 422);
-    const { post } = await publishBulletinPost(req.em, storageOf(req), req.staff!, property, form, uploads, req.deps.config.baseUrl, req.deps.clock.now());
+    const { post } = await publishBulletinPost(req.em, req.storage, req.staff!, property, form, uploads, req.deps.config.baseUrl, req.deps.clock.now());
     res.redirect(303, `${LIST}?hinweis=veroeffentlicht#bulletin-post-${post.id}`);
   });
 
@@ -113,7 +93,7 @@ export function consoleRoutes() {
     const { form, uploads, errors } = await receiveForm(req, res);
     if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
     const remove = ([] as unknown[]).concat(req.body?.removeAttachment ?? []).map(String);
-    await updateBulletinPost(req.em, storageOf(req), res.locals.post, form, uploads, remove);
+    await updateBulletinPost(req.em, req.storage, res.locals.post, form, uploads, remove);
     res.redirect(303, `${LIST}?hinweis=gespeichert#bulletin-post-${res.locals.post.id}`);
   });
 
@@ -125,7 +105,7 @@ export function consoleRoutes() {
   router.get('/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPost, async (req, res) => {
     const attachment = (res.locals.post as BulletinPost).attachments.getItems().find((a) => a.id === req.params.attachmentId);
     if (!attachment) throw new NotFoundError('attachment not on this post');
-    await sendAttachment(req, res, attachment);
+    await sendStoredFile(res, req.storage, attachment, 'download');
   });
 
   return router;
@@ -144,7 +124,7 @@ export function portalRoutes() {
     if (!isUuid(postId) || !isUuid(attachmentId)) throw new NotFoundError('malformed id');
     const attachment = await portalAttachment(req.em, res.locals.property.id, String(postId), String(attachmentId));
     if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a published post of this property`);
-    await sendAttachment(req, res, attachment);
+    await sendStoredFile(res, req.storage, attachment, 'download');
   });
 
   return router;
