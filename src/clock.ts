@@ -28,3 +28,9 @@ export function startOfBerlinDay(day: string): Date {
   }
   return new Date(utcMidnight.getTime() - 3600 * 1000);
 }
+
+/** YYYY-MM-DD plus a number of days (calendar arithmetic, no time zone involved). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}

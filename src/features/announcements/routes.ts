@@ -3,6 +3,7 @@ import { Announcement, Attachment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { discard, receiveUploads } from '../../http/upload.ts';
+import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { loadPortalProperty } from '../portal/routes.ts';
@@ -26,12 +27,6 @@ import { fieldMessages } from '../../http/forms.ts';
 // Mitteilungen: written and published in the console, read in the portal.
 
 const BASE = '/verwaltung/mitteilungen';
-
-function pageNumber(value: unknown): number {
-  const n = Number.parseInt(String(value ?? '1'), 10);
-  return Number.isFinite(n) && n > 0 && n < 100000 ? n : 1;
-}
-
 
 const EMPTY_FORM: AnnouncementForm = { title: '', body: '', allProperties: false, propertyIds: [], notifyAgain: false };
 

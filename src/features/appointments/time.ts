@@ -60,11 +60,8 @@ export function berlinTime(at: Date): string {
   return `${parts.hour}:${parts.minute}`;
 }
 
-/** YYYY-MM-DD plus a number of days (calendar arithmetic, no time zone involved). */
-export function addDays(day: string, days: number): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
+// Calendar arithmetic lives with the clock; re-exported for the calendar code here.
+export { addDays } from '../../clock.ts';
 
 /** The day of the week of YYYY-MM-DD, Monday = 0 … Sunday = 6. */
 export function weekdayIndex(day: string): number {

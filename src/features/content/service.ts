@@ -1,4 +1,4 @@
-import { startOfBerlinDay } from '../../clock.ts';
+import { addDays, startOfBerlinDay } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { Announcement, Appointment, BulletinPost } from '../../entities/index.ts';
 
@@ -20,16 +20,10 @@ export type ContentRow = {
 
 const LIMIT = 100;
 
-function nextDay(day: string): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
 /** Calendar-day bounds (Berlin) as instants; `to` is inclusive. */
 function range(filter: ContentFilter) {
   const from = filter.from ? startOfBerlinDay(filter.from) : undefined;
-  const to = filter.to ? startOfBerlinDay(nextDay(filter.to)) : undefined;
+  const to = filter.to ? startOfBerlinDay(addDays(filter.to, 1)) : undefined;
   return from || to ? { ...(from && { $gte: from }), ...(to && { $lt: to }) } : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { berlinDate } from '../../clock.ts';
+import { addDays, berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { hashApiKey } from '../../api/app.ts';
@@ -40,12 +40,6 @@ export const DEMO_LOGINS = {
     { area: 'portal', email: 'heinrich.eigner@example.de', who: 'Dr. Heinrich Eigner, Eigentümer in zwei Liegenschaften' },
   ],
 };
-
-function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 function firstOfNextMonth(day: string): string {
   const [y, m] = day.split('-').map(Number);

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { berlinDate } from '../../clock.ts';
 import { Property } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
+import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { listContent } from '../content/service.ts';
 import { propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
@@ -12,11 +13,6 @@ export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 
 async function loadProperty(req: Request, res: Response, next: NextFunction) {
   res.locals.property = await findByIdOr404(req.em, Property, req.params.propertyId);
   next();
-}
-
-function pageNumber(value: unknown): number {
-  const n = Number.parseInt(String(value ?? '1'), 10);
-  return Number.isFinite(n) && n > 0 && n < 100000 ? n : 1;
 }
 
 /** Console: the Liegenschaften list with live search, and a property page with tabs. */
