@@ -3,6 +3,10 @@ import {
   Announcement,
   Appointment,
   Attachment,
+  Invitation,
+  InvitationLetterBatch,
+  PortalMembership,
+  PortalAccessGrant,
   BulletinPost,
   ContactPerson,
   FaqEntry,
@@ -47,6 +51,10 @@ export const TENANT_ENTITIES = [
   ContactPerson,
   BulletinPost,
   Attachment,
+  Invitation,
+  InvitationLetterBatch,
+  PortalMembership,
+  PortalAccessGrant,
 ];
 
 export const tenantFilter = {

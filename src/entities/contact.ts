@@ -45,6 +45,10 @@ export const Contact = defineEntity({
     city: p.string().length(100).nullable(),
     country: p.string().length(2).default('DE'),
     contactPreference: p.enum(CONTACT_PREFERENCES).default('online'),
+    /** Answer to the Bewohnerfrage "Wohnen Sie in der Liegenschaft?"; null: not asked yet. */
+    livesInProperty: p.boolean().nullable(),
+    /** When the resident last confirmed phone and address (Kontaktdaten bestätigen). */
+    contactDataConfirmedAt: p.datetime().nullable(),
     archivedAt: p.datetime().nullable(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

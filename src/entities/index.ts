@@ -10,3 +10,4 @@ export * from './auth.ts';
 export * from './mail.ts';
 export * from './audit-log.ts';
 export * from './content.ts';
+export * from './invitation.ts';

@@ -14,6 +14,28 @@ export const Organization = defineEntity({
     phone: p.string().length(50).nullable(),
     // Administration > Kundenportal > Einstellungen (seed 001).
     faqEnabled: p.boolean().default(true),
+    /** Registered residents may invite neighbours as Bewohner ("Nachbarn einladen"). */
+    neighbourInvitesEnabled: p.boolean().default(false),
+    /** Registration asks for a contract number that must match one of the contact's contracts. */
+    confirmContractNumber: p.boolean().default(false),
+    /** New contacts get the contact preference Online ("Standard Kontaktweg Online"). */
+    defaultContactPreferenceOnline: p.boolean().default(true),
+    /** Residents choose their contact preference at registration and may change it later. */
+    askContactPreference: p.boolean().default(true),
+    /** First login asks "Wohnen Sie in der Liegenschaft?" (Bewohnerfrage). */
+    askResidentQuestion: p.boolean().default(false),
+    /** First login asks to complete and confirm phone and address (Kontaktdaten bestätigen). */
+    askContactDataConfirmation: p.boolean().default(false),
+    /** Registered residents may add a second login to their contact ("Nutzer zum Kontakt hinzufügen"). */
+    residentsMayAddUsers: p.boolean().default(false),
+    /** How long an invitation code stays valid. */
+    invitationValidDays: p.integer().default(30),
+    // Administration > Kundenportal > Rollen & Zugriffsrechte (seed 002). Read by
+    // src/features/access only.
+    preContractAccessEnabled: p.boolean().default(false),
+    preContractAccessDays: p.integer().default(30),
+    postContractAccessEnabled: p.boolean().default(false),
+    postContractAccessDays: p.integer().default(30),
     createdAt: createdAt(),
   },
 });

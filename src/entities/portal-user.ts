@@ -2,6 +2,7 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { createdAt, id, loginProperties } from './common.ts';
 import { Contact } from './contact.ts';
 import { Organization } from './organization.ts';
+import { Property } from './property.ts';
 
 /**
  * A Portalnutzer: the login of a resident. It is linked to one or more contacts (both
@@ -17,8 +18,53 @@ export const PortalUser = defineEntity({
     ...loginProperties(),
     // SHA-256 of the secret in the user's calendar subscription URL (Termine als Abo).
     calendarTokenHash: p.string().length(64).nullable().unique().hidden(),
+    /** Set when the first-login questions are answered (or none were asked). */
+    onboardedAt: p.datetime().nullable(),
     createdAt: createdAt(),
     contacts: () => p.manyToMany(Contact).owner().pivotTable('portal_user_contact'),
   },
 });
 export type PortalUser = InferEntity<typeof PortalUser>;
+
+/** Roles a portal user holds on a property without a contract of their own. */
+export const MEMBERSHIP_ROLES = ['resident', 'commercial_employee', 'service_provider'] as const;
+export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
+
+/**
+ * Access to a property that does not come from a contract: a Bewohner invited by a
+ * neighbour ("Nachbarn einladen"), a Gewerbemitarbeiter, a Dienstleister. It gives only
+ * general content of the property, never contact-specific content (src/features/access).
+ */
+export const PortalMembership = defineEntity({
+  name: 'PortalMembership',
+  uniques: [{ properties: ['portalUser', 'property', 'role'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization),
+    portalUser: () => p.manyToOne(PortalUser).index(),
+    property: () => p.manyToOne(Property),
+    role: p.enum(MEMBERSHIP_ROLES),
+    /** The neighbour who invited this Bewohner, if any. */
+    invitedBy: () => p.manyToOne(PortalUser).nullable(),
+    endedAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+  },
+});
+export type PortalMembership = InferEntity<typeof PortalMembership>;
+
+/**
+ * What the access-window job last saw: one row per portal user and property they may
+ * see. The job compares it with the access function's answer to write "granted" and
+ * "revoked" to the audit log exactly once, and to end sessions whose access is gone.
+ */
+export const PortalAccessGrant = defineEntity({
+  name: 'PortalAccessGrant',
+  tableName: 'portal_access_grant',
+  properties: {
+    portalUser: () => p.manyToOne(PortalUser).primary().deleteRule('cascade'),
+    property: () => p.manyToOne(Property).primary().deleteRule('cascade'),
+    organization: () => p.manyToOne(Organization),
+    since: p.datetime(),
+  },
+});
+export type PortalAccessGrant = InferEntity<typeof PortalAccessGrant>;

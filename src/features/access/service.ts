@@ -1,42 +1,136 @@
+import { sql, type RawBuilder } from 'kysely';
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
-import { sql } from 'kysely';
-import { PortalUser, Property } from '../../entities/index.ts';
+import { PortalUser, Property, type MembershipRole } from '../../entities/index.ts';
 
 /**
- * The one answer to "which properties may this portal user see right now, and as what?".
- * Every portal route goes through it (src/features/portal/routes.ts → loadPortalProperty).
+ * The one answer to "may this portal user see this property at this moment, and as what?".
+ * Every portal page and download goes through it (src/features/portal/routes.ts →
+ * loadPortalProperty), the mail recipients of general content come from it, and the
+ * access-window job (./windows.ts) compares its answers day by day.
  *
- * Today a property is visible while one of the user's contacts has a contract on a unit of
- * it that runs on the given day (Berlin calendar). Later rules widen this one function:
- * access windows before start / after end, Bewohner invited by neighbours.
+ * A user sees a property when
+ * - one of their contacts has a contract on a unit there that runs today (Berlin calendar
+ *   day), or lies inside the access window around it: "Vorvertraglicher Zugang" opens it
+ *   N days before the start, "Zugang nach Vertragsende" keeps it open N days after the end
+ *   (Administration > Kundenportal > Rollen & Zugriffsrechte, seed 002); or
+ * - they hold a membership there without a contract: Bewohner (invited by a neighbour),
+ *   Gewerbemitarbeiter, Dienstleister.
+ *
+ * What they see there differs (seed 002, SPEC "Access rules"):
+ * - content shared with the property or a group reaches only `activeRoles`: running
+ *   contracts and memberships, not contracts inside a window;
+ * - content shared with a contact individually reaches the user through `contactIds`:
+ *   contracts that run or lie inside a window, never a membership (Bewohner never see
+ *   contact-specific content).
  */
-export type PortalRole = 'tenant' | 'owner';
+export type PortalRole = 'tenant' | 'owner' | MembershipRole;
+export const PORTAL_ROLES: readonly PortalRole[] = ['tenant', 'owner', 'resident', 'commercial_employee', 'service_provider'];
 
-export type PropertyAccess = { property: Property; roles: PortalRole[] };
+export type PropertyAccess = {
+  property: Property;
+  /** Every role held there now, for display: contract roles inside the window and memberships. */
+  roles: PortalRole[];
+  /** The roles group sharing reaches: running contracts and memberships only. */
+  activeRoles: PortalRole[];
+  /** Content shared with the whole property (Mitteilungen, Termine, Schwarzes Brett) shows. */
+  seesGeneralContent: boolean;
+  /** The user's contacts through which individually shared content shows here. */
+  contactIds: string[];
+};
 
 const ROLE_OF_CONTRACT = { rental: 'tenant', ownership: 'owner' } as const;
+type ContractKindName = keyof typeof ROLE_OF_CONTRACT;
 
+type AccessRow = {
+  portal_user_id: string;
+  property_id: string;
+  active_kinds: ContractKindName[];
+  window_kinds: ContractKindName[];
+  contact_ids: string[];
+  member_roles: MembershipRole[];
+};
+
+/**
+ * The rule itself, as one set-based query: a row per (portal user, property) with access
+ * on `day`. `onlyUser` narrows it to one user (every portal request); without it, it
+ * covers the whole Verwaltung (the access-window job, mail recipients).
+ * Plain SQL is not reached by the tenant filter: the Verwaltung is an explicit condition
+ * on every table that leads to a property.
+ */
+function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+  return sql<AccessRow>`
+    with windows as (
+      select case when pre_contract_access_enabled then pre_contract_access_days else 0 end as pre_days,
+             case when post_contract_access_enabled then post_contract_access_days else 0 end as post_days
+      from organization where id = ${organizationId}
+    ),
+    by_contract as (
+      select puc.portal_user_id, u.property_id, c.kind, puc.contact_id,
+             (c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date)) as running
+      from portal_user_contact puc
+      join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
+      join contact ct on ct.id = puc.contact_id and ct.archived_at is null
+      join contract_contact cc on cc.contact_id = puc.contact_id
+      join contract c on c.id = cc.contract_id
+      join unit u on u.id = c.unit_id and u.archived_at is null
+      cross join windows w
+      where c.starts_on - w.pre_days <= ${day}::date
+        and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)
+        ${narrow}
+    ),
+    by_membership as (
+      select m.portal_user_id, m.property_id, m.role
+      from portal_membership m
+      join portal_user pu on pu.id = m.portal_user_id and pu.organization_id = ${organizationId}
+      where m.ended_at is null ${narrow}
+    ),
+    pairs as (
+      select portal_user_id, property_id from by_contract
+      union select portal_user_id, property_id from by_membership
+    )
+    select pairs.portal_user_id, pairs.property_id,
+      coalesce((select array_agg(distinct kind) from by_contract b where b.portal_user_id = pairs.portal_user_id and b.property_id = pairs.property_id and b.running), '{}') as active_kinds,
+      coalesce((select array_agg(distinct kind) from by_contract b where b.portal_user_id = pairs.portal_user_id and b.property_id = pairs.property_id and not b.running), '{}') as window_kinds,
+      coalesce((select array_agg(distinct contact_id) from by_contract b where b.portal_user_id = pairs.portal_user_id and b.property_id = pairs.property_id), '{}') as contact_ids,
+      coalesce((select array_agg(distinct role) from by_membership m where m.portal_user_id = pairs.portal_user_id and m.property_id = pairs.property_id), '{}') as member_roles
+    from pairs
+    join property p on p.id = pairs.property_id and p.organization_id = ${organizationId} and p.archived_at is null`;
+}
+
+function rolesOf(row: AccessRow) {
+  const activeKinds = new Set(row.active_kinds.map((kind) => ROLE_OF_CONTRACT[kind]));
+  const allKinds = new Set([...row.active_kinds, ...row.window_kinds].map((kind) => ROLE_OF_CONTRACT[kind]));
+  const members = new Set<PortalRole>(row.member_roles);
+  const ordered = (set: Set<PortalRole>) => PORTAL_ROLES.filter((role) => set.has(role));
+  return {
+    roles: ordered(new Set([...allKinds, ...members])),
+    activeRoles: ordered(new Set([...activeKinds, ...members])),
+  };
+}
+
+/** Every property the user may see at `at`, with roles and what reaches them there, by name. */
 export async function accessibleProperties(em: Em, user: PortalUser, at: Date): Promise<PropertyAccess[]> {
-  const day = berlinDate(at);
+  const organizationId = user.organization.id;
   // Every portal request asks this, so it is one plain query (hydrating contacts, contracts,
-  // units and properties as entities cost ~9 ms of CPU per request, test/bench). Plain SQL
-  // is not reached by the tenant filter: the user's Verwaltung is the first condition.
-  const { rows } = await sql<Record<string, unknown> & { contract_kinds: Array<keyof typeof ROLE_OF_CONTRACT> }>`
-    select p.*, array_agg(distinct c.kind) as contract_kinds
-    from portal_user_contact puc
-    join contract_contact cc on cc.contact_id = puc.contact_id
-    join contract c on c.id = cc.contract_id
-    join unit u on u.id = c.unit_id and u.archived_at is null
-    join property p on p.id = u.property_id and p.archived_at is null
-    where puc.portal_user_id = ${user.id} and p.organization_id = ${user.organization.id}
-      and c.starts_on <= ${day} and (c.ends_on is null or c.ends_on >= ${day})
-    group by p.id`.execute(em.getKysely());
+  // units and properties as entities cost ~9 ms of CPU per request, test/bench).
+  const { rows } = await sql<AccessRow & Record<string, unknown>>`
+    select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles
+    from (${accessRowsQuery(organizationId, berlinDate(at), sql`and pu.id = ${user.id}`)}) a
+    join property p on p.id = a.property_id`.execute(em.getKysely());
   return rows
-    .map(({ contract_kinds, ...property }) => ({
-      property: em.map(Property, property),
-      roles: (['tenant', 'owner'] as const).filter((role) => contract_kinds.some((kind) => ROLE_OF_CONTRACT[kind] === role)),
-    }))
+    .map((row) => {
+      const { active_kinds, window_kinds, contact_ids, member_roles, portal_user_id, property_id, ...property } = row;
+      const { roles, activeRoles } = rolesOf(row);
+      return {
+        property: em.map(Property, property),
+        roles,
+        activeRoles,
+        seesGeneralContent: activeRoles.length > 0,
+        // A membership alone never reaches individually shared content.
+        contactIds: contact_ids,
+      };
+    })
     .sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
 }
 
@@ -46,28 +140,43 @@ export async function propertyAccess(em: Em, user: PortalUser, propertyId: strin
   return all.find((a) => a.property.id === propertyId) ?? null;
 }
 
+/** What the read-only preview of a property shows: general content, nothing individual (SPEC "Vorschau"). */
+export function previewAccess(property: Property): PropertyAccess {
+  return { property, roles: [], activeRoles: [], seesGeneralContent: true, contactIds: [] };
+}
+
 /**
- * The registered portal users who may see any of these properties at the given moment
- * (`'all'`: any property of the Verwaltung) — the recipients of a Mitteilung, a Termin or a
- * notice board post. Each user once, however many units or contacts they have there.
- * Uses the same rule as accessibleProperties; keep the two together.
+ * Every (portal user, property) pair with access in the Verwaltung at `at`, whether the
+ * user has registered yet or not. Used by the access-window job (./windows.ts).
+ */
+export async function accessPairs(em: Em, organizationId: string, at: Date): Promise<Array<{ portalUserId: string; propertyId: string; seesGeneralContent: boolean }>> {
+  const { rows } = await accessRowsQuery(organizationId, berlinDate(at), sql``).execute(em.getKysely());
+  return rows.map((row) => ({
+    portalUserId: row.portal_user_id,
+    propertyId: row.property_id,
+    seesGeneralContent: rolesOf(row).activeRoles.length > 0,
+  }));
+}
+
+/**
+ * The registered, enabled portal users who see general content of any of these properties
+ * at `at` (`'all'`: any property of the Verwaltung) — the recipients of a Mitteilung, a
+ * Termin or a notice board post. Each user once, however many units or contacts they have.
+ * Contracts inside an access window do not count: general content does not reach them.
  */
 export async function portalUsersWithAccess(em: Em, properties: string[] | 'all', at: Date): Promise<PortalUser[]> {
   if (properties !== 'all' && properties.length === 0) return [];
-  const day = berlinDate(at);
-  return em.find(
-    PortalUser,
-    {
-      disabledAt: null,
-      passwordHash: { $ne: null },
-      contacts: {
-        contracts: {
-          startsOn: { $lte: day },
-          $or: [{ endsOn: null }, { endsOn: { $gte: day } }],
-          unit: { archivedAt: null, property: properties === 'all' ? { archivedAt: null } : { id: { $in: properties }, archivedAt: null } },
-        },
-      },
-    },
-    { orderBy: { email: 'asc' } },
-  );
+  const organizationId = currentOrganization(em);
+  const pairs = await accessPairs(em, organizationId, at);
+  const wanted = properties === 'all' ? null : new Set(properties);
+  const ids = [...new Set(pairs.filter((p) => p.seesGeneralContent && (!wanted || wanted.has(p.propertyId))).map((p) => p.portalUserId))];
+  if (ids.length === 0) return [];
+  return em.find(PortalUser, { id: { $in: ids }, disabledAt: null, passwordHash: { $ne: null } }, { orderBy: { email: 'asc' } });
+}
+
+/** The Verwaltung the EntityManager is scoped to (src/db/tenant.ts). */
+function currentOrganization(em: Em): string {
+  const params = em.getFilterParams<{ organizationId?: string }>('tenant');
+  if (!params?.organizationId) throw new Error('access query without an organization');
+  return params.organizationId;
 }

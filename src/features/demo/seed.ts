@@ -243,8 +243,8 @@ export async function seedDemo(em: Em, now = new Date()) {
     tx.create(ServiceProvider, { organization: sonnenschein, name: 'Hausmeisterservice Huber', trade: 'Hausmeister', email: 'service@hausmeister-huber.de', phone: '089 555123', externalId: ext('DL'), createdAt: now });
     tx.create(ServiceProvider, { organization: sonnenschein, name: 'Heizung & Sanitär Keller', trade: 'Heizung', email: 'notdienst@keller-hs.de', phone: '089 555987', externalId: ext('DL'), createdAt: now });
 
-    const kristinaUser = tx.create(PortalUser, { organization: sonnenschein, email: 'kristina.maiblume@example.de', name: 'Kristina Maiblume', passwordHash, createdAt: now, contacts: [kristina] });
-    const eignerUser = tx.create(PortalUser, { organization: sonnenschein, email: 'heinrich.eigner@example.de', name: 'Dr. Heinrich Eigner', passwordHash, createdAt: now, contacts: [eigner] });
+    const kristinaUser = tx.create(PortalUser, { organization: sonnenschein, email: 'kristina.maiblume@example.de', name: 'Kristina Maiblume', passwordHash, createdAt: now, onboardedAt: now, contacts: [kristina] });
+    const eignerUser = tx.create(PortalUser, { organization: sonnenschein, email: 'heinrich.eigner@example.de', name: 'Dr. Heinrich Eigner', passwordHash, createdAt: now, onboardedAt: now, contacts: [eigner] });
 
     tx.create(ApiKey, { organization: sonnenschein, name: 'Demo-ERP', prefix: DEMO_API_KEY.slice(0, 12), keyHash: hashApiKey(DEMO_API_KEY), createdAt: now });
 
@@ -253,7 +253,7 @@ export async function seedDemo(em: Em, now = new Date()) {
     const nordUnit = unit(nordhaus, hafenstrasse, 'Wohnung 002', 'apartment', 70);
     const nordTenant = person(nordhaus, { salutation: 'frau', firstName: 'Frieda', lastName: 'Friesen', email: 'frieda.friesen@example.de' });
     contract(nordhaus, 'rental', nordUnit, [nordTenant], longAgo);
-    const nordUser = tx.create(PortalUser, { organization: nordhaus, email: 'frieda.friesen@example.de', name: 'Frieda Friesen', passwordHash, createdAt: now, contacts: [nordTenant] });
+    const nordUser = tx.create(PortalUser, { organization: nordhaus, email: 'frieda.friesen@example.de', name: 'Frieda Friesen', passwordHash, createdAt: now, onboardedAt: now, contacts: [nordTenant] });
 
     // The content of the portals (issue 3): every section has something to show.
     const contentWorld = {

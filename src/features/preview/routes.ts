@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ForbiddenError, HttpError } from '../../http/errors.ts';
 import { openPreview, previewedProperty } from './service.ts';
+import { previewAccess } from '../access/service.ts';
 
 /**
  * The preview cookie is limited to the preview's path: it is never sent to the resident
@@ -45,7 +46,7 @@ export async function requirePreview(req: Request, res: Response, next: NextFunc
     res.locals.preview = { propertyId: property.id };
     res.locals.portalBase = PREVIEW_BASE;
     res.locals.property = property;
-    res.locals.access = { property, roles: [] };
+    res.locals.access = previewAccess(property);
     res.set('Cache-Control', 'private, no-store');
   }
   if (!READ_METHODS.has(req.method)) return next(new ForbiddenError('preview:errors.readOnly', `${req.method} ${req.originalUrl} in preview`));

@@ -1,0 +1,101 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { Em } from '../../db/orm.ts';
+import { Invitation, type Contact, type InvitationChannel, type InvitationKind, type Organization, type PortalUser, type Property, type StaffUser } from '../../entities/index.ts';
+
+/**
+ * Registration codes: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
+ * shown as XXXX-XXXX-XXXX so they can be typed from a letter. 32^12 = 2^60 possibilities;
+ * guessing is throttled on top (src/features/registration).
+ */
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const LENGTH = 12;
+
+export function generateCode(): string {
+  let code = '';
+  for (let i = 0; i < LENGTH; i++) code += ALPHABET[randomInt(ALPHABET.length)];
+  return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`;
+}
+
+/** What a resident typed or what came in a link, in the form the hash is taken of. */
+export function normalizeCode(input: string): string {
+  return input.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+export function hashCode(code: string): string {
+  return createHash('sha256').update(normalizeCode(code)).digest('hex');
+}
+
+export function registrationLink(baseUrl: string, code: string): string {
+  return `${baseUrl}/portal/registrieren?code=${encodeURIComponent(code)}`;
+}
+
+export type NewInvitation = {
+  organization: Organization;
+  kind: InvitationKind;
+  channel: InvitationChannel;
+  contact?: Contact | null;
+  property?: Property | null;
+  email?: string | null;
+  invitedByStaff?: StaffUser | null;
+  invitedByPortalUser?: PortalUser | null;
+};
+
+/**
+ * Creates an invitation and returns it with its code (the only time the code exists in
+ * clear). A newer invitation replaces the older ones for the same recipient: the contact's
+ * own invitations (kind contact), or those sent to the same e-mail (additional_user,
+ * neighbour). Persisted with the caller's flush, together with the mail or letter.
+ */
+export async function createInvitation(em: Em, input: NewInvitation, now: Date): Promise<{ invitation: Invitation; code: string }> {
+  const open = { usedAt: null, revokedAt: null };
+  if (input.kind === 'contact' && input.contact) {
+    await em.nativeUpdate(Invitation, { ...open, kind: 'contact', contact: input.contact.id }, { revokedAt: now });
+  } else if (input.email) {
+    await em.nativeUpdate(Invitation, { ...open, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null }, { revokedAt: now });
+  }
+  const code = generateCode();
+  const validDays = input.organization.invitationValidDays;
+  const invitation = em.create(Invitation, {
+    organization: input.organization,
+    kind: input.kind,
+    channel: input.channel,
+    codeHash: hashCode(code),
+    contact: input.contact ?? null,
+    property: input.property ?? null,
+    email: input.email ?? null,
+    invitedByStaff: input.invitedByStaff ?? null,
+    invitedByPortalUser: input.invitedByPortalUser ?? null,
+    expiresAt: new Date(now.getTime() + validDays * 24 * 60 * 60 * 1000),
+    createdAt: now,
+  });
+  return { invitation, code };
+}
+
+/**
+ * The invitation behind a code, if it can still be used. Looked up before any Verwaltung
+ * is known (the code is the secret), so across Verwaltungen.
+ */
+export async function findUsableInvitation(em: Em, code: string, now: Date): Promise<Invitation | null> {
+  const normalized = normalizeCode(code);
+  if (normalized.length !== LENGTH) return null;
+  const invitation = await em.findOne(
+    Invitation,
+    { codeHash: hashCode(normalized) },
+    { populate: ['organization', 'contact', 'property'], filters: { tenant: false } },
+  );
+  if (!invitation || invitation.usedAt || invitation.revokedAt || invitation.expiresAt <= now) return null;
+  return invitation;
+}
+
+/**
+ * Marks an invitation used by `user`. The conditional update makes the code single-use
+ * even when two registrations race: only the one that flips usedAt from null wins.
+ */
+export async function consumeInvitation(em: Em, invitationId: string, user: PortalUser, now: Date): Promise<boolean> {
+  const changed = await em.nativeUpdate(
+    Invitation,
+    { id: invitationId, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
+    { usedAt: now, usedBy: user.id },
+  );
+  return changed === 1;
+}
