@@ -26,6 +26,9 @@ import * as content from './features/content/routes.ts';
 import * as faq from './features/faq/routes.ts';
 import * as preview from './features/preview/routes.ts';
 import { staffAdminRoutes } from './features/staff/routes.ts';
+import * as invitations from './features/invitations/routes.ts';
+import * as portalSettings from './features/portal-settings/routes.ts';
+import * as registration from './features/registration/routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
 
@@ -97,10 +100,13 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '', 'public', [], appointments.feedRoutes());
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
   registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
+  registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
+  registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], invitations.consoleRoutes());
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
@@ -111,7 +117,9 @@ export function createApp(deps: AppDeps) {
   const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes()];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
-  for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser], router);
+  // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".
+  registry.mount(app, '/portal', 'portal', [requirePortalUser], registration.portalRoutes());
+  for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [], devMailRoutes());
 
   app.use(notFoundHandler);

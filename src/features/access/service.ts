@@ -52,6 +52,17 @@ type AccessRow = {
 };
 
 /**
+ * The Verwaltung's access windows in days (0 when switched off), as a one-row CTE body.
+ * A contract gives access on `day` when `starts_on - pre_days <= day <= ends_on + post_days`.
+ */
+function windowsOf(organizationId: string) {
+  return sql`
+    select case when pre_contract_access_enabled then pre_contract_access_days else 0 end as pre_days,
+           case when post_contract_access_enabled then post_contract_access_days else 0 end as post_days
+    from organization where id = ${organizationId}`;
+}
+
+/**
  * The rule itself, as one set-based query: a row per (portal user, property) with access
  * on `day`. `onlyUser` narrows it to one user (every portal request); without it, it
  * covers the whole Verwaltung (the access-window job, mail recipients).
@@ -60,11 +71,7 @@ type AccessRow = {
  */
 function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
   return sql<AccessRow>`
-    with windows as (
-      select case when pre_contract_access_enabled then pre_contract_access_days else 0 end as pre_days,
-             case when post_contract_access_enabled then post_contract_access_days else 0 end as post_days
-      from organization where id = ${organizationId}
-    ),
+    with windows as (${windowsOf(organizationId)}),
     by_contract as (
       select puc.portal_user_id, u.property_id, c.kind, puc.contact_id,
              (c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date)) as running
@@ -179,4 +186,35 @@ function currentOrganization(em: Em): string {
   const params = em.getFilterParams<{ organizationId?: string }>('tenant');
   if (!params?.organizationId) throw new Error('access query without an organization');
   return params.organizationId;
+}
+
+/**
+ * Contacts (registered or not) whose contract lies inside the access window on `at`, by
+ * property: who may be invited ("Kontakt einladen", seed 002) and whom individual shares
+ * reach. `running` tells a contract that runs today from one inside a window only.
+ */
+export async function contactsInAccessWindow(
+  em: Em,
+  organizationId: string,
+  at: Date,
+  scope: { contactIds: string[] } | { propertyId: string },
+): Promise<Array<{ contactId: string; propertyId: string; running: boolean }>> {
+  if ('contactIds' in scope && scope.contactIds.length === 0) return [];
+  const day = berlinDate(at);
+  const narrow = 'contactIds' in scope ? sql`and ct.id in (${sql.join(scope.contactIds)})` : sql`and u.property_id = ${scope.propertyId}`;
+  const { rows } = await sql<{ contact_id: string; property_id: string; running: boolean }>`
+    with windows as (${windowsOf(organizationId)})
+    select ct.id as contact_id, u.property_id, bool_or(c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date)) as running
+    from contact ct
+    join contract_contact cc on cc.contact_id = ct.id
+    join contract c on c.id = cc.contract_id
+    join unit u on u.id = c.unit_id and u.archived_at is null
+    join property p on p.id = u.property_id and p.archived_at is null
+    cross join windows w
+    where ct.organization_id = ${organizationId} and ct.archived_at is null
+      and c.starts_on - w.pre_days <= ${day}::date
+      and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)
+      ${narrow}
+    group by ct.id, u.property_id`.execute(em.getKysely());
+  return rows.map((row) => ({ contactId: row.contact_id, propertyId: row.property_id, running: row.running }));
 }
