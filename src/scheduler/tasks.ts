@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Em } from '../db/orm.ts';
 import { deleteExpiredSessions } from '../auth/session.ts';
 import { pruneThrottle } from '../auth/throttle.ts';
+import { applyAccessWindows } from '../features/access/windows.ts';
 import { deliverOutbox } from '../features/mail/deliver.ts';
 import type { MailTransport } from '../features/mail/transport.ts';
 
@@ -16,6 +17,13 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
   'mail-outbox': {
     interval: '15s',
     run: (em, deps) => deliverOutbox({ em, transport: deps.transport, now: () => deps.clock.now(), from: deps.config.mailFrom }),
+  },
+  // Access windows open and close with the Berlin calendar day. Hourly rather than at
+  // midnight: the task is idempotent, so a day's windows take effect within the hour after
+  // Berlin midnight, and a missed run (restart, deploy) is made up an hour later.
+  'access-windows': {
+    interval: '1h',
+    run: (em, deps) => applyAccessWindows(em, deps.clock.now()),
   },
   'session-cleanup': {
     interval: '1h',

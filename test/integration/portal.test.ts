@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
-import { PortalUser } from '../../src/entities/index.ts';
+import { Organization, PortalUser } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 let app: TestApp;
@@ -37,8 +37,11 @@ describe('resident portal', () => {
     expect(selection.$('.cards').text()).toContain('Eigentümer');
   });
 
-  it('shows nothing to a resident whose contract starts next month', async () => {
+  it('shows nothing to a resident whose contract starts next month while "Vorvertraglicher Zugang" is off', async () => {
     const em = app.em();
+    // The demo Verwaltung opens the portal 30 days before a contract starts (seed 002); with
+    // the window open Peter Schulz would see the property (test/integration/access-windows.test.ts).
+    await em.nativeUpdate(Organization, { id: app.world.organizations.sonnenschein.id }, { preContractAccessEnabled: false });
     const schulz = await em.findOneOrFail(PortalUser, { email: 'kristina.maiblume@example.de' }, { filters: { tenant: false } });
     const user = em.create(PortalUser, {
       organization: schulz.organization,
@@ -46,6 +49,7 @@ describe('resident portal', () => {
       name: 'Peter Schulz',
       passwordHash: await hashPassword(app.world.password),
       createdAt: new Date(),
+      onboardedAt: new Date(),
       contacts: [app.world.contacts.schulz.id],
     });
     await em.flush();

@@ -58,6 +58,10 @@ export async function startTestApp(
       await runTask(orm, 'mail-outbox', { config, clock, transport });
       return smtp.messages;
     },
+    /** Runs a scheduled task once, as the scheduler would (under its advisory lock); false when it was skipped. */
+    runTask(name: string) {
+      return runTask(orm, name, { config, clock, transport });
+    },
     async close() {
       await new Promise((resolve) => server.close(resolve));
       transport.close?.();

@@ -156,13 +156,16 @@ export function previewAccess(property: Property): PropertyAccess {
  * Every (portal user, property) pair with access in the Verwaltung at `at`, whether the
  * user has registered yet or not. Used by the access-window job (./windows.ts).
  */
-export async function accessPairs(em: Em, organizationId: string, at: Date): Promise<Array<{ portalUserId: string; propertyId: string; seesGeneralContent: boolean }>> {
+export async function accessPairs(
+  em: Em,
+  organizationId: string,
+  at: Date,
+): Promise<Array<{ portalUserId: string; propertyId: string; seesGeneralContent: boolean; activeRoles: PortalRole[] }>> {
   const { rows } = await accessRowsQuery(organizationId, berlinDate(at), sql``).execute(em.getKysely());
-  return rows.map((row) => ({
-    portalUserId: row.portal_user_id,
-    propertyId: row.property_id,
-    seesGeneralContent: rolesOf(row).activeRoles.length > 0,
-  }));
+  return rows.map((row) => {
+    const { activeRoles } = rolesOf(row);
+    return { portalUserId: row.portal_user_id, propertyId: row.property_id, seesGeneralContent: activeRoles.length > 0, activeRoles };
+  });
 }
 
 /**

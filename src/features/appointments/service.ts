@@ -278,16 +278,18 @@ export async function issueCalendarToken(em: Em, user: PortalUser): Promise<stri
 }
 
 /**
- * The subscription feed of a token: every published Termin of the properties the user may
- * see right now (from a year back). Null for an unknown token. The request has no session, so
- * this scopes the EntityManager to the token owner's Verwaltung itself.
+ * The subscription feed of a token: every published Termin of the properties whose general
+ * content the user sees right now (from a year back). Null for an unknown token. The request
+ * has no session, so this scopes the EntityManager to the token owner's Verwaltung itself.
  */
 export async function calendarFeed(em: Em, token: string, now: Date): Promise<{ user: PortalUser; appointments: Appointment[] } | null> {
   if (!/^[A-Za-z0-9_-]{16,100}$/.test(token)) return null;
   const user = await em.findOne(PortalUser, { calendarTokenHash: sha256(token), disabledAt: null }, { filters: { tenant: false }, populate: ['organization'] });
   if (!user) return null;
   scopeToOrganization(em, user.organization.id);
-  const properties = (await accessibleProperties(em, user, now)).map((a) => a.property.id);
+  // Termine are shared with whole properties: only where the user sees general content
+  // (not through a contract inside an access window; src/features/portal/routes.ts).
+  const properties = (await accessibleProperties(em, user, now)).filter((a) => a.seesGeneralContent).map((a) => a.property.id);
   if (properties.length === 0) return { user, appointments: [] };
   const from = new Date(now.getTime() - 365 * 24 * 3600 * 1000);
   const appointments = unique(await em.find(Appointment, { ...visibleIn(properties), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: 1000 }));

@@ -22,6 +22,37 @@ export async function loadPortalProperty(req: Request, res: Response, next: Next
   next();
 }
 
+/**
+ * Content shared with the whole property (Mitteilungen, Termine, Schwarzes Brett; general
+ * documents later) reaches only users with a running contract or a membership there. A user
+ * whose access comes only from a contract inside an access window (before it starts, after
+ * it ends: Rollen & Zugriffsrechte, seed 002) sees only what was shared with them personally,
+ * through `access.contactIds`. The preview and Bewohner see general content
+ * (src/features/access/service.ts). FAQ and Ansprechpartner are not gated: they are the
+ * Verwaltung's service information, not content shared with the property.
+ *
+ * This is the one place that applies the rule to pages: `requireGeneralContent` guards
+ * details, attachments and downloads (404, as if the item did not exist);
+ * `generalContentOrNote` answers a list page with an explanation instead of its items; the
+ * start page asks `seesGeneralContent`. Runs after loadPortalProperty.
+ */
+export function seesGeneralContent(res: Response): boolean {
+  return res.locals.access?.seesGeneralContent === true;
+}
+
+export function requireGeneralContent(_req: Request, res: Response, next: NextFunction) {
+  if (seesGeneralContent(res)) return next();
+  next(new NotFoundError('general content outside an active contract'));
+}
+
+/** For the list page of a section (`portal:nav.<section>`): the list, or the note. */
+export function generalContentOrNote(section: 'announcements' | 'appointments' | 'bulletin') {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (seesGeneralContent(res)) return next();
+    render(req, res, 'portal/personal-only', { title: req.t(`portal:nav.${section}`), section });
+  };
+}
+
 /** The resident portal: object selection and the start page of one property. */
 export function portalRoutes() {
   const router = Router();
@@ -36,9 +67,9 @@ export function portalRoutes() {
 
   router.get('/liegenschaften/:propertyId', loadPortalProperty, async (req, res) => {
     const now = req.deps.clock.now();
-    const start = await portalStartPage(req.em, res.locals.property, res.locals.preview ? null : req.portalUser!, now);
+    const start = await portalStartPage(req.em, res.locals.property, res.locals.preview ? null : req.portalUser!, now, seesGeneralContent(res));
     const appointments = start.appointments.map((appointment) => ({ appointment, when: describeWhen(appointment, req.lang) }));
-    render(req, res, 'portal/start', { title: res.locals.property.name, section: 'start', ...start, appointments });
+    render(req, res, 'portal/start', { title: res.locals.property.name, section: 'start', ...start, appointments, generalContent: seesGeneralContent(res) });
   });
 
   return router;

@@ -10,18 +10,20 @@ export const START_PAGE_LIMIT = { announcements: 3, appointments: 3, bulletinPos
 /**
  * What the start page of a property shows: its addresses, the newest Mitteilungen, the next
  * Termine, the newest Schwarzes-Brett posts, and the resident's own units there. Without a
- * user (the preview, src/features/preview) nothing personal is loaded.
+ * user (the preview, src/features/preview) nothing personal is loaded; without
+ * `generalContent` (access only inside a window, see seesGeneralContent in ./routes.ts)
+ * nothing shared with the whole property is.
  */
-export async function portalStartPage(em: Em, property: Property, user: PortalUser | null, now: Date) {
+export async function portalStartPage(em: Em, property: Property, user: PortalUser | null, now: Date, generalContent: boolean) {
   const contactIds = user ? (await user.contacts.loadItems()).map((c) => c.id) : [];
   const [addresses, contracts, announcements, appointments, bulletinPosts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     contactIds.length > 0
       ? em.find(Contract, { contacts: { $in: contactIds }, unit: { property } }, { populate: ['unit'], orderBy: { unit: { number: 'asc' } } })
       : Promise.resolve([]),
-    latestAnnouncements(em, property.id, START_PAGE_LIMIT.announcements),
-    upcomingAppointments(em, property.id, now, START_PAGE_LIMIT.appointments),
-    latestBulletinPosts(em, property.id, START_PAGE_LIMIT.bulletinPosts),
+    generalContent ? latestAnnouncements(em, property.id, START_PAGE_LIMIT.announcements) : Promise.resolve([]),
+    generalContent ? upcomingAppointments(em, property.id, now, START_PAGE_LIMIT.appointments) : Promise.resolve([]),
+    generalContent ? latestBulletinPosts(em, property.id, START_PAGE_LIMIT.bulletinPosts) : Promise.resolve([]),
   ]);
   return {
     addresses,
