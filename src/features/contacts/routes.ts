@@ -1,15 +1,52 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { berlinDate } from '../../clock.ts';
+import { Contact, contactDisplayName } from '../../entities/index.ts';
+import { findByIdOr404 } from '../../http/find.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
-import { searchContacts } from './service.ts';
+import { contactDetail, searchContacts } from './service.ts';
+
+/** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
+const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-verknuepft', 'gesperrt', 'entsperrt'] as const;
+
+/**
+ * Renders the contact page, also with the messages of a refused form of the invitation
+ * actions (src/features/invitations/routes.ts): `forms` holds their values and messages.
+ */
+export async function showContact(req: Request, res: Response, contact: Contact, forms: Record<string, unknown> = {}, status = 200) {
+  const detail = await contactDetail(req.em, contact, req.deps.clock.now());
+  const notice = NOTICES.find((n) => n === req.query.hinweis) ?? null;
+  render(
+    req,
+    res,
+    'contacts/show',
+    {
+      title: contactDisplayName(contact),
+      contact,
+      ...detail,
+      notice,
+      noticeEmail: typeof req.query.an === 'string' ? req.query.an.slice(0, 254) : '',
+      inviteForm: { channel: contact.email ? 'email' : 'letter' },
+      addUserForm: { email: '' },
+      errors: {},
+      ...forms,
+      today: berlinDate(req.deps.clock.now()),
+    },
+    status,
+  );
+}
 
 export function consoleRoutes() {
   const router = Router();
   router.get('/', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const result = await searchContacts(req.em, q, pageNumber(req.query.seite));
+    const result = await searchContacts(req.em, q, pageNumber(req.query.seite), req.deps.clock.now());
     const view = req.get('hx-target') === 'contact-results' ? 'contacts/_results' : 'contacts/index';
     render(req, res, view, { title: req.t('console:contacts.title'), q, ...result });
+  });
+
+  router.get('/:contactId', async (req, res) => {
+    await showContact(req, res, await findByIdOr404(req.em, Contact, req.params.contactId));
   });
   return router;
 }

@@ -1,6 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
-import { Contact } from '../../entities/index.ts';
+import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization } from '../../entities/index.ts';
+import { invitationProblem, invitationState, portalStatuses } from '../invitations/service.ts';
 import { escapeLike, likePattern, PAGE_SIZE } from '../properties/service.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;
@@ -13,8 +14,9 @@ const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'as
  * (organization, last_name) index and tests every row until the page is full, which reads most
  * of the table when the matches sort late. Ordered by an expression no index provides, it
  * fetches the matches through the trigram indexes (src/entities/contact.ts) and sorts only them.
+ * Each contact comes with its portal status (src/features/invitations/service.ts).
  */
-export async function searchContacts(em: Em, q: string, page: number) {
+export async function searchContacts(em: Em, q: string, page: number, now: Date) {
   const term = q.trim();
   const pattern = likePattern(term);
   const where = term
@@ -36,5 +38,39 @@ export async function searchContacts(em: Em, q: string, page: number) {
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
   });
-  return { contacts, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  // The portal status column: one query for the whole page.
+  const statuses = await portalStatuses(em, contacts.map((c) => c.id), now);
+  return { contacts, statuses, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+}
+
+/**
+ * Everything the contact page shows: contracts with unit and property, the portal logins
+ * linked to the contact, its portal status, whether it may be invited now (access window),
+ * the invitation history and the newest letter PDF.
+ */
+export async function contactDetail(em: Em, contact: Contact, now: Date) {
+  const contracts = await em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'], orderBy: { startsOn: 'desc' } });
+  const portalUsers = await em.find(PortalUser, { contacts: contact.id }, { orderBy: { email: 'asc' } });
+  const invitations = await em.find(Invitation, { contact: contact.id }, { populate: ['invitedByStaff', 'invitedByPortalUser'], orderBy: { createdAt: 'desc', id: 'asc' }, limit: 50 });
+  const status = (await portalStatuses(em, [contact.id], now)).get(contact.id) ?? 'not_invited';
+  const invitationProblemNow = status === 'registered' || status === 'disabled' ? null : await invitationProblem(em, contact, now);
+  const newestLetter = invitations.find((i) => i.letterBatch);
+  return {
+    contracts,
+    portalUsers,
+    status,
+    invitationProblem: invitationProblemNow,
+    invitations: invitations.map((invitation) => ({ invitation, state: invitationState(invitation, now) })),
+    letterBatchId: newestLetter?.letterBatch?.id ?? null,
+  };
+}
+
+/**
+ * The contact preference a contact gets when it is created ("Standard Kontaktweg Online",
+ * Administration > Kundenportal > Einstellungen, seed 001). Existing contacts keep theirs.
+ * Every code path that creates a Contact (the ERP sync and CSV import, issue 7) uses it;
+ * the demo seed sets its preferences explicitly.
+ */
+export function newContactPreference(organization: Pick<Organization, 'defaultContactPreferenceOnline'>): ContactPreference {
+  return organization.defaultContactPreferenceOnline ? 'online' : 'post';
 }

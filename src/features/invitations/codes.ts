@@ -53,6 +53,15 @@ export async function createInvitation(em: Em, input: NewInvitation, now: Date):
   } else if (input.email) {
     await em.nativeUpdate(Invitation, { ...open, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null }, { revokedAt: now });
   }
+  return newInvitation(em, input, now);
+}
+
+/**
+ * The creation half of createInvitation, without revoking older invitations: for the bulk
+ * invitation of a property, which revokes the open invitations of all its contacts in one
+ * statement first (src/features/invitations/service.ts). Use createInvitation otherwise.
+ */
+export function newInvitation(em: Em, input: NewInvitation, now: Date): { invitation: Invitation; code: string } {
   const code = generateCode();
   const validDays = input.organization.invitationValidDays;
   const invitation = em.create(Invitation, {

@@ -1,0 +1,402 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Em } from '../../db/orm.ts';
+import {
+  AuditLog,
+  Contact,
+  contactDisplayName,
+  Invitation,
+  InvitationLetterBatch,
+  PortalUser,
+  type InvitationChannel,
+  type Organization,
+  type Property,
+  type StaffUser,
+} from '../../entities/index.ts';
+import { invalidateUserSessions } from '../../auth/session.ts';
+import { translator } from '../../http/i18n.ts';
+import type { FileStorage } from '../../storage/files.ts';
+import { contactsInAccessWindow } from '../access/service.ts';
+import { normalizeEmail } from '../login/service.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { createInvitation, newInvitation, registrationLink } from './codes.ts';
+import { buildLettersPdf, type Letter } from './letter-pdf.ts';
+
+/** "nicht eingeladen", "eingeladen", "registriert", "gesperrt" in the console. */
+export const PORTAL_STATUSES = ['not_invited', 'invited', 'registered', 'disabled'] as const;
+export type PortalStatus = (typeof PORTAL_STATUSES)[number];
+
+/** The Verwaltung the EntityManager is scoped to (src/db/tenant.ts): raw SQL names it explicitly. */
+function organizationOf(em: Em): string {
+  const params = em.getFilterParams<{ organizationId?: string }>('tenant');
+  if (!params?.organizationId) throw new Error('invitation query without an organization');
+  return params.organizationId;
+}
+
+/**
+ * The portal status of each contact, in one query for a whole page of contacts:
+ * registered — a linked login with a password that is not disabled; disabled — linked
+ * logins exist, all disabled; invited — an open invitation (not used, revoked or expired);
+ * otherwise not invited.
+ */
+export async function portalStatuses(em: Em, contactIds: string[], now: Date): Promise<Map<string, PortalStatus>> {
+  const statuses = new Map<string, PortalStatus>();
+  if (contactIds.length === 0) return statuses;
+  const organizationId = organizationOf(em);
+  const { rows } = await sql<{ id: string; enabled: boolean; linked: boolean; invited: boolean }>`
+    select ct.id,
+      exists (select 1 from portal_user_contact puc join portal_user pu on pu.id = puc.portal_user_id
+              where puc.contact_id = ct.id and pu.password_hash is not null and pu.disabled_at is null) as enabled,
+      exists (select 1 from portal_user_contact puc where puc.contact_id = ct.id) as linked,
+      exists (select 1 from invitation i where i.contact_id = ct.id and i.organization_id = ${organizationId}
+              and i.used_at is null and i.revoked_at is null and i.expires_at > ${now}) as invited
+    from contact ct
+    where ct.organization_id = ${organizationId} and ct.id in (${sql.join(contactIds)})`.execute(em.getKysely());
+  for (const row of rows) {
+    statuses.set(row.id, row.enabled ? 'registered' : row.linked ? 'disabled' : row.invited ? 'invited' : 'not_invited');
+  }
+  return statuses;
+}
+
+/** What an invitation looks like in the history: offen, verwendet, abgelaufen, ersetzt. */
+export function invitationState(invitation: Invitation, now: Date): 'open' | 'used' | 'expired' | 'replaced' {
+  if (invitation.usedAt) return 'used';
+  if (invitation.revokedAt) return 'replaced';
+  if (invitation.expiresAt <= now) return 'expired';
+  return 'open';
+}
+
+/** Why a contact cannot be invited (i18n keys below invitations:problems). */
+export type InviteProblem = 'outsideWindow' | 'alreadyRegistered' | 'disabled' | 'noEmail' | 'noAddress' | 'channelInvalid';
+
+/**
+ * Whether a contact may be invited now: a contract inside the access window (seed 002: with
+ * the windows switched on, also before the start and after the end), not registered yet.
+ */
+export async function invitationProblem(em: Em, contact: Contact, now: Date): Promise<InviteProblem | null> {
+  const status = (await portalStatuses(em, [contact.id], now)).get(contact.id);
+  if (status === 'registered') return 'alreadyRegistered';
+  if (status === 'disabled') return 'disabled';
+  return (await inAccessWindow(em, contact, now)) ? null : 'outsideWindow';
+}
+
+async function inAccessWindow(em: Em, contact: Contact, now: Date): Promise<boolean> {
+  return (await contactsInAccessWindow(em, organizationOf(em), now, { contactIds: [contact.id] })).length > 0;
+}
+
+type InviteInput = { staff: StaffUser; baseUrl: string; storage: FileStorage; now: Date };
+
+/**
+ * "Kontakt einladen": by e-mail (the personal link and the code) or by letter (a stored PDF,
+ * see ./letter-pdf.ts). Replaces an open invitation of the contact. Everything happens in
+ * one transaction; a stored letter is removed again if it fails.
+ */
+export async function inviteContact(
+  em: Em,
+  input: InviteInput & { contact: Contact; channel: string },
+): Promise<{ problem: InviteProblem } | { invitation: Invitation; batch: InvitationLetterBatch | null }> {
+  const { contact, staff, now } = input;
+  if (input.channel !== 'email' && input.channel !== 'letter') return { problem: 'channelInvalid' };
+  if (input.channel === 'email' && !contact.email) return { problem: 'noEmail' };
+  const problem = await invitationProblem(em, contact, now);
+  if (problem) return { problem };
+  const organization = staff.organization;
+  const address = input.channel === 'letter' ? (await postalAddresses(em, [contact])).get(contact.id) : null;
+  if (input.channel === 'letter' && !address) return { problem: 'noAddress' };
+
+  return withStoredLetters(input.storage, async (store) =>
+    em.transactional(async (tx) => {
+      const channel = input.channel as InvitationChannel;
+      const { invitation, code } = await createInvitation(tx, { organization, kind: 'contact', channel, contact, email: channel === 'email' ? contact.email : null, invitedByStaff: staff }, now);
+      let batch: InvitationLetterBatch | null = null;
+      if (channel === 'email') {
+        enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
+      } else {
+        batch = await storeLetterBatch(tx, store, { organization, staff, property: null, now }, [
+          { invitation, letter: letterFor(organization, contact, address!, code, invitation, input.baseUrl, now) },
+        ]);
+      }
+      audit(tx, staff, 'invitation.sent', contact, { channel, invitationId: invitation.id }, now);
+      return { invitation, batch };
+    }),
+  );
+}
+
+/** The bulk invitation of a property, before it is sent: who gets what. */
+export type PropertyInvitationPlan = {
+  /** Contacts with a contract there inside the access window. */
+  total: number;
+  registered: number;
+  /** Not yet invited (or their invitation is no longer open), by channel. */
+  fresh: { email: number; letter: number };
+  /** With an open invitation, by the channel a new one would take. */
+  invited: { email: number; letter: number };
+  /** Neither an e-mail address nor a postal address: cannot be invited. */
+  unreachable: number;
+  targets: Array<{ contact: Contact; status: PortalStatus; channel: InvitationChannel; address: string[] | null }>;
+};
+
+/**
+ * Who a bulk invitation of the property reaches: every contact with a contract there
+ * inside the access window who is not registered; e-mail where the contact has an
+ * address, a letter otherwise. A fixed number of queries, however many contacts.
+ */
+export async function propertyInvitationPlan(em: Em, property: Property, now: Date): Promise<PropertyInvitationPlan> {
+  const inWindow = await contactsInAccessWindow(em, organizationOf(em), now, { propertyId: property.id });
+  const ids = [...new Set(inWindow.map((row) => row.contactId))];
+  const contacts = ids.length ? await em.find(Contact, { id: { $in: ids } }, { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc' } }) : [];
+  const statuses = await portalStatuses(em, ids, now);
+  const addresses = await postalAddresses(em, contacts.filter((c) => !c.email), property);
+  const plan: PropertyInvitationPlan = { total: contacts.length, registered: 0, fresh: { email: 0, letter: 0 }, invited: { email: 0, letter: 0 }, unreachable: 0, targets: [] };
+  for (const contact of contacts) {
+    const status = statuses.get(contact.id) ?? 'not_invited';
+    if (status === 'registered' || status === 'disabled') {
+      plan.registered++;
+      continue;
+    }
+    const address = contact.email ? null : (addresses.get(contact.id) ?? null);
+    if (!contact.email && !address) {
+      plan.unreachable++;
+      continue;
+    }
+    const channel: InvitationChannel = contact.email ? 'email' : 'letter';
+    plan[status === 'invited' ? 'invited' : 'fresh'][channel]++;
+    plan.targets.push({ contact, status, channel, address });
+  }
+  return plan;
+}
+
+/**
+ * Sends the bulk invitation of a property: e-mails through the outbox and one combined PDF
+ * of letters (one InvitationLetterBatch), all in one transaction. Contacts with an open
+ * invitation are invited again only when `reinvite` is set; their old codes stop working.
+ */
+export async function inviteProperty(em: Em, input: InviteInput & { property: Property; reinvite: boolean }) {
+  const { staff, property, now } = input;
+  const organization = staff.organization;
+  const plan = await propertyInvitationPlan(em, property, now);
+  const targets = plan.targets.filter((target) => input.reinvite || target.status !== 'invited');
+  if (targets.length === 0) return { emails: 0, letters: 0, batch: null };
+
+  return withStoredLetters(input.storage, async (store) =>
+    em.transactional(async (tx) => {
+      // One statement revokes the open invitations of all of them (createInvitation would do it one by one).
+      await tx.nativeUpdate(Invitation, { kind: 'contact', contact: { $in: targets.map((t) => t.contact.id) }, usedAt: null, revokedAt: null }, { revokedAt: now });
+      const letters: Array<{ invitation: Invitation; letter: Letter }> = [];
+      for (const { contact, channel, address } of targets) {
+        const { invitation, code } = newInvitation(tx, { organization, kind: 'contact', channel, contact, property, email: channel === 'email' ? contact.email : null, invitedByStaff: staff }, now);
+        if (channel === 'email') enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
+        else letters.push({ invitation, letter: letterFor(organization, contact, address!, code, invitation, input.baseUrl, now) });
+        audit(tx, staff, 'invitation.sent', contact, { channel, invitationId: invitation.id, propertyId: property.id }, now);
+      }
+      const batch = letters.length ? await storeLetterBatch(tx, store, { organization, staff, property, now }, letters) : null;
+      return { emails: targets.length - letters.length, letters: letters.length, batch };
+    }),
+  );
+}
+
+/** Why "Nutzer zum Kontakt hinzufügen" refuses an address (i18n keys below invitations:problems). */
+export type AddUserProblem = 'emailInvalid' | 'alreadyLinked' | 'outsideWindow';
+
+/**
+ * "Nutzer zum Kontakt hinzufügen" (staff side): a login that exists in the Verwaltung under
+ * that e-mail is linked to the contact as well (one login for several contacts → object
+ * selection) and told so by mail; any other address gets an invitation of its own for a
+ * second login of the same contact (both spouses).
+ */
+export async function addUserToContact(
+  em: Em,
+  input: { staff: StaffUser; contact: Contact; email: string; baseUrl: string; now: Date },
+): Promise<{ problem: AddUserProblem } | { outcome: 'linked' | 'invited'; email: string }> {
+  const { staff, contact, now } = input;
+  const email = normalizeEmail(input.email);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) return { problem: 'emailInvalid' };
+  if (!(await inAccessWindow(em, contact, now))) return { problem: 'outsideWindow' };
+  const organization = staff.organization;
+  const existing = await em.findOne(PortalUser, { email }, { populate: ['contacts'] });
+  if (existing?.contacts.getItems().some((c) => c.id === contact.id)) return { problem: 'alreadyLinked' };
+
+  return em.transactional(async (tx) => {
+    if (existing) {
+      existing.contacts.add(contact);
+      enqueueMail(tx, { organization, to: existing.email, template: 'portal-user-linked', locale: existing.locale, data: { name: existing.name, contactName: contactDisplayName(contact), link: `${input.baseUrl}/portal` } }, now);
+      audit(tx, staff, 'portal_user.contact_linked', contact, { portalUserId: existing.id }, now);
+      return { outcome: 'linked' as const, email };
+    }
+    const { invitation, code } = await createInvitation(tx, { organization, kind: 'additional_user', channel: 'email', contact, email, invitedByStaff: staff }, now);
+    enqueueInvitationMail(tx, { organization, to: email, contact, code, invitation, baseUrl: input.baseUrl, additional: true }, now);
+    audit(tx, staff, 'invitation.sent', contact, { channel: 'email', kind: 'additional_user', invitationId: invitation.id }, now);
+    return { outcome: 'invited' as const, email };
+  });
+}
+
+/**
+ * "Portalzugang sperren" / "entsperren": disables or enables every login linked to the
+ * contact, and ends their sessions when disabling. A login shared with other contacts (an
+ * owner in several properties) is the login itself, so it is blocked for all of them.
+ */
+export async function setPortalAccessDisabled(em: Em, input: { staff: StaffUser; contact: Contact; disabled: boolean; now: Date }): Promise<number> {
+  const users = await em.find(PortalUser, { contacts: input.contact.id });
+  for (const user of users) {
+    user.disabledAt = input.disabled ? (user.disabledAt ?? input.now) : null;
+    if (input.disabled) await invalidateUserSessions(em, { area: 'portal', user });
+  }
+  if (users.length) audit(em, input.staff, input.disabled ? 'portal_user.disabled' : 'portal_user.enabled', input.contact, { portalUserIds: users.map((u) => u.id) }, input.now);
+  await em.flush();
+  return users.length;
+}
+
+// --- Letters, mails and audit rows ------------------------------------------------------
+
+/**
+ * Postal addresses for letters: the contact's own, else the address of the unit of their
+ * newest contract (preferring `property`): tenants live there. One query for all.
+ */
+export async function postalAddresses(em: Em, contacts: Contact[], property?: Property): Promise<Map<string, string[]>> {
+  const t = translator('de');
+  const addresses = new Map<string, string[]>();
+  const lacking: Contact[] = [];
+  const nameLine = (contact: Contact) =>
+    contact.type === 'company' || !['frau', 'herr'].includes(contact.salutation)
+      ? contactDisplayName(contact)
+      : t(`invitations:letter.addressee.${contact.salutation}`, { name: contactDisplayName(contact) });
+  for (const contact of contacts) {
+    if (contact.street && contact.postalCode && contact.city) {
+      const abroad = contact.country && contact.country !== 'DE' ? [contact.country] : [];
+      addresses.set(contact.id, [nameLine(contact), contact.street, `${contact.postalCode} ${contact.city}`, ...abroad]);
+    } else {
+      lacking.push(contact);
+    }
+  }
+  if (lacking.length === 0) return addresses;
+  const organizationId = organizationOf(em);
+  const { rows } = await sql<{ contact_id: string; street: string; house_number: string; postal_code: string; city: string }>`
+    select distinct on (cc.contact_id) cc.contact_id, a.street, a.house_number, a.postal_code, a.city
+    from contract_contact cc
+    join contract c on c.id = cc.contract_id and c.organization_id = ${organizationId}
+    join unit u on u.id = c.unit_id
+    join address a on a.id = u.address_id
+    where cc.contact_id in (${sql.join(lacking.map((c) => c.id))})
+    order by cc.contact_id, (u.property_id = ${property?.id ?? null}) desc nulls last, c.starts_on desc`.execute(em.getKysely());
+  const byId = new Map(lacking.map((c) => [c.id, c]));
+  for (const row of rows) {
+    addresses.set(row.contact_id, [nameLine(byId.get(row.contact_id)!), `${row.street} ${row.house_number}`, `${row.postal_code} ${row.city}`]);
+  }
+  return addresses;
+}
+
+/** "Sehr geehrte Frau Maiblume," — the greeting of letters and invitation mails. */
+export function salutationOf(contact: Contact): string {
+  const t = translator('de');
+  const lastName = [contact.title, contact.lastName].filter(Boolean).join(' ');
+  if (contact.type === 'person' && (contact.salutation === 'frau' || contact.salutation === 'herr') && lastName) {
+    return t(`invitations:salutation.${contact.salutation}`, { name: lastName });
+  }
+  if (contact.type === 'person' && contactDisplayName(contact)) return t('invitations:salutation.person', { name: contactDisplayName(contact) });
+  return t('invitations:salutation.none');
+}
+
+export function letterFor(organization: Organization, contact: Contact, address: string[], code: string, invitation: Invitation, baseUrl: string, now: Date): Letter {
+  return {
+    sender: organization,
+    recipientLines: address,
+    salutation: salutationOf(contact),
+    code,
+    registrationUrl: `${baseUrl}/portal/registrieren`,
+    link: registrationLink(baseUrl, code),
+    date: now,
+    validUntil: invitation.expiresAt,
+  };
+}
+
+function enqueueInvitationMail(
+  em: Em,
+  input: { organization: Organization; to: string; contact: Contact; code: string; invitation: Invitation; baseUrl: string; additional?: boolean },
+  now: Date,
+) {
+  const { organization } = input;
+  enqueueMail(
+    em,
+    {
+      organization,
+      to: input.to,
+      template: 'contact-invitation',
+      locale: 'de',
+      data: {
+        salutation: input.additional ? translator('de')('invitations:salutation.none') : salutationOf(input.contact),
+        additional: input.additional ?? false,
+        contactName: contactDisplayName(input.contact),
+        link: registrationLink(input.baseUrl, input.code),
+        code: input.code,
+        validUntil: input.invitation.expiresAt,
+        senderLines: [organization.name, organization.street, [organization.postalCode, organization.city].filter(Boolean).join(' '), organization.phone, organization.email].filter(Boolean),
+      },
+    },
+    now,
+  );
+}
+
+function audit(em: Em, staff: StaffUser, action: string, contact: Contact, data: Record<string, unknown>, now: Date) {
+  em.create(AuditLog, { organization: staff.organization, actorType: 'staff', actorId: staff.id, action, subjectType: 'Contact', subjectId: contact.id, data, createdAt: now });
+}
+
+type LetterStore = (bytes: Uint8Array) => Promise<string>;
+
+/**
+ * Runs `work` with a function that puts a PDF into the file storage, and removes what it
+ * stored if `work` fails (the transaction rolled back, so no row points at the file).
+ */
+async function withStoredLetters<T>(storage: FileStorage, work: (store: LetterStore) => Promise<T>): Promise<T> {
+  const stored: string[] = [];
+  const store: LetterStore = async (bytes) => {
+    const key = await storeLetterPdf(storage, bytes);
+    stored.push(key);
+    return key;
+  };
+  try {
+    return await work(store);
+  } catch (error) {
+    await Promise.all(stored.map((key) => storage.remove(key).catch(() => undefined)));
+    throw error;
+  }
+}
+
+/** Puts a letter PDF into the file storage (through its temp directory) and returns its key. */
+export async function storeLetterPdf(storage: FileStorage, bytes: Uint8Array): Promise<string> {
+  await mkdir(storage.tempDir, { recursive: true });
+  const tempPath = path.join(storage.tempDir, `letters-${randomBytes(12).toString('hex')}.pdf`);
+  try {
+    await writeFile(tempPath, bytes);
+    return await storage.put(tempPath);
+  } finally {
+    await rm(tempPath, { force: true });
+  }
+}
+
+/** Renders the letters into one PDF, stores it and records it as a batch its invitations point to. */
+async function storeLetterBatch(
+  em: Em,
+  store: LetterStore,
+  input: { organization: Organization; staff: StaffUser; property: Property | null; now: Date },
+  letters: Array<{ invitation: Invitation; letter: Letter }>,
+): Promise<InvitationLetterBatch> {
+  const storageKey = await store(await buildLettersPdf(letters.map((l) => l.letter)));
+  const batch = em.create(InvitationLetterBatch, {
+    organization: input.organization,
+    property: input.property,
+    createdBy: input.staff,
+    storageKey,
+    letterCount: letters.length,
+    createdAt: input.now,
+  });
+  for (const { invitation } of letters) invitation.letterBatch = batch;
+  return batch;
+}
+
+/** The letter batch as a stored file for src/http/download.ts. */
+export async function letterBatchFile(batch: InvitationLetterBatch, storage: FileStorage) {
+  const day = batch.createdAt.toISOString().slice(0, 10);
+  return { id: batch.id, storageKey: batch.storageKey, mimeType: 'application/pdf', size: await storage.size(batch.storageKey).catch(() => 0), fileName: `Einladungsbriefe-${day}.pdf` };
+}
