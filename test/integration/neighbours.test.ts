@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { scopeToOrganization } from '../../src/db/tenant.ts';
+import { Contact, Invitation, Organization, PortalMembership, PortalUser } from '../../src/entities/index.ts';
+import { createInvitation } from '../../src/features/invitations/codes.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { Client } from '../support/client.ts';
+import { linkIn } from '../support/smtp.ts';
+
+// "Nachbarn einladen" (seed 001): a registered resident invites a neighbour as Bewohner, who
+// sees only general content of that property.
+
+let app: TestApp;
+let kristina: Client;
+beforeAll(async () => {
+  app = await startTestApp();
+  kristina = app.client();
+  await kristina.loginPortal('kristina.maiblume@example.de', app.world.password);
+});
+afterAll(() => app?.close());
+
+const all = { filters: { tenant: false } } as const;
+const PASSWORD = 'Nachbarschaft-2026';
+const maxPlanck = () => `/portal/liegenschaften/${app.world.properties.maxPlanck.id}`;
+const invitePage = () => `${maxPlanck()}/nachbarn-einladen`;
+
+async function settings(patch: Partial<Organization>) {
+  await app.em().nativeUpdate(Organization, { id: app.world.organizations.sonnenschein.id }, patch);
+}
+
+beforeEach(() => settings({ neighbourInvitesEnabled: true, askContactPreference: true, postContractAccessEnabled: false }));
+
+describe('"Nachbarn einladen"', () => {
+  it('is not there while the Verwaltung has it switched off', async () => {
+    await settings({ neighbourInvitesEnabled: false });
+    const start = await kristina.get(maxPlanck());
+    expect(start.$(`a[href="${invitePage()}"]`)).toHaveLength(0);
+    expect((await kristina.get(invitePage())).status).toBe(404);
+    expect((await kristina.post(invitePage(), { name: 'Nina Nachbar', email: 'nina@example.de' })).status).toBe(404);
+  });
+
+  it('invites a neighbour by e-mail, who registers as Bewohner and sees only general content', async () => {
+    const start = await kristina.get(maxPlanck());
+    const link = start.$(`a[href="${invitePage()}"]`);
+    expect(link.text()).toBe('Nachbarn einladen');
+
+    const form = await kristina.get(invitePage());
+    expect(form.status).toBe(200);
+    expect(form.$('h1').text()).toBe('Nachbarn einladen');
+    expect(form.$('label[for=name]').text()).toBe('Name');
+    expect(form.$('label[for=email]').text()).toBe('E-Mail-Adresse');
+
+    const invitations = () => app.em().count(Invitation, { kind: 'neighbour' }, all);
+    const before = await invitations();
+    const bad = await kristina.post(invitePage(), { name: '', email: 'keine-adresse' });
+    expect(bad.status).toBe(422);
+    expect(bad.$('#name-error').text()).toBe('Bitte geben Sie einen Namen ein.');
+    expect(bad.$('#email-error').text()).toBe('Bitte geben Sie eine gültige E-Mail-Adresse ein.');
+    expect(await invitations()).toBe(before);
+    expect((await kristina.post(invitePage(), { name: 'Nina Nachbar', email: 'nina@example.de' }, { csrf: false })).status).toBe(403);
+
+    app.smtp.clear();
+    const sent = await kristina.post(invitePage(), { name: 'Nina Nachbar', email: 'Nina.Nachbar@example.de' });
+    expect(sent.status).toBe(303);
+    expect(sent.location).toBe(`${invitePage()}?gesendet=nina.nachbar%40example.de`);
+    expect((await kristina.get(sent.location!)).$('[role=status]').text()).toBe('Die Einladung an nina.nachbar@example.de wurde versendet.');
+
+    await app.deliverMail();
+    const [mail, ...more] = app.smtp.to('nina.nachbar@example.de');
+    expect(more).toHaveLength(0);
+    expect(mail.subject).toBe('Kristina Maiblume lädt Sie zum Kundenportal der Hausverwaltung Sonnenschein GmbH ein');
+    expect(mail.text).toContain('Hallo Nina Nachbar,');
+    expect(mail.text).toContain('als Bewohnerin oder Bewohner der Liegenschaft Max-Planck-Straße 12');
+    const url = new URL(linkIn(mail, '/portal/registrieren?code='));
+
+    const nina = app.client();
+    const registration = await nina.get(url.pathname + url.search);
+    expect(registration.status).toBe(200);
+    expect(registration.$('main').text()).toContain('Sie wurden als Bewohnerin oder Bewohner der Liegenschaft Max-Planck-Straße 12 eingeladen.');
+    expect(registration.$('input[name=email]').val()).toBe('nina.nachbar@example.de');
+    const code = String(registration.$('input[name=code]').val());
+    expect(mail.text).toContain(code);
+
+    const done = await nina.post('/portal/registrieren', { code, email: 'nina.nachbar@example.de', name: 'Nina Nachbar', password: PASSWORD, passwordRepeat: PASSWORD });
+    expect(done.status).toBe(303);
+    // A Bewohner has no contact: no first-login questions, though the Kontaktweg is asked of contacts.
+    expect(done.location).toBe('/portal');
+
+    const user = await app.em().findOneOrFail(PortalUser, { email: 'nina.nachbar@example.de' }, { ...all, populate: ['contacts'] });
+    expect(user.contacts.count()).toBe(0);
+    const membership = await app.em().findOneOrFail(PortalMembership, { portalUser: user.id }, all);
+    expect(membership).toMatchObject({ role: 'resident', endedAt: null });
+    expect(membership.property.id).toBe(app.world.properties.maxPlanck.id);
+    expect(membership.invitedBy?.id).toBe(app.world.portalUsers.kristina.id);
+
+    expect((await nina.get('/portal')).location).toBe(maxPlanck());
+    const home = await nina.get(maxPlanck());
+    expect(home.status).toBe(200);
+    expect(home.$('main').text()).toContain('Ihre Rolle: Bewohner');
+    // Nothing contact-specific: no units, no Kristina's flat.
+    expect(home.$('main').text()).not.toContain('Ihre Einheiten');
+    expect(home.$('main').text()).not.toContain('Wohnung 002');
+    const news = await nina.get(`${maxPlanck()}/mitteilungen`);
+    expect(news.status).toBe(200);
+    expect(news.$('main').text()).toContain('Wartung der Heizungsanlage');
+
+    // A Bewohner invites nobody further, and reaches no other property.
+    expect(home.$(`a[href="${invitePage()}"]`)).toHaveLength(0);
+    expect((await nina.get(invitePage())).status).toBe(404);
+    expect((await nina.get(`/portal/liegenschaften/${app.world.properties.rosenweg.id}`)).status).toBe(404);
+    expect((await nina.get(`/portal/liegenschaften/${app.world.properties.rosenweg.id}/mitteilungen`)).status).toBe(404);
+  });
+
+  it('reaches no property the resident has no access to', async () => {
+    const rosenweg = `/portal/liegenschaften/${app.world.properties.rosenweg.id}/nachbarn-einladen`;
+    expect((await kristina.get(rosenweg)).status).toBe(404);
+    expect((await kristina.post(rosenweg, { name: 'Fremd', email: 'fremd@example.de' })).status).toBe(404);
+    const nordhaus = `/portal/liegenschaften/${app.world.properties.hafenstrasse.id}/nachbarn-einladen`;
+    expect((await kristina.get(nordhaus)).status).toBe(404);
+  });
+
+  it('is not offered to a former tenant whose access comes only from the window after the contract', async () => {
+    // Aylin Demir's tenancy in Max-Planck-Straße 12 ended 45 days ago.
+    await settings({ postContractAccessEnabled: true, postContractAccessDays: 60, askContactPreference: false });
+    const em = app.em();
+    scopeToOrganization(em, app.world.organizations.sonnenschein.id);
+    const organization = await em.findOneOrFail(Organization, { id: app.world.organizations.sonnenschein.id });
+    const contact = await em.findOneOrFail(Contact, { id: app.world.contacts.demir.id });
+    const { code } = await createInvitation(em, { organization, kind: 'contact', channel: 'email', contact, email: contact.email }, app.clock.now());
+    await em.flush();
+    const aylin = app.client();
+    expect((await aylin.post('/portal/registrieren', { code, email: 'aylin.demir@example.de', name: 'Aylin Demir', password: PASSWORD, passwordRepeat: PASSWORD })).status).toBe(303);
+
+    const start = await aylin.get(maxPlanck());
+    expect(start.status).toBe(200);
+    expect(start.$(`a[href="${invitePage()}"]`)).toHaveLength(0);
+    expect((await aylin.get(invitePage())).status).toBe(404);
+  });
+});
