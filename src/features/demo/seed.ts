@@ -21,6 +21,7 @@ import { seedDemoAppointments } from '../appointments/demo.ts';
 import { seedDemoBulletin } from '../bulletin/demo.ts';
 import { seedDemoContactPersons } from '../contact-persons/demo.ts';
 import { seedDemoFaq } from '../faq/demo.ts';
+import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -49,13 +50,13 @@ function firstOfNextMonth(day: string): string {
 type PersonInput = { salutation: 'frau' | 'herr'; firstName: string; lastName: string; email?: string; phone?: string; title?: string };
 
 /** Seeds the demo world into an empty database. Returns false when there was data already. */
-export async function seedDemoIfEmpty(em: Em, now = new Date()): Promise<boolean> {
+export async function seedDemoIfEmpty(em: Em, now = new Date(), options: DemoSeedOptions = {}): Promise<boolean> {
   if ((await em.count(Organization, {})) > 0) return false;
-  await seedDemo(em, now);
+  await seedDemo(em, now, options);
   return true;
 }
 
-export async function seedDemo(em: Em, now = new Date()) {
+export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOptions = {}) {
   const today = berlinDate(now);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   let externalCounter = 1000;
@@ -69,6 +70,12 @@ export async function seedDemo(em: Em, now = new Date()) {
       city: 'München',
       email: 'info@sonnenschein-hv.de',
       phone: '089 123456-0',
+      // Rollen & Zugriffsrechte (seed 002): Peter Schulz (starts next month) and Aylin Demir
+      // (moved out 45 days ago) fall inside these windows and can be invited.
+      preContractAccessEnabled: true,
+      preContractAccessDays: 30,
+      postContractAccessEnabled: true,
+      postContractAccessDays: 60,
       createdAt: now,
     });
     const nordhaus = tx.create(Organization, {
@@ -266,6 +273,7 @@ export async function seedDemo(em: Em, now = new Date()) {
     seedDemoFaq(tx, contentWorld);
     seedDemoContactPersons(tx, contentWorld);
     seedDemoBulletin(tx, contentWorld, now);
+    await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
 
     await tx.flush();
     return {
