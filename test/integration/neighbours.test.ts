@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import { Contact, Invitation, Organization, PortalMembership, PortalUser } from '../../src/entities/index.ts';
 import { createInvitation } from '../../src/features/invitations/codes.ts';
+import { RESIDENT_INVITATIONS_PER_DAY } from '../../src/features/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client } from '../support/client.ts';
 import { linkIn } from '../support/smtp.ts';
@@ -108,6 +109,22 @@ describe('"Nachbarn einladen"', () => {
     expect((await nina.get(invitePage())).status).toBe(404);
     expect((await nina.get(`/portal/liegenschaften/${app.world.properties.rosenweg.id}`)).status).toBe(404);
     expect((await nina.get(`/portal/liegenschaften/${app.world.properties.rosenweg.id}/mitteilungen`)).status).toBe(404);
+  });
+
+  it('sends at most RESIDENT_INVITATIONS_PER_DAY invitations per resident in 24 hours, then refuses with a message', async () => {
+    // A fresh resident with nothing sent yet: Dr. Eigner owns flats in Max-Planck-Straße 12.
+    const eigner = app.client();
+    await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
+    const sent = () => app.em().count(Invitation, { invitedByPortalUser: app.world.portalUsers.eigner.id }, all);
+    for (let n = 1; n <= RESIDENT_INVITATIONS_PER_DAY; n++) {
+      const ok = await eigner.post(invitePage(), { name: `Nachbar ${n}`, email: `nachbar-${n}@example.de` });
+      expect(ok.status, `invitation ${n}`).toBe(303);
+    }
+    const refused = await eigner.post(invitePage(), { name: 'Einer zu viel', email: 'zu-viel@example.de' });
+    expect(refused.status).toBe(422);
+    expect(refused.$('#email-error').text()).toContain('so viele Einladungen versendet, wie an einem Tag möglich sind');
+    expect(refused.$('input[name=email]').val()).toBe('zu-viel@example.de');
+    expect(await sent()).toBe(RESIDENT_INVITATIONS_PER_DAY);
   });
 
   it('reaches no property the resident has no access to', async () => {

@@ -443,6 +443,20 @@ export async function addAccess(
 }
 
 /**
+ * How many invitations one resident may send in 24 hours ("Nutzer zum Kontakt hinzufügen"
+ * and "Nachbarn einladen" together): enough for a household, too few to use the portal's
+ * mail server for spam.
+ */
+export const RESIDENT_INVITATIONS_PER_DAY = 10;
+
+/** Whether the user has used up today's invitations; counted from the invitations themselves. */
+async function invitationLimitReached(em: Em, user: PortalUser, now: Date): Promise<boolean> {
+  const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+  const sent = await em.count(Invitation, { invitedByPortalUser: user.id, createdAt: { $gt: since } });
+  return sent >= RESIDENT_INVITATIONS_PER_DAY;
+}
+
+/**
  * "Nutzer zum Kontakt hinzufügen" (when the Verwaltung allows it): invites a second login
  * for one of the user's contacts by e-mail, e.g. the spouse.
  */
@@ -460,6 +474,7 @@ export async function inviteAdditionalUser(
   const email = normalizeEmail(input.email);
   if (!EMAIL_PATTERN.test(email) || email.length > 254) errors.inviteEmail = 'registration:errors.emailInvalid';
   else if (email === user.email) errors.inviteEmail = 'registration:errors.ownEmail';
+  else if (await invitationLimitReached(em, user, now)) errors.inviteEmail = 'registration:errors.invitationLimit';
   if (Object.keys(errors).length > 0) return errors;
   const organization = user.organization;
   await em.transactional(async (tx) => {
@@ -488,6 +503,7 @@ export async function inviteNeighbour(
   const email = normalizeEmail(input.email);
   if (!EMAIL_PATTERN.test(email) || email.length > 254) errors.email = 'registration:errors.emailInvalid';
   else if (email === user.email) errors.email = 'registration:errors.ownEmail';
+  else if (await invitationLimitReached(em, user, now)) errors.email = 'registration:errors.invitationLimit';
   if (Object.keys(errors).length > 0) return errors;
   const organization = user.organization;
   await em.transactional(async (tx) => {
