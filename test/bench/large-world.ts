@@ -175,8 +175,9 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
       select bk.id, (select bc.id from bc join bu on bu.n = bc.n where bu.property_n = 10 and bu.k = 5)
       from bk join bu on bu.id = bk.unit_id
       where bk.kind = 'ownership' and bu.property_n in (20, 30) and bu.k = 7`);
-    await run(`insert into portal_user (id, organization_id, email, name, password_hash, locale, disabled_at, last_login_at, created_at)
-      select gen_random_uuid(), ${orgLit}, ${literal(BENCH_PORTAL_USER.email)}, first_name || ' ' || last_name, ${literal(passwordHash)}, 'de', null, null, now()
+    // onboarded_at: the first-login questions are answered, so the pages themselves are measured.
+    await run(`insert into portal_user (id, organization_id, email, name, password_hash, locale, disabled_at, last_login_at, created_at, onboarded_at)
+      select gen_random_uuid(), ${orgLit}, ${literal(BENCH_PORTAL_USER.email)}, first_name || ' ' || last_name, ${literal(passwordHash)}, 'de', null, null, now(), now()
       from contact where organization_id = ${orgLit} and email = ${literal(BENCH_PORTAL_USER.email)}`);
     await run(`insert into portal_user_contact (portal_user_id, contact_id)
       select pu.id, c.id from portal_user pu join contact c on c.email = pu.email and c.organization_id = pu.organization_id
