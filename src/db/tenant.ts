@@ -71,3 +71,13 @@ export const tenantFilter = {
 export function scopeToOrganization(em: { setFilterParams(name: string, args: object): void }, organizationId: string) {
   em.setFilterParams('tenant', { organizationId });
 }
+
+/**
+ * The Verwaltung an EntityManager is scoped to. Plain SQL is not reached by the filter, so
+ * queries written in SQL take it from here and name it as an explicit condition.
+ */
+export function scopedOrganization(em: { getFilterParams(name: string): unknown }): string {
+  const params = em.getFilterParams('tenant') as { organizationId?: string } | undefined;
+  if (!params?.organizationId) throw new Error('query without a Verwaltung: scope the EntityManager first');
+  return params.organizationId;
+}

@@ -168,6 +168,20 @@ describe('the access-window job', () => {
     expect({ audit: await app.em().count(AuditLog, {}, all), grants: await app.em().count(PortalAccessGrant, {}, all) }).toEqual(before);
   });
 
+  it('also ends the session of someone who registered after the last run and lost access before the next (never held a grant)', async () => {
+    const nora = await resident('nora.kurz@example.de', 'Kurz', addDays(berlinDate(app.clock.now()), -30), berlinDate(app.clock.now()));
+    const client = await loggedIn('nora.kurz@example.de');
+    expect(await grantsOf(nora)).toEqual([]);
+    app.clock.advance(DAY);
+    await app.runTask('access-windows');
+    expect(await app.em().count(Session, { portalUser: nora.id }, all)).toBe(0);
+    expect((await auditOf('portal_access.ended', nora.id)).map((a) => a.data)).toEqual([{ sessionsEnded: true }]);
+    expect(await auditOf('portal_access.revoked', nora.id)).toEqual([]);
+    expect((await client.get('/portal')).location).toMatch(/^\/portal\/anmelden/);
+    // Idempotent here too: nothing more to end.
+    expect(await applyAccessWindows(app.em(), app.clock.now())).toEqual({ granted: 0, revoked: 0, ended: 0 });
+  });
+
   it('gives access back at once when "Zugang nach Vertragsende" is switched on, but only to what is shared with her personally', async () => {
     expect((await saveWindows({ post: '30' })).status).toBe(303);
     expect(await grantsOf(leaving)).toEqual([maxPlanck()]);

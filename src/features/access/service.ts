@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
 import { PortalUser, Property, type MembershipRole } from '../../entities/index.ts';
 
 /**
@@ -62,6 +63,16 @@ function windowsOf(organizationId: string) {
     from organization where id = ${organizationId}`;
 }
 
+/** Contract `c` lies inside the access window `w` (a row of windowsOf) on `day`. */
+function contractInWindow(day: string) {
+  return sql`c.starts_on - w.pre_days <= ${day}::date and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)`;
+}
+
+/** Contract `c` runs on `day`: what group sharing needs (seed 002). */
+function contractRuns(day: string) {
+  return sql`(c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date))`;
+}
+
 /**
  * The rule itself, as one set-based query: a row per (portal user, property) with access
  * on `day`. `onlyUser` narrows it to one user (every portal request); without it, it
@@ -73,18 +84,15 @@ function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder
   return sql<AccessRow>`
     with windows as (${windowsOf(organizationId)}),
     by_contract as (
-      select puc.portal_user_id, u.property_id, c.kind, puc.contact_id,
-             (c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date)) as running
+      select puc.portal_user_id, u.property_id, c.kind, puc.contact_id, ${contractRuns(day)} as running
       from portal_user_contact puc
       join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
-      join contact ct on ct.id = puc.contact_id and ct.archived_at is null
+      join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
       join contract_contact cc on cc.contact_id = puc.contact_id
       join contract c on c.id = cc.contract_id
       join unit u on u.id = c.unit_id and u.archived_at is null
       cross join windows w
-      where c.starts_on - w.pre_days <= ${day}::date
-        and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)
-        ${narrow}
+      where ${contractInWindow(day)} ${narrow}
     ),
     by_membership as (
       select m.portal_user_id, m.property_id, m.role
@@ -176,19 +184,12 @@ export async function accessPairs(
  */
 export async function portalUsersWithAccess(em: Em, properties: string[] | 'all', at: Date): Promise<PortalUser[]> {
   if (properties !== 'all' && properties.length === 0) return [];
-  const organizationId = currentOrganization(em);
+  const organizationId = scopedOrganization(em);
   const pairs = await accessPairs(em, organizationId, at);
   const wanted = properties === 'all' ? null : new Set(properties);
   const ids = [...new Set(pairs.filter((p) => p.seesGeneralContent && (!wanted || wanted.has(p.propertyId))).map((p) => p.portalUserId))];
   if (ids.length === 0) return [];
   return em.find(PortalUser, { id: { $in: ids }, disabledAt: null, passwordHash: { $ne: null } }, { orderBy: { email: 'asc' } });
-}
-
-/** The Verwaltung the EntityManager is scoped to (src/db/tenant.ts). */
-function currentOrganization(em: Em): string {
-  const params = em.getFilterParams<{ organizationId?: string }>('tenant');
-  if (!params?.organizationId) throw new Error('access query without an organization');
-  return params.organizationId;
 }
 
 /**
@@ -207,16 +208,14 @@ export async function contactsInAccessWindow(
   const narrow = 'contactIds' in scope ? sql`and ct.id in (${sql.join(scope.contactIds)})` : sql`and u.property_id = ${scope.propertyId}`;
   const { rows } = await sql<{ contact_id: string; property_id: string; running: boolean }>`
     with windows as (${windowsOf(organizationId)})
-    select ct.id as contact_id, u.property_id, bool_or(c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date)) as running
+    select ct.id as contact_id, u.property_id, bool_or(${contractRuns(day)}) as running
     from contact ct
     join contract_contact cc on cc.contact_id = ct.id
     join contract c on c.id = cc.contract_id
     join unit u on u.id = c.unit_id and u.archived_at is null
     join property p on p.id = u.property_id and p.archived_at is null
     cross join windows w
-    where ct.organization_id = ${organizationId} and ct.archived_at is null
-      and c.starts_on - w.pre_days <= ${day}::date
-      and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)
+    where ct.organization_id = ${organizationId} and ct.archived_at is null and ${contractInWindow(day)}
       ${narrow}
     group by ct.id, u.property_id`.execute(em.getKysely());
   return rows.map((row) => ({ contactId: row.contact_id, propertyId: row.property_id, running: row.running }));

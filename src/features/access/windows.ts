@@ -1,5 +1,5 @@
 import type { Em } from '../../db/orm.ts';
-import { AuditLog, Organization, Session } from '../../entities/index.ts';
+import { AuditLog, Organization } from '../../entities/index.ts';
 import { accessPairs, type PortalRole } from './service.ts';
 
 /**
@@ -36,22 +36,28 @@ function reasonOf(activeRoles: PortalRole[]): 'contract' | 'membership' | 'acces
 }
 
 async function applyForOrganization(em: Em, organizationId: string, now: Date) {
-  // Only registered, enabled users hold grants: an invited contact has no login to end.
-  const registered = new Set(
-    (
-      await em.execute<Array<{ id: string }>>(
-        `select id from portal_user where organization_id = ? and password_hash is not null and disabled_at is null`,
-        [organizationId],
-        'all',
-      )
-    ).map((row) => row.id),
-  );
-  const wanted = (await accessPairs(em, organizationId, now)).filter((pair) => registered.has(pair.portalUserId));
-  const reasons = new Map(wanted.map((pair) => [`${pair.portalUserId}/${pair.propertyId}`, reasonOf(pair.activeRoles)]));
-  const wantedJson = JSON.stringify(wanted.map((pair) => ({ portal_user_id: pair.portalUserId, property_id: pair.propertyId })));
-  const usersWithAccess = new Set(wanted.map((pair) => pair.portalUserId));
-
   return em.transactional(async (tx) => {
+    // One run per Verwaltung at a time, whoever starts it (the hourly job, or an admin saving
+    // Rollen & Zugriffsrechte): a run that read the old settings must not delete what a
+    // run with the new ones just granted. Held until the transaction ends; the answer of
+    // the access function is read after it is taken.
+    await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`access-windows:${organizationId}`]);
+
+    // Only registered, enabled users hold grants: an invited contact has no login to end.
+    const registered = new Set(
+      (
+        await tx.execute<Array<{ id: string }>>(
+          `select id from portal_user where organization_id = ? and password_hash is not null and disabled_at is null`,
+          [organizationId],
+          'all',
+        )
+      ).map((row) => row.id),
+    );
+    const wanted = (await accessPairs(tx, organizationId, now)).filter((pair) => registered.has(pair.portalUserId));
+    const reasons = new Map(wanted.map((pair) => [`${pair.portalUserId}/${pair.propertyId}`, reasonOf(pair.activeRoles)]));
+    const wantedJson = JSON.stringify(wanted.map((pair) => ({ portal_user_id: pair.portalUserId, property_id: pair.propertyId })));
+    const usersWithAccess = [...new Set(wanted.map((pair) => pair.portalUserId))];
+
     const granted = await tx.execute<Pair[]>(
       `insert into portal_access_grant (portal_user_id, property_id, organization_id, since)
        select w.portal_user_id, w.property_id, ?, ? from jsonb_to_recordset(?::jsonb) as w(portal_user_id uuid, property_id uuid)
@@ -69,7 +75,21 @@ async function applyForOrganization(em: Em, organizationId: string, now: Date) {
       [organizationId, wantedJson],
       'all',
     );
-    const ended = [...new Set(revoked.map((row) => row.portal_user_id))].filter((userId) => !usersWithAccess.has(userId)).sort();
+    // Every portal session of a user who may see nothing any more ends: those who just lost
+    // their last grant, and those who never held one (registered and lost access between
+    // two runs). Sessions of the preview belong to staff and are not touched.
+    const endedSessions = await tx.execute<Array<{ portal_user_id: string }>>(
+      `delete from session s using portal_user pu
+       where s.portal_user_id = pu.id and s.area = 'portal' and pu.organization_id = ?
+         and not (pu.id = any(?::uuid[]))
+       returning s.portal_user_id`,
+      [organizationId, `{${usersWithAccess.join(',')}}`],
+      'all',
+    );
+    const withAccess = new Set(usersWithAccess);
+    const ended = [...new Set([...revoked.map((row) => row.portal_user_id), ...endedSessions.map((row) => row.portal_user_id)])]
+      .filter((userId) => !withAccess.has(userId))
+      .sort();
 
     const audit = (action: string, userId: string, data: Record<string, unknown>) =>
       tx.create(AuditLog, { organization: organizationId, actorType: 'system', action, subjectType: 'PortalUser', subjectId: userId, data, createdAt: now });
@@ -77,10 +97,7 @@ async function applyForOrganization(em: Em, organizationId: string, now: Date) {
     // The rule no longer names the property: the contract and its window are over, the
     // membership ended, the contact or the property was archived, or the user was disabled.
     for (const row of revoked) audit('portal_access.revoked', row.portal_user_id, { propertyId: row.property_id, reason: 'no_longer_entitled' });
-    if (ended.length > 0) {
-      await tx.nativeDelete(Session, { portalUser: { $in: ended }, area: 'portal' });
-      for (const userId of ended) audit('portal_access.ended', userId, { sessionsEnded: true });
-    }
+    for (const userId of ended) audit('portal_access.ended', userId, { sessionsEnded: endedSessions.some((row) => row.portal_user_id === userId) });
     await tx.flush();
     return { granted: granted.length, revoked: revoked.length, ended: ended.length };
   });

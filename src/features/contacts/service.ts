@@ -1,7 +1,8 @@
 import { raw } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization } from '../../entities/index.ts';
-import { invitationProblem, invitationState, portalStatuses } from '../invitations/service.ts';
+import { invitationState } from '../invitations/codes.ts';
+import { invitationProblem, portalStatuses } from '../invitations/service.ts';
 import { escapeLike, likePattern, PAGE_SIZE } from '../properties/service.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;

@@ -4,7 +4,7 @@ import { Invitation, type Contact, type InvitationChannel, type InvitationKind, 
 
 /**
  * Registration codes: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
- * shown as XXXX-XXXX-XXXX so they can be typed from a letter. 32^12 = 2^60 possibilities;
+ * shown as XXXX-XXXX-XXXX so they can be typed from a letter. 31^12 ≈ 2^59 possibilities;
  * guessing is throttled on top (src/features/registration).
  */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -80,6 +80,19 @@ export function newInvitation(em: Em, input: NewInvitation, now: Date): { invita
   return { invitation, code };
 }
 
+export type InvitationState = 'open' | 'used' | 'expired' | 'replaced';
+
+/**
+ * Where an invitation stands: offen, verwendet, ersetzt (a newer one was sent), abgelaufen.
+ * The one definition; portalStatuses (./service.ts) says the same in SQL for a whole page.
+ */
+export function invitationState(invitation: Pick<Invitation, 'usedAt' | 'revokedAt' | 'expiresAt'>, now: Date): InvitationState {
+  if (invitation.usedAt) return 'used';
+  if (invitation.revokedAt) return 'replaced';
+  if (invitation.expiresAt <= now) return 'expired';
+  return 'open';
+}
+
 /**
  * The invitation behind a code, if it can still be used. Looked up before any Verwaltung
  * is known (the code is the secret), so across Verwaltungen.
@@ -92,7 +105,7 @@ export async function findUsableInvitation(em: Em, code: string, now: Date): Pro
     { codeHash: hashCode(normalized) },
     { populate: ['organization', 'contact', 'property'], filters: { tenant: false } },
   );
-  if (!invitation || invitation.usedAt || invitation.revokedAt || invitation.expiresAt <= now) return null;
+  if (!invitation || invitationState(invitation, now) !== 'open') return null;
   return invitation;
 }
 

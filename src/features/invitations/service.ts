@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
 import {
   AuditLog,
   Contact,
@@ -28,13 +29,6 @@ import { buildLettersPdf, type Letter } from './letter-pdf.ts';
 export const PORTAL_STATUSES = ['not_invited', 'invited', 'registered', 'disabled'] as const;
 export type PortalStatus = (typeof PORTAL_STATUSES)[number];
 
-/** The Verwaltung the EntityManager is scoped to (src/db/tenant.ts): raw SQL names it explicitly. */
-function organizationOf(em: Em): string {
-  const params = em.getFilterParams<{ organizationId?: string }>('tenant');
-  if (!params?.organizationId) throw new Error('invitation query without an organization');
-  return params.organizationId;
-}
-
 /**
  * The portal status of each contact, in one query for a whole page of contacts:
  * registered — a linked login with a password that is not disabled; disabled — linked
@@ -44,7 +38,7 @@ function organizationOf(em: Em): string {
 export async function portalStatuses(em: Em, contactIds: string[], now: Date): Promise<Map<string, PortalStatus>> {
   const statuses = new Map<string, PortalStatus>();
   if (contactIds.length === 0) return statuses;
-  const organizationId = organizationOf(em);
+  const organizationId = scopedOrganization(em);
   const { rows } = await sql<{ id: string; enabled: boolean; linked: boolean; invited: boolean }>`
     select ct.id,
       exists (select 1 from portal_user_contact puc join portal_user pu on pu.id = puc.portal_user_id
@@ -58,14 +52,6 @@ export async function portalStatuses(em: Em, contactIds: string[], now: Date): P
     statuses.set(row.id, row.enabled ? 'registered' : row.linked ? 'disabled' : row.invited ? 'invited' : 'not_invited');
   }
   return statuses;
-}
-
-/** What an invitation looks like in the history: offen, verwendet, abgelaufen, ersetzt. */
-export function invitationState(invitation: Invitation, now: Date): 'open' | 'used' | 'expired' | 'replaced' {
-  if (invitation.usedAt) return 'used';
-  if (invitation.revokedAt) return 'replaced';
-  if (invitation.expiresAt <= now) return 'expired';
-  return 'open';
 }
 
 /** Why a contact cannot be invited (i18n keys below invitations:problems). */
@@ -83,7 +69,7 @@ export async function invitationProblem(em: Em, contact: Contact, now: Date): Pr
 }
 
 async function inAccessWindow(em: Em, contact: Contact, now: Date): Promise<boolean> {
-  return (await contactsInAccessWindow(em, organizationOf(em), now, { contactIds: [contact.id] })).length > 0;
+  return (await contactsInAccessWindow(em, scopedOrganization(em), now, { contactIds: [contact.id] })).length > 0;
 }
 
 type InviteInput = { staff: StaffUser; baseUrl: string; storage: FileStorage; now: Date };
@@ -144,7 +130,7 @@ export type PropertyInvitationPlan = {
  * address, a letter otherwise. A fixed number of queries, however many contacts.
  */
 export async function propertyInvitationPlan(em: Em, property: Property, now: Date): Promise<PropertyInvitationPlan> {
-  const inWindow = await contactsInAccessWindow(em, organizationOf(em), now, { propertyId: property.id });
+  const inWindow = await contactsInAccessWindow(em, scopedOrganization(em), now, { propertyId: property.id });
   const ids = [...new Set(inWindow.map((row) => row.contactId))];
   const contacts = ids.length ? await em.find(Contact, { id: { $in: ids } }, { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc' } }) : [];
   const statuses = await portalStatuses(em, ids, now);
@@ -271,7 +257,7 @@ export async function postalAddresses(em: Em, contacts: Contact[], property?: Pr
     }
   }
   if (lacking.length === 0) return addresses;
-  const organizationId = organizationOf(em);
+  const organizationId = scopedOrganization(em);
   const { rows } = await sql<{ contact_id: string; street: string; house_number: string; postal_code: string; city: string }>`
     select distinct on (cc.contact_id) cc.contact_id, a.street, a.house_number, a.postal_code, a.city
     from contract_contact cc
