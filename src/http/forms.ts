@@ -7,3 +7,8 @@ export type FieldErrors = Record<string, string>;
 export function fieldMessages(t: TFunction, errors: Partial<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(key!)]));
 }
+
+/** A submitted form field as a string: anything else (missing, repeated, nested) is empty. */
+export function field(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { Contact, Invitation, Organization, PortalMembership, PortalUser } from '../../src/entities/index.ts';
+import { addDays, berlinDate } from '../../src/clock.ts';
+import { Contact, Contract, Invitation, Organization, PortalMembership, PortalUser } from '../../src/entities/index.ts';
 import { createInvitation } from '../../src/features/invitations/codes.ts';
 import { RESIDENT_INVITATIONS_PER_DAY } from '../../src/features/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -151,5 +152,61 @@ describe('"Nachbarn einladen"', () => {
     expect(start.status).toBe(200);
     expect(start.$(`a[href="${invitePage()}"]`)).toHaveLength(0);
     expect((await aylin.get(invitePage())).status).toBe(404);
+  });
+
+  describe('is checked again when the neighbour registers', () => {
+    /** Kristina invites by e-mail; returns the code from the mail. */
+    async function kristinaInvites(email: string): Promise<string> {
+      app.smtp.clear();
+      expect((await kristina.post(invitePage(), { name: 'Neue Nachbarin', email })).status).toBe(303);
+      await app.deliverMail();
+      const [mail] = app.smtp.to(email);
+      return new URL(linkIn(mail, '/portal/registrieren?code=')).searchParams.get('code')!;
+    }
+
+    /** Registers with the code: refused with the message, nothing created; returns the page. */
+    async function refused(code: string, email: string) {
+      const users = () => app.em().count(PortalUser, {}, all);
+      const before = await users();
+      const page = await app.client().post('/portal/registrieren', { code, email, name: 'Neue Nachbarin', password: PASSWORD, passwordRepeat: PASSWORD });
+      expect(page.status).toBe(422);
+      expect(page.$('#code-error').text()).toBe(
+        'Diese Einladung gilt nicht mehr: Wer Sie eingeladen hat, kann für diese Liegenschaft keine Nachbarn mehr einladen. Bitte wenden Sie sich an Ihre Verwaltung.',
+      );
+      expect(await users()).toBe(before);
+      expect(await app.em().count(PortalUser, { email }, all)).toBe(0);
+      expect((await app.em().findOneOrFail(Invitation, { email, kind: 'neighbour' }, all)).usedAt).toBeNull();
+    }
+
+    it('refuses a neighbour code after the Verwaltung switched "Nachbarn einladen" off', async () => {
+      const code = await kristinaInvites('nachbar.abgeschaltet@example.de');
+      await settings({ neighbourInvitesEnabled: false });
+      await refused(code, 'nachbar.abgeschaltet@example.de');
+
+      // Switched on again, the same code works: the refusal used nothing up.
+      await settings({ neighbourInvitesEnabled: true });
+      const done = await app.client().post('/portal/registrieren', { code, email: 'nachbar.abgeschaltet@example.de', name: 'Neue Nachbarin', password: PASSWORD, passwordRepeat: PASSWORD });
+      expect(done.status).toBe(303);
+    });
+
+    it('refuses a neighbour code after the inviting tenant\'s contract has ended', async () => {
+      const code = await kristinaInvites('nachbar.vertragsende@example.de');
+      const em = app.em();
+      const contract = await em.findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, kind: 'rental' }, all);
+      const endsOn = contract.endsOn;
+      await em.nativeUpdate(Contract, { id: contract.id }, { endsOn: addDays(berlinDate(app.clock.now()), -1) }, all);
+      try {
+        await refused(code, 'nachbar.vertragsende@example.de');
+        // Also when someone logged in adds it under "Weiteren Zugang hinzufügen".
+        const eigner = app.client();
+        await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
+        const added = await eigner.post('/portal/profil/zugang', { code });
+        expect(added.status).toBe(422);
+        expect(added.$('#code-error').text()).toContain('Diese Einladung gilt nicht mehr');
+        expect(await app.em().count(PortalMembership, { portalUser: app.world.portalUsers.eigner.id }, all)).toBe(0);
+      } finally {
+        await em.nativeUpdate(Contract, { id: contract.id }, { endsOn }, all);
+      }
+    });
   });
 });

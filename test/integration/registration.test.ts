@@ -239,6 +239,20 @@ describe('guessing codes', () => {
     // Another address is not affected, and the code is still unused.
     expect((await browser().post(REGISTER, registration(code, { email: 'aylin.demir@example.de' }))).status).toBe(303);
   });
+
+  it('counts a good code with a taken e-mail, so one code does not test e-mail addresses without limit', async () => {
+    const code = await invite(contacts.hoffmann.id);
+    const client = browser();
+    const taken = ['kristina.maiblume@example.de', 'heinrich.eigner@example.de'];
+    for (let i = 0; i < 20; i++) {
+      const page = await client.post(REGISTER, registration(code, { email: taken[i % taken.length] }));
+      expect(page.status, `attempt ${i + 1}`).toBe(422);
+      expect(errorOf(page, 'email')).toContain('Mit dieser E-Mail-Adresse ist bereits ein Zugang registriert.');
+    }
+    const locked = await client.post(REGISTER, registration(code, { email: 'frieda.friesen@example.de' }));
+    expect(locked.status).toBe(429);
+    expect(errorOf(locked, 'code')).toBe('Zu viele Versuche mit Registrierungscodes. Bitte warten Sie 5 Minuten und versuchen Sie es dann erneut.');
+  });
 });
 
 describe('two registrations racing on the same code', () => {
@@ -362,6 +376,20 @@ describe('"Weiteren Zugang hinzufügen" in the profile', () => {
     const user = await app.em().findOneOrFail(PortalUser, { email: 'zwei.objekte@example.de' }, { ...all, populate: ['contacts'] });
     expect(user.contacts.count()).toBe(2);
   });
+
+  it('keeps the contact that was linked before when refusing its code again', async () => {
+    const client = browser();
+    expect((await client.post(REGISTER, registration(await invite(contacts.becker.id), { email: 'ein.kontakt@example.de' }))).status).toBe(303);
+    expect((await client.get('/portal/profil')).$('#contact-data')).toHaveLength(1);
+
+    const linked = await client.post('/portal/profil/zugang', { code: await invite(contacts.becker.id) });
+    expect(linked.status).toBe(422);
+    expect(errorOf(linked, 'code')).toBe('Dieser Zugang ist bereits mit Ihrem Konto verbunden.');
+    // The page of the refusal still knows the contact: its Kontaktdaten are there.
+    expect(linked.$('#contact-data h2').text()).toBe('Kontaktdaten');
+    const user = await app.em().findOneOrFail(PortalUser, { email: 'ein.kontakt@example.de' }, { ...all, populate: ['contacts'] });
+    expect(user.contacts.getItems().map((c) => c.id)).toEqual([contacts.becker.id]);
+  });
 });
 
 describe('the profile', () => {
@@ -435,5 +463,22 @@ describe('the profile', () => {
     expect((await partner.post(REGISTER, registration(code, { email: 'partner@example.de', name: 'Partner Demir' }))).status).toBe(303);
     const user = await app.em().findOneOrFail(PortalUser, { email: 'partner@example.de' }, { ...all, populate: ['contacts'] });
     expect(user.contacts.getItems().map((c) => c.id)).toEqual([contacts.demir.id]);
+  });
+
+  it('"Nutzer zum Kontakt hinzufügen" is not there for a former tenant outside every access window', async () => {
+    // Aylin Demir's tenancy ended 45 days ago; the world keeps access 60 days after the end.
+    await settings({ residentsMayAddUsers: true });
+    const client = await loggedIn('ehemalige.mieterin@example.de');
+    expect((await client.get('/portal/profil')).$('#add-user')).toHaveLength(1);
+    await settings({ postContractAccessEnabled: false });
+    try {
+      const invitations = () => app.em().count(Invitation, { kind: 'additional_user', contact: contacts.demir.id }, all);
+      const before = await invitations();
+      expect((await client.get('/portal/profil')).$('#add-user')).toHaveLength(0);
+      expect((await client.post('/portal/profil/nutzer', { inviteEmail: 'zweiter.zugang@example.de' })).status).toBe(404);
+      expect(await invitations()).toBe(before);
+    } finally {
+      await settings({ postContractAccessEnabled: true });
+    }
   });
 });

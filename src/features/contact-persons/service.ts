@@ -2,11 +2,11 @@ import type { Em } from '../../db/orm.ts';
 import { ContactPerson, type Property } from '../../entities/index.ts';
 import { ALL_PROPERTIES, moveWithinGroup, nextPosition, resolvePropertyChoice, type Direction } from '../faq/shared.ts';
 import type { FieldErrors } from '../../http/forms.ts';
+import { isEmail } from '../login/service.ts';
 
 export type ContactPersonForm = { property: string; name: string; role: string; phone: string; email: string };
 export type { FieldErrors };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()/.-]{3,50}$/;
 
 /** The form as submitted, trimmed; missing fields are empty. */
@@ -28,7 +28,7 @@ export async function validateContactPerson(em: Em, form: ContactPersonForm): Pr
   else if (form.name.length > 200) errors.name = 'contact-persons:errors.nameTooLong';
   if (form.role.length > 200) errors.role = 'contact-persons:errors.roleTooLong';
   if (form.phone && !PHONE.test(form.phone)) errors.phone = 'contact-persons:errors.phoneInvalid';
-  if (form.email && (form.email.length > 254 || !EMAIL.test(form.email))) errors.email = 'contact-persons:errors.emailInvalid';
+  if (form.email && !isEmail(form.email)) errors.email = 'contact-persons:errors.emailInvalid';
   return { errors, property: property ?? null };
 }
 

@@ -4,6 +4,7 @@ import { AREA, clearSessionCookie, setSessionCookie } from '../../auth/middlewar
 import { passwordProblem } from '../../auth/password.ts';
 import { invalidateSession } from '../../auth/session.ts';
 import { HttpError } from '../../http/errors.ts';
+import { field } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import { log } from '../../log.ts';
 import { accountForToken, logIn, requestPasswordReset, setPasswordWithToken } from './service.ts';
@@ -15,10 +16,6 @@ function safeNext(area: Area, next: unknown): string {
   const base = AREA[area].basePath;
   if (typeof next === 'string' && next.startsWith(`${base}/`) && !next.startsWith('//') && !next.includes('\\')) return next;
   return HOME[area];
-}
-
-function field(value: unknown): string {
-  return typeof value === 'string' ? value : '';
 }
 
 /** Login, logout, password reset and (staff) invitation for one area: /verwaltung or /portal. */

@@ -10,6 +10,11 @@ export function normalizeEmail(email: unknown): string {
   return typeof email === 'string' ? email.trim().toLowerCase() : '';
 }
 
+/** Whether a (normalized) value looks like an e-mail address: the one check of every form that takes one. */
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+}
+
 /**
  * Accounts with this e-mail in any Verwaltung. Login comes before we know the Verwaltung,
  * so this is one of the few places that looks across tenants, on purpose.

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { setSessionCookie } from '../../auth/middleware.ts';
 import { invalidateSession } from '../../auth/session.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { fieldMessages } from '../../http/forms.ts';
+import { field, fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import type { Invitation } from '../../entities/index.ts';
 import { loadPortalProperty } from '../portal/routes.ts';
@@ -10,6 +10,7 @@ import {
   addAccess,
   changePassword,
   contactsOf,
+  contactsThatMayAddUsers,
   firstLoginQuestions,
   inviteAdditionalUser,
   inviteNeighbour,
@@ -31,10 +32,6 @@ import {
 
 const WELCOME = '/portal/willkommen';
 const PROFILE = '/portal/profil';
-
-function field(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
 
 const ipOf = (req: Request) => req.ip ?? 'unknown';
 
@@ -145,6 +142,7 @@ async function showProfile(req: Request, res: Response, override: Partial<Profil
   const user = req.portalUser!;
   const org = user.organization;
   const contacts = await contactsOf(user);
+  const addUserContacts = org.residentsMayAddUsers ? await contactsThatMayAddUsers(req.em, contacts, req.deps.clock.now()) : [];
   const first = contacts[0];
   const forms: ProfileForms = {
     name: user.name,
@@ -166,7 +164,8 @@ async function showProfile(req: Request, res: Response, override: Partial<Profil
       errors: messages,
       showPreference: org.askContactPreference && contacts.length > 0,
       showContactData: contacts.length > 0,
-      showAddUser: org.residentsMayAddUsers && contacts.length > 0,
+      addUserContacts,
+      showAddUser: addUserContacts.length > 0,
       asksContractNumber: org.confirmContractNumber,
       saved: SAVED.find((what) => what === req.query.gespeichert) ?? null,
     },
@@ -264,7 +263,10 @@ export function portalRoutes() {
   router.post('/profil/nutzer', requireOnboarded, async (req, res) => {
     const user = req.portalUser!;
     const contacts = await contactsOf(user);
-    if (!user.organization.residentsMayAddUsers || contacts.length === 0) throw new NotFoundError('adding users is off');
+    // Only contacts inside the access window get further logins; without any, there is no form.
+    if (!user.organization.residentsMayAddUsers || (await contactsThatMayAddUsers(req.em, contacts, req.deps.clock.now())).length === 0) {
+      throw new NotFoundError('adding users is off or no contact inside the access window');
+    }
     const input = { contactId: field(req.body.contactId), inviteEmail: field(req.body.inviteEmail).trim() };
     const errors = await inviteAdditionalUser(req.em, user, contacts, { contactId: input.contactId, email: input.inviteEmail }, req.deps.config.baseUrl, req.deps.clock.now());
     if (Object.keys(errors).length > 0) return showProfile(req, res, { addUser: input }, fieldMessages(req.t, errors), 422);

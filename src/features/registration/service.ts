@@ -1,6 +1,6 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
-import { scopeToOrganization } from '../../db/tenant.ts';
+import { scopedOrganization, scopeToOrganization } from '../../db/tenant.ts';
 import {
   AuditLog,
   Contact,
@@ -17,9 +17,9 @@ import { hashPassword, passwordProblem, verifyPassword } from '../../auth/passwo
 import { createSession, invalidateUserSessions } from '../../auth/session.ts';
 import { accountKey, clearFailures, countAttempt, refundAttempt, THROTTLE } from '../../auth/throttle.ts';
 import type { FieldErrors } from '../../http/forms.ts';
-import { consumeInvitation, createInvitation, findUsableInvitation, hashCode, normalizeCode } from '../invitations/codes.ts';
-import { normalizeEmail } from '../login/service.ts';
-import type { PropertyAccess } from '../access/service.ts';
+import { consumeInvitation, createInvitation, findUsableInvitation, hashCode, invitationState, normalizeCode } from '../invitations/codes.ts';
+import { isEmail, normalizeEmail } from '../login/service.ts';
+import { contactsInAccessWindow, propertyAccess, type PropertyAccess } from '../access/service.ts';
 import { enqueuePortalInvitationMail } from './mails.ts';
 
 export type { FieldErrors };
@@ -55,10 +55,8 @@ async function codeProblem(em: Em, code: string, now: Date): Promise<CodeProblem
   if (!normalized) return 'unknown';
   const invitation = await em.findOne(Invitation, { codeHash: hashCode(normalized) }, { filters: { tenant: false } });
   if (!invitation) return 'unknown';
-  if (invitation.usedAt) return 'used';
-  if (invitation.revokedAt) return 'replaced';
-  if (invitation.expiresAt <= now) return 'expired';
-  return 'unknown';
+  const state = invitationState(invitation, now);
+  return state === 'open' ? 'unknown' : state;
 }
 
 /**
@@ -118,8 +116,6 @@ export type RegistrationResult =
   | { ok: false; errors: FieldErrors; invitation: Invitation | null }
   | { ok: false; throttledUntil: Date };
 
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** The problems of the password fields: too short/long next to the password, a mismatch next to the repeat. */
 export function passwordErrors(password: string, repeat: string, field = 'password', repeatField = 'passwordRepeat'): FieldErrors {
   const problem = passwordProblem(password, repeat);
@@ -143,16 +139,29 @@ class Refused extends Error {
  */
 async function lockUsableInvitation(tx: Em, invitationId: string, now: Date): Promise<Invitation> {
   const invitation = await tx.findOne(Invitation, { id: invitationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, filters: { tenant: false }, refresh: true });
-  if (!invitation || invitation.usedAt) throw new Refused({ code: 'registration:errors.code.used' });
-  if (invitation.revokedAt) throw new Refused({ code: 'registration:errors.code.replaced' });
-  if (invitation.expiresAt <= now) throw new Refused({ code: 'registration:errors.code.expired' });
+  if (!invitation) throw new Refused({ code: 'registration:errors.code.used' });
+  const state = invitationState(invitation, now);
+  if (state !== 'open') throw new Refused({ code: `registration:errors.code.${state}` });
   return invitation;
+}
+
+/**
+ * A neighbour's invitation holds only while its sender may still invite there: the Verwaltung
+ * may have switched "Nachbarn einladen" off, or the sender's contract may have ended since.
+ */
+async function neighbourInvitationHolds(tx: Em, invitation: Invitation, now: Date): Promise<boolean> {
+  if (!invitation.property || !invitation.invitedByPortalUser) return false;
+  const inviter = await tx.findOne(PortalUser, { id: invitation.invitedByPortalUser.id, organization: invitation.organization.id, disabledAt: null }, { filters: { tenant: false } });
+  if (!inviter) return false;
+  const access = await propertyAccess(tx, inviter, invitation.property.id, now);
+  return access !== null && mayInviteNeighbours(invitation.organization, access);
 }
 
 /** What redeeming an invitation gives a login: the contact, or the Bewohner membership. */
 async function redeem(tx: Em, invitation: Invitation, user: PortalUser, now: Date) {
   if (invitation.kind === 'neighbour') {
     if (!invitation.property) throw new Refused({ code: 'registration:errors.code.unknown' });
+    if (!(await neighbourInvitationHolds(tx, invitation, now))) throw new Refused({ code: 'registration:errors.neighbourInvitationWithdrawn' });
     const existing = await tx.findOne(PortalMembership, { portalUser: user.id, property: invitation.property.id, role: 'resident' });
     if (existing && !existing.endedAt) throw new Refused({ code: 'registration:errors.alreadyLinked' });
     if (existing) {
@@ -203,7 +212,7 @@ export async function register(em: Em, input: RegistrationInput, ctx: { ip: stri
   if ('problem' in found) errors.code = `registration:errors.code.${found.problem}`;
 
   const email = normalizeEmail(input.email);
-  if (!EMAIL_PATTERN.test(email) || email.length > 254) errors.email = 'registration:errors.emailInvalid';
+  if (!isEmail(email)) errors.email = 'registration:errors.emailInvalid';
   const name = input.name.trim();
   if (!name) errors.name = 'registration:errors.nameRequired';
   else if (name.length > 200) errors.name = 'registration:errors.nameTooLong';
@@ -215,7 +224,8 @@ export async function register(em: Em, input: RegistrationInput, ctx: { ip: stri
     const contractProblem = await contractNumberProblem(em, invitation, input.contractNumber);
     if (contractProblem) errors.contractNumber = contractProblem;
     // The code (and the contract number it is checked with) was right: give the attempt back.
-    else await refundCodeAttempt(em, ip);
+    // Not when the e-mail is taken: else one good code would test e-mail addresses unthrottled.
+    else if (errors.email !== 'registration:errors.emailTaken') await refundCodeAttempt(em, ip);
   }
   if (!invitation || Object.keys(errors).length > 0) return { ok: false, errors, invitation };
 
@@ -423,6 +433,8 @@ export async function addAccess(
   if (contractProblem) return { ok: false, errors: { contractNumber: contractProblem } };
   await refundCodeAttempt(em, ip);
   await user.contacts.init();
+  // Whether redeem adds the contact here; a refusal must not undo a link that was there before.
+  const addsContact = invitation.contact && !user.contacts.contains(invitation.contact) ? invitation.contact : null;
   try {
     await em.transactional(async (tx) => {
       const locked = await lockUsableInvitation(tx, invitation.id, now);
@@ -434,7 +446,7 @@ export async function addAccess(
   } catch (error) {
     if (error instanceof Refused) {
       // The transaction rolled back; forget what redeem changed on the (request's) user.
-      if (invitation.contact) user.contacts.remove(invitation.contact);
+      if (addsContact) user.contacts.remove(addsContact);
       return { ok: false, errors: error.errors };
     }
     throw error;
@@ -457,8 +469,19 @@ async function invitationLimitReached(em: Em, user: PortalUser, now: Date): Prom
 }
 
 /**
+ * The user's contacts that may get another login: only those with a contract inside the
+ * access window, as on the staff side (src/features/invitations/service.ts, inviteAdditionalUser).
+ */
+export async function contactsThatMayAddUsers(em: Em, contacts: Contact[], now: Date): Promise<Contact[]> {
+  const inWindow = await contactsInAccessWindow(em, scopedOrganization(em), now, { contactIds: contacts.map((c) => c.id) });
+  const ids = new Set(inWindow.map((row) => row.contactId));
+  return contacts.filter((c) => ids.has(c.id));
+}
+
+/**
  * "Nutzer zum Kontakt hinzufügen" (when the Verwaltung allows it): invites a second login
- * for one of the user's contacts by e-mail, e.g. the spouse.
+ * for one of the user's contacts by e-mail, e.g. the spouse. Only for a contact inside the
+ * access window (contactsThatMayAddUsers).
  */
 export async function inviteAdditionalUser(
   em: Em,
@@ -469,10 +492,11 @@ export async function inviteAdditionalUser(
   now: Date,
 ): Promise<FieldErrors> {
   const errors: FieldErrors = {};
-  const contact = contacts.length === 1 ? contacts[0] : contacts.find((c) => c.id === input.contactId);
+  const eligible = await contactsThatMayAddUsers(em, contacts, now);
+  const contact = eligible.length === 1 ? eligible[0] : eligible.find((c) => c.id === input.contactId);
   if (!contact) errors.contactId = 'registration:errors.contactRequired';
   const email = normalizeEmail(input.email);
-  if (!EMAIL_PATTERN.test(email) || email.length > 254) errors.inviteEmail = 'registration:errors.emailInvalid';
+  if (!isEmail(email)) errors.inviteEmail = 'registration:errors.emailInvalid';
   else if (email === user.email) errors.inviteEmail = 'registration:errors.ownEmail';
   else if (await invitationLimitReached(em, user, now)) errors.inviteEmail = 'registration:errors.invitationLimit';
   if (Object.keys(errors).length > 0) return errors;
@@ -501,7 +525,7 @@ export async function inviteNeighbour(
 ): Promise<FieldErrors> {
   const errors: FieldErrors = validateName(input.name);
   const email = normalizeEmail(input.email);
-  if (!EMAIL_PATTERN.test(email) || email.length > 254) errors.email = 'registration:errors.emailInvalid';
+  if (!isEmail(email)) errors.email = 'registration:errors.emailInvalid';
   else if (email === user.email) errors.email = 'registration:errors.ownEmail';
   else if (await invitationLimitReached(em, user, now)) errors.email = 'registration:errors.invitationLimit';
   if (Object.keys(errors).length > 0) return errors;

@@ -2,7 +2,7 @@ import type { Em } from '../../db/orm.ts';
 import { AuditLog, StaffUser, STAFF_ROLES, type StaffRole } from '../../entities/index.ts';
 import { issueToken } from '../../auth/tokens.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { normalizeEmail } from '../login/service.ts';
+import { isEmail, normalizeEmail } from '../login/service.ts';
 import type { FieldErrors } from '../../http/forms.ts';
 
 export type StaffInvitationInput = { name: string; email: string; role: string };
@@ -18,7 +18,7 @@ export async function validateInvitation(em: Em, input: StaffInvitationInput): P
   const errors: FieldErrors = {};
   if (!input.name.trim()) errors.name = 'console:staff.errors.nameRequired';
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = 'console:staff.errors.emailInvalid';
+  if (!isEmail(email)) errors.email = 'console:staff.errors.emailInvalid';
   else if (await em.count(StaffUser, { email })) errors.email = 'console:staff.errors.emailTaken';
   if (!(STAFF_ROLES as readonly string[]).includes(input.role)) errors.role = 'console:staff.errors.roleInvalid';
   return errors;
