@@ -383,16 +383,27 @@ describe('blocking portal access', () => {
 });
 
 describe('Nutzer zum Kontakt hinzufügen', () => {
-  it('links an existing login of the Verwaltung to the contact and tells its owner', async () => {
+  it('offers an existing login of the Verwaltung the contact with a code; the owner links it in the profile', async () => {
     const hoffmann = await contactByName('Hoffmann');
     const answer = await manager.post(`${contactPage(hoffmann)}/nutzer`, { email: ' Heinrich.Eigner@example.de ' });
     expect(answer.status).toBe(303);
     const page = await manager.get(answer.location!);
-    expect(page.$('[role=status]').text()).toBe('Der Portalzugang heinrich.eigner@example.de wurde mit diesem Kontakt verknüpft und per E-Mail informiert.');
-    const user = await app.em().findOneOrFail(PortalUser, { email: 'heinrich.eigner@example.de' }, { ...all, populate: ['contacts'] });
-    expect(user.contacts.getItems().map((c) => c.id)).toContain(hoffmann.id);
+    expect(page.$('[role=status]').text()).toContain('Für den bestehenden Portalzugang heinrich.eigner@example.de wurde ein Code versendet.');
+    // Nothing is linked until the owner of the login confirms with the code.
+    const linkedContacts = async () =>
+      (await app.em().findOneOrFail(PortalUser, { email: 'heinrich.eigner@example.de' }, { ...all, populate: ['contacts'], refresh: true })).contacts.getItems().map((c) => c.id);
+    expect(await linkedContacts()).not.toContain(hoffmann.id);
     await app.deliverMail();
-    expect(app.smtp.to('heinrich.eigner@example.de').map((m) => m.subject)).toEqual(['Neuer Kontakt in Ihrem Kundenportal']);
+    const [mail] = app.smtp.to('heinrich.eigner@example.de');
+    expect(mail.subject).toBe('Ein weiterer Kontakt für Ihren Kundenportal-Zugang');
+    const code = mail.text.match(CODE)![0];
+    expect(linkIn(mail, '/portal/profil')).toBe(`${app.baseUrl}/portal/profil`);
+
+    const eigner = app.client();
+    await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
+    const redeemed = await eigner.post('/portal/profil/zugang', { code });
+    expect(redeemed.status).toBe(303);
+    expect(await linkedContacts()).toContain(hoffmann.id);
 
     const twice = await manager.post(`${contactPage(hoffmann)}/nutzer`, { email: 'heinrich.eigner@example.de' });
     expect(twice.status).toBe(422);

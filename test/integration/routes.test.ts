@@ -45,6 +45,7 @@ afterAll(() => app?.close());
 /** What each path parameter is replaced with: ids of the Sonnenschein world (Rosenweg 24, the clerk). */
 const PARAM_VALUES: Record<string, () => string> = {
   propertyId: () => app.world.properties.rosenweg.id,
+  membershipId: () => '00000000-0000-4000-8000-000000000000',
   staffId: () => app.world.staff.clerk.id,
   token: () => randomBytes(24).toString('base64url'),
   file: () => 'nope',

@@ -6,7 +6,7 @@ import { discard, receiveUploads } from '../../http/upload.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { sendStoredFile } from '../../http/download.ts';
-import { generalContentOrNote, loadPortalProperty, requireGeneralContent } from '../portal/routes.ts';
+import { loadPortalProperty, loadPortalPropertyForList } from '../portal/routes.ts';
 import {
   formOf,
   listAnnouncements,
@@ -117,18 +117,18 @@ export function portalRoutes() {
   const router = Router();
   const base = '/liegenschaften/:propertyId/mitteilungen';
 
-  router.get(base, loadPortalProperty, generalContentOrNote('announcements'), async (req, res) => {
+  router.get(base, loadPortalPropertyForList('announcements'), async (req, res) => {
     const result = await portalAnnouncements(req.em, res.locals.property.id, pageNumber(req.query.seite));
     render(req, res, 'announcements/portal-index', { title: req.t('announcements:portal.title'), section: 'announcements', ...result });
   });
 
-  router.get(`${base}/:announcementId`, loadPortalProperty, requireGeneralContent, async (req, res) => {
+  router.get(`${base}/:announcementId`, loadPortalProperty, async (req, res) => {
     const announcement = await visibleAnnouncement(req.em, res.locals.property.id, String(req.params.announcementId));
     if (!announcement) throw new NotFoundError(`announcement ${req.params.announcementId} not visible`);
     render(req, res, 'announcements/portal-show', { title: announcement.title, section: 'announcements', announcement });
   });
 
-  router.get(`${base}/:announcementId/anhaenge/:attachmentId`, loadPortalProperty, requireGeneralContent, async (req, res) => {
+  router.get(`${base}/:announcementId/anhaenge/:attachmentId`, loadPortalProperty, async (req, res) => {
     const announcement = await visibleAnnouncement(req.em, res.locals.property.id, String(req.params.announcementId));
     const attachment = announcement?.attachments.getItems().find((a: Attachment) => a.id === req.params.attachmentId);
     if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not visible`);

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
 import { accessibleProperties } from '../access/service.ts';
-import { generalContentOrNote, loadPortalProperty, requireGeneralContent } from '../portal/routes.ts';
+import { loadPortalProperty, loadPortalPropertyForList } from '../portal/routes.ts';
 import { icsCalendar, type IcsEvent } from './ics.ts';
 import {
   calendarFeed,
@@ -101,7 +101,7 @@ export function portalRoutes() {
   const router = Router();
   const base = '/liegenschaften/:propertyId/termine';
 
-  router.get(base, loadPortalProperty, generalContentOrNote('appointments'), async (req, res) => {
+  router.get(base, loadPortalPropertyForList('appointments'), async (req, res) => {
     const property = res.locals.property;
     const now = req.deps.clock.now();
     const today = berlinDate(now);
@@ -121,13 +121,13 @@ export function portalRoutes() {
   });
 
   // Before /:appointmentId, which would otherwise take "<id>.ics" as an id.
-  router.get(`${base}/:appointmentId.ics`, loadPortalProperty, requireGeneralContent, async (req, res) => {
+  router.get(`${base}/:appointmentId.ics`, loadPortalProperty, async (req, res) => {
     const appointment = await portalAppointment(req.em, res.locals.property.id, String(req.params.appointmentId));
     const url = `${req.deps.config.baseUrl}/portal/liegenschaften/${res.locals.property.id}/termine/${appointment.id}`;
     sendCalendar(res, icsCalendar([toIcs(appointment, url)], { now: req.deps.clock.now(), uidHost: uidHost(req), method: 'PUBLISH' }), 'termin.ics');
   });
 
-  router.get(`${base}/:appointmentId`, loadPortalProperty, requireGeneralContent, async (req, res) => {
+  router.get(`${base}/:appointmentId`, loadPortalProperty, async (req, res) => {
     const appointment = await portalAppointment(req.em, res.locals.property.id, String(req.params.appointmentId));
     render(req, res, 'appointments/portal-show', { title: appointment.title, section: 'appointments', appointment, describeWhen });
   });

@@ -6,7 +6,7 @@ import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { propertyChoices } from '../faq/shared.ts';
-import { generalContentOrNote, loadPortalProperty, requireGeneralContent } from '../portal/routes.ts';
+import { loadPortalProperty, loadPortalPropertyForList } from '../portal/routes.ts';
 import {
   bulletinForm,
   consoleBulletinPosts,
@@ -115,11 +115,11 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/liegenschaften/:propertyId/schwarzes-brett', loadPortalProperty, generalContentOrNote('bulletin'), async (req, res) => {
+  router.get('/liegenschaften/:propertyId/schwarzes-brett', loadPortalPropertyForList('bulletin'), async (req, res) => {
     render(req, res, 'bulletin/portal', { title: req.t('bulletin:title'), section: 'bulletin', posts: await portalBulletinPosts(req.em, res.locals.property.id), fileSize });
   });
 
-  router.get('/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPortalProperty, requireGeneralContent, async (req, res) => {
+  router.get('/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPortalProperty, async (req, res) => {
     const { postId, attachmentId } = req.params;
     if (!isUuid(postId) || !isUuid(attachmentId)) throw new NotFoundError('malformed id');
     const attachment = await portalAttachment(req.em, res.locals.property.id, String(postId), String(attachmentId));

@@ -3,7 +3,7 @@ import { ContactPerson } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
 import { ALL_PROPERTIES, propertyChoices } from '../faq/shared.ts';
-import { loadPortalProperty } from '../portal/routes.ts';
+import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
 import {
   contactPersonForm,
   contactPersonGroups,
@@ -102,7 +102,7 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/liegenschaften/:propertyId/ansprechpartner', loadPortalProperty, async (req, res) => {
+  router.get('/liegenschaften/:propertyId/ansprechpartner', loadPortalPropertyForAnyAccess, async (req, res) => {
     render(req, res, 'contact-persons/portal', {
       title: req.t('contact-persons:title'),
       section: 'contactPersons',

@@ -7,7 +7,7 @@ import { render } from '../../http/views.ts';
 import { contactDetail, searchContacts } from './service.ts';
 
 /** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
-const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-verknuepft', 'gesperrt', 'entsperrt'] as const;
+const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt'] as const;
 
 /**
  * Renders the contact page, also with the messages of a refused form of the invitation

@@ -3,7 +3,7 @@ import { FaqEntry, Organization } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
-import { loadPortalProperty } from '../portal/routes.ts';
+import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
 import { ALL_PROPERTIES, propertyChoices } from './shared.ts';
 import { createFaq, deleteFaq, faqForm, faqGroups, formOf, moveFaq, portalFaq, updateFaq, validateFaq, type FaqForm, type FieldErrors } from './service.ts';
 import { fieldMessages } from '../../http/forms.ts';
@@ -85,7 +85,7 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/liegenschaften/:propertyId/fragen', loadPortalProperty, async (req, res) => {
+  router.get('/liegenschaften/:propertyId/fragen', loadPortalPropertyForAnyAccess, async (req, res) => {
     // Administration > Kundenportal > Einstellungen: "FAQ" off hides the section (the nav link too).
     const organization = await req.em.findOneOrFail(Organization, { id: res.locals.property.organization.id });
     if (!organization.faqEnabled) throw new NotFoundError('FAQ disabled');

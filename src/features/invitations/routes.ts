@@ -40,7 +40,7 @@ export function consoleRoutes() {
     if ('problem' in result) {
       return showContact(req, res, contact, { addUserForm: { email }, errors: { email: req.t(`invitations:problems.${result.problem}`) } }, 422);
     }
-    res.redirect(303, `${contactPath(contact)}?hinweis=${result.outcome === 'linked' ? 'nutzer-verknuepft' : 'nutzer-eingeladen'}&an=${encodeURIComponent(result.email)}`);
+    res.redirect(303, `${contactPath(contact)}?hinweis=${result.outcome === 'offered' ? 'nutzer-angeboten' : 'nutzer-eingeladen'}&an=${encodeURIComponent(result.email)}`);
   });
 
   for (const [path, disabled] of [['sperren', true], ['entsperren', false]] as const) {

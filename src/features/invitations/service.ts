@@ -20,7 +20,7 @@ import { invalidateUserSessions } from '../../auth/session.ts';
 import { translator } from '../../http/i18n.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { contactsInAccessWindow } from '../access/service.ts';
-import { normalizeEmail } from '../login/service.ts';
+import { isEmail, normalizeEmail } from '../login/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { createInvitation, newInvitation, registrationLink } from './codes.ts';
 import { buildLettersPdf, type Letter } from './letter-pdf.ts';
@@ -187,31 +187,33 @@ export async function inviteProperty(em: Em, input: InviteInput & { property: Pr
 export type AddUserProblem = 'emailInvalid' | 'alreadyLinked' | 'outsideWindow';
 
 /**
- * "Nutzer zum Kontakt hinzufügen" (staff side): a login that exists in the Verwaltung under
- * that e-mail is linked to the contact as well (one login for several contacts → object
- * selection) and told so by mail; any other address gets an invitation of its own for a
- * second login of the same contact (both spouses).
+ * "Nutzer zum Kontakt hinzufügen" (staff side): the address gets an invitation for the
+ * contact. Any other address registers a second login of the same contact (both spouses).
+ * When a login exists in the Verwaltung under that address, its owner adds the contact to
+ * it (one login for several contacts → object selection) by entering the code under
+ * Profil > "Weiteren Zugang hinzufügen": the owner confirms, so a typo in the address never
+ * hands a contact's data to someone else's login.
  */
 export async function addUserToContact(
   em: Em,
   input: { staff: StaffUser; contact: Contact; email: string; baseUrl: string; now: Date },
-): Promise<{ problem: AddUserProblem } | { outcome: 'linked' | 'invited'; email: string }> {
+): Promise<{ problem: AddUserProblem } | { outcome: 'offered' | 'invited'; email: string }> {
   const { staff, contact, now } = input;
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) return { problem: 'emailInvalid' };
+  if (!isEmail(email)) return { problem: 'emailInvalid' };
   if (!(await inAccessWindow(em, contact, now))) return { problem: 'outsideWindow' };
   const organization = staff.organization;
   const existing = await em.findOne(PortalUser, { email }, { populate: ['contacts'] });
   if (existing?.contacts.getItems().some((c) => c.id === contact.id)) return { problem: 'alreadyLinked' };
 
   return em.transactional(async (tx) => {
-    if (existing) {
-      existing.contacts.add(contact);
-      enqueueMail(tx, { organization, to: existing.email, template: 'portal-user-linked', locale: existing.locale, data: { name: existing.name, contactName: contactDisplayName(contact), link: `${input.baseUrl}/portal` } }, now);
-      audit(tx, staff, 'portal_user.contact_linked', contact, { portalUserId: existing.id }, now);
-      return { outcome: 'linked' as const, email };
-    }
     const { invitation, code } = await createInvitation(tx, { organization, kind: 'additional_user', channel: 'email', contact, email, invitedByStaff: staff }, now);
+    if (existing) {
+      const data = { name: existing.name, contactName: contactDisplayName(contact), code, link: `${input.baseUrl}/portal/profil`, validUntil: invitation.expiresAt };
+      enqueueMail(tx, { organization, to: existing.email, template: 'contact-link-offer', locale: existing.locale, data }, now);
+      audit(tx, staff, 'invitation.sent', contact, { channel: 'email', kind: 'additional_user', invitationId: invitation.id, existingLogin: existing.id }, now);
+      return { outcome: 'offered' as const, email };
+    }
     enqueueInvitationMail(tx, { organization, to: email, contact, code, invitation, baseUrl: input.baseUrl, additional: true }, now);
     audit(tx, staff, 'invitation.sent', contact, { channel: 'email', kind: 'additional_user', invitationId: invitation.id }, now);
     return { outcome: 'invited' as const, email };

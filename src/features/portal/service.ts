@@ -1,5 +1,5 @@
 import type { Em } from '../../db/orm.ts';
-import { Address, Contract, type PortalUser, type Property } from '../../entities/index.ts';
+import { Address, Contract, type Property } from '../../entities/index.ts';
 import { latestAnnouncements } from '../announcements/service.ts';
 import { upcomingAppointments } from '../appointments/service.ts';
 import { latestBulletinPosts } from '../bulletin/service.ts';
@@ -9,13 +9,13 @@ export const START_PAGE_LIMIT = { announcements: 3, appointments: 3, bulletinPos
 
 /**
  * What the start page of a property shows: its addresses, the newest Mitteilungen, the next
- * Termine, the newest Schwarzes-Brett posts, and the resident's own units there. Without a
- * user (the preview, src/features/preview) nothing personal is loaded; without
+ * Termine, the newest Schwarzes-Brett posts, and the resident's own units there, through the
+ * contacts the access module names for this property (`access.contactIds`; none in the
+ * preview, src/features/preview, and for Bewohner). Without
  * `generalContent` (access only inside a window, see seesGeneralContent in ./routes.ts)
  * nothing shared with the whole property is.
  */
-export async function portalStartPage(em: Em, property: Property, user: PortalUser | null, now: Date, generalContent: boolean) {
-  const contactIds = user ? (await user.contacts.loadItems()).map((c) => c.id) : [];
+export async function portalStartPage(em: Em, property: Property, contactIds: string[], now: Date, generalContent: boolean) {
   const [addresses, contracts, announcements, appointments, bulletinPosts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     contactIds.length > 0

@@ -1,9 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
-import { Property } from '../../entities/index.ts';
+import { PortalMembership, Property } from '../../entities/index.ts';
+import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
+import { activeMemberships, endMembership } from '../access/memberships.ts';
 import { listContent } from '../content/service.ts';
 import { propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
@@ -34,9 +36,21 @@ export function propertyRoutes() {
 
   tab('uebersicht', async (req, res) => ({ overview: await propertyOverview(req.em, res.locals.property, berlinDate(req.deps.clock.now())) }));
   tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, req.staff!.organization.id, res.locals.property.id), today: berlinDate(req.deps.clock.now()) }));
-  tab('kontakte', async (req, res) => ({ contacts: await propertyContacts(req.em, res.locals.property), today: berlinDate(req.deps.clock.now()) }));
+  tab('kontakte', async (req, res) => ({
+    contacts: await propertyContacts(req.em, res.locals.property),
+    memberships: await activeMemberships(req.em, res.locals.property),
+    today: berlinDate(req.deps.clock.now()),
+  }));
   tab('inhalte', async (req, res) => ({ rows: await listContent(req.em, { propertyId: res.locals.property.id }, req.t('content:allProperties')) }));
   tab('dokumente', async () => ({ documents: [] }));
+
+  // "Zugang beenden" for a Bewohner (or another login without contract) of this property.
+  router.post('/:propertyId/bewohner/:membershipId/beenden', loadProperty, async (req, res) => {
+    const membership = await findByIdOr404(req.em, PortalMembership, req.params.membershipId);
+    if (membership.property.id !== res.locals.property.id) throw new NotFoundError('membership of another property');
+    if (!membership.endedAt) await endMembership(req.em, req.staff!, membership, req.deps.clock.now());
+    res.redirect(303, `/verwaltung/liegenschaften/${res.locals.property.id}/kontakte`);
+  });
 
   return router;
 }
