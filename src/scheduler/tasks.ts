@@ -4,8 +4,10 @@ import type { Em } from '../db/orm.ts';
 import { deleteExpiredSessions } from '../auth/session.ts';
 import { pruneThrottle } from '../auth/throttle.ts';
 import { applyAccessWindows } from '../features/access/windows.ts';
+import { removeSpentLetters } from '../features/invitations/service.ts';
 import { deliverOutbox } from '../features/mail/deliver.ts';
 import type { MailTransport } from '../features/mail/transport.ts';
+import { localFileStorage } from '../storage/files.ts';
 
 export type TaskDeps = { config: Config; clock: Clock; transport: MailTransport };
 
@@ -25,11 +27,13 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
     interval: '1h',
     run: (em, deps) => applyAccessWindows(em, deps.clock.now()),
   },
+  // Clean-up of what has expired: sessions, throttle counters, letter PDFs whose codes are spent.
   'session-cleanup': {
     interval: '1h',
     run: async (em, deps) => {
       await deleteExpiredSessions(em, deps.clock.now());
       await pruneThrottle(em, deps.clock.now());
+      await removeSpentLetters(em, localFileStorage(deps.config.storageDir), deps.clock.now());
     },
   },
 };

@@ -253,6 +253,24 @@ describe('inviting a contact by letter', () => {
     expect(invitation?.channel).toBe('letter');
   });
 
+  it('keeps a letter PDF only while one of its codes can still be used (hourly clean-up)', async () => {
+    const krause = await contactByName('Krause');
+    const batches = () => app.em().find(InvitationLetterBatch, {}, { ...all, orderBy: { createdAt: 'asc', id: 'asc' } });
+    await manager.post(`${contactPage(krause)}/einladung`, { channel: 'letter' });
+    await manager.post(`${contactPage(krause)}/einladung`, { channel: 'letter' }); // replaces the first code
+    const before = await batches();
+    const [replaced, current] = before.slice(-2);
+    const files = await filesUnder(storageDir);
+
+    expect(await app.runTask('session-cleanup')).toBe(true);
+    const left = (await batches()).map((b) => b.id);
+    expect(left).not.toContain(replaced.id);
+    expect(left).toContain(current.id);
+    expect(await filesUnder(storageDir)).toHaveLength(files.length - (before.length - left.length));
+    expect((await download(manager, `/verwaltung/einladungsbriefe/${replaced.id}`)).response.status).toBe(404);
+    expect((await download(manager, `/verwaltung/einladungsbriefe/${current.id}`)).response.status).toBe(200);
+  });
+
   it('refuses the e-mail for a contact without an address, and creates nothing', async () => {
     const krause = await contactByName('Krause');
     const before = await counts();

@@ -388,3 +388,24 @@ export async function letterBatchFile(batch: InvitationLetterBatch, storage: Fil
   const day = batch.createdAt.toISOString().slice(0, 10);
   return { id: batch.id, storageKey: batch.storageKey, mimeType: 'application/pdf', size: await storage.size(batch.storageKey).catch(() => 0), fileName: `Einladungsbriefe-${day}.pdf` };
 }
+
+/**
+ * Removes letter PDFs none of whose codes can be used any more (all used, replaced or
+ * expired): they hold codes in clear text and have no use left. Run daily by the
+ * 'invitation-letters' task; idempotent. The row goes first, then the file, so a crash in
+ * between leaves at most an orphan file, never a row pointing at nothing.
+ */
+export async function removeSpentLetters(em: Em, storage: FileStorage, now: Date): Promise<number> {
+  const spent = await em.execute<Array<{ id: string; storage_key: string }>>(
+    `select b.id, b.storage_key from invitation_letter_batch b
+     where not exists (select 1 from invitation i where i.letter_batch_id = b.id
+                       and i.used_at is null and i.revoked_at is null and i.expires_at > ?)`,
+    [now],
+    'all',
+  );
+  for (const batch of spent) {
+    await em.execute(`delete from invitation_letter_batch where id = ?`, [batch.id]);
+    await storage.remove(batch.storage_key);
+  }
+  return spent.length;
+}
