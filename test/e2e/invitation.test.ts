@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Organization, PortalUser } from '../../src/entities/index.ts';
 import { CODE, readPdf } from '../support/pdf.ts';
+import { renderPdfInBrowser } from './pdf.ts';
 import { linkIn } from '../support/smtp.ts';
 import { describeInBrowser, horizontalOverflow, SCREENSHOT_DIR, startBrowserTest, type BrowserTest } from './harness.ts';
 
@@ -98,12 +99,16 @@ describeInBrowser('invitation to the resident portal in the browser', () => {
     const response = await manager.request.get((await download.getAttribute('href'))!);
     expect(response.headers()['content-type']).toBe('application/pdf');
 
-    const pdf = await readPdf(new Uint8Array(await response.body()), path.join(SCREENSHOT_DIR, 'invitation-letter.png'));
+    const bytes = new Uint8Array(await response.body());
+    const pdf = await readPdf(bytes);
     expect(pdf.pages).toBe(1);
     expect(pdf.texts[0]).toContain('Marta Nowak');
     expect(pdf.texts[0]).toContain('Rosenweg 24');
     const code = pdf.texts[0].match(CODE)![0];
-    expect(pdf.qr).toBe(`${t.baseUrl}/portal/registrieren?code=${code}`);
+    // As an image: the page renders, and its QR code leads to the personal link.
+    const image = await renderPdfInBrowser(t.browser, bytes, path.join(SCREENSHOT_DIR, 'invitation-letter.png'));
+    expect(image.png.length).toBeGreaterThan(10_000);
+    expect(image.qr).toBe(`${t.baseUrl}/portal/registrieren?code=${code}`);
 
     // Typed from the letter, without the link.
     const marta = await t.newPage({ width: 360 });
