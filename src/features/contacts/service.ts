@@ -47,7 +47,8 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date)
 /**
  * Everything the contact page shows: contracts with unit and property, the portal logins
  * linked to the contact, its portal status, whether it may be invited now (access window),
- * the invitation history and the newest letter PDF.
+ * the invitation history and the letter PDF of the open invitation (a newer invitation
+ * replaces the older one, so there is at most one).
  */
 export async function contactDetail(em: Em, contact: Contact, now: Date) {
   const contracts = await em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'], orderBy: { startsOn: 'desc' } });
@@ -55,14 +56,14 @@ export async function contactDetail(em: Em, contact: Contact, now: Date) {
   const invitations = await em.find(Invitation, { contact: contact.id }, { populate: ['invitedByStaff', 'invitedByPortalUser'], orderBy: { createdAt: 'desc', id: 'asc' }, limit: 50 });
   const status = (await portalStatuses(em, [contact.id], now)).get(contact.id) ?? 'not_invited';
   const invitationProblemNow = status === 'registered' || status === 'disabled' ? null : await invitationProblem(em, contact, now);
-  const newestLetter = invitations.find((i) => i.letterBatch);
+  const openLetter = invitations.find((i) => i.letterBatch && invitationState(i, now) === 'open');
   return {
     contracts,
     portalUsers,
     status,
     invitationProblem: invitationProblemNow,
     invitations: invitations.map((invitation) => ({ invitation, state: invitationState(invitation, now) })),
-    letterBatchId: newestLetter?.letterBatch?.id ?? null,
+    letterBatchId: openLetter?.letterBatch?.id ?? null,
   };
 }
 
