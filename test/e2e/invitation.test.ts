@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,12 +18,10 @@ const MANAGER = 'verwalter@sonnenschein-hv.de';
 const PASSWORD = 'Maiglöckchen-2026';
 
 let t: BrowserTest;
-let storageDir: string;
 
 describeInBrowser('invitation to the resident portal in the browser', () => {
   beforeAll(async () => {
-    storageDir = await mkdtemp(path.join(tmpdir(), 'hausportal-e2e-invitation-'));
-    t = await startBrowserTest({ env: { STORAGE_DIR: storageDir } });
+    t = await startBrowserTest();
     const em = t.app.em();
     const sonnenschein = t.app.world.organizations.sonnenschein.id;
     await em.nativeUpdate(Organization, { id: sonnenschein }, { askResidentQuestion: true, askContactDataConfirmation: true, askContactPreference: true });
@@ -34,10 +30,7 @@ describeInBrowser('invitation to the resident portal in the browser', () => {
     await em.getConnection().execute('delete from portal_user_contact where portal_user_id = ?', [kristinaLogin]);
     await em.nativeUpdate(PortalUser, { id: kristinaLogin }, { email: 'alter.zugang@example.de' }, { filters: false });
   });
-  afterAll(async () => {
-    await t?.close();
-    await rm(storageDir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   /** From the Kontakte list to the contact's page, by searching the name as a manager would. */
   async function openContact(page: Page, name: string) {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Announcement, Attachment, OutboxMail } from '../../src/entities/index.ts';
@@ -12,13 +9,11 @@ import { linkIn } from '../support/smtp.ts';
 const { pdf: PDF, png: PNG, word: WORD } = SAMPLE_FILES;
 
 let app: TestApp;
-let storageDir: string;
 let manager: Client;
 let kristina: Client;
 let eigner: Client;
 beforeAll(async () => {
-  storageDir = await mkdtemp(path.join(tmpdir(), 'hausportal-announcements-'));
-  app = await startTestApp({ env: { STORAGE_DIR: storageDir } });
+  app = await startTestApp();
   manager = app.client();
   await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
   kristina = app.client();
@@ -26,10 +21,7 @@ beforeAll(async () => {
   eigner = app.client();
   await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
 });
-afterAll(async () => {
-  await app?.close();
-  await rm(storageDir, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 beforeEach(async () => {
   app.clock.advance(60_000);
   // Mails queued by an earlier test must not count for this one.
@@ -228,12 +220,12 @@ describe('attachments', () => {
 
   it('can be removed in the console', async () => {
     const id = await create({ title: 'Anhang entfernen', propertyIds: [ids().test] }, 'draft', [{ name: 'Alt.pdf', type: 'application/pdf', content: PDF }]);
-    const before = await filesUnder(storageDir);
+    const before = await filesUnder(app.storageDir);
     const edit = await manager.get(`/verwaltung/mitteilungen/${id}`);
     const action = edit.$('#current-attachments form').attr('action')!;
     expect((await manager.post(action)).status).toBe(303);
     expect((await manager.get(`/verwaltung/mitteilungen/${id}`)).$('#current-attachments')).toHaveLength(0);
-    expect((await filesUnder(storageDir)).length).toBe(before.length - 1);
+    expect((await filesUnder(app.storageDir)).length).toBe(before.length - 1);
   });
 });
 
@@ -294,7 +286,7 @@ describe('bad input', () => {
 
   it('a text file named .pdf is refused, the form comes back filled in, temp files are gone', async () => {
     const before = await counts();
-    const filesBefore = await filesUnder(storageDir);
+    const filesBefore = await filesUnder(app.storageDir);
     const answer = await manager.postMultipart('/verwaltung/mitteilungen', { title: 'Mit falschem Anhang', body: 'Inhalt', propertyIds: ids().maxPlanck, action: 'publish' }, [
       { name: 'gut.pdf', type: 'application/pdf', content: PDF },
       { name: 'boese.pdf', type: 'application/pdf', content: Buffer.from('<script>alert(1)</script>') },
@@ -304,13 +296,13 @@ describe('bad input', () => {
     expect(answer.$('#announcement-title').val()).toBe('Mit falschem Anhang');
     expect(answer.$('#recipient-options input:checked').val()).toBe(ids().maxPlanck);
     expect(await counts()).toEqual(before);
-    expect(await filesUnder(storageDir)).toEqual(filesBefore);
+    expect(await filesUnder(app.storageDir)).toEqual(filesBefore);
     expect(await recipients()).toEqual([]);
   });
 
   it('an attachment over 50 MB is refused without being kept (streamed, never buffered)', async () => {
     const before = await counts();
-    const filesBefore = await filesUnder(storageDir);
+    const filesBefore = await filesUnder(app.storageDir);
     const boundary = '----hausportal' + Date.now();
     const head = Buffer.from(
       [
@@ -351,7 +343,7 @@ describe('bad input', () => {
     expect(answer.$('#attachments-error').text()).toBe('Die Datei ist größer als 50 MB.');
     expect(answer.$('#announcement-title').val()).toBe('Zu groß');
     expect(await counts()).toEqual(before);
-    expect(await filesUnder(storageDir)).toEqual(filesBefore);
+    expect(await filesUnder(app.storageDir)).toEqual(filesBefore);
     expect(await recipients()).toEqual([]);
   });
 });

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attachment, BulletinPost, OutboxMail } from '../../src/entities/index.ts';
@@ -12,13 +10,11 @@ import { filesUnder, SAMPLE_FILES } from '../support/files.ts';
 const { pdf: PDF, png: PNG } = SAMPLE_FILES;
 
 let app: TestApp;
-let storageDir: string;
 let manager: Client;
 let kristina: Client; // tenant in Max-Planck-Straße 12 only
 let eigner: Client; // owner of two flats in Rosenweg 24 and one in Max-Planck-Straße 12
 beforeAll(async () => {
-  storageDir = await mkdtemp(path.join(tmpdir(), 'hausportal-bulletin-'));
-  app = await startTestApp({ env: { STORAGE_DIR: storageDir } });
+  app = await startTestApp();
   await ensureContentDemo(app);
   manager = app.client();
   await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
@@ -27,10 +23,7 @@ beforeAll(async () => {
   eigner = app.client();
   await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
 });
-afterAll(async () => {
-  await app?.close();
-  await rm(storageDir, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 
 const LIST = '/verwaltung/schwarzes-brett';
 const board = (propertyId: string) => `/portal/liegenschaften/${propertyId}/schwarzes-brett`;
@@ -99,7 +92,7 @@ describe('publishing a notice board post', () => {
     const ids: Record<string, string> = { rosenweg: app.world.properties.rosenweg.id, hafenstrasse: app.world.properties.hafenstrasse.id, '': '' };
     await delivered();
     const before = await counts();
-    const filesBefore = await filesUnder(storageDir);
+    const filesBefore = await filesUnder(app.storageDir);
     const page = await manager.postMultipart(LIST, { ...fields, property: ids[fields.property] }, [{ name: 'plan.pdf', type: 'application/pdf', content: PDF }]);
     expect(page.status).toBe(422);
     expect(page.$('[role=alert]').text()).toBe('Bitte prüfen Sie die markierten Felder.');
@@ -108,7 +101,7 @@ describe('publishing a notice board post', () => {
     expect(page.$('#bulletin-title').val()).toBe(fields.title.trim());
     expect(page.$('#bulletin-body').text()).toBe(fields.body);
     expect(await counts()).toEqual(before);
-    expect(await filesUnder(storageDir)).toEqual(filesBefore);
+    expect(await filesUnder(app.storageDir)).toEqual(filesBefore);
     expect(await delivered()).toEqual([]);
   });
 
@@ -180,7 +173,7 @@ describe('editing and withdrawing', () => {
     expect(form.$('form[enctype="multipart/form-data"]').attr('action')).toMatch(new RegExp(`^${LIST}/${post.id}\\?_csrf=`));
 
     const old = post.attachments.getItems()[0];
-    expect(await filesUnder(storageDir)).toContain(path.join(storageDir, 'files', old.storageKey));
+    expect(await filesUnder(app.storageDir)).toContain(path.join(app.storageDir, 'files', old.storageKey));
     const saved = await manager.postMultipart(`${LIST}/${post.id}`, { title: 'Wartung Aufzug (verschoben)', body: 'Am Dienstag.', removeAttachment: old.id }, [
       { name: 'Foto.png', type: 'image/png', content: PNG },
     ]);
@@ -189,7 +182,7 @@ describe('editing and withdrawing', () => {
     expect(changed.title).toBe('Wartung Aufzug (verschoben)');
     expect(changed.property.id).toBe(app.world.properties.maxPlanck.id);
     expect(changed.attachments.getItems().map((a) => a.fileName)).toEqual(['Foto.png']);
-    expect(await filesUnder(storageDir)).not.toContain(path.join(storageDir, 'files', old.storageKey));
+    expect(await filesUnder(app.storageDir)).not.toContain(path.join(app.storageDir, 'files', old.storageKey));
     expect(await delivered()).toEqual([]);
 
     const invalid = await manager.postMultipart(`${LIST}/${post.id}`, { title: '', body: 'x' });

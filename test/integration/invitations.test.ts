@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, Contact, Contract, Invitation, InvitationLetterBatch, OutboxMail, PortalUser } from '../../src/entities/index.ts';
@@ -16,18 +13,13 @@ import { linkIn } from '../support/smtp.ts';
 const all = { filters: { tenant: false } } as const;
 
 let app: TestApp;
-let storageDir: string;
 let manager: Client;
 beforeAll(async () => {
-  storageDir = await mkdtemp(path.join(tmpdir(), 'hausportal-invitations-'));
-  app = await startTestApp({ env: { STORAGE_DIR: storageDir } });
+  app = await startTestApp();
   manager = app.client();
   await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
 });
-afterAll(async () => {
-  await app?.close();
-  await rm(storageDir, { recursive: true, force: true });
-});
+afterAll(() => app?.close());
 beforeEach(async () => {
   app.clock.advance(60_000);
   // Mails queued by an earlier test must not count for this one.
@@ -223,7 +215,7 @@ describe('inviting a contact by letter', () => {
     // Walter Krause has no e-mail address: only the letter is offered.
     expect(page.$('input[name=channel][value=email]').is(':disabled')).toBe(true);
     expect(page.$('input[name=channel][value=letter]').is(':checked')).toBe(true);
-    const filesBefore = await filesUnder(storageDir);
+    const filesBefore = await filesUnder(app.storageDir);
 
     const answer = await manager.post(`${contactPage(krause)}/einladung`, { channel: 'letter' });
     expect(answer.status).toBe(303);
@@ -232,7 +224,7 @@ describe('inviting a contact by letter', () => {
     expect(statusIn(after)).toBe('eingeladen');
     const link = after.$('a').filter((_, a) => after.$(a).text() === 'Einladungsbrief herunterladen (PDF)').attr('href')!;
     expect(link).toMatch(/^\/verwaltung\/einladungsbriefe\/[0-9a-f-]{36}$/);
-    expect((await filesUnder(storageDir)).length).toBe(filesBefore.length + 1);
+    expect((await filesUnder(app.storageDir)).length).toBe(filesBefore.length + 1);
 
     const { response, bytes } = await download(manager, link);
     expect(response.status).toBe(200);
@@ -266,13 +258,13 @@ describe('inviting a contact by letter', () => {
     const [current] = await newBatch(afterFirst);
     expect([replaced, current].every(Boolean)).toBe(true);
     const before = await batchIds();
-    const files = await filesUnder(storageDir);
+    const files = await filesUnder(app.storageDir);
 
     expect(await app.runTask('session-cleanup')).toBe(true);
     const left = await batchIds();
     expect(left).not.toContain(replaced);
     expect(left).toContain(current);
-    expect(await filesUnder(storageDir)).toHaveLength(files.length - (before.length - left.length));
+    expect(await filesUnder(app.storageDir)).toHaveLength(files.length - (before.length - left.length));
     expect((await download(manager, `/verwaltung/einladungsbriefe/${replaced}`)).response.status).toBe(404);
     expect((await download(manager, `/verwaltung/einladungsbriefe/${current}`)).response.status).toBe(200);
   });

@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:http';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.ts';
@@ -15,8 +18,9 @@ import { loadWorld } from './world.ts';
 export type TestClock = ReturnType<typeof fixedClock>;
 
 /**
- * One running Hausportal for a test file: its own seeded database, a real SMTP receiver,
- * the real Express app on a free port, and a clock the test controls.
+ * One running Hausportal for a test file: its own seeded database, its own file storage
+ * (a temporary STORAGE_DIR, removed on close), a real SMTP receiver, the real Express app
+ * on a free port, and a clock the test controls.
  */
 export async function startTestApp(
   options: {
@@ -33,7 +37,8 @@ export async function startTestApp(
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: baseUrl, SMTP_URL: smtp.url, JOBS: 'off', LOG_LEVEL: 'error', ...options.env });
+  const storageDir = await mkdtemp(path.join(tmpdir(), 'hausportal-test-storage-'));
+  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: baseUrl, SMTP_URL: smtp.url, JOBS: 'off', LOG_LEVEL: 'error', STORAGE_DIR: storageDir, ...options.env });
   const app = createApp({ orm: database.orm, config, clock });
   server.on('request', app);
   const transport = createMailTransport(config);
@@ -47,6 +52,8 @@ export async function startTestApp(
     /** The test database's URL, to open a second "server instance" on it; undefined on the embedded database. */
     databaseUrl: database.url,
     config,
+    /** Where this app keeps uploaded and generated files. */
+    storageDir: config.storageDir,
     clock,
     smtp,
     world,
@@ -67,6 +74,7 @@ export async function startTestApp(
       transport.close?.();
       await smtp.close();
       await database.drop();
+      await rm(storageDir, { recursive: true, force: true });
     },
   };
 }
