@@ -220,3 +220,10 @@ export async function contactsInAccessWindow(
     group by ct.id, u.property_id`.execute(em.getKysely());
   return rows.map((row) => ({ contactId: row.contact_id, propertyId: row.property_id, running: row.running }));
 }
+
+/** Those of the given contacts with a contract inside the access window on `at` (any property). */
+export async function contactsWithinAccessWindow<T extends { id: string }>(em: Em, contacts: T[], at: Date): Promise<T[]> {
+  const rows = await contactsInAccessWindow(em, scopedOrganization(em), at, { contactIds: contacts.map((c) => c.id) });
+  const inWindow = new Set(rows.map((row) => row.contactId));
+  return contacts.filter((c) => inWindow.has(c.id));
+}

@@ -55,7 +55,7 @@ export async function contactDetail(em: Em, contact: Contact, now: Date) {
   const portalUsers = await em.find(PortalUser, { contacts: contact.id }, { orderBy: { email: 'asc' } });
   const invitations = await em.find(Invitation, { contact: contact.id }, { populate: ['invitedByStaff', 'invitedByPortalUser'], orderBy: { createdAt: 'desc', id: 'asc' }, limit: 50 });
   const status = (await portalStatuses(em, [contact.id], now)).get(contact.id) ?? 'not_invited';
-  const invitationProblemNow = status === 'registered' || status === 'disabled' ? null : await invitationProblem(em, contact, now);
+  const invitationProblemNow = status === 'registered' || status === 'disabled' ? null : await invitationProblem(em, contact, now, status);
   const openLetter = invitations.find((i) => i.letterBatch && invitationState(i, now) === 'open');
   return {
     contracts,

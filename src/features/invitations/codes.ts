@@ -47,19 +47,25 @@ export type NewInvitation = {
  * neighbour). Persisted with the caller's flush, together with the mail or letter.
  */
 export async function createInvitation(em: Em, input: NewInvitation, now: Date): Promise<{ invitation: Invitation; code: string }> {
-  const open = { usedAt: null, revokedAt: null };
   if (input.kind === 'contact' && input.contact) {
-    await em.nativeUpdate(Invitation, { ...open, kind: 'contact', contact: input.contact.id }, { revokedAt: now });
+    await revokeContactInvitations(em, [input.contact.id], now);
   } else if (input.email) {
-    await em.nativeUpdate(Invitation, { ...open, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null }, { revokedAt: now });
+    await em.nativeUpdate(Invitation, { ...OPEN, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null }, { revokedAt: now });
   }
   return newInvitation(em, input, now);
+}
+
+const OPEN = { usedAt: null, revokedAt: null };
+
+/** Revokes the open invitations of these contacts for themselves (kind contact): a new one replaces them. */
+export function revokeContactInvitations(em: Em, contactIds: string[], now: Date): Promise<number> {
+  return em.nativeUpdate(Invitation, { ...OPEN, kind: 'contact', contact: { $in: contactIds } }, { revokedAt: now });
 }
 
 /**
  * The creation half of createInvitation, without revoking older invitations: for the bulk
  * invitation of a property, which revokes the open invitations of all its contacts in one
- * statement first (src/features/invitations/service.ts). Use createInvitation otherwise.
+ * statement first (revokeContactInvitations). Use createInvitation otherwise.
  */
 export function newInvitation(em: Em, input: NewInvitation, now: Date): { invitation: Invitation; code: string } {
   const code = generateCode();

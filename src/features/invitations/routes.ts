@@ -4,16 +4,12 @@ import { sendStoredFile } from '../../http/download.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
 import { showContact } from '../contacts/routes.ts';
+import { loadProperty } from '../properties/routes.ts';
 import { addUserToContact, inviteContact, inviteProperty, letterBatchFile, propertyInvitationPlan, setPortalAccessDisabled } from './service.ts';
 
 /** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
 async function loadContact(req: Request, res: Response, next: NextFunction) {
   res.locals.contact = await findByIdOr404(req.em, Contact, req.params.contactId);
-  next();
-}
-
-async function loadProperty(req: Request, res: Response, next: NextFunction) {
-  res.locals.property = await findByIdOr404(req.em, Property, req.params.propertyId);
   next();
 }
 

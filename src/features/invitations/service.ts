@@ -19,10 +19,10 @@ import {
 import { invalidateUserSessions } from '../../auth/session.ts';
 import { translator } from '../../http/i18n.ts';
 import type { FileStorage } from '../../storage/files.ts';
-import { contactsInAccessWindow } from '../access/service.ts';
+import { contactsInAccessWindow, contactsWithinAccessWindow } from '../access/service.ts';
 import { isEmail, normalizeEmail } from '../login/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { createInvitation, newInvitation, registrationLink } from './codes.ts';
+import { createInvitation, newInvitation, registrationLink, revokeContactInvitations } from './codes.ts';
 import { buildLettersPdf, type Letter } from './letter-pdf.ts';
 
 /** "nicht eingeladen", "eingeladen", "registriert", "gesperrt" in the console. */
@@ -60,16 +60,17 @@ export type InviteProblem = 'outsideWindow' | 'alreadyRegistered' | 'disabled' |
 /**
  * Whether a contact may be invited now: a contract inside the access window (seed 002: with
  * the windows switched on, also before the start and after the end), not registered yet.
+ * `knownStatus`: the contact's portal status when the caller has it already.
  */
-export async function invitationProblem(em: Em, contact: Contact, now: Date): Promise<InviteProblem | null> {
-  const status = (await portalStatuses(em, [contact.id], now)).get(contact.id);
+export async function invitationProblem(em: Em, contact: Contact, now: Date, knownStatus?: PortalStatus): Promise<InviteProblem | null> {
+  const status = knownStatus ?? (await portalStatuses(em, [contact.id], now)).get(contact.id);
   if (status === 'registered') return 'alreadyRegistered';
   if (status === 'disabled') return 'disabled';
   return (await inAccessWindow(em, contact, now)) ? null : 'outsideWindow';
 }
 
 async function inAccessWindow(em: Em, contact: Contact, now: Date): Promise<boolean> {
-  return (await contactsInAccessWindow(em, scopedOrganization(em), now, { contactIds: [contact.id] })).length > 0;
+  return (await contactsWithinAccessWindow(em, [contact], now)).length > 0;
 }
 
 type InviteInput = { staff: StaffUser; baseUrl: string; storage: FileStorage; now: Date };
@@ -169,7 +170,7 @@ export async function inviteProperty(em: Em, input: InviteInput & { property: Pr
   return withStoredLetters(input.storage, async (store) =>
     em.transactional(async (tx) => {
       // One statement revokes the open invitations of all of them (createInvitation would do it one by one).
-      await tx.nativeUpdate(Invitation, { kind: 'contact', contact: { $in: targets.map((t) => t.contact.id) }, usedAt: null, revokedAt: null }, { revokedAt: now });
+      await revokeContactInvitations(tx, targets.map((t) => t.contact.id), now);
       const letters: Array<{ invitation: Invitation; letter: Letter }> = [];
       for (const { contact, channel, address } of targets) {
         const { invitation, code } = newInvitation(tx, { organization, kind: 'contact', channel, contact, property, email: channel === 'email' ? contact.email : null, invitedByStaff: staff }, now);

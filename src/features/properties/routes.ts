@@ -12,7 +12,7 @@ import { propertyContacts, propertyOverview, propertyUnits, searchProperties } f
 export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente'] as const;
 
 /** Loads the property of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
-async function loadProperty(req: Request, res: Response, next: NextFunction) {
+export async function loadProperty(req: Request, res: Response, next: NextFunction) {
   res.locals.property = await findByIdOr404(req.em, Property, req.params.propertyId);
   next();
 }

@@ -263,12 +263,11 @@ export function portalRoutes() {
   router.post('/profil/nutzer', requireOnboarded, async (req, res) => {
     const user = req.portalUser!;
     const contacts = await contactsOf(user);
-    // Only contacts inside the access window get further logins; without any, there is no form.
-    if (!user.organization.residentsMayAddUsers || (await contactsThatMayAddUsers(req.em, contacts, req.deps.clock.now())).length === 0) {
-      throw new NotFoundError('adding users is off or no contact inside the access window');
-    }
+    if (!user.organization.residentsMayAddUsers) throw new NotFoundError('adding users is off');
     const input = { contactId: field(req.body.contactId), inviteEmail: field(req.body.inviteEmail).trim() };
     const errors = await inviteAdditionalUser(req.em, user, contacts, { contactId: input.contactId, email: input.inviteEmail }, req.deps.config.baseUrl, req.deps.clock.now());
+    // Only contacts inside the access window get further logins; without any, there is no form.
+    if (errors === 'noEligibleContact') throw new NotFoundError('no contact inside the access window');
     if (Object.keys(errors).length > 0) return showProfile(req, res, { addUser: input }, fieldMessages(req.t, errors), 422);
     res.redirect(303, savedTo('invited'));
   });

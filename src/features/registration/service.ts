@@ -1,6 +1,6 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
-import { scopedOrganization, scopeToOrganization } from '../../db/tenant.ts';
+import { scopeToOrganization } from '../../db/tenant.ts';
 import {
   AuditLog,
   Contact,
@@ -19,7 +19,7 @@ import { accountKey, clearFailures, countAttempt, refundAttempt, THROTTLE } from
 import type { FieldErrors } from '../../http/forms.ts';
 import { consumeInvitation, createInvitation, findUsableInvitation, hashCode, invitationState, normalizeCode } from '../invitations/codes.ts';
 import { isEmail, normalizeEmail } from '../login/service.ts';
-import { contactsInAccessWindow, propertyAccess, type PropertyAccess } from '../access/service.ts';
+import { contactsWithinAccessWindow, propertyAccess, type PropertyAccess } from '../access/service.ts';
 import { enqueuePortalInvitationMail } from './mails.ts';
 
 export type { FieldErrors };
@@ -472,16 +472,25 @@ async function invitationLimitReached(em: Em, user: PortalUser, now: Date): Prom
  * The user's contacts that may get another login: only those with a contract inside the
  * access window, as on the staff side (src/features/invitations/service.ts, inviteAdditionalUser).
  */
-export async function contactsThatMayAddUsers(em: Em, contacts: Contact[], now: Date): Promise<Contact[]> {
-  const inWindow = await contactsInAccessWindow(em, scopedOrganization(em), now, { contactIds: contacts.map((c) => c.id) });
-  const ids = new Set(inWindow.map((row) => row.contactId));
-  return contacts.filter((c) => ids.has(c.id));
+export function contactsThatMayAddUsers(em: Em, contacts: Contact[], now: Date): Promise<Contact[]> {
+  return contactsWithinAccessWindow(em, contacts, now);
+}
+
+/**
+ * The problem with the address a resident invites someone at (an i18n key), or null: a
+ * valid address, not their own, and today's invitations not used up.
+ */
+async function inviteeEmailProblem(em: Em, user: PortalUser, email: string, now: Date): Promise<string | null> {
+  if (!isEmail(email)) return 'registration:errors.emailInvalid';
+  if (email === user.email) return 'registration:errors.ownEmail';
+  if (await invitationLimitReached(em, user, now)) return 'registration:errors.invitationLimit';
+  return null;
 }
 
 /**
  * "Nutzer zum Kontakt hinzufügen" (when the Verwaltung allows it): invites a second login
  * for one of the user's contacts by e-mail, e.g. the spouse. Only for a contact inside the
- * access window (contactsThatMayAddUsers).
+ * access window (contactsThatMayAddUsers); with none, there is nothing to offer.
  */
 export async function inviteAdditionalUser(
   em: Em,
@@ -490,15 +499,15 @@ export async function inviteAdditionalUser(
   input: { contactId: string; email: string },
   baseUrl: string,
   now: Date,
-): Promise<FieldErrors> {
-  const errors: FieldErrors = {};
+): Promise<FieldErrors | 'noEligibleContact'> {
   const eligible = await contactsThatMayAddUsers(em, contacts, now);
+  if (eligible.length === 0) return 'noEligibleContact';
+  const errors: FieldErrors = {};
   const contact = eligible.length === 1 ? eligible[0] : eligible.find((c) => c.id === input.contactId);
   if (!contact) errors.contactId = 'registration:errors.contactRequired';
   const email = normalizeEmail(input.email);
-  if (!isEmail(email)) errors.inviteEmail = 'registration:errors.emailInvalid';
-  else if (email === user.email) errors.inviteEmail = 'registration:errors.ownEmail';
-  else if (await invitationLimitReached(em, user, now)) errors.inviteEmail = 'registration:errors.invitationLimit';
+  const emailProblem = await inviteeEmailProblem(em, user, email, now);
+  if (emailProblem) errors.inviteEmail = emailProblem;
   if (Object.keys(errors).length > 0) return errors;
   const organization = user.organization;
   await em.transactional(async (tx) => {
@@ -525,9 +534,8 @@ export async function inviteNeighbour(
 ): Promise<FieldErrors> {
   const errors: FieldErrors = validateName(input.name);
   const email = normalizeEmail(input.email);
-  if (!isEmail(email)) errors.email = 'registration:errors.emailInvalid';
-  else if (email === user.email) errors.email = 'registration:errors.ownEmail';
-  else if (await invitationLimitReached(em, user, now)) errors.email = 'registration:errors.invitationLimit';
+  const emailProblem = await inviteeEmailProblem(em, user, email, now);
+  if (emailProblem) errors.email = emailProblem;
   if (Object.keys(errors).length > 0) return errors;
   const organization = user.organization;
   await em.transactional(async (tx) => {
