@@ -75,16 +75,17 @@ function contractRuns(day: string) {
 
 /**
  * The rule itself, as one set-based query: a row per (portal user, property) with access
- * on `day`. `onlyUser` narrows it to one user (every portal request); without it, it
- * covers the whole Verwaltung (the access-window job, mail recipients).
+ * on `day`, from the contracts inside the window and the memberships, grouped once.
+ * `narrow` (a condition on `pu`, the portal user) limits it to one user on every portal
+ * request; without it, it covers the whole Verwaltung (the access-window job, recipients).
  * Plain SQL is not reached by the tenant filter: the Verwaltung is an explicit condition
  * on every table that leads to a property.
  */
 function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
   return sql<AccessRow>`
     with windows as (${windowsOf(organizationId)}),
-    by_contract as (
-      select puc.portal_user_id, u.property_id, c.kind, puc.contact_id, ${contractRuns(day)} as running
+    grounds as (
+      select puc.portal_user_id, u.property_id, c.kind::text as kind, puc.contact_id, ${contractRuns(day)} as running, null::text as role
       from portal_user_contact puc
       join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
       join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
@@ -93,24 +94,20 @@ function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder
       join unit u on u.id = c.unit_id and u.archived_at is null
       cross join windows w
       where ${contractInWindow(day)} ${narrow}
-    ),
-    by_membership as (
-      select m.portal_user_id, m.property_id, m.role
+      union all
+      select m.portal_user_id, m.property_id, null, null, false, m.role::text
       from portal_membership m
       join portal_user pu on pu.id = m.portal_user_id and pu.organization_id = ${organizationId}
       where m.ended_at is null ${narrow}
-    ),
-    pairs as (
-      select portal_user_id, property_id from by_contract
-      union select portal_user_id, property_id from by_membership
     )
-    select pairs.portal_user_id, pairs.property_id,
-      coalesce((select array_agg(distinct kind) from by_contract b where b.portal_user_id = pairs.portal_user_id and b.property_id = pairs.property_id and b.running), '{}') as active_kinds,
-      coalesce((select array_agg(distinct kind) from by_contract b where b.portal_user_id = pairs.portal_user_id and b.property_id = pairs.property_id and not b.running), '{}') as window_kinds,
-      coalesce((select array_agg(distinct contact_id) from by_contract b where b.portal_user_id = pairs.portal_user_id and b.property_id = pairs.property_id), '{}') as contact_ids,
-      coalesce((select array_agg(distinct role) from by_membership m where m.portal_user_id = pairs.portal_user_id and m.property_id = pairs.property_id), '{}') as member_roles
-    from pairs
-    join property p on p.id = pairs.property_id and p.organization_id = ${organizationId} and p.archived_at is null`;
+    select g.portal_user_id, g.property_id,
+      coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and g.running), '{}') as active_kinds,
+      coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and not g.running), '{}') as window_kinds,
+      coalesce(array_agg(distinct g.contact_id) filter (where g.contact_id is not null), '{}') as contact_ids,
+      coalesce(array_agg(distinct g.role) filter (where g.role is not null), '{}') as member_roles
+    from grounds g
+    join property p on p.id = g.property_id and p.organization_id = ${organizationId} and p.archived_at is null
+    group by g.portal_user_id, g.property_id`;
 }
 
 function rolesOf(row: AccessRow) {
