@@ -29,6 +29,10 @@ import { staffAdminRoutes } from './features/staff/routes.ts';
 import * as invitations from './features/invitations/routes.ts';
 import * as portalSettings from './features/portal-settings/routes.ts';
 import * as registration from './features/registration/routes.ts';
+import * as documentConsole from './features/documents/console-routes.ts';
+import * as documentPortal from './features/documents/portal-routes.ts';
+import { typeAdminRoutes as documentTypeAdminRoutes } from './features/documents/types-routes.ts';
+import * as serialLetters from './features/serial-letters/routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
 
@@ -103,10 +107,13 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
+  registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], invitations.consoleRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], documentConsole.consoleRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], serialLetters.consoleRoutes());
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
@@ -114,7 +121,7 @@ export function createApp(deps: AppDeps) {
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
   // through to the resident routes.
-  const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes()];
+  const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes(), documentPortal.portalRoutes()];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".

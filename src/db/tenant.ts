@@ -19,6 +19,15 @@ import {
   ServiceProvider,
   StaffUser,
   Unit,
+  Document,
+  DocumentType,
+  DocumentVersion,
+  DocumentShare,
+  DocumentDownload,
+  DocumentDigest,
+  SerialLetter,
+  SerialLetterPart,
+  AdvisoryBoardMember,
 } from '../entities/index.ts';
 
 /**
@@ -55,6 +64,15 @@ export const TENANT_ENTITIES = [
   InvitationLetterBatch,
   PortalMembership,
   PortalAccessGrant,
+  DocumentType,
+  Document,
+  DocumentVersion,
+  DocumentShare,
+  DocumentDownload,
+  DocumentDigest,
+  SerialLetter,
+  SerialLetterPart,
+  AdvisoryBoardMember,
 ];
 
 export const tenantFilter = {

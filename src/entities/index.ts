@@ -11,3 +11,4 @@ export * from './mail.ts';
 export * from './audit-log.ts';
 export * from './content.ts';
 export * from './invitation.ts';
+export * from './document.ts';

@@ -42,3 +42,20 @@ export function localFileStorage(root: string): FileStorage {
     remove: (key) => rm(pathOf(key), { force: true }),
   };
 }
+
+/**
+ * "File and database row together or neither": moves finished temp files into the store,
+ * then runs `write` (the transaction that records their keys). If moving or writing fails,
+ * the stored files are removed again and the temp files deleted, so nothing is left behind.
+ */
+export async function storeThenWrite<T>(storage: FileStorage, tempPaths: string[], write: (keys: string[]) => Promise<T>): Promise<T> {
+  const keys: string[] = [];
+  try {
+    for (const tempPath of tempPaths) keys.push(await storage.put(tempPath));
+    return await write(keys);
+  } catch (error) {
+    await Promise.all(keys.map((key) => storage.remove(key)));
+    await Promise.all(tempPaths.map((tempPath) => rm(tempPath, { force: true })));
+    throw error;
+  }
+}

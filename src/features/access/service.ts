@@ -25,8 +25,8 @@ import { PortalUser, Property, type MembershipRole } from '../../entities/index.
  *   contracts that run or lie inside a window, never a membership (Bewohner never see
  *   contact-specific content).
  */
-export type PortalRole = 'tenant' | 'owner' | MembershipRole;
-export const PORTAL_ROLES: readonly PortalRole[] = ['tenant', 'owner', 'resident', 'commercial_employee', 'service_provider'];
+export type PortalRole = 'tenant' | 'owner' | MembershipRole | 'advisory_board';
+export const PORTAL_ROLES: readonly PortalRole[] = ['tenant', 'owner', 'resident', 'commercial_employee', 'service_provider', 'advisory_board'];
 
 export type PropertyAccess = {
   property: Property;
@@ -38,6 +38,9 @@ export type PropertyAccess = {
   seesGeneralContent: boolean;
   /** The user's contacts through which individually shared content shows here. */
   contactIds: string[];
+  /** Units (and their addresses) with a running contract: what unit and address sharing reaches. */
+  unitIds: string[];
+  addressIds: string[];
 };
 
 const ROLE_OF_CONTRACT = { rental: 'tenant', ownership: 'owner' } as const;
@@ -50,6 +53,10 @@ type AccessRow = {
   window_kinds: ContractKindName[];
   contact_ids: string[];
   member_roles: MembershipRole[];
+  active_unit_ids: string[];
+  active_address_ids: string[];
+  /** A contact with a running contract there sits on the Verwaltungsbeirat. */
+  board: boolean;
 };
 
 /**
@@ -81,11 +88,13 @@ function contractRuns(day: string) {
  * Plain SQL is not reached by the tenant filter: the Verwaltung is an explicit condition
  * on every table that leads to a property.
  */
-function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+export function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
   return sql<AccessRow>`
     with windows as (${windowsOf(organizationId)}),
     grounds as (
-      select puc.portal_user_id, u.property_id, c.kind::text as kind, puc.contact_id, ${contractRuns(day)} as running, null::text as role
+      select puc.portal_user_id, u.property_id, c.kind::text as kind, puc.contact_id, ${contractRuns(day)} as running, null::text as role,
+        u.id as unit_id, u.address_id,
+        exists (select 1 from advisory_board_member b where b.contact_id = puc.contact_id and b.property_id = u.property_id) as board
       from portal_user_contact puc
       join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
       join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
@@ -95,7 +104,7 @@ function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder
       cross join windows w
       where ${contractInWindow(day)} ${narrow}
       union all
-      select m.portal_user_id, m.property_id, null, null, false, m.role::text
+      select m.portal_user_id, m.property_id, null, null, false, m.role::text, null, null, false
       from portal_membership m
       join portal_user pu on pu.id = m.portal_user_id and pu.organization_id = ${organizationId}
       where m.ended_at is null ${narrow}
@@ -104,7 +113,10 @@ function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder
       coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and g.running), '{}') as active_kinds,
       coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and not g.running), '{}') as window_kinds,
       coalesce(array_agg(distinct g.contact_id) filter (where g.contact_id is not null), '{}') as contact_ids,
-      coalesce(array_agg(distinct g.role) filter (where g.role is not null), '{}') as member_roles
+      coalesce(array_agg(distinct g.role) filter (where g.role is not null), '{}') as member_roles,
+      coalesce(array_agg(distinct g.unit_id) filter (where g.running), '{}') as active_unit_ids,
+      coalesce(array_agg(distinct g.address_id) filter (where g.running and g.address_id is not null), '{}') as active_address_ids,
+      coalesce(bool_or(g.board and g.running), false) as board
     from grounds g
     join property p on p.id = g.property_id and p.organization_id = ${organizationId} and p.archived_at is null
     group by g.portal_user_id, g.property_id`;
@@ -113,7 +125,8 @@ function accessRowsQuery(organizationId: string, day: string, narrow: RawBuilder
 function rolesOf(row: AccessRow) {
   const activeKinds = new Set(row.active_kinds.map((kind) => ROLE_OF_CONTRACT[kind]));
   const allKinds = new Set([...row.active_kinds, ...row.window_kinds].map((kind) => ROLE_OF_CONTRACT[kind]));
-  const members = new Set<PortalRole>(row.member_roles);
+  // Beirat is a role only next to a running contract there: it never opens a property by itself.
+  const members = new Set<PortalRole>([...row.member_roles, ...(row.board ? (['advisory_board'] as const) : [])]);
   const ordered = (set: Set<PortalRole>) => PORTAL_ROLES.filter((role) => set.has(role));
   return {
     roles: ordered(new Set([...allKinds, ...members])),
@@ -127,12 +140,12 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
   // Every portal request asks this, so it is one plain query (hydrating contacts, contracts,
   // units and properties as entities cost ~9 ms of CPU per request, test/bench).
   const { rows } = await sql<AccessRow & Record<string, unknown>>`
-    select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles
+    select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles, a.active_unit_ids, a.active_address_ids, a.board
     from (${accessRowsQuery(organizationId, berlinDate(at), sql`and pu.id = ${user.id}`)}) a
     join property p on p.id = a.property_id`.execute(em.getKysely());
   return rows
     .map((row) => {
-      const { active_kinds, window_kinds, contact_ids, member_roles, portal_user_id, property_id, ...property } = row;
+      const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } = row;
       const { roles, activeRoles } = rolesOf(row);
       return {
         property: em.map(Property, property),
@@ -141,6 +154,8 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
         seesGeneralContent: activeRoles.length > 0,
         // A membership alone never reaches individually shared content.
         contactIds: contact_ids,
+        unitIds: active_unit_ids,
+        addressIds: active_address_ids,
       };
     })
     .sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
@@ -154,7 +169,7 @@ export async function propertyAccess(em: Em, user: PortalUser, propertyId: strin
 
 /** What the read-only preview of a property shows: general content, nothing individual (SPEC "Vorschau"). */
 export function previewAccess(property: Property): PropertyAccess {
-  return { property, roles: [], activeRoles: [], seesGeneralContent: true, contactIds: [] };
+  return { property, roles: [], activeRoles: [], seesGeneralContent: true, contactIds: [], unitIds: [], addressIds: [] };
 }
 
 /**

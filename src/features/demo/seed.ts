@@ -21,6 +21,7 @@ import { seedDemoAppointments } from '../appointments/demo.ts';
 import { seedDemoBulletin } from '../bulletin/demo.ts';
 import { seedDemoContactPersons } from '../contact-persons/demo.ts';
 import { seedDemoFaq } from '../faq/demo.ts';
+import { seedDocumentTypes } from '../documents/demo.ts';
 import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
 
 /**
@@ -274,6 +275,8 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoContactPersons(tx, contentWorld);
     seedDemoBulletin(tx, contentWorld, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
+    seedDocumentTypes(tx, sonnenschein, now);
+    seedDocumentTypes(tx, nordhaus, now);
 
     await tx.flush();
     return {

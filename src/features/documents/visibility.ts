@@ -1,0 +1,147 @@
+import { sql, type RawBuilder } from 'kysely';
+import { berlinDate } from '../../clock.ts';
+import type { Em } from '../../db/orm.ts';
+import { SHARE_GROUPS } from '../../entities/index.ts';
+import { accessRowsQuery, type PropertyAccess } from '../access/service.ts';
+
+/**
+ * The one rule for "which documents reach whom, in which property" (seed 003, seed 002,
+ * SPEC "Access rules"). Portal lists, downloads, the preview, the next-day digest and the
+ * console's recipient counts all ask it; nothing else decides.
+ *
+ * Who may see a property at all, and as what, comes from the access module
+ * (src/features/access/service.ts). A published document then reaches a user there through
+ * any of its shares ("Geteilt mit"):
+ * - property: everyone who sees general content (running contract or membership, Bewohner too);
+ * - group: a role held there with a running contract or membership (Mieter, Eigentümer,
+ *   Beirat, Bewohner, Gewerbemitarbeiter, Dienstleister) — never a contract inside a window only;
+ * - address / unit: a running contract on a unit there (Bewohner have no unit);
+ * - contact: one of the user's contacts individually, also inside the access windows;
+ *   never a Bewohner or another membership, never the preview.
+ * A document that belongs to a property shows only in that property; one shared from a
+ * contact's page without property shows wherever the contact has access.
+ *
+ * The rule is one SQL statement over "access rows" (user, property, roles, contacts, units,
+ * addresses). They come either from the access module's query for many users (digest,
+ * recipient counts) or from one PropertyAccess already loaded for the request.
+ */
+
+type Reach = { portal_user_id: string | null; property_id: string; document_id: string };
+
+/** Access rows from the access module's query: every user of the Verwaltung (or one). */
+function accessRowsOf(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+  return sql`
+    select a.portal_user_id, a.property_id, a.contact_ids, a.active_unit_ids as unit_ids, a.active_address_ids as address_ids,
+      array_remove(array[
+        case when 'rental' = any(a.active_kinds) then 'tenant' end,
+        case when 'ownership' = any(a.active_kinds) then 'owner' end,
+        case when a.board then 'advisory_board' end
+      ], null) || a.member_roles::text[] as roles
+    from (${accessRowsQuery(organizationId, day, narrow)}) a`;
+}
+
+/** One access row from an access already loaded for this request. */
+function accessRowFrom(portalUserId: string | null, access: PropertyAccess) {
+  const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+  return sql`
+    select ${portalUserId}::uuid as portal_user_id, ${access.property.id}::uuid as property_id,
+      ${uuids(access.contactIds)} as contact_ids, ${uuids(access.unitIds)} as unit_ids, ${uuids(access.addressIds)} as address_ids,
+      ${`{${access.activeRoles.join(',')}}`}::text[] as roles`;
+}
+
+/**
+ * The preview of a property: what a resident sees who holds every group role there but has
+ * no unit and no individual share — the property, its addresses, its groups.
+ */
+function previewRow(organizationId: string, propertyId: string) {
+  return sql`
+    select null::uuid as portal_user_id, p.id as property_id, '{}'::uuid[] as contact_ids, '{}'::uuid[] as unit_ids,
+      coalesce((select array_agg(ad.id) from address ad where ad.property_id = p.id), '{}') as address_ids,
+      ${`{${SHARE_GROUPS.join(',')}}`}::text[] as roles
+    from property p where p.id = ${propertyId} and p.organization_id = ${organizationId}`;
+}
+
+/**
+ * The matching itself. One branch per kind of share, each an equality join so that it
+ * stays fast for 100,000 users (the digest); `shareFilter` narrows the shares (a time
+ * window, some documents), `documentFilter` the documents (one property, one document).
+ */
+function reachQuery(organizationId: string, rows: RawBuilder<unknown>, shareFilter: RawBuilder<unknown>, documentFilter: RawBuilder<unknown>) {
+  return sql<Reach>`
+    with access as (${rows}),
+    reach as (
+      select a.portal_user_id, a.property_id, s.document_id
+      from access a join document_share s on s.kind = 'property' and s.property_id = a.property_id
+      where cardinality(a.roles) > 0 ${shareFilter}
+      union all
+      select a.portal_user_id, a.property_id, s.document_id
+      from access a join document_share s on s.kind = 'group' and s.property_id = a.property_id
+      where s."group" = any(a.roles) ${shareFilter}
+      union all
+      select a.portal_user_id, a.property_id, s.document_id
+      from access a cross join lateral unnest(a.address_ids) as ad(id) join document_share s on s.kind = 'address' and s.address_id = ad.id
+      where true ${shareFilter}
+      union all
+      select a.portal_user_id, a.property_id, s.document_id
+      from access a cross join lateral unnest(a.unit_ids) as un(id) join document_share s on s.kind = 'unit' and s.unit_id = un.id
+      where true ${shareFilter}
+      union all
+      select a.portal_user_id, a.property_id, s.document_id
+      from access a cross join lateral unnest(a.contact_ids) as ct(id) join document_share s on s.kind = 'contact' and s.contact_id = ct.id
+      where true ${shareFilter}
+    )
+    select distinct r.portal_user_id, r.property_id, r.document_id
+    from reach r
+    join document d on d.id = r.document_id and d.organization_id = ${organizationId} and d.status = 'published'
+      and (d.property_id is null or d.property_id = r.property_id)
+    where true ${documentFilter}`;
+}
+
+/** Ids of the published documents this user sees in this property (the access of the request). */
+export async function visibleDocumentIds(em: Em, portalUserId: string, access: PropertyAccess): Promise<string[]> {
+  const organizationId = access.property.organization.id;
+  const { rows } = await reachQuery(organizationId, accessRowFrom(portalUserId, access), sql``, sql``).execute(em.getKysely());
+  return rows.map((row) => row.document_id);
+}
+
+/** Ids of the published documents the read-only preview of a property shows. */
+export async function previewDocumentIds(em: Em, organizationId: string, propertyId: string): Promise<string[]> {
+  const { rows } = await reachQuery(organizationId, previewRow(organizationId, propertyId), sql``, sql``).execute(em.getKysely());
+  return rows.map((row) => row.document_id);
+}
+
+/** Whether this user sees this document in this property now (every download asks). */
+export async function mayDownload(em: Em, portalUserId: string, access: PropertyAccess, documentId: string): Promise<boolean> {
+  const organizationId = access.property.organization.id;
+  const { rows } = await reachQuery(organizationId, accessRowFrom(portalUserId, access), sql`and s.document_id = ${documentId}`, sql``).execute(em.getKysely());
+  return rows.length > 0;
+}
+
+/**
+ * Every (portal user, property, document) at `at` for the given documents: the recipients a
+ * console page counts and lists ("Geteilt mit" reaches N), and whose read receipts are missing.
+ */
+export async function documentRecipients(em: Em, organizationId: string, at: Date, documentIds: string[]) {
+  if (documentIds.length === 0) return [];
+  const { rows } = await reachQuery(
+    organizationId,
+    accessRowsOf(organizationId, berlinDate(at), sql``),
+    sql`and s.document_id in (${sql.join(documentIds)})`,
+    sql``,
+  ).execute(em.getKysely());
+  return rows.map((row) => ({ portalUserId: row.portal_user_id!, propertyId: row.property_id, documentId: row.document_id }));
+}
+
+/**
+ * What the digest of a day tells: each (portal user, property, document) whose share was
+ * added in [from, until) and reaches the user at `at`. One statement for the whole Verwaltung.
+ */
+export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date) {
+  const { rows } = await reachQuery(
+    organizationId,
+    accessRowsOf(organizationId, berlinDate(at), sql``),
+    sql`and s.created_at >= ${from} and s.created_at < ${until}`,
+    sql``,
+  ).execute(em.getKysely());
+  return rows.map((row) => ({ portalUserId: row.portal_user_id!, propertyId: row.property_id, documentId: row.document_id }));
+}
