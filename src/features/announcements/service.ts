@@ -3,8 +3,8 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { Announcement, Attachment, Contract, Property, type PortalUser, type StaffUser } from '../../entities/index.ts';
-import { discard, type Upload } from '../../http/upload.ts';
-import type { FileStorage } from '../../storage/files.ts';
+import type { Upload } from '../../http/upload.ts';
+import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess } from '../access/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { isUuid } from '../../http/find.ts';
@@ -109,28 +109,21 @@ export async function saveAnnouncement(
     notify = form.notifyAgain;
   }
 
-  const stored: string[] = [];
-  try {
-    for (const upload of input.uploads) {
-      const key = await input.storage.put(upload.tempPath);
-      stored.push(key);
+  await storeThenWrite(input.storage, input.uploads.map((u) => u.tempPath), async (keys) => {
+    input.uploads.forEach((upload, i) =>
       em.create(Attachment, {
         organization: announcement.organization,
         announcement,
         fileName: upload.originalName.slice(0, 255),
         mimeType: upload.mimeType,
         size: upload.size,
-        storageKey: key,
+        storageKey: keys[i],
         createdAt: now,
-      });
-    }
+      }),
+    );
     if (notify) await queueAnnouncementMails(em, announcement, input.properties, input.baseUrl, now);
     await em.flush();
-  } catch (error) {
-    await discard(input.uploads.map((u) => u.tempPath));
-    await Promise.all(stored.map((key) => input.storage.remove(key).catch(() => undefined)));
-    throw error;
-  }
+  });
   return announcement;
 }
 

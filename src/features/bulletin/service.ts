@@ -1,7 +1,7 @@
 import type { Em } from '../../db/orm.ts';
 import { Attachment, BulletinPost, type Property, type StaffUser } from '../../entities/index.ts';
-import { discard, type Upload } from '../../http/upload.ts';
-import type { FileStorage } from '../../storage/files.ts';
+import type { Upload } from '../../http/upload.ts';
+import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess } from '../access/service.ts';
 import { resolvePropertyChoice } from '../faq/shared.ts';
 import { enqueueMail } from '../mail/outbox.ts';
@@ -61,38 +61,24 @@ export function portalAttachment(em: Em, propertyId: string, postId: string, att
   return em.findOne(Attachment, { id: attachmentId, bulletinPost: { id: postId, property: propertyId, status: 'published' } });
 }
 
-/** Moves accepted uploads into the store and creates their Attachment rows (persisted with the caller's flush). */
-async function storeAttachments(em: Em, storage: FileStorage, post: BulletinPost, uploads: Upload[]): Promise<string[]> {
-  const keys: string[] = [];
-  try {
-    for (const upload of uploads) {
-      const storageKey = await storage.put(upload.tempPath);
-      keys.push(storageKey);
+/**
+ * Moves accepted uploads into the store, creates their Attachment rows and flushes with
+ * everything else the caller prepared: rows and files together or neither (storeThenWrite).
+ */
+function attachAndFlush(em: Em, storage: FileStorage, post: BulletinPost, uploads: Upload[]) {
+  return storeThenWrite(storage, uploads.map((u) => u.tempPath), async (keys) => {
+    uploads.forEach((upload, i) =>
       em.create(Attachment, {
         organization: post.organization,
         bulletinPost: post,
         fileName: upload.originalName.slice(0, 255) || `anhang.${upload.ext}`,
         mimeType: upload.mimeType,
         size: upload.size,
-        storageKey,
-      });
-    }
-  } catch (error) {
-    await Promise.all(keys.map((k) => storage.remove(k)));
-    await discard(uploads.map((u) => u.tempPath));
-    throw error;
-  }
-  return keys;
-}
-
-/** Flushes; if that fails, the files already moved into the store are removed again. */
-async function flushOrRemove(em: Em, storage: FileStorage, keys: string[]) {
-  try {
+        storageKey: keys[i],
+      }),
+    );
     await em.flush();
-  } catch (error) {
-    await Promise.all(keys.map((k) => storage.remove(k)));
-    throw error;
-  }
+  });
 }
 
 /**
@@ -118,7 +104,6 @@ export async function publishBulletinPost(
     publishedAt: now,
     createdBy: author,
   });
-  const keys = await storeAttachments(em, storage, post, uploads);
   const recipients = await portalUsersWithAccess(em, [property.id], now);
   for (const user of recipients) {
     enqueueMail(
@@ -140,7 +125,7 @@ export async function publishBulletinPost(
       now,
     );
   }
-  await flushOrRemove(em, storage, keys);
+  await attachAndFlush(em, storage, post, uploads);
   return { post, recipients: recipients.length };
 }
 
@@ -150,8 +135,7 @@ export async function updateBulletinPost(em: Em, storage: FileStorage, post: Bul
   post.body = form.body;
   const removed = post.attachments.getItems().filter((a) => removeIds.includes(a.id));
   for (const attachment of removed) em.remove(attachment);
-  const keys = await storeAttachments(em, storage, post, uploads);
-  await flushOrRemove(em, storage, keys);
+  await attachAndFlush(em, storage, post, uploads);
   // The rows are gone; now the bytes (a crash here leaves an orphan file, never a broken row).
   await Promise.all(removed.map((a) => storage.remove(a.storageKey)));
 }
