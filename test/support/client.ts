@@ -76,8 +76,9 @@ export class Client {
   }
 
   /** Posts a form as a browser would: urlencoded, with the hidden _csrf field and Origin. */
-  async post(path: string, fields: Record<string, string> = {}, options: { csrf?: boolean; headers?: Record<string, string> } = {}) {
-    const body = new URLSearchParams(fields);
+  /** A urlencoded form; a list is sent as the same field repeated (checkboxes). */
+  async post(path: string, fields: Record<string, string | string[]> = {}, options: { csrf?: boolean; headers?: Record<string, string> } = {}) {
+    const body = new URLSearchParams(Object.entries(fields).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v])));
     if (options.csrf !== false) body.set('_csrf', await this.csrfToken());
     return this.request('POST', path, {
       body,

@@ -4,6 +4,7 @@ import { Contact, contactDisplayName } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
+import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
 import { contactDetail, searchContacts } from './service.ts';
 
 /** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
@@ -16,6 +17,17 @@ const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'ges
 export async function showContact(req: Request, res: Response, contact: Contact, forms: Record<string, unknown> = {}, status = 200) {
   const detail = await contactDetail(req.em, contact, req.deps.clock.now());
   const notice = NOTICES.find((n) => n === req.query.hinweis) ?? null;
+  // Dokumente shared with the contact and "Dokument hochladen" (src/features/documents); a
+  // refused upload passes its values and messages as forms.docForm / forms.docErrors.
+  const docProperties = [...new Map(detail.contracts.map((c) => [c.unit.property.id, c.unit.property])).values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
+  const docs = await documentsPanel(
+    req.em,
+    req.staff!.organization.id,
+    { kind: 'contact', contact, properties: docProperties },
+    forms.docForm as UploadForm | undefined,
+    (forms.docErrors as Record<string, string> | undefined) ?? {},
+    uploadedCount(req.query.hochgeladen),
+  );
   render(
     req,
     res,
@@ -29,6 +41,7 @@ export async function showContact(req: Request, res: Response, contact: Contact,
       inviteForm: { channel: contact.email ? 'email' : 'letter' },
       addUserForm: { email: '' },
       errors: {},
+      docs,
       ...forms,
       today: berlinDate(req.deps.clock.now()),
     },

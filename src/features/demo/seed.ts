@@ -21,7 +21,7 @@ import { seedDemoAppointments } from '../appointments/demo.ts';
 import { seedDemoBulletin } from '../bulletin/demo.ts';
 import { seedDemoContactPersons } from '../contact-persons/demo.ts';
 import { seedDemoFaq } from '../faq/demo.ts';
-import { seedDocumentTypes } from '../documents/demo.ts';
+import { seedDemoDocuments, seedDocumentTypes } from '../documents/demo.ts';
 import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
 
 /**
@@ -275,8 +275,12 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoContactPersons(tx, contentWorld);
     seedDemoBulletin(tx, contentWorld, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
-    seedDocumentTypes(tx, sonnenschein, now);
+    const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
     seedDocumentTypes(tx, nordhaus, now);
+    // Demo documents of seed 003 (real PDFs), only with a file storage, like the invitation letter.
+    if (options.storage) {
+      await seedDemoDocuments(tx, { ...contentWorld, units: { wohnung002: mpUnits[1] }, contacts: { kristina } }, sonnenscheinTypes, now, options.storage);
+    }
 
     await tx.flush();
     return {

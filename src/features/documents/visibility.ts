@@ -118,6 +118,25 @@ export async function mayDownload(em: Em, portalUserId: string, access: Property
 }
 
 /**
+ * Limits the access rows to users who could be reached at all — a contract or membership in
+ * the documents' properties, or a contact the documents are shared with — so that a console
+ * page asks about dozens of users, not the whole Verwaltung. Only narrows; the rule decides.
+ */
+function usersNearDocuments(documentIds: string[]) {
+  const ids = sql.join(documentIds);
+  return sql`and pu.id in (
+    select puc2.portal_user_id from portal_user_contact puc2
+      join contract_contact cc2 on cc2.contact_id = puc2.contact_id
+      join contract c2 on c2.id = cc2.contract_id
+      join unit u2 on u2.id = c2.unit_id
+      join document d2 on d2.property_id = u2.property_id and d2.id in (${ids})
+    union
+    select m2.portal_user_id from portal_membership m2 join document d2 on d2.property_id = m2.property_id and d2.id in (${ids})
+    union
+    select puc3.portal_user_id from portal_user_contact puc3 join document_share s3 on s3.contact_id = puc3.contact_id and s3.document_id in (${ids}))`;
+}
+
+/**
  * Every (portal user, property, document) at `at` for the given documents: the recipients a
  * console page counts and lists ("Geteilt mit" reaches N), and whose read receipts are missing.
  */
@@ -125,7 +144,7 @@ export async function documentRecipients(em: Em, organizationId: string, at: Dat
   if (documentIds.length === 0) return [];
   const { rows } = await reachQuery(
     organizationId,
-    accessRowsOf(organizationId, berlinDate(at), sql``),
+    accessRowsOf(organizationId, berlinDate(at), usersNearDocuments(documentIds)),
     sql`and s.document_id in (${sql.join(documentIds)})`,
     sql``,
   ).execute(em.getKysely());

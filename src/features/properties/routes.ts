@@ -1,12 +1,13 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
-import { PortalMembership, Property } from '../../entities/index.ts';
+import { AdvisoryBoardMember, PortalMembership, Property } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { activeMemberships, endMembership } from '../access/memberships.ts';
 import { listContent } from '../content/service.ts';
+import { documentsPanel, uploadedCount } from '../documents/console-service.ts';
 import { propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
 export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente'] as const;
@@ -39,10 +40,15 @@ export function propertyRoutes() {
   tab('kontakte', async (req, res) => ({
     contacts: await propertyContacts(req.em, res.locals.property),
     memberships: await activeMemberships(req.em, res.locals.property),
+    // The Beirat toggle of owners (src/features/documents/console-routes.ts).
+    boardContactIds: new Set((await req.em.find(AdvisoryBoardMember, { property: res.locals.property }, { fields: ['contact'] })).map((m) => m.contact.id)),
     today: berlinDate(req.deps.clock.now()),
   }));
   tab('inhalte', async (req, res) => ({ rows: await listContent(req.em, { propertyId: res.locals.property.id }, req.t('content:allProperties')) }));
-  tab('dokumente', async () => ({ documents: [] }));
+  // Dokumente (src/features/documents): the list and "Dokument hochladen"; the upload is received there.
+  tab('dokumente', async (req, res) => ({
+    docs: await documentsPanel(req.em, req.staff!.organization.id, { kind: 'property', property: res.locals.property }, undefined, {}, uploadedCount(req.query.hochgeladen)),
+  }));
 
   // "Zugang beenden" for a Bewohner (or another login without contract) of this property.
   router.post('/:propertyId/bewohner/:membershipId/beenden', loadProperty, async (req, res) => {
