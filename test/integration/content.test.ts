@@ -39,7 +39,7 @@ const titles = (page: Page) => page.$('#content-results tbody tr td a').map((_, 
 describe('Neuer Inhalt', () => {
   it('offers every kind of content and lists all of it, newest first', async () => {
     const page = await manager.get('/verwaltung/neuer-inhalt');
-    expect(page.$('.actions a').map((_, a) => page.$(a).text()).get()).toEqual(['Neue Mitteilung', 'Neuer Termin', 'Fragen & Antworten', 'Ansprechpartner', 'Schwarzes Brett']);
+    expect(page.$('.actions a').map((_, a) => page.$(a).text()).get()).toEqual(['Neue Mitteilung', 'Neuer Termin', 'Fragen & Antworten', 'Ansprechpartner', 'Schwarzes Brett', 'SmartPost']);
     expect(titles(page)).toEqual(['Eigentümerversammlung', 'Entwurf Rosenweg', 'Heizungswartung', 'Fahrradkeller', 'Willkommen']);
     const welcome = page.$('#content-results tr').filter((_, tr) => page.$(tr).text().includes('Willkommen'));
     expect(welcome.text()).toContain('Alle Liegenschaften');
