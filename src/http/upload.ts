@@ -18,7 +18,16 @@ const ALLOWED = new Map([
   ['png', 'image/png'],
 ]);
 
-export type Upload = { tempPath: string; originalName: string; size: number; ext: string; mimeType: string };
+/** multer's options; `streamHandler` (see multer's README) is missing from @types/multer. */
+type MulterOptions = multer.Options & { streamHandler?: (req: Request, busboy: NodeJS.WritableStream) => void };
+
+/**
+ * An accepted file. `originalName` is what the browser sent (for titles only); `fileName` is
+ * the name to store and offer on download: without any path or control characters, and
+ * with the extension of the type found in the bytes (a PNG named "plan.docx" becomes
+ * "plan.png"), so a file is never offered under a misleading name.
+ */
+export type Upload = { tempPath: string; originalName: string; fileName: string; size: number; ext: string; mimeType: string };
 
 /**
  * Receives a multipart form: fields into req.body, files streamed to STORAGE_DIR/tmp (never
@@ -28,15 +37,21 @@ export type Upload = { tempPath: string; originalName: string; size: number; ext
  */
 export async function receiveUploads(req: Request, res: Response, storage: FileStorage, field: string): Promise<{ files: Upload[]; error?: string }> {
   await mkdir(storage.tempDir, { recursive: true });
-  const receiver = multer({
+  const options: MulterOptions = {
     storage: multer.diskStorage({
       destination: storage.tempDir,
       filename: (_req, _file, done) => done(null, randomBytes(16).toString('hex')),
     }),
     // Browsers send UTF-8 file names without saying so ("Übergabeprotokoll.pdf").
     defParamCharset: 'utf8',
+    // Multer's default (`req.pipe(busboy)`), plus the garbage collection hint below.
+    streamHandler: (request, busboy) => {
+      request.on('data', countUploadBytes);
+      request.pipe(busboy);
+    },
     limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_FILES_PER_FORM, fields: 100, fieldSize: 200 * 1024 },
-  }).array(field, MAX_FILES_PER_FORM);
+  };
+  const receiver = multer(options).array(field, MAX_FILES_PER_FORM);
 
   const problem = await new Promise<string | undefined>((resolve) =>
     receiver(req, res, (error: unknown) => {
@@ -52,6 +67,11 @@ export async function receiveUploads(req: Request, res: Response, storage: FileS
     return { files: [], error: problem };
   }
 
+  // An empty part without a name is a file input left empty; an empty named file is a mistake.
+  if (received.some((f) => f.size === 0 && f.originalname)) {
+    await discard(received.map((f) => f.path));
+    return { files: [], error: 'common:upload.empty' };
+  }
   const files: Upload[] = [];
   for (const file of received.filter((f) => f.size > 0)) {
     const detected = await detectType(file.path);
@@ -59,10 +79,40 @@ export async function receiveUploads(req: Request, res: Response, storage: FileS
       await discard(received.map((f) => f.path));
       return { files: [], error: 'common:upload.wrongType' };
     }
-    files.push({ tempPath: file.path, originalName: file.originalname, size: file.size, ...detected });
+    files.push({ tempPath: file.path, originalName: file.originalname, fileName: safeFileName(file.originalname, detected.ext), size: file.size, ...detected });
   }
   await discard(received.filter((f) => f.size === 0).map((f) => f.path));
   return { files };
+}
+
+/**
+ * Streaming keeps an upload out of memory, but not its garbage: Node's HTTP parser copies
+ * every piece of the request body into a new Buffer (up to 64 KB each), and those die as
+ * soon as they are on disk. Their memory lies outside V8's heap, and an upload makes
+ * little garbage on the heap, so V8 does not collect until ~64 MB of such buffers have
+ * piled up (its external-memory limit); the malloc arena then keeps most of that resident.
+ * Without this hint a 50 MB upload grew the server's RSS by ~48 MB
+ * (`npm run bench:upload-memory`). So after every 8 MB of request body received (all
+ * uploads of the process together) a minor (young-generation) collection runs, which frees
+ * those short-lived buffers and takes about a millisecond. It needs `node --expose-gc`, which
+ * `npm start` passes; a server started without it works the same, only with a larger RSS.
+ */
+const UPLOAD_BYTES_PER_GC = 8 * 1024 * 1024;
+let uploadBytesSinceGc = 0;
+
+function countUploadBytes(chunk: Buffer) {
+  uploadBytesSinceGc += chunk.length;
+  if (uploadBytesSinceGc < UPLOAD_BYTES_PER_GC) return;
+  uploadBytesSinceGc = 0;
+  collectYoungGarbage();
+}
+
+/**
+ * A synchronous minor GC, when the process was started with --expose-gc (`npm start` and the
+ * benchmarks do; see package.json). Without the flag it does nothing and V8 collects later.
+ */
+export function collectYoungGarbage() {
+  globalThis.gc?.({ type: 'minor', execution: 'sync' });
 }
 
 /** The file's real type from its bytes (file-type), or null when it is not allowed. */
@@ -91,6 +141,13 @@ async function containsBytes(filePath: string, needle: Buffer): Promise<boolean>
 
 export async function discard(paths: string[]) {
   await Promise.all(paths.map((p) => rm(p, { force: true })));
+}
+
+/** The name to store: no path ("../x.pdf" → "x.pdf"), no control characters, the extension of the real type. */
+export function safeFileName(name: string, ext: string): string {
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const stem = base.replace(/\.[^.]*$/, '').replace(/^\.+/, '').trim().slice(0, 200) || 'dokument';
+  return `${stem}.${ext}`;
 }
 
 /** A readable title from a file name: "Hausordnung_2026-final.pdf" → "Hausordnung 2026 final". */

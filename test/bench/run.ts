@@ -18,10 +18,8 @@
  * BENCH_REUSE_DATABASE=1 (apply new migrations only, skip seeding). NODE_OPTIONS is passed
  * to the server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -30,6 +28,7 @@ import { berlinDate } from '../../src/clock.ts';
 import { migrate, openOrm } from '../../src/db/orm.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../src/features/demo/seed.ts';
 import { adminExecute, databaseUrl } from '../support/db.ts';
+import { logIn, startServer, stopServer, type RunningServer } from './server.ts';
 import { BENCH_PORTAL_USER, CONTACT_QUERY, describeLargeWorld, hasLargeWorld, PROPERTY_QUERY, seedLargeWorld, type LargeWorld } from './large-world.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -83,87 +82,6 @@ async function reuseDatabase(): Promise<LargeWorld | undefined> {
 
 function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-type Running = { child: ChildProcess; baseUrl: string; output: () => string };
-
-async function startServer(): Promise<Running> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      // Passed through, to try V8 flags on the server (e.g. --max-semi-space-size).
-      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
-      DATABASE_URL,
-      JOBS: 'off',
-      SEED_DEMO: 'off',
-      NODE_ENV: 'production',
-      SESSION_SECRET: 'bench-only-session-secret-0123456789abcd',
-      BASE_URL: baseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      // Required in production; never used, as JOBS=off means no mail is delivered.
-      SMTP_URL: 'smtp://127.0.0.1:1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${baseUrl}/healthz`);
-      if (response.ok) return { child, baseUrl, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not answer /healthz within 30 s:\n${output}`);
-}
-
-async function stopServer(running: Running | undefined) {
-  if (!running || running.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGTERM');
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Logs in like a browser: CSRF cookie and token from a page, then the form with Origin. */
-async function logIn(baseUrl: string, area: 'verwaltung' | 'portal', email: string, password: string): Promise<string> {
-  const page = await fetch(`${baseUrl}/${area}/anmelden`);
-  const csrfCookie = page.headers.getSetCookie().find((c) => c.startsWith('hp_csrf='))!.split(';')[0];
-  const hxHeaders = (await page.text()).match(/hx-headers='([^']+)'/)?.[1];
-  if (!hxHeaders) throw new Error('no hx-headers attribute with the CSRF token on the login page');
-  const token = JSON.parse(hxHeaders.replace(/&quot;|&#34;/g, '"'))['X-CSRF-Token'] as string;
-  const response = await fetch(`${baseUrl}/${area}/anmelden`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, origin: baseUrl },
-    body: new URLSearchParams({ email, password, _csrf: token }),
-  });
-  const session = response.headers.getSetCookie().find((c) => c.startsWith(area === 'verwaltung' ? 'hp_staff_session=' : 'hp_portal_session='));
-  if (response.status !== 303 || !session) throw new Error(`login as ${email} failed: HTTP ${response.status}`);
-  return `${csrfCookie}; ${session.split(';')[0]}`;
 }
 
 type Target = { name: string; path: string; headers: Record<string, string>; expect: string };
@@ -229,7 +147,7 @@ async function main() {
   console.log(`  largest property: ${world.largestProperty.name} (${world.largestProperty.units} units); bench resident sees ${world.portalProperties} properties`);
 
   const databaseName = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
-  let running: Running | undefined;
+  let running: RunningServer | undefined;
   const stop = () => {
     running?.child.kill('SIGKILL');
     process.exit(130);
@@ -237,10 +155,10 @@ async function main() {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    running = await startServer();
+    running = await startServer(DATABASE_URL);
     const { baseUrl } = running;
-    const staff = await logIn(baseUrl, 'verwaltung', MANAGER.email, MANAGER.password);
-    const portal = await logIn(baseUrl, 'portal', BENCH_PORTAL_USER.email, BENCH_PORTAL_USER.password);
+    const staff = (await logIn(baseUrl, 'verwaltung', MANAGER.email, MANAGER.password)).cookie;
+    const portal = (await logIn(baseUrl, 'portal', BENCH_PORTAL_USER.email, BENCH_PORTAL_USER.password)).cookie;
     const browser = { 'accept-encoding': 'gzip, deflate, br', accept: 'text/html' };
 
     const targets: Target[] = [

@@ -114,7 +114,7 @@ export async function saveAnnouncement(
       em.create(Attachment, {
         organization: announcement.organization,
         announcement,
-        fileName: upload.originalName.slice(0, 255),
+        fileName: upload.fileName,
         mimeType: upload.mimeType,
         size: upload.size,
         storageKey: keys[i],

@@ -71,7 +71,7 @@ function attachAndFlush(em: Em, storage: FileStorage, post: BulletinPost, upload
       em.create(Attachment, {
         organization: post.organization,
         bulletinPost: post,
-        fileName: upload.originalName.slice(0, 255) || `anhang.${upload.ext}`,
+        fileName: upload.fileName,
         mimeType: upload.mimeType,
         size: upload.size,
         storageKey: keys[i],

@@ -63,7 +63,7 @@ export function createDocumentRow(em: Em, input: NewDocument, storageKey: string
     unit: input.unit ?? null,
     type: input.type,
     title: input.title,
-    fileName: (input.fileName ?? input.upload.originalName).slice(0, 255) || `dokument.${input.upload.ext}`,
+    fileName: input.fileName ?? input.upload.fileName,
     mimeType: input.upload.mimeType,
     size: input.upload.size,
     storageKey,

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The real server as the benchmarks run it: a child process started as `npm start` starts it,
+// in production mode, on a free port, logged into like a browser.
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type RunningServer = { child: ChildProcess; baseUrl: string; output: () => string };
+
+/** Starts `node --expose-gc src/server.ts` on `databaseUrl` (no jobs, no seeding) and waits for /healthz. */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(process.execPath, ['--expose-gc', 'src/server.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      // Passed through, to try V8 flags on the server (e.g. --max-semi-space-size).
+      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+      DATABASE_URL: databaseUrl,
+      JOBS: 'off',
+      SEED_DEMO: 'off',
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'bench-only-session-secret-0123456789abcd',
+      BASE_URL: baseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      // Required in production; never used, as JOBS=off means no mail is delivered.
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      if (response.ok) return { child, baseUrl, output: () => output };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not answer /healthz within 30 s:\n${output}`);
+}
+
+export async function stopServer(running: RunningServer | undefined) {
+  if (!running || running.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => running.child.once('exit', resolve));
+  running.child.kill('SIGTERM');
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Logs in like a browser: CSRF cookie and token from a page, then the form with Origin. Returns the cookies and the CSRF token. */
+export async function logIn(baseUrl: string, area: 'verwaltung' | 'portal', email: string, password: string): Promise<{ cookie: string; token: string }> {
+  const page = await fetch(`${baseUrl}/${area}/anmelden`);
+  const csrfCookie = page.headers.getSetCookie().find((c) => c.startsWith('hp_csrf='))!.split(';')[0];
+  const hxHeaders = (await page.text()).match(/hx-headers='([^']+)'/)?.[1];
+  if (!hxHeaders) throw new Error('no hx-headers attribute with the CSRF token on the login page');
+  const token = JSON.parse(hxHeaders.replace(/&quot;|&#34;/g, '"'))['X-CSRF-Token'] as string;
+  const response = await fetch(`${baseUrl}/${area}/anmelden`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, origin: baseUrl },
+    body: new URLSearchParams({ email, password, _csrf: token }),
+  });
+  const session = response.headers.getSetCookie().find((c) => c.startsWith(area === 'verwaltung' ? 'hp_staff_session=' : 'hp_portal_session='));
+  if (response.status !== 303 || !session) throw new Error(`login as ${email} failed: HTTP ${response.status}`);
+  return { cookie: `${csrfCookie}; ${session.split(';')[0]}`, token };
+}
