@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Em } from '../../src/db/orm.ts';
-import { OutboxMail, StaffUser } from '../../src/entities/index.ts';
+import { Organization, OutboxMail, StaffUser } from '../../src/entities/index.ts';
 import { MAX_ATTEMPTS } from '../../src/features/mail/deliver.ts';
-import { enqueueMail } from '../../src/features/mail/outbox.ts';
+import { enqueueMail, insertOutboxMails, newLayoutCache, renderMail } from '../../src/features/mail/outbox.ts';
 import { createMailTransport, type MailTransport } from '../../src/features/mail/transport.ts';
 import { inviteStaff } from '../../src/features/staff/service.ts';
 import { runTask } from '../../src/scheduler/bree.ts';
@@ -87,6 +87,25 @@ describe('delivering the outbox', () => {
     expect(sent.attempts).toBe(2);
   });
 
+  it('gives a mail up at once when the server refuses it for good (5xx)', async () => {
+    const { id } = await queueMail('unbekannt@example.de');
+    app.smtp.failNext(1, 550);
+    await runOutbox();
+    const row = await outboxRow(id);
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(1);
+    expect(row.lastError).toMatch(/550/);
+  });
+
+  it('never sends to an address that would say more in the To header than in the envelope', async () => {
+    const { id } = await queueMail('opfer@example.de\r\nBcc: alle@example.de');
+    await runOutbox();
+    const row = await outboxRow(id);
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toMatch(/invalid recipient/);
+    expect(app.smtp.messages).toHaveLength(0);
+  });
+
   it(`gives a mail up as failed after ${MAX_ATTEMPTS} refused attempts`, async () => {
     const { id } = await queueMail('nie@example.de');
     app.smtp.failNext(MAX_ATTEMPTS);
@@ -162,6 +181,62 @@ describe('the outbox and the change that causes a mail', () => {
     expect(await saved('tina.weg@sonnenschein-hv.de')).toEqual({ staff: 0, mails: 0 });
     await runOutbox();
     expect(app.smtp.messages).toHaveLength(0);
+  });
+});
+
+describe('mails written in bulk (the digest)', () => {
+  const digest = (name: string, locale: string) => ({
+    template: 'document-digest',
+    locale,
+    data: {
+      name,
+      day: '2026-11-23',
+      count: 1,
+      documents: [{ title: 'Hausordnung <2026>', typeName: 'Hausordnung', propertyName: 'Rosenweg 24', link: 'https://p.example/d', folderLink: 'https://p.example/f' }],
+      link: 'https://p.example/l',
+    },
+  });
+
+  it('renders the layout once per language and Verwaltung, with the same result as rendering each mail', async () => {
+    const organization = await app.em().findOneOrFail(Organization, { name: 'Hausverwaltung Sonnenschein GmbH' });
+    const layouts = newLayoutCache();
+    for (const [name, locale] of [['Anna Ämter', 'de'], ['Bob & Co', 'en'], ['Carla "C"', 'de']]) {
+      const request = { ...digest(name, locale), organization };
+      expect(renderMail(request, layouts)).toEqual(renderMail(request));
+    }
+    expect(layouts.size).toBe(2);
+  });
+
+  it('inserts rendered mails with one statement in the caller\'s transaction, delivered like any other', async () => {
+    const organization = await app.em().findOneOrFail(Organization, { name: 'Hausverwaltung Sonnenschein GmbH' });
+    const layouts = newLayoutCache();
+    const mails = ['bulk.1@example.de', 'bulk.2@example.de'].map((to, i) => ({ ...renderMail({ ...digest(`Nummer ${i}`, 'de'), organization }, layouts), organization, to }));
+
+    // Rolled back with the transaction.
+    await expect(
+      app.em().transactional(async (tx) => {
+        await insertOutboxMails(tx, mails, app.clock.now());
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await app.em().count(OutboxMail, {})).toBe(0);
+
+    await app.em().transactional((tx) => insertOutboxMails(tx, mails, app.clock.now()));
+    const rows = await app.em().find(OutboxMail, {}, { orderBy: { to: 'asc' } });
+    expect(rows.map((r) => [r.to, r.status, r.attempts, r.fromName])).toEqual([
+      ['bulk.1@example.de', 'pending', 0, 'Hausverwaltung Sonnenschein GmbH'],
+      ['bulk.2@example.de', 'pending', 0, 'Hausverwaltung Sonnenschein GmbH'],
+    ]);
+
+    await runOutbox();
+    const received = app.smtp.to('bulk.1@example.de')[0];
+    expect(received.messageId).toBe(rows[0].messageId);
+    expect(received.subject).toBe('Neue Dokumente in Ihrem Kundenportal');
+    expect(received.text).toBe(mails[0].text);
+    expect(received.html).toBe(mails[0].html);
+    expect(received.html).toContain('Hausordnung &lt;2026&gt;');
+    expect(received.text).toContain('Hallo Nummer 0,');
+    expect(app.smtp.messages).toHaveLength(2);
   });
 });
 

@@ -14,22 +14,44 @@ export type ReceivedMail = {
 /**
  * A real SMTP server (smtp-server) on a free local port: what the app sends arrives here
  * through nodemailer, exactly as in production. `failNext(n)` makes the next n
- * deliveries fail with a 451, to test retries.
+ * deliveries fail with a 451, to test retries. With `parse: false` (benchmarks) every
+ * message is still received in full, but not parsed: only the envelope is kept (`to`,
+ * `from`; the other fields stay empty).
  */
-export async function startSmtpReceiver() {
+export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = {}) {
   const messages: ReceivedMail[] = [];
   let failures = 0;
+  let failureCode = 451;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, session, callback) {
+      if (!parse) {
+        stream.on('data', () => {});
+        stream.on('end', () => {
+          if (failures > 0) {
+            failures--;
+            return callback(Object.assign(new Error(failureCode === 451 ? 'Temporary failure' : 'Mailbox unavailable'), { responseCode: failureCode }));
+          }
+          messages.push({
+            messageId: '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            subject: '',
+            text: '',
+            html: '',
+          });
+          callback();
+        });
+        return;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
         if (failures > 0) {
           failures--;
-          return callback(Object.assign(new Error('Temporary failure'), { responseCode: 451 }));
+          return callback(Object.assign(new Error(failureCode === 451 ? 'Temporary failure' : 'Mailbox unavailable'), { responseCode: failureCode }));
         }
         const parsed = await simpleParser(Buffer.concat(chunks));
         messages.push({
@@ -49,8 +71,10 @@ export async function startSmtpReceiver() {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    failNext(n: number) {
+    /** Refuses the next n messages: 451 (try again later) or another code such as 550 (permanent). */
+    failNext(n: number, code = 451) {
       failures = n;
+      failureCode = code;
     },
     to(address: string) {
       return messages.filter((m) => m.to.includes(address));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TFunction } from 'i18next';
 import type { Em } from '../../db/orm.ts';
 import { OutboxMail, type Organization } from '../../entities/index.ts';
 import { translator, type Language, isLanguage } from '../../http/i18n.ts';
@@ -13,23 +14,69 @@ export type MailRequest = {
   data: Record<string, unknown>;
 };
 
+/** What a mail says: the subject and both bodies, as they go out. */
+export type RenderedMail = { subject: string; text: string; html: string };
+
 /** Host part of generated Message-IDs. */
 const MESSAGE_ID_HOST = 'hausportal.mail';
+
+/** One fixed translator per language (getFixedT builds a new function each time). */
+const translators = new Map<Language, TFunction>();
+function translatorOf(lang: Language): TFunction {
+  let t = translators.get(lang);
+  if (!t) translators.set(lang, (t = translator(lang)));
+  return t;
+}
+
+/**
+ * For many mails rendered in a row (the digest): the layout around the body depends only on
+ * the language, the Verwaltung and the subject, so it is rendered once per combination and
+ * the body is put between its two halves. Create one per run, not per process, so a changed
+ * layout template is picked up (development re-reads templates).
+ */
+export type LayoutCache = Map<string, readonly [string, string]>;
+export const newLayoutCache = (): LayoutCache => new Map();
+
+/** Stands in for the body while the layout is rendered once; cannot occur in escaped output. */
+const BODY_MARK = '\u0000<hausportal-mail-body>\u0000';
+
+function layoutAround(data: Record<string, unknown>, subject: string, body: string, cache: LayoutCache | undefined): string {
+  if (!cache) return renderTemplate('mail/layout.html.eta', { ...data, subject, body });
+  const key = `${data.lang}\u0000${data.organizationName}\u0000${subject}`;
+  let halves = cache.get(key);
+  if (!halves) {
+    const whole = renderTemplate('mail/layout.html.eta', { ...data, subject, body: BODY_MARK });
+    const at = whole.indexOf(BODY_MARK);
+    // The layout shows the body exactly once; otherwise render it the plain way.
+    if (at < 0 || whole.indexOf(BODY_MARK, at + 1) >= 0) return renderTemplate('mail/layout.html.eta', { ...data, subject, body });
+    halves = [whole.slice(0, at), whole.slice(at + BODY_MARK.length)] as const;
+    cache.set(key, halves);
+  }
+  return halves[0] + body + halves[1];
+}
+
+/** Renders a mail (subject, text, HTML in the layout) in the recipient's language; pure. */
+export function renderMail(mail: Omit<MailRequest, 'to' | 'organization'> & { organization: Pick<Organization, 'name'> | null }, layouts?: LayoutCache): RenderedMail {
+  const lang: Language = isLanguage(mail.locale) ? mail.locale : 'de';
+  const t = translatorOf(lang);
+  const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };
+  const subject = t(`mail:${mail.template}.subject`, data);
+  const text = renderTemplate(`mail/${mail.template}.text.eta`, data);
+  const html = layoutAround(data, subject, renderTemplate(`mail/${mail.template}.html.eta`, data), layouts);
+  return { subject, text, html };
+}
+
+const newMessageId = () => `<${randomUUID()}@${MESSAGE_ID_HOST}>`;
 
 /**
  * Puts an e-mail into the outbox. It is persisted with the caller's next flush, so the
  * change that causes a mail and the mail itself commit together or not at all.
  */
 export function enqueueMail(em: Em, mail: MailRequest, now: Date): OutboxMail {
-  const lang: Language = isLanguage(mail.locale) ? mail.locale : 'de';
-  const t = translator(lang);
-  const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };
-  const subject = t(`mail:${mail.template}.subject`, data);
-  const text = renderTemplate(`mail/${mail.template}.text.eta`, data);
-  const html = renderTemplate('mail/layout.html.eta', { ...data, subject, body: renderTemplate(`mail/${mail.template}.html.eta`, data) });
+  const { subject, text, html } = renderMail(mail);
   return em.create(OutboxMail, {
     organization: mail.organization,
-    messageId: `<${randomUUID()}@${MESSAGE_ID_HOST}>`,
+    messageId: newMessageId(),
     fromName: mail.organization?.name ?? null,
     to: mail.to,
     subject,
@@ -38,4 +85,38 @@ export function enqueueMail(em: Em, mail: MailRequest, now: Date): OutboxMail {
     nextAttemptAt: now,
     createdAt: now,
   });
+}
+
+/** A rendered mail for `insertOutboxMails`. */
+export type OutboxInsert = RenderedMail & { organization: Pick<Organization, 'id' | 'name'> | null; to: string };
+
+/** Rows per INSERT statement (12 parameters each, well below PostgreSQL's 65,535). */
+const INSERT_CHUNK = 1000;
+
+/**
+ * Puts many rendered mails into the outbox with one multi-row INSERT (per 1,000), in the
+ * transaction `em` is in: for bulk senders (the digest) that must not build an entity per
+ * mail. Same rows as `enqueueMail` writes; returns how many were written.
+ */
+export async function insertOutboxMails(em: Em, mails: readonly OutboxInsert[], now: Date): Promise<number> {
+  const db = em.getKysely();
+  for (let start = 0; start < mails.length; start += INSERT_CHUNK) {
+    const rows = mails.slice(start, start + INSERT_CHUNK).map((mail) => ({
+      id: randomUUID(),
+      organization_id: mail.organization?.id ?? null,
+      message_id: newMessageId(),
+      from_name: mail.organization?.name ?? null,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+    }));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the outbox table is not in a Kysely schema type
+    await (db as any).insertInto('outbox_mail').values(rows).execute();
+  }
+  return mails.length;
 }
