@@ -29,6 +29,10 @@ const schema = z
     JOBS: onOff.default(true),
     SEED_DEMO: onOff.default(true),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    DOCUMENT_DIGEST_TIME: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24 hours, Europe/Berlin)')
+      .default('07:00'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -58,6 +62,8 @@ export type Config = {
   jobs: boolean;
   seedDemo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** When the next-day document digest goes out, HH:MM in Europe/Berlin (src/features/documents/digest.ts). */
+  documentDigestTime: string;
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
 };
@@ -94,6 +100,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jobs: e.JOBS,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
+    documentDigestTime: e.DOCUMENT_DIGEST_TIME,
     secureCookies: baseUrl.startsWith('https://'),
   };
 }

@@ -231,10 +231,23 @@ describe('newlySharedDocuments (the digest)', () => {
     const from = new Date(AT.getTime() - 60_000);
     const until = new Date(AT.getTime() + 60_000);
     const ours = new Set(Object.values(people).map((p) => p.user.id));
-    const rows = (await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, from, until)).filter((r) => r.documentId === document.id && ours.has(r.portalUserId));
+    const rows = (await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, from, until, '2026-11-23')).filter((r) => r.documentId === document.id && ours.has(r.portalUserId));
     expect(rows.map((r) => r.portalUserId).sort()).toEqual([people.tenant001.user.id, people.tenant002.user.id].sort());
-    const later = await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, until, new Date(until.getTime() + 60_000));
+    const later = await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, until, new Date(until.getTime() + 60_000), '2026-11-23');
     expect(later.filter((r) => r.documentId === document.id)).toEqual([]);
     expect(await em.count(DocumentShare, { document })).toBe(1);
+  });
+
+  it('a share added to a document the user already had is not news', async () => {
+    // Shared with the whole property two days ago; "Mieter" added now.
+    const em = scoped();
+    const document = await documentWith((i) => [{ kind: 'property', propertyId: i.rosenweg }]);
+    await em.nativeUpdate(DocumentShare, { document: document.id }, { createdAt: new Date(AT.getTime() - 2 * 86_400_000) });
+    addShares(em, await em.findOneOrFail(Document, document.id), [{ kind: 'group', propertyId: ids.rosenweg, group: 'tenant' }], AT);
+    await em.flush();
+    const from = new Date(AT.getTime() - 60_000);
+    const until = new Date(AT.getTime() + 60_000);
+    const rows = await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, from, until, '2026-11-23');
+    expect(rows.filter((r) => r.documentId === document.id)).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ import { accessRowsQuery, type PropertyAccess } from '../access/service.ts';
  * recipient counts) or from one PropertyAccess already loaded for the request.
  */
 
-type Reach = { portal_user_id: string | null; property_id: string; document_id: string };
+type Reach = { portal_user_id: string | null; property_id: string; document_id: string; first_shared_at: Date };
 
 /** Access rows from the access module's query: every user of the Verwaltung (or one). */
 function accessRowsOf(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
@@ -70,31 +70,32 @@ function reachQuery(organizationId: string, rows: RawBuilder<unknown>, shareFilt
   return sql<Reach>`
     with access as (${rows}),
     reach as (
-      select a.portal_user_id, a.property_id, s.document_id
+      select a.portal_user_id, a.property_id, s.document_id, s.created_at
       from access a join document_share s on s.kind = 'property' and s.property_id = a.property_id
       where cardinality(a.roles) > 0 ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id
+      select a.portal_user_id, a.property_id, s.document_id, s.created_at
       from access a join document_share s on s.kind = 'group' and s.property_id = a.property_id
       where s."group" = any(a.roles) ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id
+      select a.portal_user_id, a.property_id, s.document_id, s.created_at
       from access a cross join lateral unnest(a.address_ids) as ad(id) join document_share s on s.kind = 'address' and s.address_id = ad.id
       where true ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id
+      select a.portal_user_id, a.property_id, s.document_id, s.created_at
       from access a cross join lateral unnest(a.unit_ids) as un(id) join document_share s on s.kind = 'unit' and s.unit_id = un.id
       where true ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id
+      select a.portal_user_id, a.property_id, s.document_id, s.created_at
       from access a cross join lateral unnest(a.contact_ids) as ct(id) join document_share s on s.kind = 'contact' and s.contact_id = ct.id
       where true ${shareFilter}
     )
-    select distinct r.portal_user_id, r.property_id, r.document_id
+    select r.portal_user_id, r.property_id, r.document_id, min(r.created_at) as first_shared_at
     from reach r
     join document d on d.id = r.document_id and d.organization_id = ${organizationId} and d.status = 'published'
       and (d.property_id is null or d.property_id = r.property_id)
-    where true ${documentFilter}`;
+    where true ${documentFilter}
+    group by r.portal_user_id, r.property_id, r.document_id`;
 }
 
 /** Ids of the published documents this user sees in this property (the access of the request). */
@@ -152,15 +153,19 @@ export async function documentRecipients(em: Em, organizationId: string, at: Dat
 }
 
 /**
- * What the digest of a day tells: each (portal user, property, document) whose share was
- * added in [from, until) and reaches the user at `at`. One statement for the whole Verwaltung.
+ * What the digest of a day tells: each (portal user, property, document) that reaches the
+ * user at `at` and first reached them through a share added in [from, until) — a share added
+ * to a document they already had (say Mieter next to the whole property) is not news. Only
+ * registered, enabled users without a digest row for `day` are considered, so that a later run
+ * of the same day asks about the users still to do, not the whole Verwaltung again.
  */
-export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date) {
-  const { rows } = await reachQuery(
-    organizationId,
-    accessRowsOf(organizationId, berlinDate(at), sql``),
-    sql`and s.created_at >= ${from} and s.created_at < ${until}`,
-    sql``,
-  ).execute(em.getKysely());
+export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date, day: string) {
+  const stillToDo = sql`and pu.password_hash is not null and pu.disabled_at is null
+    and not exists (select 1 from document_digest dd where dd.portal_user_id = pu.id and dd.day = ${day}::date)`;
+  const documentsSharedThen = sql`and s.document_id in (
+    select document_id from document_share where organization_id = ${organizationId} and created_at >= ${from} and created_at < ${until})`;
+  const { rows } = await sql<Reach>`
+    select * from (${reachQuery(organizationId, accessRowsOf(organizationId, berlinDate(at), stillToDo), documentsSharedThen, sql``)}) reached
+    where reached.first_shared_at >= ${from} and reached.first_shared_at < ${until}`.execute(em.getKysely());
   return rows.map((row) => ({ portalUserId: row.portal_user_id!, propertyId: row.property_id, documentId: row.document_id }));
 }
