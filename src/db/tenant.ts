@@ -40,8 +40,11 @@ import {
  * says so explicitly with `filters: { tenant: false }`.
  *
  * Filters do not reach raw SQL or QueryBuilders without `applyFilters`; feature code
- * therefore uses em.find and em.count only, and the few raw queries (throttle, advisory locks,
- * outbox) touch tables that belong to no Verwaltung.
+ * therefore uses em.find and em.count, except where one set-based statement is needed for
+ * speed: the access rule (src/features/access/service.ts), the document rule
+ * (src/features/documents/visibility.ts), the digest, download counts and read receipts.
+ * Those name the Verwaltung as an explicit condition on every tenant table they read; the
+ * other raw queries (throttle, advisory locks, outbox) touch tables of no Verwaltung.
  */
 export const TENANT_ENTITIES = [
   StaffUser,

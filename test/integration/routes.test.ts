@@ -59,6 +59,15 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Kristina Maiblume; letter batches exist only after an invitation by letter (none in the test seed).
   contactId: () => app.world.contacts.kristina.id,
   letterBatchId: () => '00000000-0000-4000-8000-000000000000',
+  // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
+  // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.
+  unitId: () => app.world.units.wohnung002.id,
+  documentTypeId: () => '00000000-0000-4000-8000-000000000000',
+  versionId: () => '00000000-0000-4000-8000-000000000000',
+  // SmartPost: no serial letter in the demo data.
+  serialLetterId: () => '00000000-0000-4000-8000-000000000000',
+  // No document in the test seed: every document route answers 404 for the zero id, which the guards' checks accept.
+  documentId: () => '00000000-0000-4000-8000-000000000000',
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;
