@@ -18,6 +18,13 @@ export function berlinDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(at);
 }
 
+const berlinClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** Berlin's wall clock at an instant as HH:MM. */
+export function berlinTime(at: Date): string {
+  return berlinClock.format(at);
+}
+
 /** The instant a calendar day (YYYY-MM-DD) begins in Europe/Berlin, summer time included. */
 export function startOfBerlinDay(day: string): Date {
   const utcMidnight = new Date(`${day}T00:00:00Z`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Address, Contact, Contract, Property, Unit } from '../../src/entities/index.ts';
+import { Address, Contact, Contract, Document, DocumentType, Property, Unit } from '../../src/entities/index.ts';
+import { addShares } from '../../src/features/documents/service.ts';
 import type { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -22,6 +23,10 @@ beforeAll(async () => {
   // Dr. Eigner owns flats in two properties, so his portal has real work to do.
   resident = app.client();
   await resident.loginPortal('heinrich.eigner@example.de', app.world.password);
+  // One document before the first count, so that both counts include the per-document queries.
+  const em = app.em();
+  await addDocument(em, 0, app.world.units.wohnung002.id);
+  await em.flush();
 });
 afterAll(() => app?.close());
 
@@ -44,7 +49,29 @@ function pages() {
     'Kontakte tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/kontakte` },
     'Kontakte list': { client: staff, path: '/verwaltung/kontakte' },
     'portal start page': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}` },
+    'Dokumente tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/dokumente` },
+    'portal Dokumente': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}/dokumente` },
   };
+}
+
+/** A document of Max-Planck-Straße 12 for the owners and one unit, in one of the folders (the list names both shares). */
+async function addDocument(em: ReturnType<TestApp['em']>, i: number, unitId: string) {
+  const organization = app.world.organizations.sonnenschein.id;
+  const types = await em.find(DocumentType, { organization }, { filters: { tenant: false }, orderBy: { name: 'asc' } });
+  const now = new Date();
+  const document = em.create(Document, {
+    organization,
+    property: app.world.properties.maxPlanck.id,
+    type: types[i % types.length],
+    title: `Protokoll ${i}`,
+    fileName: `protokoll-${i}.pdf`,
+    mimeType: 'application/pdf',
+    size: 1000 + i,
+    storageKey: `00/${'0'.repeat(40)}`,
+    publishedAt: now,
+    createdBy: app.world.staff.manager.id,
+  });
+  addShares(em, document, [{ kind: 'group', propertyId: app.world.properties.maxPlanck.id, group: 'owner' }, { kind: 'unit', unitId }], now);
 }
 
 /** Adds MORE properties with an address each, and MORE let flats in Max-Planck-Straße 12 owned by Dr. Eigner. */
@@ -60,6 +87,8 @@ async function addRows() {
     const tenant = em.create(Contact, { organization, type: 'person', salutation: 'frau', firstName: 'Mia', lastName: `Neumieterin ${i}`, createdAt: now, updatedAt: now });
     em.create(Contract, { organization, kind: 'rental', unit, contacts: [tenant], startsOn: '2024-01-01', createdAt: now });
     em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: '2020-01-01', createdAt: now });
+
+    await addDocument(em, i, unit.id);
   }
   await em.flush();
 }

@@ -54,14 +54,8 @@ export function berlinDateTime(date: string, time: string): Date {
   return new Date(second);
 }
 
-/** The Berlin clock time of an instant as HH:MM. */
-export function berlinTime(at: Date): string {
-  const parts = Object.fromEntries(partsFormat.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.hour}:${parts.minute}`;
-}
-
-// Calendar arithmetic lives with the clock; re-exported for the calendar code here.
-export { addDays } from '../../clock.ts';
+// Calendar arithmetic and the Berlin clock live with the clock; re-exported for the calendar code here.
+export { addDays, berlinTime } from '../../clock.ts';
 
 /** The day of the week of YYYY-MM-DD, Monday = 0 … Sunday = 6. */
 export function weekdayIndex(day: string): number {

@@ -1,6 +1,6 @@
-import { addDays, berlinDate, startOfBerlinDay } from '../../clock.ts';
+import { addDays, berlinDate, berlinTime, startOfBerlinDay } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
-import { Organization } from '../../entities/index.ts';
+import { AuditLog, Organization } from '../../entities/index.ts';
 import { log } from '../../log.ts';
 import { insertOutboxMails, newLayoutCache, renderMail, type OutboxInsert } from '../mail/outbox.ts';
 import { newlySharedDocuments } from './visibility.ts';
@@ -33,13 +33,6 @@ export type DigestResult = { day: string | null; mails: number };
 
 /** The same order as String#localeCompare(…, 'de'), without looking the locale up per call. */
 const german = new Intl.Collator('de');
-
-const berlinClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-
-/** Berlin's wall clock at `at` as HH:MM. */
-export function berlinTime(at: Date): string {
-  return berlinClock.format(at);
-}
 
 /** Sends the digests of yesterday (Berlin) once the configured time has come; see the top comment. */
 export async function sendDocumentDigests(em: Em, now: Date, options: DigestOptions): Promise<DigestResult> {
@@ -74,6 +67,39 @@ async function digestOfOrganization(em: Em, organizationId: string, day: string,
   );
   if (anyShare.length === 0) return 0;
 
+  // Later runs of the day find the marker and stop here instead of asking again about every
+  // user who had nothing new (the rows of those who got a digest already keep them out).
+  if (await digestCompleted(em, organizationId, day, until)) return 0;
+  const mails = await mailDigests(em, organizationId, day, from, until, now, options);
+  const marker = em.fork();
+  marker.create(AuditLog, {
+    organization: organizationId,
+    actorType: 'system',
+    actorId: null,
+    action: DIGEST_COMPLETED,
+    subjectType: 'Organization',
+    subjectId: organizationId,
+    data: { day, mails },
+    createdAt: now,
+  });
+  await marker.flush();
+  return mails;
+}
+
+const DIGEST_COMPLETED = 'document_digest.completed';
+
+/** Whether a run already finished the digest of `day` for the Verwaltung (written on a later day, hence `since`). */
+async function digestCompleted(em: Em, organizationId: string, day: string, since: Date): Promise<boolean> {
+  const rows = await em.execute<unknown[]>(
+    `select 1 from audit_log where organization_id = ? and created_at >= ? and action = ? and data->>'day' = ? limit 1`,
+    [organizationId, since, DIGEST_COMPLETED, day],
+    'all',
+  );
+  return rows.length > 0;
+}
+
+/** The mails of one Verwaltung's digest: recipients, their documents, batches of digest rows and outbox rows. */
+async function mailDigests(em: Em, organizationId: string, day: string, from: Date, until: Date, now: Date, options: DigestOptions): Promise<number> {
   // The rule of ./visibility.ts, at the moment of sending: a share withdrawn or no longer
   // reaching someone since yesterday is not announced. Only registered, enabled users without
   // a digest for the day come back, so later runs of the day are cheap.

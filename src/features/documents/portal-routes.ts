@@ -1,16 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import type { Em } from '../../db/orm.ts';
-import { Document, DocumentType } from '../../entities/index.ts';
+import { Document } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
 import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
 import { countDownload } from './downloads.ts';
+import { typeTree, type TypeNode } from './types.ts';
 import { mayDownload, previewDocumentIds, visibleDocumentIds } from './visibility.ts';
 
 /** A folder (Dokumententyp) of the portal's tree with the visible documents in it and below it. */
-export type Folder = { type: DocumentType; depth: number; path: string[]; count: number; total: number; children: Folder[] };
+export type Folder = { type: TypeNode; depth: number; path: string[]; count: number; total: number; children: Folder[] };
 
 /** What the portal shows of a document: PDF, Word or Bild, from the checked type of its file. */
 function fileKind(mimeType: string): 'pdf' | 'word' | 'image' {
@@ -31,24 +32,20 @@ function visibleIds(req: Request, res: Response): Promise<string[]> {
 
 /**
  * The folder tree with counts: every Dokumententyp that holds a visible document, itself or
- * in a subfolder, in the order of Administration > Dokumententypen.
+ * in a subfolder, in the order of Administration > Dokumententypen (./types.ts).
  */
-function folderTree(types: DocumentType[], countByType: Map<string, number>): Folder[] {
-  const childrenOf = new Map<string | null, DocumentType[]>();
-  for (const type of types) {
-    const parentId = type.parent?.id ?? null;
-    childrenOf.set(parentId, [...(childrenOf.get(parentId) ?? []), type]);
-  }
-  const build = (parentId: string | null, depth: number, path: string[]): Folder[] =>
-    (childrenOf.get(parentId) ?? [])
-      .sort((a, b) => a.position - b.position || a.name.localeCompare(b.name, 'de'))
-      .map((type) => {
-        const children = depth < 10 ? build(type.id, depth + 1, [...path, type.name]) : [];
-        const count = countByType.get(type.id) ?? 0;
-        return { type, depth, path: [...path, type.name], count, total: count + children.reduce((sum, c) => sum + c.total, 0), children };
+function folderTree(tree: TypeNode[], countByType: Map<string, number>): Folder[] {
+  const byId = new Map(tree.map((node) => [node.id, node]));
+  const build = (ids: string[]): Folder[] =>
+    ids
+      .map((id) => byId.get(id)!)
+      .map((node) => {
+        const children = build(node.childIds);
+        const count = countByType.get(node.id) ?? 0;
+        return { type: node, depth: node.depth - 1, path: node.path, count, total: count + children.reduce((sum, c) => sum + c.total, 0), children };
       })
       .filter((folder) => folder.total > 0);
-  return build(null, 0, []);
+  return build(tree.filter((node) => node.parentId === null).map((node) => node.id));
 }
 
 /** Every folder of a tree, depth first (the order of the groups in the list). */
@@ -67,11 +64,11 @@ function findFolder(folders: Folder[], typeId: string): Folder | undefined {
  * by title (?q=). Two queries after the visibility rule: the types, the documents.
  */
 async function documentPage(em: Em, ids: string[], q: string, folderId: string | null) {
-  const types = await em.find(DocumentType, {}, { orderBy: { position: 'asc', name: 'asc' } });
+  const tree = await typeTree(em);
   const documents = ids.length === 0 ? [] : await em.find(Document, { id: { $in: ids }, status: 'published' }, { populate: ['type'], orderBy: { publishedAt: 'desc', title: 'asc' } });
   const countByType = new Map<string, number>();
   for (const document of documents) countByType.set(document.type.id, (countByType.get(document.type.id) ?? 0) + 1);
-  const folders = folderTree(types, countByType);
+  const folders = folderTree(tree, countByType);
 
   const selected = folderId ? findFolder(folders, folderId) ?? null : null;
   const inScope = new Set(flatten(selected ? [selected] : folders).map((folder) => folder.type.id));
