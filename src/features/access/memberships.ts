@@ -1,6 +1,7 @@
 import type { Em } from '../../db/orm.ts';
-import { AuditLog, PortalMembership, type Property, type StaffUser } from '../../entities/index.ts';
+import { PortalMembership, type Property, type StaffUser } from '../../entities/index.ts';
 import { applyAccessWindows } from './windows.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 /**
  * Portal access without a contract (Bewohner invited by a neighbour; later Gewerbemitarbeiter
@@ -22,16 +23,7 @@ export function activeMemberships(em: Em, property: Property) {
  */
 export async function endMembership(em: Em, staff: StaffUser, membership: PortalMembership, now: Date) {
   membership.endedAt = now;
-  em.create(AuditLog, {
-    organization: staff.organization,
-    actorType: 'staff',
-    actorId: staff.id,
-    action: 'portal_membership.ended',
-    subjectType: 'PortalUser',
-    subjectId: membership.portalUser.id,
-    data: { propertyId: membership.property.id, role: membership.role },
-    createdAt: now,
-  });
+  auditStaffAction(em, staff, 'portal_membership.ended', { type: 'PortalUser', id: membership.portalUser.id }, { propertyId: membership.property.id, role: membership.role }, now);
   await em.flush();
   await applyAccessWindows(em, now, staff.organization.id);
 }

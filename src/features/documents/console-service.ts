@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import {
-  AuditLog,
   Contact,
   contactDisplayName,
   Document,
@@ -24,6 +23,7 @@ import { addShares, type ShareTarget } from './service.ts';
 import { shareToken, targetToken } from './sharing.ts';
 import { documentRecipients } from './visibility.ts';
 import { subtreeIds, typeTree, type TypeNode } from './types.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 // The console side of Dokumente: the lists on the property, unit and contact
 // pages, editing, replacing and withdrawing, read receipts. Who a document reaches is
@@ -119,16 +119,7 @@ export async function documentList(em: Em, organizationId: string, place: Docume
 }
 
 function audit(em: Em, staff: StaffUser, action: string, document: Document, data: Record<string, unknown>, now: Date) {
-  em.create(AuditLog, {
-    organization: staff.organization,
-    actorType: 'staff',
-    actorId: staff.id,
-    action,
-    subjectType: 'Document',
-    subjectId: document.id,
-    data,
-    createdAt: now,
-  });
+  auditStaffAction(em, staff, action, { type: 'Document', id: document.id }, data, now);
 }
 
 /**
@@ -359,16 +350,7 @@ export async function mergeType(em: Em, staff: StaffUser, type: DocumentType, ta
       child.parent = targetRef;
       child.position = position++;
     }
-    tx.create(AuditLog, {
-      organization: staff.organization,
-      actorType: 'staff',
-      actorId: staff.id,
-      action: 'document_type.merged',
-      subjectType: 'DocumentType',
-      subjectId: type.id,
-      data: { name: type.name, into: targetId, documents: documents.length },
-      createdAt: now,
-    });
+    auditStaffAction(tx, staff, 'document_type.merged', { type: 'DocumentType', id: type.id }, { name: type.name, into: targetId, documents: documents.length }, now);
     await tx.flush();
     tx.remove(tx.getReference(DocumentType, type.id));
     await tx.flush();

@@ -1,6 +1,5 @@
 import type { Em } from '../../db/orm.ts';
 import {
-  AuditLog,
   Document,
   DocumentShare,
   type DocumentType,
@@ -12,6 +11,7 @@ import {
 } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 /**
  * One entry of "Geteilt mit". Ids are checked against the Verwaltung (and the property)
@@ -73,16 +73,7 @@ export function createDocumentRow(em: Em, input: NewDocument, storageKey: string
     createdAt: input.now,
   });
   addShares(em, document, input.shares, input.now);
-  em.create(AuditLog, {
-    organization: input.staff.organization,
-    actorType: 'staff',
-    actorId: input.staff.id,
-    action: 'document.published',
-    subjectType: 'Document',
-    subjectId: document.id,
-    data: { title: input.title, shares: input.shares.length },
-    createdAt: input.now,
-  });
+  auditStaffAction(em, input.staff, 'document.published', { type: 'Document', id: document.id }, { title: input.title, shares: input.shares.length }, input.now);
   return document;
 }
 

@@ -5,7 +5,6 @@ import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import {
-  AuditLog,
   Contact,
   contactDisplayName,
   Invitation,
@@ -24,6 +23,7 @@ import { isEmail, normalizeEmail } from '../login/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { createInvitation, newInvitation, registrationLink, revokeContactInvitations } from './codes.ts';
 import { buildLettersPdf, type Letter } from './letter-pdf.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 /** "nicht eingeladen", "eingeladen", "registriert", "gesperrt" in the console. */
 export const PORTAL_STATUSES = ['not_invited', 'invited', 'registered', 'disabled'] as const;
@@ -328,7 +328,7 @@ function enqueueInvitationMail(
 }
 
 function audit(em: Em, staff: StaffUser, action: string, contact: Contact, data: Record<string, unknown>, now: Date) {
-  em.create(AuditLog, { organization: staff.organization, actorType: 'staff', actorId: staff.id, action, subjectType: 'Contact', subjectId: contact.id, data, createdAt: now });
+  auditStaffAction(em, staff, action, { type: 'Contact', id: contact.id }, data, now);
 }
 
 type LetterStore = (bytes: Uint8Array) => Promise<string>;

@@ -1,7 +1,8 @@
 import type { Em } from '../../db/orm.ts';
-import { AuditLog, Organization, type StaffUser } from '../../entities/index.ts';
+import { Organization, type StaffUser } from '../../entities/index.ts';
 import type { FieldErrors } from '../../http/forms.ts';
 import { applyAccessWindows } from '../access/windows.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 /**
  * Administration > Kundenportal > Einstellungen (seed 001): the switches by section, in the
@@ -131,14 +132,5 @@ function assignChanges(org: Organization, values: Record<string, boolean | numbe
 /** One audit row per save that changed something. */
 function audit(em: Em, admin: StaffUser, changes: Changes, now: Date) {
   if (Object.keys(changes).length === 0) return;
-  em.create(AuditLog, {
-    organization: admin.organization,
-    actorType: 'staff',
-    actorId: admin.id,
-    action: 'portal_settings.changed',
-    subjectType: 'Organization',
-    subjectId: admin.organization.id,
-    data: { changes },
-    createdAt: now,
-  });
+  auditStaffAction(em, admin, 'portal_settings.changed', { type: 'Organization', id: admin.organization.id }, { changes }, now);
 }

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { PDFDocument } from 'pdf-lib';
 import type { Em } from '../../db/orm.ts';
 import {
-  AuditLog,
   Contact,
   contactDisplayName,
   DocumentType,
@@ -21,6 +20,7 @@ import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { createDocumentRow } from '../documents/service.ts';
 import { analysePages, Matcher, splitByAddress, splitByPages, type Candidate, type LetterRange } from './matching.ts';
 import { cutPages, loadPdf, mergeForPrint, pageTexts } from './pdf.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 // SmartPost (Serienbriefe): one uploaded PDF → personal letters → one individually shared
 // Document per contact (who sees it: src/features/documents/visibility.ts; the next
@@ -298,16 +298,7 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, serialLe
           );
           letter.part.document = document;
         });
-        tx.create(AuditLog, {
-          organization: staff.organization,
-          actorType: 'staff',
-          actorId: staff.id,
-          action: 'serial_letter.published',
-          subjectType: 'SerialLetter',
-          subjectId: serialLetter.id,
-          data: { letters: letters.length, byPost: byPost.length },
-          createdAt: now,
-        });
+        auditStaffAction(tx, staff, 'serial_letter.published', { type: 'SerialLetter', id: serialLetter.id }, { letters: letters.length, byPost: byPost.length }, now);
         await tx.flush();
         Object.assign(serialLetter, { status: 'published', publishedAt: now, postStorageKey: byPost.length ? keys[keys.length - 1] : null, postLetterCount: byPost.length });
         return serialLetter;

@@ -1,9 +1,10 @@
 import type { Em } from '../../db/orm.ts';
-import { AuditLog, StaffUser, STAFF_ROLES, type StaffRole } from '../../entities/index.ts';
+import { StaffUser, STAFF_ROLES, type StaffRole } from '../../entities/index.ts';
 import { issueToken } from '../../auth/tokens.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { isEmail, normalizeEmail } from '../login/service.ts';
 import type { FieldErrors } from '../../http/forms.ts';
+import { auditStaffAction } from '../audit/service.ts';
 
 export type StaffInvitationInput = { name: string; email: string; role: string };
 export type { FieldErrors };
@@ -54,14 +55,6 @@ export async function sendInvitation(em: Em, admin: StaffUser, staff: StaffUser,
     },
     now,
   );
-  em.create(AuditLog, {
-    organization: admin.organization,
-    actorType: 'staff',
-    actorId: admin.id,
-    action: 'staff.invited',
-    subjectType: 'StaffUser',
-    subjectId: staff.id,
-    createdAt: now,
-  });
+  auditStaffAction(em, admin, 'staff.invited', { type: 'StaffUser', id: staff.id }, null, now);
   await em.flush();
 }

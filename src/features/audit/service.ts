@@ -1,0 +1,26 @@
+import type { Em } from '../../db/orm.ts';
+import { AuditLog, type StaffUser } from '../../entities/index.ts';
+
+/**
+ * Writes what a member of staff did to the audit log (persisted with the caller's flush):
+ * one shape for every console action — who, what, on which record, with which details.
+ */
+export function auditStaffAction(
+  em: Em,
+  staff: StaffUser,
+  action: string,
+  subject: { type: string; id: string },
+  data: Record<string, unknown> | null,
+  at: Date,
+) {
+  em.create(AuditLog, {
+    organization: staff.organization,
+    actorType: 'staff',
+    actorId: staff.id,
+    action,
+    subjectType: subject.type,
+    subjectId: subject.id,
+    data,
+    createdAt: at,
+  });
+}
