@@ -487,3 +487,30 @@ describe('Administration > Dokumententypen', () => {
     expect((await manager.post(`${BASE}/${nordType.id}/loeschen`)).status).toBe(404);
   });
 });
+
+describe('a long document list', () => {
+  it('shows the newest 500 and says how many there are', async () => {
+    const em = app.em();
+    const type = em.create(DocumentType, { organization: app.world.organizations.sonnenschein.id, parent: null, name: 'Belege', position: 99 });
+    const base = new Date('2026-01-01T08:00:00Z').getTime();
+    for (let i = 0; i < 501; i++) {
+      em.create(Document, {
+        organization: app.world.organizations.sonnenschein.id,
+        property: app.world.properties.test.id,
+        type,
+        title: `Beleg ${String(i).padStart(3, '0')}`,
+        fileName: `beleg-${i}.pdf`,
+        mimeType: 'application/pdf',
+        size: 1000,
+        storageKey: `00/${'0'.repeat(40)}`,
+        publishedAt: new Date(base + i * 60_000),
+        createdBy: app.world.staff.manager.id,
+      });
+    }
+    await em.flush();
+    const page = await manager.get(propertyDocs(app.world.properties.test.id));
+    expect(page.$('table.document-list tbody tr')).toHaveLength(500);
+    expect(page.$('table.document-list tbody tr th a').first().text()).toBe('Beleg 500');
+    expect(page.$('#documents p.muted').filter((_, p) => page.$(p).text().startsWith('Die neuesten')).text()).toBe('Die neuesten 500 von 501 Dokumenten.');
+  });
+});

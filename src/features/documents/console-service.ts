@@ -96,16 +96,21 @@ export type DocumentPlace = { propertyId: string } | { unitId: string } | { cont
  * page or shared with it) or a contact (shared with them), newest first — one query per
  * column: documents, shares, download counts; types from the tree.
  */
-export async function documentList(em: Em, organizationId: string, place: DocumentPlace, tree: TypeNode[]): Promise<DocumentRow[]> {
+/** How many documents a list shows: the newest; the page says how many there are in all. */
+export const DOCUMENT_LIST_LIMIT = 500;
+
+export async function documentList(em: Em, organizationId: string, place: DocumentPlace, tree: TypeNode[]): Promise<{ rows: DocumentRow[]; total: number }> {
   const where =
     'propertyId' in place ? { property: place.propertyId }
     : 'unitId' in place ? { $or: [{ unit: place.unitId }, { shares: { kind: 'unit' as const, unit: place.unitId } }] }
     : { shares: { kind: 'contact' as const, contact: place.contactId } };
-  const documents = await em.find(Document, where, { orderBy: { publishedAt: 'desc', id: 'asc' }, limit: 500 });
+  const documents = await em.find(Document, where, { orderBy: { publishedAt: 'desc', id: 'asc' }, limit: DOCUMENT_LIST_LIMIT });
+  // Counted only when the list is full: most places have far fewer documents.
+  const total = documents.length < DOCUMENT_LIST_LIMIT ? documents.length : await em.count(Document, where);
   const ids = documents.map((d) => d.id);
   const [labels, downloads] = await Promise.all([shareLabels(em, ids), downloadCounts(em, organizationId, ids)]);
   const paths = new Map(tree.map((n) => [n.id, n.path]));
-  return documents.map((d) => ({
+  const rows = documents.map((d) => ({
     id: d.id,
     title: d.title,
     status: d.status,
@@ -116,6 +121,7 @@ export async function documentList(em: Em, organizationId: string, place: Docume
     downloads: downloads.get(d.id) ?? 0,
     version: d.version,
   }));
+  return { rows, total };
 }
 
 function audit(em: Em, staff: StaffUser, action: string, document: Document, data: Record<string, unknown>, now: Date) {
@@ -393,7 +399,8 @@ export async function documentsPanel(em: Em, organizationId: string, place: Pane
     place: place.kind,
     action,
     groups: SHARE_GROUPS,
-    list,
+    list: list.rows,
+    listTotal: list.total,
     types: tree,
     options,
     contact,
