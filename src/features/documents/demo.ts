@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Em } from '../../db/orm.ts';
 import { DocumentType, type Contact, type Organization, type Property, type StaffUser, type Unit } from '../../entities/index.ts';
-import type { FileStorage } from '../../storage/files.ts';
+import { writeTempFile, type FileStorage } from '../../storage/files.ts';
 import { createDocumentRow, type ShareTarget } from './service.ts';
 
 /**
@@ -99,9 +96,7 @@ export async function seedDemoDocuments(tx: Em, world: DemoDocumentWorld, types:
   ];
   for (const d of documents) {
     const bytes = await demoPdf(d.title, d.lines);
-    await mkdir(storage.tempDir, { recursive: true });
-    const tempPath = path.join(storage.tempDir, `demo-${randomBytes(12).toString('hex')}.pdf`);
-    await writeFile(tempPath, bytes);
+    const tempPath = await writeTempFile(storage, bytes);
     const storageKey = await storage.put(tempPath);
     const fileName = `${d.title}.pdf`;
     createDocumentRow(

@@ -3,7 +3,8 @@ import { InvitationLetterBatch, PortalUser, type Contact, type Organization, typ
 import type { FileStorage } from '../../storage/files.ts';
 import { newInvitation } from './codes.ts';
 import { buildLettersPdf } from './letter-pdf.ts';
-import { letterFor, postalAddresses, storeLetterPdf } from './service.ts';
+import { putBytes } from '../../storage/files.ts';
+import { letterFor, postalAddresses } from './service.ts';
 
 /** What `npm start` gives the demo seed so the letter PDF can be stored (tests seed without). */
 export type DemoSeedOptions = { storage?: FileStorage; baseUrl?: string };
@@ -32,7 +33,7 @@ export async function seedDemoInvitations(tx: Em, world: DemoInvitationWorld, no
     // Marta Nowak has an address of her own, so this needs no query.
     const address = (await postalAddresses(tx, [nowak])).get(nowak.id)!;
     const letter = letterFor(organization, nowak, address, code, invitation, options.baseUrl ?? 'http://localhost:3000', now);
-    const storageKey = await storeLetterPdf(options.storage, await buildLettersPdf([letter]));
+    const storageKey = await putBytes(options.storage, await buildLettersPdf([letter]));
     invitation.letterBatch = tx.create(InvitationLetterBatch, { organization, property: null, createdBy: invitedByStaff, storageKey, letterCount: 1, createdAt: now });
   }
 

@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
@@ -17,7 +14,7 @@ import {
 } from '../../entities/index.ts';
 import { invalidateUserSessions } from '../../auth/session.ts';
 import { translator } from '../../http/i18n.ts';
-import type { FileStorage } from '../../storage/files.ts';
+import { putBytes, type FileStorage } from '../../storage/files.ts';
 import { contactsInAccessWindow, contactsWithinAccessWindow } from '../access/service.ts';
 import { isEmail, normalizeEmail } from '../login/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
@@ -340,7 +337,7 @@ type LetterStore = (bytes: Uint8Array) => Promise<string>;
 async function withStoredLetters<T>(storage: FileStorage, work: (store: LetterStore) => Promise<T>): Promise<T> {
   const stored: string[] = [];
   const store: LetterStore = async (bytes) => {
-    const key = await storeLetterPdf(storage, bytes);
+    const key = await putBytes(storage, bytes);
     stored.push(key);
     return key;
   };
@@ -349,18 +346,6 @@ async function withStoredLetters<T>(storage: FileStorage, work: (store: LetterSt
   } catch (error) {
     await Promise.all(stored.map((key) => storage.remove(key).catch(() => undefined)));
     throw error;
-  }
-}
-
-/** Puts a letter PDF into the file storage (through its temp directory) and returns its key. */
-export async function storeLetterPdf(storage: FileStorage, bytes: Uint8Array): Promise<string> {
-  await mkdir(storage.tempDir, { recursive: true });
-  const tempPath = path.join(storage.tempDir, `letters-${randomBytes(12).toString('hex')}.pdf`);
-  try {
-    await writeFile(tempPath, bytes);
-    return await storage.put(tempPath);
-  } finally {
-    await rm(tempPath, { force: true });
   }
 }
 

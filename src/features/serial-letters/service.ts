@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { PDFDocument } from 'pdf-lib';
 import type { Em } from '../../db/orm.ts';
 import {
@@ -16,7 +14,7 @@ import {
 import { field, type FieldMessage } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
 import { discard, titleFromFileName, type Upload } from '../../http/upload.ts';
-import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
+import { storeThenWrite, writeTempFile, type FileStorage } from '../../storage/files.ts';
 import { createDocumentRow } from '../documents/service.ts';
 import { analysePages, Matcher, splitByAddress, splitByPages, type Candidate, type LetterRange } from './matching.ts';
 import { cutPages, loadPdf, mergeForPrint, pageTexts } from './pdf.ts';
@@ -225,13 +223,6 @@ async function readStored(storage: FileStorage, key: string): Promise<Uint8Array
   return Buffer.concat(chunks);
 }
 
-async function writeTemp(storage: FileStorage, bytes: Uint8Array): Promise<string> {
-  await mkdir(storage.tempDir, { recursive: true });
-  const tempPath = path.join(storage.tempDir, randomBytes(16).toString('hex'));
-  await writeFile(tempPath, bytes);
-  return tempPath;
-}
-
 /** The file name of a generated PDF: the title without characters file systems dislike. */
 const pdfName = (title: string) => `${title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 240) || 'Serienbrief'}.pdf`;
 
@@ -262,14 +253,14 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, serialLe
       const contact = contactOf.get(part.contact!.id)!;
       const title = `${serialLetter.title} – ${contactDisplayName(contact)}`.slice(0, 200);
       const bytes = await cutPages(source, part.firstPage, part.lastPage, title);
-      const tempPath = await writeTemp(storage, bytes);
+      const tempPath = await writeTempFile(storage, bytes);
       temps.push(tempPath);
       letters.push({ part, contact, title, upload: { tempPath, originalName: pdfName(title), fileName: pdfName(title), size: bytes.length, ext: 'pdf', mimeType: 'application/pdf' } });
     }
     const byPost = serialLetter.dispatch === 'preference' ? letters.filter((l) => l.contact.contactPreference === 'post') : [];
     if (byPost.length) {
       const bytes = await mergeForPrint(source, byPost.map((l) => l.part), `${serialLetter.title} – Postversand`);
-      temps.push(await writeTemp(storage, bytes));
+      temps.push(await writeTempFile(storage, bytes));
     }
 
     return await storeThenWrite(storage, temps, (keys) =>
