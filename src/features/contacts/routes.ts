@@ -1,11 +1,17 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
 import { Contact, contactDisplayName } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
-import { contactDetail, searchContacts } from './service.ts';
+import { contactDetail, propertiesOfContracts, searchContacts } from './service.ts';
+
+/** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
+export async function loadContact(req: Request, res: Response, next: NextFunction) {
+  res.locals.contact = await findByIdOr404(req.em, Contact, req.params.contactId);
+  next();
+}
 
 /** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
 const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt'] as const;
@@ -19,11 +25,10 @@ export async function showContact(req: Request, res: Response, contact: Contact,
   const notice = NOTICES.find((n) => n === req.query.hinweis) ?? null;
   // Dokumente shared with the contact and "Dokument hochladen" (src/features/documents); a
   // refused upload passes its values and messages as forms.docForm / forms.docErrors.
-  const docProperties = [...new Map(detail.contracts.map((c) => [c.unit.property.id, c.unit.property])).values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
   const docs = await documentsPanel(
     req.em,
     req.staff!.organization.id,
-    { kind: 'contact', contact, properties: docProperties },
+    { kind: 'contact', contact, properties: propertiesOfContracts(detail.contracts) },
     forms.docForm as UploadForm | undefined,
     (forms.docErrors as Record<string, string> | undefined) ?? {},
     uploadedCount(req.query.hochgeladen),

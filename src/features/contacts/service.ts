@@ -1,6 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
-import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization } from '../../entities/index.ts';
+import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization, type Property } from '../../entities/index.ts';
 import { invitationState } from '../invitations/codes.ts';
 import { invitationProblem, portalStatuses } from '../invitations/service.ts';
 import { escapeLike, likePattern, PAGE_SIZE } from '../properties/service.ts';
@@ -42,6 +42,12 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date)
   // The portal status column: one query for the whole page.
   const statuses = await portalStatuses(em, contacts.map((c) => c.id), now);
   return { contacts, statuses, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+}
+
+/** The properties of a contact's contracts (running or not), each once, by name. */
+export function propertiesOfContracts(contracts: Contract[]): Property[] {
+  const byId = new Map(contracts.map((c) => [c.unit.property.id, c.unit.property]));
+  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
 }
 
 /**

@@ -16,7 +16,8 @@ import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { discard, receiveUploads, titleFromFileName, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { showContact } from '../contacts/routes.ts';
+import { loadContact, showContact } from '../contacts/routes.ts';
+import { propertiesOfContracts } from '../contacts/service.ts';
 import { loadProperty, PROPERTY_TABS } from '../properties/routes.ts';
 import {
   documentsPanel,
@@ -52,18 +53,11 @@ async function loadUnit(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-async function loadContact(req: Request, res: Response, next: NextFunction) {
-  res.locals.contact = await findByIdOr404(req.em, Contact, req.params.contactId);
-  next();
-}
-
 const loadDocument = (req: Request) => findByIdOr404(req.em, Document, req.params.documentId, { populate: ['property', 'unit', 'type', 'createdBy'] });
 
 /** The properties a contact has (had) a contract in: the "Liegenschaft" choice of the contact page's upload. */
 async function contactProperties(req: Request, contact: Contact): Promise<Property[]> {
-  const contracts = await req.em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'] });
-  const byId = new Map(contracts.map((c) => [c.unit.property.id, c.unit.property]));
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
+  return propertiesOfContracts(await req.em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'] }));
 }
 
 async function unitPage(req: Request, res: Response, docs: Awaited<ReturnType<typeof documentsPanel>>, status = 200) {

@@ -1,17 +1,11 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { Contact, InvitationLetterBatch, Property } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
-import { showContact } from '../contacts/routes.ts';
+import { loadContact, showContact } from '../contacts/routes.ts';
 import { loadProperty } from '../properties/routes.ts';
 import { addUserToContact, inviteContact, inviteProperty, letterBatchFile, propertyInvitationPlan, setPortalAccessDisabled } from './service.ts';
-
-/** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
-async function loadContact(req: Request, res: Response, next: NextFunction) {
-  res.locals.contact = await findByIdOr404(req.em, Contact, req.params.contactId);
-  next();
-}
 
 const contactPath = (contact: Contact) => `/verwaltung/kontakte/${contact.id}`;
 
