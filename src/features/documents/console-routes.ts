@@ -105,21 +105,17 @@ async function receiveDocumentUpload(req: Request, res: Response, place: PanelPl
     await publishDocuments(
       req.em,
       req.storage,
-      files.map((upload) => {
-        const fileName = upload.fileName;
-        return {
-          staff: req.staff!,
-          property,
-          unit: place.kind === 'unit' ? place.unit : null,
-          type,
-          // One file: the title field (empty = from the file name); several: each its own name.
-          title: (files.length === 1 && title ? title : titleFromFileName(fileName) || fileName).slice(0, MAX_TITLE),
-          upload,
-          fileName,
-          shares: targets,
-          now,
-        };
-      }),
+      files.map((upload) => ({
+        staff: req.staff!,
+        property,
+        unit: place.kind === 'unit' ? place.unit : null,
+        type,
+        // One file: the title field (empty = from the file name); several: each its own name.
+        title: (files.length === 1 && title ? title : titleFromFileName(upload.fileName) || upload.fileName).slice(0, MAX_TITLE),
+        upload,
+        shares: targets,
+        now,
+      })),
     );
     res.redirect(303, `${back}?hochgeladen=${files.length}`);
   } catch (error) {
@@ -237,7 +233,7 @@ export function consoleRoutes() {
       await discard(received.files.map((f) => f.tempPath));
       return documentPage(req, res, document, { replaceErrors: fieldMessages(req.t, { file: problem }) }, 422);
     }
-    await replaceFile(req.em, req.storage, req.staff!, document, upload, upload.fileName, req.deps.clock.now());
+    await replaceFile(req.em, req.storage, req.staff!, document, upload, req.deps.clock.now());
     res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=datei`);
   });
 

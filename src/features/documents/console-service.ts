@@ -154,7 +154,7 @@ export async function updateDocument(em: Em, staff: StaffUser, document: Documen
 }
 
 /** "Datei ersetzen": the current file becomes a DocumentVersion, the upload the new current file (version + 1). */
-export async function replaceFile(em: Em, storage: FileStorage, staff: StaffUser, document: Document, upload: Upload, fileName: string, now: Date) {
+export async function replaceFile(em: Em, storage: FileStorage, staff: StaffUser, document: Document, upload: Upload, now: Date) {
   await storeThenWrite(storage, [upload.tempPath], ([key]) =>
     em.transactional(async (tx) => {
       const doc = await tx.findOneOrFail(Document, document.id);
@@ -173,12 +173,12 @@ export async function replaceFile(em: Em, storage: FileStorage, staff: StaffUser
         replacedAt: now,
       });
       doc.version += 1;
-      doc.fileName = fileName;
+      doc.fileName = upload.fileName;
       doc.mimeType = upload.mimeType;
       doc.size = upload.size;
       doc.storageKey = key;
       doc.updatedAt = now;
-      audit(tx, staff, 'document.replaced', doc, { version: doc.version, fileName }, now);
+      audit(tx, staff, 'document.replaced', doc, { version: doc.version, fileName: upload.fileName }, now);
       await tx.flush();
     }),
   );

@@ -108,7 +108,6 @@ export async function seedDemoDocuments(tx: Em, world: DemoDocumentWorld, types:
         type: types.get(d.type)!,
         title: d.title,
         upload: { tempPath, originalName: fileName, fileName, size: bytes.length, ext: 'pdf', mimeType: 'application/pdf' },
-        fileName,
         shares: d.shares,
         now,
       },

@@ -31,8 +31,6 @@ export type NewDocument = {
   type: DocumentType;
   title: string;
   upload: Upload;
-  /** The file name shown and offered on download (defaults to the uploaded name). */
-  fileName?: string;
   shares: ShareTarget[];
   serialLetter?: SerialLetter | null;
   now: Date;
@@ -63,7 +61,7 @@ export function createDocumentRow(em: Em, input: NewDocument, storageKey: string
     unit: input.unit ?? null,
     type: input.type,
     title: input.title,
-    fileName: input.fileName ?? input.upload.fileName,
+    fileName: input.upload.fileName,
     mimeType: input.upload.mimeType,
     size: input.upload.size,
     storageKey,
