@@ -18,36 +18,23 @@ export type ShareToken = string;
  */
 export type ShareContext = { property: Property | null; contactIds?: string[] };
 
-/** A share row (or target) as a form token. */
+/** The one spelling of a token: `property`, or `<kind>:<group or id>`. */
+const token = (kind: ShareTarget['kind'], value: string | null | undefined): ShareToken => (kind === 'property' ? 'property' : `${kind}:${value}`);
+
+/** A share row as a form token. */
 export function shareToken(share: Pick<DocumentShare, 'kind' | 'group'> & { address?: { id: string } | null; unit?: { id: string } | null; contact?: { id: string } | null }): ShareToken {
-  switch (share.kind) {
-    case 'property':
-      return 'property';
-    case 'group':
-      return `group:${share.group}`;
-    case 'address':
-      return `address:${share.address!.id}`;
-    case 'unit':
-      return `unit:${share.unit!.id}`;
-    default:
-      return `contact:${share.contact!.id}`;
-  }
+  return token(share.kind, share.kind === 'group' ? share.group : (share.address ?? share.unit ?? share.contact)?.id);
 }
 
-/** The target of a ShareTarget as a form token (to compare an edit with the existing rows). */
+/** A ShareTarget as a form token (to compare an edit with the existing rows). */
 export function targetToken(target: ShareTarget): ShareToken {
-  switch (target.kind) {
-    case 'property':
-      return 'property';
-    case 'group':
-      return `group:${target.group}`;
-    case 'address':
-      return `address:${target.addressId}`;
-    case 'unit':
-      return `unit:${target.unitId}`;
-    default:
-      return `contact:${target.contactId}`;
-  }
+  const value =
+    target.kind === 'group' ? target.group
+    : target.kind === 'address' ? target.addressId
+    : target.kind === 'unit' ? target.unitId
+    : target.kind === 'contact' ? target.contactId
+    : null;
+  return token(target.kind, value);
 }
 
 /** The `share` values of a submitted form, deduplicated (a single value arrives as a string). */
