@@ -33,6 +33,10 @@ import * as documentConsole from './features/documents/console-routes.ts';
 import * as documentPortal from './features/documents/portal-routes.ts';
 import { typeAdminRoutes as documentTypeAdminRoutes } from './features/documents/types-routes.ts';
 import * as serialLetters from './features/serial-letters/routes.ts';
+import * as ticketConsole from './features/tickets/console-routes.ts';
+import * as ticketDetail from './features/tickets/detail-routes.ts';
+import * as ticketPortal from './features/tickets/portal-routes.ts';
+import { categoryAdminRoutes as ticketCategoryAdminRoutes } from './features/tickets/categories-routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
 
@@ -108,12 +112,15 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
+  registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], invitations.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], documentConsole.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], serialLetters.consoleRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketConsole.consoleRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketDetail.detailRoutes());
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
@@ -121,7 +128,7 @@ export function createApp(deps: AppDeps) {
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
   // through to the resident routes.
-  const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes(), documentPortal.portalRoutes()];
+  const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes(), documentPortal.portalRoutes(), ticketPortal.portalRoutes()];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".

@@ -28,6 +28,14 @@ import {
   SerialLetter,
   SerialLetterPart,
   AdvisoryBoardMember,
+  TicketCategory,
+  TicketCounter,
+  Ticket,
+  TicketEntry,
+  TicketAttachment,
+  TicketFollower,
+  TicketDocument,
+  PropertyStaff,
 } from '../entities/index.ts';
 
 /**
@@ -76,6 +84,14 @@ export const TENANT_ENTITIES = [
   SerialLetter,
   SerialLetterPart,
   AdvisoryBoardMember,
+  TicketCategory,
+  TicketCounter,
+  Ticket,
+  TicketEntry,
+  TicketAttachment,
+  TicketFollower,
+  TicketDocument,
+  PropertyStaff,
 ];
 
 export const tenantFilter = {

@@ -12,3 +12,4 @@ export * from './audit-log.ts';
 export * from './content.ts';
 export * from './invitation.ts';
 export * from './document.ts';
+export * from './ticket.ts';

@@ -2,6 +2,9 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { createdAt, id } from './common.ts';
 import { Organization } from './organization.ts';
 
+/** A stored file to attach to an outgoing mail. */
+export type MailAttachment = { fileName: string; mimeType: string; storageKey: string };
+
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 
 /**
@@ -21,6 +24,8 @@ export const OutboxMail = defineEntity({
     subject: p.string().length(300),
     text: p.text(),
     html: p.text(),
+    /** Files from the file storage sent along (forwarding a Vorgang with its photos); rare. */
+    attachments: p.json<MailAttachment[]>().nullable(),
     status: p.enum(OUTBOX_STATUSES).default('pending'),
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),

@@ -10,13 +10,33 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const MAX_FILES_PER_FORM = 10;
 
 /** What residents may receive: PDF, Word (.docx and legacy .doc), JPEG, PNG — decided by content. */
-const ALLOWED = new Map([
+export const DOCUMENT_TYPES: ReadonlyMap<string, string> = new Map([
   ['pdf', 'application/pdf'],
   ['docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
   ['doc', 'application/msword'],
   ['jpg', 'image/jpeg'],
   ['png', 'image/png'],
 ]);
+
+/** What residents attach to a Vorgang: photos (JPEG, PNG, WebP) and PDFs — decided by content. */
+export const PHOTO_AND_PDF_TYPES: ReadonlyMap<string, string> = new Map([
+  ['pdf', 'application/pdf'],
+  ['jpg', 'image/jpeg'],
+  ['png', 'image/png'],
+  ['webp', 'image/webp'],
+]);
+
+/**
+ * iPhone photos (HEIC/HEIF, HEVC-coded): the image library's prebuilt decoder reads HEIF
+ * only as AVIF, so they are refused with their own message (how to send a JPEG instead)
+ * rather than a generic "wrong type". Browsers on iOS usually convert them on upload.
+ */
+const HEIC_EXTENSIONS = new Set(['heic', 'heif']);
+
+/** Which types a form accepts, and the message that names them when a file is none of them. */
+export type AcceptedTypes = { types: ReadonlyMap<string, string>; wrongType: string };
+export const DOCUMENT_UPLOADS: AcceptedTypes = { types: DOCUMENT_TYPES, wrongType: 'common:upload.wrongType' };
+export const PHOTO_AND_PDF_UPLOADS: AcceptedTypes = { types: PHOTO_AND_PDF_TYPES, wrongType: 'common:upload.wrongPhotoType' };
 
 /** multer's options; `streamHandler` (see multer's README) is missing from @types/multer. */
 type MulterOptions = multer.Options & { streamHandler?: (req: Request, busboy: NodeJS.WritableStream) => void };
@@ -35,7 +55,7 @@ export type Upload = { tempPath: string; originalName: string; fileName: string;
  * problem; on a problem every temp file is already deleted. Put file inputs last in the
  * form, so the other fields have arrived (and can be shown again) when a file is refused.
  */
-export async function receiveUploads(req: Request, res: Response, storage: FileStorage, field: string): Promise<{ files: Upload[]; error?: string }> {
+export async function receiveUploads(req: Request, res: Response, storage: FileStorage, field: string, accepted: AcceptedTypes = DOCUMENT_UPLOADS): Promise<{ files: Upload[]; error?: string }> {
   await mkdir(storage.tempDir, { recursive: true });
   const options: MulterOptions = {
     storage: multer.diskStorage({
@@ -74,10 +94,10 @@ export async function receiveUploads(req: Request, res: Response, storage: FileS
   }
   const files: Upload[] = [];
   for (const file of received.filter((f) => f.size > 0)) {
-    const detected = await detectType(file.path);
-    if (!detected) {
+    const detected = await detectType(file.path, accepted.types);
+    if (!detected || detected === 'heic') {
       await discard(received.map((f) => f.path));
-      return { files: [], error: 'common:upload.wrongType' };
+      return { files: [], error: detected === 'heic' ? 'common:upload.heic' : accepted.wrongType };
     }
     files.push({ tempPath: file.path, originalName: file.originalname, fileName: safeFileName(file.originalname, detected.ext), size: file.size, ...detected });
   }
@@ -115,15 +135,16 @@ export function collectYoungGarbage() {
   globalThis.gc?.({ type: 'minor', execution: 'sync' });
 }
 
-/** The file's real type from its bytes (file-type), or null when it is not allowed. */
-export async function detectType(filePath: string): Promise<{ ext: string; mimeType: string } | null> {
+/** The file's real type from its bytes (file-type), 'heic' for an iPhone photo, or null when it is not allowed. */
+export async function detectType(filePath: string, types: ReadonlyMap<string, string> = DOCUMENT_TYPES): Promise<{ ext: string; mimeType: string } | 'heic' | null> {
   const type = await fileTypeFromFile(filePath);
   if (!type) return null;
+  if (HEIC_EXTENSIONS.has(type.ext)) return 'heic';
   // Legacy .doc is a Compound File (CFB), like .xls and .msi: only a Word binary has a
   // "WordDocument" stream, whose name sits in the CFB directory as UTF-16LE.
-  if (type.ext === 'cfb') return (await containsBytes(filePath, WORD_STREAM)) ? { ext: 'doc', mimeType: ALLOWED.get('doc')! } : null;
+  if (type.ext === 'cfb') return types.has('doc') && (await containsBytes(filePath, WORD_STREAM)) ? { ext: 'doc', mimeType: types.get('doc')! } : null;
   const ext = type.ext === 'jpeg' ? 'jpg' : type.ext;
-  return ALLOWED.has(ext) ? { ext, mimeType: ALLOWED.get(ext)! } : null;
+  return types.has(ext) ? { ext, mimeType: types.get(ext)! } : null;
 }
 
 const WORD_STREAM = Buffer.from('WordDocument', 'utf16le');

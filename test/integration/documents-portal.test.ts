@@ -94,7 +94,7 @@ async function publish(spec: { title: string; type: string; file: keyof typeof F
   await mkdir(storage.tempDir, { recursive: true });
   const tempPath = path.join(storage.tempDir, randomBytes(16).toString('hex'));
   await writeFile(tempPath, FILES[spec.file]);
-  const detected = (await detectType(tempPath))!;
+  const detected = (await detectType(tempPath)) as { ext: string; mimeType: string };
   expect(detected.ext).toBe(spec.file);
   const type = await em.findOneOrFail(DocumentType, { name: spec.type });
   const [document] = await publishDocuments(em, storage, [

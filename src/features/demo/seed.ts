@@ -23,6 +23,7 @@ import { seedDemoContactPersons } from '../contact-persons/demo.ts';
 import { seedDemoFaq } from '../faq/demo.ts';
 import { seedDemoDocuments, seedDocumentTypes } from '../documents/demo.ts';
 import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
+import { seedDemoTickets, seedTicketCategories } from '../tickets/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -277,6 +278,20 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
     const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
     seedDocumentTypes(tx, nordhaus, now);
+    const sonnenscheinCategories = seedTicketCategories(tx, sonnenschein, now);
+    seedTicketCategories(tx, nordhaus, now);
+    seedDemoTickets(
+      tx,
+      {
+        organization: sonnenschein,
+        staff: { manager, clerk },
+        properties: { maxPlanck: maxPlanck.property, rosenweg: rosenweg.property },
+        units: { wohnung002: mpUnits[1] },
+        reporters: { kristina: { user: kristinaUser, contact: kristina }, eigner: { user: eignerUser, contact: eigner } },
+      },
+      sonnenscheinCategories,
+      now,
+    );
     // Demo documents of seed 003 (real PDFs), only with a file storage, like the invitation letter.
     if (options.storage) {
       await seedDemoDocuments(tx, { ...contentWorld, units: { wohnung002: mpUnits[1] }, contacts: { kristina } }, sonnenscheinTypes, now, options.storage);

@@ -1,0 +1,111 @@
+import type { Em } from '../../db/orm.ts';
+import { PortalUser, Property, PropertyStaff, StaffUser, TicketCategory, TicketFollower, ticketReference, type Ticket, type TicketEntry } from '../../entities/index.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+
+/**
+ * Who is told what about a Vorgang, by e-mail through the outbox (in the transaction of
+ * the change). The rules, in one place:
+ * - a new concern: the property's responsible staff (Liegenschaft › Zuständige
+ *   Mitarbeiter), or every member of staff when none is set;
+ * - a public comment, a status change, a reopening or a merge by staff: the reporter and
+ *   the followers ("Ich bin auch betroffen");
+ * - a comment or reopening by a resident: the assignee (else as for a new concern) and the
+ *   other linked residents;
+ * - an internal note or any other internal entry: nobody. `notifyResidents` refuses
+ *   internal entries itself, so no caller can send one by mistake.
+ * Only logins that can log in (registered, not disabled) get mail.
+ */
+
+const enabled = { passwordHash: { $ne: null }, disabledAt: null } as const;
+
+/** The staff told about new concerns in a property (see above). */
+export async function responsibleStaff(em: Em, propertyId: string): Promise<StaffUser[]> {
+  const responsible = await em.find(PropertyStaff, { property: propertyId, staffUser: enabled }, { populate: ['staffUser'] });
+  if (responsible.length > 0) return responsible.map((row) => row.staffUser);
+  return em.find(StaffUser, enabled, { orderBy: { name: 'asc' } });
+}
+
+/** What every ticket mail shows about the ticket. */
+async function ticketFacts(em: Em, ticket: Ticket) {
+  const [property, category] = await Promise.all([
+    em.findOneOrFail(Property, ticket.property.id, { fields: ['name'] }),
+    em.findOneOrFail(TicketCategory, ticket.category.id, { fields: ['name'] }),
+  ]);
+  return { reference: ticketReference(ticket), title: ticket.title, propertyName: property.name, categoryName: category.name };
+}
+
+/** "Neuer Vorgang 2026-00042": to the responsible staff. */
+export async function notifyStaffOfNewTicket(em: Em, ticket: Ticket, baseUrl: string, now: Date) {
+  const facts = await ticketFacts(em, ticket);
+  for (const staff of await responsibleStaff(em, ticket.property.id)) {
+    enqueueMail(
+      em,
+      {
+        organization: ticket.organization,
+        to: staff.email,
+        template: 'ticket-new',
+        locale: staff.locale,
+        data: { ...facts, name: staff.name, reporterName: ticket.reporterName, description: ticket.description, link: `${baseUrl}/verwaltung/vorgaenge/${ticket.id}` },
+      },
+      now,
+    );
+  }
+}
+
+/** A resident commented on or reopened a ticket: to its assignee, else the responsible staff. */
+export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date) {
+  if (entry.internal) return;
+  const assignee = ticket.assignee ? await em.findOne(StaffUser, { id: ticket.assignee.id, ...enabled }) : null;
+  const recipients = assignee ? [assignee] : await responsibleStaff(em, ticket.property.id);
+  const facts = await ticketFacts(em, ticket);
+  for (const staff of recipients) {
+    enqueueMail(
+      em,
+      {
+        organization: ticket.organization,
+        to: staff.email,
+        template: 'ticket-resident-activity',
+        locale: staff.locale,
+        data: { ...facts, name: staff.name, kind: entry.kind, authorName: entry.authorName, body: entry.body, link: `${baseUrl}/verwaltung/vorgaenge/${ticket.id}` },
+      },
+      now,
+    );
+  }
+}
+
+/** The residents linked to a ticket who can receive mail: its reporter and its followers. */
+export async function linkedResidents(em: Em, ticket: Ticket): Promise<PortalUser[]> {
+  const followers = await em.find(TicketFollower, { ticket: ticket.id }, { fields: ['portalUser'] });
+  const ids = [ticket.reporter.id, ...followers.map((f) => f.portalUser.id)];
+  return em.find(PortalUser, { id: { $in: ids }, ...enabled }, { orderBy: { name: 'asc' } });
+}
+
+/** A public entry by staff (or another resident): to the linked residents except `exceptUserId`. Never for internal entries. */
+export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date, exceptUserId: string | null) {
+  if (entry.internal || entry.kind === 'note') return;
+  const recipients = (await linkedResidents(em, ticket)).filter((user) => user.id !== exceptUserId);
+  if (recipients.length === 0) return;
+  const facts = await ticketFacts(em, ticket);
+  for (const user of recipients) {
+    enqueueMail(
+      em,
+      {
+        organization: ticket.organization,
+        to: user.email,
+        template: 'ticket-update',
+        locale: user.locale,
+        data: {
+          ...facts,
+          name: user.name,
+          kind: entry.kind,
+          authorName: entry.authorName,
+          body: entry.body,
+          fromStatus: entry.data?.from ?? null,
+          toStatus: entry.data?.to ?? null,
+          link: `${baseUrl}/portal/liegenschaften/${ticket.property.id}/vorgaenge/${ticket.id}`,
+        },
+      },
+      now,
+    );
+  }
+}
