@@ -35,6 +35,7 @@ import { typeAdminRoutes as documentTypeAdminRoutes } from './features/documents
 import * as serialLetters from './features/serial-letters/routes.ts';
 import * as ticketConsole from './features/tickets/console-routes.ts';
 import * as ticketDetail from './features/tickets/detail-routes.ts';
+import * as ticketHandover from './features/tickets/handover-routes.ts';
 import * as ticketPortal from './features/tickets/portal-routes.ts';
 import { categoryAdminRoutes as ticketCategoryAdminRoutes } from './features/tickets/categories-routes.ts';
 
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], serialLetters.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketConsole.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketDetail.detailRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketHandover.handoverRoutes());
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
