@@ -6,7 +6,7 @@ import { NotFoundError } from './errors.ts';
 export type StoredFile = { id: string; storageKey: string; mimeType: string; size: number; fileName: string };
 
 /** Types a browser shows itself; everything else (Word) is always a download. */
-const VIEWABLE = new Set(['application/pdf', 'image/jpeg', 'image/png']);
+const VIEWABLE = new Set(['application/pdf', 'image/jpeg', 'image/png', 'image/webp']);
 
 /** Content-Disposition with an ASCII fallback and the real (UTF-8) name. */
 function disposition(type: 'inline' | 'attachment', fileName: string): string {

@@ -60,9 +60,15 @@ export function allEntries(em: Em, ticket: Ticket) {
  */
 export function joinableTickets(em: Em, access: PropertyAccess, limit = 20) {
   if (!access.seesGeneralContent) return Promise.resolve([] as Ticket[]);
-  return em.find(
-    Ticket,
-    { property: access.property.id, commonArea: { $ne: null }, status: { $in: [...OPEN_TICKET_STATUSES] }, mergedInto: null },
-    { populate: ['category'], orderBy: { lastActivityAt: 'desc', id: 'asc' }, limit },
-  );
+  return em.find(Ticket, joinableWhere(access), { populate: ['category'], orderBy: { lastActivityAt: 'desc', id: 'asc' }, limit });
+}
+
+/** One ticket the resident may join ("Ich bin auch betroffen", see joinableTickets), or null. */
+export function joinableTicket(em: Em, access: PropertyAccess, ticketId: string) {
+  if (!access.seesGeneralContent) return Promise.resolve(null);
+  return em.findOne(Ticket, { $and: [{ id: ticketId }, joinableWhere(access)] } as FilterQuery<Ticket>);
+}
+
+function joinableWhere(access: PropertyAccess): FilterQuery<Ticket> {
+  return { property: access.property.id, commonArea: { $ne: null }, status: { $in: [...OPEN_TICKET_STATUSES] }, mergedInto: null };
 }

@@ -1,7 +1,242 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { COMMON_AREAS, Contact, Ticket, TicketAttachment, TicketDocument, ticketReference, type PortalUser } from '../../entities/index.ts';
+import { NotFoundError } from '../../http/errors.ts';
+import { isUuid } from '../../http/find.ts';
+import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
+import { discard, PHOTO_AND_PDF_UPLOADS, receiveUploads, type Upload } from '../../http/upload.ts';
+import { render } from '../../http/views.ts';
+import type { PropertyAccess } from '../access/service.ts';
+import { visibleDocumentIds } from '../documents/visibility.ts';
+import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
+import { isReporter, joinableTicket, joinableTickets, publicEntries, residentTicket, residentTicketsWhere } from './access.ts';
+import { followerCount, followTicket } from './followers.ts';
+import { prepareTicketFiles, type PreparedFile } from './photos.ts';
+import { sendTicketFile, sendTicketPdf } from './files.ts';
+import { ticketPdf } from './pdf.ts';
+import {
+  activeCategories,
+  addComment,
+  commentProblem,
+  createTicket,
+  MAX_TICKET_FILES,
+  reopenTicket,
+  reportableUnits,
+  ticketForm,
+  validateTicketForm,
+  type TicketForm,
+} from './service.ts';
+
+// "Anliegen melden" and "Meine Vorgänge" (seed 000, "Bearbeitung von Anliegen/Vorgängen").
+// Which tickets a resident sees, and which of their entries, is decided in ./access.ts only.
+
+const BASE = '/liegenschaften/:propertyId/vorgaenge';
+/** The file input of the report and comment forms (last in the form: src/http/upload.ts). */
+const UPLOAD_FIELD = 'photos';
+/** Notices after a redirect (?hinweis=…), by their key in tickets-portal:notices. */
+const NOTICES = ['gemeldet', 'kommentiert', 'wiedergeoeffnet', 'betroffen'];
+
+const listUrl = (res: Response) => `${res.locals.portalBase}/liegenschaften/${res.locals.property.id}/vorgaenge`;
+const ticketUrl = (res: Response, ticketId: string) => `${listUrl(res)}/${ticketId}`;
+const notice = (req: Request) => (typeof req.query.hinweis === 'string' && NOTICES.includes(req.query.hinweis) ? req.query.hinweis : null);
+
+/** The resident of the request; the preview has none, so what needs one is a 404 there (its POSTs are a 403 before). */
+function resident(req: Request): PortalUser {
+  if (!req.portalUser) throw new NotFoundError('no resident in the preview');
+  return req.portalUser;
+}
+
+/** Loads the ticket of the URL through the resident's access (residentTicket): anyone else's is a 404. */
+async function loadTicket(req: Request, res: Response, next: NextFunction) {
+  const user = resident(req);
+  if (!isUuid(req.params.ticketId)) throw new NotFoundError(`malformed ticket id ${req.params.ticketId}`);
+  const ticket = await residentTicket(req.em, user, res.locals.access, req.params.ticketId);
+  if (!ticket) throw new NotFoundError(`ticket ${req.params.ticketId} not visible to ${user.id}`);
+  res.locals.ticket = ticket;
+  next();
+}
+
+/**
+ * Receives the photos and PDFs of a multipart form (fields into req.body). On a problem every
+ * temp file is gone and the i18n key is returned.
+ */
+async function receiveTicketUploads(req: Request, res: Response): Promise<{ uploads: Upload[]; error?: string }> {
+  const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
+  if (received.error) return { uploads: [], error: received.error };
+  if (received.files.length > MAX_TICKET_FILES) {
+    await discard(received.files.map((f) => f.tempPath));
+    return { uploads: [], error: 'common:upload.tooMany' };
+  }
+  return { uploads: received.files };
+}
+
+/**
+ * Turns accepted uploads into files to store once the rest of the form is fine; otherwise (or
+ * when a photo cannot be read) discards them and adds the problem at the photo field.
+ */
+async function prepareOrDiscard(req: Request, uploads: Upload[], errors: FieldErrors): Promise<PreparedFile[]> {
+  if (Object.keys(errors).length > 0) {
+    await discard(uploads.map((u) => u.tempPath));
+    return [];
+  }
+  const prepared = await prepareTicketFiles(req.storage, uploads);
+  if (prepared.error) errors.photos = prepared.error;
+  return prepared.files;
+}
+
+/** "Anliegen melden", empty or as submitted with its messages. */
+async function showReportForm(req: Request, res: Response, form: TicketForm, errors: FieldErrors = {}, status = 200) {
+  const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, res.locals.access)]);
+  render(
+    req,
+    res,
+    'tickets/portal-new',
+    { title: req.t('tickets-portal:new.title'), section: 'tickets', form, errors: fieldMessages(req.t, errors), categories, units, areas: COMMON_AREAS },
+    status,
+  );
+}
+
+/** Documents linked to the ticket that the document rule (src/features/documents/visibility.ts) lets this resident see. */
+async function visibleLinkedDocuments(req: Request, ticket: Ticket, access: PropertyAccess) {
+  const links = await req.em.find(TicketDocument, { ticket: ticket.id, document: { status: 'published' } }, { populate: ['document'], orderBy: { createdAt: 'asc' } });
+  if (links.length === 0) return [];
+  const visible = new Set(await visibleDocumentIds(req.em, resident(req).id, access));
+  return links.map((link) => link.document).filter((document) => visible.has(document.id));
+}
+
+/** The detail page; after a failed comment with the text kept and its message (422). */
+async function showTicket(req: Request, res: Response, comment = '', errors: FieldErrors = {}, status = 200) {
+  const ticket = res.locals.ticket as Ticket;
+  const access = res.locals.access as PropertyAccess;
+  const [entries, followers, documents] = await Promise.all([publicEntries(req.em, ticket), followerCount(req.em, ticket), visibleLinkedDocuments(req, ticket, access)]);
+  const url = ticketUrl(res, ticket.id);
+  render(
+    req,
+    res,
+    'tickets/portal-show',
+    {
+      title: ticket.title,
+      section: 'tickets',
+      ticket,
+      reference: ticketReference(ticket),
+      mergedIntoReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
+      entries,
+      fileBase: `${url}/anhaenge`,
+      ticketUrl: url,
+      followers,
+      documents,
+      documentBase: `${res.locals.portalBase}/liegenschaften/${access.property.id}/dokumente`,
+      mayReopen: ticket.status === 'done' && isReporter(ticket, resident(req), access),
+      comment,
+      errors: fieldMessages(req.t, errors),
+      notice: notice(req),
+    },
+    status,
+  );
+}
+
+/** An attachment of a public entry of a ticket the resident sees, or a 404. */
+async function visibleAttachment(req: Request, res: Response): Promise<TicketAttachment> {
+  const { attachmentId } = req.params;
+  if (!isUuid(attachmentId)) throw new NotFoundError(`malformed attachment id ${attachmentId}`);
+  const attachment = await req.em.findOne(TicketAttachment, { id: attachmentId, ticket: res.locals.ticket.id, entry: { internal: false } });
+  if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a public entry of this ticket`);
+  return attachment;
+}
 
 /** Portal routes, mounted at /portal (residents) and /portal/vorschau (preview): "Anliegen melden", "Meine Vorgänge". */
 export function portalRoutes() {
   const router = Router();
+
+  // Everyone with access to the property, also inside an access window only: one's own
+  // concerns are personal. The preview shows the page read-only, without own concerns.
+  router.get(BASE, loadPortalPropertyForAnyAccess, async (req, res) => {
+    const access = res.locals.access as PropertyAccess;
+    const joinable = await joinableTickets(req.em, access);
+    let mine: Ticket[] = [];
+    let joined = new Set<string>();
+    if (req.portalUser) {
+      const where = await residentTicketsWhere(req.em, req.portalUser, access);
+      mine = await req.em.find(Ticket, where, { populate: ['unit'], orderBy: { lastActivityAt: 'desc', id: 'asc' } });
+      joined = new Set(mine.map((t) => t.id));
+    }
+    render(req, res, 'tickets/portal-index', {
+      title: req.t('tickets-portal:index.title'),
+      section: 'tickets',
+      mine,
+      joinable: joinable.map((ticket) => ({ ticket, joined: joined.has(ticket.id) })),
+      ticketReference,
+      readOnly: !req.portalUser,
+    });
+  });
+
+  router.get(`${BASE}/neu`, loadPortalPropertyForAnyAccess, (req, res) => showReportForm(req, res, ticketForm({})));
+
+  router.post(BASE, loadPortalPropertyForAnyAccess, async (req, res) => {
+    const user = resident(req);
+    const access = res.locals.access as PropertyAccess;
+    const received = await receiveTicketUploads(req, res);
+    const form = ticketForm(req.body);
+    const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, access)]);
+    const { errors, valid } = validateTicketForm(form, categories, units);
+    if (received.error) errors.photos = received.error;
+    const files = await prepareOrDiscard(req, received.uploads, errors);
+    if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, form, errors, 422);
+    const reporterContact = access.contactIds.length > 0 ? await req.em.findOne(Contact, access.contactIds[0]) : null;
+    const ticket = await createTicket(req.em, req.storage, { reporter: user, reporterContact, access, form, valid, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
+    res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=gemeldet`);
+  });
+
+  router.get(`${BASE}/:ticketId`, loadPortalPropertyForAnyAccess, loadTicket, (req, res) => showTicket(req, res));
+
+  // The ticket is checked before the upload is received: nothing of a refused comment is kept.
+  router.post(`${BASE}/:ticketId/kommentare`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+    const received = await receiveTicketUploads(req, res);
+    const body = field(req.body?.body).replace(/\r\n/g, '\n').trim();
+    const errors: FieldErrors = {};
+    const problem = commentProblem(body);
+    if (problem) errors.body = problem;
+    if (received.error) errors.photos = received.error;
+    const files = await prepareOrDiscard(req, received.uploads, errors);
+    if (Object.keys(errors).length > 0) return showTicket(req, res, body, errors, 422);
+    const ticket = res.locals.ticket as Ticket;
+    const entry = await addComment(req.em, req.storage, ticket, { portalUser: resident(req) }, { body, internal: false, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
+    res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=kommentiert#entry-${entry.id}`);
+  });
+
+  // Only the reporter (or a spouse through the same contact) reopens; for a follower the action does not exist.
+  router.post(`${BASE}/:ticketId/erneut-oeffnen`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+    const ticket = res.locals.ticket as Ticket;
+    if (!isReporter(ticket, resident(req), res.locals.access)) throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
+    const result = await reopenTicket(req.em, ticket, { portalUser: resident(req) }, req.deps.clock.now(), req.deps.config.baseUrl);
+    res.redirect(303, `${ticketUrl(res, ticket.id)}${result === 'changed' ? '?hinweis=wiedergeoeffnet' : ''}`);
+  });
+
+  // "Ich bin auch betroffen": an open common-area concern of the house the resident does not see yet.
+  router.post(`${BASE}/:ticketId/betroffen`, loadPortalPropertyForAnyAccess, async (req, res) => {
+    const user = resident(req);
+    const access = res.locals.access as PropertyAccess;
+    const { ticketId } = req.params;
+    if (!isUuid(ticketId)) throw new NotFoundError(`malformed ticket id ${ticketId}`);
+    const ticket = await joinableTicket(req.em, access, ticketId);
+    if (!ticket) throw new NotFoundError(`ticket ${ticketId} cannot be joined here`);
+    if (await residentTicket(req.em, user, access, ticket.id)) return res.redirect(303, ticketUrl(res, ticket.id));
+    await followTicket(req.em, ticket, user, req.deps.clock.now());
+    res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=betroffen`);
+  });
+
+  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+    await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'full');
+  });
+
+  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+    await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'thumbnail');
+  });
+
+  // "Als PDF speichern": the resident's copy, public entries only (ticketPdf with staffView false).
+  router.get(`${BASE}/:ticketId/pdf`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+    const ticket: Ticket = res.locals.ticket;
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { staffView: false, t: req.t, storage: req.storage }));
+  });
+
   return router;
 }

@@ -1,0 +1,305 @@
+import type { TFunction } from 'i18next';
+import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
+import type { Em } from '../../db/orm.ts';
+import { ticketReference, type Ticket, type TicketAttachment, type TicketEntry } from '../../entities/index.ts';
+import { contactDisplayName } from '../../entities/contact.ts';
+import { helpers } from '../../http/view-helpers.ts';
+import type { FileStorage } from '../../storage/files.ts';
+import { allEntries, publicEntries } from './access.ts';
+
+/**
+ * "Als PDF speichern" (seed 000, step 5): the whole communication of a Vorgang as a DIN A4
+ * PDF, for the Verwaltung's files or the resident's. Which entries it holds is decided by
+ * access.ts: with `staffView` false only publicEntries are loaded, so a resident's PDF can
+ * never contain an internal note, and the reporter's contact data are left out (a follower
+ * downloads it too). Text uses pdf-lib's standard fonts (WinAnsi, as in
+ * src/features/invitations/letter-pdf.ts); photos appear as their thumbnails (JPEG and PNG;
+ * pdf-lib cannot embed WebP, which is listed by name).
+ */
+
+const MM = 72 / 25.4;
+const A4 = { width: 210 * MM, height: 297 * MM };
+const LEFT = 20 * MM;
+const RIGHT = A4.width - 20 * MM;
+const TOP = A4.height - 20 * MM;
+const BOTTOM = 20 * MM;
+const LABEL_WIDTH = 45 * MM;
+const INK = rgb(0.1, 0.12, 0.15);
+const MUTED = rgb(0.35, 0.38, 0.42);
+/** Internal notes: amber, like the dashed frame on the console page. */
+const INTERNAL = rgb(0.62, 0.33, 0);
+const RULE = rgb(0.8, 0.82, 0.85);
+const THUMB = { width: 140, height: 105 };
+
+type Fonts = { regular: PDFFont; bold: PDFFont };
+type TextStyle = { size?: number; font?: PDFFont; color?: RGB; x?: number; width?: number; bar?: RGB };
+
+/** Lays out text top to bottom, starting a new page when the next piece would not fit. */
+class Writer {
+  page!: PDFPage;
+  y = TOP;
+  readonly pdf: PDFDocument;
+  readonly fonts: Fonts;
+  private readonly safe: (value: string) => string;
+
+  constructor(pdf: PDFDocument, fonts: Fonts) {
+    this.pdf = pdf;
+    this.fonts = fonts;
+    this.safe = textSafeFor(fonts.regular);
+    this.newPage();
+  }
+
+  newPage() {
+    this.page = this.pdf.addPage([A4.width, A4.height]);
+    this.y = TOP;
+  }
+
+  /** Makes room for `height` points: a new page when the rest of this one is too small. */
+  ensure(height: number) {
+    if (this.y - height < BOTTOM) this.newPage();
+  }
+
+  gap(points: number) {
+    this.y -= points;
+  }
+
+  /** Text with line breaks kept and long lines wrapped; `bar` draws a coloured mark left of each line. */
+  text(value: string, style: TextStyle = {}) {
+    const size = style.size ?? 10;
+    const font = style.font ?? this.fonts.regular;
+    const x = style.x ?? LEFT;
+    const width = style.width ?? RIGHT - x;
+    const lineHeight = size * 1.35;
+    for (const paragraph of value.replace(/\r\n?/g, '\n').split('\n')) {
+      const lines = paragraph.trim() ? wrap(font, this.safe(paragraph), size, width) : [''];
+      for (const line of lines) {
+        this.ensure(lineHeight);
+        this.y -= lineHeight;
+        if (style.bar) this.page.drawRectangle({ x: LEFT - 3 * MM, y: this.y - size * 0.3, width: 1.5, height: lineHeight, color: style.bar });
+        if (line) this.page.drawText(line, { x, y: this.y, size, font, color: style.color ?? INK });
+      }
+    }
+  }
+
+  /** A label and its value side by side (the value wrapped in its column). */
+  fact(label: string, value: string) {
+    const size = 9.5;
+    const lines = wrap(this.fonts.regular, this.safe(value || '–'), size, RIGHT - LEFT - LABEL_WIDTH);
+    this.ensure(Math.min(lines.length, 3) * size * 1.35);
+    this.page.drawText(this.safe(label), { x: LEFT, y: this.y - size * 1.35, size, font: this.fonts.bold, color: INK });
+    this.text(value || '–', { x: LEFT + LABEL_WIDTH, size });
+    this.gap(1.5);
+  }
+
+  heading(value: string) {
+    this.ensure(40);
+    this.gap(10);
+    this.text(value, { font: this.fonts.bold, size: 12 });
+    this.page.drawLine({ start: { x: LEFT, y: this.y - 4 }, end: { x: RIGHT, y: this.y - 4 }, thickness: 0.5, color: RULE });
+    this.gap(8);
+  }
+
+  /** Images in rows, each scaled into the thumbnail box. */
+  images(images: PDFImage[], bar?: RGB) {
+    let x = LEFT;
+    let rowHeight = 0;
+    const place = images.map((image) => image.scaleToFit(THUMB.width, THUMB.height));
+    for (let i = 0; i < images.length; i++) {
+      const { width, height } = place[i];
+      if (x > LEFT && x + width > RIGHT) {
+        this.y -= rowHeight + 6;
+        x = LEFT;
+        rowHeight = 0;
+      }
+      if (x === LEFT) {
+        this.ensure(THUMB.height + 8);
+        this.gap(4);
+      }
+      this.page.drawImage(images[i], { x, y: this.y - height, width, height });
+      if (bar) this.page.drawRectangle({ x: LEFT - 3 * MM, y: this.y - height, width: 1.5, height, color: bar });
+      rowHeight = Math.max(rowHeight, height);
+      x += width + 6;
+    }
+    if (images.length > 0) this.y -= rowHeight + 4;
+  }
+}
+
+/** Builds the PDF of a Vorgang (see above). */
+export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: boolean; t: TFunction; storage: FileStorage }): Promise<Uint8Array> {
+  const { staffView, t, storage } = options;
+  await em.populate(ticket, ['organization', 'property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto']);
+  const entries = staffView ? await allEntries(em, ticket) : await publicEntries(em, ticket);
+  const reference = ticketReference(ticket);
+
+  const pdf = await PDFDocument.create();
+  pdf.setTitle(`${t('tickets-detail:pdf.title', { reference })}: ${ticket.title}`);
+  pdf.setCreator('Hausportal');
+  pdf.setProducer('Hausportal');
+  const fonts: Fonts = { regular: await pdf.embedFont(StandardFonts.Helvetica), bold: await pdf.embedFont(StandardFonts.HelveticaBold) };
+  const w = new Writer(pdf, fonts);
+
+  // Head: the Verwaltung, the number, the title.
+  w.text(ticket.organization.name, { font: fonts.bold, size: 10, color: MUTED });
+  w.gap(6);
+  w.text(t('tickets-detail:pdf.title', { reference }), { font: fonts.bold, size: 17 });
+  w.gap(2);
+  w.text(ticket.title, { font: fonts.bold, size: 13 });
+  w.gap(8);
+
+  const place = ticket.unit ? t('tickets:place.unit', { number: ticket.unit.number }) : t('tickets:place.commonArea', { area: t(`tickets:areas.${ticket.commonArea}`) });
+  w.fact(t('tickets-detail:facts.status'), t(`tickets:status.${ticket.status}`));
+  w.fact(t('tickets-detail:facts.category'), ticket.category.name);
+  w.fact(t('tickets-detail:facts.property'), ticket.property.name);
+  w.fact(t('tickets-detail:facts.place'), place);
+  w.fact(t('tickets-detail:facts.createdAt'), helpers.formatDateTime(ticket.createdAt));
+  w.fact(t('tickets-detail:facts.lastActivity'), helpers.formatDateTime(ticket.lastActivityAt));
+  w.fact(t('tickets-detail:facts.assignee'), ticket.assignee?.name ?? t('tickets-detail:assign.nobody'));
+  if (ticket.closedAt) w.fact(t('tickets-detail:facts.closedAt'), helpers.formatDateTime(ticket.closedAt));
+  if (ticket.mergedInto) w.fact(t('tickets-detail:facts.mergedInto'), t('tickets:reference', { reference: ticketReference(ticket.mergedInto) }));
+
+  // The reporter: staff get the contact data; a resident's PDF names the reporter only.
+  w.heading(t('tickets-detail:reporter.title'));
+  w.fact(t('tickets-detail:reporter.name'), ticket.reporterName);
+  if (staffView) {
+    const contact = ticket.reporterContact;
+    if (contact) {
+      w.fact(t('tickets-detail:reporter.contact'), contactDisplayName(contact));
+      w.fact(t('tickets-detail:reporter.email'), contact.email ?? '');
+      w.fact(t('tickets-detail:reporter.phone'), contact.phone ?? '');
+      w.fact(t('tickets-detail:reporter.address'), [contact.street, [contact.postalCode, contact.city].filter(Boolean).join(' ')].filter(Boolean).join(', '));
+    }
+    w.fact(t('tickets-detail:reporter.login'), `${ticket.reporter.name} <${ticket.reporter.email}>`);
+  }
+
+  // The report and its photos.
+  const created = entries.find((entry) => entry.kind === 'created');
+  w.heading(t('tickets-detail:report.title'));
+  w.text(ticket.description);
+  if (created) await drawFiles(w, storage, created.attachments.getItems(), t);
+
+  // The timeline.
+  w.heading(t('tickets-detail:timeline.title'));
+  for (const entry of entries) {
+    const bar = entry.internal ? INTERNAL : undefined;
+    w.ensure(40);
+    w.gap(6);
+    if (entry.internal) w.text(t('tickets-detail:pdf.internal'), { font: fonts.bold, size: 9.5, color: INTERNAL, bar });
+    const action = entryAction(entry, t);
+    w.text(`${entry.authorName}${action ? ` ${action}` : ''}`, { font: fonts.bold, size: 10, color: entry.internal ? INTERNAL : INK, bar });
+    w.text(helpers.formatDateTime(entry.createdAt), { size: 8.5, color: MUTED, bar });
+    if (entry.body) {
+      w.gap(2);
+      w.text(entry.body, { size: 10, bar });
+    }
+    if (entry !== created) await drawFiles(w, storage, entry.attachments.getItems(), t, bar);
+  }
+  if (entries.length === 0) w.text(t('tickets-detail:timeline.empty'), { color: MUTED });
+
+  // Footer on every page: which Vorgang, page n of m.
+  const pages = pdf.getPages();
+  const safe = textSafeFor(fonts.regular);
+  pages.forEach((page, index) => {
+    const left = safe(`${t('tickets-detail:pdf.title', { reference })} · ${ticket.organization.name}`);
+    const right = safe(t('tickets-detail:pdf.page', { page: index + 1, pages: pages.length }));
+    page.drawLine({ start: { x: LEFT, y: 14 * MM }, end: { x: RIGHT, y: 14 * MM }, thickness: 0.4, color: RULE });
+    page.drawText(left, { x: LEFT, y: 10 * MM, size: 8, font: fonts.regular, color: MUTED });
+    page.drawText(right, { x: RIGHT - fonts.regular.widthOfTextAtSize(right, 8), y: 10 * MM, size: 8, font: fonts.regular, color: MUTED });
+  });
+  return pdf.save();
+}
+
+/** What the entry says after its author's name, as on the timeline (views/tickets/_timeline.eta). */
+function entryAction(entry: TicketEntry, t: TFunction): string {
+  const data = (entry.data ?? {}) as Record<string, string | null | undefined>;
+  switch (entry.kind) {
+    case 'note':
+      return '';
+    case 'status':
+      return t('tickets:entry.status', { from: t(`tickets:status.${data.from}`), to: t(`tickets:status.${data.to}`) });
+    case 'assignment':
+      return data.assigneeName ? t('tickets:entry.assignment', { name: data.assigneeName }) : t('tickets:entry.unassigned');
+    case 'document':
+      return t('tickets:entry.document', { title: data.title });
+    case 'forwarded':
+      return t('tickets:entry.forwarded', { provider: data.provider });
+    case 'merged':
+      return t(data.direction === 'into' ? 'tickets:entry.mergedInto' : 'tickets:entry.merged', { other: data.other });
+    default:
+      return t(`tickets:entry.${entry.kind}`);
+  }
+}
+
+/** Photos as embedded thumbnails; PDFs, WebP photos and anything unreadable by name. */
+async function drawFiles(w: Writer, storage: FileStorage, files: TicketAttachment[], t: TFunction, bar?: RGB) {
+  const images: PDFImage[] = [];
+  const named: string[] = [];
+  for (const file of files) {
+    const image = file.thumbKey ? await embedThumbnail(w.pdf, storage, file.thumbKey) : null;
+    if (image) images.push(image);
+    else named.push(t(file.mimeType.startsWith('image/') ? 'tickets-detail:pdf.photo' : 'tickets-detail:pdf.file', { name: file.fileName }));
+  }
+  w.images(images, bar);
+  for (const line of named) w.text(line, { size: 9, color: MUTED, bar });
+}
+
+/** A JPEG or PNG thumbnail from the store, or null (WebP, missing or broken file). */
+async function embedThumbnail(pdf: PDFDocument, storage: FileStorage, key: string): Promise<PDFImage | null> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of storage.open(key)) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    if (bytes[0] === 0xff && bytes[1] === 0xd8) return await pdf.embedJpg(bytes);
+    if (bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return await pdf.embedPng(bytes);
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/** Breaks text into lines that fit `width`: at spaces, an overlong word (a long URL) wherever it must. */
+function wrap(font: PDFFont, value: string, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const fits = (text: string) => font.widthOfTextAtSize(text, size) <= width;
+  for (let word of value.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (fits(candidate)) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = '';
+    while (!fits(word)) {
+      // The longest piece that fits (at least one character), found by halving.
+      let [low, high] = [1, word.length - 1];
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(word.slice(0, mid))) low = mid;
+        else high = mid - 1;
+      }
+      const cut = low;
+      lines.push(word.slice(0, cut));
+      word = word.slice(cut);
+    }
+    line = word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * The standard fonts know only WinAnsi (Latin-1 plus a few signs: ä ö ü ß € „ “ – are
+ * there). Letters from elsewhere lose their accents; anything else (emoji) becomes "?", so
+ * no comment can break the PDF. Joiners and variation selectors of emoji are dropped.
+ */
+function textSafeFor(font: PDFFont): (value: string) => string {
+  const supported = new Set(font.getCharacterSet());
+  const one = (char: string) => {
+    if (supported.has(char.codePointAt(0)!)) return char;
+    if (/[\u200d\ufe00-\ufe0f]|\p{M}/u.test(char)) return '';
+    const base = char.normalize('NFD').replace(/\p{M}/gu, '');
+    if (base && [...base].every((c) => supported.has(c.codePointAt(0)!))) return base;
+    return '?';
+  };
+  return (value) => [...value.replace(/\t/g, ' ')].map(one).join('');
+}
