@@ -9,6 +9,8 @@ export type ReceivedMail = {
   subject: string;
   text: string;
   html: string;
+  /** The attached files, decoded (empty with `parse: false`). */
+  attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
 };
 
 /**
@@ -41,6 +43,7 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
             subject: '',
             text: '',
             html: '',
+            attachments: [],
           });
           callback();
         });
@@ -61,6 +64,7 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
           subject: parsed.subject ?? '',
           text: parsed.text ?? '',
           html: typeof parsed.html === 'string' ? parsed.html : '',
+          attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
         });
         callback();
       });

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import type { MailAttachment } from '../../entities/index.ts';
 import { log } from '../../log.ts';
+import type { FileStorage } from '../../storage/files.ts';
 import { composeMail, type MailTransport } from './transport.ts';
 
 /** Waits before the n-th retry: 1 min, 5 min, 15 min, 1 h, then every 6 h; gives up after MAX_ATTEMPTS. */
@@ -12,6 +14,8 @@ export type DeliverOptions = {
   transport: MailTransport;
   now: () => Date;
   from: string;
+  /** Where the files of mails with attachments are read from (OutboxMail.attachments). */
+  storage?: FileStorage;
   /** Mails read (and marked sent) together; a crash resends at most one batch. */
   batchSize?: number;
   /** SMTP messages in flight at once (the pooled transport keeps as many connections). */
@@ -20,7 +24,17 @@ export type DeliverOptions = {
   maxRunMs?: number;
 };
 
-type Due = { id: string; message_id: string; from_name: string | null; to: string; subject: string; text: string; html: string; attempts: number };
+type Due = {
+  id: string;
+  message_id: string;
+  from_name: string | null;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments: MailAttachment[] | null;
+  attempts: number;
+};
 
 /**
  * Delivers due mails from the outbox until none is due (or the run has taken `maxRunMs`).
@@ -33,7 +47,7 @@ type Due = { id: string; message_id: string; from_name: string | null; to: strin
  * Plain SQL (Kysely), not entities: the outbox belongs to no Verwaltung, and 100,000 mails
  * of a digest morning must not pile up in an identity map.
  */
-export async function deliverOutbox({ em, transport, now, from, batchSize = 500, concurrency = 8, maxRunMs = 10 * 60_000 }: DeliverOptions) {
+export async function deliverOutbox({ em, transport, now, from, storage, batchSize = 500, concurrency = 8, maxRunMs = 10 * 60_000 }: DeliverOptions) {
   const db = em.getKysely();
   const sender = addressOf(from);
   const started = Date.now();
@@ -42,7 +56,7 @@ export async function deliverOutbox({ em, transport, now, from, batchSize = 500,
   for (;;) {
     // The index (status, next_attempt_at) serves this order without sorting the backlog.
     const { rows: due } = await sql<Due>`
-      select id, message_id, from_name, "to", subject, text, html, attempts from outbox_mail
+      select id, message_id, from_name, "to", subject, text, html, attachments, attempts from outbox_mail
       where status = 'pending' and next_attempt_at <= ${now()}
       order by next_attempt_at, created_at limit ${batchSize}`.execute(db);
     if (due.length === 0) break;
@@ -62,6 +76,19 @@ export async function deliverOutbox({ em, transport, now, from, batchSize = 500,
             html: mail.html,
             messageId: mail.message_id,
           };
+          if (mail.attachments?.length) {
+            // Rare (a Vorgang forwarded with its photos): nodemailer builds the message and
+            // streams the files from the store; everything else takes the raw path below.
+            const attachments = attachmentsOf(mail, storage);
+            try {
+              await transport.sendMail({ ...message, textEncoding: 'base64', attachments });
+            } finally {
+              // A refused mail may leave a file unread: close it rather than wait for the GC.
+              for (const file of attachments) file.content.destroy();
+            }
+            accepted.push(mail.id);
+            continue;
+          }
           // The MIME message built here in one go (see composeMail), the fields kept for
           // transports that look at them (the development mailbox).
           const raw = composeMail(message);
@@ -100,6 +127,12 @@ export async function deliverOutbox({ em, transport, now, from, batchSize = 500,
     if (due.length < batchSize || Date.now() - started > maxRunMs) break;
   }
   return { sent, failed };
+}
+
+/** A mail's stored files as nodemailer attachments, each a stream from the file storage. */
+function attachmentsOf(mail: Due, storage: FileStorage | undefined) {
+  if (!storage) throw new Error(`mail ${mail.message_id} has attachments, but the outbox was given no file storage`);
+  return mail.attachments!.map((file) => ({ filename: file.fileName, contentType: file.mimeType, content: storage.open(file.storageKey) }));
 }
 
 function addressOf(from: string): string {

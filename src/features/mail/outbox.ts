@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TFunction } from 'i18next';
 import type { Em } from '../../db/orm.ts';
-import { OutboxMail, type Organization } from '../../entities/index.ts';
+import { OutboxMail, type MailAttachment, type Organization } from '../../entities/index.ts';
 import { translator, type Language, isLanguage } from '../../http/i18n.ts';
 import { renderTemplate } from '../../http/views.ts';
 
@@ -12,6 +12,8 @@ export type MailRequest = {
   template: string;
   locale?: string;
   data: Record<string, unknown>;
+  /** Stored files sent along (src/features/mail/deliver.ts streams them from the file storage). */
+  attachments?: MailAttachment[];
 };
 
 /** What a mail says: the subject and both bodies, as they go out. */
@@ -82,6 +84,7 @@ export function enqueueMail(em: Em, mail: MailRequest, now: Date): OutboxMail {
     subject,
     text,
     html,
+    attachments: mail.attachments?.length ? mail.attachments : null,
     nextAttemptAt: now,
     createdAt: now,
   });

@@ -41,14 +41,24 @@ export function devFileTransport(dir: string): MailTransport {
       await writeFile(path.join(dir, `${name}.eml`), info.message as Buffer);
       await writeFile(
         path.join(dir, `${name}.json`),
-        JSON.stringify({ to: message.to, subject: message.subject, text: message.text, html: message.html, date: new Date().toISOString() }),
+        JSON.stringify({
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          attachments: message.attachments?.map((file) => file.filename) ?? [],
+          date: new Date().toISOString(),
+        }),
       );
       return info;
     },
   };
 }
 
-/** The one kind of mail the outbox sends: a text and an HTML alternative, no attachments. */
+/**
+ * The kind of mail composeMail builds: a text and an HTML alternative, no attachments (the
+ * rare mail with attachments goes through nodemailer's own composer, src/features/mail/deliver.ts).
+ */
 export type PlainMail = {
   from: string | { name: string; address: string };
   to: string;
