@@ -247,9 +247,11 @@ async function embedThumbnail(pdf: PDFDocument, storage: FileStorage, key: strin
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of storage.open(key)) chunks.push(chunk as Buffer);
-    const bytes = Buffer.concat(chunks);
+    // A copy with its own ArrayBuffer: pdf-lib reads the JPEG through `bytes.buffer` from
+    // offset 0, and Buffer.concat may hand out a slice of Node's shared pool.
+    const bytes = new Uint8Array(Buffer.concat(chunks));
     if (bytes[0] === 0xff && bytes[1] === 0xd8) return await pdf.embedJpg(bytes);
-    if (bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return await pdf.embedPng(bytes);
+    if (Buffer.from(bytes.subarray(0, 4)).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return await pdf.embedPng(bytes);
     return null;
   } catch {
     return null;
