@@ -72,6 +72,8 @@ export const Ticket = defineEntity({
   indexes: [
     { properties: ['organization', 'status', 'lastActivityAt'] },
     { properties: ['organization', 'lastActivityAt'] },
+    // The list's age filter ("älter als 30 Tage") counts by status and creation.
+    { properties: ['organization', 'status', 'createdAt'] },
     { properties: ['organization', 'property', 'status'] },
     { properties: ['organization', 'assignee', 'status'] },
     { properties: ['reporter'] },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Address, Contact, Contract, Document, DocumentType, Property, Unit } from '../../src/entities/index.ts';
+import { Address, Contact, Contract, Document, DocumentType, Property, Ticket, TicketCategory, Unit } from '../../src/entities/index.ts';
 import { addShares } from '../../src/features/documents/service.ts';
 import type { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -51,6 +51,7 @@ function pages() {
     'portal start page': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}` },
     'Dokumente tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/dokumente` },
     'portal Dokumente': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}/dokumente` },
+    'Vorgänge list': { client: staff, path: '/verwaltung/vorgaenge' },
   };
 }
 
@@ -89,6 +90,25 @@ async function addRows() {
     em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: '2020-01-01', createdAt: now });
 
     await addDocument(em, i, unit.id);
+    // An open Vorgang in each new property, in a unit or not, assigned to one of two staff or nobody, in varied Themen.
+    const categories = await em.find(TicketCategory, { organization }, { filters: { tenant: false }, orderBy: { position: 'asc' } });
+    const assignees = [app.world.staff.manager.id, app.world.staff.clerk.id, null];
+    em.create(Ticket, {
+      organization,
+      year: 2001,
+      number: i,
+      property,
+      unit: i % 2 ? unit : null,
+      commonArea: i % 2 ? null : 'staircase',
+      category: categories[i % categories.length],
+      title: `Vorgang ${i}`,
+      description: 'Bitte prüfen.',
+      reporter: app.world.portalUsers.eigner.id,
+      reporterName: 'Dr. Heinrich Eigner',
+      assignee: assignees[i % 3],
+      lastActivityAt: now,
+      createdAt: now,
+    });
   }
   await em.flush();
 }

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124015708_tickets extends Migration {
+export class Migration20261124022630_tickets extends Migration {
 
-  override name = 'Migration20261124015708_tickets';
+  override name = 'Migration20261124022630_tickets';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "property_staff" ("property_id" uuid not null, "staff_user_id" uuid not null, "organization_id" uuid not null, primary key ("property_id", "staff_user_id"));`);
@@ -17,6 +17,7 @@ export class Migration20261124015708_tickets extends Migration {
     this.addSql(`create index "ticket_category_id_index" on "ticket" ("category_id");`);
     this.addSql(`create index "ticket_organization_id_status_last_activity_at_index" on "ticket" ("organization_id", "status", "last_activity_at");`);
     this.addSql(`create index "ticket_organization_id_last_activity_at_index" on "ticket" ("organization_id", "last_activity_at");`);
+    this.addSql(`create index "ticket_organization_id_status_created_at_index" on "ticket" ("organization_id", "status", "created_at");`);
     this.addSql(`create index "ticket_organization_id_property_id_status_index" on "ticket" ("organization_id", "property_id", "status");`);
     this.addSql(`create index "ticket_organization_id_assignee_id_status_index" on "ticket" ("organization_id", "assignee_id", "status");`);
     this.addSql(`create index "ticket_reporter_id_index" on "ticket" ("reporter_id");`);
