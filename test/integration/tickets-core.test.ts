@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berlinDate } from '../../src/clock.ts';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { OutboxMail, PortalUser, StaffUser, Ticket, TicketCategory, TicketEntry } from '../../src/entities/index.ts';
+import { OutboxMail, PortalUser, StaffUser, Ticket, TicketCategory, TicketEntry, TicketFollower } from '../../src/entities/index.ts';
 import { propertyAccess } from '../../src/features/access/service.ts';
 import { addComment, changeStatus, createTicket, nextTicketNumber, reopenTicket, ticketForm, validateTicketForm } from '../../src/features/tickets/service.ts';
 import { notifyResidents } from '../../src/features/tickets/notify.ts';
@@ -133,6 +133,30 @@ describe('mails', () => {
     expect(await mailsTo('kristina.maiblume@example.de', since)).toBeGreaterThanOrEqual(1);
     const mail = await app.em().findOneOrFail(OutboxMail, { to: 'kristina.maiblume@example.de', text: { $like: '%Wir kümmern uns.%' } });
     expect(mail.text).not.toContain('Angebot einholen');
+  });
+
+  it('does not show an internal note as activity to residents', async () => {
+    const ticket = await report('Stille Notiz');
+    const em = scoped();
+    const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
+    const before = (await scoped().findOneOrFail(Ticket, ticket.id)).lastActivityAt.getTime();
+    app.clock.advance(60_000);
+    await addComment(em, localFileStorage(app.storageDir), await em.findOneOrFail(Ticket, ticket.id), { staff }, { body: 'Nur intern.', internal: true, files: [], now: app.clock.now(), baseUrl: app.baseUrl });
+    expect((await scoped().findOneOrFail(Ticket, ticket.id)).lastActivityAt.getTime()).toBe(before);
+  });
+
+  it('mails only linked residents who still have access: a follower without access to the property gets nothing', async () => {
+    const ticket = await report('Nachbar ohne Zugang');
+    const em = scoped();
+    const outsider = em.create(PortalUser, { organization: app.world.organizations.sonnenschein.id, email: 'ehemals@example.de', name: 'Ehemaliger Mieter', passwordHash: 'x', createdAt: app.clock.now() });
+    await em.flush();
+    em.create(TicketFollower, { ticket: ticket.id, portalUser: outsider.id, organization: app.world.organizations.sonnenschein.id, createdAt: app.clock.now() });
+    await em.flush();
+    const since = app.clock.now();
+    const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
+    await addComment(em, localFileStorage(app.storageDir), await em.findOneOrFail(Ticket, ticket.id), { staff }, { body: 'Öffentlich.', internal: false, files: [], now: since, baseUrl: app.baseUrl });
+    expect(await mailsTo('ehemals@example.de', since)).toBe(0);
+    expect(await mailsTo('kristina.maiblume@example.de', since)).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses to mail residents about an internal entry, whoever asks', async () => {

@@ -378,6 +378,30 @@ describe('Duplikat zusammenführen', () => {
     expect(after.$('#handover-merge form')).toHaveLength(0);
     const targetPage = await manager.get(detail(target));
     expect(targetPage.$('#handover-merge .merged-from a').text()).toBe(ticketReference(duplicate));
+
+    // A merged duplicate stays closed: neither its reporter nor staff reopen it, no status form.
+    const kristina = app.client();
+    await kristina.loginPortal('kristina.maiblume@example.de', app.world.password);
+    const portalDetail = `/portal/liegenschaften/${app.world.properties.maxPlanck.id}/vorgaenge/${duplicate.id}`;
+    expect((await kristina.get(portalDetail)).$(`form[action="${portalDetail}/erneut-oeffnen"]`)).toHaveLength(0);
+    await kristina.post(`${portalDetail}/erneut-oeffnen`);
+    await manager.post(`${detail(duplicate)}/erneut-oeffnen`);
+    expect((await manager.post(`${detail(duplicate)}/status`, { status: 'in_progress', version: String(merged.version) })).status).toBe(303);
+    expect((await scoped().findOneOrFail(Ticket, duplicate.id)).status).toBe('done');
+    expect(await scoped().count(TicketEntry, { ticket: duplicate.id, kind: { $in: ['reopened', 'status'] } })).toBe(0);
+    expect(after.$(`form[action="${detail(duplicate)}/status"]`)).toHaveLength(0);
+  });
+
+  it('refuses to merge into a ticket about a unit unless the duplicate is about the same unit: its photos and timeline are private', async () => {
+    const unitTicket = await report(app.world.portalUsers.kristina.id, 'Fenster klemmt', { location: `unit:${app.world.units.wohnung002.id}` });
+    const commonArea = await report(app.world.portalUsers.eigner.id, 'Fenster im Treppenhaus klemmt');
+    const before = await footprint();
+    const page = await manager.post(`${detail(commonArea)}/zusammenfuehren`, { target: ticketReference(unitTicket) });
+    expect(page.status).toBe(422);
+    expect(page.$('#handover-target-error').text()).toContain('nur ein Duplikat derselben Einheit');
+    expect(await footprint()).toEqual(before);
+    const sameUnit = await report(app.world.portalUsers.kristina.id, 'Fenster klemmt immer noch', { location: `unit:${app.world.units.wohnung002.id}` });
+    expect((await manager.post(`${detail(sameUnit)}/zusammenfuehren`, { target: ticketReference(unitTicket) })).status).toBe(303);
   });
 
   it('makes the reporter of another duplicate a follower of the target, who then gets its next public comment', async () => {

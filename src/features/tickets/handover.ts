@@ -235,31 +235,32 @@ export async function mergeTicket(em: Em, duplicate: Ticket, staff: StaffUser, t
     // Both rows locked (in id order: two merges at once cannot deadlock) and checked again,
     // so of "A into B" and "B into A" at the same moment only one happens.
     const rows = await tx.execute<Array<{ id: string; status: string; merged_into_id: string | null; property_id: string }>>(
-      `select id, status, merged_into_id, property_id from ticket where id in (?, ?) order by id for update`,
-      [duplicate.id, target.id],
+      `select id, status, merged_into_id, property_id from ticket where id in (?, ?) and organization_id = ? order by id for update`,
+      [duplicate.id, target.id, duplicate.organization.id],
       'all',
     );
-    const current = (id: string) => rows.find((row) => row.id === id)!;
+    const current = (id: string) => rows.find((row) => row.id === id);
     const dup = current(duplicate.id);
     const into = current(target.id);
+    if (!dup || !into || dup.property_id !== into.property_id) return { error: 'tickets-handover:errors.mergeUnknown' };
     if (dup.merged_into_id) return { error: 'tickets-handover:errors.mergeAlreadyMerged' };
     if (!(OPEN_TICKET_STATUSES as readonly string[]).includes(into.status) || into.merged_into_id) return { error: 'tickets-handover:errors.mergeClosed' };
 
     // A new version, so a status form still open on the duplicate meets a conflict (service.ts).
     await tx.execute(
       `update ticket set status = 'done', closed_at = case when status = 'done' then coalesce(closed_at, ?) else ? end,
-         merged_into_id = ?, version = version + 1, last_activity_at = ? where id = ?`,
-      [now, now, target.id, now, duplicate.id],
+         merged_into_id = ?, version = version + 1, last_activity_at = ? where id = ? and organization_id = ?`,
+      [now, now, target.id, now, duplicate.id, duplicate.organization.id],
     );
     await tx.nativeUpdate(Ticket, { id: target.id }, { lastActivityAt: now });
     // The duplicate's residents follow the target (its own reporter is linked already).
     await tx.execute(
       `insert into ticket_follower (ticket_id, portal_user_id, organization_id, created_at)
        select ?, linked.portal_user_id, ?, ?
-       from (select ?::uuid as portal_user_id union select portal_user_id from ticket_follower where ticket_id = ?) linked
+       from (select ?::uuid as portal_user_id union select portal_user_id from ticket_follower where ticket_id = ? and organization_id = ?) linked
        where linked.portal_user_id <> ?
        on conflict do nothing`,
-      [target.id, target.organization.id, now, duplicate.reporter.id, duplicate.id, target.reporter.id],
+      [target.id, target.organization.id, now, duplicate.reporter.id, duplicate.id, duplicate.organization.id, target.reporter.id],
     );
     const intoEntry = tx.create(
       TicketEntry,
@@ -280,6 +281,9 @@ function mergeRefusal(duplicate: Ticket, target: Ticket | null): string | null {
   if (duplicate.mergedInto) return 'tickets-handover:errors.mergeAlreadyMerged';
   if (target.property.id !== duplicate.property.id) return 'tickets-handover:errors.mergeOtherProperty';
   if (!(OPEN_TICKET_STATUSES as readonly string[]).includes(target.status) || target.mergedInto) return 'tickets-handover:errors.mergeClosed';
+  // The duplicate's residents will follow the target and see its photos and timeline: only
+  // a concern about a common area, or about the same unit, may be shared that way.
+  if (target.unit && target.unit.id !== duplicate.unit?.id) return 'tickets-handover:errors.mergePrivate';
   return null;
 }
 

@@ -1,4 +1,6 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
+import { propertyAccess } from '../access/service.ts';
 import { PortalUser, Property, PropertyStaff, StaffUser, TicketCategory, TicketFollower, ticketReference, type Ticket, type TicketEntry } from '../../entities/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 
@@ -7,8 +9,8 @@ import { enqueueMail } from '../mail/outbox.ts';
  * the change). The rules, in one place:
  * - a new concern: the property's responsible staff (Liegenschaft › Zuständige
  *   Mitarbeiter), or every member of staff when none is set;
- * - a public comment, a status change, a reopening or a merge by staff: the reporter and
- *   the followers ("Ich bin auch betroffen");
+ * - a public comment, a status change, a reopening or a merge by staff: the linked
+ *   residents (linkedResidents: reporter, the reporter's contact's other logins, followers);
  * - a comment or reopening by a resident: the assignee (else as for a new concern) and the
  *   other linked residents;
  * - an internal note or any other internal entry: nobody. `notifyResidents` refuses
@@ -73,17 +75,26 @@ export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entr
   }
 }
 
-/** The residents linked to a ticket who can receive mail: its reporter and its followers. */
-export async function linkedResidents(em: Em, ticket: Ticket): Promise<PortalUser[]> {
+/**
+ * The residents linked to a ticket who get its mails: its reporter, the other logins of the
+ * reporter's contact (a couple shares one) and its followers — those who can log in and
+ * still have access to the property (a former tenant whose access window has closed gets
+ * no mail about a ticket the portal no longer shows them).
+ */
+export async function linkedResidents(em: Em, ticket: Ticket, now: Date): Promise<PortalUser[]> {
   const followers = await em.find(TicketFollower, { ticket: ticket.id }, { fields: ['portalUser'] });
-  const ids = [ticket.reporter.id, ...followers.map((f) => f.portalUser.id)];
-  return em.find(PortalUser, { id: { $in: ids }, ...enabled }, { orderBy: { name: 'asc' } });
+  const linked: FilterQuery<PortalUser>[] = [{ id: { $in: [ticket.reporter.id, ...followers.map((f) => f.portalUser.id)] } }];
+  if (ticket.reporterContact) linked.push({ contacts: ticket.reporterContact.id });
+  const users = await em.find(PortalUser, { $or: linked, ...enabled }, { orderBy: { name: 'asc' } });
+  const withAccess: PortalUser[] = [];
+  for (const user of users) if (await propertyAccess(em, user, ticket.property.id, now)) withAccess.push(user);
+  return withAccess;
 }
 
 /** A public entry by staff (or another resident): to the linked residents except `exceptUserId`. Never for internal entries. */
 export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date, exceptUserId: string | null) {
   if (entry.internal || entry.kind === 'note') return;
-  const recipients = (await linkedResidents(em, ticket)).filter((user) => user.id !== exceptUserId);
+  const recipients = (await linkedResidents(em, ticket, now)).filter((user) => user.id !== exceptUserId);
   if (recipients.length === 0) return;
   const facts = await ticketFacts(em, ticket);
   for (const user of recipients) {

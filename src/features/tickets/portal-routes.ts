@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { COMMON_AREAS, Contact, Ticket, TicketAttachment, TicketDocument, ticketReference, type PortalUser } from '../../entities/index.ts';
+import { COMMON_AREAS, Ticket, TicketAttachment, TicketDocument, ticketReference, type PortalUser } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
@@ -20,6 +20,7 @@ import {
   createTicket,
   MAX_TICKET_FILES,
   reopenTicket,
+  reporterContactFor,
   reportableUnits,
   ticketForm,
   validateTicketForm,
@@ -125,7 +126,7 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
       followers,
       documents,
       documentBase: `${res.locals.portalBase}/liegenschaften/${access.property.id}/dokumente`,
-      mayReopen: ticket.status === 'done' && isReporter(ticket, resident(req), access),
+      mayReopen: ticket.status === 'done' && !ticket.mergedInto && isReporter(ticket, resident(req), access),
       comment,
       errors: fieldMessages(req.t, errors),
       notice: notice(req),
@@ -181,7 +182,7 @@ export function portalRoutes() {
     if (received.error) errors.photos = received.error;
     const files = await prepareOrDiscard(req, received.uploads, errors);
     if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, form, errors, 422);
-    const reporterContact = access.contactIds.length > 0 ? await req.em.findOne(Contact, access.contactIds[0]) : null;
+    const reporterContact = await reporterContactFor(req.em, access, valid, req.deps.clock.now());
     const ticket = await createTicket(req.em, req.storage, { reporter: user, reporterContact, access, form, valid, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
     res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=gemeldet`);
   });

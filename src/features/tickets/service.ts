@@ -1,6 +1,7 @@
 import type { Em } from '../../db/orm.ts';
 import {
   COMMON_AREAS,
+  Contact,
   OPEN_TICKET_STATUSES,
   Ticket,
   TicketAttachment,
@@ -10,7 +11,6 @@ import {
   Unit,
   contactDisplayName,
   type CommonArea,
-  type Contact,
   type PortalUser,
   type StaffUser,
   type TicketEntryKind,
@@ -78,6 +78,22 @@ export function validateTicketForm(form: TicketForm, categories: TicketCategory[
   else if (form.description.length > DESCRIPTION_MAX) errors.description = 'tickets:errors.descriptionTooLong';
   if (Object.keys(errors).length > 0) return { errors };
   return { errors, valid: { category: category!, unit, commonArea } };
+}
+
+/**
+ * The contact a report is filed under (whose other logins see it too, and whose phone and
+ * address staff see): the resident's contact with a running contract on the chosen unit, or
+ * for a common area with a running contract in the property. None when the resident has
+ * only a window or a membership there: then the ticket is theirs alone. Not simply the
+ * first of their contacts: one may be an old, shared contract (an ex-partner's) that only
+ * lies inside the access window.
+ */
+export function reporterContactFor(em: Em, access: PropertyAccess, valid: ValidTicket, now: Date): Promise<Contact | null> {
+  if (access.contactIds.length === 0) return Promise.resolve(null);
+  const today = berlinDate(now);
+  const running = { startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] };
+  const where = valid.unit ? { unit: valid.unit.id } : { unit: { property: access.property.id } };
+  return em.findOne(Contact, { id: { $in: access.contactIds }, contracts: { ...where, ...running } }, { orderBy: { id: 'asc' } });
 }
 
 /**
@@ -215,7 +231,8 @@ export async function addComment(em: Em, storage: FileStorage, ticket: Ticket, a
     em.transactional(async (tx) => {
       const entry = newEntry(tx, ticket, actor, internal ? 'note' : 'comment', input.now, { body: input.body, internal });
       attachFiles(tx, ticket, entry, input.files, keys);
-      await tx.nativeUpdate(Ticket, { id: ticket.id }, { lastActivityAt: input.now });
+      // Residents see the last activity: an internal note must not show as one.
+      if (!internal) await tx.nativeUpdate(Ticket, { id: ticket.id }, { lastActivityAt: input.now });
       if (!internal) await notifyParticipants(tx, ticket, entry, actor, input.baseUrl, input.now);
       if ('staff' in actor) auditStaffAction(tx, actor.staff, internal ? 'ticket.note' : 'ticket.comment', { type: 'ticket', id: ticket.id }, null, input.now);
       await tx.flush();
@@ -282,6 +299,7 @@ async function changeTicket(
  * step 3). Setting "Erledigt" closes the ticket; any other status on a closed one reopens it.
  */
 export async function changeStatus(em: Em, ticket: Ticket, staff: StaffUser, status: TicketStatus, expectedVersion: number, now: Date, baseUrl: string): Promise<ChangeResult> {
+  if (ticket.mergedInto) return 'unchanged';
   if (expectedVersion === ticket.version && status === ticket.status) return 'unchanged';
   const from = ticket.status;
   return changeTicket(em, ticket, staff, expectedVersion, now, { status }, async (tx) => {
@@ -307,12 +325,14 @@ export async function assignTicket(em: Em, ticket: Ticket, staff: StaffUser, ass
  * staff reopening tell the residents.
  */
 export async function reopenTicket(em: Em, ticket: Ticket, actor: Actor, now: Date, baseUrl: string): Promise<ChangeResult> {
-  if (ticket.status !== 'done') return 'unchanged';
+  // A duplicate merged into another ticket stays closed: the conversation goes on there.
+  if (ticket.status !== 'done' || ticket.mergedInto) return 'unchanged';
   return em.transactional(async (tx) => {
-    // Only a ticket still closed is reopened: of two reopening at once, one does it.
+    // Only a ticket still closed (and not merged) is reopened: of two reopening at once, one does it.
     const reopened = await tx.execute<Array<{ id: string }>>(
-      `update ticket set status = 'reopened', closed_at = null, version = version + 1, last_activity_at = ? where id = ? and status = 'done' returning id`,
-      [now, ticket.id],
+      `update ticket set status = 'reopened', closed_at = null, version = version + 1, last_activity_at = ?
+       where id = ? and organization_id = ? and status = 'done' and merged_into_id is null returning id`,
+      [now, ticket.id, ticket.organization.id],
       'all',
     );
     if (reopened.length === 0) return 'conflict';
