@@ -2,6 +2,7 @@ import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf
 import QRCode from 'qrcode';
 import { translator } from '../../http/i18n.ts';
 import { helpers } from '../../http/view-helpers.ts';
+import { textSafeFor } from '../../pdf/text.ts';
 
 /**
  * Invitation letters as a print-ready PDF: A4, DIN 5008 form B, for window envelopes (DL/C6/5
@@ -166,17 +167,3 @@ function wrap(font: PDFFont, value: string, size: number, width: number): string
   return lines;
 }
 
-/**
- * The standard PDF fonts know only WinAnsi (Latin-1 plus a few signs: ä ö ü ß € „ “ – are
- * there). Names from elsewhere (Łukasz, Dvořák) lose their accents rather than break the PDF.
- */
-function textSafeFor(font: PDFFont): (value: string) => string {
-  const supported = new Set(font.getCharacterSet());
-  const one = (char: string) => {
-    if (supported.has(char.codePointAt(0)!)) return char;
-    const base = char.normalize('NFD').replace(/\p{M}/gu, '');
-    if (base && [...base].every((c) => supported.has(c.codePointAt(0)!))) return base;
-    return ({ Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ø: 'O', ø: 'o' } as Record<string, string>)[char] ?? '?';
-  };
-  return (value) => [...value.replace(/[\r\n\t]+/g, ' ')].map(one).join('');
-}

@@ -77,23 +77,30 @@ function auditText(t: TFunction, row: AuditLog): string {
 /** The photos and PDFs of the report itself (the entry "created"). */
 const reportFiles = (entries: TicketEntry[]) => entries.find((entry) => entry.kind === 'created')?.attachments.getItems() ?? [];
 
+/** What the detail page and the print view both show of a ticket (views/tickets/_console-facts.eta, the timeline). */
+function ticketView(req: Request, ticket: Ticket, entries: TicketEntry[]) {
+  const reference = ticketReference(ticket);
+  return {
+    title: `${req.t('tickets:reference', { reference })} · ${ticket.title}`,
+    ticket,
+    reference,
+    mergedReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
+    base: ticketPath(ticket),
+    entries,
+    reportFiles: reportFiles(entries),
+    fileBase: `${ticketPath(ticket)}/anhaenge`,
+  };
+}
+
 /** Renders the detail page, with the state of a failed form when there is one. */
 export async function renderTicketPage(req: Request, res: Response, ticket: Ticket, state: DetailState = {}, status = 200) {
   const [entries, staff, audit, panel] = await Promise.all([allEntries(req.em, ticket), assignableStaff(req, ticket), auditTrail(req, ticket), handoverPanel(req.em, ticket)]);
-  const reference = ticketReference(ticket);
   render(
     req,
     res,
     'tickets/console-detail',
     {
-      title: `${req.t('tickets:reference', { reference })} · ${ticket.title}`,
-      ticket,
-      reference,
-      mergedReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
-      base: ticketPath(ticket),
-      entries,
-      reportFiles: reportFiles(entries),
-      fileBase: `${ticketPath(ticket)}/anhaenge`,
+      ...ticketView(req, ticket, entries),
       staffList: staff,
       statuses: TICKET_STATUSES,
       audit,
@@ -198,18 +205,7 @@ export function detailRoutes() {
   // "Drucken" (seed 000, step 5): the whole communication, internal notes marked.
   router.get('/vorgaenge/:ticketId/drucken', loadTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
-    const entries = await allEntries(req.em, ticket);
-    const reference = ticketReference(ticket);
-    render(req, res, 'tickets/print', {
-      title: `${req.t('tickets:reference', { reference })} · ${ticket.title}`,
-      ticket,
-      reference,
-      mergedReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
-      base: ticketPath(ticket),
-      entries,
-      reportFiles: reportFiles(entries),
-      fileBase: `${ticketPath(ticket)}/anhaenge`,
-    });
+    render(req, res, 'tickets/print', ticketView(req, ticket, await allEntries(req.em, ticket)));
   });
 
   // "Als PDF speichern" (seed 000, step 5).

@@ -6,6 +6,7 @@ import { contactDisplayName } from '../../entities/contact.ts';
 import { helpers } from '../../http/view-helpers.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { allEntries, publicEntries } from './access.ts';
+import { textSafeFor } from '../../pdf/text.ts';
 
 /**
  * "Als PDF speichern" (seed 000, step 5): the whole communication of a Vorgang as a DIN A4
@@ -45,7 +46,7 @@ class Writer {
   constructor(pdf: PDFDocument, fonts: Fonts) {
     this.pdf = pdf;
     this.fonts = fonts;
-    this.safe = textSafeFor(fonts.regular);
+    this.safe = textSafeFor(fonts.regular, { keepLineBreaks: true });
     this.newPage();
   }
 
@@ -197,7 +198,7 @@ export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: bo
 
   // Footer on every page: which Vorgang, page n of m.
   const pages = pdf.getPages();
-  const safe = textSafeFor(fonts.regular);
+  const safe = textSafeFor(fonts.regular, { keepLineBreaks: true });
   pages.forEach((page, index) => {
     const left = safe(`${t('tickets-detail:pdf.title', { reference })} · ${ticket.organization.name}`);
     const right = safe(t('tickets-detail:pdf.page', { page: index + 1, pages: pages.length }));
@@ -289,19 +290,3 @@ function wrap(font: PDFFont, value: string, size: number, width: number): string
   return lines;
 }
 
-/**
- * The standard fonts know only WinAnsi (Latin-1 plus a few signs: ä ö ü ß € „ “ – are
- * there). Letters from elsewhere lose their accents; anything else (emoji) becomes "?", so
- * no comment can break the PDF. Joiners and variation selectors of emoji are dropped.
- */
-function textSafeFor(font: PDFFont): (value: string) => string {
-  const supported = new Set(font.getCharacterSet());
-  const one = (char: string) => {
-    if (supported.has(char.codePointAt(0)!)) return char;
-    if (/[\u200d\ufe00-\ufe0f]|\p{M}/u.test(char)) return '';
-    const base = char.normalize('NFD').replace(/\p{M}/gu, '');
-    if (base && [...base].every((c) => supported.has(c.codePointAt(0)!))) return base;
-    return '?';
-  };
-  return (value) => [...value.replace(/\t/g, ' ')].map(one).join('');
-}
