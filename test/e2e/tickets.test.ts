@@ -55,6 +55,7 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
     const manager = await t.newPage();
     await t.loginStaff(manager, MANAGER);
     await manager.goto('/verwaltung/vorgaenge');
+    expect(await horizontalOverflow(manager)).toBe(0);
     await manager.getByRole('link', { name: TITLE }).click();
     await expect(manager.locator('h1').textContent()).resolves.toContain(reference!);
     await Promise.all([manager.waitForURL(/\/verwaltung\/vorgaenge\/[^/?#]+([?#].*)?$/), manager.getByRole('button', { name: 'Mir zuweisen' }).click()]);

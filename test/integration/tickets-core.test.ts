@@ -107,9 +107,11 @@ describe('status changes', () => {
     expect(await changeStatus(em, await em.findOneOrFail(Ticket, ticket.id), staff, 'done', ticket.version, app.clock.now(), app.baseUrl)).toBe('changed');
     const [x, y] = [scoped(), scoped()];
     const reporter = await y.findOneOrFail(PortalUser, app.world.portalUsers.kristina.id);
+    // Both loaded while it is still closed, then both reopen at once.
+    const [seenByStaff, seenByReporter, staffOfX] = [await x.findOneOrFail(Ticket, ticket.id), await y.findOneOrFail(Ticket, ticket.id), await x.findOneOrFail(StaffUser, staff.id)];
     const results = await Promise.all([
-      reopenTicket(x, await x.findOneOrFail(Ticket, ticket.id), { staff: await x.findOneOrFail(StaffUser, staff.id) }, app.clock.now(), app.baseUrl),
-      reopenTicket(y, await y.findOneOrFail(Ticket, ticket.id), { portalUser: reporter }, app.clock.now(), app.baseUrl),
+      reopenTicket(x, seenByStaff, { staff: staffOfX }, app.clock.now(), app.baseUrl),
+      reopenTicket(y, seenByReporter, { portalUser: reporter }, app.clock.now(), app.baseUrl),
     ]);
     expect(results.sort()).toEqual(['changed', 'conflict']);
     expect((await scoped().findOneOrFail(Ticket, ticket.id)).status).toBe('reopened');

@@ -164,7 +164,8 @@ export function portalRoutes() {
       title: req.t('tickets-portal:index.title'),
       section: 'tickets',
       mine,
-      joinable: joinable.map((ticket) => ({ ticket, joined: joined.has(ticket.id) })),
+      // One's own and followed concerns are listed above, not offered to join.
+      joinable: joinable.filter((ticket) => !joined.has(ticket.id)),
       ticketReference,
       readOnly: !req.portalUser,
     });
