@@ -39,7 +39,7 @@ async function served(client: Client, path: string) {
 }
 
 /** Rows the page shows, so the test can prove the second count saw more data. */
-const rows = (page: Awaited<ReturnType<Client['get']>>) => page.$('main tbody tr, main ul.plain li').length;
+const rows = (page: Awaited<ReturnType<Client['get']>>) => page.$('main tbody tr, main ul.plain li, main ul.cards li').length;
 
 function pages() {
   const { maxPlanck } = app.world.properties;
@@ -52,6 +52,7 @@ function pages() {
     'Dokumente tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/dokumente` },
     'portal Dokumente': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}/dokumente` },
     'Vorgänge list': { client: staff, path: '/verwaltung/vorgaenge' },
+    'portal Meine Vorgänge': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}/vorgaenge` },
   };
 }
 
@@ -90,21 +91,22 @@ async function addRows() {
     em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: '2020-01-01', createdAt: now });
 
     await addDocument(em, i, unit.id);
-    // An open Vorgang in each new property, in a unit or not, assigned to one of two staff or nobody, in varied Themen.
+    // An open Vorgang in Max-Planck-Straße 12 for each new row, assigned to one of two staff or nobody, in varied
+    // Themen: about Dr. Eigner's new flat (his own) or about a common area (Kristina's, one he may join).
     const categories = await em.find(TicketCategory, { organization }, { filters: { tenant: false }, orderBy: { position: 'asc' } });
     const assignees = [app.world.staff.manager.id, app.world.staff.clerk.id, null];
     em.create(Ticket, {
       organization,
       year: 2001,
       number: i,
-      property,
+      property: app.world.properties.maxPlanck.id,
       unit: i % 2 ? unit : null,
       commonArea: i % 2 ? null : 'staircase',
       category: categories[i % categories.length],
       title: `Vorgang ${i}`,
       description: 'Bitte prüfen.',
-      reporter: app.world.portalUsers.eigner.id,
-      reporterName: 'Dr. Heinrich Eigner',
+      reporter: i % 2 ? app.world.portalUsers.eigner.id : app.world.portalUsers.kristina.id,
+      reporterName: i % 2 ? 'Dr. Heinrich Eigner' : 'Kristina Maiblume',
       assignee: assignees[i % 3],
       lastActivityAt: now,
       createdAt: now,
