@@ -9,7 +9,8 @@ import type { PropertyAccess } from '../access/service.ts';
  *
  * A resident sees a ticket of a property they have access to (src/features/access) when
  * they reported it, when it was reported through one of their contacts there (both spouses
- * of one contact), or when they follow it ("Ich bin auch betroffen"). Everyone else —
+ * of one contact), or when they follow it ("Ich bin auch betroffen") and still see the
+ * property's general content. Everyone else —
  * including neighbours in the same house — gets a 404. Of its timeline they see only what
  * is not `internal`: internal notes, forwarding to Dienstleister and internal events never
  * reach a resident's page, PDF or mail. Staff see every ticket of their Verwaltung (the
@@ -24,9 +25,11 @@ async function followedTicketIds(em: Em, user: PortalUser, propertyId: string): 
 
 /** The condition for "tickets this resident sees in this property" (see above). */
 export async function residentTicketsWhere(em: Em, user: PortalUser, access: PropertyAccess): Promise<FilterQuery<Ticket>> {
-  const followed = await followedTicketIds(em, user, access.property.id);
   const linked: FilterQuery<Ticket>[] = [{ reporter: user.id }];
   if (access.contactIds.length > 0) linked.push({ reporterContact: { $in: access.contactIds } });
+  // Following is joining a concern of the house: like all general content, it shows only while
+  // the user has a running contract or membership there, not inside an access window alone.
+  const followed = access.seesGeneralContent ? await followedTicketIds(em, user, access.property.id) : [];
   if (followed.length > 0) linked.push({ id: { $in: followed } });
   return { property: access.property.id, $or: linked };
 }
