@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { propertyAccess } from '../access/service.ts';
+import { isReporter } from './access.ts';
 import { PortalUser, Property, PropertyStaff, StaffUser, TicketCategory, TicketFollower, ticketReference, type Ticket, type TicketEntry } from '../../entities/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 
@@ -87,7 +88,11 @@ export async function linkedResidents(em: Em, ticket: Ticket, now: Date): Promis
   if (ticket.reporterContact) linked.push({ contacts: ticket.reporterContact.id });
   const users = await em.find(PortalUser, { $or: linked, ...enabled }, { orderBy: { name: 'asc' } });
   const withAccess: PortalUser[] = [];
-  for (const user of users) if (await propertyAccess(em, user, ticket.property.id, now)) withAccess.push(user);
+  for (const user of users) {
+    // The same rule as the portal's (access.ts): reporters while they have access, followers while they see general content.
+    const access = await propertyAccess(em, user, ticket.property.id, now);
+    if (access && (isReporter(ticket, user, access) || access.seesGeneralContent)) withAccess.push(user);
+  }
   return withAccess;
 }
 
