@@ -41,3 +41,8 @@ export function addDays(day: string, days: number): string {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
+
+/** The calendar year in Berlin at an instant (ticket numbers count per year). */
+export function berlinYear(at: Date): number {
+  return Number(berlinDate(at).slice(0, 4));
+}

@@ -50,7 +50,9 @@ import {
  * Filters do not reach raw SQL or QueryBuilders without `applyFilters`; feature code
  * therefore uses em.find and em.count, except where one set-based statement is needed for
  * speed: the access rule (src/features/access/service.ts), the document rule
- * (src/features/documents/visibility.ts), the digest, download counts and read receipts.
+ * (src/features/documents/visibility.ts), the digest, download counts and read receipts, and
+ * Vorgänge (src/features/tickets: number counter, reopen, merge, followers, linked documents,
+ * list counts and choices).
  * Those name the Verwaltung as an explicit condition on every tenant table they read; the
  * other raw queries (throttle, advisory locks, outbox) touch tables of no Verwaltung.
  */

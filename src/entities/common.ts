@@ -23,3 +23,6 @@ export const loginProperties = () => ({
   disabledAt: p.datetime().nullable(),
   lastLoginAt: p.datetime().nullable(),
 });
+
+/** The condition for a login that can log in: registered (has a password) and not disabled. */
+export const canLogIn = { passwordHash: { $ne: null }, disabledAt: null } as const;

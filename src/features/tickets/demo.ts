@@ -1,4 +1,4 @@
-import { berlinDate } from '../../clock.ts';
+import { berlinYear } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import {
   PropertyStaff,
@@ -106,7 +106,7 @@ export function seedDemoTickets(tx: Em, world: DemoTicketWorld, categories: Map<
     },
   ];
 
-  const year = Number(berlinDate(now).slice(0, 4));
+  const year = berlinYear(now);
   demo.forEach((spec, index) => {
     const createdAt = new Date(now.getTime() - spec.daysAgo * 86_400_000);
     let at = createdAt.getTime();

@@ -1,16 +1,18 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TFunction } from 'i18next';
+import { canLogIn } from '../../entities/common.ts';
 import { AuditLog, StaffUser, Ticket, TicketAttachment, TICKET_STATUSES, ticketReference, type TicketEntry } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
-import { discard, PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
+import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { allEntries } from './access.ts';
 import { handoverPanel } from './handover.ts';
 import { ticketPdf } from './pdf.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
-import { prepareTicketFiles } from './photos.ts';
+import { timelineWording } from './timeline.ts';
+import { ticketFilesOrDiscard } from './photos.ts';
 import { addComment, assignTicket, changeStatus, commentProblem, isTicketStatus, reopenTicket, submittedVersion, type ChangeResult } from './service.ts';
 
 // Console: one Vorgang (seed 000 "Bearbeitung von Anliegen/Vorgängen", steps 1–6): reporter,
@@ -28,7 +30,7 @@ export const ticketPath = (ticket: { id: string }) => `${BASE}/${ticket.id}`;
 const loadTicketById = (req: Request, id: unknown, refresh = false) => findByIdOr404(req.em, Ticket, id, { populate: POPULATE, refresh });
 
 /** Loads the Vorgang of the URL into res.locals.ticket (another Verwaltung's or a malformed id: 404). */
-export async function loadTicket(req: Request, res: Response, next: NextFunction) {
+export async function loadStaffTicket(req: Request, res: Response, next: NextFunction) {
   res.locals.ticket = await loadTicketById(req, req.params.ticketId);
   next();
 }
@@ -50,7 +52,7 @@ export type DetailState = {
 
 /** The members of staff a Vorgang can be assigned to: those who can log in (plus the current assignee). */
 async function assignableStaff(req: Request, ticket: Ticket): Promise<StaffUser[]> {
-  const staff = await req.em.find(StaffUser, { passwordHash: { $ne: null }, disabledAt: null }, { orderBy: { name: 'asc' } });
+  const staff = await req.em.find(StaffUser, canLogIn, { orderBy: { name: 'asc' } });
   if (ticket.assignee && !staff.some((s) => s.id === ticket.assignee!.id)) staff.push(ticket.assignee);
   return staff;
 }
@@ -89,6 +91,7 @@ function ticketView(req: Request, ticket: Ticket, entries: TicketEntry[]) {
     entries,
     reportFiles: reportFiles(entries),
     fileBase: `${ticketPath(ticket)}/anhaenge`,
+    ...timelineWording(req.t),
   };
 }
 
@@ -140,29 +143,24 @@ async function ticketAttachment(req: Request, ticket: Ticket): Promise<TicketAtt
 export function detailRoutes() {
   const router = Router();
 
-  router.get('/vorgaenge/:ticketId', loadTicket, (req, res) => renderTicketPage(req, res, res.locals.ticket));
+  router.get('/vorgaenge/:ticketId', loadStaffTicket, (req, res) => renderTicketPage(req, res, res.locals.ticket));
 
   // "Kommentar": public (the reporter and followers are mailed) or an internal note (nobody is).
-  router.post('/vorgaenge/:ticketId/kommentare', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/kommentare', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const received = await receiveUploads(req, res, req.storage, FILE_FIELD, PHOTO_AND_PDF_UPLOADS);
     const comment = { body: field(req.body?.body).replace(/\r\n/g, '\n').trim(), internal: field(req.body?.visibility) === 'internal' };
     const errors: FieldErrors = {};
     const problem = commentProblem(comment.body);
     if (problem) errors.body = problem;
-    if (received.error) errors.files = received.error;
-    if (Object.keys(errors).length > 0) {
-      await discard(received.files.map((f) => f.tempPath));
-      return renderTicketPage(req, res, ticket, { comment, commentErrors: errors }, 422);
-    }
-    const prepared = await prepareTicketFiles(req.storage, received.files);
-    if (prepared.error) return renderTicketPage(req, res, ticket, { comment, commentErrors: { files: prepared.error } }, 422);
-    const entry = await addComment(req.em, req.storage, ticket, { staff: req.staff! }, { ...comment, files: prepared.files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
+    const files = await ticketFilesOrDiscard(req.storage, received, errors, 'files');
+    if (Object.keys(errors).length > 0) return renderTicketPage(req, res, ticket, { comment, commentErrors: errors }, 422);
+    const entry = await addComment(req.em, req.storage, ticket, { staff: req.staff! }, { ...comment, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
     res.redirect(303, `${ticketPath(ticket)}#entry-${entry.id}`);
   });
 
   // "Status ändern": the reporter is told even without a comment (seed 000, step 3).
-  router.post('/vorgaenge/:ticketId/status', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/status', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const status = field(req.body?.status);
     if (!isTicketStatus(status)) return renderTicketPage(req, res, ticket, { status, statusErrors: { status: 'tickets:errors.statusUnknown' } }, 422);
@@ -173,12 +171,12 @@ export function detailRoutes() {
   });
 
   // "Zuständiger Mitarbeiter" (seed 000, step 4); "Mir zuweisen" sends `self`.
-  router.post('/vorgaenge/:ticketId/zustaendig', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/zustaendig', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const chosen = field(req.body?.self) ? req.staff!.id : field(req.body?.assignee);
     let assignee: StaffUser | null = null;
     if (chosen) {
-      assignee = isUuid(chosen) ? await req.em.findOne(StaffUser, { id: chosen, disabledAt: null, passwordHash: { $ne: null } }) : null;
+      assignee = isUuid(chosen) ? await req.em.findOne(StaffUser, { id: chosen, ...canLogIn }) : null;
       if (!assignee) return renderTicketPage(req, res, ticket, { assignee: chosen, assignErrors: { assignee: 'tickets:errors.assigneeUnknown' } }, 422);
     }
     const version = submittedVersion(req.body?.version);
@@ -188,28 +186,28 @@ export function detailRoutes() {
   });
 
   // "Vorgang erneut öffnen" (seed 000, step 6): one of two at once reopens it; both land on the page.
-  router.post('/vorgaenge/:ticketId/erneut-oeffnen', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/erneut-oeffnen', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     await reopenTicket(req.em, ticket, { staff: req.staff! }, req.deps.clock.now(), req.deps.config.baseUrl);
     res.redirect(303, ticketPath(ticket));
   });
 
-  router.get('/vorgaenge/:ticketId/anhaenge/:attachmentId', loadTicket, async (req, res) => {
+  router.get('/vorgaenge/:ticketId/anhaenge/:attachmentId', loadStaffTicket, async (req, res) => {
     await sendTicketFile(res, req.storage, await ticketAttachment(req, res.locals.ticket), 'full');
   });
 
-  router.get('/vorgaenge/:ticketId/anhaenge/:attachmentId/vorschau', loadTicket, async (req, res) => {
+  router.get('/vorgaenge/:ticketId/anhaenge/:attachmentId/vorschau', loadStaffTicket, async (req, res) => {
     await sendTicketFile(res, req.storage, await ticketAttachment(req, res.locals.ticket), 'thumbnail');
   });
 
   // "Drucken" (seed 000, step 5): the whole communication, internal notes marked.
-  router.get('/vorgaenge/:ticketId/drucken', loadTicket, async (req, res) => {
+  router.get('/vorgaenge/:ticketId/drucken', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     render(req, res, 'tickets/print', ticketView(req, ticket, await allEntries(req.em, ticket)));
   });
 
   // "Als PDF speichern" (seed 000, step 5).
-  router.get('/vorgaenge/:ticketId/pdf', loadTicket, async (req, res) => {
+  router.get('/vorgaenge/:ticketId/pdf', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { staffView: true, t: req.t, storage: req.storage }));
   });

@@ -1,5 +1,6 @@
 import type { Em } from '../../db/orm.ts';
-import { TicketEntry, TicketFollower, type PortalUser, type Ticket } from '../../entities/index.ts';
+import { TicketFollower, type PortalUser, type Ticket } from '../../entities/index.ts';
+import { newEntry } from './service.ts';
 
 /**
  * "Ich bin auch betroffen": a resident joins an open concern about a common area instead of
@@ -19,7 +20,7 @@ export async function followTicket(em: Em, ticket: Ticket, user: PortalUser, now
       'all',
     );
     if (inserted.length === 0) return false;
-    tx.create(TicketEntry, { organization: ticket.organization, ticket, kind: 'follower', internal: true, authorPortalUser: user, authorName: user.name, createdAt: now });
+    newEntry(tx, ticket, { portalUser: user }, 'follower', now, { internal: true });
     await tx.flush();
     return true;
   });

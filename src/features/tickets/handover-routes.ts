@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Ticket } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
-import { loadTicket, renderTicketPage, ticketPath } from './detail-routes.ts';
+import { loadStaffTicket, renderTicketPage, ticketPath } from './detail-routes.ts';
 import { forwardForm, forwardTicket, linkDocument, mergeTicket, unlinkDocument, type ForwardForm } from './handover.ts';
 
 // Console: the handover panel of a Vorgang (views/tickets/_handover.eta): link documents,
@@ -25,7 +25,7 @@ export function handoverRoutes() {
   const router = Router();
 
   // "Dokument verknüpfen": a published document of the ticket's property.
-  router.post('/vorgaenge/:ticketId/dokumente', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/dokumente', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const documentId = field(req.body?.document);
     const { error } = await linkDocument(req.em, ticket, req.staff!, documentId, req.deps.clock.now());
@@ -33,7 +33,7 @@ export function handoverRoutes() {
     backToPanel(res, ticket, 'dokument');
   });
 
-  router.post('/vorgaenge/:ticketId/dokumente/:documentId/entfernen', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/dokumente/:documentId/entfernen', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     if (!(await unlinkDocument(req.em, ticket, req.staff!, field(req.params.documentId), req.deps.clock.now()))) {
       throw new NotFoundError(`document ${req.params.documentId} not linked to ticket ${ticket.id}`);
@@ -42,7 +42,7 @@ export function handoverRoutes() {
   });
 
   // "An Dienstleister weiterleiten": one mail with the description and the photos.
-  router.post('/vorgaenge/:ticketId/weiterleiten', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/weiterleiten', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const form = forwardForm(req.body);
     const { errors } = await forwardTicket(req.em, ticket, req.staff!, form, req.deps.clock.now());
@@ -51,7 +51,7 @@ export function handoverRoutes() {
   });
 
   // "Duplikat zusammenführen": this ticket (the duplicate) into the one numbered in the form.
-  router.post('/vorgaenge/:ticketId/zusammenfuehren', loadTicket, async (req, res) => {
+  router.post('/vorgaenge/:ticketId/zusammenfuehren', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const target = field(req.body?.target).trim().slice(0, 50);
     const result = await mergeTicket(req.em, ticket, req.staff!, target, req.deps.clock.now(), req.deps.config.baseUrl);

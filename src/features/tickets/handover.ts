@@ -1,4 +1,4 @@
-import { berlinDate } from '../../clock.ts';
+import { berlinYear } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import {
   Contact,
@@ -11,7 +11,6 @@ import {
   TicketAttachment,
   TicketCategory,
   TicketDocument,
-  TicketEntry,
   Unit,
   contactDisplayName,
   ticketReference,
@@ -23,6 +22,7 @@ import { isUuid } from '../../http/find.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { notifyResidents } from './notify.ts';
+import { newEntry } from './service.ts';
 
 /**
  * The handover panel of a Vorgang in the console (views/tickets/_handover.eta, routes in
@@ -86,7 +86,7 @@ export async function linkDocument(em: Em, ticket: Ticket, staff: StaffUser, doc
       'all',
     );
     if (!inserted) return;
-    tx.create(TicketEntry, staffEntry(ticket, staff, 'document', now, { internal: true, data: { title: document.title, documentId: document.id } }));
+    newEntry(tx, ticket, { staff }, 'document', now, { internal: true, data: { title: document.title, documentId: document.id } });
     auditStaffAction(tx, staff, 'ticket.document.link', { type: 'ticket', id: ticket.id }, { documentId: document.id, title: document.title }, now);
     await tx.flush();
   });
@@ -181,10 +181,7 @@ export async function forwardTicket(em: Em, ticket: Ticket, staff: StaffUser, fo
       },
       now,
     );
-    tx.create(
-      TicketEntry,
-      staffEntry(ticket, staff, 'forwarded', now, { internal: true, body: form.message, data: { provider: provider.name, email: provider.email } }),
-    );
+    newEntry(tx, ticket, { staff }, 'forwarded', now, { internal: true, body: form.message, data: { provider: provider.name, email: provider.email } });
     auditStaffAction(
       tx,
       staff,
@@ -210,7 +207,7 @@ export function parseTicketNumber(text: string, now: Date): { year: number; numb
   if (!match) return null;
   const number = Number(match[2]);
   if (number < 1) return null;
-  return { year: match[1] ? Number(match[1]) : Number(berlinDate(now).slice(0, 4)), number };
+  return { year: match[1] ? Number(match[1]) : berlinYear(now), number };
 }
 
 export type MergeResult = { target: Ticket; error?: undefined } | { target?: undefined; error: string };
@@ -262,11 +259,8 @@ export async function mergeTicket(em: Em, duplicate: Ticket, staff: StaffUser, t
        on conflict do nothing`,
       [target.id, target.organization.id, now, duplicate.reporter.id, duplicate.id, duplicate.organization.id, target.reporter.id],
     );
-    const intoEntry = tx.create(
-      TicketEntry,
-      staffEntry(duplicate, staff, 'merged', now, { data: { other: ticketReference(target), otherId: target.id, direction: 'into' } }),
-    );
-    tx.create(TicketEntry, staffEntry(target, staff, 'merged', now, { data: { other: ticketReference(duplicate), otherId: duplicate.id, direction: 'from' } }));
+    const intoEntry = newEntry(tx, duplicate, { staff }, 'merged', now, { data: { other: ticketReference(target), otherId: target.id, direction: 'into' } });
+    newEntry(tx, target, { staff }, 'merged', now, { data: { other: ticketReference(duplicate), otherId: duplicate.id, direction: 'from' } });
     await notifyResidents(tx, duplicate, intoEntry, baseUrl, now, null);
     auditStaffAction(tx, staff, 'ticket.merge', { type: 'ticket', id: duplicate.id }, { into: target.id, reference: ticketReference(target) }, now);
     await tx.flush();
@@ -285,25 +279,4 @@ function mergeRefusal(duplicate: Ticket, target: Ticket | null): string | null {
   // a concern about a common area, or about the same unit, may be shared that way.
   if (target.unit && target.unit.id !== duplicate.unit?.id) return 'tickets-handover:errors.mergePrivate';
   return null;
-}
-
-/** The fields of a timeline entry written by a member of staff. */
-function staffEntry(
-  ticket: Ticket,
-  staff: StaffUser,
-  kind: 'document' | 'forwarded' | 'merged',
-  now: Date,
-  fields: { internal?: boolean; body?: string; data: Record<string, unknown> },
-) {
-  return {
-    organization: ticket.organization,
-    ticket,
-    kind,
-    internal: fields.internal ?? false,
-    authorStaff: staff,
-    authorName: staff.name,
-    body: fields.body ?? '',
-    data: fields.data,
-    createdAt: now,
-  };
 }

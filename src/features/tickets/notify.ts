@@ -1,5 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
+import { canLogIn } from '../../entities/common.ts';
 import { propertyAccess } from '../access/service.ts';
 import { isReporter } from './access.ts';
 import { PortalUser, Property, PropertyStaff, StaffUser, TicketCategory, TicketFollower, ticketReference, type Ticket, type TicketEntry } from '../../entities/index.ts';
@@ -19,13 +20,12 @@ import { enqueueMail } from '../mail/outbox.ts';
  * Only logins that can log in (registered, not disabled) get mail.
  */
 
-const enabled = { passwordHash: { $ne: null }, disabledAt: null } as const;
 
 /** The staff told about new concerns in a property (see above). */
 export async function responsibleStaff(em: Em, propertyId: string): Promise<StaffUser[]> {
-  const responsible = await em.find(PropertyStaff, { property: propertyId, staffUser: enabled }, { populate: ['staffUser'] });
+  const responsible = await em.find(PropertyStaff, { property: propertyId, staffUser: canLogIn }, { populate: ['staffUser'] });
   if (responsible.length > 0) return responsible.map((row) => row.staffUser);
-  return em.find(StaffUser, enabled, { orderBy: { name: 'asc' } });
+  return em.find(StaffUser, canLogIn, { orderBy: { name: 'asc' } });
 }
 
 /** What every ticket mail shows about the ticket. */
@@ -58,7 +58,7 @@ export async function notifyStaffOfNewTicket(em: Em, ticket: Ticket, baseUrl: st
 /** A resident commented on or reopened a ticket: to its assignee, else the responsible staff. */
 export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date) {
   if (entry.internal) return;
-  const assignee = ticket.assignee ? await em.findOne(StaffUser, { id: ticket.assignee.id, ...enabled }) : null;
+  const assignee = ticket.assignee ? await em.findOne(StaffUser, { id: ticket.assignee.id, ...canLogIn }) : null;
   const recipients = assignee ? [assignee] : await responsibleStaff(em, ticket.property.id);
   const facts = await ticketFacts(em, ticket);
   for (const staff of recipients) {
@@ -86,7 +86,7 @@ export async function linkedResidents(em: Em, ticket: Ticket, now: Date): Promis
   const followers = await em.find(TicketFollower, { ticket: ticket.id }, { fields: ['portalUser'] });
   const linked: FilterQuery<PortalUser>[] = [{ id: { $in: [ticket.reporter.id, ...followers.map((f) => f.portalUser.id)] } }];
   if (ticket.reporterContact) linked.push({ contacts: ticket.reporterContact.id });
-  const users = await em.find(PortalUser, { $or: linked, ...enabled }, { orderBy: { name: 'asc' } });
+  const users = await em.find(PortalUser, { $or: linked, ...canLogIn }, { orderBy: { name: 'asc' } });
   const withAccess: PortalUser[] = [];
   for (const user of users) {
     // The same rule as the portal's (access.ts): reporters while they have access, followers while they see general content.

@@ -7,6 +7,7 @@ import { helpers } from '../../http/view-helpers.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { allEntries, publicEntries } from './access.ts';
 import { textSafeFor } from '../../pdf/text.ts';
+import { entryAction, internalLabel } from './timeline.ts';
 
 /**
  * "Als PDF speichern" (seed 000, step 5): the whole communication of a Vorgang as a DIN A4
@@ -184,7 +185,7 @@ export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: bo
     const bar = entry.internal ? INTERNAL : undefined;
     w.ensure(40);
     w.gap(6);
-    if (entry.internal) w.text(t('tickets-detail:pdf.internal'), { font: fonts.bold, size: 9.5, color: INTERNAL, bar });
+    if (entry.internal) w.text(internalLabel(entry, t).toUpperCase(), { font: fonts.bold, size: 9.5, color: INTERNAL, bar });
     const action = entryAction(entry, t);
     w.text(`${entry.authorName}${action ? ` ${action}` : ''}`, { font: fonts.bold, size: 10, color: entry.internal ? INTERNAL : INK, bar });
     w.text(helpers.formatDateTime(entry.createdAt), { size: 8.5, color: MUTED, bar });
@@ -207,27 +208,6 @@ export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: bo
     page.drawText(right, { x: RIGHT - fonts.regular.widthOfTextAtSize(right, 8), y: 10 * MM, size: 8, font: fonts.regular, color: MUTED });
   });
   return pdf.save();
-}
-
-/** What the entry says after its author's name, as on the timeline (views/tickets/_timeline.eta). */
-function entryAction(entry: TicketEntry, t: TFunction): string {
-  const data = (entry.data ?? {}) as Record<string, string | null | undefined>;
-  switch (entry.kind) {
-    case 'note':
-      return '';
-    case 'status':
-      return t('tickets:entry.status', { from: t(`tickets:status.${data.from}`), to: t(`tickets:status.${data.to}`) });
-    case 'assignment':
-      return data.assigneeName ? t('tickets:entry.assignment', { name: data.assigneeName }) : t('tickets:entry.unassigned');
-    case 'document':
-      return t('tickets:entry.document', { title: data.title });
-    case 'forwarded':
-      return t('tickets:entry.forwarded', { provider: data.provider });
-    case 'merged':
-      return t(data.direction === 'into' ? 'tickets:entry.mergedInto' : 'tickets:entry.merged', { other: data.other });
-    default:
-      return t(`tickets:entry.${entry.kind}`);
-  }
 }
 
 /** Photos as embedded thumbnails; PDFs, WebP photos and anything unreadable by name. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import type { FieldErrors } from '../../http/forms.ts';
 import { discard, type Upload } from '../../http/upload.ts';
 import type { FileStorage } from '../../storage/files.ts';
 
@@ -51,4 +52,21 @@ async function preparePhoto(storage: FileStorage, upload: Upload): Promise<Prepa
   }
   await discard([upload.tempPath]);
   return { ...upload, tempPath: photoPath, size: (await stat(photoPath)).size, thumbPath, width: info.width, height: info.height };
+}
+
+/**
+ * The files of a Vorgang form (report or comment), ready to store once the rest of the form
+ * is valid. When the form has problems already, or a file was refused (`received.error`) or
+ * cannot be read, every temp file is discarded and the problem is added at `field`: the
+ * resident or staff member chooses the files again with the form shown back.
+ */
+export async function ticketFilesOrDiscard(storage: FileStorage, received: { files: Upload[]; error?: string }, errors: FieldErrors, field: string): Promise<PreparedFile[]> {
+  if (received.error) errors[field] = received.error;
+  if (Object.keys(errors).length > 0) {
+    await discard(received.files.map((upload) => upload.tempPath));
+    return [];
+  }
+  const prepared = await prepareTicketFiles(storage, received.files);
+  if (prepared.error) errors[field] = prepared.error;
+  return prepared.files;
 }

@@ -3,22 +3,22 @@ import { COMMON_AREAS, Ticket, TicketAttachment, TicketDocument, ticketReference
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
-import { discard, PHOTO_AND_PDF_UPLOADS, receiveUploads, type Upload } from '../../http/upload.ts';
+import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import type { PropertyAccess } from '../access/service.ts';
 import { visibleDocumentIds } from '../documents/visibility.ts';
 import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
 import { isReporter, joinableTicket, joinableTickets, publicEntries, residentTicket, residentTicketsWhere } from './access.ts';
 import { followerCount, followTicket } from './followers.ts';
-import { prepareTicketFiles, type PreparedFile } from './photos.ts';
+import { ticketFilesOrDiscard } from './photos.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
+import { timelineWording } from './timeline.ts';
 import { ticketPdf } from './pdf.ts';
 import {
   activeCategories,
   addComment,
   commentProblem,
   createTicket,
-  MAX_TICKET_FILES,
   reopenTicket,
   reporterContactFor,
   reportableUnits,
@@ -47,41 +47,13 @@ function resident(req: Request): PortalUser {
 }
 
 /** Loads the ticket of the URL through the resident's access (residentTicket): anyone else's is a 404. */
-async function loadTicket(req: Request, res: Response, next: NextFunction) {
+async function loadResidentTicket(req: Request, res: Response, next: NextFunction) {
   const user = resident(req);
   if (!isUuid(req.params.ticketId)) throw new NotFoundError(`malformed ticket id ${req.params.ticketId}`);
   const ticket = await residentTicket(req.em, user, res.locals.access, req.params.ticketId);
   if (!ticket) throw new NotFoundError(`ticket ${req.params.ticketId} not visible to ${user.id}`);
   res.locals.ticket = ticket;
   next();
-}
-
-/**
- * Receives the photos and PDFs of a multipart form (fields into req.body). On a problem every
- * temp file is gone and the i18n key is returned.
- */
-async function receiveTicketUploads(req: Request, res: Response): Promise<{ uploads: Upload[]; error?: string }> {
-  const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
-  if (received.error) return { uploads: [], error: received.error };
-  if (received.files.length > MAX_TICKET_FILES) {
-    await discard(received.files.map((f) => f.tempPath));
-    return { uploads: [], error: 'common:upload.tooMany' };
-  }
-  return { uploads: received.files };
-}
-
-/**
- * Turns accepted uploads into files to store once the rest of the form is fine; otherwise (or
- * when a photo cannot be read) discards them and adds the problem at the photo field.
- */
-async function prepareOrDiscard(req: Request, uploads: Upload[], errors: FieldErrors): Promise<PreparedFile[]> {
-  if (Object.keys(errors).length > 0) {
-    await discard(uploads.map((u) => u.tempPath));
-    return [];
-  }
-  const prepared = await prepareTicketFiles(req.storage, uploads);
-  if (prepared.error) errors.photos = prepared.error;
-  return prepared.files;
 }
 
 /** "Anliegen melden", empty or as submitted with its messages. */
@@ -121,6 +93,7 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
       reference: ticketReference(ticket),
       mergedIntoReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
       entries,
+      ...timelineWording(req.t),
       fileBase: `${url}/anhaenge`,
       ticketUrl: url,
       followers,
@@ -176,29 +149,27 @@ export function portalRoutes() {
   router.post(BASE, loadPortalPropertyForAnyAccess, async (req, res) => {
     const user = resident(req);
     const access = res.locals.access as PropertyAccess;
-    const received = await receiveTicketUploads(req, res);
+    const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
     const form = ticketForm(req.body);
     const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, access)]);
     const { errors, valid } = validateTicketForm(form, categories, units);
-    if (received.error) errors.photos = received.error;
-    const files = await prepareOrDiscard(req, received.uploads, errors);
+    const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
     if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, form, errors, 422);
     const reporterContact = await reporterContactFor(req.em, access, valid, req.deps.clock.now());
     const ticket = await createTicket(req.em, req.storage, { reporter: user, reporterContact, access, form, valid, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
     res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=gemeldet`);
   });
 
-  router.get(`${BASE}/:ticketId`, loadPortalPropertyForAnyAccess, loadTicket, (req, res) => showTicket(req, res));
+  router.get(`${BASE}/:ticketId`, loadPortalPropertyForAnyAccess, loadResidentTicket, (req, res) => showTicket(req, res));
 
   // The ticket is checked before the upload is received: nothing of a refused comment is kept.
-  router.post(`${BASE}/:ticketId/kommentare`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
-    const received = await receiveTicketUploads(req, res);
+  router.post(`${BASE}/:ticketId/kommentare`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
+    const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
     const body = field(req.body?.body).replace(/\r\n/g, '\n').trim();
     const errors: FieldErrors = {};
     const problem = commentProblem(body);
     if (problem) errors.body = problem;
-    if (received.error) errors.photos = received.error;
-    const files = await prepareOrDiscard(req, received.uploads, errors);
+    const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
     if (Object.keys(errors).length > 0) return showTicket(req, res, body, errors, 422);
     const ticket = res.locals.ticket as Ticket;
     const entry = await addComment(req.em, req.storage, ticket, { portalUser: resident(req) }, { body, internal: false, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
@@ -206,7 +177,7 @@ export function portalRoutes() {
   });
 
   // Only the reporter (or a spouse through the same contact) reopens; for a follower the action does not exist.
-  router.post(`${BASE}/:ticketId/erneut-oeffnen`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+  router.post(`${BASE}/:ticketId/erneut-oeffnen`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     const ticket = res.locals.ticket as Ticket;
     if (!isReporter(ticket, resident(req), res.locals.access)) throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
     const result = await reopenTicket(req.em, ticket, { portalUser: resident(req) }, req.deps.clock.now(), req.deps.config.baseUrl);
@@ -226,16 +197,16 @@ export function portalRoutes() {
     res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=betroffen`);
   });
 
-  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'full');
   });
 
-  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'thumbnail');
   });
 
   // "Als PDF speichern": the resident's copy, public entries only (ticketPdf with staffView false).
-  router.get(`${BASE}/:ticketId/pdf`, loadPortalPropertyForAnyAccess, loadTicket, async (req, res) => {
+  router.get(`${BASE}/:ticketId/pdf`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { staffView: false, t: req.t, storage: req.storage }));
   });

@@ -18,7 +18,7 @@ import {
 } from '../../entities/index.ts';
 import { field, type FieldErrors } from '../../http/forms.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
-import { berlinDate } from '../../clock.ts';
+import { berlinDate, berlinYear } from '../../clock.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import type { PropertyAccess } from '../access/service.ts';
 import { notifyResidents, notifyStaffOfNewTicket, notifyStaffOfResidentActivity } from './notify.ts';
@@ -27,8 +27,6 @@ import type { PreparedFile } from './photos.ts';
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 10_000;
 export const COMMENT_MAX = 10_000;
-/** Photos and PDFs per report or comment. */
-export const MAX_TICKET_FILES = 10;
 
 /** Who acts on a ticket: a member of staff (console) or a resident (portal). */
 export type Actor = { staff: StaffUser } | { portalUser: PortalUser };
@@ -145,7 +143,7 @@ function storeFilesThenWrite<T>(storage: FileStorage, files: PreparedFile[], wri
 
 export type NewTicket = {
   reporter: PortalUser;
-  /** The reporter's contact in this property (the first of `access.contactIds`), for contact data. */
+  /** The contact the report is filed under (reporterContactFor), for contact data and the couple's other login. */
   reporterContact: Contact | null;
   access: PropertyAccess;
   form: TicketForm;
@@ -163,7 +161,7 @@ export type NewTicket = {
 export async function createTicket(em: Em, storage: FileStorage, input: NewTicket): Promise<Ticket> {
   const { reporter, access, form, valid, files, now } = input;
   const organization = reporter.organization;
-  const year = Number(berlinDate(now).slice(0, 4));
+  const year = berlinYear(now);
   const ticket = await storeFilesThenWrite(storage, files, (keys) =>
     em.transactional(async (tx) => {
       const number = await nextTicketNumber(tx, organization.id, year);
@@ -205,7 +203,8 @@ export function commentProblem(body: string): string | null {
   return null;
 }
 
-function newEntry(tx: Em, ticket: Ticket, actor: Actor, kind: TicketEntryKind, now: Date, fields: { body?: string; internal?: boolean; data?: Record<string, unknown> } = {}) {
+/** A timeline entry by staff or a resident, persisted with the caller's flush. */
+export function newEntry(tx: Em, ticket: Ticket, actor: Actor, kind: TicketEntryKind, now: Date, fields: { body?: string; internal?: boolean; data?: Record<string, unknown> } = {}) {
   return tx.create(TicketEntry, {
     organization: ticket.organization,
     ticket,
@@ -252,8 +251,6 @@ export function isTicketStatus(value: unknown): value is TicketStatus {
   return typeof value === 'string' && (TICKET_STATUSES as readonly string[]).includes(value);
 }
 
-export const isOpen = (status: TicketStatus) => OPEN_TICKET_STATUSES.includes(status);
-
 /** What became of a change made against the version the member of staff saw. */
 export type ChangeResult = 'changed' | 'unchanged' | 'conflict';
 
@@ -267,7 +264,6 @@ export type ChangeResult = 'changed' | 'unchanged' | 'conflict';
 async function changeTicket(
   em: Em,
   ticket: Ticket,
-  staff: StaffUser,
   expectedVersion: number,
   now: Date,
   change: { status?: TicketStatus; assignee?: StaffUser | null },
@@ -302,7 +298,7 @@ export async function changeStatus(em: Em, ticket: Ticket, staff: StaffUser, sta
   if (ticket.mergedInto) return 'unchanged';
   if (expectedVersion === ticket.version && status === ticket.status) return 'unchanged';
   const from = ticket.status;
-  return changeTicket(em, ticket, staff, expectedVersion, now, { status }, async (tx) => {
+  return changeTicket(em, ticket, expectedVersion, now, { status }, async (tx) => {
     const entry = newEntry(tx, ticket, { staff }, 'status', now, { data: { from, to: status } });
     auditStaffAction(tx, staff, 'ticket.status', { type: 'ticket', id: ticket.id }, { from, to: status }, now);
     await notifyResidents(tx, ticket, entry, baseUrl, now, null);
@@ -312,7 +308,7 @@ export async function changeStatus(em: Em, ticket: Ticket, staff: StaffUser, sta
 /** "Zuständiger Mitarbeiter": shown to the reporter in the timeline and on the ticket. */
 export async function assignTicket(em: Em, ticket: Ticket, staff: StaffUser, assignee: StaffUser | null, expectedVersion: number, now: Date): Promise<ChangeResult> {
   if (expectedVersion === ticket.version && (ticket.assignee?.id ?? null) === (assignee?.id ?? null)) return 'unchanged';
-  return changeTicket(em, ticket, staff, expectedVersion, now, { assignee }, async (tx) => {
+  return changeTicket(em, ticket, expectedVersion, now, { assignee }, async (tx) => {
     const data = { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null };
     auditStaffAction(tx, staff, 'ticket.assign', { type: 'ticket', id: ticket.id }, data, now);
     newEntry(tx, ticket, { staff }, 'assignment', now, { data });

@@ -1,0 +1,37 @@
+import type { TFunction } from 'i18next';
+import type { TicketEntry } from '../../entities/index.ts';
+
+/**
+ * How a timeline entry reads after its author's name ("hat den Status von „Neu“ auf „In
+ * Bearbeitung“ geändert"): one wording for the pages (views/tickets/_timeline.eta, given it
+ * as `it.entryAction`) and the PDF (pdf.ts). A note says nothing after the name: its label does.
+ */
+export function entryAction(entry: TicketEntry, t: TFunction): string {
+  const data = (entry.data ?? {}) as Record<string, string | null | undefined>;
+  switch (entry.kind) {
+    case 'note':
+      return '';
+    case 'status':
+      return t('tickets:entry.status', { from: t(`tickets:status.${data.from}`), to: t(`tickets:status.${data.to}`) });
+    case 'assignment':
+      return data.assigneeName ? t('tickets:entry.assignment', { name: data.assigneeName }) : t('tickets:entry.unassigned');
+    case 'document':
+      return t('tickets:entry.document', { title: data.title });
+    case 'forwarded':
+      return t('tickets:entry.forwarded', { provider: data.provider });
+    case 'merged':
+      return t(data.direction === 'into' ? 'tickets:entry.mergedInto' : 'tickets:entry.merged', { other: data.other });
+    default:
+      return t(`tickets:entry.${entry.kind}`);
+  }
+}
+
+/** The mark of an internal entry, for staff only: "Interne Notiz" for a note, "Intern" for an event. */
+export function internalLabel(entry: TicketEntry, t: TFunction): string {
+  return t(entry.kind === 'note' ? 'tickets:entry.note' : 'tickets:entry.internal');
+}
+
+/** The wording for views/tickets/_timeline.eta in the request's language: spread into the render data. */
+export function timelineWording(t: TFunction) {
+  return { entryAction: (entry: TicketEntry) => entryAction(entry, t), internalLabel: (entry: TicketEntry) => internalLabel(entry, t) };
+}
