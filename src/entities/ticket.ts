@@ -118,6 +118,16 @@ export function ticketReference(ticket: { year: number; number: number }): strin
 }
 
 /**
+ * A ticket number as people type it: "2026-00042", "2026-42", "2026/42", "Nr. 42", "#42" or
+ * just "42" (then without a year: the caller decides which); null when it is not one.
+ */
+export function parseTicketReference(text: string): { year?: number; number: number } | null {
+  const match = /^(?:nr\.?\s*|#)?(?:(\d{4})\s*[-/]\s*)?0*(\d{1,9})$/i.exec(text.trim());
+  if (!match || Number(match[2]) < 1) return null;
+  return { ...(match[1] && { year: Number(match[1]) }), number: Number(match[2]) };
+}
+
+/**
  * What happened on a ticket, in order: the timeline. `comment` is public (reporter and
  * followers see it); `note` is internal and never shown or sent to residents. The other
  * kinds are events, public unless `internal` (forwarding to a Dienstleister, linking an

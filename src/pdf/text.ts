@@ -23,3 +23,34 @@ export function textSafeFor(font: PDFFont, options: { keepLineBreaks?: boolean }
   const spaces = options.keepLineBreaks ? /\t/g : /[\r\n\t]+/g;
   return (value) => [...value.replace(spaces, ' ')].map(one).join('');
 }
+
+/** Breaks text into lines that fit `width`: at spaces, an overlong word (a long URL) wherever it must. */
+export function wrapText(font: PDFFont, value: string, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const fits = (text: string) => font.widthOfTextAtSize(text, size) <= width;
+  for (let word of value.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (fits(candidate)) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = '';
+    while (!fits(word)) {
+      // The longest piece that fits (at least one character), found by halving.
+      let [low, high] = [1, word.length - 1];
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(word.slice(0, mid))) low = mid;
+        else high = mid - 1;
+      }
+      const cut = low;
+      lines.push(word.slice(0, cut));
+      word = word.slice(cut);
+    }
+    line = word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

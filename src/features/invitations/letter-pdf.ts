@@ -2,7 +2,7 @@ import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf
 import QRCode from 'qrcode';
 import { translator } from '../../http/i18n.ts';
 import { helpers } from '../../http/view-helpers.ts';
-import { textSafeFor } from '../../pdf/text.ts';
+import { textSafeFor, wrapText } from '../../pdf/text.ts';
 
 /**
  * Invitation letters as a print-ready PDF: A4, DIN 5008 form B, for window envelopes (DL/C6/5
@@ -99,7 +99,7 @@ async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
   text(t('invitations:letter.subject'), LEFT, y, 12, fonts.bold);
   y -= 30;
   const paragraph = (value: string, size = 10.5, font = fonts.regular, width = RIGHT - LEFT) => {
-    for (const line of wrap(font, safe(value), size, width)) {
+    for (const line of wrapText(font, safe(value), size, width)) {
       page.drawText(line, { x: LEFT, y, size, font, color: INK });
       y -= size * 1.4;
     }
@@ -150,20 +150,4 @@ function fitSize(font: PDFFont, value: string, max: number, width: number): numb
   return natural <= width ? max : Math.max(5, (max * width) / natural);
 }
 
-/** Breaks text into lines that fit `width` (at spaces; an overlong word gets a line of its own). */
-function wrap(font: PDFFont, value: string, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of value.split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (line && font.widthOfTextAtSize(candidate, size) > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = candidate;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
 

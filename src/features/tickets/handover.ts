@@ -13,6 +13,7 @@ import {
   TicketDocument,
   Unit,
   contactDisplayName,
+  parseTicketReference,
   ticketReference,
   type MailAttachment,
   type StaffUser,
@@ -198,16 +199,10 @@ export async function forwardTicket(em: Em, ticket: Ticket, staff: StaffUser, fo
 // ---------------------------------------------------------------------------------------
 // Duplikat zusammenführen
 
-/**
- * A ticket number as staff type it: "2026-00002", "2026-2" or just "2" (this year, Berlin
- * calendar); null when it is not one.
- */
-export function parseTicketNumber(text: string, now: Date): { year: number; number: number } | null {
-  const match = /^(?:nr\.?\s*)?(?:(\d{4})\s*[-/]\s*)?0*(\d{1,9})$/i.exec(text.trim());
-  if (!match) return null;
-  const number = Number(match[2]);
-  if (number < 1) return null;
-  return { year: match[1] ? Number(match[1]) : berlinYear(now), number };
+/** A merge target as staff type it (parseTicketReference); a number without a year is this year's (Berlin calendar). */
+function mergeTargetNumber(text: string, now: Date): { year: number; number: number } | null {
+  const parsed = parseTicketReference(text);
+  return parsed && { year: parsed.year ?? berlinYear(now), number: parsed.number };
 }
 
 export type MergeResult = { target: Ticket; error?: undefined } | { target?: undefined; error: string };
@@ -222,7 +217,7 @@ export type MergeResult = { target: Ticket; error?: undefined } | { target?: und
  * target, or a duplicate already merged.
  */
 export async function mergeTicket(em: Em, duplicate: Ticket, staff: StaffUser, targetNumber: string, now: Date, baseUrl: string): Promise<MergeResult> {
-  const parsed = parseTicketNumber(targetNumber, now);
+  const parsed = mergeTargetNumber(targetNumber, now);
   if (!parsed) return { error: targetNumber.trim() ? 'tickets-handover:errors.mergeUnknown' : 'tickets-handover:errors.mergeRequired' };
   const target = await em.findOne(Ticket, { year: parsed.year, number: parsed.number });
   const refusal = mergeRefusal(duplicate, target);

@@ -2,7 +2,7 @@ import { raw, type FilterQuery } from '@mikro-orm/core';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
-import { OPEN_TICKET_STATUSES, StaffUser, Ticket, TicketCategory, TICKET_STATUSES, type TicketStatus } from '../../entities/index.ts';
+import { OPEN_TICKET_STATUSES, parseTicketReference, StaffUser, Ticket, TicketCategory, TICKET_STATUSES, type TicketStatus } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
 import { likePattern, PAGE_SIZE } from '../properties/service.ts';
 
@@ -75,15 +75,6 @@ export function filterParams(f: TicketListFilters): Record<string, string> {
   };
 }
 
-/**
- * A search that is a ticket number: "2026-00042" (that year) or "42" (any year); also with a
- * leading "#" or "Nr.". Anything else is searched in title and reporter name.
- */
-export function ticketNumberQuery(q: string): { year?: number; number: number } | null {
-  const match = /^(?:nr\.?\s*|#)?(?:(\d{4})-)?(\d{1,6})$/i.exec(q.trim());
-  if (!match) return null;
-  return { ...(match[1] && { year: Number(match[1]) }), number: Number(match[2]) };
-}
 
 const DAY = 86_400_000;
 
@@ -97,7 +88,7 @@ function conditions(f: TicketListFilters, staffId: string, now: Date): Record<st
   else if (f.assignee) where.assignee = f.assignee;
   if (f.age) where.createdAt = { $lt: new Date(now.getTime() - Number(f.age) * DAY) };
   if (f.q) {
-    const reference = ticketNumberQuery(f.q);
+    const reference = parseTicketReference(f.q);
     if (reference) Object.assign(where, reference);
     else where.$or = [{ title: { $ilike: likePattern(f.q) } }, { reporterName: { $ilike: likePattern(f.q) } }];
   }

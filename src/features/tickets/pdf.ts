@@ -6,7 +6,7 @@ import { contactDisplayName } from '../../entities/contact.ts';
 import { helpers } from '../../http/view-helpers.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { allEntries, publicEntries } from './access.ts';
-import { textSafeFor } from '../../pdf/text.ts';
+import { textSafeFor, wrapText } from '../../pdf/text.ts';
 import { entryAction, internalLabel } from './timeline.ts';
 
 /**
@@ -73,7 +73,7 @@ class Writer {
     const width = style.width ?? RIGHT - x;
     const lineHeight = size * 1.35;
     for (const paragraph of value.replace(/\r\n?/g, '\n').split('\n')) {
-      const lines = paragraph.trim() ? wrap(font, this.safe(paragraph), size, width) : [''];
+      const lines = paragraph.trim() ? wrapText(font, this.safe(paragraph), size, width) : [''];
       for (const line of lines) {
         this.ensure(lineHeight);
         this.y -= lineHeight;
@@ -86,7 +86,7 @@ class Writer {
   /** A label and its value side by side (the value wrapped in its column). */
   fact(label: string, value: string) {
     const size = 9.5;
-    const lines = wrap(this.fonts.regular, this.safe(value || '–'), size, RIGHT - LEFT - LABEL_WIDTH);
+    const lines = wrapText(this.fonts.regular, this.safe(value || '–'), size, RIGHT - LEFT - LABEL_WIDTH);
     this.ensure(Math.min(lines.length, 3) * size * 1.35);
     this.page.drawText(this.safe(label), { x: LEFT, y: this.y - size * 1.35, size, font: this.fonts.bold, color: INK });
     this.text(value || '–', { x: LEFT + LABEL_WIDTH, size });
@@ -239,34 +239,4 @@ async function embedThumbnail(pdf: PDFDocument, storage: FileStorage, key: strin
   }
 }
 
-/** Breaks text into lines that fit `width`: at spaces, an overlong word (a long URL) wherever it must. */
-function wrap(font: PDFFont, value: string, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  const fits = (text: string) => font.widthOfTextAtSize(text, size) <= width;
-  for (let word of value.split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (fits(candidate)) {
-      line = candidate;
-      continue;
-    }
-    if (line) lines.push(line);
-    line = '';
-    while (!fits(word)) {
-      // The longest piece that fits (at least one character), found by halving.
-      let [low, high] = [1, word.length - 1];
-      while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        if (fits(word.slice(0, mid))) low = mid;
-        else high = mid - 1;
-      }
-      const cut = low;
-      lines.push(word.slice(0, cut));
-      word = word.slice(cut);
-    }
-    line = word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
 
