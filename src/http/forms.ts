@@ -14,3 +14,8 @@ export function fieldMessages(t: TFunction, errors: Partial<Record<string, Field
 export function field(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
+
+/** A submitted textarea: a string with Windows line breaks made plain and the ends trimmed. */
+export function textareaField(value: unknown): string {
+  return field(value).replace(/\r\n/g, '\n').trim();
+}

@@ -4,7 +4,7 @@ import { canLogIn } from '../../entities/common.ts';
 import { AuditLog, StaffUser, Ticket, TicketAttachment, TICKET_STATUSES, ticketReference, type TicketEntry } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
-import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
+import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { allEntries } from './access.ts';
@@ -149,7 +149,7 @@ export function detailRoutes() {
   router.post('/vorgaenge/:ticketId/kommentare', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
     const received = await receiveUploads(req, res, req.storage, FILE_FIELD, PHOTO_AND_PDF_UPLOADS);
-    const comment = { body: field(req.body?.body).replace(/\r\n/g, '\n').trim(), internal: field(req.body?.visibility) === 'internal' };
+    const comment = { body: textareaField(req.body?.body), internal: field(req.body?.visibility) === 'internal' };
     const errors: FieldErrors = {};
     const problem = commentProblem(comment.body);
     if (problem) errors.body = problem;

@@ -18,7 +18,7 @@ import {
   type MailAttachment,
   type StaffUser,
 } from '../../entities/index.ts';
-import { field, type FieldErrors } from '../../http/forms.ts';
+import { textareaField, field, type FieldErrors } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
@@ -120,7 +120,7 @@ export type ForwardForm = { provider: string; message: string; includeContact: b
 export function forwardForm(body: Record<string, unknown> | undefined): ForwardForm {
   return {
     provider: field(body?.provider).trim(),
-    message: field(body?.message).replace(/\r\n/g, '\n').trim(),
+    message: textareaField(body?.message),
     includeContact: field(body?.includeContact) === 'yes',
   };
 }

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { COMMON_AREAS, Ticket, TicketAttachment, TicketDocument, ticketReference, type PortalUser } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
-import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
+import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import type { PropertyAccess } from '../access/service.ts';
@@ -165,7 +165,7 @@ export function portalRoutes() {
   // The ticket is checked before the upload is received: nothing of a refused comment is kept.
   router.post(`${BASE}/:ticketId/kommentare`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
-    const body = field(req.body?.body).replace(/\r\n/g, '\n').trim();
+    const body = textareaField(req.body?.body);
     const errors: FieldErrors = {};
     const problem = commentProblem(body);
     if (problem) errors.body = problem;

@@ -16,7 +16,7 @@ import {
   type TicketEntryKind,
   type TicketStatus,
 } from '../../entities/index.ts';
-import { field, type FieldErrors } from '../../http/forms.ts';
+import { textareaField, field, type FieldErrors } from '../../http/forms.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { berlinDate, berlinYear } from '../../clock.ts';
 import { auditStaffAction } from '../audit/service.ts';
@@ -44,7 +44,7 @@ export function ticketForm(body: Record<string, unknown> | undefined): TicketFor
     category: field(body?.category).trim(),
     location: field(body?.location).trim(),
     title: field(body?.title).trim(),
-    description: field(body?.description).replace(/\r\n/g, '\n').trim(),
+    description: textareaField(body?.description),
   };
 }
 
