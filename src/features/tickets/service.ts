@@ -162,7 +162,7 @@ export async function createTicket(em: Em, storage: FileStorage, input: NewTicke
   const { reporter, access, form, valid, files, now } = input;
   const organization = reporter.organization;
   const year = berlinYear(now);
-  const ticket = await storeFilesThenWrite(storage, files, (keys) =>
+  return storeFilesThenWrite(storage, files, (keys) =>
     em.transactional(async (tx) => {
       const number = await nextTicketNumber(tx, organization.id, year);
       const ticket = tx.create(Ticket, {
@@ -181,14 +181,13 @@ export async function createTicket(em: Em, storage: FileStorage, input: NewTicke
         lastActivityAt: now,
         createdAt: now,
       });
-      const entry = tx.create(TicketEntry, { organization, ticket, kind: 'created', authorPortalUser: reporter, authorName: reporter.name, createdAt: now });
+      const entry = newEntry(tx, ticket, { portalUser: reporter }, 'created', now);
       attachFiles(tx, ticket, entry, files, keys);
       await notifyStaffOfNewTicket(tx, ticket, input.baseUrl, now);
       await tx.flush();
       return ticket;
     }),
   );
-  return ticket;
 }
 
 // ---------------------------------------------------------------------------------------
