@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, FileField, Page } from '../support/client.ts';
 import { filesUnder } from '../support/files.ts';
 import { readPdf } from '../support/pdf.ts';
+import { MAX_UPLOAD_BYTES } from '../../src/http/upload.ts';
 
 /**
  * The resident side of Vorgänge (src/features/tickets/portal-routes.ts): "Anliegen melden",
@@ -206,6 +207,21 @@ describe('Anliegen melden', () => {
     expect(page.$('select[name=category]').val()).toBe(category);
     expect(page.$('select[name=location]').val()).toBe(unit);
     expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a photo over 50 MB by its size, keeps the text, saves and mails nothing, and leaves no temp file', async () => {
+    const { category, unit } = await choices(kristina);
+    await delivered();
+    const before = await counts();
+    // A JPEG's first bytes, then one byte more than the limit.
+    const huge = Buffer.alloc(MAX_UPLOAD_BYTES + 1);
+    (await phoneJpeg()).copy(huge);
+    const page = await report(kristina, { category, location: unit, title: 'Riesiges Foto', description: 'Aus der Kamera.' }, [{ name: 'riesig.jpg', type: 'image/jpeg', content: huge }]);
+    expect(page.status).toBe(422);
+    expect(fieldError(page, 'photos')).toBe(common.upload.tooLarge);
+    expect(page.$('input[name=title]').val()).toBe('Riesiges Foto');
+    expect(await counts()).toEqual(before);
+    expect(await delivered()).toEqual([]);
   });
 
   it('refuses a program named like a photo', async () => {
