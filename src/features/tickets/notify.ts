@@ -37,22 +37,21 @@ async function ticketFacts(em: Em, ticket: Ticket) {
   return { reference: ticketReference(ticket), title: ticket.title, propertyName: property.name, categoryName: category.name };
 }
 
+/** One mail per recipient, each in their language, with the ticket's facts and `data` (persisted with the caller's flush). */
+async function mailEach(em: Em, ticket: Ticket, recipients: Array<StaffUser | PortalUser>, template: string, data: Record<string, unknown>, now: Date) {
+  if (recipients.length === 0) return;
+  const facts = await ticketFacts(em, ticket);
+  for (const user of recipients) {
+    enqueueMail(em, { organization: ticket.organization, to: user.email, template, locale: user.locale, data: { ...facts, ...data, name: user.name } }, now);
+  }
+}
+
+const staffLink = (baseUrl: string, ticket: Ticket) => `${baseUrl}/verwaltung/vorgaenge/${ticket.id}`;
+
 /** "Neuer Vorgang 2026-00042": to the responsible staff. */
 export async function notifyStaffOfNewTicket(em: Em, ticket: Ticket, baseUrl: string, now: Date) {
-  const facts = await ticketFacts(em, ticket);
-  for (const staff of await responsibleStaff(em, ticket.property.id)) {
-    enqueueMail(
-      em,
-      {
-        organization: ticket.organization,
-        to: staff.email,
-        template: 'ticket-new',
-        locale: staff.locale,
-        data: { ...facts, name: staff.name, reporterName: ticket.reporterName, description: ticket.description, link: `${baseUrl}/verwaltung/vorgaenge/${ticket.id}` },
-      },
-      now,
-    );
-  }
+  const data = { reporterName: ticket.reporterName, description: ticket.description, link: staffLink(baseUrl, ticket) };
+  await mailEach(em, ticket, await responsibleStaff(em, ticket.property.id), 'ticket-new', data, now);
 }
 
 /** A resident commented on or reopened a ticket: to its assignee, else the responsible staff. */
@@ -60,20 +59,8 @@ export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entr
   if (entry.internal) return;
   const assignee = ticket.assignee ? await em.findOne(StaffUser, { id: ticket.assignee.id, ...canLogIn }) : null;
   const recipients = assignee ? [assignee] : await responsibleStaff(em, ticket.property.id);
-  const facts = await ticketFacts(em, ticket);
-  for (const staff of recipients) {
-    enqueueMail(
-      em,
-      {
-        organization: ticket.organization,
-        to: staff.email,
-        template: 'ticket-resident-activity',
-        locale: staff.locale,
-        data: { ...facts, name: staff.name, kind: entry.kind, authorName: entry.authorName, body: entry.body, link: `${baseUrl}/verwaltung/vorgaenge/${ticket.id}` },
-      },
-      now,
-    );
-  }
+  const data = { kind: entry.kind, authorName: entry.authorName, body: entry.body, link: staffLink(baseUrl, ticket) };
+  await mailEach(em, ticket, recipients, 'ticket-resident-activity', data, now);
 }
 
 /**
@@ -100,28 +87,13 @@ export async function linkedResidents(em: Em, ticket: Ticket, now: Date): Promis
 export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date, exceptUserId: string | null) {
   if (entry.internal || entry.kind === 'note') return;
   const recipients = (await linkedResidents(em, ticket, now)).filter((user) => user.id !== exceptUserId);
-  if (recipients.length === 0) return;
-  const facts = await ticketFacts(em, ticket);
-  for (const user of recipients) {
-    enqueueMail(
-      em,
-      {
-        organization: ticket.organization,
-        to: user.email,
-        template: 'ticket-update',
-        locale: user.locale,
-        data: {
-          ...facts,
-          name: user.name,
-          kind: entry.kind,
-          authorName: entry.authorName,
-          body: entry.body,
-          fromStatus: entry.data?.from ?? null,
-          toStatus: entry.data?.to ?? null,
-          link: `${baseUrl}/portal/liegenschaften/${ticket.property.id}/vorgaenge/${ticket.id}`,
-        },
-      },
-      now,
-    );
-  }
+  const data = {
+    kind: entry.kind,
+    authorName: entry.authorName,
+    body: entry.body,
+    fromStatus: entry.data?.from ?? null,
+    toStatus: entry.data?.to ?? null,
+    link: `${baseUrl}/portal/liegenschaften/${ticket.property.id}/vorgaenge/${ticket.id}`,
+  };
+  await mailEach(em, ticket, recipients, 'ticket-update', data, now);
 }
