@@ -38,6 +38,7 @@ import * as ticketDetail from './features/tickets/detail-routes.ts';
 import * as ticketHandover from './features/tickets/handover-routes.ts';
 import * as ticketPortal from './features/tickets/portal-routes.ts';
 import { categoryAdminRoutes as ticketCategoryAdminRoutes } from './features/tickets/categories-routes.ts';
+import { ownershipRoutes as masterDataOwnershipRoutes } from './features/masterdata/ownership-routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
 
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
+  registry.mount(app, '/verwaltung/stammdaten', 'admin', [requireAdmin], masterDataOwnershipRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());

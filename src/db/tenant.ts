@@ -36,6 +36,8 @@ import {
   TicketFollower,
   TicketDocument,
   PropertyStaff,
+  MasterDataImport,
+  MasterDataImportRow,
 } from '../entities/index.ts';
 
 /**
@@ -94,6 +96,8 @@ export const TENANT_ENTITIES = [
   TicketFollower,
   TicketDocument,
   PropertyStaff,
+  MasterDataImport,
+  MasterDataImportRow,
 ];
 
 export const tenantFilter = {

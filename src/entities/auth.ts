@@ -75,6 +75,8 @@ export const ApiKey = defineEntity({
     name: p.string().length(200),
     prefix: p.string().length(16),
     keyHash: p.string().length(64).unique(),
+    /** Who created it in Administration › API-Schlüssel (null for the demo's key). */
+    createdBy: () => p.manyToOne(StaffUser).nullable(),
     createdAt: createdAt(),
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),

@@ -14,6 +14,13 @@ export const updatedAt = () =>
  */
 export const externalId = () => p.string().length(100).nullable();
 
+/**
+ * When the ERP last wrote this record through the sync API (src/features/masterdata). While
+ * it is set, the fields the sync writes are read-only in the console and the CSV import
+ * leaves the record alone, so nothing is kept twice; "Vom ERP lösen" clears it.
+ */
+export const erpSyncedAt = () => p.datetime().nullable();
+
 /** What every login has, staff and residents alike. E-mails are stored lower-case. */
 export const loginProperties = () => ({
   email: p.string().length(254),

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { createdAt, externalId, id, updatedAt } from './common.ts';
+import { createdAt, erpSyncedAt, externalId, id, updatedAt } from './common.ts';
 import { Organization } from './organization.ts';
 import { Unit } from './property.ts';
 
@@ -50,6 +50,7 @@ export const Contact = defineEntity({
     /** When the resident last confirmed phone and address (Kontaktdaten bestätigen). */
     contactDataConfirmedAt: p.datetime().nullable(),
     archivedAt: p.datetime().nullable(),
+    erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     contracts: () => p.manyToMany(Contract).mappedBy('contacts'),
@@ -67,6 +68,8 @@ export type ContractKind = (typeof CONTRACT_KINDS)[number];
 export const Contract = defineEntity({
   name: 'Contract',
   uniques: [{ properties: ['organization', 'externalId'] }],
+  // The Verträge list searches contract numbers with ILIKE '%term%' (src/features/masterdata).
+  indexes: [{ name: 'contract_contract_number_trgm_index', expression: 'create index "contract_contract_number_trgm_index" on "contract" using gin ("contract_number" gin_trgm_ops)' }],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
@@ -78,7 +81,11 @@ export const Contract = defineEntity({
     contractNumber: p.string().length(100).nullable(),
     startsOn: p.date(),
     endsOn: p.date().nullable(),
+    /** An archived contract (deleted in the ERP) grants no portal access (src/features/access). */
+    archivedAt: p.datetime().nullable(),
+    erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
 });
 export type Contract = InferEntity<typeof Contract>;

@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { createdAt, id, updatedAt } from './common.ts';
+import { ApiKey } from './auth.ts';
+import { createdAt, externalId, id, updatedAt } from './common.ts';
 import { Contact } from './contact.ts';
 import { Organization } from './organization.ts';
 import { PortalUser } from './portal-user.ts';
@@ -41,6 +42,7 @@ export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
  */
 export const Document = defineEntity({
   name: 'Document',
+  uniques: [{ properties: ['organization', 'externalId'] }],
   indexes: [
     { properties: ['organization', 'property', 'status'] },
     { properties: ['organization', 'publishedAt'] },
@@ -60,8 +62,12 @@ export const Document = defineEntity({
     version: p.integer().default(1),
     /** The SmartPost serial letter this personal document was cut from, if any. */
     serialLetter: () => p.manyToOne(SerialLetter).nullable().index(),
+    /** The ERP's id of a document pushed through the sync API; a second push replaces the file. */
+    externalId: externalId(),
     publishedAt: p.datetime(),
-    createdBy: () => p.manyToOne(StaffUser),
+    /** The staff member who uploaded it; null when the ERP pushed it (then `createdByApiKey`). */
+    createdBy: () => p.manyToOne(StaffUser).nullable(),
+    createdByApiKey: () => p.manyToOne(ApiKey).nullable(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     shares: () => p.oneToMany(DocumentShare).mappedBy('document'),
@@ -81,7 +87,8 @@ export const DocumentVersion = defineEntity({
     mimeType: p.string().length(100),
     size: p.bigint('number'),
     storageKey: p.string().length(64),
-    createdBy: () => p.manyToOne(StaffUser),
+    /** Null when the ERP pushed this file (Document.createdByApiKey). */
+    createdBy: () => p.manyToOne(StaffUser).nullable(),
     /** When this file was uploaded (not when it was replaced). */
     createdAt: p.datetime(),
     replacedAt: p.datetime(),

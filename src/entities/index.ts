@@ -13,3 +13,4 @@ export * from './content.ts';
 export * from './invitation.ts';
 export * from './document.ts';
 export * from './ticket.ts';
+export * from './masterdata-import.ts';

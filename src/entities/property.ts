@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { createdAt, externalId, id, updatedAt } from './common.ts';
+import { createdAt, erpSyncedAt, externalId, id, updatedAt } from './common.ts';
 import { Organization } from './organization.ts';
 // Circular with contact.ts; safe because relations are resolved lazily (the arrow functions).
 import { Contract } from './contact.ts';
@@ -18,6 +18,7 @@ export const Property = defineEntity({
     name: p.string().length(200),
     kind: p.enum(PROPERTY_KINDS).default('rental'),
     archivedAt: p.datetime().nullable(),
+    erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     addresses: () => p.oneToMany(Address).mappedBy('property'),
@@ -40,7 +41,10 @@ export const Address = defineEntity({
     houseNumber: p.string().length(20),
     postalCode: p.string().length(10),
     city: p.string().length(100),
+    archivedAt: p.datetime().nullable(),
+    erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
 });
 export type Address = InferEntity<typeof Address>;
@@ -52,7 +56,12 @@ export type UnitKind = (typeof UNIT_KINDS)[number];
 export const Unit = defineEntity({
   name: 'Unit',
   uniques: [{ properties: ['organization', 'externalId'] }],
-  indexes: [{ properties: ['property', 'number'] }],
+  indexes: [
+    { properties: ['property', 'number'] },
+    { properties: ['organization', 'number'] },
+    // The Einheiten list searches numbers with ILIKE '%term%' (src/features/masterdata).
+    { name: 'unit_number_trgm_index', expression: 'create index "unit_number_trgm_index" on "unit" using gin ("number" gin_trgm_ops)' },
+  ],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
@@ -64,7 +73,9 @@ export const Unit = defineEntity({
     areaSqm: p.decimal('number').precision(10).scale(2).nullable(),
     floor: p.string().length(50).nullable(),
     archivedAt: p.datetime().nullable(),
+    erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
     contracts: () => p.oneToMany(Contract).mappedBy('unit'),
   },
 });

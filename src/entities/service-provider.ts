@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { createdAt, externalId, id } from './common.ts';
+import { createdAt, erpSyncedAt, externalId, id, updatedAt } from './common.ts';
 import { Organization } from './organization.ts';
 
 /** A Dienstleister: an external company (Hausmeister, Heizung, ...) serving properties. */
@@ -18,7 +18,9 @@ export const ServiceProvider = defineEntity({
     postalCode: p.string().length(10).nullable(),
     city: p.string().length(100).nullable(),
     archivedAt: p.datetime().nullable(),
+    erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
 });
 export type ServiceProvider = InferEntity<typeof ServiceProvider>;

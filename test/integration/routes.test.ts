@@ -72,6 +72,9 @@ const PARAM_VALUES: Record<string, () => string> = {
   ticketId: () => '00000000-0000-4000-8000-000000000000',
   // Vorgangsthemen (src/features/tickets/categories-routes.ts): an unknown Thema is a 404 behind the admin guard.
   categoryId: () => '00000000-0000-4000-8000-000000000000',
+  // Stammdaten (src/features/masterdata/ownership-routes.ts): Rosenweg 24, released from the ERP by an admin only.
+  kind: () => 'properties',
+  recordId: () => app.world.properties.rosenweg.id,
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;

@@ -70,14 +70,14 @@ function windowsOf(organizationId: string) {
     from organization where id = ${organizationId}`;
 }
 
-/** Contract `c` lies inside the access window `w` (a row of windowsOf) on `day`. */
+/** Contract `c` lies inside the access window `w` (a row of windowsOf) on `day`; archived contracts never do. */
 function contractInWindow(day: string) {
-  return sql`c.starts_on - w.pre_days <= ${day}::date and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)`;
+  return sql`c.archived_at is null and c.starts_on - w.pre_days <= ${day}::date and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)`;
 }
 
-/** Contract `c` runs on `day`: what group sharing needs (seed 002). */
+/** Contract `c` runs on `day`: what group sharing needs (seed 002). Archived contracts never run. */
 function contractRuns(day: string) {
-  return sql`(c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date))`;
+  return sql`(c.archived_at is null and c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date))`;
 }
 
 /**

@@ -146,6 +146,7 @@ async function queueAnnouncementMails(em: Em, announcement: Announcement, proper
     Contract,
     {
       contacts: { $in: [...usersByContact.keys()] },
+      archivedAt: null,
       startsOn: { $lte: day },
       $or: [{ endsOn: null }, { endsOn: { $gte: day } }],
       unit: { archivedAt: null, property: targets === 'all' ? { archivedAt: null } : { id: { $in: targets }, archivedAt: null } },

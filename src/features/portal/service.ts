@@ -17,9 +17,9 @@ export const START_PAGE_LIMIT = { announcements: 3, appointments: 3, bulletinPos
  */
 export async function portalStartPage(em: Em, property: Property, contactIds: string[], now: Date, generalContent: boolean) {
   const [addresses, contracts, announcements, appointments, bulletinPosts] = await Promise.all([
-    em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
+    em.find(Address, { property, archivedAt: null }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     contactIds.length > 0
-      ? em.find(Contract, { contacts: { $in: contactIds }, unit: { property } }, { populate: ['unit'], orderBy: { unit: { number: 'asc' } } })
+      ? em.find(Contract, { contacts: { $in: contactIds }, unit: { property }, archivedAt: null }, { populate: ['unit'], orderBy: { unit: { number: 'asc' } } })
       : Promise.resolve([]),
     generalContent ? latestAnnouncements(em, property.id, START_PAGE_LIMIT.announcements) : Promise.resolve([]),
     generalContent ? upcomingAppointments(em, property.id, now, START_PAGE_LIMIT.appointments) : Promise.resolve([]),

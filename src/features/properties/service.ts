@@ -59,7 +59,7 @@ export async function propertyOverview(em: Em, property: Property, today: string
   const [addresses, units, activeContracts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     em.count(Unit, { property, archivedAt: null }),
-    em.count(Contract, { unit: { property }, startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] }),
+    em.count(Contract, { unit: { property }, archivedAt: null, startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] }),
   ]);
   return { addresses, units, activeContracts };
 }
@@ -93,7 +93,7 @@ export async function propertyUnits(em: Em, organizationId: string, propertyId: 
                        'firstName', k.first_name, 'lastName', k.last_name) order by k.last_name, k.first_name)
                      from contract_contact cc join contact k on k.id = cc.contact_id where cc.contract_id = c.id)
         ) order by c.starts_on desc)
-        from contract c where c.unit_id = u.id), '[]') as contracts
+        from contract c where c.unit_id = u.id and c.archived_at is null), '[]') as contracts
     from unit u left join address a on a.id = u.address_id
     where u.organization_id = ${organizationId} and u.property_id = ${propertyId} and u.archived_at is null
     order by u.number, u.id`.execute(em.getKysely());

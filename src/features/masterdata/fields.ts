@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * The fields of a master-data kind, declared once and used by everything that reads or
+ * writes that kind from outside: the sync API's JSON schema and OpenAPI description, the
+ * CSV import's columns and value formats, the comparison that decides created / updated /
+ * unchanged, and the console, which shows these fields read-only while the ERP owns a record.
+ */
+export type FieldSpec = {
+  /** JSON name in the API; also the i18n key of its label (masterdata:fields.<name>). */
+  name: string;
+  /** The entity property it is stored in. */
+  property: string;
+  /** The CSV column header (German, as in the template file). */
+  column: string;
+  required?: boolean;
+  /** Validates one non-null value (after CSV conversion). */
+  schema: z.ZodType;
+  /** Turns the text of a CSV cell into the value the schema checks (default: the text). */
+  fromCsv?: (text: string) => unknown;
+  /** How the value is written into a CSV file (template example, German formats). */
+  example: string;
+  /** The value is the external id of a record of another kind (units → properties, ...). */
+  ref?: string;
+  /** With ref: a list of external ids (a contract's contacts). */
+  many?: boolean;
+  /** With an enum: the German words the CSV import accepts for each code. */
+  choices?: Record<string, string[]>;
+};
+
+/** Text of at most `max` characters; an empty optional text means "none". */
+export function text(name: string, column: string, max: number, options: { required?: boolean; property?: string; example?: string; email?: boolean } = {}): FieldSpec {
+  const base = options.email ? z.string().trim().max(max).pipe(z.union([z.literal(''), z.email()])) : z.string().trim().max(max);
+  const schema = options.required ? z.string().trim().min(1).max(max) : base.transform((v) => (v === '' ? null : v));
+  return { name, property: options.property ?? name, column, required: options.required, schema, example: options.example ?? '' };
+}
+
+/** One of a fixed set of codes; the CSV also accepts the German words in `choices`. */
+export function choice<const T extends readonly [string, ...string[]]>(name: string, column: string, codes: T, choices: Record<T[number], string[]>, example: T[number]): FieldSpec {
+  const byWord = new Map<string, string>();
+  for (const code of codes) {
+    byWord.set(code.toLowerCase(), code);
+    for (const word of choices[code as T[number]]) byWord.set(word.toLowerCase(), code);
+  }
+  return {
+    name,
+    property: name,
+    column,
+    schema: z.enum(codes),
+    fromCsv: (cell) => byWord.get(cell.trim().toLowerCase()) ?? cell.trim(),
+    choices,
+    example: choices[example][0],
+  };
+}
+
+/** A number with up to two decimals, written "65,5" or "1.234,56" in German CSV files. */
+export function decimal(name: string, column: string, example: string): FieldSpec {
+  return { name, property: name, column, schema: z.number().min(0).max(99_999_999), fromCsv: germanNumber, example };
+}
+
+/** A calendar day: ISO "2026-12-31" in JSON; "31.12.2026" or ISO in CSV files. */
+export function date(name: string, column: string, options: { required?: boolean; example: string }): FieldSpec {
+  return { name, property: name, column, required: options.required, schema: z.iso.date(), fromCsv: germanDate, example: options.example };
+}
+
+/** The external id of a record of another kind. */
+export function reference(name: string, property: string, column: string, ref: string, options: { required?: boolean; example: string }): FieldSpec {
+  return { name, property, column, required: options.required, ref, schema: z.string().trim().min(1).max(100), example: options.example };
+}
+
+/** A list of external ids of another kind; in CSV separated by "|" or ",". */
+export function references(name: string, property: string, column: string, ref: string, options: { required?: boolean; example: string }): FieldSpec {
+  return {
+    name,
+    property,
+    column,
+    required: options.required,
+    ref,
+    many: true,
+    schema: z.array(z.string().trim().min(1).max(100)).min(1).max(50),
+    fromCsv: (cell) => cell.split(/[|,]/).map((id) => id.trim()).filter(Boolean),
+    example: options.example,
+  };
+}
+
+/**
+ * "1.234,56" → 1234.56, "65,5" → 65.5, "65.5" → 65.5, "1.234" → 1234 (German thousands).
+ * Anything else becomes NaN, which the schema reports as an invalid number.
+ */
+export function germanNumber(cell: string): number {
+  const value = cell.trim().replace(/\s/g, '');
+  if (/^-?\d{1,3}(\.\d{3})*(,\d+)?$/.test(value) || /^-?\d+(,\d+)?$/.test(value)) return Number(value.replace(/\./g, '').replace(',', '.'));
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  return Number.NaN;
+}
+
+/**
+ * "31.12.2026" → "2026-12-31"; ISO stays; anything else (also two-digit years, which could
+ * mean 1998 or 2098) is left for the schema to refuse.
+ */
+export function germanDate(cell: string): string {
+  const value = cell.trim();
+  const german = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
+  if (!german) return value;
+  return `${german[3]}-${german[2].padStart(2, '0')}-${german[1].padStart(2, '0')}`;
+}
