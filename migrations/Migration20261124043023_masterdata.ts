@@ -43,6 +43,11 @@ export class Migration20261124043023_masterdata extends Migration {
     this.addSql(`alter table "api_key" add "created_by_id" uuid null;`);
     this.addSql(`alter table "api_key" add constraint "api_key_created_by_id_foreign" foreign key ("created_by_id") references "staff_user" ("id") on delete set null;`);
     this.addSql(`create index "contract_contract_number_trgm_index" on "contract" using gin ("contract_number" gin_trgm_ops);`);
+    this.addSql(`create index "contact_organization_id_city_index" on "contact" ("organization_id", "city");`);
+    this.addSql(`create index "contact_organization_id_email_index" on "contact" ("organization_id", "email");`);
+    this.addSql(`create index "contract_organization_id_starts_on_index" on "contract" ("organization_id", "starts_on");`);
+    this.addSql(`create index "contract_organization_id_ends_on_index" on "contract" ("organization_id", "ends_on");`);
+    this.addSql(`create index "contract_organization_id_contract_number_index" on "contract" ("organization_id", "contract_number");`);
 
     this.addSql(`alter table "master_data_import" add constraint "master_data_import_organization_id_foreign" foreign key ("organization_id") references "organization" ("id");`);
     this.addSql(`alter table "master_data_import" add constraint "master_data_import_created_by_id_foreign" foreign key ("created_by_id") references "staff_user" ("id");`);
@@ -57,6 +62,11 @@ export class Migration20261124043023_masterdata extends Migration {
     this.addSql(`alter table "api_key" drop constraint "api_key_created_by_id_foreign";`);
     this.addSql(`alter table "api_key" drop column "created_by_id";`);
     this.addSql(`drop index "contract_contract_number_trgm_index";`);
+    this.addSql(`drop index "contact_organization_id_city_index";`);
+    this.addSql(`drop index "contact_organization_id_email_index";`);
+    this.addSql(`drop index "contract_organization_id_starts_on_index";`);
+    this.addSql(`drop index "contract_organization_id_ends_on_index";`);
+    this.addSql(`drop index "contract_organization_id_contract_number_index";`);
 
     this.addSql(`alter table "master_data_import_row" drop constraint "master_data_import_row_import_id_foreign";`);
 

@@ -23,6 +23,9 @@ export const Contact = defineEntity({
   uniques: [{ properties: ['organization', 'externalId'] }],
   indexes: [
     { properties: ['organization', 'lastName'] },
+    // The Kontakte list sorts by Ort and E-Mail too (src/features/contacts/service.ts).
+    { properties: ['organization', 'city'] },
+    { properties: ['organization', 'email'] },
     ...TRIGRAM_SEARCH_COLUMNS.map((column) => ({
       name: `contact_${column}_trgm_index`,
       expression: `create index "contact_${column}_trgm_index" on "contact" using gin ("${column}" gin_trgm_ops)`,
@@ -69,7 +72,13 @@ export const Contract = defineEntity({
   name: 'Contract',
   uniques: [{ properties: ['organization', 'externalId'] }],
   // The Verträge list searches contract numbers with ILIKE '%term%' (src/features/masterdata).
-  indexes: [{ name: 'contract_contract_number_trgm_index', expression: 'create index "contract_contract_number_trgm_index" on "contract" using gin ("contract_number" gin_trgm_ops)' }],
+  indexes: [
+    { name: 'contract_contract_number_trgm_index', expression: 'create index "contract_contract_number_trgm_index" on "contract" using gin ("contract_number" gin_trgm_ops)' },
+    // The Verträge list sorts by Beginn, Ende and Vertragsnummer (src/features/contracts/service.ts).
+    { properties: ['organization', 'startsOn'] },
+    { properties: ['organization', 'endsOn'] },
+    { properties: ['organization', 'contractNumber'] },
+  ],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),

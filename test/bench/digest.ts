@@ -98,18 +98,18 @@ async function seed(orm: Orm, yesterday: string) {
     await run(`create temp table dp on commit drop as select g as n, gen_random_uuid() as id, gen_random_uuid() as address_id from generate_series(1, ${PROPERTIES}) g`);
     await run(`insert into property (id, organization_id, external_id, name, kind, created_at, updated_at)
       select id, ?, 'DG-' || n, 'Digeststraße ' || n, 'rental', now(), now() from dp`, [org]);
-    await run(`insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at)
-      select address_id, ?, id, 'Digeststraße', n::text, '80331', 'München', now() from dp`, [org]);
+    await run(`insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at, updated_at)
+      select address_id, ?, id, 'Digeststraße', n::text, '80331', 'München', now(), now() from dp`, [org]);
     await run(`create temp table du on commit drop as
       select row_number() over (order by dp.n, k)::int as n, gen_random_uuid() as id, dp.id as property_id, dp.address_id, k,
              gen_random_uuid() as contact_id, gen_random_uuid() as contract_id, gen_random_uuid() as user_id
       from dp cross join generate_series(1, ${UNITS_PER_PROPERTY}) k`);
-    await run(`insert into unit (id, organization_id, property_id, address_id, number, kind, created_at)
-      select id, ?, property_id, address_id, 'Wohnung ' || lpad(k::text, 3, '0'), 'apartment', now() from du`, [org]);
+    await run(`insert into unit (id, organization_id, property_id, address_id, number, kind, created_at, updated_at)
+      select id, ?, property_id, address_id, 'Wohnung ' || lpad(k::text, 3, '0'), 'apartment', now(), now() from du`, [org]);
     await run(`insert into contact (id, organization_id, type, salutation, first_name, last_name, email, created_at, updated_at)
       select contact_id, ?, 'person', 'none', 'Mieterin', 'Nummer ' || n, 'digest.' || n || '@example.de', now(), now() from du`, [org]);
-    await run(`insert into contract (id, organization_id, kind, unit_id, starts_on, created_at)
-      select contract_id, ?, 'rental', id, current_date - 400, now() from du`, [org]);
+    await run(`insert into contract (id, organization_id, kind, unit_id, starts_on, created_at, updated_at)
+      select contract_id, ?, 'rental', id, current_date - 400, now(), now() from du`, [org]);
     await run(`insert into contract_contact (contract_id, contact_id) select contract_id, contact_id from du`);
     await run(`insert into portal_user (id, organization_id, email, name, password_hash, locale, created_at, onboarded_at)
       select user_id, ?, 'digest.' || n || '@example.de', 'Mieterin Nummer ' || n, 'bench-not-a-hash', case when n % 10 = 0 then 'en' else 'de' end, now(), now() from du`, [org]);

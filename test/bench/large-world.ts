@@ -88,9 +88,9 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
              case when n % 10 = 0 then 'WEG ' else '' end || street || ' ' || house,
              (array['rental', 'weg', 'mixed'])[1 + kind_no], null, now(), now()
       from bp`);
-    await run(`insert into address (id, organization_id, property_id, external_id, street, house_number, postal_code, city, created_at)
+    await run(`insert into address (id, organization_id, property_id, external_id, street, house_number, postal_code, city, created_at, updated_at)
       select gen_random_uuid(), ${orgLit}, bp.id, 'AD-B' || lpad(bp.n::text, 5, '0'), bp.street, bp.house,
-             (c.plz_from + (bp.n * 37) % c.plz_spread)::text, c.name, now()
+             (c.plz_from + (bp.n * 37) % c.plz_spread)::text, c.name, now(), now()
       from bp join bcity c on c.n = bp.city_no`);
 
     // Units: numbered per property; every 20th a shop, two in 20 parking spaces.
@@ -99,7 +99,7 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
       from bp cross join generate_series(1, bp.units) k`);
     await run('alter table bu add primary key (n)');
     await run('analyze bu');
-    await run(`insert into unit (id, organization_id, property_id, address_id, external_id, number, kind, area_sqm, floor, archived_at, created_at)
+    await run(`insert into unit (id, organization_id, property_id, address_id, external_id, number, kind, area_sqm, floor, archived_at, created_at, updated_at)
       select bu.id, ${orgLit}, bu.property_id, a.id, 'EH-B' || lpad(bu.n::text, 6, '0'),
              case bu.k % 20 when 0 then 'Gewerbe ' || lpad((bu.k / 20)::text, 2, '0')
                             when 1 then 'Stellplatz ' || bu.k when 2 then 'Stellplatz ' || bu.k
@@ -107,7 +107,7 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
              case bu.k % 20 when 0 then 'commercial' when 1 then 'parking' when 2 then 'parking' else 'apartment' end,
              case bu.k % 20 when 0 then 80 + (bu.n * 7) % 200 when 1 then 12.5 when 2 then 12.5 else 32 + (bu.n * 13) % 95 + ((bu.n % 4) * 0.25) end,
              case when bu.k <= 4 then 'EG' else ((bu.k - 1) / 4)::text || '. OG' end,
-             null, now()
+             null, now(), now()
       from bu join address a on a.property_id = bu.property_id and a.organization_id = ${orgLit}`);
 
     // Contacts 1..100,000. Roles by number: 1–50,000 current tenants (of unit n),
@@ -158,8 +158,8 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
              case when bu.kind_no = 0 then 68751 + (bu.property_n * 31) % 31250 else 68751 + (bu.n * 7) % 31250 end, 'ET'
       from bu`);
     await run('analyze bk');
-    await run(`insert into contract (id, organization_id, external_id, kind, unit_id, contract_number, starts_on, ends_on, created_at)
-      select id, ${orgLit}, null, kind, unit_id, prefix || '-B' || lpad((row_number() over (order by unit_n, kind, starts_on))::text, 7, '0'), starts_on, ends_on, now()
+    await run(`insert into contract (id, organization_id, external_id, kind, unit_id, contract_number, starts_on, ends_on, created_at, updated_at)
+      select id, ${orgLit}, null, kind, unit_id, prefix || '-B' || lpad((row_number() over (order by unit_n, kind, starts_on))::text, 7, '0'), starts_on, ends_on, now(), now()
       from bk`);
     await run(`insert into contract_contact (contract_id, contact_id)
       select bk.id, bc.id from bk join bc on bc.n = bk.contact_n

@@ -64,10 +64,10 @@ async function seedTickets(orm: Orm) {
       select g as n, gen_random_uuid() as id, gen_random_uuid() as address_id, gen_random_uuid() as unit_id from generate_series(1, ${PROPERTIES}) g`);
     await run(`insert into property (id, organization_id, external_id, name, kind, created_at, updated_at)
       select id, ?, 'VG-' || n, 'Vorgangsweg ' || lpad(n::text, 4, '0'), 'rental', now(), now() from bp`, [org]);
-    await run(`insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at)
-      select address_id, ?, id, 'Vorgangsweg', n::text, '80331', 'München', now() from bp`, [org]);
-    await run(`insert into unit (id, organization_id, property_id, address_id, number, kind, created_at)
-      select unit_id, ?, id, address_id, 'Wohnung 001', 'apartment', now() from bp`, [org]);
+    await run(`insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at, updated_at)
+      select address_id, ?, id, 'Vorgangsweg', n::text, '80331', 'München', now(), now() from bp`, [org]);
+    await run(`insert into unit (id, organization_id, property_id, address_id, number, kind, created_at, updated_at)
+      select unit_id, ?, id, address_id, 'Wohnung 001', 'apartment', now(), now() from bp`, [org]);
     // Ticket n was reported n × 15 minutes ago (give or take): ~1,040 days back.
     await run(`create temp table bt on commit drop as
       select g as n, now() - g * interval '15 minutes' - (g * 7919 % 600) * interval '1 second' as created_at from generate_series(1, ${TICKETS}) g`);

@@ -42,6 +42,13 @@ describe('upsert by external id', () => {
     expect([stored.name, stored.kind, stored.erpSyncedAt]).toEqual(['Lindenallee 5a', 'weg', app.clock.now()]);
   });
 
+  it('reads null for a choice that cannot be empty as "as stored" (the default when new)', async () => {
+    expect((await sync('properties', [{ externalId: 'S-P4', name: 'Ulmenhof', kind: null }]))[0].outcome).toBe('created');
+    expect((await scoped().findOneOrFail(Property, { externalId: 'S-P4' })).kind).toBe('rental');
+    await sync('properties', [{ externalId: 'S-P4', name: 'Ulmenhof', kind: 'weg' }]);
+    expect((await sync('properties', [{ externalId: 'S-P4', name: 'Ulmenhof', kind: null }]))[0].outcome).toBe('unchanged');
+  });
+
   it('refuses a bad item with its reasons and lets the others land', async () => {
     const results = await sync('units', [
       { externalId: 'S-U1', propertyExternalId: 'S-P1', number: 'Wohnung 1', areaSqm: 71.25 },

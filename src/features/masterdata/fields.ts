@@ -26,6 +26,11 @@ export type FieldSpec = {
   many?: boolean;
   /** With an enum: the German words the CSV import accepts for each code. */
   choices?: Record<string, string[]>;
+  /**
+   * The column cannot be empty (a choice with a default): null or an empty CSV cell then
+   * means "as stored" (the default for a new record) instead of "clear".
+   */
+  notNull?: boolean;
 };
 
 /** Text of at most `max` characters; an empty optional text means "none". */
@@ -49,6 +54,7 @@ export function choice<const T extends readonly [string, ...string[]]>(name: str
     schema: z.enum(codes),
     fromCsv: (cell) => byWord.get(cell.trim().toLowerCase()) ?? cell.trim(),
     choices,
+    notNull: true,
     example: choices[example][0],
   };
 }
