@@ -4,15 +4,17 @@ import { Hono } from 'hono';
 import type { Em } from '../db/orm.ts';
 import { scopeToOrganization } from '../db/tenant.ts';
 import { ApiKey, Organization } from '../entities/index.ts';
+import { documentsApi, documentsOpenApi } from '../features/documents/api.ts';
+import { masterDataApi } from '../features/masterdata/api.ts';
+import { openApiDocument } from '../features/masterdata/openapi.ts';
 import type { AppDeps } from '../http/context.ts';
 import { log } from '../log.ts';
+import { apiError, type ApiEnv } from './common.ts';
 
-type ApiEnv = { Variables: { em: Em; apiKey: ApiKey } };
+export { apiError, type ApiEnv } from './common.ts';
 
-/** JSON error body used by every API answer that is not a success. */
-function apiError(code: string, message: string) {
-  return { error: { code, message } };
-}
+/** lastUsedAt is written at most this often per key, not on every request. */
+const LAST_USED_PRECISION_MS = 60_000;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -26,6 +28,11 @@ export function hashApiKey(key: string): string {
 export function createApi(deps: AppDeps) {
   const api = new Hono<ApiEnv>();
 
+  // Registered before the key check so it answers without a key. Other API modules add
+  // their paths here as extensions, e.g. documentsOpenApi from src/features/documents/api.ts.
+  const openApi = openApiDocument([documentsOpenApi]);
+  api.get('/v1/openapi.json', (c) => c.json(openApi));
+
   api.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
@@ -35,6 +42,10 @@ export function createApi(deps: AppDeps) {
     const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null }, { filters: { tenant: false } });
     if (!apiKey) return c.json(apiError('unauthorized', 'Invalid or revoked API key.'), 401);
     scopeToOrganization(em, apiKey.organization.id);
+    const now = deps.clock.now();
+    if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() >= LAST_USED_PRECISION_MS) {
+      await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now });
+    }
     c.set('em', em);
     c.set('apiKey', apiKey);
     await next();
@@ -44,6 +55,8 @@ export function createApi(deps: AppDeps) {
     const organization = await c.var.em.findOneOrFail(Organization, { id: c.var.apiKey.organization.id });
     return c.json({ organization: { id: organization.id, name: organization.name }, apiKey: { name: c.var.apiKey.name } });
   });
+  api.route('/v1/documents', documentsApi(deps));
+  api.route('/v1', masterDataApi(deps));
 
   api.notFound((c) => c.json(apiError('not_found', 'No such endpoint.'), 404));
   api.onError((error, c) => {

@@ -74,7 +74,7 @@ describe('Rollen & Zugriffsrechte', () => {
     expect(page.status).toBe(200);
     expect(page.$('h1').text()).toBe('Rollen & Zugriffsrechte');
     expect(page.$('.admin-nav a[aria-current=page]').text()).toBe('Rollen & Zugriffsrechte');
-    expect(page.$('.admin-nav a').map((_, a) => page.$(a).text()).get()).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'Einstellungen', 'Rollen & Zugriffsrechte']);
+    expect(page.$('.admin-nav a').map((_, a) => page.$(a).text()).get()).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte']);
     // The demo Verwaltung has both windows on (30 and 60 days).
     expect(page.$('#window-pre legend').text()).toBe('Vorvertraglicher Zugang');
     expect(page.$('#setting-preContractAccessEnabled').attr('role')).toBe('switch');

@@ -1,5 +1,5 @@
 import type { Em } from '../../db/orm.ts';
-import { AuditLog, type StaffUser } from '../../entities/index.ts';
+import { AuditLog, type ApiKey, type StaffUser } from '../../entities/index.ts';
 
 /**
  * Writes what a member of staff did to the audit log (persisted with the caller's flush):
@@ -17,6 +17,27 @@ export function auditStaffAction(
     organization: staff.organization,
     actorType: 'staff',
     actorId: staff.id,
+    action,
+    subjectType: subject.type,
+    subjectId: subject.id,
+    data,
+    createdAt: at,
+  });
+}
+
+/** Writes what a machine client (the ERP) did with an API key to the audit log: actor 'api', the key's id. */
+export function auditApiAction(
+  em: Em,
+  apiKey: ApiKey,
+  action: string,
+  subject: { type: string; id: string },
+  data: Record<string, unknown> | null,
+  at: Date,
+) {
+  em.create(AuditLog, {
+    organization: apiKey.organization,
+    actorType: 'api',
+    actorId: apiKey.id,
     action,
     subjectType: subject.type,
     subjectId: subject.id,

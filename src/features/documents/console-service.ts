@@ -19,7 +19,7 @@ import {
 import { field } from '../../http/forms.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
-import { addShares, type ShareTarget } from './service.ts';
+import { addShares, auditDocument, type DocumentActor, type ShareTarget } from './service.ts';
 import { shareToken, targetToken } from './sharing.ts';
 import { documentRecipients } from './visibility.ts';
 import { subtreeIds, typeTree, type TypeNode } from './types.ts';
@@ -124,72 +124,88 @@ export async function documentList(em: Em, organizationId: string, place: Docume
   return { rows, total };
 }
 
-function audit(em: Em, staff: StaffUser, action: string, document: Document, data: Record<string, unknown>, now: Date) {
-  auditStaffAction(em, staff, action, { type: 'Document', id: document.id }, data, now);
-}
+export type DocumentChanges = { title: string; type: DocumentType; targets: ShareTarget[]; property?: Property | null };
 
 /**
- * Saves title, type and "Geteilt mit" of a document. The share set is replaced, but a share
- * that stays keeps its row (and its createdAt), so the next digest tells only new recipients.
+ * Applies title, type and "Geteilt mit" (and, from the API, the property) to a document
+ * inside the caller's transaction. The share set is replaced, but a share that stays keeps
+ * its row (and its createdAt), so the next digest tells only new recipients. A document
+ * moved to another property starts with new shares ("property" and groups name the property).
  */
-export async function updateDocument(em: Em, staff: StaffUser, document: Document, input: { title: string; type: DocumentType; targets: ShareTarget[] }, now: Date) {
+export async function applyDocumentChanges(tx: Em, actor: DocumentActor, doc: Document, input: DocumentChanges, now: Date) {
+  const existing = await tx.find(DocumentShare, { document: doc }, { populate: ['address', 'unit', 'contact'] });
+  const moved = input.property !== undefined && (doc.property?.id ?? null) !== (input.property?.id ?? null);
+  const wanted = new Map(input.targets.map((t) => [targetToken(t), t]));
+  const kept = new Set<string>();
+  for (const share of existing) {
+    const token = shareToken(share);
+    if (!moved && wanted.has(token) && !kept.has(token)) kept.add(token);
+    else tx.remove(share);
+  }
+  addShares(tx, doc, [...wanted].filter(([token]) => !kept.has(token)).map(([, t]) => t), now);
+  const changes = { title: doc.title !== input.title, type: doc.type.id !== input.type.id, shares: existing.length !== kept.size || wanted.size !== kept.size, ...(moved && { property: true }) };
+  doc.title = input.title;
+  doc.type = tx.getReference(DocumentType, input.type.id);
+  if (moved) {
+    doc.property = input.property ?? null;
+    doc.unit = null;
+  }
+  doc.updatedAt = now;
+  auditDocument(tx, actor, 'document.updated', doc, changes, now);
+}
+
+/** Saves title, type and "Geteilt mit" of a document (see applyDocumentChanges). */
+export async function updateDocument(em: Em, actor: DocumentActor, document: Document, input: DocumentChanges, now: Date) {
   await em.transactional(async (tx) => {
-    const doc = await tx.findOneOrFail(Document, document.id);
-    const existing = await tx.find(DocumentShare, { document: doc }, { populate: ['address', 'unit', 'contact'] });
-    const wanted = new Map(input.targets.map((t) => [targetToken(t), t]));
-    const kept = new Set<string>();
-    for (const share of existing) {
-      const token = shareToken(share);
-      if (wanted.has(token) && !kept.has(token)) kept.add(token);
-      else tx.remove(share);
-    }
-    addShares(tx, doc, [...wanted].filter(([token]) => !kept.has(token)).map(([, t]) => t), now);
-    const changes = { title: doc.title !== input.title, type: doc.type.id !== input.type.id, shares: existing.length !== kept.size || wanted.size !== kept.size };
-    doc.title = input.title;
-    doc.type = tx.getReference(DocumentType, input.type.id);
-    doc.updatedAt = now;
-    audit(tx, staff, 'document.updated', doc, changes, now);
+    await applyDocumentChanges(tx, actor, await tx.findOneOrFail(Document, document.id), input, now);
     await tx.flush();
   });
 }
 
+/**
+ * "Datei ersetzen" inside the caller's transaction, the new file already in the store under
+ * `storageKey`: the current file becomes a DocumentVersion, the upload the new current file (version + 1).
+ */
+export async function replaceFileRow(tx: Em, actor: DocumentActor, doc: Document, upload: Upload, storageKey: string, now: Date) {
+  // The current file was uploaded when the previous one was replaced (or with the document).
+  const previous = await tx.findOne(DocumentVersion, { document: doc }, { orderBy: { version: 'desc' } });
+  tx.create(DocumentVersion, {
+    organization: doc.organization,
+    document: doc,
+    version: doc.version,
+    fileName: doc.fileName,
+    mimeType: doc.mimeType,
+    size: doc.size,
+    storageKey: doc.storageKey,
+    createdBy: doc.createdBy,
+    createdAt: previous?.replacedAt ?? doc.createdAt,
+    replacedAt: now,
+  });
+  doc.version += 1;
+  doc.fileName = upload.fileName;
+  doc.mimeType = upload.mimeType;
+  doc.size = upload.size;
+  doc.storageKey = storageKey;
+  doc.updatedAt = now;
+  auditDocument(tx, actor, 'document.replaced', doc, { version: doc.version, fileName: upload.fileName }, now);
+}
+
 /** "Datei ersetzen": the current file becomes a DocumentVersion, the upload the new current file (version + 1). */
-export async function replaceFile(em: Em, storage: FileStorage, staff: StaffUser, document: Document, upload: Upload, now: Date) {
+export async function replaceFile(em: Em, storage: FileStorage, actor: DocumentActor, document: Document, upload: Upload, now: Date) {
   await storeThenWrite(storage, [upload.tempPath], ([key]) =>
     em.transactional(async (tx) => {
-      const doc = await tx.findOneOrFail(Document, document.id);
-      // The current file was uploaded when the previous one was replaced (or with the document).
-      const previous = await tx.findOne(DocumentVersion, { document: doc }, { orderBy: { version: 'desc' } });
-      tx.create(DocumentVersion, {
-        organization: doc.organization,
-        document: doc,
-        version: doc.version,
-        fileName: doc.fileName,
-        mimeType: doc.mimeType,
-        size: doc.size,
-        storageKey: doc.storageKey,
-        createdBy: doc.createdBy,
-        createdAt: previous?.replacedAt ?? doc.createdAt,
-        replacedAt: now,
-      });
-      doc.version += 1;
-      doc.fileName = upload.fileName;
-      doc.mimeType = upload.mimeType;
-      doc.size = upload.size;
-      doc.storageKey = key;
-      doc.updatedAt = now;
-      audit(tx, staff, 'document.replaced', doc, { version: doc.version, fileName: upload.fileName }, now);
+      await replaceFileRow(tx, actor, await tx.findOneOrFail(Document, document.id), upload, key, now);
       await tx.flush();
     }),
   );
 }
 
 /** "Zurückziehen": residents lose the document at once (visibility only reaches published ones). */
-export async function withdrawDocument(em: Em, staff: StaffUser, document: Document, now: Date) {
+export async function withdrawDocument(em: Em, actor: DocumentActor, document: Document, now: Date) {
   if (document.status === 'withdrawn') return;
   document.status = 'withdrawn';
   document.updatedAt = now;
-  audit(em, staff, 'document.withdrawn', document, {}, now);
+  auditDocument(em, actor, 'document.withdrawn', document, {}, now);
   await em.flush();
 }
 

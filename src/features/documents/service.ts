@@ -1,5 +1,6 @@
 import type { Em } from '../../db/orm.ts';
 import {
+  type ApiKey,
   Document,
   DocumentShare,
   type DocumentType,
@@ -11,7 +12,24 @@ import {
 } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
-import { auditStaffAction } from '../audit/service.ts';
+import { auditApiAction, auditStaffAction } from '../audit/service.ts';
+
+/**
+ * Who publishes or changes a document: a member of staff in the console, or the ERP through
+ * an API key (./api.ts). Then the document has no `createdBy` but `createdByApiKey`.
+ */
+export type DocumentActor = StaffUser | ApiKey;
+
+export function isApiKey(actor: DocumentActor): actor is ApiKey {
+  return 'keyHash' in actor;
+}
+
+/** The audit log entry of something done to a document, by staff or by an API key. */
+export function auditDocument(em: Em, actor: DocumentActor, action: string, document: Document, data: Record<string, unknown>, now: Date) {
+  const subject = { type: 'Document', id: document.id };
+  if (isApiKey(actor)) auditApiAction(em, actor, action, subject, data, now);
+  else auditStaffAction(em, actor, action, subject, data, now);
+}
 
 /**
  * One entry of "Geteilt mit". Ids are checked against the Verwaltung (and the property)
@@ -24,8 +42,8 @@ export type ShareTarget =
   | { kind: 'unit'; unitId: string }
   | { kind: 'contact'; contactId: string };
 
-export type NewDocument = {
-  staff: StaffUser;
+/** A new document, uploaded in the console (`staff`) or pushed by the ERP (`apiKey`). */
+export type NewDocument = ({ staff: StaffUser; apiKey?: undefined } | { staff?: undefined; apiKey: ApiKey }) & {
   property: Property | null;
   unit?: Unit | null;
   type: DocumentType;
@@ -54,9 +72,10 @@ export function addShares(em: Em, document: Document, targets: ShareTarget[], no
 }
 
 /** The Document row of an upload whose file is already in the store under `storageKey`. */
-export function createDocumentRow(em: Em, input: NewDocument, storageKey: string): Document {
+export function createDocumentRow(em: Em, input: NewDocument, storageKey: string, externalId: string | null = null): Document {
+  const actor: DocumentActor = input.apiKey ?? input.staff!;
   const document = em.create(Document, {
-    organization: input.staff.organization,
+    organization: actor.organization,
     property: input.property,
     unit: input.unit ?? null,
     type: input.type,
@@ -66,12 +85,14 @@ export function createDocumentRow(em: Em, input: NewDocument, storageKey: string
     size: input.upload.size,
     storageKey,
     serialLetter: input.serialLetter ?? null,
+    externalId,
     publishedAt: input.now,
-    createdBy: input.staff,
+    createdBy: input.staff ?? null,
+    createdByApiKey: input.apiKey ?? null,
     createdAt: input.now,
   });
   addShares(em, document, input.shares, input.now);
-  auditStaffAction(em, input.staff, 'document.published', { type: 'Document', id: document.id }, { title: input.title, shares: input.shares.length }, input.now);
+  auditDocument(em, actor, 'document.published', document, { title: input.title, shares: input.shares.length }, input.now);
   return document;
 }
 
