@@ -34,7 +34,12 @@ export const PHOTO_AND_PDF_TYPES: ReadonlyMap<string, string> = new Map([
 const HEIC_EXTENSIONS = new Set(['heic', 'heif']);
 
 /** Which types a form accepts, and the message that names them when a file is none of them. */
-export type AcceptedTypes = { types: ReadonlyMap<string, string>; wrongType: string };
+export type AcceptedTypes = {
+  types: ReadonlyMap<string, string>;
+  wrongType: string;
+  /** Decides the type where file-type cannot (text such as CSV has no signature); null refuses the file. */
+  detect?: (filePath: string) => Promise<{ ext: string; mimeType: string } | null>;
+};
 export const DOCUMENT_UPLOADS: AcceptedTypes = { types: DOCUMENT_TYPES, wrongType: 'common:upload.wrongType' };
 export const PHOTO_AND_PDF_UPLOADS: AcceptedTypes = { types: PHOTO_AND_PDF_TYPES, wrongType: 'common:upload.wrongPhotoType' };
 
@@ -94,7 +99,7 @@ export async function receiveUploads(req: Request, res: Response, storage: FileS
   }
   const files: Upload[] = [];
   for (const file of received.filter((f) => f.size > 0)) {
-    const detected = await detectType(file.path, accepted.types);
+    const detected = accepted.detect ? await accepted.detect(file.path) : await detectType(file.path, accepted.types);
     if (!detected || detected === 'heic') {
       await discard(received.map((f) => f.path));
       return { files: [], error: detected === 'heic' ? 'common:upload.heic' : accepted.wrongType };
