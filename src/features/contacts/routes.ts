@@ -2,10 +2,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { berlinDate } from '../../clock.ts';
 import { Contact, contactDisplayName } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
-import { pageNumber } from '../../http/paging.ts';
+import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
+import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
-import { contactDetail, propertiesOfContracts, searchContacts } from './service.ts';
+import { checkContactForm, CONTACT_CHOICES, contactFormFrom, contactFormOf, contactLocked, createContact, setContactArchived, updateContact, type ContactForm } from './admin-service.ts';
+import { CONTACT_SORT_DEFAULT, CONTACT_SORTS, contactDetail, propertiesOfContracts, searchContacts } from './service.ts';
 
 /** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
 export async function loadContact(req: Request, res: Response, next: NextFunction) {
@@ -15,6 +17,8 @@ export async function loadContact(req: Request, res: Response, next: NextFunctio
 
 /** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
 const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt'] as const;
+/** Notices after Kontakt anlegen/bearbeiten/archivieren (?erledigt=…), contacts-admin:contacts.notices.<key>. */
+const ADMIN_NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
 
 /**
  * Renders the contact page, also with the messages of a refused form of the invitation
@@ -42,6 +46,7 @@ export async function showContact(req: Request, res: Response, contact: Contact,
       contact,
       ...detail,
       notice,
+      adminNotice: ADMIN_NOTICES.find((n) => n === req.query.erledigt) ?? null,
       noticeEmail: typeof req.query.an === 'string' ? req.query.an.slice(0, 254) : '',
       inviteForm: { channel: contact.email ? 'email' : 'letter' },
       addUserForm: { email: '' },
@@ -54,17 +59,70 @@ export async function showContact(req: Request, res: Response, contact: Contact,
   );
 }
 
+/** The Kontakt form (new or edit), empty, from the record, or as submitted with its messages. */
+function showContactForm(req: Request, res: Response, contact: Contact | null, form: ContactForm, errors: Record<string, FieldMessage> = {}, status = 200) {
+  render(
+    req,
+    res,
+    'contacts/form',
+    {
+      title: contact ? req.t('contacts-admin:contacts.editTitle', { name: contactDisplayName(contact) }) : req.t('contacts-admin:contacts.newTitle'),
+      contact,
+      form,
+      errors: fieldMessages(req.t, errors),
+      locked: contactLocked(contact),
+      choices: CONTACT_CHOICES,
+      action: contact ? `/verwaltung/kontakte/${contact.id}` : '/verwaltung/kontakte',
+    },
+    status,
+  );
+}
+
 export function consoleRoutes() {
   const router = Router();
   router.get('/', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const result = await searchContacts(req.em, q, pageNumber(req.query.seite), req.deps.clock.now());
+    const archived = req.query.archivierte === '1';
+    const sort = listSort(req.query.sortierung, CONTACT_SORTS, CONTACT_SORT_DEFAULT);
+    const result = await searchContacts(req.em, q, pageNumber(req.query.seite), req.deps.clock.now(), { sort, archived });
     const view = req.get('hx-target') === 'contact-results' ? 'contacts/_results' : 'contacts/index';
-    render(req, res, view, { title: req.t('console:contacts.title'), q, ...result });
+    // The list's query besides paging, for the sort headers and the pagination links.
+    const params = { q, archivierte: archived ? '1' : '', sortierung: sort.key === CONTACT_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) };
+    render(req, res, view, { title: req.t('console:contacts.title'), q, archived, params, ...result });
+  });
+
+  router.get('/neu', (req, res) => showContactForm(req, res, null, contactFormOf(null, req.staff!.organization)));
+
+  router.post('/', async (req, res) => {
+    const { form, errors, values } = await checkContactForm(req.em, contactFormFrom(req.body), null);
+    if (Object.keys(errors).length) return showContactForm(req, res, null, form, errors, 422);
+    const contact = createContact(req.em, req.staff!, values, req.deps.clock.now());
+    await req.em.flush();
+    res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=angelegt`);
   });
 
   router.get('/:contactId', async (req, res) => {
     await showContact(req, res, await findByIdOr404(req.em, Contact, req.params.contactId));
   });
+
+  router.get('/:contactId/bearbeiten', loadContact, (req, res) => showContactForm(req, res, res.locals.contact, contactFormOf(res.locals.contact, req.staff!.organization)));
+
+  router.post('/:contactId', loadContact, async (req, res) => {
+    const contact: Contact = res.locals.contact;
+    const { form, errors, values } = await checkContactForm(req.em, contactFormFrom(req.body), contact);
+    if (Object.keys(errors).length) return showContactForm(req, res, contact, form, errors, 422);
+    updateContact(req.em, req.staff!, contact, values, req.deps.clock.now());
+    await req.em.flush();
+    res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=gespeichert`);
+  });
+
+  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
+    router.post(`/:contactId/${path}`, loadContact, async (req, res) => {
+      const contact: Contact = res.locals.contact;
+      const changed = setContactArchived(req.em, req.staff!, contact, archived, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `/verwaltung/kontakte/${contact.id}${changed ? `?erledigt=${archived ? 'archiviert' : 'wiederhergestellt'}` : ''}`);
+    });
+  }
   return router;
 }

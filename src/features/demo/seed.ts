@@ -164,6 +164,8 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       unit(sonnenschein, rosenweg, `Wohnung ${n}`, 'apartment', [58.2, 74.9, 91.3, 58.2, 74.9, 112.4][i], `${Math.floor(i / 2)}. OG`),
     );
     const rosenParking = [1, 2, 3].map((n) => unit(sonnenschein, rosenweg, `Stellplatz ${n}`, 'parking', 12.5));
+    // Rosenweg 24 comes from the ERP (Stammdaten): its fields are marked "ERP" and read-only in the console.
+    for (const record of [rosenweg.property, ...rosenweg.addresses, ...rosenUnits, ...rosenParking]) record.erpSyncedAt = now;
 
     const mpUnits = ['001', '002', '003', '004', '005', '006', '007', '008'].map((n, i) =>
       unit(sonnenschein, maxPlanck, `Wohnung ${n}`, 'apartment', [48.0, 67.3, 67.3, 82.1, 48.0, 67.3, 67.3, 95.6][i], `${Math.floor(i / 2)}. OG`, i < 4 ? 0 : 1),

@@ -19,6 +19,8 @@ import { render } from '../../http/views.ts';
 import { loadContact, showContact } from '../contacts/routes.ts';
 import { propertiesOfContracts } from '../contacts/service.ts';
 import { loadProperty, PROPERTY_TABS } from '../properties/routes.ts';
+import { loadAnyUnit } from '../properties/admin-routes.ts';
+import { unitContracts } from '../units/service.ts';
 import {
   documentsPanel,
   readReceipts,
@@ -43,7 +45,7 @@ import { resolveShareTargets, shareTokens, type ShareContext } from './sharing.t
 const FILE_FIELD = 'files';
 const MAX_TITLE = 200;
 
-/** Loads the unit of the URL through its property (a unit of another property or Verwaltung is a 404). */
+/** Loads the unit of the URL through its property (a unit of another property or Verwaltung, or an archived one, is a 404). */
 async function loadUnit(req: Request, res: Response, next: NextFunction) {
   const property: Property = res.locals.property;
   if (!isUuid(req.params.unitId)) throw new NotFoundError('malformed unit id');
@@ -53,17 +55,18 @@ async function loadUnit(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-const loadDocument = (req: Request) => findByIdOr404(req.em, Document, req.params.documentId, { populate: ['property', 'unit', 'type', 'createdBy'] });
+const loadDocument = (req: Request) => findByIdOr404(req.em, Document, req.params.documentId, { populate: ['property', 'unit', 'type', 'createdBy', 'createdByApiKey'] });
 
 /** The properties a contact has (had) a contract in: the "Liegenschaft" choice of the contact page's upload. */
 async function contactProperties(req: Request, contact: Contact): Promise<Property[]> {
   return propertiesOfContracts(await req.em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'] }));
 }
 
+/** The unit page (views/units/show.eta): facts, contracts and contacts (src/features/units), Dokumente. */
 async function unitPage(req: Request, res: Response, docs: Awaited<ReturnType<typeof documentsPanel>>, status = 200) {
   const unit: Unit = res.locals.unit;
-  const contracts = await req.em.find(Contract, { unit }, { populate: ['contacts'], orderBy: { startsOn: 'desc' } });
-  render(req, res, 'documents/unit', { title: `${unit.number} · ${res.locals.property.name}`, unit, contracts, today: berlinDate(req.deps.clock.now()), docs }, status);
+  const today = berlinDate(req.deps.clock.now());
+  render(req, res, 'units/show', { title: `${unit.number} · ${res.locals.property.name}`, unit, ...(await unitContracts(req.em, unit, today)), today, docs }, status);
 }
 
 /**
@@ -166,7 +169,8 @@ export function consoleRoutes() {
   const router = Router();
 
   // --- The unit page ("Einheitsmenü > Dokumente", seed 003 case 2) ---
-  router.get('/liegenschaften/:propertyId/einheiten/:unitId', loadProperty, loadUnit, async (req, res) => {
+  // An archived unit keeps its page (marked, with "Wiederherstellen"); uploads need a unit in use.
+  router.get('/liegenschaften/:propertyId/einheiten/:unitId', loadProperty, loadAnyUnit, async (req, res) => {
     const place: PanelPlace = { kind: 'unit', property: res.locals.property, unit: res.locals.unit };
     await unitPage(req, res, await documentsPanel(req.em, req.staff!.organization.id, place, undefined, {}, uploadedCount(req.query.hochgeladen)));
   });

@@ -3,12 +3,12 @@ import { berlinDate } from '../../clock.ts';
 import { AdvisoryBoardMember, PortalMembership, Property } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404 } from '../../http/find.ts';
-import { pageNumber } from '../../http/paging.ts';
+import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { activeMemberships, endMembership } from '../access/memberships.ts';
 import { listContent } from '../content/service.ts';
 import { documentsPanel, uploadedCount } from '../documents/console-service.ts';
-import { propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
+import { PROPERTY_SORT_DEFAULT, PROPERTY_SORTS, propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
 export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente'] as const;
 
@@ -24,10 +24,12 @@ export function propertyRoutes() {
 
   router.get('/', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const result = await searchProperties(req.em, req.staff!.organization.id, q, pageNumber(req.query.seite));
+    const sort = listSort(req.query.sortierung, PROPERTY_SORTS, PROPERTY_SORT_DEFAULT);
+    const archived = req.query.archivierte === '1';
+    const result = await searchProperties(req.em, req.staff!.organization.id, q, pageNumber(req.query.seite), { sort, archived });
     // The live search (htmx) replaces only the results; the page itself is the same template.
     const view = req.get('hx-target') === 'property-results' ? 'properties/_results' : 'properties/index';
-    render(req, res, view, { title: req.t('console:properties.title'), q, ...result });
+    render(req, res, view, { title: req.t('console:properties.title'), q, sort, archived, params: { q, archivierte: archived ? '1' : '', sortierung: sort.key === PROPERTY_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) }, ...result });
   });
 
   const tab = (name: (typeof PROPERTY_TABS)[number], load: (req: Request, res: Response) => Promise<Record<string, unknown>>) =>

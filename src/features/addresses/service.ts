@@ -1,0 +1,60 @@
+import { sql } from 'kysely';
+import type { Em } from '../../db/orm.ts';
+import type { ListSort } from '../../http/paging.ts';
+import { direction, likePattern, PAGE_SIZE } from '../properties/service.ts';
+
+export const ADDRESS_SORTS = ['strasse', 'ort', 'liegenschaft'] as const;
+export type AddressSort = ListSort<(typeof ADDRESS_SORTS)[number]>;
+export const ADDRESS_SORT_DEFAULT: AddressSort = { key: 'strasse', descending: false };
+
+export type AddressListRow = {
+  id: string;
+  street: string;
+  houseNumber: string;
+  postalCode: string;
+  city: string;
+  archived: boolean;
+  erp: boolean;
+  propertyId: string;
+  propertyName: string;
+};
+
+const ADDRESS_ORDER = {
+  strasse: (dir: ReturnType<typeof direction>) => sql`a.street ${dir}, a.house_number ${dir}, a.id`,
+  ort: (dir: ReturnType<typeof direction>) => sql`a.city ${dir}, a.postal_code ${dir}, a.street, a.house_number, a.id`,
+  liegenschaft: (dir: ReturnType<typeof direction>) => sql`p.name ${dir}, a.street, a.house_number, a.id`,
+};
+
+/**
+ * The Adressen list of a Verwaltung: search in street, postcode, city and property name,
+ * one page at a time in ONE query, the total an uncorrelated sub-select (computed once;
+ * cheaper than a window count, see searchUnits in src/features/units/service.ts). Plain SQL is
+ * not reached by the tenant filter: the Verwaltung is the first condition. Archived
+ * addresses, and those of archived properties, only with `archived`.
+ */
+export async function searchAddresses(em: Em, organizationId: string, options: { q: string; page: number; sort: AddressSort; archived?: boolean }) {
+  const term = options.q.trim();
+  const pattern = likePattern(term);
+  const conditions = sql`a.organization_id = ${organizationId}
+    ${options.archived ? sql`` : sql`and a.archived_at is null and p.archived_at is null`}
+    ${term ? sql`and (a.street ilike ${pattern} or a.postal_code ilike ${pattern} or a.city ilike ${pattern} or p.name ilike ${pattern})` : sql``}`;
+  const { rows } = await sql<AddressListRow & { total: string }>`
+    select a.id, a.street, a.house_number as "houseNumber", a.postal_code as "postalCode", a.city,
+      a.archived_at is not null as archived, a.erp_synced_at is not null as erp,
+      p.id as "propertyId", p.name as "propertyName",
+      (select count(*) from address a join property p on p.id = a.property_id where ${conditions}) as total
+    from address a join property p on p.id = a.property_id
+    where ${conditions}
+    order by ${ADDRESS_ORDER[options.sort.key](direction(options.sort))}
+    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
+  const total = rows.length > 0
+    ? Number(rows[0].total)
+    : Number((await sql<{ n: string }>`select count(*) as n from address a join property p on p.id = a.property_id
+        where ${conditions}`.execute(em.getKysely())).rows[0].n);
+  return {
+    rows: rows.map(({ total: _total, ...row }) => row),
+    total,
+    page: options.page,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+  };
+}

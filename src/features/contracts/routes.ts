@@ -1,0 +1,121 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { berlinDate } from '../../clock.ts';
+import { Contract } from '../../entities/index.ts';
+import { findByIdOr404 } from '../../http/find.ts';
+import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
+import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
+import { render } from '../../http/views.ts';
+import {
+  checkContractForm,
+  CONTRACT_KIND_FILTERS,
+  CONTRACT_SORT_DEFAULT,
+  CONTRACT_SORTS,
+  CONTRACT_STATUSES,
+  contractFilterOf,
+  contractFormChoices,
+  contractFormFrom,
+  contractFormOf,
+  contractLocked,
+  createContract,
+  newContractForm,
+  searchContracts,
+  setContractArchived,
+  updateContract,
+  type ContractForm,
+} from './service.ts';
+
+const LIST = '/verwaltung/vertraege';
+/** Notices after Vertrag anlegen/bearbeiten/archivieren (?erledigt=…), contacts-admin:contracts.notices.<key>. */
+const NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
+
+/** Loads the contract of the URL with unit, property and contacts (404 outside the Verwaltung). */
+async function loadContract(req: Request, res: Response, next: NextFunction) {
+  res.locals.contract = await findByIdOr404(req.em, Contract, req.params.contractId, { populate: ['unit', 'unit.property', 'contacts'] });
+  next();
+}
+
+/**
+ * The Vertrag form, new or edit. Its two helper buttons ("Einheiten anzeigen" after choosing
+ * the Liegenschaft, "Kontakte suchen") post the form to the same address with `aktion`: the
+ * answer is the form again with the units / matches, the values kept, nothing saved.
+ */
+async function showContractForm(req: Request, res: Response, contract: Contract | null, form: ContractForm, errors: Record<string, FieldMessage> = {}, status = 200) {
+  render(
+    req,
+    res,
+    'contracts/form',
+    {
+      title: req.t(contract ? 'contacts-admin:contracts.editTitle' : 'contacts-admin:contracts.newTitle'),
+      contract,
+      form,
+      errors: fieldMessages(req.t, errors),
+      locked: contractLocked(contract),
+      ...(await contractFormChoices(req.em, form, contract)),
+      action: contract ? `${LIST}/${contract.id}` : LIST,
+    },
+    status,
+  );
+}
+
+/** Saves a submitted Vertrag form, or answers its helper buttons (see showContractForm). */
+async function receiveContractForm(req: Request, res: Response, contract: Contract | null) {
+  const submitted = contractFormFrom(req.body);
+  if (req.body?.aktion === 'liegenschaft' || req.body?.aktion === 'suchen') return showContractForm(req, res, contract, submitted);
+  const { form, errors, values } = await checkContractForm(req.em, submitted, contract);
+  if (Object.keys(errors).length) return showContractForm(req, res, contract, form, errors, 422);
+  const now = req.deps.clock.now();
+  const saved = contract ?? createContract(req.em, req.staff!, values, now);
+  if (contract) updateContract(req.em, req.staff!, contract, values, now);
+  await req.em.flush();
+  res.redirect(303, `${LIST}/${saved.id}?erledigt=${contract ? 'gespeichert' : 'angelegt'}`);
+}
+
+/** Console: Verträge (Stammdaten), mounted at /verwaltung/vertraege (staff). */
+export function contractRoutes() {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const sort = listSort(req.query.sortierung, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
+    const filter = contractFilterOf(req.query, sort, pageNumber(req.query.seite));
+    const result = await searchContracts(req.em, req.staff!.organization.id, filter, berlinDate(req.deps.clock.now()));
+    const view = req.get('hx-target') === 'contract-results' ? 'contracts/_results' : 'contracts/index';
+    const params = { q: filter.q, art: filter.kind, status: filter.status, sortierung: sort.key === CONTRACT_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) };
+    render(req, res, view, {
+      title: req.t('masterdata:kinds.contracts'),
+      filter,
+      sort,
+      params,
+      kinds: Object.keys(CONTRACT_KIND_FILTERS),
+      statuses: CONTRACT_STATUSES,
+      today: berlinDate(req.deps.clock.now()),
+      ...result,
+    });
+  });
+
+  router.get('/neu', async (req, res) => showContractForm(req, res, null, await newContractForm(req.em, req.query)));
+  router.post('/', (req, res) => receiveContractForm(req, res, null));
+
+  router.get('/:contractId', loadContract, (req, res) => {
+    const contract: Contract = res.locals.contract;
+    render(req, res, 'contracts/show', {
+      title: contract.contractNumber ?? req.t(`invitations:contact.contractKinds.${contract.kind}`),
+      contract,
+      notice: NOTICES.find((n) => n === req.query.erledigt) ?? null,
+      today: berlinDate(req.deps.clock.now()),
+    });
+  });
+
+  router.get('/:contractId/bearbeiten', loadContract, (req, res) => showContractForm(req, res, res.locals.contract, contractFormOf(res.locals.contract)));
+  router.post('/:contractId', loadContract, (req, res) => receiveContractForm(req, res, res.locals.contract));
+
+  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
+    router.post(`/:contractId/${path}`, loadContract, async (req, res) => {
+      const contract: Contract = res.locals.contract;
+      const changed = setContractArchived(req.em, req.staff!, contract, archived, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${LIST}/${contract.id}${changed ? `?erledigt=${archived ? 'archiviert' : 'wiederhergestellt'}` : ''}`);
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,97 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { ServiceProvider } from '../../entities/index.ts';
+import { findByIdOr404 } from '../../http/find.ts';
+import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
+import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
+import { render } from '../../http/views.ts';
+import {
+  checkProviderForm,
+  createProvider,
+  PROVIDER_SORT_DEFAULT,
+  PROVIDER_SORTS,
+  providerFormFrom,
+  providerFormOf,
+  providerLocked,
+  searchProviders,
+  setProviderArchived,
+  updateProvider,
+  type ProviderForm,
+} from './service.ts';
+
+const LIST = '/verwaltung/dienstleister';
+/** Notices after anlegen/bearbeiten/archivieren (?erledigt=…), contacts-admin:providers.notices.<key>. */
+const NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
+
+async function loadProvider(req: Request, res: Response, next: NextFunction) {
+  res.locals.provider = await findByIdOr404(req.em, ServiceProvider, req.params.serviceProviderId);
+  next();
+}
+
+function showProviderForm(req: Request, res: Response, provider: ServiceProvider | null, form: ProviderForm, errors: Record<string, FieldMessage> = {}, status = 200) {
+  render(
+    req,
+    res,
+    'service-providers/form',
+    {
+      title: provider ? req.t('contacts-admin:providers.editTitle', { name: provider.name }) : req.t('contacts-admin:providers.newTitle'),
+      provider,
+      form,
+      errors: fieldMessages(req.t, errors),
+      locked: providerLocked(provider),
+      action: provider ? `${LIST}/${provider.id}` : LIST,
+    },
+    status,
+  );
+}
+
+/** Console: Dienstleister (Stammdaten), mounted at /verwaltung/dienstleister (staff). */
+export function serviceProviderRoutes() {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    const archived = req.query.archivierte === '1';
+    const sort = listSort(req.query.sortierung, PROVIDER_SORTS, PROVIDER_SORT_DEFAULT);
+    const result = await searchProviders(req.em, q, pageNumber(req.query.seite), sort, archived);
+    const view = req.get('hx-target') === 'provider-results' ? 'service-providers/_results' : 'service-providers/index';
+    const params = { q, archivierte: archived ? '1' : '', sortierung: sort.key === PROVIDER_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) };
+    render(req, res, view, { title: req.t('masterdata:kinds.service-providers'), q, archived, sort, params, ...result });
+  });
+
+  router.get('/neu', (req, res) => showProviderForm(req, res, null, providerFormOf(null)));
+
+  router.post('/', async (req, res) => {
+    const { form, errors, values } = await checkProviderForm(req.em, providerFormFrom(req.body), null);
+    if (Object.keys(errors).length) return showProviderForm(req, res, null, form, errors, 422);
+    const provider = createProvider(req.em, req.staff!, values, req.deps.clock.now());
+    await req.em.flush();
+    res.redirect(303, `${LIST}/${provider.id}?erledigt=angelegt`);
+  });
+
+  router.get('/:serviceProviderId', loadProvider, (req, res) => {
+    const provider: ServiceProvider = res.locals.provider;
+    render(req, res, 'service-providers/show', { title: provider.name, provider, notice: NOTICES.find((n) => n === req.query.erledigt) ?? null });
+  });
+
+  router.get('/:serviceProviderId/bearbeiten', loadProvider, (req, res) => showProviderForm(req, res, res.locals.provider, providerFormOf(res.locals.provider)));
+
+  router.post('/:serviceProviderId', loadProvider, async (req, res) => {
+    const provider: ServiceProvider = res.locals.provider;
+    const { form, errors, values } = await checkProviderForm(req.em, providerFormFrom(req.body), provider);
+    if (Object.keys(errors).length) return showProviderForm(req, res, provider, form, errors, 422);
+    updateProvider(req.em, req.staff!, provider, values, req.deps.clock.now());
+    await req.em.flush();
+    res.redirect(303, `${LIST}/${provider.id}?erledigt=gespeichert`);
+  });
+
+  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
+    router.post(`/:serviceProviderId/${path}`, loadProvider, async (req, res) => {
+      const provider: ServiceProvider = res.locals.provider;
+      const changed = setProviderArchived(req.em, req.staff!, provider, archived, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${LIST}/${provider.id}${changed ? `?erledigt=${archived ? 'archiviert' : 'wiederhergestellt'}` : ''}`);
+    });
+  }
+
+  return router;
+}

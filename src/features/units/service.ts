@@ -1,0 +1,102 @@
+import { sql } from 'kysely';
+import type { Em } from '../../db/orm.ts';
+import { Contract, contactDisplayName, type Contact, type Unit } from '../../entities/index.ts';
+import type { ListSort } from '../../http/paging.ts';
+import { direction, likePattern, PAGE_SIZE } from '../properties/service.ts';
+
+export const UNIT_SORTS = ['nummer', 'liegenschaft', 'art', 'flaeche'] as const;
+export type UnitSort = ListSort<(typeof UNIT_SORTS)[number]>;
+export const UNIT_SORT_DEFAULT: UnitSort = { key: 'nummer', descending: false };
+
+export type UnitListRow = {
+  id: string;
+  number: string;
+  kind: string;
+  areaSqm: number | null;
+  floor: string | null;
+  archived: boolean;
+  propertyId: string;
+  propertyName: string;
+  address: string | null;
+  addressArchived: boolean;
+};
+
+const UNIT_ORDER = {
+  nummer: (dir: ReturnType<typeof direction>) => sql`u.number ${dir}, u.id ${dir}`,
+  liegenschaft: (dir: ReturnType<typeof direction>) => sql`p.name ${dir}, u.number, u.id`,
+  art: (dir: ReturnType<typeof direction>) => sql`u.kind ${dir}, u.number, u.id`,
+  flaeche: (dir: ReturnType<typeof direction>) => sql`u.area_sqm ${dir} nulls last, u.number, u.id`,
+};
+
+/**
+ * The Einheiten list across all properties of a Verwaltung: search in the unit number (the
+ * trigram index on unit.number) and the property name, optionally one property, one page
+ * at a time in ONE query. The total is an uncorrelated sub-select, computed once, not a
+ * window count as in searchProperties: over 50,000 units the window made PostgreSQL join
+ * every unit to its property and address before cutting the page (100 ms); the page alone
+ * walks the (organization, number) index and the count reads only unit and property
+ * (33 ms together). Plain SQL is not reached by the tenant filter: the Verwaltung is the
+ * first condition. Archived units, and units of archived properties, only with `archived`.
+ */
+export async function searchUnits(
+  em: Em,
+  organizationId: string,
+  options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; archived?: boolean },
+) {
+  const term = options.q.trim();
+  const pattern = likePattern(term);
+  const conditions = sql`u.organization_id = ${organizationId}
+    ${options.archived ? sql`` : sql`and u.archived_at is null and p.archived_at is null`}
+    ${options.propertyId ? sql`and u.property_id = ${options.propertyId}` : sql``}
+    ${term
+      ? sql`and (u.number ilike ${pattern} or u.property_id in
+          (select p2.id from property p2 where p2.organization_id = ${organizationId} and p2.name ilike ${pattern}))`
+      : sql``}`;
+  const { rows } = await sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null; total: string }>`
+    select u.id, u.number, u.kind, u.area_sqm as "areaSqm", u.floor, u.archived_at is not null as archived,
+      p.id as "propertyId", p.name as "propertyName",
+      a.street || ' ' || a.house_number as address, coalesce(a.archived_at is not null, false) as "addressArchived",
+      (select count(*) from unit u join property p on p.id = u.property_id where ${conditions}) as total
+    from unit u
+      join property p on p.id = u.property_id
+      left join address a on a.id = u.address_id
+    where ${conditions}
+    order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
+    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
+  // A page past the end has no rows to carry the count; count separately then.
+  const total = rows.length > 0
+    ? Number(rows[0].total)
+    : Number((await sql<{ n: string }>`select count(*) as n from unit u join property p on p.id = u.property_id
+        where ${conditions}`.execute(em.getKysely())).rows[0].n);
+  return {
+    rows: rows.map(({ total: _total, areaSqm, ...row }) => ({ ...row, areaSqm: areaSqm === null ? null : Number(areaSqm) })),
+    total,
+    page: options.page,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+  };
+}
+
+/**
+ * The unit page's contracts, split into running, future and past (as of `today`), and the
+ * unit's contacts with their roles: two queries, whatever the number of contracts.
+ */
+export async function unitContracts(em: Em, unit: Unit, today: string) {
+  const contracts = await em.find(Contract, { unit, archivedAt: null }, { populate: ['contacts'], orderBy: { startsOn: 'desc', id: 'asc' } });
+  const groups = { running: [] as Contract[], future: [] as Contract[], past: [] as Contract[] };
+  const contacts = new Map<string, { contact: Contact; contracts: Contract[] }>();
+  for (const contract of contracts) {
+    const group = contract.startsOn > today ? 'future' : contract.endsOn && contract.endsOn < today ? 'past' : 'running';
+    groups[group].push(contract);
+    for (const contact of contract.contacts) {
+      const entry = contacts.get(contact.id) ?? { contact, contracts: [] };
+      entry.contracts.push(contract);
+      contacts.set(contact.id, entry);
+    }
+  }
+  const collator = new Intl.Collator('de');
+  return {
+    groups,
+    running: groups.running,
+    contacts: [...contacts.values()].sort((a, b) => collator.compare(contactDisplayName(a.contact), contactDisplayName(b.contact))),
+  };
+}
