@@ -335,7 +335,8 @@ describe('the contact page', () => {
     const contract = page.$('section[aria-labelledby=contact-contracts] tbody tr').first();
     expect(contract.find('th').text()).toBe('Mietvertrag');
     expect(contract.find('td').eq(0).text()).toBe('Wohnung 002');
-    expect(contract.find('td a').attr('href')).toBe(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}`);
+    expect(contract.find('td').eq(0).find('a').attr('href')).toBe(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}`);
+    expect(contract.find('td').eq(1).find('a').attr('href')).toBe(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}`);
     expect(contract.find('td').eq(3).text()).toMatch(/^MV-\d+$/);
     const login = page.$('section.contact-portal table.list').first().find('tbody tr');
     expect(login.find('th').text()).toBe('kristina.maiblume@example.de');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Address, Contact, Contract, Document, DocumentType, Property, Ticket, TicketCategory, Unit } from '../../src/entities/index.ts';
+import { Address, Contact, Contract, Document, DocumentType, Property, ServiceProvider, Ticket, TicketCategory, Unit } from '../../src/entities/index.ts';
 import { addShares } from '../../src/features/documents/service.ts';
 import type { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -48,6 +48,12 @@ function pages() {
     'Einheiten tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/einheiten` },
     'Kontakte tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/kontakte` },
     'Kontakte list': { client: staff, path: '/verwaltung/kontakte' },
+    // Verträge (src/features/contracts): the Mietverträge, so the 30 new ones fit on the page; Dienstleister (src/features/service-providers).
+    'Verträge list': { client: staff, path: '/verwaltung/vertraege?art=miete' },
+    'Dienstleister list': { client: staff, path: '/verwaltung/dienstleister' },
+    // Stammdaten lists (src/features/units, src/features/addresses): one property's units, so all 30 new ones fit on the page.
+    'Einheiten list': { client: staff, path: `/verwaltung/einheiten?liegenschaft=${maxPlanck.id}` },
+    'Adressen list': { client: staff, path: '/verwaltung/adressen' },
     'portal start page': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}` },
     'Dokumente tab': { client: staff, path: `/verwaltung/liegenschaften/${maxPlanck.id}/dokumente` },
     'portal Dokumente': { client: resident, path: `/portal/liegenschaften/${maxPlanck.id}/dokumente` },
@@ -87,6 +93,7 @@ async function addRows() {
 
     const unit = em.create(Unit, { organization, property: app.world.properties.maxPlanck.id, number: `Wohnung N${String(i).padStart(2, '0')}`, kind: 'apartment', areaSqm: 50 + i, createdAt: now });
     const tenant = em.create(Contact, { organization, type: 'person', salutation: 'frau', firstName: 'Mia', lastName: `Neumieterin ${i}`, createdAt: now, updatedAt: now });
+    em.create(ServiceProvider, { organization, name: `Dienstleister ${String(i).padStart(2, '0')}`, trade: 'Reinigung', createdAt: now, updatedAt: now });
     em.create(Contract, { organization, kind: 'rental', unit, contacts: [tenant], startsOn: '2024-01-01', createdAt: now });
     em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: '2020-01-01', createdAt: now });
 

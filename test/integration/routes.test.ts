@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { Announcement, Appointment } from '../../src/entities/index.ts';
-import { BulletinPost, ContactPerson, FaqEntry } from '../../src/entities/index.ts';
+import { BulletinPost, ContactPerson, Contract, FaqEntry, ServiceProvider } from '../../src/entities/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import express from 'express';
 import { RouteRegistry, type MountedRoute } from '../../src/http/routes.ts';
@@ -21,7 +21,7 @@ import { Client, type Page } from '../support/client.ts';
 const common = JSON.parse(readFileSync(new URL('../../locales/de/common.json', import.meta.url), 'utf8'));
 
 let app: TestApp;
-const sonnenscheinIds = { faq: '00000000-0000-4000-8000-000000000000', contactPerson: '00000000-0000-4000-8000-000000000000', post: '00000000-0000-4000-8000-000000000000' };
+const sonnenscheinIds = { faq: '00000000-0000-4000-8000-000000000000', contactPerson: '00000000-0000-4000-8000-000000000000', post: '00000000-0000-4000-8000-000000000000', contract: '', serviceProvider: '' };
 const demoIds = { announcement: '00000000-0000-4000-8000-000000000000', appointment: '00000000-0000-4000-8000-000000000000' };
 beforeAll(async () => {
   app = await startTestApp();
@@ -39,6 +39,12 @@ beforeAll(async () => {
     app.em().findOne(BulletinPost, { title: 'Treppenhausreinigung im Dezember' }, all),
   ]);
   Object.assign(sonnenscheinIds, { ...(faq && { faq: faq.id }), ...(contactPerson && { contactPerson: contactPerson.id }), ...(post && { post: post.id }) });
+  // Verträge and Dienstleister (src/features/contracts, src/features/service-providers): a contract of Rosenweg 24 and a Sonnenschein Dienstleister.
+  const [contract, provider] = await Promise.all([
+    app.em().findOneOrFail(Contract, { unit: { property: app.world.properties.rosenweg.id } }, all),
+    app.em().findOneOrFail(ServiceProvider, { name: 'Hausmeisterservice Huber' }, all),
+  ]);
+  Object.assign(sonnenscheinIds, { contract: contract.id, serviceProvider: provider.id });
 });
 afterAll(() => app?.close());
 
@@ -62,6 +68,8 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
   // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.
   unitId: () => app.world.units.wohnung002.id,
+  // Adressen of a property (src/features/properties/admin-routes.ts): an unknown address is a 404 behind the guard.
+  addressId: () => '00000000-0000-4000-8000-000000000000',
   documentTypeId: () => '00000000-0000-4000-8000-000000000000',
   versionId: () => '00000000-0000-4000-8000-000000000000',
   // SmartPost: no serial letter in the demo data.
@@ -75,6 +83,13 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Stammdaten (src/features/masterdata/ownership-routes.ts): Rosenweg 24, released from the ERP by an admin only.
   kind: () => 'properties',
   recordId: () => app.world.properties.rosenweg.id,
+  // Verträge and Dienstleister (src/features/contracts, src/features/service-providers).
+  contractId: () => sonnenscheinIds.contract,
+  serviceProviderId: () => sonnenscheinIds.serviceProvider,
+  // CSV import (src/features/masterdata/import-routes.ts): no import in the test seed, a 404 behind the admin guard.
+  importId: () => '00000000-0000-4000-8000-000000000000',
+  // Administration › API-Schlüssel (src/features/api-keys/routes.ts): an unknown key is a 404 behind the admin guard.
+  apiKeyId: () => '00000000-0000-4000-8000-000000000000',
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;
@@ -210,7 +225,7 @@ describe('logged-in users outside the guard', () => {
       portal: await portalClient('frieda.friesen@example.de'),
       preview: await previewClient('verwalter@nordhaus-verwaltung.de', app.world.properties.hafenstrasse.id),
     };
-    const list = routes().filter((route) => paramsOf(route).some((p) => ['propertyId', 'announcementId', 'appointmentId', 'faqId', 'contactPersonId', 'postId', 'contactId'].includes(p)));
+    const list = routes().filter((route) => paramsOf(route).some((p) => ['propertyId', 'announcementId', 'appointmentId', 'faqId', 'contactPersonId', 'postId', 'contactId', 'contractId', 'serviceProviderId'].includes(p)));
     expect(list.length).toBeGreaterThan(0);
     const problems = await problemsOf(list, async (route) => {
       const visitor = visitors[route.guard];
