@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berlinDate } from '../../src/clock.ts';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { OutboxMail, PortalUser, StaffUser, Ticket, TicketCategory, TicketEntry, TicketFollower } from '../../src/entities/index.ts';
+import { Contract, OutboxMail, PortalUser, StaffUser, Ticket, TicketCategory, TicketEntry, TicketFollower } from '../../src/entities/index.ts';
 import { propertyAccess } from '../../src/features/access/service.ts';
-import { addComment, changeStatus, createTicket, nextTicketNumber, reopenTicket, ticketForm, validateTicketForm } from '../../src/features/tickets/service.ts';
+import { addComment, changeStatus, createTicket, nextTicketNumber, reopenTicket, reporterContactFor, ticketForm, validateTicketForm } from '../../src/features/tickets/service.ts';
 import { notifyResidents } from '../../src/features/tickets/notify.ts';
 import { localFileStorage } from '../../src/storage/files.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -169,5 +169,26 @@ describe('mails', () => {
     await notifyResidents(em, ticket, entry, app.baseUrl, app.clock.now(), null);
     await em.flush();
     expect(await app.em().count(OutboxMail, {})).toBe(outboxBefore);
+  });
+});
+
+describe('the contact a report is filed under', () => {
+  it('is never one whose contract on the unit was archived (deleted in the ERP), even while the contact still counts for the property', async () => {
+    const em = scoped();
+    const reporter = await em.findOneOrFail(PortalUser, app.world.portalUsers.kristina.id, { populate: ['organization'] });
+    const access = (await propertyAccess(em, reporter, app.world.properties.maxPlanck.id, app.clock.now()))!;
+    const unit = app.world.units.wohnung002;
+    const valid = { unit } as unknown as Parameters<typeof reporterContactFor>[2];
+    expect((await reporterContactFor(em, access, valid, app.clock.now()))?.id).toBe(app.world.contacts.kristina.id);
+    const contract = await em.findOneOrFail(Contract, { unit: unit.id, contacts: app.world.contacts.kristina.id, archivedAt: null });
+    contract.archivedAt = app.clock.now();
+    await em.flush();
+    try {
+      // The access computed before the archiving still names her contact, as a window contract would.
+      expect(await reporterContactFor(scoped(), access, valid, app.clock.now())).toBeNull();
+    } finally {
+      contract.archivedAt = null;
+      await em.flush();
+    }
   });
 });

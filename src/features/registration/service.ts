@@ -79,11 +79,11 @@ export function asksContractNumber(invitation: Invitation): boolean {
 
 const contractNumberKey = (value: string) => value.toUpperCase().replace(/\s+/g, '');
 
-/** Whether the number matches, ignoring case and spaces, one of the contact's contracts. */
+/** Whether the number matches, ignoring case and spaces, one of the contact's contracts (archived ones do not count). */
 export async function contractNumberMatches(em: Em, contact: Contact, input: string): Promise<boolean> {
   const wanted = contractNumberKey(input);
   if (!wanted) return false;
-  const contracts = await em.find(Contract, { contacts: contact.id, organization: contact.organization.id }, { filters: { tenant: false } });
+  const contracts = await em.find(Contract, { contacts: contact.id, organization: contact.organization.id, archivedAt: null }, { filters: { tenant: false } });
   return contracts.some((c) => c.contractNumber && contractNumberKey(c.contractNumber) === wanted);
 }
 

@@ -62,7 +62,7 @@ export function readForm(body: Record<string, unknown>): SerialLetterForm {
 export async function loadCandidates(em: Em, propertyId: string | null): Promise<Candidate[]> {
   const contacts = await em.find(
     Contact,
-    propertyId ? { archivedAt: null, contracts: { unit: { property: propertyId } } } : { archivedAt: null },
+    propertyId ? { archivedAt: null, contracts: { archivedAt: null, unit: { property: propertyId } } } : { archivedAt: null },
     { populate: ['contracts.unit.address'], orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } },
   );
   return contacts.map((contact) => {

@@ -89,8 +89,9 @@ export function validateTicketForm(form: TicketForm, categories: TicketCategory[
 export function reporterContactFor(em: Em, access: PropertyAccess, valid: ValidTicket, now: Date): Promise<Contact | null> {
   if (access.contactIds.length === 0) return Promise.resolve(null);
   const today = berlinDate(now);
-  const running = { startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] };
-  const where = valid.unit ? { unit: valid.unit.id } : { unit: { property: access.property.id } };
+  // An archived contract (deleted in the ERP) runs no more, like in the access rule.
+  const running = { archivedAt: null, startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] };
+  const where = valid.unit ? { unit: valid.unit.id } : { unit: { property: access.property.id, archivedAt: null } };
   return em.findOne(Contact, { id: { $in: access.contactIds }, contracts: { ...where, ...running } }, { orderBy: { id: 'asc' } });
 }
 
