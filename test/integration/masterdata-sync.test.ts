@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { Contract, Property, Unit } from '../../src/entities/index.ts';
+import { Contact, Contract, Property, Unit } from '../../src/entities/index.ts';
 import { kindNamed } from '../../src/features/masterdata/kinds/index.ts';
 import { upsertItems, type SyncOptions } from '../../src/features/masterdata/sync.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -47,6 +47,9 @@ describe('upsert by external id', () => {
     expect((await scoped().findOneOrFail(Property, { externalId: 'S-P4' })).kind).toBe('rental');
     await sync('properties', [{ externalId: 'S-P4', name: 'Ulmenhof', kind: 'weg' }]);
     expect((await sync('properties', [{ externalId: 'S-P4', name: 'Ulmenhof', kind: null }]))[0].outcome).toBe('unchanged');
+    // A contact's Land has a default too (DE): null keeps it instead of failing the batch.
+    expect((await sync('contacts', [{ externalId: 'S-K9', lastName: 'Linde', country: null }]))[0].outcome).toBe('created');
+    expect((await scoped().findOneOrFail(Contact, { externalId: 'S-K9' })).country).toBe('DE');
   });
 
   it('refuses a bad item with its reasons and lets the others land', async () => {

@@ -64,7 +64,7 @@ describe('Neue Liegenschaft', () => {
     expect(answer.status).toBe(422);
     expect(answer.$('[role=alert]').text()).toBe('Bitte prüfen Sie die markierten Angaben.');
     expect(answer.$('#name-error').text()).toBe('Bitte ausfüllen.');
-    expect(answer.$('#kind-error').text()).toBe('Bitte wählen Sie einen Eintrag aus der Liste.');
+    expect(answer.$('#kind-error').text()).toBe('Bitte einen der angebotenen Werte wählen.');
     expect(answer.$('#externalId-error').text()).toBe('Höchstens 100 Zeichen.');
     expect(answer.$('#houseNumber-error').text()).toBe('Bitte ausfüllen.');
     expect(answer.$('#postalCode-error').text()).toBe('Höchstens 10 Zeichen.');
@@ -77,7 +77,7 @@ describe('Neue Liegenschaft', () => {
   it('refuses an external id another property of the Verwaltung has, but not one of another Verwaltung', async () => {
     const taken = await clerk.post(BASE, { ...newProperty, name: 'Doppelt', externalId: app.world.properties.rosenweg.externalId! });
     expect(taken.status).toBe(422);
-    expect(taken.$('#externalId-error').text()).toBe('Diese Externe ID ist bereits vergeben.');
+    expect(taken.$('#externalId-error').text()).toBe('Diese Externe ID ist in Ihrer Verwaltung schon vergeben.');
     expect(await app.em().count(Property, { name: 'Doppelt' }, all)).toBe(0);
     // Hafenstraße 9 belongs to Nordhaus: its external id is free in Sonnenschein.
     await createProperty({ name: 'Fremde Nummer', externalId: app.world.properties.hafenstrasse.externalId! });
@@ -96,7 +96,7 @@ describe('editing a Liegenschaft', () => {
 
     const taken = await clerk.post(`${BASE}/${id}/bearbeiten`, { name: 'Birkenhof Nord', kind: 'weg', externalId: 'L-9001' });
     expect(taken.status).toBe(422);
-    expect(taken.$('#externalId-error').text()).toBe('Diese Externe ID ist bereits vergeben.');
+    expect(taken.$('#externalId-error').text()).toBe('Diese Externe ID ist in Ihrer Verwaltung schon vergeben.');
     expect(taken.$('#properties-name').val()).toBe('Birkenhof Nord');
 
     const saved = await clerk.post(`${BASE}/${id}/bearbeiten`, { name: 'Birkenhof Nord', kind: 'weg', externalId: 'L-9002' });
@@ -309,11 +309,11 @@ describe('Einheiten', () => {
     const answer = await clerk.post(`${BASE}/${mp.id}/einheiten`, { number: '', kind: 'apartment', areaSqm: '65,5 qm', floor: '', address: rosenAddress.id, externalId: '' });
     expect(answer.status).toBe(422);
     expect(answer.$('#number-error').text()).toBe('Bitte ausfüllen.');
-    expect(answer.$('#areaSqm-error').text()).toBe('Bitte eine Fläche in m² angeben, z. B. 65,5.');
+    expect(answer.$('#areaSqm-error').text()).toBe('Bitte eine Zahl angeben, z. B. 65,5.');
     expect(answer.$('#address-error').text()).toBe('Bitte wählen Sie eine Adresse dieser Liegenschaft.');
     expect(answer.$('#units-areaSqm').val()).toBe('65,5 qm');
     const taken = await clerk.post(`${BASE}/${mp.id}/einheiten`, { number: 'Wohnung 010', kind: 'apartment', areaSqm: '65,5', externalId: 'E-9' });
-    expect(taken.$('#externalId-error').text()).toBe('Diese Externe ID ist bereits vergeben.');
+    expect(taken.$('#externalId-error').text()).toBe('Diese Externe ID ist in Ihrer Verwaltung schon vergeben.');
     expect(await app.em().count(Unit, { number: 'Wohnung 010' }, all)).toBe(0);
   });
 

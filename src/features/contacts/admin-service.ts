@@ -1,8 +1,7 @@
 import type { Em } from '../../db/orm.ts';
 import { Contact, CONTACT_PREFERENCES, CONTACT_TYPES, SALUTATIONS, type Organization, type StaffUser } from '../../entities/index.ts';
-import { field, type FieldMessage } from '../../http/forms.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import { checkExternalId, checkKindFields, consoleLocked, setArchived } from '../masterdata/console-edit.ts';
+import { checkExternalId, checkKindFields, checkKindRules, consoleLocked, formFromBody, formOfRecord, keepLocked, problemMessage } from '../masterdata/console-edit.ts';
 import { contacts as contactKind } from '../masterdata/kinds/contacts.ts';
 import { withoutErpLocked } from '../masterdata/ownership.ts';
 import { newContactPreference } from './service.ts';
@@ -17,16 +16,13 @@ export const CONTACT_CHOICES = { type: CONTACT_TYPES, salutation: SALUTATIONS, c
 
 /** The form of a new contact (Kontaktweg from the settings) or of a stored one. */
 export function contactFormOf(contact: Contact | null, organization: Pick<Organization, 'defaultContactPreferenceOnline'>): ContactForm {
-  if (!contact) {
-    const empty = Object.fromEntries(CONTACT_FORM_FIELDS.map((name) => [name, ''])) as ContactForm;
-    return { ...empty, type: 'person', salutation: 'none', country: 'DE', contactPreference: newContactPreference(organization) };
-  }
-  return Object.fromEntries(CONTACT_FORM_FIELDS.map((name) => [name, String(contact[name] ?? '')])) as ContactForm;
+  const form = formOfRecord(contact, CONTACT_FORM_FIELDS) as ContactForm;
+  return contact ? form : { ...form, type: 'person', salutation: 'none', country: 'DE', contactPreference: newContactPreference(organization) };
 }
 
 /** The submitted form: every field a string (missing or repeated ones empty). */
 export function contactFormFrom(body: Record<string, unknown>): ContactForm {
-  return Object.fromEntries(CONTACT_FORM_FIELDS.map((name) => [name, field(body?.[name])])) as ContactForm;
+  return formFromBody(body, CONTACT_FORM_FIELDS) as ContactForm;
 }
 
 /** The fields of a contact the console must not change (the ERP's while it owns the record). */
@@ -41,19 +37,16 @@ export function contactLocked(contact: Contact | null): Set<string> {
  */
 export async function checkContactForm(em: Em, submitted: ContactForm, contact: Contact | null) {
   const locked = contactLocked(contact);
-  const stored = contact ? contactFormOf(contact, { defaultContactPreferenceOnline: true }) : null;
-  const form = { ...submitted, ...(stored ? Object.fromEntries([...locked].map((name) => [name, stored[name as keyof ContactForm]])) : {}) } as ContactForm;
-  if (!form.country.trim()) form.country = 'DE';
-  form.country = form.country.trim().toUpperCase();
-  const { values, errors } = checkKindFields(contactKind, form, [...KIND_FIELDS]);
-  if (!errors.country && !/^[A-Z]{2}$/.test(String(values.country))) errors.country = 'contacts-admin:problems.invalid_country';
-  if (!(CONTACT_PREFERENCES as readonly string[]).includes(form.contactPreference)) errors.contactPreference = 'contacts-admin:problems.invalid_choice';
+  const form = keepLocked(submitted, contact ? contactFormOf(contact, { defaultContactPreferenceOnline: true }) : null, locked);
+  form.country = form.country.trim().toUpperCase() || 'DE';
+  const checked = checkKindFields(contactKind, form, KIND_FIELDS);
+  const { values, errors } = checked;
+  if (!errors.country && !/^[A-Z]{2}$/.test(String(values.country))) errors.country = problemMessage('invalid_country');
+  if (!(CONTACT_PREFERENCES as readonly string[]).includes(form.contactPreference)) errors.contactPreference = problemMessage('invalid_choice');
   else values.contactPreference = form.contactPreference;
-  for (const problem of contactKind.check?.(values) ?? []) errors[problem.field!] ??= `contacts-admin:problems.${problem.code}`;
-  const externalId = await checkExternalId(em, Contact, form.externalId, contact);
-  if (typeof externalId === 'object' && externalId) errors.externalId = externalId.error;
-  else values.externalId = externalId;
-  return { form, errors: errors as Record<string, FieldMessage>, values: withoutErpLocked(values, locked) };
+  checkKindRules(contactKind, checked);
+  await checkExternalId(em, Contact, form.externalId, contact, checked);
+  return { form, errors, values: withoutErpLocked(values, locked) };
 }
 
 /** Creates a contact from checked values. */
@@ -67,12 +60,4 @@ export function createContact(em: Em, staff: StaffUser, values: Record<string, u
 export function updateContact(em: Em, staff: StaffUser, contact: Contact, values: Record<string, unknown>, now: Date) {
   em.assign(contact, values as never);
   auditStaffAction(em, staff, 'contact.updated', { type: 'contact', id: contact.id }, null, now);
-}
-
-/**
- * Archives or restores a contact. An archived contact's logins see nothing through it any
- * more: the access rule (src/features/access/service.ts) skips archived contacts.
- */
-export function setContactArchived(em: Em, staff: StaffUser, contact: Contact, archived: boolean, now: Date): boolean {
-  return setArchived(em, staff, 'contact', contact, archived, now);
 }

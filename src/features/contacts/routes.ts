@@ -3,10 +3,10 @@ import { berlinDate } from '../../clock.ts';
 import { Contact, contactDisplayName } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
-import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
+import { archiveRoutes, listQuery } from '../masterdata/console-routes.ts';
 import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
-import { checkContactForm, CONTACT_CHOICES, contactFormFrom, contactFormOf, contactLocked, createContact, setContactArchived, updateContact, type ContactForm } from './admin-service.ts';
+import { checkContactForm, CONTACT_CHOICES, contactFormFrom, contactFormOf, contactLocked, createContact, updateContact, type ContactForm } from './admin-service.ts';
 import { CONTACT_SORT_DEFAULT, CONTACT_SORTS, contactDetail, propertiesOfContracts, searchContacts } from './service.ts';
 
 /** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
@@ -81,13 +81,9 @@ function showContactForm(req: Request, res: Response, contact: Contact | null, f
 export function consoleRoutes() {
   const router = Router();
   router.get('/', async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const archived = req.query.archivierte === '1';
-    const sort = listSort(req.query.sortierung, CONTACT_SORTS, CONTACT_SORT_DEFAULT);
-    const result = await searchContacts(req.em, q, pageNumber(req.query.seite), req.deps.clock.now(), { sort, archived });
+    const { q, archived, sort, page, params } = listQuery(req, CONTACT_SORTS, CONTACT_SORT_DEFAULT);
+    const result = await searchContacts(req.em, q, page, req.deps.clock.now(), { sort, archived });
     const view = req.get('hx-target') === 'contact-results' ? 'contacts/_results' : 'contacts/index';
-    // The list's query besides paging, for the sort headers and the pagination links.
-    const params = { q, archivierte: archived ? '1' : '', sortierung: sort.key === CONTACT_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) };
     render(req, res, view, { title: req.t('console:contacts.title'), q, archived, params, ...result });
   });
 
@@ -116,13 +112,8 @@ export function consoleRoutes() {
     res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=gespeichert`);
   });
 
-  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
-    router.post(`/:contactId/${path}`, loadContact, async (req, res) => {
-      const contact: Contact = res.locals.contact;
-      const changed = setContactArchived(req.em, req.staff!, contact, archived, req.deps.clock.now());
-      await req.em.flush();
-      res.redirect(303, `/verwaltung/kontakte/${contact.id}${changed ? `?erledigt=${archived ? 'archiviert' : 'wiederhergestellt'}` : ''}`);
-    });
-  }
+  // An archived contact's logins see nothing through it any more: the access rule
+  // (src/features/access/service.ts) skips archived contacts.
+  archiveRoutes(router, '/:contactId', [loadContact], (_req, res) => ({ record: res.locals.contact, subjectType: 'contact', back: `/verwaltung/kontakte/${res.locals.contact.id}`, notice: true }));
   return router;
 }

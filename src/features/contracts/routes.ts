@@ -3,8 +3,8 @@ import { berlinDate } from '../../clock.ts';
 import { Contract } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
-import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
+import { archiveRoutes, listQuery } from '../masterdata/console-routes.ts';
 import {
   checkContractForm,
   CONTRACT_KIND_FILTERS,
@@ -19,7 +19,6 @@ import {
   createContract,
   newContractForm,
   searchContracts,
-  setContractArchived,
   updateContract,
   type ContractForm,
 } from './service.ts';
@@ -75,11 +74,11 @@ export function contractRoutes() {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const sort = listSort(req.query.sortierung, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
-    const filter = contractFilterOf(req.query, sort, pageNumber(req.query.seite));
+    const { sort, page, params: list } = listQuery(req, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
+    const filter = contractFilterOf(req.query, sort, page);
     const result = await searchContracts(req.em, req.staff!.organization.id, filter, berlinDate(req.deps.clock.now()));
     const view = req.get('hx-target') === 'contract-results' ? 'contracts/_results' : 'contracts/index';
-    const params = { q: filter.q, art: filter.kind, status: filter.status, sortierung: sort.key === CONTRACT_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) };
+    const params = { q: filter.q, art: filter.kind, status: filter.status, sortierung: list.sortierung };
     render(req, res, view, {
       title: req.t('masterdata:kinds.contracts'),
       filter,
@@ -108,14 +107,9 @@ export function contractRoutes() {
   router.get('/:contractId/bearbeiten', loadContract, (req, res) => showContractForm(req, res, res.locals.contract, contractFormOf(res.locals.contract)));
   router.post('/:contractId', loadContract, (req, res) => receiveContractForm(req, res, res.locals.contract));
 
-  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
-    router.post(`/:contractId/${path}`, loadContract, async (req, res) => {
-      const contract: Contract = res.locals.contract;
-      const changed = setContractArchived(req.em, req.staff!, contract, archived, req.deps.clock.now());
-      await req.em.flush();
-      res.redirect(303, `${LIST}/${contract.id}${changed ? `?erledigt=${archived ? 'archiviert' : 'wiederhergestellt'}` : ''}`);
-    });
-  }
+  // An archived contract grants no portal access (src/features/access/service.ts): its
+  // contacts lose what they saw through it at once.
+  archiveRoutes(router, '/:contractId', [loadContract], (_req, res) => ({ record: res.locals.contract, subjectType: 'contract', back: `${LIST}/${res.locals.contract.id}`, notice: true }));
 
   return router;
 }

@@ -1,11 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
-import { Contact, contactDisplayName, Contract, CONTRACT_KINDS, Property, Unit, type StaffUser } from '../../entities/index.ts';
-import { field, type FieldMessage } from '../../http/forms.ts';
+import { Contact, contactDisplayName, Contract, Property, Unit, type StaffUser } from '../../entities/index.ts';
+import { field } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
 import type { ListSort } from '../../http/paging.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import { checkExternalId, checkKindFields, consoleLocked, setArchived } from '../masterdata/console-edit.ts';
+import { checkExternalId, checkKindFields, checkKindRules, consoleLocked, problemMessage } from '../masterdata/console-edit.ts';
 import { contracts as contractKind } from '../masterdata/kinds/contracts.ts';
 import { withoutErpLocked } from '../masterdata/ownership.ts';
 import { likePattern, PAGE_SIZE } from '../properties/service.ts';
@@ -250,7 +250,6 @@ async function findContactsForContract(em: Em, term: string): Promise<Contact[]>
   );
 }
 
-
 /**
  * Checks a submitted contract form. Fields the ERP owns are taken from the stored contract,
  * whatever was posted. Returns the values to store (entity property → value) or the
@@ -265,28 +264,26 @@ export async function checkContractForm(em: Em, submitted: ContractForm, contrac
     if (locked.has('contacts')) form.contacts = stored.contacts;
     for (const name of ['kind', 'contractNumber', 'startsOn', 'endsOn', 'externalId'] as const) if (locked.has(name)) form[name] = stored[name];
   }
-  const { values, errors } = checkKindFields(contractKind, form as unknown as Record<string, string>, ['kind', 'contractNumber', 'startsOn', 'endsOn']);
-  if (!(CONTRACT_KINDS as readonly string[]).includes(form.kind)) errors.kind = 'contacts-admin:problems.invalid_choice';
+  const checked = checkKindFields(contractKind, form as unknown as Record<string, string>, ['kind', 'contractNumber', 'startsOn', 'endsOn']);
+  const { values, errors } = checked;
 
   const unit = isUuid(form.unit) ? await em.findOne(Unit, { id: form.unit }, { populate: ['property'] }) : null;
   const unitUsable = unit && unit.property.id === form.property && (!unit.archivedAt || unit.id === contract?.unit.id);
-  if (!unitUsable) errors.einheit = form.property ? 'contacts-admin:problems.unit_required' : 'contacts-admin:problems.property_required';
+  if (!unitUsable) errors.einheit = problemMessage(form.property ? 'unit_required' : 'property_required');
   else values.unit = unit;
 
   const contacts = form.contacts.length ? await em.find(Contact, { id: { $in: form.contacts } }) : [];
   const stillThere = new Set(contract?.contacts.getItems().map((c) => c.id) ?? []);
   // An archived contact stays on a contract it is already on, but is not added anew.
   const usable = contacts.filter((c) => !c.archivedAt || stillThere.has(c.id));
-  if (!usable.length) errors.kontakte = 'contacts-admin:problems.contacts_required';
+  if (!usable.length) errors.kontakte = problemMessage('contacts_required');
   else values.contacts = usable;
 
-  for (const problem of contractKind.check?.(values) ?? []) errors[problem.field!] ??= `contacts-admin:problems.${problem.code}`;
-  const externalId = await checkExternalId(em, Contract, form.externalId, contract);
-  if (typeof externalId === 'object' && externalId) errors.externalId = externalId.error;
-  else values.externalId = externalId;
+  checkKindRules(contractKind, checked);
+  await checkExternalId(em, Contract, form.externalId, contract, checked);
   // The form shows the dates as the date inputs need them (ISO), also when typed German.
   for (const name of ['startsOn', 'endsOn'] as const) if (typeof values[name] === 'string') form[name] = values[name] as string;
-  return { form, errors: errors as Record<string, FieldMessage>, values: withoutErpLocked(values, locked) };
+  return { form, errors, values: withoutErpLocked(values, locked) };
 }
 
 /** Creates a contract from checked values. */
@@ -302,12 +299,4 @@ export function updateContract(em: Em, staff: StaffUser, contract: Contract, val
   em.assign(contract, rest as never);
   if (contacts) contract.contacts.set(contacts as Contact[]);
   auditStaffAction(em, staff, 'contract.updated', { type: 'contract', id: contract.id }, null, now);
-}
-
-/**
- * Archives or restores a contract. An archived contract grants no portal access
- * (src/features/access/service.ts): its contacts lose what they saw through it at once.
- */
-export function setContractArchived(em: Em, staff: StaffUser, contract: Contract, archived: boolean, now: Date): boolean {
-  return setArchived(em, staff, 'contract', contract, archived, now);
 }

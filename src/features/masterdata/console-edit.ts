@@ -1,41 +1,79 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import type { StaffUser } from '../../entities/index.ts';
+import { HttpError } from '../../http/errors.ts';
 import { field, type FieldMessage } from '../../http/forms.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import type { MasterDataKind } from './kinds/index.ts';
-import { erpLockedProperties } from './ownership.ts';
-
-/** A master-data record as the console edits it (entities type these optional). */
-type Owned = { erpSyncedAt?: Date | null };
+import { erpLockedProperties, type ErpOwned } from './ownership.ts';
 import { schemaProblems } from './sync.ts';
 
+// The one way the console's Stammdaten forms (Liegenschaften, Adressen, Einheiten, Kontakte,
+// Verträge, Dienstleister) read, check and archive records. Their messages, short and shown
+// next to the field, are masterdata-console:problems.<code>.
+
+/** A form as text: field name → submitted or stored value. */
+export type Form = Record<string, string>;
+export type FormErrors = Record<string, FieldMessage>;
+/** A checked form: the values to store (entity property → value) and the messages per field. */
+export type Checked = { values: Record<string, unknown>; errors: FormErrors };
+
+/** The message of a console form problem (masterdata-console:problems.<code>). */
+export function problemMessage(code: string, params?: Record<string, unknown>): FieldMessage {
+  const key = `masterdata-console:problems.${code}`;
+  return params ? [key, params] : key;
+}
+
+/** The submitted form as text (trimmed), one value per field; missing or repeated ones are empty. */
+export function formFromBody(body: Record<string, unknown> | undefined, names: readonly string[]): Form {
+  return Object.fromEntries(names.map((name) => [name, field(body?.[name]).trim()]));
+}
+
+const decimalText = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 2, useGrouping: false });
+
+/** A stored record as form text ("65,5" for a number, the id of a reference); an empty form without one. */
+export function formOfRecord(record: object | null | undefined, names: readonly string[]): Form {
+  return Object.fromEntries(
+    names.map((name) => {
+      const value = (record as Record<string, unknown> | null | undefined)?.[name];
+      if (value === null || value === undefined) return [name, ''];
+      if (typeof value === 'number') return [name, decimalText.format(value)];
+      if (typeof value === 'object' && 'id' in value) return [name, String(value.id)];
+      return [name, String(value)];
+    }),
+  );
+}
+
 /**
- * The console's forms of a master-data kind check their fields with the same FieldSpecs as
- * the sync API and the CSV import (src/features/masterdata/fields.ts): the same lengths,
- * e-mail and date formats ("31.12.2026" or ISO), so a value the console accepts is one the
- * ERP could have sent. Messages are the console's own, short, shown next to the field
- * (contacts-admin:problems.<code>).
+ * Checks form fields with the kind's FieldSpecs (src/features/masterdata/fields.ts), the same
+ * as the sync API and the CSV import: the same lengths, choices, e-mail, number ("65,5") and
+ * date formats ("31.12.2026" or ISO), so a value the console accepts is one the ERP could
+ * have sent. An empty optional field is "none"; one that cannot be empty (notNull) is refused.
  */
-export function checkKindFields(kind: MasterDataKind, form: Record<string, string>, properties: string[]) {
+export function checkKindFields(kind: MasterDataKind, form: Form, properties: readonly string[]): Checked {
   const values: Record<string, unknown> = {};
-  const errors: Record<string, FieldMessage> = {};
+  const errors: FormErrors = {};
   for (const property of properties) {
     const spec = kind.fields.find((f) => f.property === property);
     if (!spec) throw new Error(`no field ${property} in kind ${kind.name}`);
     const text = field(form[property]).trim();
-    if (!text && !spec.required) {
+    if (!text && !spec.required && !spec.notNull) {
       values[property] = null;
       continue;
     }
-    const result = spec.schema.safeParse(spec.fromCsv ? spec.fromCsv(text) : text);
-    if (result.success) values[property] = result.data;
-    else {
+    const result = spec.schema.safeParse(spec.fromCsv ? spec.fromCsv(text) : text, { reportInput: true });
+    if (!result.success) {
       const [problem] = schemaProblems(result.error);
-      errors[property] = [`contacts-admin:problems.${problem?.code ?? 'invalid'}`, problem?.params ?? {}];
-    }
+      errors[property] = problemMessage(problem?.code ?? 'invalid', problem?.params ?? {});
+    } else if (result.data === undefined) errors[property] = problemMessage('required');
+    else values[property] = result.data;
   }
   return { values, errors };
+}
+
+/** Adds the messages of the kind's rules across fields (a person without last name, ...); a field's first message wins. */
+export function checkKindRules(kind: MasterDataKind, checked: Checked) {
+  for (const problem of kind.check?.(checked.values) ?? []) checked.errors[problem.field!] ??= problemMessage(problem.code);
 }
 
 /**
@@ -43,32 +81,39 @@ export function checkKindFields(kind: MasterDataKind, form: Record<string, strin
  * record (src/features/masterdata/ownership.ts), and then also the Externe ID, the ERP's key
  * to the record (changing it would make the next sync create a second one).
  */
-export function consoleLocked(kind: MasterDataKind, record: Owned | null | undefined): Set<string> {
-  const locked = erpLockedProperties(kind, record ? { erpSyncedAt: record.erpSyncedAt ?? null } : null);
+export function consoleLocked(kind: MasterDataKind, record: ErpOwned | null | undefined): Set<string> {
+  const locked = erpLockedProperties(kind, record);
   if (locked.size) locked.add('externalId');
   return locked;
+}
+
+/** The submitted form with the locked fields as stored, whatever was posted (the server side of the disabled inputs). */
+export function keepLocked<F extends object>(submitted: F, stored: F | null, locked: Set<string>): F {
+  if (!stored) return { ...submitted };
+  return { ...submitted, ...Object.fromEntries([...locked].filter((name) => name in stored).map((name) => [name, stored[name as keyof F]])) };
 }
 
 /**
  * A submitted Externe ID: optional, at most 100 characters, unique per Verwaltung and kind
  * (the scoped EntityManager looks only into the Verwaltung, archived records included).
- * Returns the value to store or the message.
+ * Adds the value to store, or the message, to `checked`.
  */
-export async function checkExternalId<T extends { id: string }>(em: Em, entity: EntityName<T>, submitted: string, record: { id: string } | null): Promise<string | null | { error: FieldMessage }> {
+export async function checkExternalId<T extends { id: string }>(em: Em, entity: EntityName<T>, submitted: string, record: { id: string } | null, checked: Checked) {
   const externalId = submitted.trim();
-  if (!externalId) return null;
-  if (externalId.length > 100) return { error: ['contacts-admin:problems.too_long', { max: 100 }] };
-  const other = await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never });
-  return other ? { error: 'contacts-admin:problems.external_id_taken' } : externalId;
+  if (!externalId) checked.values.externalId = null;
+  else if (externalId.length > 100) checked.errors.externalId = problemMessage('too_long', { max: 100 });
+  else if (await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never })) checked.errors.externalId = problemMessage('external_id_taken');
+  else checked.values.externalId = externalId;
 }
 
 /**
  * "Archivieren" / "Wiederherstellen" of a record in the console (no hard delete of anything
- * with history). A record the ERP owns is archived by the ERP (its delete), never here.
- * Returns whether it changed.
+ * with history). A record the ERP owns is archived by the ERP (its delete), never here: the
+ * next sync would otherwise bring it back unnoticed (409). Returns whether it changed.
  */
-export function setArchived(em: Em, staff: StaffUser, subjectType: string, record: Owned & { id: string; archivedAt?: Date | null }, archived: boolean, now: Date): boolean {
-  if (record.erpSyncedAt || Boolean(record.archivedAt) === archived) return false;
+export function setArchived(em: Em, staff: StaffUser, subjectType: string, record: ErpOwned & { id: string; archivedAt?: Date | null }, archived: boolean, now: Date): boolean {
+  if (record.erpSyncedAt) throw new HttpError(409, 'masterdata-console:erp.archiveRefused', `${subjectType} ${record.id} is ERP-owned`);
+  if (Boolean(record.archivedAt) === archived) return false;
   record.archivedAt = archived ? now : null;
   auditStaffAction(em, staff, `${subjectType}.${archived ? 'archived' : 'restored'}`, { type: subjectType, id: record.id }, null, now);
   return true;

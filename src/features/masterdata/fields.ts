@@ -14,6 +14,8 @@ export type FieldSpec = {
   /** The CSV column header (German, as in the template file). */
   column: string;
   required?: boolean;
+  /** A text's most characters (the console's maxlength). */
+  max?: number;
   /** Validates one non-null value (after CSV conversion). */
   schema: z.ZodType;
   /** Turns the text of a CSV cell into the value the schema checks (default: the text). */
@@ -27,17 +29,18 @@ export type FieldSpec = {
   /** With an enum: the German words the CSV import accepts for each code. */
   choices?: Record<string, string[]>;
   /**
-   * The column cannot be empty (a choice with a default): null or an empty CSV cell then
+   * The column cannot be empty (a choice or text with a default): null or an empty CSV cell then
    * means "as stored" (the default for a new record) instead of "clear".
    */
   notNull?: boolean;
 };
 
 /** Text of at most `max` characters; an empty optional text means "none". */
-export function text(name: string, column: string, max: number, options: { required?: boolean; property?: string; example?: string; email?: boolean } = {}): FieldSpec {
+export function text(name: string, column: string, max: number, options: { required?: boolean; notNull?: boolean; property?: string; example?: string; email?: boolean } = {}): FieldSpec {
   const base = options.email ? z.string().trim().max(max).pipe(z.union([z.literal(''), z.email()])) : z.string().trim().max(max);
-  const schema = options.required ? z.string().trim().min(1).max(max) : base.transform((v) => (v === '' ? null : v));
-  return { name, property: options.property ?? name, column, required: options.required, schema, example: options.example ?? '' };
+  // An empty text of a column that cannot be empty means "as stored", like null (see notNull).
+  const schema = options.required ? z.string().trim().min(1).max(max) : base.transform((v) => (v === '' ? (options.notNull ? undefined : null) : v));
+  return { name, property: options.property ?? name, column, required: options.required, notNull: options.notNull, max, schema, example: options.example ?? '' };
 }
 
 /** One of a fixed set of codes; the CSV also accepts the German words in `choices`. */

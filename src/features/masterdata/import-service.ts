@@ -92,11 +92,9 @@ async function writePreview(tx: Em, importId: string, kind: MasterDataKind, sour
  * count) keep their problems, the others go to the upsert; the results come in row order.
  */
 async function upsertChunk(tx: Em, kind: MasterDataKind, rows: CsvRow[], options: { dryRun: boolean; seen: Map<string, number>; staff: Actor; now: Date }): Promise<ItemResult[]> {
+  // An empty cell (null) clears an optional field; where the record cannot be without a value
+  // (Art of a Liegenschaft, Typ of a contact, ...) the engine reads it as "as stored" (FieldSpec.notNull).
   const readable = rows.filter((row) => row.item);
-  // An empty cell clears an optional field, except where the record cannot be without a value
-  // (Art of a Liegenschaft, Typ of a contact, ...): there it means "keep" (or the default when new).
-  const keep = fieldsWithoutNull(tx, kind);
-  for (const row of readable) for (const name of keep) if (row.item![name] === null) delete row.item![name];
   const results = await upsertItems(
     tx,
     kind,
@@ -113,17 +111,6 @@ async function upsertChunk(tx: Em, kind: MasterDataKind, rows: CsvRow[], options
     byPosition.set(result.position, earlier ? { ...earlier, problems: [...(earlier.problems ?? []), ...(result.problems ?? [])] } : result);
   }
   return [...byPosition.values()].sort((a, b) => a.position - b.position);
-}
-
-const withoutNull = new WeakMap<MasterDataKind, string[]>();
-function fieldsWithoutNull(em: Em, kind: MasterDataKind): string[] {
-  let names = withoutNull.get(kind);
-  if (!names) {
-    const meta = em.getMetadata().get(kind.entity);
-    names = kind.fields.filter((f) => !f.required && meta.properties[f.property as never] && !meta.properties[f.property as never].nullable).map((f) => f.name);
-    withoutNull.set(kind, names);
-  }
-  return names;
 }
 
 function rawLabel(kind: MasterDataKind, item: Record<string, unknown>): string {

@@ -9,7 +9,7 @@ import { erpOwnedProperties, KINDS, type MasterDataKind } from './kinds/index.ts
  * disabled, marked "ERP") and on the server (their submitted values are ignored). Fields
  * the ERP does not send (a contact's Kontaktweg, ...) stay editable.
  */
-export type ErpOwned = { erpSyncedAt: Date | null };
+export type ErpOwned = { erpSyncedAt?: Date | null };
 
 /** The entity properties the console must not change on this record (empty when not ERP-owned). */
 export function erpLockedProperties(kind: MasterDataKind, record: ErpOwned | null | undefined): Set<string> {

@@ -1,12 +1,18 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { Address, Property, Unit } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
+import { checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, keepLocked, problemMessage, type Form, type FormErrors } from '../masterdata/console-edit.ts';
+import { archiveRoutes } from '../masterdata/console-routes.ts';
+import type { MasterDataKind } from '../masterdata/kinds/index.ts';
+import { addresses as addressKind } from '../masterdata/kinds/addresses.ts';
+import { properties as propertyKind } from '../masterdata/kinds/properties.ts';
+import { units as unitKind } from '../masterdata/kinds/units.ts';
 import { withoutErpLocked } from '../masterdata/ownership.ts';
-import { checkExternalId, consoleLocked, createAddress, createProperty, createUnit, setArchived, updateRecord, type AdminKind } from './admin-service.ts';
-import { ADDRESS_FORM, formFromBody, formOfRecord, NEW_PROPERTY_FORM, parseForm, PROPERTY_FORM, UNIT_FORM, type Form, type FormErrors, type FormSpec } from './forms.ts';
+import { AUDIT_TYPE, createAddress, createProperty, createUnit, updateRecord, type AdminKind } from './admin-service.ts';
 import { loadProperty } from './routes.ts';
 
 // Console: create, edit, archive and restore Liegenschaften, their Adressen and Einheiten.
@@ -33,10 +39,34 @@ export async function loadAnyUnit(req: Request, res: Response, next: NextFunctio
   next();
 }
 
+/** A field as views/properties/form.eta shows it: its maxlength, a select's codes, a number, the unit's address select. */
+type FormField = { name: string; max?: number; required?: boolean; codes?: readonly string[]; area?: boolean; ref?: boolean };
+
+/** The kind's fields of each form, checked with the kind's FieldSpecs (checkKindFields). */
+const KIND_FIELDS = { properties: ['name', 'kind'], addresses: ['street', 'houseNumber', 'postalCode', 'city'], units: ['number', 'kind', 'areaSqm', 'floor'] } as const;
+const KIND: Record<AdminKind, MasterDataKind> = { properties: propertyKind, addresses: addressKind, units: unitKind };
+
+function kindFields(kind: AdminKind): FormField[] {
+  return KIND_FIELDS[kind].map((name) => {
+    const spec = KIND[kind].fields.find((f) => f.property === name)!;
+    return { name, max: spec.max, required: spec.required, codes: spec.choices && Object.keys(spec.choices), area: spec.schema instanceof z.ZodNumber };
+  });
+}
+
+const EXTERNAL_ID: FormField = { name: 'externalId', max: 100 };
+const PROPERTY_FORM = [...kindFields('properties'), EXTERNAL_ID];
+/** "Neue Liegenschaft" asks for the first address too. */
+const NEW_PROPERTY_FORM = [...PROPERTY_FORM, ...kindFields('addresses')];
+const ADDRESS_FORM = [...kindFields('addresses'), EXTERNAL_ID];
+/** A unit's address is one of its property's, chosen in a select (resolveUnitAddress). */
+const UNIT_FORM = [...kindFields('units'), { name: 'address', ref: true }, EXTERNAL_ID];
+
+const names = (specs: FormField[]) => specs.map((spec) => spec.name);
+
 type FormPage = {
   kind: AdminKind;
-  record: (Record<string, unknown> & { id: string; erpSyncedAt: Date | null }) | null;
-  specs: FormSpec[];
+  record: Property | Address | Unit | null;
+  specs: FormField[];
   form: Form;
   errors?: FormErrors;
   action: string;
@@ -58,7 +88,7 @@ async function showForm(req: Request, res: Response, page: FormPage, status = 20
     'properties/form',
     {
       ...page,
-      locked: consoleLocked(page.kind, page.record),
+      locked: consoleLocked(KIND[page.kind], page.record),
       errors: fieldMessages(req.t, page.errors ?? {}),
       addresses,
       returnTo: req.originalUrl,
@@ -67,13 +97,31 @@ async function showForm(req: Request, res: Response, page: FormPage, status = 20
   );
 }
 
-/** The address of a unit form: one of the property's (not archived, unless already the unit's). */
-async function resolveUnitAddress(req: Request, property: Property, values: Record<string, unknown>, errors: FormErrors, current: Unit | null) {
-  if (!('address' in values) || values.address === null) return;
-  const id = values.address;
-  const address = isUuid(id) ? await req.em.findOne(Address, { id, property }) : null;
-  if (!address || (address.archivedAt && current?.address?.id !== address.id)) errors.address = 'properties-admin:errors.address';
-  else values.address = address;
+/** The address of a unit form: none, or one of the property's (not archived, unless already the unit's). */
+async function resolveUnitAddress(req: Request, property: Property, form: Form, errors: FormErrors, current: Unit | null) {
+  if (!form.address) return null;
+  const address = isUuid(form.address) ? await req.em.findOne(Address, { id: form.address, property }) : null;
+  if (!address || (address.archivedAt && current?.address?.id !== address.id)) errors.address = problemMessage('address_of_property');
+  return address;
+}
+
+/**
+ * A submitted form of a Liegenschaft (with the first address when new), Adresse or Einheit,
+ * checked. The fields the ERP owns are disabled in the form; on the server they keep the
+ * stored value whatever was posted, and are not written.
+ */
+async function readForm(req: Request, res: Response, kind: AdminKind, specs: FormField[], record: Property | Address | Unit | null) {
+  const locked = consoleLocked(KIND[kind], record);
+  const form = keepLocked(formFromBody(req.body, names(specs)), record && formOfRecord(record, names(specs)), locked);
+  const checked = checkKindFields(KIND[kind], form, KIND_FIELDS[kind]);
+  if (specs === NEW_PROPERTY_FORM) {
+    const address = checkKindFields(addressKind, form, KIND_FIELDS.addresses);
+    Object.assign(checked.values, address.values);
+    Object.assign(checked.errors, address.errors);
+  }
+  if (kind === 'units') checked.values.address = await resolveUnitAddress(req, res.locals.property, form, checked.errors, record as Unit | null);
+  await checkExternalId(req.em, KIND[kind].entity, form.externalId, record, checked);
+  return { form, values: withoutErpLocked(checked.values, locked), errors: withoutErpLocked(checked.errors, locked) as FormErrors };
 }
 
 /** The confirmation page of "Archivieren" (works without JavaScript). */
@@ -85,17 +133,24 @@ export function propertyAdminRoutes() {
   const router = Router();
 
   // --- Liegenschaften ---
+  const newPropertyForm = (req: Request, form?: Form, errors?: FormErrors): FormPage => ({
+    kind: 'properties',
+    record: null,
+    specs: NEW_PROPERTY_FORM,
+    form: form ?? { ...formOfRecord(null, names(NEW_PROPERTY_FORM)), kind: 'weg' },
+    errors,
+    action: BASE,
+    back: BASE,
+    title: req.t('properties-admin:property.new'),
+  });
+
   router.get('/neu', async (req, res) => {
-    await showForm(req, res, { kind: 'properties', record: null, specs: NEW_PROPERTY_FORM, form: { ...formFromBody({}, NEW_PROPERTY_FORM), kind: 'weg' }, action: BASE, back: BASE, title: req.t('properties-admin:property.new') });
+    await showForm(req, res, newPropertyForm(req));
   });
 
   router.post('/', async (req, res) => {
-    const form = formFromBody(req.body, NEW_PROPERTY_FORM);
-    const { values, errors } = parseForm(form, NEW_PROPERTY_FORM);
-    await checkExternalId(req.em, Property, values, errors);
-    if (Object.keys(errors).length > 0) {
-      return showForm(req, res, { kind: 'properties', record: null, specs: NEW_PROPERTY_FORM, form, errors, action: BASE, back: BASE, title: req.t('properties-admin:property.new') }, 422);
-    }
+    const { form, values, errors } = await readForm(req, res, 'properties', NEW_PROPERTY_FORM, null);
+    if (Object.keys(errors).length > 0) return showForm(req, res, newPropertyForm(req, form, errors), 422);
     const property = createProperty(req.em, req.staff!, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${property.id}`);
@@ -105,9 +160,9 @@ export function propertyAdminRoutes() {
     const property: Property = res.locals.property;
     return {
       kind: 'properties',
-      record: property as never,
+      record: property,
       specs: PROPERTY_FORM,
-      form: form ?? formOfRecord(property as never, PROPERTY_FORM),
+      form: form ?? formOfRecord(property, names(PROPERTY_FORM)),
       errors,
       action: `${BASE}/${property.id}/bearbeiten`,
       back: `${BASE}/${property.id}`,
@@ -121,8 +176,7 @@ export function propertyAdminRoutes() {
 
   router.post('/:propertyId/bearbeiten', loadProperty, async (req, res) => {
     const property: Property = res.locals.property;
-    const { form, values, errors } = readEdit(req.body, 'properties', property as never, PROPERTY_FORM);
-    await checkExternalId(req.em, Property, values, errors, property.id);
+    const { form, values, errors } = await readForm(req, res, 'properties', PROPERTY_FORM, property);
     if (Object.keys(errors).length > 0) return showForm(req, res, propertyForm(req, res, form, errors), 422);
     updateRecord(req.em, req.staff!, 'properties', property as never, values, req.deps.clock.now());
     await req.em.flush();
@@ -134,14 +188,7 @@ export function propertyAdminRoutes() {
     confirmArchive(req, res, 'properties', property.name, `${BASE}/${property.id}/archivieren`, `${BASE}/${property.id}`);
   });
 
-  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
-    router.post(`/:propertyId/${path}`, loadProperty, async (req, res) => {
-      const property: Property = res.locals.property;
-      setArchived(req.em, req.staff!, 'properties', property, archived, req.deps.clock.now());
-      await req.em.flush();
-      res.redirect(303, `${BASE}/${property.id}`);
-    });
-  }
+  archiveRoutes(router, '/:propertyId', [loadProperty], (_req, res) => ({ record: res.locals.property, subjectType: AUDIT_TYPE.properties, back: `${BASE}/${res.locals.property.id}` }));
 
   // --- Adressen of a Liegenschaft ---
   const addressForm = (req: Request, res: Response, form?: Form, errors?: FormErrors): FormPage => {
@@ -149,9 +196,9 @@ export function propertyAdminRoutes() {
     const address: Address | undefined = res.locals.address;
     return {
       kind: 'addresses',
-      record: (address ?? null) as never,
+      record: address ?? null,
       specs: ADDRESS_FORM,
-      form: form ?? (address ? formOfRecord(address as never, ADDRESS_FORM) : formFromBody({}, ADDRESS_FORM)),
+      form: form ?? formOfRecord(address, names(ADDRESS_FORM)),
       errors,
       action: address ? `${BASE}/${property.id}/adressen/${address.id}/bearbeiten` : `${BASE}/${property.id}/adressen`,
       back: `${BASE}/${property.id}`,
@@ -164,9 +211,7 @@ export function propertyAdminRoutes() {
   });
 
   router.post('/:propertyId/adressen', loadProperty, async (req, res) => {
-    const form = formFromBody(req.body, ADDRESS_FORM);
-    const { values, errors } = parseForm(form, ADDRESS_FORM);
-    await checkExternalId(req.em, Address, values, errors);
+    const { form, values, errors } = await readForm(req, res, 'addresses', ADDRESS_FORM, null);
     if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, res, form, errors), 422);
     createAddress(req.em, req.staff!, res.locals.property, values, req.deps.clock.now());
     await req.em.flush();
@@ -179,8 +224,7 @@ export function propertyAdminRoutes() {
 
   router.post('/:propertyId/adressen/:addressId/bearbeiten', loadProperty, loadAddress, async (req, res) => {
     const address: Address = res.locals.address;
-    const { form, values, errors } = readEdit(req.body, 'addresses', address as never, ADDRESS_FORM);
-    await checkExternalId(req.em, Address, values, errors, address.id);
+    const { form, values, errors } = await readForm(req, res, 'addresses', ADDRESS_FORM, address);
     if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, res, form, errors), 422);
     updateRecord(req.em, req.staff!, 'addresses', address as never, values, req.deps.clock.now());
     await req.em.flush();
@@ -193,24 +237,17 @@ export function propertyAdminRoutes() {
     confirmArchive(req, res, 'addresses', `${address.street} ${address.houseNumber}, ${address.postalCode} ${address.city}`, `${back}/adressen/${address.id}/archivieren`, back);
   });
 
-  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
-    router.post(`/:propertyId/adressen/:addressId/${path}`, loadProperty, loadAddress, async (req, res) => {
-      setArchived(req.em, req.staff!, 'addresses', res.locals.address, archived, req.deps.clock.now());
-      await req.em.flush();
-      res.redirect(303, `${BASE}/${res.locals.property.id}`);
-    });
-  }
+  archiveRoutes(router, '/:propertyId/adressen/:addressId', [loadProperty, loadAddress], (_req, res) => ({ record: res.locals.address, subjectType: AUDIT_TYPE.addresses, back: `${BASE}/${res.locals.property.id}` }));
 
   // --- Einheiten of a Liegenschaft (the unit page: src/features/documents/console-routes.ts) ---
   const unitForm = (req: Request, res: Response, form?: Form, errors?: FormErrors): FormPage => {
     const property: Property = res.locals.property;
     const unit: Unit | undefined = res.locals.unit;
-    const kindDefault = { ...formFromBody({}, UNIT_FORM), kind: 'apartment' };
     return {
       kind: 'units',
-      record: (unit ?? null) as never,
+      record: unit ?? null,
       specs: UNIT_FORM,
-      form: form ?? (unit ? formOfRecord(unit as never, UNIT_FORM) : kindDefault),
+      form: form ?? (unit ? formOfRecord(unit, names(UNIT_FORM)) : { ...formOfRecord(null, names(UNIT_FORM)), kind: 'apartment' }),
       errors,
       action: unit ? `${BASE}/${property.id}/einheiten/${unit.id}/bearbeiten` : `${BASE}/${property.id}/einheiten`,
       back: unit ? `${BASE}/${property.id}/einheiten/${unit.id}` : `${BASE}/${property.id}/einheiten`,
@@ -224,10 +261,7 @@ export function propertyAdminRoutes() {
 
   router.post('/:propertyId/einheiten', loadProperty, async (req, res) => {
     const property: Property = res.locals.property;
-    const form = formFromBody(req.body, UNIT_FORM);
-    const { values, errors } = parseForm(form, UNIT_FORM);
-    await resolveUnitAddress(req, property, values, errors, null);
-    await checkExternalId(req.em, Unit, values, errors);
+    const { form, values, errors } = await readForm(req, res, 'units', UNIT_FORM, null);
     if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, res, form, errors), 422);
     const unit = createUnit(req.em, req.staff!, property, values, req.deps.clock.now());
     await req.em.flush();
@@ -240,9 +274,7 @@ export function propertyAdminRoutes() {
 
   router.post('/:propertyId/einheiten/:unitId/bearbeiten', loadProperty, loadAnyUnit, async (req, res) => {
     const unit: Unit = res.locals.unit;
-    const { form, values, errors } = readEdit(req.body, 'units', unit as never, UNIT_FORM);
-    await resolveUnitAddress(req, res.locals.property, values, errors, unit);
-    await checkExternalId(req.em, Unit, values, errors, unit.id);
+    const { form, values, errors } = await readForm(req, res, 'units', UNIT_FORM, unit);
     if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, res, form, errors), 422);
     updateRecord(req.em, req.staff!, 'units', unit as never, values, req.deps.clock.now());
     await req.em.flush();
@@ -255,25 +287,11 @@ export function propertyAdminRoutes() {
     confirmArchive(req, res, 'units', unit.number, `${back}/archivieren`, back);
   });
 
-  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
-    router.post(`/:propertyId/einheiten/:unitId/${path}`, loadProperty, loadAnyUnit, async (req, res) => {
-      setArchived(req.em, req.staff!, 'units', res.locals.unit, archived, req.deps.clock.now());
-      await req.em.flush();
-      res.redirect(303, `${BASE}/${res.locals.property.id}/einheiten/${res.locals.unit.id}`);
-    });
-  }
+  archiveRoutes(router, '/:propertyId/einheiten/:unitId', [loadProperty, loadAnyUnit], (_req, res) => ({
+    record: res.locals.unit,
+    subjectType: AUDIT_TYPE.units,
+    back: `${BASE}/${res.locals.property.id}/einheiten/${res.locals.unit.id}`,
+  }));
 
   return router;
-}
-
-/**
- * An edit form as submitted, checked. The fields the ERP owns are disabled in the form; on
- * the server they keep the stored value whatever was posted (withoutErpLocked).
- */
-function readEdit(body: Record<string, unknown> | undefined, kind: AdminKind, record: Record<string, unknown> & { erpSyncedAt: Date | null }, specs: FormSpec[]) {
-  const locked = consoleLocked(kind, record);
-  const stored = formOfRecord(record, specs);
-  const form: Form = { ...formFromBody(body, specs), ...Object.fromEntries([...locked].filter((name) => name in stored).map((name) => [name, stored[name]])) };
-  const { values, errors } = parseForm(form, specs);
-  return { form, values: withoutErpLocked(values, locked) as Record<string, unknown>, errors: withoutErpLocked(errors, locked) as FormErrors };
 }

@@ -1,36 +1,14 @@
-import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { Address, Property, Unit, type StaffUser } from '../../entities/index.ts';
-import { HttpError } from '../../http/errors.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import { kindNamed } from '../masterdata/kinds/index.ts';
-import { erpLockedProperties } from '../masterdata/ownership.ts';
-import type { FormErrors } from './forms.ts';
 
-// Console management of Liegenschaften, Adressen and Einheiten (create, edit, archive,
-// restore). The ERP rule is src/features/masterdata/ownership.ts; the forms ./forms.ts.
+// Console management of Liegenschaften, Adressen and Einheiten (create, edit). Checking the
+// forms, the ERP rule and archiving are the Stammdaten console's one way:
+// src/features/masterdata/console-edit.ts.
 
 export type AdminKind = 'properties' | 'addresses' | 'units';
-const AUDIT_TYPE: Record<AdminKind, string> = { properties: 'property', addresses: 'address', units: 'unit' };
-
-/**
- * The fields the console form shows read-only and the server ignores. Besides the fields
- * the sync writes, the external id: it is the ERP's key for the record, and changing it here
- * would make the next sync create a second one.
- */
-export function consoleLocked(kind: AdminKind, record: { erpSyncedAt?: Date | null } | null | undefined): Set<string> {
-  const locked = erpLockedProperties(kindNamed(kind)!, { erpSyncedAt: record?.erpSyncedAt ?? null });
-  if (record?.erpSyncedAt) locked.add('externalId');
-  return locked;
-}
-
-/** Adds "Externe ID ist vergeben" when another record of the Verwaltung (archived ones too) has it. */
-export async function checkExternalId<T extends object>(em: Em, entity: EntityName<T>, values: Record<string, unknown>, errors: FormErrors, exceptId?: string) {
-  const externalId = values.externalId;
-  if (typeof externalId !== 'string' || errors.externalId) return;
-  const where = exceptId ? { externalId, id: { $ne: exceptId } } : { externalId };
-  if ((await em.count(entity, where as never)) > 0) errors.externalId = 'properties-admin:errors.externalIdTaken';
-}
+/** The audit subject of each kind (also of "archived" / "restored"). */
+export const AUDIT_TYPE: Record<AdminKind, string> = { properties: 'property', addresses: 'address', units: 'unit' };
 
 /** "Neue Liegenschaft" with its first address (the caller flushes). */
 export function createProperty(em: Em, staff: StaffUser, values: Record<string, unknown>, now: Date): Property {
@@ -66,15 +44,4 @@ export function updateRecord(em: Em, staff: StaffUser, kind: AdminKind, record: 
   if (changed.length === 0) return;
   em.assign(record as never, values as never);
   auditStaffAction(em, staff, `${AUDIT_TYPE[kind]}.updated`, { type: AUDIT_TYPE[kind], id: record.id }, { fields: changed }, now);
-}
-
-/**
- * "Archivieren" and "Wiederherstellen". An ERP-owned record is archived by the ERP (its
- * delete), never here: the next sync would otherwise bring it back unnoticed.
- */
-export function setArchived(em: Em, staff: StaffUser, kind: AdminKind, record: { id: string; archivedAt?: Date | null; erpSyncedAt?: Date | null }, archived: boolean, now: Date) {
-  if (record.erpSyncedAt) throw new HttpError(409, 'properties-admin:erp.archiveRefused', `${kind} ${record.id} is ERP-owned`);
-  if (Boolean(record.archivedAt) === archived) return;
-  record.archivedAt = archived ? now : null;
-  auditStaffAction(em, staff, `${AUDIT_TYPE[kind]}.${archived ? 'archived' : 'restored'}`, { type: AUDIT_TYPE[kind], id: record.id }, null, now);
 }

@@ -2,8 +2,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { ServiceProvider } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
-import { listSort, pageNumber, sortParam } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
+import { archiveRoutes, listQuery } from '../masterdata/console-routes.ts';
 import {
   checkProviderForm,
   createProvider,
@@ -13,7 +13,6 @@ import {
   providerFormOf,
   providerLocked,
   searchProviders,
-  setProviderArchived,
   updateProvider,
   type ProviderForm,
 } from './service.ts';
@@ -49,12 +48,9 @@ export function serviceProviderRoutes() {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    const archived = req.query.archivierte === '1';
-    const sort = listSort(req.query.sortierung, PROVIDER_SORTS, PROVIDER_SORT_DEFAULT);
-    const result = await searchProviders(req.em, q, pageNumber(req.query.seite), sort, archived);
+    const { q, archived, sort, page, params } = listQuery(req, PROVIDER_SORTS, PROVIDER_SORT_DEFAULT);
+    const result = await searchProviders(req.em, q, page, sort, archived);
     const view = req.get('hx-target') === 'provider-results' ? 'service-providers/_results' : 'service-providers/index';
-    const params = { q, archivierte: archived ? '1' : '', sortierung: sort.key === PROVIDER_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) };
     render(req, res, view, { title: req.t('masterdata:kinds.service-providers'), q, archived, sort, params, ...result });
   });
 
@@ -84,14 +80,8 @@ export function serviceProviderRoutes() {
     res.redirect(303, `${LIST}/${provider.id}?erledigt=gespeichert`);
   });
 
-  for (const [path, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
-    router.post(`/:serviceProviderId/${path}`, loadProvider, async (req, res) => {
-      const provider: ServiceProvider = res.locals.provider;
-      const changed = setProviderArchived(req.em, req.staff!, provider, archived, req.deps.clock.now());
-      await req.em.flush();
-      res.redirect(303, `${LIST}/${provider.id}${changed ? `?erledigt=${archived ? 'archiviert' : 'wiederhergestellt'}` : ''}`);
-    });
-  }
+  // An archived Dienstleister is no longer offered in the Vorgänge handover.
+  archiveRoutes(router, '/:serviceProviderId', [loadProvider], (_req, res) => ({ record: res.locals.provider, subjectType: 'service_provider', back: `${LIST}/${res.locals.provider.id}`, notice: true }));
 
   return router;
 }

@@ -1,9 +1,8 @@
 import type { Em } from '../../db/orm.ts';
 import { ServiceProvider, type StaffUser } from '../../entities/index.ts';
-import { field, type FieldMessage } from '../../http/forms.ts';
 import type { ListSort } from '../../http/paging.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import { checkExternalId, checkKindFields, consoleLocked, setArchived } from '../masterdata/console-edit.ts';
+import { checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, keepLocked } from '../masterdata/console-edit.ts';
 import { serviceProviders as providerKind } from '../masterdata/kinds/service-providers.ts';
 import { withoutErpLocked } from '../masterdata/ownership.ts';
 import { likePattern, PAGE_SIZE } from '../properties/service.ts';
@@ -41,12 +40,12 @@ export type ProviderForm = Record<(typeof PROVIDER_FORM_FIELDS)[number], string>
 
 /** The form of a new (empty) or stored Dienstleister. */
 export function providerFormOf(provider: ServiceProvider | null): ProviderForm {
-  return Object.fromEntries(PROVIDER_FORM_FIELDS.map((name) => [name, String(provider?.[name] ?? '')])) as ProviderForm;
+  return formOfRecord(provider, PROVIDER_FORM_FIELDS) as ProviderForm;
 }
 
 /** The submitted form: every field a string. */
 export function providerFormFrom(body: Record<string, unknown>): ProviderForm {
-  return Object.fromEntries(PROVIDER_FORM_FIELDS.map((name) => [name, field(body?.[name])])) as ProviderForm;
+  return formFromBody(body, PROVIDER_FORM_FIELDS) as ProviderForm;
 }
 
 /** The fields of a Dienstleister the console must not change (the ERP's while it owns the record). */
@@ -60,13 +59,10 @@ export function providerLocked(provider: ServiceProvider | null): Set<string> {
  */
 export async function checkProviderForm(em: Em, submitted: ProviderForm, provider: ServiceProvider | null) {
   const locked = providerLocked(provider);
-  const stored = provider ? providerFormOf(provider) : null;
-  const form = { ...submitted, ...(stored ? Object.fromEntries([...locked].map((name) => [name, stored[name as keyof ProviderForm]])) : {}) } as ProviderForm;
-  const { values, errors } = checkKindFields(providerKind, form, [...KIND_FIELDS]);
-  const externalId = await checkExternalId(em, ServiceProvider, form.externalId, provider);
-  if (typeof externalId === 'object' && externalId) errors.externalId = externalId.error;
-  else values.externalId = externalId;
-  return { form, errors: errors as Record<string, FieldMessage>, values: withoutErpLocked(values, locked) };
+  const form = keepLocked(submitted, provider ? providerFormOf(provider) : null, locked);
+  const checked = checkKindFields(providerKind, form, KIND_FIELDS);
+  await checkExternalId(em, ServiceProvider, form.externalId, provider, checked);
+  return { form, errors: checked.errors, values: withoutErpLocked(checked.values, locked) };
 }
 
 /** Creates a Dienstleister from checked values. */
@@ -80,9 +76,4 @@ export function createProvider(em: Em, staff: StaffUser, values: Record<string, 
 export function updateProvider(em: Em, staff: StaffUser, provider: ServiceProvider, values: Record<string, unknown>, now: Date) {
   em.assign(provider, values as never);
   auditStaffAction(em, staff, 'service_provider.updated', { type: 'service_provider', id: provider.id }, null, now);
-}
-
-/** Archives or restores a Dienstleister; an archived one is no longer offered in the Vorgänge handover. */
-export function setProviderArchived(em: Em, staff: StaffUser, provider: ServiceProvider, archived: boolean, now: Date): boolean {
-  return setArchived(em, staff, 'service_provider', provider, archived, now);
 }

@@ -19,7 +19,7 @@ export const contacts: MasterDataKind = {
     text('street', 'Straße und Hausnummer', 200, { example: 'Max-Planck-Straße 12' }),
     text('postalCode', 'PLZ', 10, { example: '10115' }),
     text('city', 'Ort', 100, { example: 'Berlin' }),
-    text('country', 'Land', 2, { example: 'DE' }),
+    text('country', 'Land', 2, { notNull: true, example: 'DE' }),
   ],
   label: (values) => contactDisplayName({ type: String(values.type ?? 'person'), ...values } as Parameters<typeof contactDisplayName>[0]),
   check: (values) => {
