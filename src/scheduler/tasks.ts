@@ -7,6 +7,7 @@ import { applyAccessWindows } from '../features/access/windows.ts';
 import { removeSpentLetters } from '../features/invitations/service.ts';
 import { deliverOutbox } from '../features/mail/deliver.ts';
 import { sendDocumentDigests } from '../features/documents/digest.ts';
+import { discardStalePreviews } from '../features/masterdata/import-service.ts';
 import type { MailTransport } from '../features/mail/transport.ts';
 import { localFileStorage } from '../storage/files.ts';
 
@@ -35,13 +36,15 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
     interval: '15m',
     run: (em, deps) => sendDocumentDigests(em, deps.clock.now(), { baseUrl: deps.config.baseUrl, digestTime: deps.config.documentDigestTime }),
   },
-  // Clean-up of what has expired: sessions, throttle counters, letter PDFs whose codes are spent.
+  // Clean-up of what has expired: sessions, throttle counters, letter PDFs whose codes are
+  // spent, CSV imports left unconfirmed for a week.
   'session-cleanup': {
     interval: '1h',
     run: async (em, deps) => {
       await deleteExpiredSessions(em, deps.clock.now());
       await pruneThrottle(em, deps.clock.now());
       await removeSpentLetters(em, localFileStorage(deps.config.storageDir), deps.clock.now());
+      await discardStalePreviews(em, localFileStorage(deps.config.storageDir), deps.clock.now());
     },
   },
 };

@@ -243,6 +243,14 @@ describe('broken files', () => {
     expect(page.$('#datei-error').text()).toMatch(/^Es fehlt die Pflichtspalte „Nummer“\./);
   });
 
+  it('refuses a row of an unclosed quote that would swallow the rest of the file', async () => {
+    const tail = Array.from({ length: 3000 }, (_, i) => `CSV-Q-${i};Zeile ${i} ohne Ende`).join('\n');
+    const { counts, rows } = await preview('properties', 'anfuehrung.csv', `Externe ID;Name\nCSV-Q-A;Quittenweg 1\nCSV-Q-B;"Quittenweg 2\n${tail}\n`);
+    // Read up to 64 KB, then refused as broken CSV where the reading stopped; nothing of it lands.
+    expect(counts).toEqual({ created: 1, updated: 0, unchanged: 0, refused: 1 });
+    expect(rows[0].details).toBe('Die Zeile ist kein gültiges CSV (Anführungszeichen prüfen).');
+  });
+
   it('refuses what is no CSV file, an empty file and one with a header only', async () => {
     const notCsv = 'Das ist keine CSV-Datei. Bitte speichern Sie die Tabelle in Excel als „CSV (Trennzeichen-getrennt)“.';
     for (const name of ['excel-saved-as-xlsx.csv', 'scan.pdf.csv']) {
@@ -295,6 +303,25 @@ describe('confirming and discarding', () => {
     const done = await confirm(url);
     expect(done.$('.notice').text()).toBe('Importiert: 1 neu, 1 geändert.');
     expect((await scoped().findOneOrFail(Property, { externalId: 'CSV-L-10' })).name).toBe('Ulmenweg 10');
+  });
+
+  it('shows the updated preview when rows changed their outcome though the totals stayed the same', async () => {
+    const em = scoped();
+    em.create(Property, { organization: app.world.organizations.sonnenschein.id, name: 'Tannenweg 1', kind: 'rental', externalId: 'CSV-T-1', createdAt: app.clock.now(), updatedAt: app.clock.now() } as never);
+    em.create(Property, { organization: app.world.organizations.sonnenschein.id, name: 'Tannenweg 2 alt', kind: 'rental', externalId: 'CSV-T-2', createdAt: app.clock.now(), updatedAt: app.clock.now() } as never);
+    await em.flush();
+    // Row 2 would change nothing, row 3 would rename.
+    const { url, counts } = await preview('properties', 'tausch.csv', 'Externe ID;Name\nCSV-T-1;Tannenweg 1\nCSV-T-2;Tannenweg 2\n');
+    expect(counts).toEqual({ created: 0, updated: 1, unchanged: 1, refused: 0 });
+    // Meanwhile the console renames both the other way round: still one update and one unchanged.
+    const changed = scoped();
+    (await changed.findOneOrFail(Property, { externalId: 'CSV-T-1' })).name = 'Tannenweg 1 alt';
+    (await changed.findOneOrFail(Property, { externalId: 'CSV-T-2' })).name = 'Tannenweg 2';
+    await changed.flush();
+
+    const answer = await admin.post(`${url}/bestaetigen`);
+    expect([answer.status, answer.location]).toEqual([303, `${url}?hinweis=geaendert`]);
+    expect((await scoped().findOneOrFail(Property, { externalId: 'CSV-T-1' })).name).toBe('Tannenweg 1 alt');
   });
 
   it('discards: the file is deleted, nothing is written, a later confirmation does nothing', async () => {
@@ -430,5 +457,20 @@ describe('a file with 50,000 rows', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// Last: it moves the clock on by a week (sessions of the other tests would expire).
+describe('clean-up', () => {
+  it('discards previews left unconfirmed for a week (the session-cleanup job), with their files', async () => {
+    const { importId } = await preview('properties', 'liegen-gelassen.csv', 'Externe ID;Name\nCSV-C-1;Lärchenweg 40\n');
+    const key = (await scoped().findOneOrFail(MasterDataImport, importId)).storageKey;
+    app.clock.advance(6 * 24 * 60 * 60 * 1000);
+    await app.runTask('session-cleanup');
+    expect((await scoped().findOneOrFail(MasterDataImport, importId)).status).toBe('previewed');
+    app.clock.advance(2 * 24 * 60 * 60 * 1000);
+    await app.runTask('session-cleanup');
+    expect((await scoped().findOneOrFail(MasterDataImport, importId)).status).toBe('discarded');
+    expect(existsSync(path.join(app.storageDir, 'files', key))).toBe(false);
   });
 });

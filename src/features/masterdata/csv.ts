@@ -39,6 +39,14 @@ export type CsvRow = { position: number; externalId: string | null; item?: Recor
 
 export const EXTERNAL_ID_COLUMN = 'Externe ID';
 const READ_CHUNK = 64 * 1024;
+/** The longest row read (characters); a longer one is refused as broken (an unclosed quote). */
+const MAX_RECORD_CHARS = 64 * 1024;
+/**
+ * The most data rows one file may have: twice the largest portfolio we measured
+ * (`npm run bench:sync`). The whole file is written in one transaction; bigger files are
+ * split by the user.
+ */
+export const MAX_ROWS = 200_000;
 const MAX_HEADER_BYTES = 64 * 1024;
 
 // Files that are no text at all, by their first bytes: PDF, ZIP (also .xlsx/.docx/.ods),
@@ -222,6 +230,8 @@ export async function* csvChunks(source: ByteSource, format: CsvFormat, columns:
     skip_empty_lines: true,
     skip_records_with_empty_values: true,
     relax_column_count: false,
+    // One unclosed quote would otherwise read the rest of the file into one cell.
+    max_record_size: MAX_RECORD_CHARS,
     skip_records_with_error: true,
     on_skip: (error: CsvError | undefined) => {
       if (!error) return;
@@ -238,11 +248,13 @@ export async function* csvChunks(source: ByteSource, format: CsvFormat, columns:
   const piping = pipeline(Readable.from(decoded(source, format.encoding)), parser).catch(() => undefined);
   let chunk: CsvRow[] = [];
   let header = true;
+  let rows = 0;
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     if (header) {
       header = false;
       continue;
     }
+    if (++rows > MAX_ROWS) throw new CsvFileError('file.tooManyRows', { max: MAX_ROWS });
     // A quoted cell may span lines: count from the line the record starts on.
     const position = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
     chunk.push(rowOf(position, record, columns));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { TFunction } from 'i18next';
 import type { Em } from '../../db/orm.ts';
+import { scopeToOrganization } from '../../db/tenant.ts';
 import { MasterDataImport, MasterDataImportRow, StaffUser, type RowOutcome } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import type { FileStorage } from '../../storage/files.ts';
@@ -152,7 +153,11 @@ export async function confirmImport(em: Em, storage: FileStorage, staff: Actor, 
       const counts = zero();
       const seen = new Map<string, number>();
       for await (const chunk of csvChunks(source, format, columns, CHUNK)) {
-        for (const result of await upsertChunk(tx as Em, kind, chunk, { dryRun: false, seen, staff, now })) counts[result.outcome]++;
+        const results = await upsertChunk(tx as Em, kind, chunk, { dryRun: false, seen, staff, now });
+        for (const result of results) counts[result.outcome]++;
+        // Row by row, not only the totals: one row turning "updated" while another turns
+        // "unchanged" keeps the counts but is not what the user confirmed.
+        if (!(await sameAsPreview(tx as Em, imp.id, results))) throw new PreviewOutdated();
         await tx.flush();
         tx.clear();
         collectBatchGarbage();
@@ -170,6 +175,38 @@ export async function confirmImport(em: Em, storage: FileStorage, staff: Actor, 
   }
   await storage.remove(imp.storageKey);
   return 'imported';
+}
+
+/** Whether a chunk's outcomes are those its rows had in the stored preview (one query per chunk). */
+async function sameAsPreview(em: Em, importId: string, results: ItemResult[]): Promise<boolean> {
+  if (results.length === 0) return true;
+  const stored = await em.find(
+    MasterDataImportRow,
+    { import: importId, row: { $in: results.map((result) => result.position) } },
+    { fields: ['row', 'outcome'] },
+  );
+  const outcomeOf = new Map(stored.map((row) => [row.row, row.outcome]));
+  return results.every((result) => outcomeOf.get(result.position) === result.outcome);
+}
+
+/** How long an import may wait for its confirmation before its file and preview are removed. */
+export const PREVIEW_KEPT_DAYS = 7;
+
+/**
+ * Discards previews nobody confirmed within PREVIEW_KEPT_DAYS: the uploaded file holds names
+ * and addresses and should not stay in storage for ever (the 'session-cleanup' job). Runs
+ * across Verwaltungen, as jobs do.
+ */
+export async function discardStalePreviews(em: Em, storage: FileStorage, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - PREVIEW_KEPT_DAYS * 24 * 60 * 60 * 1000);
+  const stale = await em.find(MasterDataImport, { status: 'previewed', createdAt: { $lt: before } }, { filters: { tenant: false } });
+  let discarded = 0;
+  for (const imp of stale) {
+    const scoped = em.fork();
+    scopeToOrganization(scoped, imp.organization.id);
+    if (await discardImport(scoped, storage, imp)) discarded++;
+  }
+  return discarded;
 }
 
 /** Discards a previewed import: its file and rows go, the import stays in the history as discarded. */
