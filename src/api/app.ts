@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Em } from '../db/orm.ts';
 import { scopeToOrganization } from '../db/tenant.ts';
 import { ApiKey, Organization } from '../entities/index.ts';
+import { hashApiKey } from '../features/api-keys/service.ts';
 import { documentsApi, documentsOpenApi } from '../features/documents/api.ts';
 import { masterDataApi } from '../features/masterdata/api.ts';
 import { openApiDocument } from '../features/masterdata/openapi.ts';
@@ -11,14 +11,8 @@ import type { AppDeps } from '../http/context.ts';
 import { log } from '../log.ts';
 import { apiError, type ApiEnv } from './common.ts';
 
-export { apiError, type ApiEnv } from './common.ts';
-
 /** lastUsedAt is written at most this often per key, not on every request. */
 const LAST_USED_PRECISION_MS = 60_000;
-
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
 
 /**
  * The machine API (ERP sync, later a mobile app), mounted at /api inside the Express

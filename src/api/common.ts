@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Em } from '../db/orm.ts';
@@ -9,6 +10,23 @@ export type ApiEnv = { Variables: { em: Em; apiKey: ApiKey } };
 /** JSON error body used by every API answer that is not a success. */
 export function apiError(code: string, message: string) {
   return { error: { code, message } };
+}
+
+/** An error answer in the OpenAPI description (the shared Error schema). */
+export function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}
+
+/**
+ * The answer when two requests create the same external id at the same moment: both saw it
+ * missing, the later insert hit the unique index and its transaction was rolled back, so
+ * nothing of it was written. 409 with Retry-After; sent again, it updates instead. Any
+ * other error is thrown on.
+ */
+export function conflictOnUniqueViolation(c: Context, error: unknown, message: string): Response {
+  if (!(error instanceof UniqueConstraintViolationException)) throw error;
+  c.header('Retry-After', '1');
+  return c.json(apiError('conflict', message), 409);
 }
 
 /** The largest JSON body the API reads (1,000 items fit many times over); named in the OpenAPI. */

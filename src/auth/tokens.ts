@@ -7,7 +7,8 @@ export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
   staff_invitation: 7 * 24 * 60 * 60 * 1000,
 };
 
-function hashToken(token: string): string {
+/** SHA-256 of a secret (hex): what is stored of one-time tokens and API keys, never the secret. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

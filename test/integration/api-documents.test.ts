@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/api/app.ts';
+import { hashApiKey } from '../../src/features/api-keys/service.ts';
 import { addDays, berlinDate, startOfBerlinDay } from '../../src/clock.ts';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { ApiKey, AuditLog, Contact, Contract, Document, DocumentShare, DocumentType, DocumentVersion, PortalUser, Unit } from '../../src/entities/index.ts';
+import { ApiKey, AuditLog, Contact, Contract, Document, DocumentShare, DocumentType, DocumentVersion, PortalUser, Property, Unit } from '../../src/entities/index.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { DEMO_API_KEY } from '../../src/features/demo/seed.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -222,6 +222,21 @@ describe('refused pushes leave nothing behind', () => {
     await refused(await push(forTenants({ externalId: 'DMS-X7', contactExternalId: 'KT-1' }), file), 400, 'invalid_metadata', 'DMS-X7');
     await refused(await push(forTenants({ externalId: 'DMS-X8', unbekannt: 1 }), file), 400, 'invalid_metadata', 'DMS-X8');
     await refused(await push(forTenants({ externalId: 'DMS-X9' }), null), 400, 'missing_file', 'DMS-X9');
+  });
+
+  it('refuses an archived unit or property as archived_reference (422 with the field), as the sync does', async () => {
+    const file = { name: 'h.pdf', content: SAMPLE_FILES.pdf };
+    const em = scoped();
+    const now = app.clock.now();
+    const archivedProperty = em.create(Property, { organization: app.world.organizations.sonnenschein, name: 'Abgerissen 1', externalId: 'LG-ARCHIV', archivedAt: now, createdAt: now, updatedAt: now });
+    em.create(Unit, { organization: app.world.organizations.sonnenschein, property: app.world.properties.maxPlanck.id, number: 'Wohnung Archiv', externalId: 'EH-ARCHIV', archivedAt: now, createdAt: now, updatedAt: now });
+    await em.flush();
+    const archivedUnit = await push(forTenants({ externalId: 'DMS-A1', shareWith: { unitExternalIds: ['EH-ARCHIV'] } }), file);
+    await refused(archivedUnit, 422, 'archived_reference', 'DMS-A1');
+    expect(archivedUnit.body.error).toMatchObject({ field: 'shareWith.unitExternalIds', message: 'shareWith.unitExternalIds "EH-ARCHIV" is archived.' });
+    const onArchived = await push(forTenants({ externalId: 'DMS-A2', propertyExternalId: archivedProperty.externalId }), file);
+    await refused(onArchived, 422, 'archived_reference', 'DMS-A2');
+    expect(onArchived.body.error.field).toBe('propertyExternalId');
   });
 
   it('refuses a file over 50 MB (413 too_large)', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/api/app.ts';
+import { hashApiKey } from '../../src/features/api-keys/service.ts';
 import { ApiKey, AuditLog } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hashApiKey } from '../../src/api/app.ts';
-import { ApiKey, Contract, Organization, Property, Unit } from '../../src/entities/index.ts';
+import { hashApiKey } from '../../src/features/api-keys/service.ts';
+import { ApiKey, Contact, Contract, Organization, Property, Unit } from '../../src/entities/index.ts';
 import { DEMO_API_KEY } from '../../src/features/demo/seed.ts';
 import { KINDS } from '../../src/features/masterdata/kinds/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -139,6 +139,19 @@ describe('PUT /api/v1/{kind}', () => {
       [{ code: 'invalid_choice', field: 'kind', message: 'kind: unknown value. Allowed: rental, ownership.' }],
     ]);
     expect(await app.em().count(Contract, { externalId: { $in: ['D-V1', 'D-V2'] } }, sonnenscheinScope())).toBe(0);
+  });
+
+  it('takes a contact\'s Land as a two-letter code (lower case upper-cased) and refuses anything else with its field', async () => {
+    const answer = await put('contacts', [
+      { externalId: 'C-K1', lastName: 'Alpen', country: 'at' },
+      { externalId: 'C-K2', lastName: 'Deutschland', country: 'Deutschland' },
+      { externalId: 'C-K3', lastName: 'Ziffer', country: 'D1' },
+    ]);
+    expect(answer.results.map((r) => r.status)).toEqual(['created', 'refused', 'refused']);
+    const invalid = { code: 'invalid_country', field: 'country', message: 'country: not a two-letter country code (ISO 3166-1 alpha-2, e.g. DE, AT).' };
+    expect(answer.results.slice(1).map((r) => r.errors)).toEqual([[invalid], [invalid]]);
+    expect((await get('contacts', 'C-K1')).body.country).toBe('AT');
+    expect(await app.em().count(Contact, { externalId: { $in: ['C-K2', 'C-K3'] } }, sonnenscheinScope())).toBe(0);
   });
 
   it('changes nothing when the same batch comes again', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import { AuditLog, Contact, Contract, MasterDataImport, Property, ServiceProvider, Unit } from '../../src/entities/index.ts';
+import { KINDS, kindNamed } from '../../src/features/masterdata/kinds/index.ts';
 import { MAX_UPLOAD_BYTES } from '../../src/http/upload.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
@@ -219,6 +220,16 @@ describe('broken files', () => {
     expect(created.rows.map((r) => r.label)).toEqual(['Lärchenweg 1', 'Buchenweg 3']);
   });
 
+  it('names a problem of the external id by its column, and refuses a Land that is no two-letter code', async () => {
+    const file = `Externe ID;Nachname;Land\n${'X'.repeat(101)};Langid;DE\nCSV-K-L1;Landlos;Deutschland\nCSV-K-L2;Klein;at\n`;
+    const { counts, rows } = await preview('contacts', 'laender.csv', file);
+    expect(counts).toEqual({ created: 1, updated: 0, unchanged: 0, refused: 2 });
+    expect(rows.map((r) => [r.row, r.details])).toEqual([
+      [2, 'Externe ID: höchstens 100 Zeichen.'],
+      [3, 'Land: kein Ländercode aus zwei Buchstaben (ISO 3166-1, z. B. DE, AT).'],
+    ]);
+  });
+
   it('refuses a row with too many cells by its number and reads the others', async () => {
     const { counts, rows } = await preview('properties', 'zellen.csv', fixture('too-many-cells.csv'));
     expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 1 });
@@ -364,6 +375,12 @@ describe('the template', () => {
     const contacts = await (await fetch(new URL(`${IMPORT}/vorlage/contacts`, app.baseUrl), { headers: admin.browserHeaders() })).text();
     expect(contacts.split('\r\n')[0]).toBe('Externe ID;Typ;Anrede;Titel;Vorname;Nachname;Firma;E-Mail;Telefon;Straße und Hausnummer;PLZ;Ort;Land');
     expect((await admin.get(`${IMPORT}/vorlage/nonsense`)).status).toBe(404);
+  });
+
+  it('fits together across kinds: every reference example starts with the referenced kind\'s example id', () => {
+    for (const kind of KINDS) {
+      for (const field of kind.fields.filter((f) => f.ref)) expect(field.example.split('|')[0], `${kind.name}.${field.name}`).toBe(kindNamed(field.ref!)!.exampleExternalId);
+    }
   });
 });
 

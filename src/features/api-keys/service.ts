@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Em } from '../../db/orm.ts';
-import { hashApiKey } from '../../api/app.ts';
+import { hashToken } from '../../auth/tokens.ts';
 import { ApiKey, type StaffUser } from '../../entities/index.ts';
 import { auditStaffAction } from '../audit/service.ts';
 
@@ -12,6 +12,9 @@ export const API_KEY_PREFIX = 'hp_live_';
 /** How much of a key is kept to tell keys apart in the list ("hp_live_ab12…"); fits ApiKey.prefix. */
 const SHOWN_PREFIX_LENGTH = 12;
 export const MAX_API_KEY_NAME = 200;
+
+/** What is stored of a key (ApiKey.keyHash) and looked up by the API's auth middleware. */
+export const hashApiKey = hashToken;
 
 /** A new key: the prefix and 32 random bytes (256 bits) in base64url. */
 export function generateApiKey(): string {

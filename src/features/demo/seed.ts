@@ -1,7 +1,7 @@
 import { addDays, berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { hashPassword } from '../../auth/password.ts';
-import { hashApiKey } from '../../api/app.ts';
+import { hashApiKey } from '../api-keys/service.ts';
 import {
   Address,
   ApiKey,

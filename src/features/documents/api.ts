@@ -1,24 +1,22 @@
 import type { Request, Response } from 'express';
 import type { HttpBindings } from '@hono/node-server';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { apiError, type ApiEnv } from '../../api/common.ts';
+import { apiError, conflictOnUniqueViolation, errorResponse, type ApiEnv } from '../../api/common.ts';
 import { Document } from '../../entities/index.ts';
 import type { AppDeps } from '../../http/context.ts';
 import { discard, DOCUMENT_TYPES, DOCUMENT_UPLOADS, MAX_UPLOAD_BYTES, receiveUploads } from '../../http/upload.ts';
 import { localFileStorage } from '../../storage/files.ts';
+import { EXTERNAL_ID_MAX } from '../masterdata/fields.ts';
 import { documentAnswer, documentMetadata, parseMetadata, pushDocument, resolveMetadata, withdrawPushed, type PushProblem } from './push.ts';
 
-/**
- * Documents pushed by the ERP: POST /documents (multipart/form-data: `file` and a JSON field
- * `metadata`), GET and DELETE /documents/{externalId}. Mounted at /api/v1/documents by
- * src/api/app.ts behind the API-key middleware; its OpenAPI paths are `documentsOpenApi`.
- *
- * The file is streamed to disk by the console's own upload pipeline (src/http/upload.ts:
- * multer on the raw Node request, at most 50 MB, checked by its content), never through
- * Hono's body parser, which would hold it in memory.
- */
+// Documents pushed by the ERP: POST /documents (multipart/form-data: `file` and a JSON field
+// `metadata`), GET and DELETE /documents/{externalId}. Mounted at /api/v1/documents by
+// src/api/app.ts behind the API-key middleware; its OpenAPI paths are `documentsOpenApi`.
+//
+// The file is streamed to disk by the console's own upload pipeline (src/http/upload.ts:
+// multer on the raw Node request, at most 50 MB, checked by its content), never through
+// Hono's body parser, which would hold it in memory.
 
 type Env = ApiEnv & { Bindings: HttpBindings };
 
@@ -74,10 +72,8 @@ export function documentsApi(deps: AppDeps) {
       return c.json({ id: document.id, externalId: document.externalId, status, version: document.version }, status === 'created' ? 201 : 200);
     } catch (error) {
       await discard(files.map((f) => f.tempPath));
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
       // Two first pushes of the same external id at once: the later one is rolled back.
-      c.header('Retry-After', '1');
-      return c.json(apiError('conflict', 'Another request created a document with this external id at the same time; send it again (it will then replace the file).'), 409);
+      return conflictOnUniqueViolation(c, error, 'Another request created a document with this external id at the same time; send it again (it will then replace the file).');
     }
   });
 
@@ -96,8 +92,7 @@ export function documentsApi(deps: AppDeps) {
   return api;
 }
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const externalIdParameter = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 100 }, description: 'The document\'s external id (URL-encoded).' };
+const externalIdParameter = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX }, description: 'The document\'s external id (URL-encoded).' };
 const { $schema: _ignored, ...metadataSchema } = z.toJSONSchema(documentMetadata, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
 
 /** The documents paths of /api/v1/openapi.json (src/features/masterdata/openapi.ts adds them). */
@@ -150,7 +145,7 @@ export const documentsOpenApi = {
           409: errorResponse('conflict: the same external id was pushed twice at the same moment; send it again.'),
           413: errorResponse(`too_large: the file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`),
           415: errorResponse('unsupported_type: the content is not an accepted type; unsupported_media_type: the body is not multipart/form-data.'),
-          422: errorResponse('unknown_type (no such Dokumententyp), unknown_reference (an external id not found in your Verwaltung), invalid_share (an address, unit or contact not of the property); with `field`.'),
+          422: errorResponse('unknown_type (no such Dokumententyp), unknown_reference (an external id not found in your Verwaltung), archived_reference (a record archived there), invalid_share (an address, unit or contact not of the property); with `field`.'),
         },
       },
     },

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { Em } from '../../db/orm.ts';
 import { Address, Contact, Document, DocumentType, Property, SHARE_GROUPS, Unit, type ApiKey } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
-import { titleFromFileName, type Upload } from '../../http/upload.ts';
+import { translator } from '../../http/i18n.ts';
+import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
+import { externalIdSchema } from '../masterdata/fields.ts';
 import { applyDocumentChanges, replaceFileRow, withdrawDocument } from './console-service.ts';
-import { auditDocument, createDocumentRow, type ShareTarget } from './service.ts';
+import { auditDocument, createDocumentRow, defaultTitle, MAX_DOCUMENT_TITLE, type ShareTarget } from './service.ts';
 import { resolveShareTargets, type ShareContext, type ShareToken } from './sharing.ts';
 import { typeTree, type TypeNode } from './types.ts';
 
@@ -13,14 +15,15 @@ import { typeTree, type TypeNode } from './types.ts';
 // resolved from external ids into the same ShareTargets as "Dokument hochladen", and written
 // with the console's own functions (createDocumentRow, replaceFileRow, applyDocumentChanges).
 
-const externalId = z.string().trim().min(1).max(100);
+const english = translator('en');
+const externalId = externalIdSchema;
 const externalIds = z.array(externalId).max(1000);
 
 /** The `metadata` field of a push (JSON). The OpenAPI description is generated from it. */
 export const documentMetadata = z
   .strictObject({
     externalId: externalId.describe('Your (the ERP\'s) id of the document. A second push with the same id replaces the file (a new version) and updates title, type and sharing.'),
-    title: z.string().trim().min(1).max(200).optional().describe('Shown to residents. Absent: the file name (new document) or the stored title (update).'),
+    title: z.string().trim().min(1).max(MAX_DOCUMENT_TITLE).optional().describe('Shown to residents. Absent: the file name (new document) or the stored title (update).'),
     type: z.string().trim().min(1).max(600).describe('The Dokumententyp (folder): its id, or its path of names from the top, separated by "/", e.g. "Objektunterlagen/Hausordnung".'),
     propertyExternalId: externalId.optional().describe('The property the document belongs to; then `shareWith` says whom it reaches there.'),
     shareWith: z
@@ -80,18 +83,29 @@ export function findType(tree: TypeNode[], value: string): TypeNode | undefined 
 
 type Resolved = { type: DocumentType; property: Property | null; targets: ShareTarget[] };
 
-/** Records of one entity by external id (scoped to the key's Verwaltung), or the problem naming the missing ones. */
-async function byExternalIds<T extends { id: string; externalId?: string | null }>(em: Em, entity: typeof Address | typeof Unit | typeof Contact, ids: string[], field: string): Promise<{ ids: string[] } | { problem: PushProblem }> {
+type Referenced = { id: string; externalId?: string | null; archivedAt?: Date | null };
+
+/** Records of one entity by external id (scoped to the key's Verwaltung), or the problem naming the missing or archived ones. */
+async function byExternalIds(em: Em, entity: typeof Address | typeof Unit | typeof Contact, ids: string[], field: string): Promise<{ ids: string[] } | { problem: PushProblem }> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return { ids: [] };
-  const found = (await em.find(entity as never, { externalId: { $in: wanted }, archivedAt: null } as never, { fields: ['id', 'externalId'] as never })) as unknown as T[];
-  const known = new Set(found.map((r) => r.externalId));
-  const missing = wanted.filter((id) => !known.has(id));
-  if (missing.length > 0) return { problem: unknownReference(field, `No ${field.replace(/ExternalIds?$/, '')} with the external id ${missing.join(', ')}.`) };
-  return { ids: found.map((r) => r.id) };
+  const found = (await em.find(entity as never, { externalId: { $in: wanted } } as never, { fields: ['id', 'externalId', 'archivedAt'] as never })) as unknown as Referenced[];
+  const problem = referenceProblem(field, wanted, found);
+  return problem ? { problem } : { ids: found.map((r) => r.id) };
 }
 
-const unknownReference = (field: string, message: string): PushProblem => ({ status: 422, code: 'unknown_reference', message, field });
+/**
+ * Why referenced records cannot be used, as the sync reports it: unknown_reference (not in
+ * the key's Verwaltung) or archived_reference (archived there, e.g. deleted in the ERP).
+ */
+function referenceProblem(field: string, wanted: string[], found: Referenced[]): PushProblem | undefined {
+  const known = new Set(found.map((r) => r.externalId));
+  const missing = wanted.filter((id) => !known.has(id));
+  if (missing.length > 0) return { status: 422, code: 'unknown_reference', message: `No ${field.replace(/ExternalIds?$/, '')} with the external id ${missing.join(', ')}.`, field };
+  const archived = found.filter((r) => r.archivedAt).map((r) => r.externalId);
+  if (archived.length > 0) return { status: 422, code: 'archived_reference', message: english('masterdata:problems.archived_reference', { field, id: archived.join(', ') }), field };
+  return undefined;
+}
 
 /**
  * Turns the metadata's type and sharing target into records of the key's Verwaltung and the
@@ -103,15 +117,19 @@ export async function resolveMetadata(em: Em, metadata: DocumentMetadata): Promi
   const type = em.getReference(DocumentType, node.id);
 
   if (metadata.contactExternalId) {
-    const contact = await em.findOne(Contact, { externalId: metadata.contactExternalId, archivedAt: null }, { fields: ['id'] });
-    if (!contact) return { problem: unknownReference('contactExternalId', `No contact with the external id ${metadata.contactExternalId}.`) };
-    const context: ShareContext = { property: null, contactIds: [contact.id] };
-    const { targets } = await resolveShareTargets(em, context, [`contact:${contact.id}`]);
+    const contact = await em.findOne(Contact, { externalId: metadata.contactExternalId }, { fields: ['id', 'externalId', 'archivedAt'] });
+    const problem = referenceProblem('contactExternalId', [metadata.contactExternalId], contact ? [contact] : []);
+    if (problem) return { problem };
+    const contactId = contact!.id;
+    const context: ShareContext = { property: null, contactIds: [contactId] };
+    const { targets } = await resolveShareTargets(em, context, [`contact:${contactId}`]);
     return { type, property: null, targets };
   }
 
-  const property = await em.findOne(Property, { externalId: metadata.propertyExternalId!, archivedAt: null });
-  if (!property) return { problem: unknownReference('propertyExternalId', `No property with the external id ${metadata.propertyExternalId}.`) };
+  const found = await em.findOne(Property, { externalId: metadata.propertyExternalId! });
+  const problem = referenceProblem('propertyExternalId', [metadata.propertyExternalId!], found ? [found] : []);
+  if (problem) return { problem };
+  const property = found!;
   const share = metadata.shareWith!;
   const tokens: ShareToken[] = [...(share.property ? ['property'] : []), ...(share.groups ?? []).map((g) => `group:${g}`)];
   for (const [field, entity, kind] of [
@@ -146,7 +164,7 @@ export async function pushDocument(em: Em, storage: FileStorage, apiKey: ApiKey,
     em.transactional(async (tx) => {
       const existing = await tx.findOne(Document, { externalId: metadata.externalId });
       if (!existing) {
-        const title = metadata.title ?? (titleFromFileName(upload.originalName) || upload.fileName).slice(0, 200);
+        const title = metadata.title ?? defaultTitle(upload);
         const document = createDocumentRow(tx, { apiKey, property: resolved.property, type: resolved.type, title, upload, shares: resolved.targets, now }, key, metadata.externalId);
         await tx.flush();
         return { document, status: 'created' as const };

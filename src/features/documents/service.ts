@@ -10,9 +10,20 @@ import {
   type StaffUser,
   type Unit,
 } from '../../entities/index.ts';
-import type { Upload } from '../../http/upload.ts';
+import { titleFromFileName, type Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { auditApiAction, auditStaffAction } from '../audit/service.ts';
+
+/** The longest title of a document. */
+export const MAX_DOCUMENT_TITLE = 200;
+
+/**
+ * A new document's title when none is given: from the name the file was sent with
+ * ("Hausordnung_2026-final.pdf" → "Hausordnung 2026 final"), else the stored file name.
+ */
+export function defaultTitle(upload: Pick<Upload, 'originalName' | 'fileName'>): string {
+  return (titleFromFileName(upload.originalName) || upload.fileName).slice(0, MAX_DOCUMENT_TITLE);
+}
 
 /**
  * Who publishes or changes a document: a member of staff in the console, or the ERP through

@@ -1,27 +1,26 @@
-import { Collection, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Collection } from '@mikro-orm/core';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { apiError, jsonBodyLimit, readJson, type ApiEnv } from '../../api/common.ts';
+import { apiError, conflictOnUniqueViolation, jsonBodyLimit, readJson, type ApiEnv } from '../../api/common.ts';
 import type { Em } from '../../db/orm.ts';
-import { Organization } from '../../entities/index.ts';
+import { Organization, ROW_OUTCOMES } from '../../entities/index.ts';
 import type { AppDeps } from '../../http/context.ts';
 import { translator } from '../../http/i18n.ts';
+import { externalIdSchema } from './fields.ts';
 import { KINDS, type MasterDataKind } from './kinds/index.ts';
-import { problemMessage } from './problems.ts';
-import { archiveItems, collectBatchGarbage, upsertItems, type ItemResult } from './sync.ts';
+import { problemSentence } from './problems.ts';
+import { ARCHIVE_OUTCOMES, archiveItems, collectBatchGarbage, upsertItems, type ItemResult } from './sync.ts';
 
-/**
- * The sync API for master data: one set of routes per kind of ./kinds/index.ts, so a new
- * kind module appears here (and in ./openapi.ts) without touching this file. Mounted at
- * /api/v1 by src/api/app.ts behind the API-key middleware.
- */
+// The sync API for master data: one set of routes per kind of ./kinds/index.ts, so a new
+// kind module appears here (and in ./openapi.ts) without touching this file. Mounted at
+// /api/v1 by src/api/app.ts behind the API-key middleware.
 
 export const MAX_BATCH = 1000;
 
 const english = translator('en');
 
 const batchBody = z.object({ items: z.array(z.unknown()) });
-const archiveBody = z.object({ externalIds: z.array(z.string().trim().min(1).max(100)) });
+const archiveBody = z.object({ externalIds: z.array(externalIdSchema) });
 
 type Row = Record<string, unknown> & { id: string; externalId: string; archivedAt: Date | null; erpSyncedAt: Date | null; updatedAt: Date };
 
@@ -32,9 +31,9 @@ export function masterDataApi(deps: AppDeps) {
       const read = await readJson(c);
       if ('error' in read) return read.error;
       const parsed = batchBody.safeParse(read.body);
-      if (!parsed.success) return c.json(apiError('invalid_body', 'The body must be an object {"items": [...]} with 1 to 1000 items.'), 400);
+      if (!parsed.success) return c.json(apiError('invalid_body', `The body must be an object {"items": [...]} with 1 to ${MAX_BATCH} items.`), 400);
       const { items } = parsed.data;
-      if (items.length === 0) return c.json(apiError('invalid_body', 'The batch is empty: send 1 to 1000 items.'), 400);
+      if (items.length === 0) return c.json(apiError('invalid_body', `The batch is empty: send 1 to ${MAX_BATCH} items.`), 400);
       if (items.length > MAX_BATCH) return c.json(apiError('batch_too_large', `At most ${MAX_BATCH} items per batch (got ${items.length}); split it into several requests.`), 400);
 
       const organization = await c.var.em.findOneOrFail(Organization, { id: c.var.apiKey.organization.id });
@@ -42,7 +41,7 @@ export function masterDataApi(deps: AppDeps) {
       const results = await inOneTransaction(c, (tx) => upsertItems(tx, kind, items, { source: 'api', now, organization }));
       collectBatchGarbage();
       if (results instanceof Response) return results;
-      return c.json({ results: results.map((result) => itemAnswer(kind, result)), summary: summary(results.map((r) => r.outcome), ['created', 'updated', 'unchanged', 'refused']) });
+      return c.json({ results: results.map((result) => itemAnswer(kind, result)), summary: summary(results.map((r) => r.outcome), ROW_OUTCOMES) });
     });
 
     api.post(`/${kind.name}/archive`, jsonBodyLimit, async (c) => {
@@ -51,13 +50,13 @@ export function masterDataApi(deps: AppDeps) {
       const parsed = archiveBody.safeParse(read.body);
       if (!parsed.success) return c.json(apiError('invalid_body', 'The body must be an object {"externalIds": ["...", ...]} of non-empty strings.'), 400);
       const { externalIds } = parsed.data;
-      if (externalIds.length === 0) return c.json(apiError('invalid_body', 'No external ids: send 1 to 1000.'), 400);
+      if (externalIds.length === 0) return c.json(apiError('invalid_body', `No external ids: send 1 to ${MAX_BATCH}.`), 400);
       if (externalIds.length > MAX_BATCH) return c.json(apiError('batch_too_large', `At most ${MAX_BATCH} external ids per request (got ${externalIds.length}).`), 400);
       const now = deps.clock.now();
       const results = await c.var.em.transactional((tx) => archiveItems(tx as Em, kind, externalIds, now));
       return c.json({
         results: results.map((result, index) => ({ index, externalId: result.externalId, status: result.outcome, ...('id' in result && { id: result.id }) })),
-        summary: summary(results.map((r) => r.outcome), ['archived', 'unchanged', 'not_found']),
+        summary: summary(results.map((r) => r.outcome), ARCHIVE_OUTCOMES),
       });
     });
 
@@ -78,18 +77,12 @@ export function masterDataApi(deps: AppDeps) {
   return api;
 }
 
-/**
- * Runs a batch in one transaction. Two batches creating the same external id at the same
- * moment both see it missing; the later insert then hits the unique index and its whole
- * batch is rolled back: answered 409, to be sent again (it will then update or be unchanged).
- */
+/** Runs a batch in one transaction; a race on a new external id rolls it all back (409, see conflictOnUniqueViolation). */
 async function inOneTransaction<T>(c: Context<ApiEnv>, work: (tx: Em) => Promise<T>): Promise<T | Response> {
   try {
     return await c.var.em.transactional((tx) => work(tx as Em));
   } catch (error) {
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    c.header('Retry-After', '1');
-    return c.json(apiError('conflict', 'Another request created some of these records at the same time. Nothing of this batch was written; send it again.'), 409);
+    return conflictOnUniqueViolation(c, error, 'Another request created some of these records at the same time. Nothing of this batch was written; send it again.');
   }
 }
 
@@ -105,12 +98,12 @@ function itemAnswer(kind: MasterDataKind, result: ItemResult) {
     ...(result.id && { id: result.id }),
     ...(result.changes && { changes: result.changes }),
     ...(result.problems && {
-      errors: result.problems.map((problem) => ({ code: problem.code, field: problem.field ?? null, message: problemMessage(english, kind, problem, 'api') })),
+      errors: result.problems.map((problem) => ({ code: problem.code, field: problem.field ?? null, message: problemSentence(english, kind, problem, 'api') })),
     }),
   };
 }
 
-function summary<S extends string>(outcomes: string[], statuses: S[]): Record<S, number> {
+function summary<S extends string>(outcomes: string[], statuses: readonly S[]): Record<S, number> {
   return Object.fromEntries(statuses.map((status) => [status, outcomes.filter((outcome) => outcome === status).length])) as Record<S, number>;
 }
 

@@ -4,15 +4,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import type { FieldSpec } from './fields.ts';
+import { EXTERNAL_ID_COLUMN, EXTERNAL_ID_MAX, type FieldSpec } from './fields.ts';
 import type { MasterDataKind, Problem } from './kinds/index.ts';
 
-/**
- * Reading a master-data CSV file as people make them (Excel "CSV (Trennzeichen-getrennt)",
- * exports of other programs): UTF-8 with or without BOM or Windows-1252, `;`, `,` or tab,
- * German numbers and dates (the kind's fromCsv). The file is streamed twice (once to decide
- * the encoding, once to read the rows, in chunks), never held in memory whole.
- */
+// Reading a master-data CSV file as people make them (Excel "CSV (Trennzeichen-getrennt)",
+// exports of other programs): UTF-8 with or without BOM or Windows-1252, `;`, `,` or tab,
+// German numbers and dates (the kind's fromCsv). The file is streamed twice (once to decide
+// the encoding, once to read the rows, in chunks), never held in memory whole.
+
 export type CsvEncoding = 'utf-8' | 'windows-1252';
 /** Opens the file's bytes anew for each pass (a temp upload, or the file in storage). */
 export type ByteSource = () => AsyncIterable<Buffer>;
@@ -37,7 +36,6 @@ export type Column = 'externalId' | FieldSpec | null;
 /** One data row: the item for upsertItems, or the problems that refuse it before (encoding, cell count). */
 export type CsvRow = { position: number; externalId: string | null; item?: Record<string, unknown>; problems?: Problem[] };
 
-export const EXTERNAL_ID_COLUMN = 'Externe ID';
 const READ_CHUNK = 64 * 1024;
 /** The longest row read (characters); a longer one is refused as broken (an unclosed quote). */
 const MAX_RECORD_CHARS = 64 * 1024;
@@ -190,7 +188,7 @@ export function brokenEncoding(text: string): boolean {
 /** A parsed record as an item of the kind: empty cells are null (clears an optional field). */
 function rowOf(position: number, record: string[], columns: Column[]): CsvRow {
   const idIndex = columns.indexOf('externalId');
-  const externalId = record[idIndex] ? record[idIndex].slice(0, 100) : null;
+  const externalId = record[idIndex] ? record[idIndex].slice(0, EXTERNAL_ID_MAX) : null;
   if (record.some(brokenEncoding)) return { position, externalId, problems: [{ code: 'csv_encoding' }] };
   const item: Record<string, unknown> = {};
   columns.forEach((column, index) => {
@@ -239,7 +237,7 @@ export async function* csvChunks(source: ByteSource, format: CsvFormat, columns:
       const cells = error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && record;
       skipped.push({
         position: Number(error.lines),
-        externalId: record?.[idIndex] ? String(record[idIndex]).slice(0, 100) : null,
+        externalId: record?.[idIndex] ? String(record[idIndex]).slice(0, EXTERNAL_ID_MAX) : null,
         problems: [cells ? { code: 'csv_cells', params: { expected: format.header.length, found: record.length } } : { code: 'csv_syntax' }],
       });
     },

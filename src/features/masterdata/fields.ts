@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** The longest external id (the ERP's key of a record; the column's length in the database). */
+export const EXTERNAL_ID_MAX = 100;
+/** An external id as the API, the CSV import and references accept it: trimmed, 1 to EXTERNAL_ID_MAX characters. */
+export const externalIdSchema = z.string().trim().min(1).max(EXTERNAL_ID_MAX);
+/** The external id's column in CSV files (it has no FieldSpec: every kind has it). */
+export const EXTERNAL_ID_COLUMN = 'Externe ID';
+
 /**
  * The fields of a master-data kind, declared once and used by everything that reads or
  * writes that kind from outside: the sync API's JSON schema and OpenAPI description, the
@@ -72,9 +79,24 @@ export function date(name: string, column: string, options: { required?: boolean
   return { name, property: name, column, required: options.required, schema: z.iso.date(), fromCsv: germanDate, example: options.example };
 }
 
+/**
+ * A country as its ISO 3166-1 alpha-2 code ("DE", "AT"); lower case is upper-cased. The record
+ * always has one: empty means "as stored" (notNull), the default for a new record.
+ */
+export function countryCode(name: string, column: string, example: string): FieldSpec {
+  const schema = z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((code) => code === '' || /^[A-Z]{2}$/.test(code), { params: { problem: 'invalid_country' } })
+    .transform((code) => (code === '' ? undefined : code))
+    .describe('ISO 3166-1 alpha-2 country code, e.g. "DE" or "AT"; lower case is upper-cased.');
+  return { name, property: name, column, notNull: true, max: 2, schema, example };
+}
+
 /** The external id of a record of another kind. */
 export function reference(name: string, property: string, column: string, ref: string, options: { required?: boolean; example: string }): FieldSpec {
-  return { name, property, column, required: options.required, ref, schema: z.string().trim().min(1).max(100), example: options.example };
+  return { name, property, column, required: options.required, ref, schema: externalIdSchema, example: options.example };
 }
 
 /** A list of external ids of another kind; in CSV separated by "|" or ",". */
@@ -86,7 +108,7 @@ export function references(name: string, property: string, column: string, ref: 
     required: options.required,
     ref,
     many: true,
-    schema: z.array(z.string().trim().min(1).max(100)).min(1).max(50),
+    schema: z.array(externalIdSchema).min(1).max(50),
     fromCsv: (cell) => cell.split(/[|,]/).map((id) => id.trim()).filter(Boolean),
     example: options.example,
   };

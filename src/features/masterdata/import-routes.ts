@@ -10,11 +10,8 @@ import { render } from '../../http/views.ts';
 import { CsvFileError, looksLikeText, templateHeader } from './csv.ts';
 import { confirmImport, createImport, defaultOutcome, discardImport, previewRows, recentImports, rowDetails } from './import-service.ts';
 import { KINDS, kindNamed, type MasterDataKind } from './kinds/index.ts';
-import { masterDataOverview } from './overview.ts';
 
-// Stammdaten: the overview (staff, /verwaltung/stammdaten) and the CSV import (admin,
-// /verwaltung/stammdaten/import). Both mounted in src/app.ts; the overview before the
-// admin-only routes under the same prefix.
+// Stammdaten › CSV-Import (admin, /verwaltung/stammdaten/import; mounted in src/app.ts).
 
 const FILE_FIELD = 'datei';
 
@@ -25,37 +22,8 @@ const CSV_UPLOADS: AcceptedTypes = {
   detect: async (filePath) => ((await looksLikeText(filePath)) ? { ext: 'csv', mimeType: 'text/csv' } : null),
 };
 
-/** Where each kind's list lives in the console. */
-export const KIND_LISTS: Record<string, string> = {
-  properties: '/verwaltung/liegenschaften',
-  addresses: '/verwaltung/adressen',
-  units: '/verwaltung/einheiten',
-  contacts: '/verwaltung/kontakte',
-  contracts: '/verwaltung/vertraege',
-  'service-providers': '/verwaltung/dienstleister',
-};
-
-/** An example external id per kind for the template (the references of the other examples point at these). */
-const EXAMPLE_IDS: Record<string, string> = {
-  properties: 'L-1001',
-  addresses: 'A-1001-1',
-  units: 'E-1001-002',
-  contacts: 'K-5001',
-  contracts: 'V-2024-017',
-  'service-providers': 'D-3001',
-};
-
 /** Notices of the import page after an action (?hinweis=…). */
 const NOTICES = ['importiert', 'geaendert', 'verworfen'] as const;
-
-export function overviewRoutes() {
-  const router = Router();
-  router.get('/', async (req, res) => {
-    const kinds = await masterDataOverview(req.em);
-    render(req, res, 'masterdata/overview', { title: req.t('masterdata-import:overview.title'), kinds, lists: KIND_LISTS });
-  });
-  return router;
-}
 
 async function uploadPage(req: Request, res: Response, form: { art: string }, errors: Record<string, FieldMessage> = {}, status = 200) {
   const imports = await recentImports(req.em);
@@ -125,7 +93,7 @@ export function importRoutes() {
   router.get('/vorlage/:kind', (req, res) => {
     const kind = kindNamed(req.params.kind);
     if (!kind) throw new NotFoundError(`unknown master-data kind ${req.params.kind}`);
-    const example = [EXAMPLE_IDS[kind.name] ?? '', ...kind.fields.map((f) => f.example)];
+    const example = [kind.exampleExternalId, ...kind.fields.map((f) => f.example)];
     // Excel opens a UTF-8 file with its umlauts only with the BOM; `;` is its German delimiter.
     const body = stringify([templateHeader(kind), example], { delimiter: ';', bom: true, record_delimiter: 'windows' });
     res.set('Content-Type', 'text/csv; charset=utf-8');

@@ -3,23 +3,20 @@ import { LockMode } from '@mikro-orm/core';
 import type { TFunction } from 'i18next';
 import type { Em } from '../../db/orm.ts';
 import { scopeToOrganization } from '../../db/tenant.ts';
-import { MasterDataImport, MasterDataImportRow, StaffUser, type RowOutcome } from '../../entities/index.ts';
+import { MasterDataImport, MasterDataImportRow, ROW_OUTCOMES, StaffUser, type RowOutcome } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import { csvChunks, EXTERNAL_ID_COLUMN, inspectCsv, mapColumns, type ByteSource, type CsvFormat, type CsvRow, fileSource } from './csv.ts';
-import type { FieldSpec } from './fields.ts';
+import { csvChunks, inspectCsv, mapColumns, type ByteSource, type CsvFormat, type CsvRow, fileSource } from './csv.ts';
 import { kindNamed, type MasterDataKind, type Problem } from './kinds/index.ts';
-import { problemMessage } from './problems.ts';
+import { problemSentence } from './problems.ts';
 import { collectBatchGarbage, upsertItems, type ItemResult } from './sync.ts';
 
-/**
- * The CSV import of master data (Stammdaten › CSV-Import): upload → a dry run whose verdict
- * per row is stored (MasterDataImportRow) and shown as the preview → confirm, which reads the
- * stored file again and writes it through the same upsert in ONE transaction, or discard.
- */
+// The CSV import of master data (Stammdaten › CSV-Import): upload → a dry run whose verdict
+// per row is stored (MasterDataImportRow) and shown as the preview → confirm, which reads the
+// stored file again and writes it through the same upsert in ONE transaction, or discard.
+
 export type ImportCounts = Record<RowOutcome, number>;
-export const OUTCOMES: RowOutcome[] = ['created', 'updated', 'unchanged', 'refused'];
 
 const CHUNK = 1000;
 
@@ -162,7 +159,7 @@ export async function confirmImport(em: Em, storage: FileStorage, staff: Actor, 
         tx.clear();
         collectBatchGarbage();
       }
-      if (OUTCOMES.some((outcome) => counts[outcome] !== preview[outcome])) throw new PreviewOutdated();
+      if (ROW_OUTCOMES.some((outcome) => counts[outcome] !== preview[outcome])) throw new PreviewOutdated();
       await tx.nativeUpdate(MasterDataImport, { id: imp.id }, { status: 'imported', importedAt: now });
       const actor = await tx.findOneOrFail(StaffUser, { id: staff.id });
       auditStaffAction(tx as Em, actor, 'masterdata.imported', { type: 'MasterDataImport', id: imp.id }, { kind: kind.name, fileName: imp.fileName, ...counts }, now);
@@ -231,24 +228,12 @@ export async function previewRows(em: Em, imp: MasterDataImport, outcome: RowOut
 /** The outcome shown first: the refused rows if there are any, else the first outcome with rows. */
 export function defaultOutcome(imp: MasterDataImport): RowOutcome {
   if (imp.refused > 0) return 'refused';
-  return OUTCOMES.find((outcome) => imp[outcome] > 0) ?? 'created';
+  return ROW_OUTCOMES.find((outcome) => imp[outcome] > 0) ?? 'created';
 }
 
 /** The last imports of the Verwaltung, newest first (the history on the upload page). */
 export function recentImports(em: Em, limit = 20) {
   return em.find(MasterDataImport, {}, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, populate: ['createdBy'] });
-}
-
-// The external id has no FieldSpec; in the console it is named by its CSV column too.
-const withExternalId = new WeakMap<MasterDataKind, MasterDataKind>();
-function csvKind(kind: MasterDataKind): MasterDataKind {
-  let extended = withExternalId.get(kind);
-  if (!extended) {
-    const externalId = { name: 'externalId', property: 'externalId', column: EXTERNAL_ID_COLUMN, example: '' } as FieldSpec;
-    extended = { ...kind, fields: [...kind.fields, externalId] };
-    withExternalId.set(kind, extended);
-  }
-  return extended;
 }
 
 /** A stored row's reasons (refused) or changed columns (updated), as German sentences / column names. */
@@ -257,6 +242,6 @@ export function rowDetails(t: TFunction, kind: MasterDataKind, row: Pick<MasterD
   if (row.outcome === 'updated') return details.map((d) => (d.field === 'archived' ? String(t('masterdata-import:preview.restored')) : (kind.fields.find((f) => f.name === d.field)?.column ?? String(d.field))));
   if (row.outcome !== 'refused') return [];
   return details.map((problem) =>
-    problem.code?.startsWith('csv_') ? String(t(`masterdata-import:rowProblems.${problem.code}`, problem.params ?? {})) : problemMessage(t, csvKind(kind), problem as Problem, 'csv'),
+    problem.code?.startsWith('csv_') ? String(t(`masterdata-import:rowProblems.${problem.code}`, problem.params ?? {})) : problemSentence(t, kind, problem as Problem, 'csv'),
   );
 }

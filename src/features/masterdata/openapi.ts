@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { MAX_JSON_BODY_BYTES } from '../../api/common.ts';
+import { errorResponse, MAX_JSON_BODY_BYTES } from '../../api/common.ts';
+import { ROW_OUTCOMES } from '../../entities/index.ts';
 import { i18n, translator } from '../../http/i18n.ts';
 import { MAX_BATCH } from './api.ts';
 import { KINDS, type MasterDataKind } from './kinds/index.ts';
-import { itemSchema } from './sync.ts';
+import { EXTERNAL_ID_MAX } from './fields.ts';
+import { ARCHIVE_OUTCOMES, itemSchema } from './sync.ts';
 
-/**
- * The OpenAPI 3.1 description served at /api/v1/openapi.json, generated from KINDS and the
- * items' zod schemas, so it cannot drift from what the API accepts. Other API modules add
- * their paths and schemas as an extension (src/api/app.ts lists them).
- */
+// The OpenAPI 3.1 description served at /api/v1/openapi.json, generated from KINDS and the
+// items' zod schemas, so it cannot drift from what the API accepts.
+
+/** Paths and schemas another API module adds to the description (src/api/app.ts lists them). */
 export type OpenApiExtension = { paths: Record<string, object>; schemas?: Record<string, object> };
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, Record<string, unknown>>; required?: string[] };
@@ -17,7 +18,6 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, Record
 const english = translator('en');
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const errorResponse = (description: string) => ({ description, ...json(ref('Error')) });
 
 /** "service-providers" → "ServiceProviders" (a schema name). */
 function schemaName(kind: MasterDataKind) {
@@ -55,7 +55,7 @@ function recordJsonSchema(item: JsonSchema): JsonSchema {
 function kindPaths(kind: MasterDataKind) {
   const name = schemaName(kind);
   const label = String(english(`masterdata:kinds.${kind.name}`));
-  const externalId = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 100 }, description: 'The external id (URL-encoded).' };
+  const externalId = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX }, description: 'The external id (URL-encoded).' };
   const tags = [label];
   return {
     [`/${kind.name}`]: {
@@ -89,7 +89,7 @@ function kindPaths(kind: MasterDataKind) {
         summary: `Archive several ${kind.name} (delete in the ERP) in one transaction`,
         requestBody: {
           required: true,
-          ...json({ type: 'object', properties: { externalIds: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', minLength: 1, maxLength: 100 } } }, required: ['externalIds'] }),
+          ...json({ type: 'object', properties: { externalIds: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX } } }, required: ['externalIds'] }),
         },
         responses: {
           200: { description: 'One result per external id; unknown ones are not_found.', ...json(ref('ArchiveBatchResult')) },
@@ -129,7 +129,7 @@ function kindPaths(kind: MasterDataKind) {
 
 function sharedSchemas() {
   const problemCodes = Object.keys((i18n.getResourceBundle('en', 'masterdata') as { problems: Record<string, string> }).problems);
-  const counts = (statuses: string[]) => ({ type: 'object', properties: Object.fromEntries(statuses.map((s) => [s, { type: 'integer', minimum: 0 }])), required: statuses });
+  const counts = (statuses: readonly string[]) => ({ type: 'object', properties: Object.fromEntries(statuses.map((s) => [s, { type: 'integer', minimum: 0 }])), required: statuses });
   return {
     Error: {
       type: 'object',
@@ -159,7 +159,7 @@ function sharedSchemas() {
       properties: {
         index: { type: 'integer', minimum: 0, description: 'Position of the item in the batch.' },
         externalId: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-        status: { type: 'string', enum: ['created', 'updated', 'unchanged', 'refused'] },
+        status: { type: 'string', enum: ROW_OUTCOMES },
         id: { type: 'string', format: 'uuid', description: 'Hausportal\'s id (absent when a new item was refused).' },
         changes: { type: 'array', items: { type: 'string' }, description: 'With updated: the fields that changed ("archived" when the record was restored).' },
         errors: { type: 'array', items: ref('ItemError'), description: 'With refused: why. Nothing of a refused item is written.' },
@@ -168,7 +168,7 @@ function sharedSchemas() {
     },
     BatchResult: {
       type: 'object',
-      properties: { results: { type: 'array', items: ref('ItemResult') }, summary: counts(['created', 'updated', 'unchanged', 'refused']) },
+      properties: { results: { type: 'array', items: ref('ItemResult') }, summary: counts(ROW_OUTCOMES) },
       required: ['results', 'summary'],
     },
     ArchiveResult: {
@@ -183,11 +183,11 @@ function sharedSchemas() {
           type: 'array',
           items: {
             type: 'object',
-            properties: { index: { type: 'integer' }, externalId: { type: 'string' }, id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ['archived', 'unchanged', 'not_found'] } },
+            properties: { index: { type: 'integer' }, externalId: { type: 'string' }, id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ARCHIVE_OUTCOMES } },
             required: ['index', 'externalId', 'status'],
           },
         },
-        summary: counts(['archived', 'unchanged', 'not_found']),
+        summary: counts(ARCHIVE_OUTCOMES),
       },
       required: ['results', 'summary'],
     },

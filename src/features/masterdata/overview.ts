@@ -1,7 +1,32 @@
+import { Router } from 'express';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
+import { render } from '../../http/views.ts';
 import { KINDS } from './kinds/index.ts';
+
+// Stammdaten (staff, /verwaltung/stammdaten): per kind how many records, how many the ERP
+// keeps, and its last sync. Mounted in src/app.ts before the admin-only routes under the
+// same prefix (CSV import, release from the ERP).
+
+/** Where each kind's list lives in the console. */
+const KIND_LISTS: Record<string, string> = {
+  properties: '/verwaltung/liegenschaften',
+  addresses: '/verwaltung/adressen',
+  units: '/verwaltung/einheiten',
+  contacts: '/verwaltung/kontakte',
+  contracts: '/verwaltung/vertraege',
+  'service-providers': '/verwaltung/dienstleister',
+};
+
+export function overviewRoutes() {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    const kinds = await masterDataOverview(req.em);
+    render(req, res, 'masterdata/overview', { title: req.t('masterdata-import:overview.title'), kinds, lists: KIND_LISTS });
+  });
+  return router;
+}
 
 export type KindFigures = { kind: string; active: number; archived: number; erpOwned: number; lastSync: Date | null };
 

@@ -3,17 +3,17 @@ import { Collection } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Em } from '../../db/orm.ts';
 import { Organization, type RowOutcome } from '../../entities/index.ts';
-import type { FieldSpec } from './fields.ts';
+import { EXTERNAL_ID_MAX, externalIdSchema, type FieldSpec } from './fields.ts';
 import { kindNamed, type MasterDataKind, type Problem } from './kinds/index.ts';
 import type { EntityValues } from './kinds/kind.ts';
 
-/**
- * The one upsert of master data by external id, shared by the sync API (source 'api') and
- * the CSV import (source 'csv', also as a dry run for the preview). It validates every item,
- * resolves references with one query per referenced kind, compares with what is stored and
- * reports per item created / updated / unchanged / refused. It never flushes: the caller
- * owns the transaction, so a batch or a whole file lands entirely or not at all.
- */
+// The one upsert of master data by external id, shared by the sync API (source 'api') and
+// the CSV import (source 'csv', also as a dry run for the preview). It validates every item,
+// resolves references with one query per referenced kind, compares with what is stored and
+// reports per item created / updated / unchanged / refused. It never flushes: the caller
+// owns the transaction, so a batch or a whole file lands entirely or not at all.
+
+/** Who sends the items: the ERP through the API (takes ownership) or a CSV file (must not change ERP-owned records). */
 export type SyncSource = 'api' | 'csv';
 
 export type ItemResult = {
@@ -48,7 +48,7 @@ const schemas = new WeakMap<MasterDataKind, z.ZodType<Record<string, unknown> & 
 export function itemSchema(kind: MasterDataKind) {
   let schema = schemas.get(kind);
   if (!schema) {
-    const shape: Record<string, z.ZodType> = { externalId: z.string().trim().min(1).max(100) };
+    const shape: Record<string, z.ZodType> = { externalId: externalIdSchema };
     for (const field of kind.fields) shape[field.name] = field.required ? field.schema : field.notNull ? field.schema.nullish().transform((v) => v ?? undefined) : field.schema.nullable().optional();
     schema = z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown> & { externalId: string }>;
     schemas.set(kind, schema);
@@ -93,6 +93,9 @@ function problemOf(issue: z.core.$ZodIssue): Omit<Problem, 'field'> {
     case 'invalid_union':
       // Only the e-mail fields are unions ('' or an address).
       return { code: 'invalid_email' };
+    case 'custom':
+      // A field's own rule names its problem code (fields.ts, e.g. countryCode).
+      return { code: typeof issue.params?.problem === 'string' ? issue.params.problem : 'invalid' };
     default:
       return { code: 'invalid' };
   }
@@ -123,7 +126,7 @@ export async function upsertItems(em: Em, kind: MasterDataKind, items: unknown[]
 
 function rawExternalId(item: unknown): string | null {
   const value = (item as { externalId?: unknown } | null)?.externalId;
-  return typeof value === 'string' ? value.slice(0, 100) : null;
+  return typeof value === 'string' ? value.slice(0, EXTERNAL_ID_MAX) : null;
 }
 
 async function findByExternalIds<T extends { externalId: string | null }>(em: Em, entity: MasterDataKind["entity"], externalIds: string[], populate?: string[]) {
@@ -230,7 +233,10 @@ function sameValue(stored: unknown, value: unknown): boolean {
   return stored === value;
 }
 
-/** Archives records by external id ("delete" in the ERP): archived, already archived, or unknown. */
+/** What archiving one external id did: archived, already archived (unchanged), or unknown (not_found). */
+export const ARCHIVE_OUTCOMES = ['archived', 'unchanged', 'not_found'] as const;
+
+/** Archives records by external id ("delete" in the ERP). */
 export async function archiveItems(em: Em, kind: MasterDataKind, externalIds: string[], now: Date) {
   const existing = await findByExternalIds<Row>(em, kind.entity, externalIds);
   return externalIds.map((externalId) => {

@@ -5,6 +5,7 @@ import type { MasterDataKind } from './kind.ts';
 /** Adressen (Hauseingänge) of a Liegenschaft. */
 export const addresses: MasterDataKind = {
   name: 'addresses',
+  exampleExternalId: 'A-1001-1',
   entity: Address,
   fields: [
     reference('propertyExternalId', 'property', 'Liegenschaft (Externe ID)', 'properties', { required: true, example: 'L-1001' }),

@@ -1,11 +1,12 @@
 import { Contact, CONTACT_TYPES, SALUTATIONS, contactDisplayName } from '../../../entities/index.ts';
 import { newContactPreference } from '../../contacts/service.ts';
-import { choice, text } from '../fields.ts';
+import { choice, countryCode, text } from '../fields.ts';
 import type { MasterDataKind, Problem } from './kind.ts';
 
 /** Kontakte: Mieter, Eigentümer, Firmen. */
 export const contacts: MasterDataKind = {
   name: 'contacts',
+  exampleExternalId: 'K-5001',
   entity: Contact,
   fields: [
     choice('type', 'Typ', CONTACT_TYPES, { person: ['Person'], company: ['Firma', 'Unternehmen'] }, 'person'),
@@ -19,7 +20,7 @@ export const contacts: MasterDataKind = {
     text('street', 'Straße und Hausnummer', 200, { example: 'Max-Planck-Straße 12' }),
     text('postalCode', 'PLZ', 10, { example: '10115' }),
     text('city', 'Ort', 100, { example: 'Berlin' }),
-    text('country', 'Land', 2, { notNull: true, example: 'DE' }),
+    countryCode('country', 'Land', 'DE'),
   ],
   label: (values) => contactDisplayName({ type: String(values.type ?? 'person'), ...values } as Parameters<typeof contactDisplayName>[0]),
   check: (values) => {

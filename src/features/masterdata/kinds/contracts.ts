@@ -5,6 +5,7 @@ import type { MasterDataKind } from './kind.ts';
 /** Verträge: Mietverträge and Eigentum, linking contacts to a unit for a period. */
 export const contracts: MasterDataKind = {
   name: 'contracts',
+  exampleExternalId: 'V-2024-017',
   entity: Contract,
   fields: [
     reference('unitExternalId', 'unit', 'Einheit (Externe ID)', 'units', { required: true, example: 'E-1001-002' }),

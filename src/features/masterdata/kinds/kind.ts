@@ -15,6 +15,8 @@ export type EntityValues = Record<string, unknown>;
 export type MasterDataKind = {
   /** The path segment of the API (/api/v1/<name>) and of the console import. */
   name: string;
+  /** The external id of the template's example row; other kinds' reference examples point at it. */
+  exampleExternalId: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any entity of the list
   entity: EntityName<any>;
   fields: FieldSpec[];

@@ -5,6 +5,7 @@ import type { MasterDataKind } from './kind.ts';
 /** Liegenschaften. */
 export const properties: MasterDataKind = {
   name: 'properties',
+  exampleExternalId: 'L-1001',
   entity: Property,
   fields: [
     text('name', 'Name', 200, { required: true, example: 'Rosenweg 24' }),

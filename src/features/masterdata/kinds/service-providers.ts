@@ -5,6 +5,7 @@ import type { MasterDataKind } from './kind.ts';
 /** Dienstleister: Hausmeister, Heizungsbau, Reinigung, ... */
 export const serviceProviders: MasterDataKind = {
   name: 'service-providers',
+  exampleExternalId: 'D-3001',
   entity: ServiceProvider,
   fields: [
     text('name', 'Name', 200, { required: true, example: 'Haustechnik Schulz GmbH' }),

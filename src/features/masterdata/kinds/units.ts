@@ -5,6 +5,7 @@ import type { MasterDataKind } from './kind.ts';
 /** Einheiten: Wohnung, Gewerbe, Stellplatz, Sonstige. */
 export const units: MasterDataKind = {
   name: 'units',
+  exampleExternalId: 'E-1001-002',
   entity: Unit,
   fields: [
     reference('propertyExternalId', 'property', 'Liegenschaft (Externe ID)', 'properties', { required: true, example: 'L-1001' }),
