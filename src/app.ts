@@ -19,9 +19,9 @@ import { loginRoutes } from './features/login/routes.ts';
 import { devMailRoutes } from './features/mail/routes.ts';
 import { portalRoutes } from './features/portal/routes.ts';
 import { propertyRoutes } from './features/properties/routes.ts';
-import { propertyAdminRoutes } from './features/properties/admin-routes.ts';
+import { propertyEditRoutes } from './features/properties/edit-routes.ts';
 import { addressListRoutes } from './features/addresses/routes.ts';
-import { unitListRoutes } from './features/units/routes.ts';
+import { unitListRoutes, unitPageRoutes } from './features/units/routes.ts';
 import { consoleSectionRoutes } from './features/console/routes.ts';
 import * as announcements from './features/announcements/routes.ts';
 import * as appointments from './features/appointments/routes.ts';
@@ -44,7 +44,8 @@ import * as ticketHandover from './features/tickets/handover-routes.ts';
 import * as ticketPortal from './features/tickets/portal-routes.ts';
 import { categoryAdminRoutes as ticketCategoryAdminRoutes } from './features/tickets/categories-routes.ts';
 import { ownershipRoutes as masterDataOwnershipRoutes } from './features/masterdata/ownership-routes.ts';
-import * as masterDataImport from './features/masterdata/import-routes.ts';
+import { importRoutes as masterDataImportRoutes } from './features/masterdata/import-routes.ts';
+import { overviewRoutes as masterDataOverviewRoutes } from './features/masterdata/overview.ts';
 import { apiKeyAdminRoutes } from './features/api-keys/routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
@@ -124,13 +125,14 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
   registry.mount(app, '/verwaltung/administration/api-schluessel', 'admin', [requireAdmin], apiKeyAdminRoutes());
   // The Stammdaten overview (staff) first: the admin guard below covers all of /verwaltung/stammdaten.
-  registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataImport.overviewRoutes());
-  registry.mount(app, '/verwaltung/stammdaten/import', 'admin', [requireAdmin], masterDataImport.importRoutes());
+  registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataOverviewRoutes());
+  registry.mount(app, '/verwaltung/stammdaten/import', 'admin', [requireAdmin], masterDataImportRoutes());
   registry.mount(app, '/verwaltung/stammdaten', 'admin', [requireAdmin], masterDataOwnershipRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   // Create/edit/archive first, so "/neu" is not read as a property id by the property pages.
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyAdminRoutes());
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], unitPageRoutes());
   registry.mount(app, '/verwaltung/adressen', 'staff', [requireStaff], addressListRoutes());
   registry.mount(app, '/verwaltung/einheiten', 'staff', [requireStaff], unitListRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());

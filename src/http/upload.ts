@@ -47,10 +47,11 @@ export const PHOTO_AND_PDF_UPLOADS: AcceptedTypes = { types: PHOTO_AND_PDF_TYPES
 type MulterOptions = multer.Options & { streamHandler?: (req: Request, busboy: NodeJS.WritableStream) => void };
 
 /**
- * An accepted file. `originalName` is what the browser sent (for titles only); `fileName` is
- * the name to store and offer on download: without any path or control characters, and
- * with the extension of the type found in the bytes (a PNG named "plan.docx" becomes
- * "plan.png"), so a file is never offered under a misleading name.
+ * An accepted file. `originalName` is what the browser sent (for titles only, e.g. defaultTitle
+ * in src/features/documents/service.ts); `fileName` is the name to store and offer on
+ * download: without any path or control characters, and with the extension of the type
+ * found in the bytes (a PNG named "plan.docx" becomes "plan.png"), so a file is never
+ * offered under a misleading name.
  */
 export type Upload = { tempPath: string; originalName: string; fileName: string; size: number; ext: string; mimeType: string };
 

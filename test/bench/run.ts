@@ -175,6 +175,13 @@ async function main() {
       { name: 'Kontakte ?q', path: `/verwaltung/kontakte?q=${encodeURIComponent(CONTACT_QUERY)}`, headers: { ...browser, cookie: staff }, expect: CONTACT_QUERY },
       // Not in the brief's list, but the Kontakte page as it opens: paging through all 100,000.
       { name: 'Kontakte (no search)', path: '/verwaltung/kontakte', headers: { ...browser, cookie: staff }, expect: 'id="contact-results"' },
+      // The Stammdaten lists of issue 7 over the whole portfolio (50,000 units, 110,000 contracts).
+      { name: 'Kontakte sorted by Ort', path: '/verwaltung/kontakte?sortierung=ort', headers: { ...browser, cookie: staff }, expect: 'id="contact-results"' },
+      { name: 'Einheiten (all)', path: '/verwaltung/einheiten', headers: { ...browser, cookie: staff }, expect: 'id="unit-results"' },
+      { name: 'Einheiten ?q', path: `/verwaltung/einheiten?q=${encodeURIComponent('Wohnung 003')}`, headers: { ...browser, cookie: staff }, expect: 'Wohnung 003' },
+      { name: 'Verträge (all)', path: '/verwaltung/vertraege', headers: { ...browser, cookie: staff }, expect: 'id="contract-results"' },
+      { name: 'Verträge ?q', path: `/verwaltung/vertraege?q=${encodeURIComponent(CONTACT_QUERY)}`, headers: { ...browser, cookie: staff }, expect: 'id="contract-results"' },
+      { name: 'Adressen (all)', path: '/verwaltung/adressen', headers: { ...browser, cookie: staff }, expect: 'id="address-results"' },
       { name: 'Portal start page', path: `/portal/liegenschaften/${world.portalProperty.id}`, headers: { ...browser, cookie: portal }, expect: world.portalProperty.name },
       { name: 'Portal Mitteilungen (200)', path: `/portal/liegenschaften/${world.portalProperty.id}/mitteilungen`, headers: { ...browser, cookie: portal }, expect: 'Mitteilung 1' },
     ];

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
 
 // Stammdaten in the console: Liegenschaften, Adressen and Einheiten created, edited,
-// archived and restored by staff (src/features/properties/admin-routes.ts), the lists of
+// archived and restored by staff (src/features/properties/edit-routes.ts), the lists of
 // Adressen and Einheiten, and the ERP's fields read-only (Rosenweg 24 is ERP-owned in the demo).
 
 let app: TestApp;

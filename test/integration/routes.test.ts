@@ -68,7 +68,7 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
   // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.
   unitId: () => app.world.units.wohnung002.id,
-  // Adressen of a property (src/features/properties/admin-routes.ts): an unknown address is a 404 behind the guard.
+  // Adressen of a property (src/features/properties/edit-routes.ts): an unknown address is a 404 behind the guard.
   addressId: () => '00000000-0000-4000-8000-000000000000',
   documentTypeId: () => '00000000-0000-4000-8000-000000000000',
   versionId: () => '00000000-0000-4000-8000-000000000000',

@@ -75,9 +75,27 @@ function contractInWindow(day: string) {
   return sql`c.archived_at is null and c.starts_on - w.pre_days <= ${day}::date and (c.ends_on is null or c.ends_on + w.post_days >= ${day}::date)`;
 }
 
-/** Contract `c` runs on `day`: what group sharing needs (seed 002). Archived contracts never run. */
+/**
+ * Contract `c` runs on `day`: what group sharing needs (seed 002). Archived contracts never
+ * run. The same rule for the ORM is runningContractOn below (and runsOn for a loaded
+ * contract); change them together.
+ */
 function contractRuns(day: string) {
   return sql`(c.archived_at is null and c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date))`;
+}
+
+/**
+ * A contract runs on `day` (ISO date): begun on or before it, not ended before it, not
+ * archived. An ORM filter on Contract (spread it into a `contracts: {...}` condition too);
+ * the SQL version of the same rule is contractRuns above.
+ */
+export function runningContractOn(day: string) {
+  return { archivedAt: null, startsOn: { $lte: day }, $or: [{ endsOn: null }, { endsOn: { $gte: day } }] };
+}
+
+/** runningContractOn for a loaded contract. */
+export function runsOn(contract: { archivedAt?: Date | null; startsOn: string; endsOn?: string | null }, day: string): boolean {
+  return !contract.archivedAt && contract.startsOn <= day && (!contract.endsOn || contract.endsOn >= day);
 }
 
 /**

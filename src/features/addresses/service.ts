@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
-import type { ListSort } from '../../http/paging.ts';
-import { direction, likePattern, PAGE_SIZE } from '../properties/service.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
+import { direction, likePattern, pageCount, pageTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 
 export const ADDRESS_SORTS = ['strasse', 'ort', 'liegenschaft'] as const;
 export type AddressSort = ListSort<(typeof ADDRESS_SORTS)[number]>;
@@ -29,10 +29,11 @@ const ADDRESS_ORDER = {
  * The Adressen list of a Verwaltung: search in street, postcode, city and property name,
  * one page at a time in ONE query, the total an uncorrelated sub-select (computed once;
  * cheaper than a window count, see searchUnits in src/features/units/service.ts). Plain SQL is
- * not reached by the tenant filter: the Verwaltung is the first condition. Archived
- * addresses, and those of archived properties, only with `archived`.
+ * not reached by the tenant filter: the Verwaltung (scopedOrganization) is the first
+ * condition. Archived addresses, and those of archived properties, only with `archived`.
  */
-export async function searchAddresses(em: Em, organizationId: string, options: { q: string; page: number; sort: AddressSort; archived?: boolean }) {
+export async function searchAddresses(em: Em, options: { q: string; page: number; sort: AddressSort; archived?: boolean }) {
+  const organizationId = scopedOrganization(em);
   const term = options.q.trim();
   const pattern = likePattern(term);
   const conditions = sql`a.organization_id = ${organizationId}
@@ -47,14 +48,7 @@ export async function searchAddresses(em: Em, organizationId: string, options: {
     where ${conditions}
     order by ${ADDRESS_ORDER[options.sort.key](direction(options.sort))}
     limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  const total = rows.length > 0
-    ? Number(rows[0].total)
-    : Number((await sql<{ n: string }>`select count(*) as n from address a join property p on p.id = a.property_id
-        where ${conditions}`.execute(em.getKysely())).rows[0].n);
-  return {
-    rows: rows.map(({ total: _total, ...row }) => row),
-    total,
-    page: options.page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-  };
+  const total = await pageTotal(rows, async () =>
+    (await sql<{ n: string }>`select count(*) as n from address a join property p on p.id = a.property_id where ${conditions}`.execute(em.getKysely())).rows[0].n);
+  return { rows: rows.map(({ total: _total, ...row }) => row), total, page: options.page, pages: pageCount(total) };
 }

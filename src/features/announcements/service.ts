@@ -5,7 +5,7 @@ import type { Em } from '../../db/orm.ts';
 import { Announcement, Attachment, Contract, Property, type PortalUser, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
-import { portalUsersWithAccess } from '../access/service.ts';
+import { portalUsersWithAccess, runningContractOn } from '../access/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { isUuid } from '../../http/find.ts';
 
@@ -146,9 +146,7 @@ async function queueAnnouncementMails(em: Em, announcement: Announcement, proper
     Contract,
     {
       contacts: { $in: [...usersByContact.keys()] },
-      archivedAt: null,
-      startsOn: { $lte: day },
-      $or: [{ endsOn: null }, { endsOn: { $gte: day } }],
+      ...runningContractOn(day),
       unit: { archivedAt: null, property: targets === 'all' ? { archivedAt: null } : { id: { $in: targets }, archivedAt: null } },
     },
     { populate: ['unit.property', 'contacts'] },

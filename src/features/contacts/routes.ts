@@ -6,7 +6,7 @@ import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import { archiveRoutes, listQuery } from '../masterdata/console-routes.ts';
 import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
-import { checkContactForm, CONTACT_CHOICES, contactFormFrom, contactFormOf, contactLocked, createContact, updateContact, type ContactForm } from './admin-service.ts';
+import { checkContactForm, CONTACT_CHOICES, contactFormFrom, contactFormOf, contactLocked, createContact, updateContact, type ContactForm } from './edit-service.ts';
 import { CONTACT_SORT_DEFAULT, CONTACT_SORTS, contactDetail, propertiesOfContracts, searchContacts } from './service.ts';
 
 /** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
@@ -17,7 +17,7 @@ export async function loadContact(req: Request, res: Response, next: NextFunctio
 
 /** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
 const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt'] as const;
-/** Notices after Kontakt anlegen/bearbeiten/archivieren (?erledigt=…), contacts-admin:contacts.notices.<key>. */
+/** Notices after Kontakt anlegen/bearbeiten/archivieren (?erledigt=…), contacts-edit:contacts.notices.<key>. */
 const ADMIN_NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
 
 /**
@@ -66,7 +66,7 @@ function showContactForm(req: Request, res: Response, contact: Contact | null, f
     res,
     'contacts/form',
     {
-      title: contact ? req.t('contacts-admin:contacts.editTitle', { name: contactDisplayName(contact) }) : req.t('contacts-admin:contacts.newTitle'),
+      title: contact ? req.t('contacts-edit:contacts.editTitle', { name: contactDisplayName(contact) }) : req.t('contacts-edit:contacts.newTitle'),
       contact,
       form,
       errors: fieldMessages(req.t, errors),

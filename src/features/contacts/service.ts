@@ -3,8 +3,7 @@ import type { Em } from '../../db/orm.ts';
 import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization, type Property } from '../../entities/index.ts';
 import { invitationState } from '../invitations/codes.ts';
 import { invitationProblem, portalStatuses } from '../invitations/service.ts';
-import type { ListSort } from '../../http/paging.ts';
-import { escapeLike, likePattern, PAGE_SIZE } from '../properties/service.ts';
+import { escapeLike, likePattern, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;
 const BY_NAME_DESC = { lastName: 'desc', firstName: 'desc', companyName: 'desc', id: 'desc' } as const;

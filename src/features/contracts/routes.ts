@@ -24,7 +24,7 @@ import {
 } from './service.ts';
 
 const LIST = '/verwaltung/vertraege';
-/** Notices after Vertrag anlegen/bearbeiten/archivieren (?erledigt=…), contacts-admin:contracts.notices.<key>. */
+/** Notices after Vertrag anlegen/bearbeiten/archivieren (?erledigt=…), contacts-edit:contracts.notices.<key>. */
 const NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
 
 /** Loads the contract of the URL with unit, property and contacts (404 outside the Verwaltung). */
@@ -44,7 +44,7 @@ async function showContractForm(req: Request, res: Response, contract: Contract 
     res,
     'contracts/form',
     {
-      title: req.t(contract ? 'contacts-admin:contracts.editTitle' : 'contacts-admin:contracts.newTitle'),
+      title: req.t(contract ? 'contacts-edit:contracts.editTitle' : 'contacts-edit:contracts.newTitle'),
       contract,
       form,
       errors: fieldMessages(req.t, errors),
@@ -76,7 +76,7 @@ export function contractRoutes() {
   router.get('/', async (req, res) => {
     const { sort, page, params: list } = listQuery(req, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
     const filter = contractFilterOf(req.query, sort, page);
-    const result = await searchContracts(req.em, req.staff!.organization.id, filter, berlinDate(req.deps.clock.now()));
+    const result = await searchContracts(req.em, filter, berlinDate(req.deps.clock.now()));
     const view = req.get('hx-target') === 'contract-results' ? 'contracts/_results' : 'contracts/index';
     const params = { q: filter.q, art: filter.kind, status: filter.status, sortierung: list.sortierung };
     render(req, res, view, {

@@ -1,14 +1,12 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
 import { Contact, contactDisplayName, Contract, Property, Unit, type StaffUser } from '../../entities/index.ts';
 import { field } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
-import type { ListSort } from '../../http/paging.ts';
-import { auditStaffAction } from '../audit/service.ts';
-import { checkExternalId, checkKindFields, checkKindRules, consoleLocked, problemMessage } from '../masterdata/console-edit.ts';
+import { likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { checkEdit, checkExternalId, checkKindFields, checkKindRules, consoleLocked, createRecord, fieldProblem, updateRecord } from '../masterdata/console-edit.ts';
 import { contracts as contractKind } from '../masterdata/kinds/contracts.ts';
-import { withoutErpLocked } from '../masterdata/ownership.ts';
-import { likePattern, PAGE_SIZE } from '../properties/service.ts';
 
 /** ?art= of the list: the German words in the URL, the entity's codes behind them. */
 export const CONTRACT_KIND_FILTERS = { miete: 'rental', eigentum: 'ownership' } as const;
@@ -38,7 +36,7 @@ function statusCondition(status: ContractFilter['status'], today: string): RawBu
   switch (status) {
     case 'archiviert':
       return sql`and c.archived_at is not null`;
-    case 'laufend':
+    case 'laufend': // the running-contract rule (contractRuns / runningContractOn in src/features/access/service.ts)
       return sql`and c.archived_at is null and c.starts_on <= ${today}::date and (c.ends_on is null or c.ends_on >= ${today}::date)`;
     case 'kuenftig':
       return sql`and c.archived_at is null and c.starts_on > ${today}::date`;
@@ -77,9 +75,11 @@ const LIST_COLUMNS = sql`c.id, c.kind, c.contract_number as "contractNumber", c.
  * only its 50 rows are joined to unit and property. No window count: it would make every
  * plan read and join all contracts first (~300 ms).
  *
- * Plain SQL is not reached by the tenant filter: the Verwaltung is named in every part.
+ * Plain SQL is not reached by the tenant filter: the Verwaltung (scopedOrganization) is
+ * named in every part.
  */
-export async function searchContracts(em: Em, organizationId: string, filter: ContractFilter, today: string) {
+export async function searchContracts(em: Em, filter: ContractFilter, today: string) {
+  const organizationId = scopedOrganization(em);
   const term = filter.q.trim();
   const pattern = likePattern(term);
   const matches = term
@@ -114,7 +114,7 @@ export async function searchContracts(em: Em, organizationId: string, filter: Co
     rows: rows.map((row) => ({ ...row, contacts: people.get(row.id) ?? [] })),
     total,
     page: filter.page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    pages: pageCount(total),
   };
 }
 
@@ -251,52 +251,54 @@ async function findContactsForContract(em: Em, term: string): Promise<Contact[]>
 }
 
 /**
- * Checks a submitted contract form. Fields the ERP owns are taken from the stored contract,
- * whatever was posted. Returns the values to store (entity property → value) or the
- * messages per field.
+ * Checks a submitted contract form (checkEdit: fields the ERP owns keep their stored value;
+ * the Liegenschaft and Einheit selects and their message stand for the unit, the Kontakte
+ * for the contacts). Returns the form as checked, the values to store (entity property →
+ * value) and the messages per field.
  */
-export async function checkContractForm(em: Em, submitted: ContractForm, contract: Contract | null) {
-  const locked = contractLocked(contract);
-  const stored = contract ? contractFormOf(contract) : null;
-  const form: ContractForm = { ...submitted };
-  if (stored) {
-    if (locked.has('unit')) Object.assign(form, { property: stored.property, unit: stored.unit });
-    if (locked.has('contacts')) form.contacts = stored.contacts;
-    for (const name of ['kind', 'contractNumber', 'startsOn', 'endsOn', 'externalId'] as const) if (locked.has(name)) form[name] = stored[name];
-  }
+export function checkContractForm(em: Em, submitted: ContractForm, contract: Contract | null) {
+  return checkEdit({
+    kind: contractKind,
+    record: contract,
+    submitted,
+    stored: () => contractFormOf(contract!),
+    formFields: { property: 'unit', einheit: 'unit', kontakte: 'contacts' },
+    check: (form) => checkContract(em, form, contract),
+  });
+}
+
+async function checkContract(em: Em, form: ContractForm, contract: Contract | null) {
   const checked = checkKindFields(contractKind, form as unknown as Record<string, string>, ['kind', 'contractNumber', 'startsOn', 'endsOn']);
   const { values, errors } = checked;
 
   const unit = isUuid(form.unit) ? await em.findOne(Unit, { id: form.unit }, { populate: ['property'] }) : null;
   const unitUsable = unit && unit.property.id === form.property && (!unit.archivedAt || unit.id === contract?.unit.id);
-  if (!unitUsable) errors.einheit = problemMessage(form.property ? 'unit_required' : 'property_required');
+  if (!unitUsable) errors.einheit = fieldProblem(form.property ? 'unit_required' : 'property_required');
   else values.unit = unit;
 
   const contacts = form.contacts.length ? await em.find(Contact, { id: { $in: form.contacts } }) : [];
   const stillThere = new Set(contract?.contacts.getItems().map((c) => c.id) ?? []);
   // An archived contact stays on a contract it is already on, but is not added anew.
   const usable = contacts.filter((c) => !c.archivedAt || stillThere.has(c.id));
-  if (!usable.length) errors.kontakte = problemMessage('contacts_required');
+  if (!usable.length) errors.kontakte = fieldProblem('contacts_required');
   else values.contacts = usable;
 
   checkKindRules(contractKind, checked);
   await checkExternalId(em, Contract, form.externalId, contract, checked);
   // The form shows the dates as the date inputs need them (ISO), also when typed German.
   for (const name of ['startsOn', 'endsOn'] as const) if (typeof values[name] === 'string') form[name] = values[name] as string;
-  return { form, errors, values: withoutErpLocked(values, locked) };
+  return checked;
 }
 
-/** Creates a contract from checked values. */
+/** The audit subject of contracts. */
+const SUBJECT = 'contract';
+
+/** Creates a contract from checked values (the caller flushes). */
 export function createContract(em: Em, staff: StaffUser, values: Record<string, unknown>, now: Date): Contract {
-  const contract = em.create(Contract, { ...(values as object), organization: staff.organization, createdAt: now, updatedAt: now } as never) as Contract;
-  auditStaffAction(em, staff, 'contract.created', { type: 'contract', id: contract.id }, null, now);
-  return contract;
+  return createRecord(em, staff, SUBJECT, Contract, values, now);
 }
 
-/** Stores checked values on a contract. */
+/** Stores checked values on a contract (the caller flushes). */
 export function updateContract(em: Em, staff: StaffUser, contract: Contract, values: Record<string, unknown>, now: Date) {
-  const { contacts, ...rest } = values;
-  em.assign(contract, rest as never);
-  if (contacts) contract.contacts.set(contacts as Contact[]);
-  auditStaffAction(em, staff, 'contract.updated', { type: 'contract', id: contract.id }, null, now);
+  updateRecord(em, staff, SUBJECT, contract, values, now);
 }

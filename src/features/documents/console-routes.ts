@@ -1,5 +1,4 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { berlinDate } from '../../clock.ts';
 import {
   AdvisoryBoardMember,
   Contact,
@@ -14,13 +13,12 @@ import { sendStoredFile } from '../../http/download.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
-import { discard, receiveUploads, titleFromFileName, type Upload } from '../../http/upload.ts';
+import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { loadContact, showContact } from '../contacts/routes.ts';
 import { propertiesOfContracts } from '../contacts/service.ts';
 import { loadProperty, PROPERTY_TABS } from '../properties/routes.ts';
-import { loadAnyUnit } from '../properties/admin-routes.ts';
-import { unitContracts } from '../units/service.ts';
+import { unitPage } from '../units/routes.ts';
 import {
   documentsPanel,
   readReceipts,
@@ -29,21 +27,19 @@ import {
   shareLabels,
   shareOptions,
   updateDocument,
-  uploadedCount,
   withdrawDocument,
   type PanelPlace,
   type UploadForm,
 } from './console-service.ts';
 import { typeTree } from './types.ts';
-import { publishDocuments } from './service.ts';
+import { defaultTitle, MAX_DOCUMENT_TITLE, publishDocuments } from './service.ts';
 import { resolveShareTargets, shareTokens, type ShareContext } from './sharing.ts';
 
 // Console: Dokumente on the property, unit and contact pages (seed 003), the document page
-// (edit, replace, withdraw, read receipts, staff download), the unit page, and the Beirat
-// toggle of the Kontakte tab. Mounted at /verwaltung (staff).
+// (edit, replace, withdraw, read receipts, staff download), and the Beirat toggle of the
+// Kontakte tab. Mounted at /verwaltung (staff). The unit page is src/features/units/routes.ts.
 
 const FILE_FIELD = 'files';
-const MAX_TITLE = 200;
 
 /** Loads the unit of the URL through its property (a unit of another property or Verwaltung, or an archived one, is a 404). */
 async function loadUnit(req: Request, res: Response, next: NextFunction) {
@@ -62,13 +58,6 @@ async function contactProperties(req: Request, contact: Contact): Promise<Proper
   return propertiesOfContracts(await req.em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'] }));
 }
 
-/** The unit page (views/units/show.eta): facts, contracts and contacts (src/features/units), Dokumente. */
-async function unitPage(req: Request, res: Response, docs: Awaited<ReturnType<typeof documentsPanel>>, status = 200) {
-  const unit: Unit = res.locals.unit;
-  const today = berlinDate(req.deps.clock.now());
-  render(req, res, 'units/show', { title: `${unit.number} · ${res.locals.property.name}`, unit, ...(await unitContracts(req.em, unit, today)), today, docs }, status);
-}
-
 /**
  * Receives "Dokument hochladen" from one of the three pages: validates the files, title,
  * type and "Geteilt mit", and publishes one document per file. On a problem no file and no
@@ -82,7 +71,7 @@ async function receiveDocumentUpload(req: Request, res: Response, place: PanelPl
   try {
     if (received.error) errors.files = received.error;
     else if (files.length === 0) errors.files = 'documents:errors.noFile';
-    if (form.title.trim().length > MAX_TITLE) errors.title = 'documents:errors.titleTooLong';
+    if (form.title.trim().length > MAX_DOCUMENT_TITLE) errors.title = 'documents:errors.titleTooLong';
     const type = isUuid(form.type) ? await req.em.findOne(DocumentType, { id: form.type }) : null;
     if (!type) errors.type = form.type ? 'documents:errors.invalidType' : 'documents:errors.noType';
 
@@ -114,7 +103,7 @@ async function receiveDocumentUpload(req: Request, res: Response, place: PanelPl
         unit: place.kind === 'unit' ? place.unit : null,
         type,
         // One file: the title field (empty = from the file name); several: each its own name.
-        title: (files.length === 1 && title ? title : titleFromFileName(upload.fileName) || upload.fileName).slice(0, MAX_TITLE),
+        title: files.length === 1 && title ? title.slice(0, MAX_DOCUMENT_TITLE) : defaultTitle(upload),
         upload,
         shares: targets,
         now,
@@ -168,14 +157,8 @@ async function documentPage(req: Request, res: Response, document: Document, ext
 export function consoleRoutes() {
   const router = Router();
 
-  // --- The unit page ("Einheitsmenü > Dokumente", seed 003 case 2) ---
-  // An archived unit keeps its page (marked, with "Wiederherstellen"); uploads need a unit in use.
-  router.get('/liegenschaften/:propertyId/einheiten/:unitId', loadProperty, loadAnyUnit, async (req, res) => {
-    const place: PanelPlace = { kind: 'unit', property: res.locals.property, unit: res.locals.unit };
-    await unitPage(req, res, await documentsPanel(req.em, req.staff!.organization.id, place, undefined, {}, uploadedCount(req.query.hochgeladen)));
-  });
-
-  // --- "Dokument hochladen" on the three pages ---
+  // --- "Dokument hochladen" on the three pages (the unit page itself: src/features/units/routes.ts;
+  // "Einheitsmenü > Dokumente", seed 003 case 2). Uploads need a unit in use. ---
   router.post('/liegenschaften/:propertyId/dokumente', loadProperty, async (req, res) => {
     const property: Property = res.locals.property;
     const place: PanelPlace = { kind: 'property', property };
@@ -210,7 +193,7 @@ export function consoleRoutes() {
     const form = { title: field(req.body.title).trim().replace(/\s+/g, ' ').slice(0, 1000), type: field(req.body.type), shares: shareTokens(req.body.share) };
     const errors: FieldErrors = {};
     if (!form.title) errors.title = 'documents:errors.titleMissing';
-    else if (form.title.length > MAX_TITLE) errors.title = 'documents:errors.titleTooLong';
+    else if (form.title.length > MAX_DOCUMENT_TITLE) errors.title = 'documents:errors.titleTooLong';
     const type = isUuid(form.type) ? await req.em.findOne(DocumentType, { id: form.type }) : null;
     if (!type) errors.type = form.type ? 'documents:errors.invalidType' : 'documents:errors.noType';
     const current = (await shareLabels(req.em, [document.id])).get(document.id) ?? [];

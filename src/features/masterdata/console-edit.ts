@@ -1,4 +1,4 @@
-import type { EntityName } from '@mikro-orm/core';
+import { Collection, type EntityName } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import type { StaffUser } from '../../entities/index.ts';
 import { HttpError } from '../../http/errors.ts';
@@ -19,7 +19,7 @@ export type FormErrors = Record<string, FieldMessage>;
 export type Checked = { values: Record<string, unknown>; errors: FormErrors };
 
 /** The message of a console form problem (masterdata-console:problems.<code>). */
-export function problemMessage(code: string, params?: Record<string, unknown>): FieldMessage {
+export function fieldProblem(code: string, params?: Record<string, unknown>): FieldMessage {
   const key = `masterdata-console:problems.${code}`;
   return params ? [key, params] : key;
 }
@@ -64,8 +64,8 @@ export function checkKindFields(kind: MasterDataKind, form: Form, properties: re
     const result = spec.schema.safeParse(spec.fromCsv ? spec.fromCsv(text) : text, { reportInput: true });
     if (!result.success) {
       const [problem] = schemaProblems(result.error);
-      errors[property] = problemMessage(problem?.code ?? 'invalid', problem?.params ?? {});
-    } else if (result.data === undefined) errors[property] = problemMessage('required');
+      errors[property] = fieldProblem(problem?.code ?? 'invalid', problem?.params ?? {});
+    } else if (result.data === undefined) errors[property] = fieldProblem('required');
     else values[property] = result.data;
   }
   return { values, errors };
@@ -73,7 +73,7 @@ export function checkKindFields(kind: MasterDataKind, form: Form, properties: re
 
 /** Adds the messages of the kind's rules across fields (a person without last name, ...); a field's first message wins. */
 export function checkKindRules(kind: MasterDataKind, checked: Checked) {
-  for (const problem of kind.check?.(checked.values) ?? []) checked.errors[problem.field!] ??= problemMessage(problem.code);
+  for (const problem of kind.check?.(checked.values) ?? []) checked.errors[problem.field!] ??= fieldProblem(problem.code);
 }
 
 /**
@@ -88,9 +88,78 @@ export function consoleLocked(kind: MasterDataKind, record: ErpOwned | null | un
 }
 
 /** The submitted form with the locked fields as stored, whatever was posted (the server side of the disabled inputs). */
-export function keepLocked<F extends object>(submitted: F, stored: F | null, locked: Set<string>): F {
+function keepLocked<F extends object>(submitted: F, stored: F | null, locked: Set<string>): F {
   if (!stored) return { ...submitted };
   return { ...submitted, ...Object.fromEntries([...locked].filter((name) => name in stored).map((name) => [name, stored[name as keyof F]])) };
+}
+
+/** Values or messages without those of the locked fields. */
+function withoutLocked<T>(entries: Record<string, T>, locked: Set<string>): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries).filter(([key]) => !locked.has(key)));
+}
+
+/**
+ * The one way a console form is checked against a record the ERP may own (consoleLocked):
+ * the locked fields are taken from the stored record whatever was posted (the server side of
+ * the disabled inputs), `check` runs on that form, and the locked fields are then left out of
+ * the values to store and carry no message (the user cannot change them). `formFields` names
+ * the form fields and message keys that stand for an entity property under another name (a
+ * contract's Liegenschaft and Einheit for its unit). Returns the form as checked (to show it
+ * again), the values to store and the messages per field.
+ */
+export async function checkEdit<F extends object>(options: {
+  kind: MasterDataKind;
+  record: ErpOwned | null;
+  submitted: F;
+  /** The stored record as this form. */
+  stored: () => F;
+  check: (form: F) => Checked | Promise<Checked>;
+  formFields?: Record<string, string>;
+}): Promise<{ form: F; values: Record<string, unknown>; errors: FormErrors }> {
+  const locked = consoleLocked(options.kind, options.record);
+  for (const [name, property] of Object.entries(options.formFields ?? {})) if (locked.has(property)) locked.add(name);
+  const form = keepLocked(options.submitted, options.record ? options.stored() : null, locked);
+  const checked = await options.check(form);
+  return { form, values: withoutLocked(checked.values, locked), errors: withoutLocked(checked.errors, locked) };
+}
+
+const idOf = (value: unknown) => (value && typeof value === 'object' && 'id' in value ? (value as { id: unknown }).id : value);
+
+/** A stored value and a checked one are the same (references by id, a collection by its ids in any order). */
+function sameValue(before: unknown, after: unknown): boolean {
+  if (before instanceof Collection || Array.isArray(after)) {
+    const items = (list: unknown): unknown[] => (list instanceof Collection ? list.getItems() : Array.isArray(list) ? list : []);
+    const ids = (list: unknown) => items(list).map((v) => String(idOf(v))).sort().join(',');
+    return ids(before) === ids(after);
+  }
+  return String(idOf(before) ?? '') === String(idOf(after) ?? '');
+}
+
+/**
+ * A new record of the Verwaltung from a form's checked values, audited as
+ * `<subjectType>.created` with `details` (the caller flushes).
+ */
+export function createRecord<T extends { id: string }>(em: Em, staff: StaffUser, subjectType: string, entity: EntityName<T>, values: Record<string, unknown>, now: Date, details: Record<string, unknown> | null = null): T {
+  const record = em.create(entity, { ...values, organization: staff.organization, createdAt: now, updatedAt: now } as never) as T;
+  auditStaffAction(em, staff, `${subjectType}.created`, { type: subjectType, id: record.id }, details, now);
+  return record;
+}
+
+/**
+ * Writes a form's checked values (the ERP's fields already left out by checkEdit) onto a
+ * record; a list of references replaces a collection. Audited as `<subjectType>.updated`
+ * with the names of the changed fields, and only when something changed (the caller flushes).
+ */
+export function updateRecord(em: Em, staff: StaffUser, subjectType: string, record: { id: string }, values: Record<string, unknown>, now: Date) {
+  const stored = record as unknown as Record<string, unknown>;
+  const changed = Object.keys(values).filter((key) => !sameValue(stored[key], values[key]));
+  if (changed.length === 0) return;
+  for (const key of changed) {
+    const target = stored[key];
+    if (target instanceof Collection) target.set(values[key] as never);
+    else em.assign(record as never, { [key]: values[key] } as never);
+  }
+  auditStaffAction(em, staff, `${subjectType}.updated`, { type: subjectType, id: record.id }, { fields: changed }, now);
 }
 
 /**
@@ -101,8 +170,8 @@ export function keepLocked<F extends object>(submitted: F, stored: F | null, loc
 export async function checkExternalId<T extends { id: string }>(em: Em, entity: EntityName<T>, submitted: string, record: { id: string } | null, checked: Checked) {
   const externalId = submitted.trim();
   if (!externalId) checked.values.externalId = null;
-  else if (externalId.length > 100) checked.errors.externalId = problemMessage('too_long', { max: 100 });
-  else if (await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never })) checked.errors.externalId = problemMessage('external_id_taken');
+  else if (externalId.length > 100) checked.errors.externalId = fieldProblem('too_long', { max: 100 });
+  else if (await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never })) checked.errors.externalId = fieldProblem('external_id_taken');
   else checked.values.externalId = externalId;
 }
 

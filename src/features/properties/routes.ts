@@ -26,7 +26,7 @@ export function propertyRoutes() {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
     const sort = listSort(req.query.sortierung, PROPERTY_SORTS, PROPERTY_SORT_DEFAULT);
     const archived = req.query.archivierte === '1';
-    const result = await searchProperties(req.em, req.staff!.organization.id, q, pageNumber(req.query.seite), { sort, archived });
+    const result = await searchProperties(req.em, q, pageNumber(req.query.seite), { sort, archived });
     // The live search (htmx) replaces only the results; the page itself is the same template.
     const view = req.get('hx-target') === 'property-results' ? 'properties/_results' : 'properties/index';
     render(req, res, view, { title: req.t('console:properties.title'), q, sort, archived, params: { q, archivierte: archived ? '1' : '', sortierung: sort.key === PROPERTY_SORT_DEFAULT.key && !sort.descending ? '' : sortParam(sort) }, ...result });
@@ -38,7 +38,7 @@ export function propertyRoutes() {
     });
 
   tab('uebersicht', async (req, res) => ({ overview: await propertyOverview(req.em, res.locals.property, berlinDate(req.deps.clock.now())) }));
-  tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, req.staff!.organization.id, res.locals.property.id), today: berlinDate(req.deps.clock.now()) }));
+  tab('einheiten', async (req, res) => ({ units: await propertyUnits(req.em, res.locals.property.id), today: berlinDate(req.deps.clock.now()) }));
   tab('kontakte', async (req, res) => ({
     contacts: await propertyContacts(req.em, res.locals.property),
     memberships: await activeMemberships(req.em, res.locals.property),

@@ -1,19 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { ListSort } from '../../http/paging.ts';
+import { direction, likePattern, pageCount, pageTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 import type { Em } from '../../db/orm.ts';
+import { runningContractOn } from '../access/service.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
 import { Address, Contract, contactDisplayName, Unit, type Contact, type Property } from '../../entities/index.ts';
-
-export const PAGE_SIZE = 50;
-
-/** Escapes % and _ so a search for "50%" means the text, not a pattern. */
-export function escapeLike(q: string): string {
-  return q.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** A LIKE pattern for "contains q". */
-export function likePattern(q: string): string {
-  return `%${escapeLike(q)}%`;
-}
 
 export type PropertyListRow = { id: string; name: string; kind: string; addresses: string; units: number; archived: boolean };
 
@@ -28,27 +18,17 @@ const PROPERTY_ORDER = {
   einheiten: (dir: RawBuilder<unknown>) => sql`units ${dir}, p.name, p.id`,
 };
 
-/** "asc" or "desc" as SQL. */
-export function direction(sort: { descending: boolean }) {
-  return sort.descending ? sql`desc` : sql`asc`;
-}
-
 /**
  * The Liegenschaften list of a Verwaltung: search in name, street, postcode and city; one
  * page at a time, in ONE query that returns plain rows (addresses and unit count as
  * sub-selects, the total as a window count). This is the busiest page of the console, and
  * building it from hydrated entities cost four queries and several milliseconds of CPU
- * (test/bench). Plain SQL is not reached by the tenant filter, so the Verwaltung is a
- * parameter here and the first condition of the query. Archived properties (and addresses)
- * only with `archived`.
+ * (test/bench). Plain SQL is not reached by the tenant filter, so the Verwaltung the
+ * EntityManager is scoped to (scopedOrganization) is the first condition of the query.
+ * Archived properties (and addresses) only with `archived`.
  */
-export async function searchProperties(
-  em: Em,
-  organizationId: string,
-  q: string,
-  page: number,
-  options: { sort?: PropertySort; archived?: boolean } = {},
-) {
+export async function searchProperties(em: Em, q: string, page: number, options: { sort?: PropertySort; archived?: boolean } = {}) {
+  const organizationId = scopedOrganization(em);
   const term = q.trim();
   const pattern = likePattern(term);
   const sort = options.sort ?? PROPERTY_SORT_DEFAULT;
@@ -67,17 +47,9 @@ export async function searchProperties(
     where p.organization_id = ${organizationId} ${live} ${matches}
     order by ${PROPERTY_ORDER[sort.key](direction(sort))}
     limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  // A page past the end has no rows to carry the window count; count separately then.
-  const total = rows.length > 0
-    ? Number(rows[0].total)
-    : Number((await sql<{ n: string }>`select count(*) as n from property p
-        where p.organization_id = ${organizationId} ${live} ${matches}`.execute(em.getKysely())).rows[0].n);
-  return {
-    rows: rows.map(({ total: _total, ...row }) => row),
-    total,
-    page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-  };
+  const total = await pageTotal(rows, async () =>
+    (await sql<{ n: string }>`select count(*) as n from property p where p.organization_id = ${organizationId} ${live} ${matches}`.execute(em.getKysely())).rows[0].n);
+  return { rows: rows.map(({ total: _total, ...row }) => row), total, page, pages: pageCount(total) };
 }
 
 /** A property's overview figures. */
@@ -85,7 +57,7 @@ export async function propertyOverview(em: Em, property: Property, today: string
   const [addresses, units, activeContracts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     em.count(Unit, { property, archivedAt: null }),
-    em.count(Contract, { unit: { property }, archivedAt: null, startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] }),
+    em.count(Contract, { unit: { property }, ...runningContractOn(today) }),
   ]);
   return { addresses, units, activeContracts };
 }
@@ -105,10 +77,11 @@ type PersonJson = { type: string; companyName: string | null; title: string | nu
  * Units of a property with their contracts and the names of the people on them ("Einheiten"
  * tab), newest contract first: one query returning plain rows, contracts and people as JSON.
  * A large property has hundreds of units; hydrating units, contracts and contacts as entities
- * cost ~40 ms of CPU per request (test/bench). The Verwaltung is passed in and checked
- * first, because plain SQL is not reached by the tenant filter.
+ * cost ~40 ms of CPU per request (test/bench). The Verwaltung (scopedOrganization) is
+ * checked first, because plain SQL is not reached by the tenant filter.
  */
-export async function propertyUnits(em: Em, organizationId: string, propertyId: string): Promise<UnitRow[]> {
+export async function propertyUnits(em: Em, propertyId: string): Promise<UnitRow[]> {
+  const organizationId = scopedOrganization(em);
   const { rows } = await sql<Omit<UnitRow, 'contracts'> & { areaSqm: string | null; contracts: Array<Omit<UnitRow['contracts'][number], 'people'> & { people: PersonJson[] }> }>`
     select u.id, u.number, u.kind, u.area_sqm as "areaSqm",
       concat_ws(' · ', nullif(u.floor, ''), a.street || ' ' || a.house_number) as location,

@@ -18,7 +18,7 @@ import {
 } from './service.ts';
 
 const LIST = '/verwaltung/dienstleister';
-/** Notices after anlegen/bearbeiten/archivieren (?erledigt=…), contacts-admin:providers.notices.<key>. */
+/** Notices after anlegen/bearbeiten/archivieren (?erledigt=…), contacts-edit:providers.notices.<key>. */
 const NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
 
 async function loadProvider(req: Request, res: Response, next: NextFunction) {
@@ -32,7 +32,7 @@ function showProviderForm(req: Request, res: Response, provider: ServiceProvider
     res,
     'service-providers/form',
     {
-      title: provider ? req.t('contacts-admin:providers.editTitle', { name: provider.name }) : req.t('contacts-admin:providers.newTitle'),
+      title: provider ? req.t('contacts-edit:providers.editTitle', { name: provider.name }) : req.t('contacts-edit:providers.newTitle'),
       provider,
       form,
       errors: fieldMessages(req.t, errors),

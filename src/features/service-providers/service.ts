@@ -1,11 +1,8 @@
 import type { Em } from '../../db/orm.ts';
 import { ServiceProvider, type StaffUser } from '../../entities/index.ts';
-import type { ListSort } from '../../http/paging.ts';
-import { auditStaffAction } from '../audit/service.ts';
-import { checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, keepLocked } from '../masterdata/console-edit.ts';
+import { likePattern, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { checkEdit, checkExternalId, checkKindFields, consoleLocked, createRecord, formFromBody, formOfRecord, updateRecord } from '../masterdata/console-edit.ts';
 import { serviceProviders as providerKind } from '../masterdata/kinds/service-providers.ts';
-import { withoutErpLocked } from '../masterdata/ownership.ts';
-import { likePattern, PAGE_SIZE } from '../properties/service.ts';
 
 export const PROVIDER_SORTS = ['name', 'gewerk', 'ort'] as const;
 export type ProviderSort = ListSort<(typeof PROVIDER_SORTS)[number]>;
@@ -54,26 +51,32 @@ export function providerLocked(provider: ServiceProvider | null): Set<string> {
 }
 
 /**
- * Checks a submitted Dienstleister form; fields the ERP owns are taken from the stored
- * record, whatever was posted. Returns the values to store or the messages per field.
+ * Checks a submitted Dienstleister form (checkEdit: fields the ERP owns keep their stored
+ * value). Returns the form as checked, the values to store and the messages per field.
  */
-export async function checkProviderForm(em: Em, submitted: ProviderForm, provider: ServiceProvider | null) {
-  const locked = providerLocked(provider);
-  const form = keepLocked(submitted, provider ? providerFormOf(provider) : null, locked);
-  const checked = checkKindFields(providerKind, form, KIND_FIELDS);
-  await checkExternalId(em, ServiceProvider, form.externalId, provider, checked);
-  return { form, errors: checked.errors, values: withoutErpLocked(checked.values, locked) };
+export function checkProviderForm(em: Em, submitted: ProviderForm, provider: ServiceProvider | null) {
+  return checkEdit({
+    kind: providerKind,
+    record: provider,
+    submitted,
+    stored: () => providerFormOf(provider),
+    check: async (form) => {
+      const checked = checkKindFields(providerKind, form, KIND_FIELDS);
+      await checkExternalId(em, ServiceProvider, form.externalId, provider, checked);
+      return checked;
+    },
+  });
 }
 
-/** Creates a Dienstleister from checked values. */
+/** The audit subject of Dienstleister. */
+const SUBJECT = 'service_provider';
+
+/** Creates a Dienstleister from checked values (the caller flushes). */
 export function createProvider(em: Em, staff: StaffUser, values: Record<string, unknown>, now: Date): ServiceProvider {
-  const provider = em.create(ServiceProvider, { ...(values as object), organization: staff.organization, createdAt: now, updatedAt: now } as never) as ServiceProvider;
-  auditStaffAction(em, staff, 'service_provider.created', { type: 'service_provider', id: provider.id }, null, now);
-  return provider;
+  return createRecord(em, staff, SUBJECT, ServiceProvider, values, now);
 }
 
-/** Stores checked values on a Dienstleister. */
+/** Stores checked values on a Dienstleister (the caller flushes). */
 export function updateProvider(em: Em, staff: StaffUser, provider: ServiceProvider, values: Record<string, unknown>, now: Date) {
-  em.assign(provider, values as never);
-  auditStaffAction(em, staff, 'service_provider.updated', { type: 'service_provider', id: provider.id }, null, now);
+  updateRecord(em, staff, SUBJECT, provider, values, now);
 }

@@ -1,10 +1,10 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { likePattern, PAGE_SIZE } from '../../http/paging.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { OPEN_TICKET_STATUSES, parseTicketReference, StaffUser, Ticket, TicketCategory, TICKET_STATUSES, type TicketStatus } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
-import { likePattern, PAGE_SIZE } from '../properties/service.ts';
 
 /**
  * The console list of Vorgänge (/verwaltung/vorgaenge): filters from the query string, the

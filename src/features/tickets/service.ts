@@ -20,7 +20,7 @@ import { textareaField, field, type FieldErrors } from '../../http/forms.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { berlinDate, berlinYear } from '../../clock.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import type { PropertyAccess } from '../access/service.ts';
+import { runningContractOn, type PropertyAccess } from '../access/service.ts';
 import { notifyResidents, notifyStaffOfNewTicket, notifyStaffOfResidentActivity } from './notify.ts';
 import type { PreparedFile } from './photos.ts';
 
@@ -90,7 +90,7 @@ export function reporterContactFor(em: Em, access: PropertyAccess, valid: ValidT
   if (access.contactIds.length === 0) return Promise.resolve(null);
   const today = berlinDate(now);
   // An archived contract (deleted in the ERP) runs no more, like in the access rule.
-  const running = { archivedAt: null, startsOn: { $lte: today }, $or: [{ endsOn: null }, { endsOn: { $gte: today } }] };
+  const running = runningContractOn(today);
   const where = valid.unit ? { unit: valid.unit.id } : { unit: { property: access.property.id, archivedAt: null } };
   return em.findOne(Contact, { id: { $in: access.contactIds }, contracts: { ...where, ...running } }, { orderBy: { id: 'asc' } });
 }

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { runsOn } from '../access/service.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
 import { Contract, contactDisplayName, type Contact, type Unit } from '../../entities/index.ts';
-import type { ListSort } from '../../http/paging.ts';
-import { direction, likePattern, PAGE_SIZE } from '../properties/service.ts';
+import { direction, likePattern, pageCount, pageTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 
 export const UNIT_SORTS = ['nummer', 'liegenschaft', 'art', 'flaeche'] as const;
 export type UnitSort = ListSort<(typeof UNIT_SORTS)[number]>;
@@ -35,14 +36,11 @@ const UNIT_ORDER = {
  * window count as in searchProperties: over 50,000 units the window made PostgreSQL join
  * every unit to its property and address before cutting the page (100 ms); the page alone
  * walks the (organization, number) index and the count reads only unit and property
- * (33 ms together). Plain SQL is not reached by the tenant filter: the Verwaltung is the
- * first condition. Archived units, and units of archived properties, only with `archived`.
+ * (33 ms together). Plain SQL is not reached by the tenant filter: the Verwaltung
+ * (scopedOrganization) is the first condition. Archived units, and units of archived properties, only with `archived`.
  */
-export async function searchUnits(
-  em: Em,
-  organizationId: string,
-  options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; archived?: boolean },
-) {
+export async function searchUnits(em: Em, options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; archived?: boolean }) {
+  const organizationId = scopedOrganization(em);
   const term = options.q.trim();
   const pattern = likePattern(term);
   const conditions = sql`u.organization_id = ${organizationId}
@@ -63,16 +61,13 @@ export async function searchUnits(
     where ${conditions}
     order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
     limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  // A page past the end has no rows to carry the count; count separately then.
-  const total = rows.length > 0
-    ? Number(rows[0].total)
-    : Number((await sql<{ n: string }>`select count(*) as n from unit u join property p on p.id = u.property_id
-        where ${conditions}`.execute(em.getKysely())).rows[0].n);
+  const total = await pageTotal(rows, async () =>
+    (await sql<{ n: string }>`select count(*) as n from unit u join property p on p.id = u.property_id where ${conditions}`.execute(em.getKysely())).rows[0].n);
   return {
     rows: rows.map(({ total: _total, areaSqm, ...row }) => ({ ...row, areaSqm: areaSqm === null ? null : Number(areaSqm) })),
     total,
     page: options.page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    pages: pageCount(total),
   };
 }
 
@@ -85,7 +80,7 @@ export async function unitContracts(em: Em, unit: Unit, today: string) {
   const groups = { running: [] as Contract[], future: [] as Contract[], past: [] as Contract[] };
   const contacts = new Map<string, { contact: Contact; contracts: Contract[] }>();
   for (const contract of contracts) {
-    const group = contract.startsOn > today ? 'future' : contract.endsOn && contract.endsOn < today ? 'past' : 'running';
+    const group = runsOn(contract, today) ? 'running' : contract.startsOn > today ? 'future' : 'past';
     groups[group].push(contract);
     for (const contact of contract.contacts) {
       const entry = contacts.get(contact.id) ?? { contact, contracts: [] };

@@ -5,19 +5,19 @@ import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
-import { checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, keepLocked, problemMessage, type Form, type FormErrors } from '../masterdata/console-edit.ts';
+import { checkEdit, checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, fieldProblem, updateRecord, type Form, type FormErrors } from '../masterdata/console-edit.ts';
 import { archiveRoutes } from '../masterdata/console-routes.ts';
 import type { MasterDataKind } from '../masterdata/kinds/index.ts';
 import { addresses as addressKind } from '../masterdata/kinds/addresses.ts';
 import { properties as propertyKind } from '../masterdata/kinds/properties.ts';
 import { units as unitKind } from '../masterdata/kinds/units.ts';
-import { withoutErpLocked } from '../masterdata/ownership.ts';
-import { AUDIT_TYPE, createAddress, createProperty, createUnit, updateRecord, type AdminKind } from './admin-service.ts';
+import { AUDIT_TYPE, createAddress, createProperty, createUnit, type EditKind } from './edit-service.ts';
+import { loadAnyUnit } from '../units/routes.ts';
 import { loadProperty } from './routes.ts';
 
 // Console: create, edit, archive and restore Liegenschaften, their Adressen and Einheiten.
 // Mounted at /verwaltung/liegenschaften (staff) BEFORE ./routes.ts, so "/neu" is not taken
-// for a property id. The unit page itself is src/features/documents/console-routes.ts.
+// for a property id. The unit page itself is src/features/units/routes.ts.
 
 const BASE = '/verwaltung/liegenschaften';
 
@@ -30,23 +30,14 @@ async function loadAddress(req: Request, res: Response, next: NextFunction) {
   next();
 }
 
-/** Loads a unit of the URL's property, archived ones too (404 for any other). */
-export async function loadAnyUnit(req: Request, res: Response, next: NextFunction) {
-  if (!isUuid(req.params.unitId)) throw new NotFoundError('malformed unit id');
-  const unit = await req.em.findOne(Unit, { id: req.params.unitId, property: res.locals.property }, { populate: ['address'] });
-  if (!unit) throw new NotFoundError(`unit ${req.params.unitId} not in property`);
-  res.locals.unit = unit;
-  next();
-}
-
 /** A field as views/properties/form.eta shows it: its maxlength, a select's codes, a number, the unit's address select. */
 type FormField = { name: string; max?: number; required?: boolean; codes?: readonly string[]; area?: boolean; ref?: boolean };
 
 /** The kind's fields of each form, checked with the kind's FieldSpecs (checkKindFields). */
 const KIND_FIELDS = { properties: ['name', 'kind'], addresses: ['street', 'houseNumber', 'postalCode', 'city'], units: ['number', 'kind', 'areaSqm', 'floor'] } as const;
-const KIND: Record<AdminKind, MasterDataKind> = { properties: propertyKind, addresses: addressKind, units: unitKind };
+const KIND: Record<EditKind, MasterDataKind> = { properties: propertyKind, addresses: addressKind, units: unitKind };
 
-function kindFields(kind: AdminKind): FormField[] {
+function kindFields(kind: EditKind): FormField[] {
   return KIND_FIELDS[kind].map((name) => {
     const spec = KIND[kind].fields.find((f) => f.property === name)!;
     return { name, max: spec.max, required: spec.required, codes: spec.choices && Object.keys(spec.choices), area: spec.schema instanceof z.ZodNumber };
@@ -64,7 +55,7 @@ const UNIT_FORM = [...kindFields('units'), { name: 'address', ref: true }, EXTER
 const names = (specs: FormField[]) => specs.map((spec) => spec.name);
 
 type FormPage = {
-  kind: AdminKind;
+  kind: EditKind;
   record: Property | Address | Unit | null;
   specs: FormField[];
   form: Form;
@@ -101,7 +92,7 @@ async function showForm(req: Request, res: Response, page: FormPage, status = 20
 async function resolveUnitAddress(req: Request, property: Property, form: Form, errors: FormErrors, current: Unit | null) {
   if (!form.address) return null;
   const address = isUuid(form.address) ? await req.em.findOne(Address, { id: form.address, property }) : null;
-  if (!address || (address.archivedAt && current?.address?.id !== address.id)) errors.address = problemMessage('address_of_property');
+  if (!address || (address.archivedAt && current?.address?.id !== address.id)) errors.address = fieldProblem('address_of_property');
   return address;
 }
 
@@ -110,26 +101,32 @@ async function resolveUnitAddress(req: Request, property: Property, form: Form, 
  * checked. The fields the ERP owns are disabled in the form; on the server they keep the
  * stored value whatever was posted, and are not written.
  */
-async function readForm(req: Request, res: Response, kind: AdminKind, specs: FormField[], record: Property | Address | Unit | null) {
-  const locked = consoleLocked(KIND[kind], record);
-  const form = keepLocked(formFromBody(req.body, names(specs)), record && formOfRecord(record, names(specs)), locked);
-  const checked = checkKindFields(KIND[kind], form, KIND_FIELDS[kind]);
-  if (specs === NEW_PROPERTY_FORM) {
-    const address = checkKindFields(addressKind, form, KIND_FIELDS.addresses);
-    Object.assign(checked.values, address.values);
-    Object.assign(checked.errors, address.errors);
-  }
-  if (kind === 'units') checked.values.address = await resolveUnitAddress(req, res.locals.property, form, checked.errors, record as Unit | null);
-  await checkExternalId(req.em, KIND[kind].entity, form.externalId, record, checked);
-  return { form, values: withoutErpLocked(checked.values, locked), errors: withoutErpLocked(checked.errors, locked) as FormErrors };
+function readForm(req: Request, res: Response, kind: EditKind, specs: FormField[], record: Property | Address | Unit | null) {
+  return checkEdit({
+    kind: KIND[kind],
+    record,
+    submitted: formFromBody(req.body, names(specs)),
+    stored: () => formOfRecord(record, names(specs)),
+    check: async (form) => {
+      const checked = checkKindFields(KIND[kind], form, KIND_FIELDS[kind]);
+      if (specs === NEW_PROPERTY_FORM) {
+        const address = checkKindFields(addressKind, form, KIND_FIELDS.addresses);
+        Object.assign(checked.values, address.values);
+        Object.assign(checked.errors, address.errors);
+      }
+      if (kind === 'units') checked.values.address = await resolveUnitAddress(req, res.locals.property, form, checked.errors, record as Unit | null);
+      await checkExternalId(req.em, KIND[kind].entity, form.externalId, record, checked);
+      return checked;
+    },
+  });
 }
 
 /** The confirmation page of "Archivieren" (works without JavaScript). */
-function confirmArchive(req: Request, res: Response, kind: AdminKind, name: string, action: string, back: string) {
-  render(req, res, 'properties/archive', { title: req.t(`properties-admin:archive.title.${kind}`), kind, name, action, back });
+function confirmArchive(req: Request, res: Response, kind: EditKind, name: string, action: string, back: string) {
+  render(req, res, 'properties/archive', { title: req.t(`properties-edit:archive.title.${kind}`), kind, name, action, back });
 }
 
-export function propertyAdminRoutes() {
+export function propertyEditRoutes() {
   const router = Router();
 
   // --- Liegenschaften ---
@@ -141,7 +138,7 @@ export function propertyAdminRoutes() {
     errors,
     action: BASE,
     back: BASE,
-    title: req.t('properties-admin:property.new'),
+    title: req.t('properties-edit:property.new'),
   });
 
   router.get('/neu', async (req, res) => {
@@ -166,7 +163,7 @@ export function propertyAdminRoutes() {
       errors,
       action: `${BASE}/${property.id}/bearbeiten`,
       back: `${BASE}/${property.id}`,
-      title: req.t('properties-admin:property.edit', { name: property.name }),
+      title: req.t('properties-edit:property.edit', { name: property.name }),
     };
   };
 
@@ -178,7 +175,7 @@ export function propertyAdminRoutes() {
     const property: Property = res.locals.property;
     const { form, values, errors } = await readForm(req, res, 'properties', PROPERTY_FORM, property);
     if (Object.keys(errors).length > 0) return showForm(req, res, propertyForm(req, res, form, errors), 422);
-    updateRecord(req.em, req.staff!, 'properties', property as never, values, req.deps.clock.now());
+    updateRecord(req.em, req.staff!, AUDIT_TYPE.properties, property, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${property.id}`);
   });
@@ -202,7 +199,7 @@ export function propertyAdminRoutes() {
       errors,
       action: address ? `${BASE}/${property.id}/adressen/${address.id}/bearbeiten` : `${BASE}/${property.id}/adressen`,
       back: `${BASE}/${property.id}`,
-      title: address ? req.t('properties-admin:address.edit', { name: `${address.street} ${address.houseNumber}` }) : req.t('properties-admin:address.new', { name: property.name }),
+      title: address ? req.t('properties-edit:address.edit', { name: `${address.street} ${address.houseNumber}` }) : req.t('properties-edit:address.new', { name: property.name }),
     };
   };
 
@@ -226,7 +223,7 @@ export function propertyAdminRoutes() {
     const address: Address = res.locals.address;
     const { form, values, errors } = await readForm(req, res, 'addresses', ADDRESS_FORM, address);
     if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, res, form, errors), 422);
-    updateRecord(req.em, req.staff!, 'addresses', address as never, values, req.deps.clock.now());
+    updateRecord(req.em, req.staff!, AUDIT_TYPE.addresses, address, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${res.locals.property.id}`);
   });
@@ -239,7 +236,7 @@ export function propertyAdminRoutes() {
 
   archiveRoutes(router, '/:propertyId/adressen/:addressId', [loadProperty, loadAddress], (_req, res) => ({ record: res.locals.address, subjectType: AUDIT_TYPE.addresses, back: `${BASE}/${res.locals.property.id}` }));
 
-  // --- Einheiten of a Liegenschaft (the unit page: src/features/documents/console-routes.ts) ---
+  // --- Einheiten of a Liegenschaft (the unit page: src/features/units/routes.ts) ---
   const unitForm = (req: Request, res: Response, form?: Form, errors?: FormErrors): FormPage => {
     const property: Property = res.locals.property;
     const unit: Unit | undefined = res.locals.unit;
@@ -251,7 +248,7 @@ export function propertyAdminRoutes() {
       errors,
       action: unit ? `${BASE}/${property.id}/einheiten/${unit.id}/bearbeiten` : `${BASE}/${property.id}/einheiten`,
       back: unit ? `${BASE}/${property.id}/einheiten/${unit.id}` : `${BASE}/${property.id}/einheiten`,
-      title: unit ? req.t('properties-admin:unit.edit', { name: unit.number }) : req.t('properties-admin:unit.new', { name: property.name }),
+      title: unit ? req.t('properties-edit:unit.edit', { name: unit.number }) : req.t('properties-edit:unit.new', { name: property.name }),
     };
   };
 
@@ -276,7 +273,7 @@ export function propertyAdminRoutes() {
     const unit: Unit = res.locals.unit;
     const { form, values, errors } = await readForm(req, res, 'units', UNIT_FORM, unit);
     if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, res, form, errors), 422);
-    updateRecord(req.em, req.staff!, 'units', unit as never, values, req.deps.clock.now());
+    updateRecord(req.em, req.staff!, AUDIT_TYPE.units, unit, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${res.locals.property.id}/einheiten/${unit.id}`);
   });

@@ -1,9 +1,7 @@
 import type { Em } from '../../db/orm.ts';
 import { Contact, CONTACT_PREFERENCES, CONTACT_TYPES, SALUTATIONS, type Organization, type StaffUser } from '../../entities/index.ts';
-import { auditStaffAction } from '../audit/service.ts';
-import { checkExternalId, checkKindFields, checkKindRules, consoleLocked, formFromBody, formOfRecord, keepLocked, problemMessage } from '../masterdata/console-edit.ts';
+import { checkEdit, checkExternalId, checkKindFields, checkKindRules, consoleLocked, createRecord, fieldProblem, formFromBody, formOfRecord, updateRecord } from '../masterdata/console-edit.ts';
 import { contacts as contactKind } from '../masterdata/kinds/contacts.ts';
-import { withoutErpLocked } from '../masterdata/ownership.ts';
 import { newContactPreference } from './service.ts';
 
 /** The fields of the Kontakt form that the ERP also sends (src/features/masterdata/kinds/contacts.ts). */
@@ -31,33 +29,37 @@ export function contactLocked(contact: Contact | null): Set<string> {
 }
 
 /**
- * Checks a submitted contact form. Fields the ERP owns are taken from the stored contact,
- * whatever was posted (the inputs are disabled; this is the server side of it). Returns the
- * values to store (entity property → value) or the messages per field.
+ * Checks a submitted contact form (checkEdit: fields the ERP owns keep their stored value).
+ * Returns the form as checked, the values to store (entity property → value) and the
+ * messages per field. The Land's rule (two letters) is the kind's; empty means Germany.
  */
-export async function checkContactForm(em: Em, submitted: ContactForm, contact: Contact | null) {
-  const locked = contactLocked(contact);
-  const form = keepLocked(submitted, contact ? contactFormOf(contact, { defaultContactPreferenceOnline: true }) : null, locked);
-  form.country = form.country.trim().toUpperCase() || 'DE';
-  const checked = checkKindFields(contactKind, form, KIND_FIELDS);
-  const { values, errors } = checked;
-  if (!errors.country && !/^[A-Z]{2}$/.test(String(values.country))) errors.country = problemMessage('invalid_country');
-  if (!(CONTACT_PREFERENCES as readonly string[]).includes(form.contactPreference)) errors.contactPreference = problemMessage('invalid_choice');
-  else values.contactPreference = form.contactPreference;
-  checkKindRules(contactKind, checked);
-  await checkExternalId(em, Contact, form.externalId, contact, checked);
-  return { form, errors, values: withoutErpLocked(values, locked) };
+export function checkContactForm(em: Em, submitted: ContactForm, contact: Contact | null) {
+  return checkEdit({
+    kind: contactKind,
+    record: contact,
+    submitted,
+    stored: () => contactFormOf(contact, { defaultContactPreferenceOnline: true }),
+    check: async (form) => {
+      form.country = form.country.trim().toUpperCase() || 'DE';
+      const checked = checkKindFields(contactKind, form, KIND_FIELDS);
+      if (!(CONTACT_PREFERENCES as readonly string[]).includes(form.contactPreference)) checked.errors.contactPreference = fieldProblem('invalid_choice');
+      else checked.values.contactPreference = form.contactPreference;
+      checkKindRules(contactKind, checked);
+      await checkExternalId(em, Contact, form.externalId, contact, checked);
+      return checked;
+    },
+  });
 }
 
-/** Creates a contact from checked values. */
+/** The audit subject of contacts. */
+const SUBJECT = 'contact';
+
+/** Creates a contact from checked values (the caller flushes). */
 export function createContact(em: Em, staff: StaffUser, values: Record<string, unknown>, now: Date): Contact {
-  const contact = em.create(Contact, { ...(values as object), organization: staff.organization, createdAt: now, updatedAt: now } as never) as Contact;
-  auditStaffAction(em, staff, 'contact.created', { type: 'contact', id: contact.id }, null, now);
-  return contact;
+  return createRecord(em, staff, SUBJECT, Contact, values, now);
 }
 
-/** Stores checked values on a contact. */
+/** Stores checked values on a contact (the caller flushes). */
 export function updateContact(em: Em, staff: StaffUser, contact: Contact, values: Record<string, unknown>, now: Date) {
-  em.assign(contact, values as never);
-  auditStaffAction(em, staff, 'contact.updated', { type: 'contact', id: contact.id }, null, now);
+  updateRecord(em, staff, SUBJECT, contact, values, now);
 }
