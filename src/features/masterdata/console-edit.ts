@@ -1,4 +1,4 @@
-import { Collection, type EntityName } from '@mikro-orm/core';
+import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import type { StaffUser } from '../../entities/index.ts';
 import { HttpError } from '../../http/errors.ts';
@@ -6,7 +6,8 @@ import { field, type FieldMessage } from '../../http/forms.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import type { MasterDataKind } from './kinds/index.ts';
 import { erpLockedProperties, type ErpOwned } from './ownership.ts';
-import { schemaProblems } from './sync.ts';
+import { EXTERNAL_ID_MAX } from './fields.ts';
+import { assignValues, sameValue, schemaProblems } from './sync.ts';
 
 // The one way the console's Stammdaten forms (Liegenschaften, Adressen, Einheiten, Kontakte,
 // Verträge, Dienstleister) read, check and archive records. Their messages, short and shown
@@ -123,18 +124,6 @@ export async function checkEdit<F extends object>(options: {
   return { form, values: withoutLocked(checked.values, locked), errors: withoutLocked(checked.errors, locked) };
 }
 
-const idOf = (value: unknown) => (value && typeof value === 'object' && 'id' in value ? (value as { id: unknown }).id : value);
-
-/** A stored value and a checked one are the same (references by id, a collection by its ids in any order). */
-function sameValue(before: unknown, after: unknown): boolean {
-  if (before instanceof Collection || Array.isArray(after)) {
-    const items = (list: unknown): unknown[] => (list instanceof Collection ? list.getItems() : Array.isArray(list) ? list : []);
-    const ids = (list: unknown) => items(list).map((v) => String(idOf(v))).sort().join(',');
-    return ids(before) === ids(after);
-  }
-  return String(idOf(before) ?? '') === String(idOf(after) ?? '');
-}
-
 /**
  * A new record of the Verwaltung from a form's checked values, audited as
  * `<subjectType>.created` with `details` (the caller flushes).
@@ -154,23 +143,19 @@ export function updateRecord(em: Em, staff: StaffUser, subjectType: string, reco
   const stored = record as unknown as Record<string, unknown>;
   const changed = Object.keys(values).filter((key) => !sameValue(stored[key], values[key]));
   if (changed.length === 0) return;
-  for (const key of changed) {
-    const target = stored[key];
-    if (target instanceof Collection) target.set(values[key] as never);
-    else em.assign(record as never, { [key]: values[key] } as never);
-  }
+  assignValues(stored, values, changed);
   auditStaffAction(em, staff, `${subjectType}.updated`, { type: subjectType, id: record.id }, { fields: changed }, now);
 }
 
 /**
- * A submitted Externe ID: optional, at most 100 characters, unique per Verwaltung and kind
+ * A submitted Externe ID: optional, at most EXTERNAL_ID_MAX characters, unique per Verwaltung and kind
  * (the scoped EntityManager looks only into the Verwaltung, archived records included).
  * Adds the value to store, or the message, to `checked`.
  */
 export async function checkExternalId<T extends { id: string }>(em: Em, entity: EntityName<T>, submitted: string, record: { id: string } | null, checked: Checked) {
   const externalId = submitted.trim();
   if (!externalId) checked.values.externalId = null;
-  else if (externalId.length > 100) checked.errors.externalId = fieldProblem('too_long', { max: 100 });
+  else if (externalId.length > EXTERNAL_ID_MAX) checked.errors.externalId = fieldProblem('too_long', { max: EXTERNAL_ID_MAX });
   else if (await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never })) checked.errors.externalId = fieldProblem('external_id_taken');
   else checked.values.externalId = externalId;
 }

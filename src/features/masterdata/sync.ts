@@ -187,11 +187,7 @@ function upsertOne(
   // The CSV import must not overwrite what the ERP keeps (it would be overwritten back).
   if (options.source === 'csv' && existing.erpSyncedAt && changes.length) return refused([{ code: 'erp_owned' }]);
   if (!options.dryRun) {
-    for (const field of kind.fields.filter((f) => changes.includes(f.name))) {
-      const current = existing[field.property];
-      if (current instanceof Collection) current.set(values[field.property] as object[]);
-      else existing[field.property] = values[field.property];
-    }
+    assignValues(existing, values, kind.fields.filter((f) => changes.includes(f.name)).map((f) => f.property));
     if (existing.archivedAt) existing.archivedAt = null;
     // The ERP takes ownership of a record it sends, also one that was kept in the console.
     if (options.source === 'api' && (changes.length || !existing.erpSyncedAt)) existing.erpSyncedAt = options.now;
@@ -221,8 +217,11 @@ function labelValues(kind: MasterDataKind, data: Record<string, unknown>, merged
   return { ...merged, ...Object.fromEntries(kind.fields.filter((f) => !f.ref && data[f.name] !== undefined).map((f) => [f.property, data[f.name]])) };
 }
 
-/** Whether a stored value equals a new one: numbers as numbers, records by id, lists as sets. */
-function sameValue(stored: unknown, value: unknown): boolean {
+/**
+ * Whether a stored value equals a new one: numbers as numbers, records by id, lists as sets.
+ * Also what the console's updateRecord (./console-edit.ts) counts as a change.
+ */
+export function sameValue(stored: unknown, value: unknown): boolean {
   if (stored instanceof Collection) {
     const ids = (list: Array<{ id: string }>) => list.map((item) => item.id).sort().join(',');
     return ids(stored.getItems() as Array<{ id: string }>) === ids(value as Array<{ id: string }>);
@@ -231,6 +230,15 @@ function sameValue(stored: unknown, value: unknown): boolean {
   if (stored == null || value == null) return stored == null && value == null;
   if (typeof value === 'number') return Number(stored) === value;
   return stored === value;
+}
+
+/** Writes new values onto a stored record, property by property: a list of records replaces a collection's items. */
+export function assignValues(record: Record<string, unknown>, values: Record<string, unknown>, properties: string[]) {
+  for (const property of properties) {
+    const current = record[property];
+    if (current instanceof Collection) current.set(values[property] as object[]);
+    else record[property] = values[property];
+  }
 }
 
 /** What archiving one external id did: archived, already archived (unchanged), or unknown (not_found). */
