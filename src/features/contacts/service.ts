@@ -3,7 +3,7 @@ import type { Em } from '../../db/orm.ts';
 import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization, type Property } from '../../entities/index.ts';
 import { invitationState } from '../invitations/codes.ts';
 import { invitationProblem, portalStatuses } from '../invitations/service.ts';
-import { escapeLike, likePattern, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { escapeLike, likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;
 const BY_NAME_DESC = { lastName: 'desc', firstName: 'desc', companyName: 'desc', id: 'desc' } as const;
@@ -60,7 +60,7 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date,
   });
   // The portal status column: one query for the whole page.
   const statuses = await portalStatuses(em, contacts.map((c) => c.id), now);
-  return { contacts, statuses, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), sort };
+  return { contacts, statuses, total, page, pages: pageCount(total), sort };
 }
 
 /** The properties of a contact's contracts (running or not), each once, by name. */

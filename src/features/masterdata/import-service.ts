@@ -4,6 +4,7 @@ import type { TFunction } from 'i18next';
 import type { Em } from '../../db/orm.ts';
 import { scopeToOrganization } from '../../db/tenant.ts';
 import { MasterDataImport, MasterDataImportRow, ROW_OUTCOMES, StaffUser, type RowOutcome } from '../../entities/index.ts';
+import { pageCount, PAGE_SIZE } from '../../http/paging.ts';
 import type { Upload } from '../../http/upload.ts';
 import type { FileStorage } from '../../storage/files.ts';
 import { auditStaffAction } from '../audit/service.ts';
@@ -41,7 +42,7 @@ export async function createImport(em: Em, storage: FileStorage, staff: Actor, k
         organization: staff.organization.id,
         createdBy: staff.id,
         kind: kind.name,
-        fileName: upload.originalName.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'import.csv',
+        fileName: upload.fileName,
         storageKey: key,
         encoding: format.encoding,
         delimiter: format.delimiter,
@@ -216,13 +217,11 @@ export async function discardImport(em: Em, storage: FileStorage, imp: MasterDat
   return true;
 }
 
-export const PREVIEW_PAGE_SIZE = 50;
-
-/** One page of the preview's rows with one outcome, in row order. */
+/** One page of the preview's rows with one outcome, in row order (50 a page, as every list). */
 export async function previewRows(em: Em, imp: MasterDataImport, outcome: RowOutcome, page: number) {
   const total = imp[outcome];
-  const rows = await em.find(MasterDataImportRow, { import: imp.id, outcome }, { orderBy: { row: 'asc' }, limit: PREVIEW_PAGE_SIZE, offset: (page - 1) * PREVIEW_PAGE_SIZE });
-  return { rows, total, page, pages: Math.max(1, Math.ceil(total / PREVIEW_PAGE_SIZE)) };
+  const rows = await em.find(MasterDataImportRow, { import: imp.id, outcome }, { orderBy: { row: 'asc' }, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  return { rows, total, page, pages: pageCount(total) };
 }
 
 /** The outcome shown first: the refused rows if there are any, else the first outcome with rows. */

@@ -1,6 +1,6 @@
 import type { Em } from '../../db/orm.ts';
 import { ServiceProvider, type StaffUser } from '../../entities/index.ts';
-import { likePattern, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 import { checkEdit, checkExternalId, checkKindFields, consoleLocked, createRecord, formFromBody, formOfRecord, updateRecord } from '../masterdata/console-edit.ts';
 import { serviceProviders as providerKind } from '../masterdata/kinds/service-providers.ts';
 
@@ -28,7 +28,7 @@ export async function searchProviders(em: Em, q: string, page: number, sort: Pro
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
   });
-  return { providers, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  return { providers, total, page, pages: pageCount(total) };
 }
 
 const KIND_FIELDS = ['name', 'trade', 'email', 'phone', 'street', 'postalCode', 'city'] as const;
