@@ -8,6 +8,7 @@ import { loadSession, requireAdmin, requirePortalUser, requireStaff } from './au
 import { apiRequestListener } from './api/app.ts';
 import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { inputGuard } from './http/input.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
 import { RouteRegistry } from './http/routes.ts';
 import { localFileStorage } from './storage/files.ts';
@@ -87,7 +88,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api', apiRequestListener(deps));
 
   app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  // Language and request services first, so even a body the parser refuses gets a German page.
   app.use((req: Request, res: Response, next: NextFunction) => {
     req.deps = deps;
     req.storage = storage;
@@ -102,6 +103,9 @@ export function createApp(deps: AppDeps) {
     res.locals.devMode = deps.config.env !== 'production';
     next();
   });
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  // Control characters, undecodable paths and bodies that are no form stop here (src/http/input.ts).
+  app.use(inputGuard);
   app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
 
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));

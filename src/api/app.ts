@@ -8,6 +8,7 @@ import { documentsApi, documentsOpenApi } from '../features/documents/api.ts';
 import { masterDataApi } from '../features/masterdata/api.ts';
 import { openApiDocument } from '../features/masterdata/openapi.ts';
 import type { AppDeps } from '../http/context.ts';
+import { apiInputGuard, InvalidCharacterError, invalidCharactersBody } from '../http/input.ts';
 import { log } from '../log.ts';
 import { apiError, type ApiEnv } from './common.ts';
 
@@ -24,6 +25,8 @@ export function createApi(deps: AppDeps) {
 
   // Registered before the key check so it answers without a key. Other API modules add
   // their paths here as extensions, e.g. documentsOpenApi from src/features/documents/api.ts.
+  // Control characters and undecodable paths (src/http/input.ts), before any route.
+  api.use('*', apiInputGuard);
   const openApi = openApiDocument([documentsOpenApi]);
   api.get('/v1/openapi.json', (c) => c.json(openApi));
 
@@ -54,6 +57,8 @@ export function createApi(deps: AppDeps) {
 
   api.notFound((c) => c.json(apiError('not_found', 'No such endpoint.'), 404));
   api.onError((error, c) => {
+    // Thrown where a JSON body (readJson) or a multipart upload (receiveUploads) is read.
+    if (error instanceof InvalidCharacterError) return c.json(invalidCharactersBody(error), 422);
     log.error(`API ${c.req.method} ${c.req.path}`, error);
     return c.json(apiError('internal', 'Internal error.'), 500);
   });

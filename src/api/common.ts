@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Em } from '../db/orm.ts';
 import type { ApiKey } from '../entities/index.ts';
+import { refuseControlCharacters } from '../http/input.ts';
 
 /** What the API's auth middleware (src/api/app.ts) puts on every /v1 request. */
 export type ApiEnv = { Variables: { em: Em; apiKey: ApiKey } };
@@ -40,17 +41,22 @@ export const jsonBodyLimit = bodyLimit({
 
 /**
  * The request's JSON body, or the error answer to send instead: 415 for another content
- * type, 400 invalid_json for a body that does not parse.
+ * type, 400 invalid_json for a body that does not parse. A control character in a string
+ * or key (tab, CR and LF allowed) throws InvalidCharacterError, answered 422 by the API's
+ * onError (src/http/input.ts has the rule).
  */
 export async function readJson(c: Context): Promise<{ body: unknown } | { error: Response }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
     return { error: c.json(apiError('unsupported_media_type', 'Send the body as application/json.'), 415) };
   }
+  let body: unknown;
   try {
-    return { body: await c.req.json() };
+    body = await c.req.json();
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     return { error: c.json(apiError('invalid_json', `The body is not valid JSON: ${error.message}`), 400) };
   }
+  refuseControlCharacters(body, 'body');
+  return { body };
 }

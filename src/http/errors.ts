@@ -6,11 +6,14 @@
 export class HttpError extends Error {
   readonly status: number;
   readonly messageKey: string;
+  /** Values the message interpolates ("Das Feld „{{field}}“ …"). */
+  readonly messageValues: Record<string, unknown>;
 
-  constructor(status: number, messageKey: string, logMessage?: string) {
+  constructor(status: number, messageKey: string, logMessage?: string, messageValues: Record<string, unknown> = {}) {
     super(logMessage ?? messageKey);
     this.status = status;
     this.messageKey = messageKey;
+    this.messageValues = messageValues;
   }
 }
 

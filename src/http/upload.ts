@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { fileTypeFromFile } from 'file-type';
 import multer from 'multer';
 import type { FileStorage } from '../storage/files.ts';
+import { refuseControlCharacters } from './input.ts';
 
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const MAX_FILES_PER_FORM = 10;
@@ -58,7 +59,8 @@ export type Upload = { tempPath: string; originalName: string; fileName: string;
 /**
  * Receives a multipart form: fields into req.body, files streamed to STORAGE_DIR/tmp (never
  * held in memory), at most 50 MB each. Returns the accepted files or the i18n key of the
- * problem; on a problem every temp file is already deleted. Put file inputs last in the
+ * problem; on a problem every temp file is already deleted. A control character in a field
+ * or file name throws InvalidCharacterError (src/http/input.ts), its temp files deleted. Put file inputs last in the
  * form, so the other fields have arrived (and can be shown again) when a file is refused.
  */
 export async function receiveUploads(req: Request, res: Response, storage: FileStorage, field: string, accepted: AcceptedTypes = DOCUMENT_UPLOADS): Promise<{ files: Upload[]; error?: string }> {
@@ -91,6 +93,18 @@ export async function receiveUploads(req: Request, res: Response, storage: FileS
   if (problem) {
     await discard(received.map((f) => f.path));
     return { files: [], error: problem };
+  }
+  // The control-character rule of every input (src/http/input.ts) for the multipart fields and
+  // file names, which are parsed only here. A file name with a control character is refused
+  // (422 through the error handler) rather than cleaned: it is the same rule as for every
+  // other field, no real file system name holds NUL, and the original name also becomes a
+  // document's default title, so cleaning would have to be repeated wherever it is used.
+  try {
+    refuseControlCharacters(req.body, 'body');
+    for (const file of received) refuseControlCharacters(file.originalname, 'fileName', file.fieldname);
+  } catch (error) {
+    await discard(received.map((f) => f.path));
+    throw error;
   }
 
   // An empty part without a name is a file input left empty; an empty named file is a mistake.

@@ -145,7 +145,7 @@ export const documentsOpenApi = {
           409: errorResponse('conflict: the same external id was pushed twice at the same moment; send it again.'),
           413: errorResponse(`too_large: the file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`),
           415: errorResponse('unsupported_type: the content is not an accepted type; unsupported_media_type: the body is not multipart/form-data.'),
-          422: errorResponse('unknown_type (no such Dokumententyp), unknown_reference (an external id not found in your Verwaltung), archived_reference (a record archived there), invalid_share (an address, unit or contact not of the property); with `field`.'),
+          422: errorResponse('unknown_type (no such Dokumententyp), unknown_reference (an external id not found in your Verwaltung), archived_reference (a record archived there), invalid_share (an address, unit or contact not of the property), invalid_characters (a control character in the file name or the metadata); with `field`.'),
         },
       },
     },

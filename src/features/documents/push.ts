@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Em } from '../../db/orm.ts';
 import { Address, Contact, Document, DocumentType, Property, SHARE_GROUPS, Unit, type ApiKey } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
+import { refuseControlCharacters } from '../../http/input.ts';
 import { translator } from '../../http/i18n.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
@@ -52,7 +53,7 @@ export type DocumentMetadata = z.infer<typeof documentMetadata>;
 /** A problem of a push, as the API answers it (code, English message, the metadata field). */
 export type PushProblem = { status: 400 | 422; code: string; message: string; field?: string };
 
-/** Parses the `metadata` form field; a problem names the first wrong field. */
+/** Parses the `metadata` form field; a problem names the first wrong field. A control character throws InvalidCharacterError. */
 export function parseMetadata(raw: unknown): { metadata: DocumentMetadata } | { problem: PushProblem } {
   const invalid = (message: string, field?: string) => ({ problem: { status: 400 as const, code: 'invalid_metadata', message, ...(field && { field }) } });
   if (typeof raw !== 'string' || raw.trim() === '') return invalid('Send the field "metadata" with a JSON object (see DocumentMetadata).', 'metadata');
@@ -62,6 +63,8 @@ export function parseMetadata(raw: unknown): { metadata: DocumentMetadata } | { 
   } catch (error) {
     return invalid(`The field "metadata" is not valid JSON: ${(error as Error).message}`, 'metadata');
   }
+  // JSON inside a form field: "\u0000" escapes arrive only now (422 through the API's onError).
+  refuseControlCharacters(value, 'body', 'metadata');
   const parsed = documentMetadata.safeParse(value);
   if (parsed.success) return { metadata: parsed.data };
   const issue = parsed.error.issues[0];

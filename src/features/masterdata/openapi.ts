@@ -78,7 +78,8 @@ function kindPaths(kind: MasterDataKind) {
           401: errorResponse('Missing, wrong or revoked API key.'),
           409: errorResponse('conflict: another request created some of the same records at the same moment; nothing was written, send the batch again (Retry-After).'),
           413: errorResponse(`payload_too_large: the body is over ${MAX_JSON_BODY_BYTES / 1024 / 1024} MB.`),
-          415: errorResponse('unsupported_media_type: send application/json.'),
+          415: errorResponse('unsupported_media_type: send application/json; unsupported_encoding: send the body uncompressed.'),
+          422: errorResponse('invalid_characters: a string or key holds a control character; `field` names it (e.g. items[0].name).'),
         },
       },
     },
@@ -96,7 +97,8 @@ function kindPaths(kind: MasterDataKind) {
           400: errorResponse('invalid_json, invalid_body or batch_too_large.'),
           401: errorResponse('Missing, wrong or revoked API key.'),
           413: errorResponse('payload_too_large.'),
-          415: errorResponse('unsupported_media_type: send application/json.'),
+          415: errorResponse('unsupported_media_type: send application/json; unsupported_encoding: send the body uncompressed.'),
+          422: errorResponse('invalid_characters: a string or key holds a control character; `field` names it (e.g. items[0].name).'),
         },
       },
     },
@@ -110,6 +112,7 @@ function kindPaths(kind: MasterDataKind) {
           200: { description: 'The record, references as external ids.', ...json(ref(`${name}Record`)) },
           401: errorResponse('Missing, wrong or revoked API key.'),
           404: errorResponse('not_found: no such external id in this Verwaltung.'),
+          422: errorResponse('invalid_characters: the external id holds a control character.'),
         },
       },
       delete: {
@@ -121,6 +124,7 @@ function kindPaths(kind: MasterDataKind) {
           200: { description: 'archived, or unchanged when it already was.', ...json(ref('ArchiveResult')) },
           401: errorResponse('Missing, wrong or revoked API key.'),
           404: errorResponse('not_found: no such external id in this Verwaltung.'),
+          422: errorResponse('invalid_characters: the external id holds a control character.'),
         },
       },
     },
@@ -137,8 +141,9 @@ function sharedSchemas() {
         error: {
           type: 'object',
           properties: {
-            code: { type: 'string', enum: ['unauthorized', 'not_found', 'invalid_json', 'invalid_body', 'batch_too_large', 'conflict', 'payload_too_large', 'unsupported_media_type', 'internal'] },
+            code: { type: 'string', enum: ['unauthorized', 'not_found', 'invalid_json', 'invalid_body', 'batch_too_large', 'conflict', 'payload_too_large', 'unsupported_media_type', 'unsupported_encoding', 'invalid_characters', 'invalid_path', 'internal'] },
             message: { type: 'string', description: 'English, for people.' },
+            field: { type: 'string', description: 'The field it concerns, where there is one (e.g. "items[0].name" with invalid_characters).' },
           },
           required: ['code', 'message'],
         },
@@ -225,7 +230,9 @@ export function openApiDocument(extensions: OpenApiExtension[] = []) {
         `Upsert by external id with PUT /{kind} in batches of 1 to ${MAX_BATCH} items, each batch in one transaction, answered per item; ` +
         'absent field = keep, null = clear; the API takes ownership of what it sends (read-only in the console until released there). ' +
         'DELETE archives (nothing with history is deleted). Send parents first: properties, addresses, units, contacts, contracts. ' +
-        `Bodies are JSON (application/json), at most ${MAX_JSON_BODY_BYTES / 1024 / 1024} MB. Every error is JSON: {"error": {"code", "message"}}.`,
+        `Bodies are JSON (application/json), at most ${MAX_JSON_BODY_BYTES / 1024 / 1024} MB. Every error is JSON: {"error": {"code", "message"}}. ` +
+        'No string, key or path may hold a control character (U+0000 to U+001F, U+007F; tab, CR and LF are allowed in strings): 422 invalid_characters with the `field`. ' +
+        'A body with a Content-Encoding is refused (415 unsupported_encoding); a path that is no valid percent-encoded UTF-8 is 400 invalid_path.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],
