@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { csrfProtection } from './auth/csrf.ts';
 import { loadSession, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
 import { apiRequestListener } from './api/app.ts';
+import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
   const storage = localFileStorage(deps.config.storageDir);
+  const afterResponse = new AfterResponse(deps.orm);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
@@ -91,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.use((req: Request, res: Response, next: NextFunction) => {
     req.deps = deps;
     req.storage = storage;
+    req.afterResponse = afterResponse;
     req.em = deps.orm.em.fork() as typeof req.em;
     const cookieLang = req.cookies?.[LANGUAGE_COOKIE];
     req.lang = isLanguage(cookieLang) ? cookieLang : DEFAULT_LANGUAGE;
@@ -161,7 +164,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return Object.assign(app, { registry });
+  return Object.assign(app, { registry, afterResponse });
 }
 
 export type App = ReturnType<typeof createApp>;
