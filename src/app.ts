@@ -4,7 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { csrfProtection } from './auth/csrf.ts';
-import { loadSession, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
+import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
 import { apiRequestListener } from './api/app.ts';
 import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
 
+  app.use(['/verwaltung', '/portal'], noStore);
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));
   app.use('/portal', (req, res, next) => {
     res.locals.layout = 'portal';
