@@ -10,6 +10,7 @@ import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
+import { loopbackOnly } from './http/loopback.ts';
 import { RouteRegistry } from './http/routes.ts';
 import { localFileStorage } from './storage/files.ts';
 import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
@@ -161,7 +162,7 @@ export function createApp(deps: AppDeps) {
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".
   registry.mount(app, '/portal', 'portal', [requirePortalUser], registration.portalRoutes());
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
-  if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [], devMailRoutes());
+  if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler);
