@@ -4,12 +4,14 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { csrfProtection } from './auth/csrf.ts';
-import { loadSession, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
+import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
 import { apiRequestListener } from './api/app.ts';
+import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { inputGuard } from './http/input.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
+import { loopbackOnly } from './http/loopback.ts';
 import { RouteRegistry } from './http/routes.ts';
 import { localFileStorage } from './storage/files.ts';
 import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
@@ -56,6 +58,7 @@ export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
   const storage = localFileStorage(deps.config.storageDir);
+  const afterResponse = new AfterResponse(deps.orm);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
@@ -92,6 +95,7 @@ export function createApp(deps: AppDeps) {
   app.use((req: Request, res: Response, next: NextFunction) => {
     req.deps = deps;
     req.storage = storage;
+    req.afterResponse = afterResponse;
     req.em = deps.orm.em.fork() as typeof req.em;
     const cookieLang = req.cookies?.[LANGUAGE_COOKIE];
     req.lang = isLanguage(cookieLang) ? cookieLang : DEFAULT_LANGUAGE;
@@ -108,6 +112,7 @@ export function createApp(deps: AppDeps) {
   app.use(inputGuard);
   app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
 
+  app.use(['/verwaltung', '/portal'], noStore);
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));
   app.use('/portal', (req, res, next) => {
     res.locals.layout = 'portal';
@@ -161,11 +166,11 @@ export function createApp(deps: AppDeps) {
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".
   registry.mount(app, '/portal', 'portal', [requirePortalUser], registration.portalRoutes());
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
-  if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [], devMailRoutes());
+  if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return Object.assign(app, { registry });
+  return Object.assign(app, { registry, afterResponse });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -28,6 +28,18 @@ export function clearSessionCookie(res: Response, area: Area) {
 }
 
 /**
+ * Everything under /verwaltung and /portal is one person's page, or a login form carrying
+ * that browser's CSRF token: no browser or proxy may keep a copy, so the back button on a
+ * shared computer never shows the previous user's page after logout. Set for the whole
+ * area before any route, so pages, htmx fragments, redirects and error pages all carry
+ * it (downloads set their own `private, no-store`, src/http/download.ts).
+ */
+export function noStore(_req: Request, res: Response, next: NextFunction) {
+  res.set('Cache-Control', 'no-store');
+  next();
+}
+
+/**
  * Loads the session of the area from its cookie (if any), sets req.staff or req.portalUser
  * and scopes the request's EntityManager to that user's Verwaltung.
  */

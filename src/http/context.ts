@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Em, Orm } from '../db/orm.ts';
 import type { PortalUser, Session, StaffUser } from '../entities/index.ts';
 import type { FileStorage } from '../storage/files.ts';
+import type { AfterResponse } from './after-response.ts';
 import type { Language } from './i18n.ts';
 
 /** What the app is built from; tests build it with their own database, clock and SMTP. */
@@ -21,6 +22,8 @@ declare global {
       deps: AppDeps;
       /** Where uploads and attachments live (src/storage); one per app. */
       storage: FileStorage;
+      /** Work for after this response (src/http/after-response.ts): `req.afterResponse.schedule(res, …)`. */
+      afterResponse: AfterResponse;
       lang: Language;
       t: TFunction;
       session?: Session;

@@ -124,7 +124,7 @@ describe('the preview', () => {
     await browser.loginPortal('heinrich.eigner@example.de', app.world.password);
     const page = await browser.get(previewStart());
     expect(page.status).toBe(200);
-    expect(page.headers.get('cache-control')).toBe('private, no-store');
+    expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.$('.preview-banner').text()).toContain('Vorschau');
     expect(page.$('main h1').text()).toContain('Rosenweg 24');
 

@@ -263,6 +263,41 @@ describe('the preview of Rosenweg 24', () => {
   });
 });
 
+describe('caching', () => {
+  it('lets no browser or proxy keep any answer of the console, the portal or the preview, whole page or htmx fragment', async () => {
+    const admin = await staffClient('verwalter@sonnenschein-hv.de');
+    const visitors: Record<MountedRoute['guard'], Client> = {
+      staff: admin,
+      admin,
+      // Heinrich Eigner owns a flat in Rosenweg 24, the property every :propertyId stands for.
+      portal: await portalClient('heinrich.eigner@example.de'),
+      preview: await previewClient('verwalter@sonnenschein-hv.de', app.world.properties.rosenweg.id),
+      // The login and registration forms carry the browser's CSRF token.
+      public: app.client(),
+      dev: app.client(),
+    };
+    const list = routes().filter((r) => r.method === 'GET' && /^\/(verwaltung|portal)(\/|$)/.test(r.path));
+    const shown = { pages: 0, fragments: 0, redirects: 0 };
+    const problems = await problemsOf(list, async (route) => {
+      const found: string[] = [];
+      for (const htmx of [false, true]) {
+        const page = await visitors[route.guard].get(urlFor(route), htmx ? { 'hx-request': 'true' } : {});
+        const html = page.status === 200 && (page.headers.get('content-type') ?? '').startsWith('text/html');
+        if (html) shown[htmx ? 'fragments' : 'pages']++;
+        if (page.status === 303) shown.redirects++;
+        const cacheControl = page.headers.get('cache-control') ?? '';
+        if (!/\bno-store\b/.test(cacheControl)) found.push(`${htmx ? 'htmx ' : ''}${show(page)} Cache-Control: ${cacheControl || '(none)'}`);
+      }
+      return found.length ? found.join('; ') : null;
+    });
+    expect(problems).toEqual([]);
+    // The walk reached real pages of every kind, not just 404s.
+    expect(shown.pages).toBeGreaterThan(60);
+    expect(shown.fragments).toBeGreaterThan(60);
+    expect(shown.redirects).toBeGreaterThan(0);
+  });
+});
+
 describe('in production', () => {
   it('does not register the /dev routes', async () => {
     expect(routes().filter((r) => r.path.startsWith('/dev/')).length).toBeGreaterThan(0);

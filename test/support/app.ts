@@ -60,8 +60,14 @@ export async function startTestApp(
     /** A fresh EntityManager that sees every Verwaltung (for assertions only). */
     em: () => orm.em.fork({ disableTransactions: false }) as Em,
     client: () => new Client(baseUrl),
-    /** Runs the real outbox job once, as the scheduler would, and returns what arrived. */
+    /** Waits for the work the app does after its responses (src/http/after-response.ts), e.g. a password reset's mail. */
+    settle: () => app.afterResponse.settled(),
+    /**
+     * Runs the real outbox job once, as the scheduler would, and returns what arrived. Waits for
+     * the work after the responses first: the scheduler's next run comes long after it.
+     */
     async deliverMail() {
+      await app.afterResponse.settled();
       await runTask(orm, 'mail-outbox', { config, clock, transport });
       return smtp.messages;
     },

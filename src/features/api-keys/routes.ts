@@ -18,10 +18,6 @@ export function apiKeyAdminRoutes() {
   /** The list with the form; `created` carries the new key for the one page that shows it. */
   const showList = async (req: Request, res: Response, options: { form?: { name: string }; errors?: FieldErrors; created?: { apiKey: ApiKey; key: string } } = {}, status = 200) => {
     const keys = await listApiKeys(req.em);
-    if (options.created) {
-      // The full key is on this page only: no cache, no back/forward copy, no proxy may keep it.
-      res.set('Cache-Control', 'no-store');
-    }
     render(
       req,
       res,

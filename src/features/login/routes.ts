@@ -3,11 +3,12 @@ import type { Area } from '../../entities/index.ts';
 import { AREA, clearSessionCookie, setSessionCookie } from '../../auth/middleware.ts';
 import { passwordProblem } from '../../auth/password.ts';
 import { invalidateSession } from '../../auth/session.ts';
+import { minutesUntil } from '../../auth/throttle.ts';
 import { HttpError } from '../../http/errors.ts';
 import { field } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import { log } from '../../log.ts';
-import { accountForToken, logIn, requestPasswordReset, setPasswordWithToken } from './service.ts';
+import { accountForToken, countResetRequest, isEmail, logIn, normalizeEmail, requestPasswordReset, setPasswordWithToken } from './service.ts';
 
 const HOME: Record<Area, string> = { staff: '/verwaltung/liegenschaften', portal: '/portal' };
 
@@ -72,11 +73,19 @@ export function loginRoutes(area: Area) {
 
   router.post('/passwort-vergessen', async (req, res) => {
     const email = field(req.body.email).trim();
-    if (!email.includes('@')) {
-      return page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email, errors: { email: req.t('auth:errors.emailInvalid') } }, 422);
+    const now = req.deps.clock.now();
+    const forgot = (data: Record<string, unknown>, status: number) => page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email, ...data }, status);
+    const refusedUntil = await countResetRequest(req.em, req.ip ?? 'unknown', now);
+    if (refusedUntil) {
+      log.info(`password reset refused: too many requests from ${req.ip}`);
+      return forgot({ error: req.t('auth:errors.tooManyResetRequests', { minutes: minutesUntil(refusedUntil, now) }) }, 429);
     }
-    await requestPasswordReset(req.em, area, email, req.deps.config.baseUrl, req.deps.clock.now());
-    page(req, res, 'message', { title: req.t('auth:forgot.title'), message: req.t('auth:forgot.sent', { email }) });
+    if (!isEmail(normalizeEmail(email))) return forgot({ errors: { email: req.t('auth:errors.emailInvalid') } }, 422);
+    // Everything that depends on the address (throttle, lookup, token, mail) runs after the
+    // answer, so neither the answer nor its timing tells whether an account exists.
+    const baseUrl = req.deps.config.baseUrl;
+    req.afterResponse.schedule(res, 'password reset', (em) => requestPasswordReset(em, area, email, baseUrl, now));
+    page(req, res, 'message', { title: req.t('auth:forgot.title'), message: req.t('auth:forgot.sent') });
   });
 
   const tokenPages = [

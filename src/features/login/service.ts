@@ -2,8 +2,20 @@ import type { Em } from '../../db/orm.ts';
 import { AuditLog, PortalUser, StaffUser, type Area } from '../../entities/index.ts';
 import { hashPassword, verifyPassword } from '../../auth/password.ts';
 import { createSession, invalidateUserSessions, type SessionUser } from '../../auth/session.ts';
-import { accountKey, clearFailures, countAttempt, ipKey, lockedUntil, refundAttempt, THROTTLE } from '../../auth/throttle.ts';
+import {
+  accountKey,
+  clearFailures,
+  countAttempt,
+  ipKey,
+  lockedUntil,
+  refundAttempt,
+  RESET_THROTTLE,
+  resetAddressKey,
+  resetIpKey,
+  THROTTLE,
+} from '../../auth/throttle.ts';
 import { consumeToken, findUsableToken, issueToken } from '../../auth/tokens.ts';
+import { log } from '../../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 
 export function normalizeEmail(email: unknown): string {
@@ -76,28 +88,43 @@ function audit(em: Em, login: SessionUser, action: string, now: Date) {
 }
 
 /**
- * Sends a reset link to every account with this e-mail. The caller answers the same
- * whether or not one exists.
+ * Counts a reset request against its IP address's budget (RESET_THROTTLE) before anything
+ * else; returns the time until which the address is refused, or null.
+ */
+export function countResetRequest(em: Em, ip: string, now: Date): Promise<Date | null> {
+  return countAttempt(em, [{ key: resetIpKey(ip), limit: RESET_THROTTLE.ipLimit, windowMs: RESET_THROTTLE.ipWindowMs }], now);
+}
+
+/**
+ * Sends a reset link to every account with this e-mail, unless the address has had its
+ * share of reset mails (RESET_THROTTLE). Runs after the response (src/http/after-response.ts):
+ * the caller answers the same, at the same speed, whether or not an account exists.
  */
 export async function requestPasswordReset(em: Em, area: Area, emailInput: string, baseUrl: string, now: Date) {
   const email = normalizeEmail(emailInput);
   if (!email) return;
-  for (const login of await accountsByEmail(em, area, email)) {
-    const token = await issueToken(em, login, 'password_reset', now);
-    const base = area === 'staff' ? '/verwaltung' : '/portal';
-    enqueueMail(
-      em,
-      {
-        organization: login.user.organization,
-        to: login.user.email,
-        template: 'password-reset',
-        locale: login.user.locale,
-        data: { name: login.user.name, link: `${baseUrl}${base}/passwort-zuruecksetzen/${token}` },
-      },
-      now,
-    );
+  const address = { key: resetAddressKey(email), limit: RESET_THROTTLE.addressLimit, windowMs: RESET_THROTTLE.addressWindowMs };
+  if (await countAttempt(em, [address], now)) {
+    log.info(`password reset for ${area} address ${JSON.stringify(email)} not sent: over ${RESET_THROTTLE.addressLimit} requests in its window`);
+    return;
   }
-  await em.flush();
+  await em.transactional(async (tx) => {
+    for (const login of await accountsByEmail(tx, area, email)) {
+      const base = area === 'staff' ? '/verwaltung' : '/portal';
+      const token = await issueToken(tx, login, 'password_reset', now);
+      enqueueMail(
+        tx,
+        {
+          organization: login.user.organization,
+          to: login.user.email,
+          template: 'password-reset',
+          locale: login.user.locale,
+          data: { name: login.user.name, link: `${baseUrl}${base}/passwort-zuruecksetzen/${token}` },
+        },
+        now,
+      );
+    }
+  });
 }
 
 /** The account behind a usable reset or invitation link, or null. */

@@ -47,7 +47,6 @@ export async function requirePreview(req: Request, res: Response, next: NextFunc
     res.locals.portalBase = PREVIEW_BASE;
     res.locals.property = property;
     res.locals.access = previewAccess(property);
-    res.set('Cache-Control', 'private, no-store');
   }
   if (!READ_METHODS.has(req.method)) return next(new ForbiddenError('preview:errors.readOnly', `${req.method} ${req.originalUrl} in preview`));
   next();

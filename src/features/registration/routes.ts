@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { setSessionCookie } from '../../auth/middleware.ts';
 import { invalidateSession } from '../../auth/session.ts';
+import { minutesUntil } from '../../auth/throttle.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { field, fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
@@ -37,8 +38,7 @@ const ipOf = (req: Request) => req.ip ?? 'unknown';
 
 /** The throttle's message with the wait in whole minutes. */
 function throttledMessage(req: Request, until: Date): string {
-  const minutes = Math.max(1, Math.ceil((until.getTime() - req.deps.clock.now().getTime()) / 60_000));
-  return req.t('registration:errors.throttled', { minutes });
+  return req.t('registration:errors.throttled', { minutes: minutesUntil(until, req.deps.clock.now()) });
 }
 
 // --- Registration (public) -------------------------------------------------------------------
