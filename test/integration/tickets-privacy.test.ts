@@ -19,6 +19,7 @@ import type { ReceivedMail } from '../support/smtp.ts';
 const de = (ns: string) => JSON.parse(readFileSync(new URL(`../../locales/de/${ns}.json`, import.meta.url), 'utf8'));
 const tickets = de('tickets');
 const portal = de('tickets-portal');
+const detailTexts = de('tickets-detail');
 
 const all = { filters: { tenant: false } } as const;
 const MANAGER = 'verwalter@sonnenschein-hv.de';
@@ -286,6 +287,7 @@ describe('a common-area concern Kristina did not share', () => {
   it('shows staff everything, unchanged: the reporter with her data, the report, both joiners’ comments and who joined', async () => {
     const page = await manager.get(consoleUrl(ticket));
     expect(page.$('.reporter-name').text()).toBe('Kristina Maiblume');
+    expect(page.$('.ticket-joiners-see').text()).toBe(detailTexts.facts.joinersSee.private);
     expect(page.$('.ticket-reporter').text()).toContain(PHONE);
     expect(page.$('.ticket-report .ticket-description').text()).toContain(DESCRIPTION);
     expect(page.$(`.ticket-report img[src="${consoleUrl(ticket)}/anhaenge/${photo.id}/vorschau"]`).length).toBe(1);
@@ -320,5 +322,6 @@ describe('a common-area concern Kristina shared', () => {
     expect(pdf.text).toContain(description);
     expect(pdf.images).toBe(1);
     expectNothingOfKristina(pdf.text, 'shared PDF');
+    expect((await manager.get(consoleUrl(ticket))).$('.ticket-joiners-see').text()).toBe(detailTexts.facts.joinersSee.shared);
   });
 });
