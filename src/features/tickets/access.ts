@@ -100,7 +100,8 @@ export function ticketSight(ticket: Ticket, viewer: TicketViewer): TicketSight {
 export async function reporterSideIds(em: Em, ticket: Ticket): Promise<Set<string>> {
   const ids = new Set([ticket.reporter.id]);
   if (ticket.reporterContact) {
-    const linked = await em.find(PortalUser, { contacts: ticket.reporterContact.id }, { fields: ['id'] });
+    // Whole rows (a few): a partly loaded user in the identity map could reach a later flush.
+    const linked = await em.find(PortalUser, { contacts: ticket.reporterContact.id });
     for (const user of linked) ids.add(user.id);
   }
   return ids;
