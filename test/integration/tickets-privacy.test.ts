@@ -167,6 +167,7 @@ describe('a common-area concern Kristina did not share', () => {
       expect(page.$('.badge.ticket-status').text()).toBe(tickets.status.new);
       expect(page.$('.timeline-entry.created .timeline-head strong').text()).toBe(tickets.entryUnnamed.created);
       expect(page.$('.report-private').text()).toBe(portal.show.reportPrivate);
+      expect(page.$('.comment-private').text()).toBe(portal.show.commentPrivate);
       expectNothingOfKristina(page.text, `${label}'s page`);
       expect(page.text, label).not.toContain(photo.id);
       expect(await status(joiner, fileUrl(ticket, photo)), label).toBe(404);
@@ -188,6 +189,7 @@ describe('a common-area concern Kristina did not share', () => {
     for (const [label, reporter] of [['Kristina', kristina], ['Karl', karl]] as const) {
       const page = await reporter.get(detail(ticket));
       expect(page.$('.ticket-description').text(), label).toContain(PHONE);
+      expect(page.$('.report-private, .comment-private').length, label).toBe(0);
       expect(page.$('.timeline-entry.created').text(), label).toContain('Kristina Maiblume hat das Anliegen gemeldet');
       expect(page.$(`.timeline img[src="${fileUrl(ticket, photo)}/vorschau"]`).length, label).toBe(1);
       expect(await status(reporter, `${fileUrl(ticket, photo)}/vorschau`), label).toBe(200);
@@ -313,6 +315,7 @@ describe('a common-area concern Kristina shared', () => {
 
     const page = await nina.get(detail(ticket));
     expect(page.$('.ticket-description').text()).toContain(description);
+    expect(page.$('.report-private').length).toBe(0);
     expect(page.$(`.timeline img[src="${fileUrl(ticket, photo)}/vorschau"]`).length).toBe(1);
     expect(await status(nina, `${fileUrl(ticket, photo)}/vorschau`)).toBe(200);
     expect(await status(nina, fileUrl(ticket, photo))).toBe(200);

@@ -83,16 +83,18 @@ export type TicketSight = {
   followerCount: boolean;
   /** May reopen a closed concern ("Vorgang erneut öffnen"). */
   reopen: boolean;
+  /** What the viewer writes reaches staff only (a joiner's comments: see entrySight). */
+  commentsForStaffOnly: boolean;
 };
 
 export function ticketSight(ticket: Ticket, viewer: TicketViewer): TicketSight {
   switch (viewer.relation) {
     case 'staff':
-      return { reporter: 'contact', report: true, followerCount: false, reopen: true };
+      return { reporter: 'contact', report: true, followerCount: false, reopen: true, commentsForStaffOnly: false };
     case 'reporter':
-      return { reporter: 'name', report: true, followerCount: true, reopen: true };
+      return { reporter: 'name', report: true, followerCount: true, reopen: true, commentsForStaffOnly: false };
     case 'joiner':
-      return { reporter: 'none', report: ticket.shareReportWithJoiners, followerCount: true, reopen: false };
+      return { reporter: 'none', report: ticket.shareReportWithJoiners, followerCount: true, reopen: false, commentsForStaffOnly: true };
   }
 }
 

@@ -104,8 +104,7 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
       fileBase: `${url}/anhaenge`,
       ticketUrl: url,
       showsReport: sight.report,
-      // A joiner's comment reaches staff only: the form says so.
-      commentPrivate: viewer.relation === 'joiner',
+      commentPrivate: sight.commentsForStaffOnly,
       followers,
       documents,
       documentBase: `${res.locals.portalBase}/liegenschaften/${access.property.id}/dokumente`,

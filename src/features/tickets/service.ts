@@ -230,7 +230,8 @@ export function newEntry(tx: Em, ticket: Ticket, actor: Actor, kind: TicketEntry
 /**
  * A comment (public) or an internal note (staff only) with its files. A public comment by
  * staff mails the reporter and followers; one by a resident mails the staff and the other
- * linked residents; an internal note mails nobody.
+ * linked residents who see it (a joiner's: nobody but staff, see access.ts); an internal
+ * note mails nobody.
  */
 export async function addComment(em: Em, storage: FileStorage, ticket: Ticket, actor: Actor, input: CommentInput): Promise<TicketEntry> {
   const internal = 'staff' in actor && input.internal;
@@ -248,7 +249,7 @@ export async function addComment(em: Em, storage: FileStorage, ticket: Ticket, a
   );
 }
 
-/** Mails about a public entry: staff → the residents; a resident → the staff and the other residents. */
+/** Mails about a public entry: staff → the residents; a resident → the staff and the other residents who see it (notify.ts). */
 async function notifyParticipants(tx: Em, ticket: Ticket, entry: TicketEntry, actor: Actor, baseUrl: string, now: Date) {
   const except = 'portalUser' in actor ? actor.portalUser.id : null;
   await notifyResidents(tx, ticket, entry, baseUrl, now, except);
