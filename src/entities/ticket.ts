@@ -93,6 +93,12 @@ export const Ticket = defineEntity({
     category: () => p.manyToOne(TicketCategory).index(),
     title: p.string().length(200),
     description: p.text(),
+    /**
+     * The reporter's choice when filing a common-area concern: neighbours who join it
+     * ("Ich bin auch betroffen") see its description and the report's photos too. Off by
+     * default; never set for a unit. What a joiner sees: src/features/tickets/access.ts.
+     */
+    shareReportWithJoiners: p.boolean().default(false),
     status: p.enum(TICKET_STATUSES).default('new'),
     /** The resident who reported it; their contact (for name, phone, address) as of the report. */
     reporter: () => p.manyToOne(PortalUser),

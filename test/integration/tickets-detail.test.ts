@@ -319,11 +319,11 @@ describe('print view and PDF', () => {
     }
   });
 
-  it('leaves internal notes and the contact data out of the resident PDF (staffView false)', async () => {
+  it('leaves internal notes and the contact data out of the reporter’s PDF', async () => {
     const em = app.em();
     scopeToOrganization(em as Em, app.world.organizations.sonnenschein.id);
     const ticket = await em.findOneOrFail(Ticket, ticket2.id);
-    const bytes = await ticketPdf(em as Em, ticket, { staffView: false, t: translator('de'), storage: localFileStorage(app.storageDir) });
+    const bytes = await ticketPdf(em as Em, ticket, { viewer: { relation: 'reporter', userId: app.world.portalUsers.kristina.id }, t: translator('de'), storage: localFileStorage(app.storageDir) });
     const { text } = await pdfText(bytes);
     expect(text).toContain('Kellertür schließt nicht mehr');
     expect(text).toContain('Eine Schlosserei ist beauftragt.');

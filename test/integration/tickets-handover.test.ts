@@ -26,7 +26,7 @@ import { propertyAccess } from '../../src/features/access/service.ts';
 import { publishDocuments } from '../../src/features/documents/service.ts';
 import { enqueueMail } from '../../src/features/mail/outbox.ts';
 import type { MailTransport } from '../../src/features/mail/transport.ts';
-import { publicEntries } from '../../src/features/tickets/access.ts';
+import { visibleTimeline } from '../../src/features/tickets/access.ts';
 import { prepareTicketFiles } from '../../src/features/tickets/photos.ts';
 import { addComment, createTicket, ticketForm, validateTicketForm } from '../../src/features/tickets/service.ts';
 import type { Upload } from '../../src/http/upload.ts';
@@ -233,8 +233,8 @@ describe('An Dienstleister weiterleiten', () => {
     expect(forwarded).toHaveLength(1);
     expect(forwarded[0].internal).toBe(true);
     expect(forwarded[0].data).toEqual({ provider: 'Heizung & Sanitär Keller', email: 'notdienst@keller-hs.de' });
-    const visible = await publicEntries(scoped(), await scoped().findOneOrFail(Ticket, ticket.id));
-    expect(visible.map((e) => e.kind)).not.toContain('forwarded');
+    const visible = await visibleTimeline(scoped(), await scoped().findOneOrFail(Ticket, ticket.id), { relation: 'reporter', userId: app.world.portalUsers.kristina.id });
+    expect(visible.map((item) => item.entry.kind)).not.toContain('forwarded');
     expect(await scoped().count(AuditLog, { action: 'ticket.forward', subjectId: ticket.id })).toBe(1);
 
     // Kristina's own page does not name the company.

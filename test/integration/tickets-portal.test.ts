@@ -432,7 +432,11 @@ describe('Ich bin auch betroffen', () => {
     expect(joined.location).toBe(`${detail(door)}?hinweis=betroffen`);
     const page = await eigner.get(joined.location!);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('steht nachts offen');
+    expect(page.$('h1').text()).toBe('Kellertür schließt nicht mehr');
+    expect(timelineText(page)).toContain('Eine Schlosserei ist beauftragt.');
+    // Kristina did not share her report: he sees neither it nor her name (tickets-privacy.test.ts).
+    expect(page.text).not.toContain('steht nachts offen');
+    expect(page.text).not.toContain('Kristina Maiblume');
     expect(page.text).not.toContain('Schlosserei Meier');
     expect((await eigner.get(list())).$(`#my-tickets #ticket-${door.id}`).length).toBe(1);
 

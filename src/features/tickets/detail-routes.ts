@@ -1,13 +1,13 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { TFunction } from 'i18next';
 import { canLogIn } from '../../entities/common.ts';
-import { AuditLog, StaffUser, Ticket, TicketAttachment, TICKET_STATUSES, ticketReference, type TicketEntry } from '../../entities/index.ts';
+import { AuditLog, StaffUser, Ticket, TicketAttachment, TICKET_STATUSES, ticketReference } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
 import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { allEntries } from './access.ts';
+import { reportFiles, STAFF_VIEWER, visibleTimeline, type TimelineItem } from './access.ts';
 import { handoverPanel } from './handover.ts';
 import { ticketPdf } from './pdf.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
@@ -76,11 +76,8 @@ function auditText(t: TFunction, row: AuditLog): string {
   return typeof text === 'string' && text && !text.includes('returned an object') ? text : t('tickets-detail:audit.actions.other', { action: row.action });
 }
 
-/** The photos and PDFs of the report itself (the entry "created"). */
-const reportFiles = (entries: TicketEntry[]) => entries.find((entry) => entry.kind === 'created')?.attachments.getItems() ?? [];
-
 /** What the detail page and the print view both show of a ticket (views/tickets/_console-facts.eta, the timeline). */
-function ticketView(req: Request, ticket: Ticket, entries: TicketEntry[]) {
+function ticketView(req: Request, ticket: Ticket, items: TimelineItem[]) {
   const reference = ticketReference(ticket);
   return {
     title: `${req.t('tickets:reference', { reference })} · ${ticket.title}`,
@@ -88,8 +85,8 @@ function ticketView(req: Request, ticket: Ticket, entries: TicketEntry[]) {
     reference,
     mergedReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
     base: ticketPath(ticket),
-    entries,
-    reportFiles: reportFiles(entries),
+    items,
+    reportFiles: reportFiles(items),
     fileBase: `${ticketPath(ticket)}/anhaenge`,
     ...timelineWording(req.t),
   };
@@ -97,13 +94,13 @@ function ticketView(req: Request, ticket: Ticket, entries: TicketEntry[]) {
 
 /** Renders the detail page, with the state of a failed form when there is one. */
 export async function renderTicketPage(req: Request, res: Response, ticket: Ticket, state: DetailState = {}, status = 200) {
-  const [entries, staff, audit, panel] = await Promise.all([allEntries(req.em, ticket), assignableStaff(req, ticket), auditTrail(req, ticket), handoverPanel(req.em, ticket)]);
+  const [items, staff, audit, panel] = await Promise.all([visibleTimeline(req.em, ticket, STAFF_VIEWER), assignableStaff(req, ticket), auditTrail(req, ticket), handoverPanel(req.em, ticket)]);
   render(
     req,
     res,
     'tickets/console-detail',
     {
-      ...ticketView(req, ticket, entries),
+      ...ticketView(req, ticket, items),
       staffList: staff,
       statuses: TICKET_STATUSES,
       audit,
@@ -203,13 +200,13 @@ export function detailRoutes() {
   // "Drucken" (seed 000, step 5): the whole communication, internal notes marked.
   router.get('/vorgaenge/:ticketId/drucken', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
-    render(req, res, 'tickets/print', ticketView(req, ticket, await allEntries(req.em, ticket)));
+    render(req, res, 'tickets/print', ticketView(req, ticket, await visibleTimeline(req.em, ticket, STAFF_VIEWER)));
   });
 
   // "Als PDF speichern" (seed 000, step 5).
   router.get('/vorgaenge/:ticketId/pdf', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { staffView: true, t: req.t, storage: req.storage }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage }));
   });
 
   return router;

@@ -4,9 +4,9 @@ import { newEntry } from './service.ts';
 
 /**
  * "Ich bin auch betroffen": a resident joins an open concern about a common area instead of
- * reporting it again. From then on they see it (residentTicketsWhere in ./access.ts) and get
- * its public updates (linkedResidents in ./notify.ts). Staff see who joined in the timeline
- * (an internal 'follower' entry); other residents only see how many.
+ * reporting it again. From then on they see it as a joiner (./access.ts: no personal data of
+ * the reporter, their own comments for staff only) and get staff's updates (./notify.ts).
+ * Staff see who joined in the timeline (an internal 'follower' entry); residents only see how many.
  * Whether the ticket may be joined at all is the caller's question (joinableTicket).
  */
 

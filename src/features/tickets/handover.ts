@@ -22,6 +22,7 @@ import { textareaField, field, type FieldErrors } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { NOT_INTERNAL } from './access.ts';
 import { notifyResidents } from './notify.ts';
 import { newEntry } from './service.ts';
 
@@ -146,7 +147,7 @@ export async function forwardTicket(em: Em, ticket: Ticket, staff: StaffUser, fo
     ticket.unit ? em.findOneOrFail(Unit, ticket.unit.id, { fields: ['number'] }) : null,
     em.find(
       TicketAttachment,
-      { ticket: ticket.id, entry: { internal: false }, mimeType: { $like: 'image/%' } },
+      { ticket: ticket.id, entry: NOT_INTERNAL, mimeType: { $like: 'image/%' } },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: MAX_FORWARD_PHOTOS },
     ),
     form.includeContact && ticket.reporterContact ? em.findOne(Contact, ticket.reporterContact.id) : null,

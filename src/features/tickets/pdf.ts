@@ -1,20 +1,20 @@
 import type { TFunction } from 'i18next';
 import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
 import type { Em } from '../../db/orm.ts';
-import { ticketReference, type Ticket, type TicketAttachment, type TicketEntry } from '../../entities/index.ts';
+import { ticketReference, type Ticket, type TicketAttachment } from '../../entities/index.ts';
 import { contactDisplayName } from '../../entities/contact.ts';
 import { helpers } from '../../http/view-helpers.ts';
 import type { FileStorage } from '../../storage/files.ts';
-import { allEntries, publicEntries } from './access.ts';
+import { reportFiles, ticketSight, visibleTimeline, type TicketViewer } from './access.ts';
 import { textSafeFor, wrapText } from '../../pdf/text.ts';
-import { entryAction, internalLabel } from './timeline.ts';
+import { entryLine, internalLabel } from './timeline.ts';
 
 /**
  * "Als PDF speichern" (seed 000, step 5): the whole communication of a Vorgang as a DIN A4
- * PDF, for the Verwaltung's files or the resident's. Which entries it holds is decided by
- * access.ts: with `staffView` false only publicEntries are loaded, so a resident's PDF can
- * never contain an internal note, and the reporter's contact data are left out (a follower
- * downloads it too). Text uses pdf-lib's standard fonts (WinAnsi, as in
+ * PDF, for the Verwaltung's files or the resident's. What it holds is what the viewer sees
+ * on the page, decided by access.ts (ticketSight, visibleTimeline): a resident's PDF never
+ * contains an internal note nor the reporter's contact data, and a joiner's not the
+ * reporter's name, nor the report unless it was shared. Text uses pdf-lib's standard fonts (WinAnsi, as in
  * src/features/invitations/letter-pdf.ts); photos appear as their thumbnails (JPEG and PNG;
  * pdf-lib cannot embed WebP, which is listed by name).
  */
@@ -127,10 +127,11 @@ class Writer {
 }
 
 /** Builds the PDF of a Vorgang (see above). */
-export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: boolean; t: TFunction; storage: FileStorage }): Promise<Uint8Array> {
-  const { staffView, t, storage } = options;
+export async function ticketPdf(em: Em, ticket: Ticket, options: { viewer: TicketViewer; t: TFunction; storage: FileStorage }): Promise<Uint8Array> {
+  const { viewer, t, storage } = options;
   await em.populate(ticket, ['organization', 'property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto']);
-  const entries = staffView ? await allEntries(em, ticket) : await publicEntries(em, ticket);
+  const sight = ticketSight(ticket, viewer);
+  const items = await visibleTimeline(em, ticket, viewer);
   const reference = ticketReference(ticket);
 
   const pdf = await PDFDocument.create();
@@ -159,10 +160,12 @@ export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: bo
   if (ticket.closedAt) w.fact(t('tickets-detail:facts.closedAt'), helpers.formatDateTime(ticket.closedAt));
   if (ticket.mergedInto) w.fact(t('tickets-detail:facts.mergedInto'), t('tickets:reference', { reference: ticketReference(ticket.mergedInto) }));
 
-  // The reporter: staff get the contact data; a resident's PDF names the reporter only.
-  w.heading(t('tickets-detail:reporter.title'));
-  w.fact(t('tickets-detail:reporter.name'), ticket.reporterName);
-  if (staffView) {
+  // The reporter: staff get the contact data, the reporter side the name, a joiner nothing.
+  if (sight.reporter !== 'none') {
+    w.heading(t('tickets-detail:reporter.title'));
+    w.fact(t('tickets-detail:reporter.name'), ticket.reporterName);
+  }
+  if (sight.reporter === 'contact') {
     const contact = ticket.reporterContact;
     if (contact) {
       w.fact(t('tickets-detail:reporter.contact'), contactDisplayName(contact));
@@ -173,29 +176,30 @@ export async function ticketPdf(em: Em, ticket: Ticket, options: { staffView: bo
     w.fact(t('tickets-detail:reporter.login'), `${ticket.reporter.name} <${ticket.reporter.email}>`);
   }
 
-  // The report and its photos.
-  const created = entries.find((entry) => entry.kind === 'created');
-  w.heading(t('tickets-detail:report.title'));
-  w.text(ticket.description);
-  if (created) await drawFiles(w, storage, created.attachments.getItems(), t);
+  // The report and its photos, when the viewer sees them.
+  if (sight.report) {
+    w.heading(t('tickets-detail:report.title'));
+    w.text(ticket.description);
+    await drawFiles(w, storage, reportFiles(items), t);
+  }
 
-  // The timeline.
+  // The timeline (the report's photos are drawn above).
   w.heading(t('tickets-detail:timeline.title'));
-  for (const entry of entries) {
+  for (const item of items) {
+    const { entry } = item;
     const bar = entry.internal ? INTERNAL : undefined;
     w.ensure(40);
     w.gap(6);
     if (entry.internal) w.text(internalLabel(entry, t).toUpperCase(), { font: fonts.bold, size: 9.5, color: INTERNAL, bar });
-    const action = entryAction(entry, t);
-    w.text(`${entry.authorName}${action ? ` ${action}` : ''}`, { font: fonts.bold, size: 10, color: entry.internal ? INTERNAL : INK, bar });
+    w.text(entryLine(item, t), { font: fonts.bold, size: 10, color: entry.internal ? INTERNAL : INK, bar });
     w.text(helpers.formatDateTime(entry.createdAt), { size: 8.5, color: MUTED, bar });
     if (entry.body) {
       w.gap(2);
       w.text(entry.body, { size: 10, bar });
     }
-    if (entry !== created) await drawFiles(w, storage, entry.attachments.getItems(), t, bar);
+    if (entry.kind !== 'created') await drawFiles(w, storage, item.files, t, bar);
   }
-  if (entries.length === 0) w.text(t('tickets-detail:timeline.empty'), { color: MUTED });
+  if (items.length === 0) w.text(t('tickets-detail:timeline.empty'), { color: MUTED });
 
   // Footer on every page: which Vorgang, page n of m.
   const pages = pdf.getPages();

@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { COMMON_AREAS, Ticket, TicketAttachment, TicketDocument, ticketReference, type PortalUser } from '../../entities/index.ts';
+import { COMMON_AREAS, Ticket, TicketDocument, ticketReference, type PortalUser, type TicketAttachment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
@@ -8,7 +8,7 @@ import { render } from '../../http/views.ts';
 import type { PropertyAccess } from '../access/service.ts';
 import { visibleDocumentIds } from '../documents/visibility.ts';
 import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
-import { isReporter, joinableTicket, joinableTickets, publicEntries, residentTicket, residentTicketsWhere } from './access.ts';
+import { joinableTicket, joinableTickets, residentTicket, residentTicketsWhere, residentViewer, ticketSight, visibleFile, visibleTimeline, type TicketViewer } from './access.ts';
 import { followerCount, followTicket } from './followers.ts';
 import { ticketFilesOrDiscard } from './photos.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
@@ -53,6 +53,7 @@ async function loadResidentTicket(req: Request, res: Response, next: NextFunctio
   const ticket = await residentTicket(req.em, user, res.locals.access, req.params.ticketId);
   if (!ticket) throw new NotFoundError(`ticket ${req.params.ticketId} not visible to ${user.id}`);
   res.locals.ticket = ticket;
+  res.locals.viewer = residentViewer(ticket, user, res.locals.access);
   next();
 }
 
@@ -76,11 +77,17 @@ async function visibleLinkedDocuments(req: Request, ticket: Ticket, access: Prop
   return links.map((link) => link.document).filter((document) => visible.has(document.id));
 }
 
-/** The detail page; after a failed comment with the text kept and its message (422). */
+/** The detail page; after a failed comment with the text kept and its message (422). What it shows is access.ts's answer for this viewer. */
 async function showTicket(req: Request, res: Response, comment = '', errors: FieldErrors = {}, status = 200) {
   const ticket = res.locals.ticket as Ticket;
+  const viewer = res.locals.viewer as TicketViewer;
   const access = res.locals.access as PropertyAccess;
-  const [entries, followers, documents] = await Promise.all([publicEntries(req.em, ticket), followerCount(req.em, ticket), visibleLinkedDocuments(req, ticket, access)]);
+  const sight = ticketSight(ticket, viewer);
+  const [items, followers, documents] = await Promise.all([
+    visibleTimeline(req.em, ticket, viewer),
+    sight.followerCount ? followerCount(req.em, ticket) : 0,
+    visibleLinkedDocuments(req, ticket, access),
+  ]);
   const url = ticketUrl(res, ticket.id);
   render(
     req,
@@ -92,14 +99,16 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
       ticket,
       reference: ticketReference(ticket),
       mergedIntoReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
-      entries,
+      items,
       ...timelineWording(req.t),
       fileBase: `${url}/anhaenge`,
       ticketUrl: url,
+      showsReport: sight.report,
+      commentPrivate: sight.commentsForStaffOnly,
       followers,
       documents,
       documentBase: `${res.locals.portalBase}/liegenschaften/${access.property.id}/dokumente`,
-      mayReopen: ticket.status === 'done' && !ticket.mergedInto && isReporter(ticket, resident(req), access),
+      mayReopen: ticket.status === 'done' && !ticket.mergedInto && sight.reopen,
       comment,
       errors: fieldMessages(req.t, errors),
       notice: notice(req),
@@ -108,12 +117,12 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
   );
 }
 
-/** An attachment of a public entry of a ticket the resident sees, or a 404. */
+/** A file of the ticket this resident may open (access.ts: visibleFile), or a 404. */
 async function visibleAttachment(req: Request, res: Response): Promise<TicketAttachment> {
   const { attachmentId } = req.params;
   if (!isUuid(attachmentId)) throw new NotFoundError(`malformed attachment id ${attachmentId}`);
-  const attachment = await req.em.findOne(TicketAttachment, { id: attachmentId, ticket: res.locals.ticket.id, entry: { internal: false } });
-  if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a public entry of this ticket`);
+  const attachment = await visibleFile(req.em, res.locals.ticket, res.locals.viewer, attachmentId);
+  if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not visible on this ticket to this resident`);
   return attachment;
 }
 
@@ -179,7 +188,7 @@ export function portalRoutes() {
   // Only the reporter (or a spouse through the same contact) reopens; for a follower the action does not exist.
   router.post(`${BASE}/:ticketId/erneut-oeffnen`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     const ticket = res.locals.ticket as Ticket;
-    if (!isReporter(ticket, resident(req), res.locals.access)) throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
+    if (!ticketSight(ticket, res.locals.viewer).reopen) throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
     const result = await reopenTicket(req.em, ticket, { portalUser: resident(req) }, req.deps.clock.now(), req.deps.config.baseUrl);
     res.redirect(303, `${ticketUrl(res, ticket.id)}${result === 'changed' ? '?hinweis=wiedergeoeffnet' : ''}`);
   });
@@ -205,10 +214,10 @@ export function portalRoutes() {
     await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'thumbnail');
   });
 
-  // "Als PDF speichern": the resident's copy, public entries only (ticketPdf with staffView false).
+  // "Als PDF speichern": the resident's copy, what their page shows.
   router.get(`${BASE}/:ticketId/pdf`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { staffView: false, t: req.t, storage: req.storage }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: res.locals.viewer, t: req.t, storage: req.storage }));
   });
 
   return router;

@@ -36,8 +36,11 @@ const actorName = (actor: Actor) => ('staff' in actor ? actor.staff.name : actor
 // ---------------------------------------------------------------------------------------
 // Reporting ("Anliegen melden")
 
-/** The form "Anliegen melden" as submitted, trimmed. `location` is "unit:<id>" or "area:<key>". */
-export type TicketForm = { category: string; location: string; title: string; description: string };
+/**
+ * The form "Anliegen melden" as submitted, trimmed. `location` is "unit:<id>" or "area:<key>";
+ * `shareReport`: "Beschreibung und Fotos für Nachbarn sichtbar machen" (common areas only).
+ */
+export type TicketForm = { category: string; location: string; title: string; description: string; shareReport: boolean };
 
 export function ticketForm(body: Record<string, unknown> | undefined): TicketForm {
   return {
@@ -45,6 +48,7 @@ export function ticketForm(body: Record<string, unknown> | undefined): TicketFor
     location: field(body?.location).trim(),
     title: field(body?.title).trim(),
     description: textareaField(body?.description),
+    shareReport: field(body?.shareReport) === '1',
   };
 }
 
@@ -70,6 +74,9 @@ export function validateTicketForm(form: TicketForm, categories: TicketCategory[
   const unit = kind === 'unit' ? (units.find((u) => u.id === value) ?? null) : null;
   const commonArea = kind === 'area' && (COMMON_AREAS as readonly string[]).includes(value) ? (value as CommonArea) : null;
   if (!unit && !commonArea) errors.location = 'tickets:errors.locationRequired';
+  // Only neighbours of the house join a concern, and only one about a common area: sharing a
+  // unit's report would promise something that never happens.
+  if (form.shareReport && unit) errors.shareReport = 'tickets:errors.shareOnlyCommonArea';
   if (!form.title) errors.title = 'tickets:errors.titleRequired';
   else if (form.title.length > TITLE_MAX) errors.title = 'tickets:errors.titleTooLong';
   if (!form.description) errors.description = 'tickets:errors.descriptionRequired';
@@ -176,6 +183,7 @@ export async function createTicket(em: Em, storage: FileStorage, input: NewTicke
         category: valid.category,
         title: form.title,
         description: form.description,
+        shareReportWithJoiners: valid.commonArea !== null && form.shareReport,
         reporter,
         reporterContact: input.reporterContact,
         reporterName: input.reporterContact ? contactDisplayName(input.reporterContact) || reporter.name : reporter.name,
@@ -222,7 +230,8 @@ export function newEntry(tx: Em, ticket: Ticket, actor: Actor, kind: TicketEntry
 /**
  * A comment (public) or an internal note (staff only) with its files. A public comment by
  * staff mails the reporter and followers; one by a resident mails the staff and the other
- * linked residents; an internal note mails nobody.
+ * linked residents who see it (a joiner's: nobody but staff, see access.ts); an internal
+ * note mails nobody.
  */
 export async function addComment(em: Em, storage: FileStorage, ticket: Ticket, actor: Actor, input: CommentInput): Promise<TicketEntry> {
   const internal = 'staff' in actor && input.internal;
@@ -240,7 +249,7 @@ export async function addComment(em: Em, storage: FileStorage, ticket: Ticket, a
   );
 }
 
-/** Mails about a public entry: staff → the residents; a resident → the staff and the other residents. */
+/** Mails about a public entry: staff → the residents; a resident → the staff and the other residents who see it (notify.ts). */
 async function notifyParticipants(tx: Em, ticket: Ticket, entry: TicketEntry, actor: Actor, baseUrl: string, now: Date) {
   const except = 'portalUser' in actor ? actor.portalUser.id : null;
   await notifyResidents(tx, ticket, entry, baseUrl, now, except);

@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { TicketEntry } from '../../entities/index.ts';
+import type { TimelineItem } from './access.ts';
 
 /**
  * How a timeline entry reads after its author's name ("hat den Status von „Neu“ auf „In
@@ -31,7 +32,26 @@ export function internalLabel(entry: TicketEntry, t: TFunction): string {
   return t(entry.kind === 'note' ? 'tickets:entry.note' : 'tickets:entry.internal');
 }
 
+/**
+ * The line of an entry shown without its author's name (access.ts decides when: a joiner
+ * sees "Anliegen gemeldet", not who reported it).
+ */
+export function unnamedAction(entry: TicketEntry, t: TFunction): string {
+  return t(`tickets:entryUnnamed.${entry.kind}`, { defaultValue: t('tickets:entryUnnamed.other') });
+}
+
+/** An item's head as one line of text: "Max Verwalter hat kommentiert", or the unnamed wording (the PDF). */
+export function entryLine(item: TimelineItem, t: TFunction): string {
+  if (item.author === null) return unnamedAction(item.entry, t);
+  const action = entryAction(item.entry, t);
+  return action ? `${item.author} ${action}` : item.author;
+}
+
 /** The wording for views/tickets/_timeline.eta in the request's language: spread into the render data. */
 export function timelineWording(t: TFunction) {
-  return { entryAction: (entry: TicketEntry) => entryAction(entry, t), internalLabel: (entry: TicketEntry) => internalLabel(entry, t) };
+  return {
+    entryAction: (entry: TicketEntry) => entryAction(entry, t),
+    unnamedAction: (entry: TicketEntry) => unnamedAction(entry, t),
+    internalLabel: (entry: TicketEntry) => internalLabel(entry, t),
+  };
 }
