@@ -4,9 +4,10 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import type { MikroORM, Options } from '@mikro-orm/core';
+import type { Configuration, MikroORM, Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import * as entities from '../entities/index.ts';
+import { whileHoldingAdvisoryLock } from './advisory-lock.ts';
 import { tenantFilter } from './tenant.ts';
 
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
@@ -73,11 +74,25 @@ export async function openOrm(target: DatabaseTarget, options: OpenOrmOptions = 
   })) as unknown as Orm;
 }
 
-/** Applies all pending migrations from migrations/. */
+/**
+ * Applies all pending migrations from migrations/. On PostgreSQL under an advisory lock:
+ * of several instances starting at once on a fresh database one migrates while the others
+ * wait and then find nothing to do (without it the second failed creating the same tables,
+ * "duplicate key value violates unique constraint pg_type_typname_nsp_index"). The
+ * migrator runs its own transaction on another connection; the lock is held on one of its
+ * own for the whole run. The embedded database needs no lock: only one process can open
+ * its directory.
+ */
 export async function migrate(orm: Orm): Promise<void> {
-  await orm.migrator.up();
+  if (isEmbedded(orm)) {
+    await orm.migrator.up();
+    return;
+  }
+  await whileHoldingAdvisoryLock(orm.em.fork(), 'hausportal:startup:migrate', () => orm.migrator.up());
 }
 
-export function isEmbedded(orm: Orm): boolean {
-  return orm.config.get('driver')?.name !== 'PostgreSqlDriver';
+/** Whether the ORM (or an EntityManager of it) runs on the embedded database (PGlite). */
+export function isEmbedded(orm: Orm | Em): boolean {
+  const config: Configuration = orm.config;
+  return config.get('driver')?.name !== 'PostgreSqlDriver';
 }

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { ifAdvisoryLockFree } from '../db/advisory-lock.ts';
 import { isEmbedded, type Em, type Orm } from '../db/orm.ts';
 
 const runningHere = new Set<string>();
@@ -28,21 +28,7 @@ export async function withAdvisoryLock(orm: Orm, name: string, task: (em: Em) =>
       }
       return true;
     }
-    return await em
-      .getKysely()
-      .connection()
-      .execute(async (connection) => {
-        const result = await connection.executeQuery<{ locked: boolean }>(
-          CompiledQuery.raw('select pg_try_advisory_lock(hashtext($1)) as locked', [key]),
-        );
-        if (!result.rows[0]?.locked) return false;
-        try {
-          await task(em);
-        } finally {
-          await connection.executeQuery(CompiledQuery.raw('select pg_advisory_unlock(hashtext($1))', [key]));
-        }
-        return true;
-      });
+    return await ifAdvisoryLockFree(em, key, () => task(em));
   } finally {
     runningHere.delete(name);
   }

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Em } from '../../src/db/orm.ts';
 import { Organization, OutboxMail, StaffUser } from '../../src/entities/index.ts';
@@ -7,6 +10,7 @@ import { createMailTransport, type MailTransport } from '../../src/features/mail
 import { inviteStaff } from '../../src/features/staff/service.ts';
 import { runTask } from '../../src/scheduler/bree.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { startSmtpReceiver } from '../support/smtp.ts';
 
 let app: TestApp;
 let transport: MailTransport;
@@ -291,3 +295,66 @@ describe('the job lock', () => {
     },
   );
 });
+
+describe.skipIf(inject('testDatabase').kind === 'embedded')(
+  'a delivery process killed in the middle of a run (PostgreSQL only: a second process cannot open the embedded in-memory database)',
+  () => {
+    const MAILS = 10_000;
+    /** Messages in flight at once (deliverOutbox's default concurrency). */
+    const CONCURRENCY = 8;
+
+    /** Runs test/support/deliver-outbox.ts in a child process; resolves with its exit. */
+    function deliverInChild(smtpUrl: string) {
+      const child = spawn(process.execPath, [path.join(import.meta.dirname, '../support/deliver-outbox.ts')], {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: app.databaseUrl!, SMTP_URL: smtpUrl },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal, output })),
+      );
+      return { child, exited };
+    }
+
+    it(`resends at most the ${CONCURRENCY} mails in flight, with their Message-ID, and loses none`, async () => {
+      const now = new Date();
+      const mails = Array.from({ length: MAILS }, (_, i) => ({ organization: null, to: `absturz.${i}@example.de`, subject: `Mail ${i}`, text: `Mail ${i}`, html: `<p>Mail ${i}</p>` }));
+      await app.em().transactional((tx) => insertOutboxMails(tx, mails, now));
+      const queued = (await app.em().execute<{ message_id: string }[]>('select message_id from outbox_mail')).map((row) => row.message_id);
+      expect(queued).toHaveLength(MAILS);
+
+      // Its own receiver, not parsing MIME: it keeps up with the sender and still reads each Message-ID.
+      const smtp = await startSmtpReceiver({ parse: false });
+      try {
+        const first = deliverInChild(smtp.url);
+        // Killed in the middle of the run, when about a third has been received.
+        while (smtp.messages.length < 3_250 && first.child.exitCode === null) await sleep(5);
+        first.child.kill('SIGKILL');
+        const killed = await first.exited;
+        expect(killed.signal, killed.output).toBe('SIGKILL');
+        expect(smtp.messages.length).toBeLessThan(MAILS);
+
+        const second = await deliverInChild(smtp.url).exited;
+        expect(second.code, second.output).toBe(0);
+
+        const timesReceived = new Map<string, number>();
+        for (const { messageId } of smtp.messages) timesReceived.set(messageId, (timesReceived.get(messageId) ?? 0) + 1);
+        // Every queued mail arrived, and nothing else did.
+        expect(queued.filter((id) => !timesReceived.has(id))).toEqual([]);
+        expect(timesReceived.size).toBe(MAILS);
+        // What arrived twice are the mails in flight at the kill, sent again with the same Message-ID.
+        const twice = [...timesReceived.values()].filter((n) => n === 2).length;
+        expect([...timesReceived.values()].every((n) => n <= 2)).toBe(true);
+        expect(twice).toBeLessThanOrEqual(CONCURRENCY);
+        expect(smtp.messages).toHaveLength(MAILS + twice);
+
+        const statuses = await app.em().execute<{ status: string; count: string }[]>('select status, count(*) from outbox_mail group by status');
+        expect(statuses.map((row) => [row.status, Number(row.count)])).toEqual([['sent', MAILS]]);
+      } finally {
+        await smtp.close();
+      }
+    }, 240_000);
+  },
+);

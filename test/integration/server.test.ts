@@ -3,8 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openOrm } from '../../src/db/orm.ts';
 import { Client } from '../support/client.ts';
+import { adminExecute, databaseUrl } from '../support/db.ts';
 
 /**
  * `npm start` as a user runs it: the real server process on the embedded database in a
@@ -103,3 +107,43 @@ describe('npm start on the embedded database', () => {
     expect(running.output().trim().split('\n')).toHaveLength(1);
   }, 60_000);
 });
+
+const testDatabase = inject('testDatabase');
+
+describe.skipIf(testDatabase.kind === 'embedded')(
+  'two instances starting at once on a fresh PostgreSQL database (PostgreSQL only: only one process can open an embedded database)',
+  () => {
+    const name = `hausportal_t_start_${randomBytes(6).toString('hex')}`;
+    const adminUrl = testDatabase.kind === 'postgres' ? testDatabase.adminUrl : '';
+    beforeAll(() => adminExecute(adminUrl, [`create database "${name}"`]));
+    afterAll(() => adminExecute(adminUrl, [`drop database if exists "${name}" with (force)`]));
+
+    it('both come up, the migrations run once and the demo world is seeded once', async () => {
+      const ports = [await freePort(), await freePort()];
+      const instances = ports.map((port) =>
+        startServer({ PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, DATABASE_URL: databaseUrl(adminUrl, name), SEED_DEMO: 'on' }),
+      );
+      try {
+        for (const [i, port] of ports.entries()) {
+          await waitUntilUp(`http://127.0.0.1:${port}`, instances[i]);
+          expect((await fetch(`http://127.0.0.1:${port}/verwaltung/anmelden`)).status).toBe(200);
+        }
+
+        const orm = await openOrm({ kind: 'postgres', url: databaseUrl(adminUrl, name) });
+        try {
+          const em = orm.em.fork();
+          const organizations = await em.execute<{ count: string }[]>(`select count(*) from organization where name like 'Hausverwaltung Sonnenschein%'`);
+          expect(Number(organizations[0].count)).toBe(1);
+          const migrations = await em.execute<{ name: string; runs: string }[]>('select name, count(*) as runs from mikro_orm_migrations group by name order by name');
+          const files = (await readdir(path.join(ROOT, 'migrations'))).filter((file) => /^Migration.*\.ts$/.test(file) && !file.endsWith('.d.ts'));
+          expect(migrations.map((m) => [m.name, Number(m.runs)])).toEqual(files.map((file) => [file.replace(/\.ts$/, ''), 1]).sort());
+        } finally {
+          await orm.close();
+        }
+      } finally {
+        for (const instance of instances) instance.child.kill('SIGTERM');
+        await Promise.all(instances.map((instance) => instance.exited));
+      }
+    }, 120_000);
+  },
+);

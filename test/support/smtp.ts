@@ -16,9 +16,9 @@ export type ReceivedMail = {
 /**
  * A real SMTP server (smtp-server) on a free local port: what the app sends arrives here
  * through nodemailer, exactly as in production. `failNext(n)` makes the next n
- * deliveries fail with a 451, to test retries. With `parse: false` (benchmarks) every
- * message is still received in full, but not parsed: only the envelope is kept (`to`,
- * `from`; the other fields stay empty).
+ * deliveries fail with a 451, to test retries. With `parse: false` (benchmarks, thousands
+ * of mails) every message is still received in full, but not parsed: only the envelope
+ * (`to`, `from`) and the Message-ID header are kept, the other fields stay empty.
  */
 export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = {}) {
   const messages: ReceivedMail[] = [];
@@ -30,14 +30,22 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
     logger: false,
     onData(stream, session, callback) {
       if (!parse) {
-        stream.on('data', () => {});
+        // The header block only, to read the Message-ID from (the body is dropped as it comes).
+        let head = '';
+        let headDone = false;
+        stream.on('data', (chunk: Buffer) => {
+          if (headDone) return;
+          head += chunk.toString('latin1');
+          const end = head.indexOf('\r\n\r\n');
+          if (end >= 0) [head, headDone] = [head.slice(0, end), true];
+        });
         stream.on('end', () => {
           if (failures > 0) {
             failures--;
             return callback(Object.assign(new Error(failureCode === 451 ? 'Temporary failure' : 'Mailbox unavailable'), { responseCode: failureCode }));
           }
           messages.push({
-            messageId: '',
+            messageId: /^message-id:\s*(<[^>]*>)/im.exec(head)?.[1] ?? '',
             to: session.envelope.rcptTo.map((r) => r.address),
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             subject: '',
@@ -69,6 +77,11 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
         callback();
       });
     },
+  });
+  // A sender killed in the middle of a message resets its connection: that message was
+  // simply not received. Anything else is a real error.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;

@@ -1,5 +1,6 @@
 import { addDays, berlinDate } from '../../clock.ts';
-import type { Em } from '../../db/orm.ts';
+import { whileHoldingAdvisoryLock } from '../../db/advisory-lock.ts';
+import { isEmbedded, type Em } from '../../db/orm.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { hashApiKey } from '../api-keys/service.ts';
 import {
@@ -51,11 +52,19 @@ function firstOfNextMonth(day: string): string {
 
 type PersonInput = { salutation: 'frau' | 'herr'; firstName: string; lastName: string; email?: string; phone?: string; title?: string };
 
-/** Seeds the demo world into an empty database. Returns false when there was data already. */
+/**
+ * Seeds the demo world into an empty database. Returns false when there was data already.
+ * On PostgreSQL the check and the seed run under an advisory lock, so that of two instances
+ * starting on an empty database the second waits and then finds the world there; the
+ * embedded database belongs to one process and needs no lock.
+ */
 export async function seedDemoIfEmpty(em: Em, now = new Date(), options: DemoSeedOptions = {}): Promise<boolean> {
-  if ((await em.count(Organization, {})) > 0) return false;
-  await seedDemo(em, now, options);
-  return true;
+  const seedIfEmpty = async () => {
+    if ((await em.count(Organization, {})) > 0) return false;
+    await seedDemo(em, now, options);
+    return true;
+  };
+  return isEmbedded(em) ? seedIfEmpty() : whileHoldingAdvisoryLock(em, 'hausportal:startup:seed-demo', seedIfEmpty);
 }
 
 export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOptions = {}) {
