@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { Em, Orm } from '../db/orm.ts';
-import type { PortalUser, Session, StaffUser } from '../entities/index.ts';
+import type { PortalUser, Property, Session, StaffUser } from '../entities/index.ts';
 import type { FileStorage } from '../storage/files.ts';
 import type { AfterResponse } from './after-response.ts';
 import type { Language } from './i18n.ts';
@@ -29,6 +29,8 @@ declare global {
       session?: Session;
       staff?: StaffUser;
       portalUser?: PortalUser;
+      /** Set under /portal/vorschau by the preview guard (src/features/preview): the property shown read-only. */
+      preview?: { property: Property };
     }
   }
 }

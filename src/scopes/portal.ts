@@ -1,0 +1,114 @@
+import type { Request } from 'express';
+import { AREA } from '../auth/middleware.ts';
+import type { PortalUser, Property, Ticket } from '../entities/index.ts';
+import { HttpError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
+import { isUuid } from '../http/find.ts';
+import { previewAccess, propertyAccess, type PropertyAccess } from '../features/access/service.ts';
+import { residentTicket } from '../features/tickets/access.ts';
+import { defineScope, within, type Scope } from './scope.ts';
+
+// The resident portal's scopes. The same portal routers serve residents at /portal and the
+// read-only preview at /portal/vorschau (src/app.ts): a resident reaches a property only
+// through the access module (src/features/access, the one rule of who sees what), the
+// preview only the one property its session was opened for, seen as a resident without
+// individual shares sees it. What a scope does not find is a 404.
+
+/** Who is looking: a resident, or staff in the preview (no user, read only). */
+export type PortalScope = {
+  /** The resident; null in the preview. */
+  user: PortalUser | null;
+  preview: boolean;
+  /** Where the portal's links start: /portal, or /portal/vorschau in the preview. */
+  base: string;
+};
+
+/** A resident of the portal, never the preview: their own account, profile and actions. */
+export type ResidentScope = PortalScope & { user: PortalUser; preview: false };
+
+export type PortalPropertyScope = PortalScope & { property: Property; access: PropertyAccess };
+export type ResidentPropertyScope = ResidentScope & { property: Property; access: PropertyAccess };
+
+export const PORTAL_BASE = '/portal';
+export const PREVIEW_BASE = '/portal/vorschau';
+
+export const portalScope: Scope<PortalScope> = defineScope('portal', (req) => {
+  if (req.preview) return { user: null, preview: true, base: PREVIEW_BASE };
+  if (!req.portalUser) throw new UnauthenticatedError(AREA.portal.loginPath);
+  return { user: req.portalUser, preview: false, base: PORTAL_BASE };
+});
+
+/** The resident of the request; what needs one is a 404 in the preview (whose POSTs are a 403 before). */
+export const residentScope: Scope<ResidentScope> = defineScope('resident', async (req, res) => {
+  const scope = await portalScope.load(req, res);
+  if (!scope.user) throw new NotFoundError('no resident in the preview');
+  return { ...scope, user: scope.user, preview: false };
+});
+
+/**
+ * The property of the URL as this visitor may see it now (src/features/access), or a 404.
+ * Publishes the property to the layout (its header and navigation), the one use of
+ * res.locals outside this folder's callers.
+ */
+export const portalPropertyScope = within(portalScope, 'property', async ({ user }, req, res) => {
+  const access = await accessOf(req, user);
+  res.locals.property = access.property;
+  res.locals.access = access;
+  return { property: access.property, access };
+});
+
+async function accessOf(req: Request, user: PortalUser | null): Promise<PropertyAccess> {
+  const propertyId = req.params.propertyId;
+  if (req.preview) {
+    if (req.preview.property.id !== propertyId) throw new NotFoundError('preview of another property');
+    return previewAccess(req.preview.property);
+  }
+  const access = isUuid(propertyId) ? await propertyAccess(req.em, user!, propertyId, req.deps.clock.now()) : null;
+  if (!access) throw new NotFoundError(`portal user ${user!.id} has no access to ${propertyId}`);
+  return access;
+}
+
+/**
+ * Content shared with the whole property (details of Mitteilungen, Termine, the Schwarzes
+ * Brett, attachments): a user whose access comes from a contract inside an access window
+ * alone (before it starts, after it ends: Rollen & Zugriffsrechte, seed 002) sees only what
+ * was shared with them personally, and gets a 404 here, as if the item did not exist.
+ */
+export const generalContentScope = within(portalPropertyScope, 'general content', ({ access }) => {
+  if (!access.seesGeneralContent) throw new NotFoundError('general content outside an active contract');
+  return {};
+});
+
+/** A section's list page answered for a window-only user with an explanation instead of the items. */
+export class PersonalOnly extends HttpError {
+  readonly section: PortalSection;
+  constructor(section: PortalSection) {
+    super(200, 'access:personalOnly', `section ${section} outside an active contract`);
+    this.section = section;
+  }
+}
+
+export type PortalSection = 'announcements' | 'appointments' | 'bulletin';
+
+/** The list page of a section of general content (see generalContentScope and PersonalOnly). */
+export function sectionScope(section: PortalSection) {
+  return within(portalPropertyScope, `section ${section}`, ({ access }) => {
+    if (!access.seesGeneralContent) throw new PersonalOnly(section);
+    return {};
+  });
+}
+
+/** The property of the URL for its resident, never the preview (their own reports, invitations). */
+export const residentPropertyScope = within(portalPropertyScope, 'resident', async (_scope, req, res) => residentScope.load(req, res));
+
+/** A Vorgang of the URL's property that this resident may see (src/features/tickets/access.ts), or a 404. */
+export const residentTicketScope = within(residentPropertyScope, 'ticket', async ({ user, access }, req): Promise<{ ticket: Ticket }> => {
+  const ticketId = req.params.ticketId;
+  const ticket = isUuid(ticketId) ? await residentTicket(req.em, user, access, ticketId) : null;
+  if (!ticket) throw new NotFoundError(`ticket ${ticketId} not visible to ${user.id}`);
+  return { ticket };
+});
+
+/** Helpers for the templates of a property's pages: its base URL. */
+export function propertyBase(scope: PortalPropertyScope): string {
+  return `${scope.base}/liegenschaften/${scope.property.id}`;
+}

@@ -1,0 +1,130 @@
+import type { EntityName, FilterQuery, FindOneOptions } from '@mikro-orm/core';
+import type { Request } from 'express';
+import { AREA } from '../auth/middleware.ts';
+import type { Em } from '../db/orm.ts';
+import {
+  Address,
+  Announcement,
+  ApiKey,
+  Appointment,
+  BulletinPost,
+  Contact,
+  ContactPerson,
+  Contract,
+  Document,
+  DocumentType,
+  FaqEntry,
+  InvitationLetterBatch,
+  MasterDataImport,
+  PortalMembership,
+  Property,
+  SerialLetter,
+  ServiceProvider,
+  StaffUser,
+  Ticket,
+  TicketCategory,
+  Unit,
+} from '../entities/index.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
+import { isUuid } from '../http/find.ts';
+import { defineScope, within, type Scope } from './scope.ts';
+
+// The console's scopes: every record a staff member reaches is looked up among their
+// Verwaltung's (the condition on `organization`, besides the tenant filter that scopes the
+// request's EntityManager, src/db/tenant.ts), and a record below another through that parent
+// (the unit among the property's units). The route map in the README names the scope of
+// every console URL.
+
+/** The logged-in staff member and their Verwaltung: the root of every console scope. */
+export type StaffScope = { staff: StaffUser; organizationId: string };
+
+export const staffScope: Scope<StaffScope> = defineScope('staff', (req) => {
+  if (!req.staff) throw new UnauthenticatedError(AREA.staff.loginPath);
+  return { staff: req.staff, organizationId: req.staff.organization.id };
+});
+
+/** An administrator of the Verwaltung (Administration, Stammdaten import, API keys). */
+export const adminScope: Scope<StaffScope> = defineScope('admin', async (req, res) => {
+  const scope = await staffScope.load(req, res);
+  if (scope.staff.role !== 'admin') throw new ForbiddenError('errors.adminOnly');
+  return scope;
+});
+
+/**
+ * The record of `entity` with the id in the URL parameter `param`, among those that match
+ * `where` (its parent, its Verwaltung), or a 404. A malformed id is a 404 too, never a
+ * database error, so URLs reveal nothing.
+ */
+export async function findInScope<T extends object>(
+  req: Request,
+  entity: EntityName<T>,
+  param: string,
+  where: FilterQuery<T>,
+  options?: FindOneOptions<T, any>,
+): Promise<T> {
+  const id = req.params[param];
+  if (!isUuid(id)) throw new NotFoundError(`malformed ${param} ${String(id)}`);
+  const found = await (req.em as Em).findOne(entity, { $and: [{ id }, where] } as never, options as never);
+  if (!found) throw new NotFoundError(`${param} ${id} not in scope`);
+  return found as T;
+}
+
+/** A record of the staff member's Verwaltung, by the id in URL parameter `param`. */
+function ofVerwaltung<T extends { organization: unknown }, K extends string>(
+  key: K,
+  entity: EntityName<T>,
+  param: string,
+  options?: FindOneOptions<T, any>,
+  parent: Scope<StaffScope> = staffScope,
+): Scope<StaffScope & Record<K, T>> {
+  return within(parent, key, async ({ organizationId }, req) => ({ [key]: await findInScope(req, entity, param, { organization: organizationId } as FilterQuery<T>, options) }) as Record<K, T>);
+}
+
+/** Liegenschaft /verwaltung/liegenschaften/:propertyId (archived ones too: they keep their page). */
+export const propertyScope = ofVerwaltung('property', Property, 'propertyId');
+
+/** An address of the URL's property (…/adressen/:addressId), archived ones too. */
+export const addressScope = within(propertyScope, 'address', async ({ property }, req) => ({
+  address: await findInScope(req, Address, 'addressId', { property: property.id }),
+}));
+
+/** A unit of the URL's property (…/einheiten/:unitId), archived ones too, with its address. */
+export const unitScope = within(propertyScope, 'unit', async ({ property }, req) => ({
+  unit: await findInScope(req, Unit, 'unitId', { property: property.id }, { populate: ['address'] }),
+}));
+
+/** A unit of the URL's property that is not archived: where documents can still be uploaded. */
+export const activeUnitScope = within(propertyScope, 'unit', async ({ property }, req) => ({
+  unit: await findInScope(req, Unit, 'unitId', { property: property.id, archivedAt: null }, { populate: ['address'] }),
+}));
+
+/** A Bewohner's (or another contract-less login's) membership of the URL's property. */
+export const membershipScope = within(propertyScope, 'membership', async ({ property }, req) => ({
+  membership: await findInScope(req, PortalMembership, 'membershipId', { property: property.id }),
+}));
+
+export const contactScope = ofVerwaltung('contact', Contact, 'contactId');
+export const contractScope = ofVerwaltung('contract', Contract, 'contractId', { populate: ['unit', 'unit.property', 'contacts'] });
+export const serviceProviderScope = ofVerwaltung('provider', ServiceProvider, 'serviceProviderId');
+export const documentScope = ofVerwaltung('document', Document, 'documentId', { populate: ['property', 'unit', 'type', 'createdBy', 'createdByApiKey'] });
+export const ticketScope = ofVerwaltung('ticket', Ticket, 'ticketId', {
+  populate: ['property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto'],
+});
+export const serialLetterScope = ofVerwaltung('serialLetter', SerialLetter, 'serialLetterId', {
+  populate: ['property', 'type', 'createdBy', 'parts', 'parts.contact', 'parts.document'],
+});
+export const invitationLetterBatchScope = ofVerwaltung('batch', InvitationLetterBatch, 'batchId');
+
+// Neuer Inhalt (announcements, appointments, FAQ, Ansprechpartner, Schwarzes Brett).
+export const announcementScope = ofVerwaltung('announcement', Announcement, 'announcementId');
+export const appointmentScope = ofVerwaltung('appointment', Appointment, 'appointmentId');
+export const faqEntryScope = ofVerwaltung('entry', FaqEntry, 'faqId', { populate: ['property'] });
+export const contactPersonScope = ofVerwaltung('person', ContactPerson, 'contactPersonId', { populate: ['property'] });
+export const bulletinPostScope = ofVerwaltung('post', BulletinPost, 'postId', { populate: ['property', 'attachments'] });
+
+// Administration (administrators only).
+export const staffMemberScope = ofVerwaltung('member', StaffUser, 'staffId', undefined, adminScope);
+export const documentTypeScope = ofVerwaltung('type', DocumentType, 'typeId', undefined, adminScope);
+export const ticketCategoryScope = ofVerwaltung('category', TicketCategory, 'categoryId', undefined, adminScope);
+export const apiKeyScope = ofVerwaltung('apiKey', ApiKey, 'apiKeyId', undefined, adminScope);
+export const masterDataImportScope = ofVerwaltung('masterDataImport', MasterDataImport, 'importId', undefined, adminScope);
