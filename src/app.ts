@@ -10,6 +10,7 @@ import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
 import { RouteRegistry } from './http/routes.ts';
+import { pdfWorkers } from './pdf/workers.ts';
 import { localFileStorage } from './storage/files.ts';
 import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
 import { contractRoutes } from './features/contracts/routes.ts';
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
   const storage = localFileStorage(deps.config.storageDir);
+  // Threads start with the first PDF job; whoever owns the server closes the pool (server.ts).
+  const pdf = pdfWorkers(deps.config.pdfJobs);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps) {
   app.use((req: Request, res: Response, next: NextFunction) => {
     req.deps = deps;
     req.storage = storage;
+    req.pdfWorkers = pdf;
     req.em = deps.orm.em.fork() as typeof req.em;
     const cookieLang = req.cookies?.[LANGUAGE_COOKIE];
     req.lang = isLanguage(cookieLang) ? cookieLang : DEFAULT_LANGUAGE;
@@ -161,7 +165,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return Object.assign(app, { registry });
+  return Object.assign(app, { registry, pdfWorkers: pdf });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -70,6 +70,7 @@ async function main() {
     server.closeIdleConnections();
     await scheduler?.stop();
     await closed;
+    await app.pdfWorkers.close();
     await orm.close();
     transport.close?.();
     process.exit(0);

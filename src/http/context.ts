@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { Em, Orm } from '../db/orm.ts';
 import type { PortalUser, Session, StaffUser } from '../entities/index.ts';
+import type { PdfWorkers } from '../pdf/workers.ts';
 import type { FileStorage } from '../storage/files.ts';
 import type { Language } from './i18n.ts';
 
@@ -21,6 +22,8 @@ declare global {
       deps: AppDeps;
       /** Where uploads and attachments live (src/storage); one per app. */
       storage: FileStorage;
+      /** Worker threads for reading uploaded PDFs, off the request thread (src/pdf/workers.ts); one pool per app. */
+      pdfWorkers: PdfWorkers;
       lang: Language;
       t: TFunction;
       session?: Session;
