@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { log } from '../log.ts';
 import type { JobTask } from './worker-job.ts';
 
 /**
@@ -45,7 +46,13 @@ export function pdfWorkers(limits: PdfLimits) {
     maxThreads: MAX_JOBS,
     idleTimeout: IDLE_MS,
     resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
+    // The workers' threads run at a lower priority (nice +10): when the cores are busy,
+    // requests and PostgreSQL go first and a long PDF job waits.
+    niceIncrement: 10,
   });
+  // A worker that fails while no job is on it (e.g. while starting) is reported here; without
+  // a listener the pool's 'error' event would end the whole server.
+  pool.on('error', (error) => log.error('PDF worker failed', error));
 
   return {
     limits,

@@ -1,0 +1,216 @@
+import { once } from 'node:events';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Document, SerialLetter, SerialLetterPart } from '../../src/entities/index.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { pageFrom, type Client, type Page } from '../support/client.ts';
+import { filesUnder } from '../support/files.ts';
+
+// Issue 14: a damaged PDF must not stall the server. SmartPost reads PDFs in worker threads
+// (src/pdf/workers.ts) with a time and a heap bound; this app's time bound is lowered to
+// 2 seconds so that the damaged files below run into it quickly.
+
+const SECONDS = 2;
+const BASE = '/verwaltung/smartpost';
+const all = { filters: { tenant: false } } as const;
+const TIME_LIMIT_MESSAGE =
+  'Das PDF ließ sich nicht innerhalb von 2 Sekunden verarbeiten; es ist beschädigt oder zu umfangreich. Bitte speichern Sie es neu als PDF oder teilen Sie es in kleinere Dateien auf.';
+
+let app: TestApp;
+let manager: Client;
+beforeAll(async () => {
+  app = await startTestApp({ env: { PDF_JOB_SECONDS: String(SECONDS) } });
+  manager = app.client();
+  await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
+});
+afterAll(() => app?.close());
+
+/** The damaged PDF of the issue: a header, half a catalog, then `size` bytes of "A" that pdf-lib reads for minutes. */
+const damagedPdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\n'), Buffer.alloc(size, 'A')]);
+
+/** A good serial letter: one two-page letter to Kristina Maiblume. */
+async function goodPdf(): Promise<Buffer> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  for (const lines of [['Frau', 'Kristina Maiblume', 'Max-Planck-Str. 12', '80638 München', '', 'Sehr geehrte Frau Maiblume,'], ['Seite 2 von 2']]) {
+    const page = pdf.addPage([595.28, 841.89]);
+    lines.forEach((line, i) => page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font }));
+  }
+  return Buffer.from(await pdf.save());
+}
+
+async function typeId() {
+  const page = await manager.get(`${BASE}/neu`);
+  return page.$('#serial-letter-type option').filter((_, o) => page.$(o).text().trim() === 'Serienbriefe').attr('value')!;
+}
+
+async function upload(content: Buffer, title: string): Promise<Page> {
+  const fields = { typeId: await typeId(), title, split: 'address', dispatch: 'preference' };
+  return manager.postMultipart(BASE, fields, [{ name: `${title}.pdf`, type: 'application/pdf', content }], 'file');
+}
+
+/**
+ * The same upload as a browser sends it, answered as soon as the response's headers are in:
+ * the time the test itself then spends parsing the page is not the server's.
+ */
+async function send(content: Buffer, title: string): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries({ typeId: await typeId(), title, split: 'address', dispatch: 'preference' })) form.append(name, value);
+  form.append('file', new Blob([new Uint8Array(content)], { type: 'application/pdf' }), `${title}.pdf`);
+  const url = new URL(`${BASE}?_csrf=${encodeURIComponent(await manager.csrfToken())}`, app.baseUrl);
+  return fetch(url, { method: 'POST', body: form, headers: manager.browserHeaders(), redirect: 'manual' });
+}
+
+async function state() {
+  const em = app.em();
+  return {
+    serialLetters: await em.count(SerialLetter, {}, all),
+    documents: await em.count(Document, {}, all),
+    files: await filesUnder(app.storageDir),
+  };
+}
+
+/**
+ * Resolves once a file of `size` bytes lies complete in the app's temp folder: the upload has
+ * arrived (streamed to disk, as always) and the server goes on to read the PDF.
+ */
+async function arrived(size: number) {
+  const tempDir = path.join(app.storageDir, 'tmp');
+  await until(async () => {
+    for (const file of await filesUnder(tempDir)) if ((await stat(file).catch(() => null))?.size === size) return true;
+    return undefined;
+  });
+}
+
+/**
+ * Asks /healthz again and again until `work` settles and returns how long each answer took.
+ * The app runs in this process, so a request thread busy with a PDF delays these too.
+ */
+async function healthzWhile<T>(work: Promise<T>): Promise<{ result: T; timings: number[] }> {
+  let settled = false;
+  const result = work.finally(() => (settled = true));
+  const timings: number[] = [];
+  while (!settled) {
+    const start = performance.now();
+    const response = await fetch(new URL('/healthz', app.baseUrl));
+    await response.text();
+    timings.push(performance.now() - start);
+    expect(response.status).toBe(200);
+    await sleep(25);
+  }
+  return { result: await result, timings };
+}
+
+/** Waits (at most 5 seconds) until `probe` returns something. */
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 250; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(20);
+  }
+  throw new Error('waited in vain');
+}
+
+describe('the time bound of a PDF job', () => {
+  // First in this file: the pool has no worker yet, so the one that appears runs this job.
+  it('ends the job and its worker thread; the next serial letter is read by a new worker', async () => {
+    expect(app.app.pdfWorkers.threads()).toEqual([]);
+    const before = await state();
+    const refusal = upload(damagedPdf(3_000_000), 'Kaputt');
+    const worker: Worker = await until(() => app.app.pdfWorkers.threads()[0]);
+    const exited = once(worker, 'exit');
+
+    const refused = await refusal;
+    expect(refused.status).toBe(422);
+    expect(refused.$('#file-error').text()).toBe(TIME_LIMIT_MESSAGE);
+    // Terminated, not merely ignored: the thread that was reading the PDF has ended.
+    await exited;
+    expect(app.app.pdfWorkers.threads()).not.toContain(worker);
+    expect(await state()).toEqual(before);
+
+    const accepted = await upload(await goodPdf(), 'Heizung');
+    expect(accepted.status, accepted.$('.field-error').text()).toBe(303);
+    const id = accepted.location!.replace(`${BASE}/`, '');
+    const parts = await app.em().find(SerialLetterPart, { serialLetter: id }, { ...all, populate: ['contact'] });
+    expect(parts.map((p) => [p.firstPage, p.lastPage, p.contact?.lastName])).toEqual([[1, 2, 'Maiblume']]);
+    expect(app.app.pdfWorkers.threads()).toHaveLength(1);
+    expect(app.app.pdfWorkers.threads()[0]).not.toBe(worker);
+  });
+});
+
+describe('a damaged PDF does not stall the server', () => {
+  for (const [what, size] of [
+    ['3 MB', 3_000_000],
+    ['10 MB', 10_000_000],
+  ] as const) {
+    it(`${what}: /healthz answers within 100 ms while the PDF is read; refused with the message at the field, the form kept, nothing stored`, async () => {
+      const before = await state();
+      const pdf = damagedPdf(size);
+      const answer = send(pdf, 'Rundschreiben');
+      // Measured from when the file has arrived: receiving it is streamed and was never the
+      // problem, and the test's own client shares this process while it sends the body.
+      await arrived(pdf.length);
+      const { result: response, timings } = await healthzWhile(answer);
+      const refused = await pageFrom(response);
+      expect(timings.length, 'several /healthz requests while the PDF was read').toBeGreaterThanOrEqual(5);
+      expect(timings.filter((ms) => ms >= 100), `slow /healthz answers (of ${timings.length})`).toEqual([]);
+
+      expect(refused.status).toBe(422);
+      expect(refused.$('#file-error').text()).toBe(TIME_LIMIT_MESSAGE);
+      expect(refused.$('#serial-letter-title').val()).toBe('Rundschreiben');
+      expect(refused.$('input[name=dispatch][value=preference]').attr('checked')).toBeDefined();
+      // No row, no stored file and nothing left in the temp folder.
+      expect(await state()).toEqual(before);
+    });
+  }
+});
+
+describe('publishing a serial letter whose stored PDF runs over the time bound', () => {
+  it('is refused on the letter page; the draft, the documents and the files stay as they were', async () => {
+    const draft = await upload(await goodPdf(), 'Wasserzähler');
+    expect(draft.status).toBe(303);
+    const id = draft.location!.replace(`${BASE}/`, '');
+    const serialLetter = await app.em().findOneOrFail(SerialLetter, { id }, all);
+    // The stored original is damaged (a broken disk): cutting the letters never ends.
+    await writeFile(path.join(app.storageDir, 'files', serialLetter.storageKey), damagedPdf(3_000_000));
+    const before = await state();
+
+    const refused = await manager.post(`${BASE}/${id}/veroeffentlichen`);
+    expect(refused.status).toBe(422);
+    expect(refused.$('[role=alert]').text()).toBe(TIME_LIMIT_MESSAGE);
+    expect(await state()).toEqual(before);
+    expect((await app.em().findOneOrFail(SerialLetter, { id }, all)).status).toBe('draft');
+  });
+});
+
+describe('the memory bound of a PDF job', () => {
+  let small: TestApp;
+  beforeAll(async () => {
+    // A heap too small for reading any PDF: the worker dies of it, the server does not.
+    small = await startTestApp({ env: { PDF_JOB_MEMORY_MB: '8' } });
+  });
+  afterAll(() => small?.close());
+
+  it('refuses the PDF with its own message, nothing stored, and the pool starts new workers for the next', async () => {
+    const staff = small.client();
+    await staff.loginStaff('verwalter@sonnenschein-hv.de', small.world.password);
+    const page = await staff.get(`${BASE}/neu`);
+    const type = page.$('#serial-letter-type option').filter((_, o) => page.$(o).text().trim() === 'Serienbriefe').attr('value')!;
+    const before = await filesUnder(small.storageDir);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await staff.postMultipart(BASE, { typeId: type, title: 'Heizung' }, [{ name: 'heizung.pdf', type: 'application/pdf', content: await goodPdf() }], 'file');
+      expect(refused.status).toBe(422);
+      expect(refused.$('#file-error').text()).toBe(
+        'Das PDF braucht zum Verarbeiten mehr Speicher als erlaubt; es ist beschädigt oder zu umfangreich. Bitte speichern Sie es neu als PDF oder teilen Sie es in kleinere Dateien auf.',
+      );
+    }
+    expect(await small.em().count(SerialLetter, {}, all)).toBe(0);
+    expect(await filesUnder(small.storageDir)).toEqual(before);
+    expect((await staff.get('/healthz')).status).toBe(200);
+  });
+});
