@@ -35,7 +35,7 @@ type Job = (task: JobTask<never>) => Promise<unknown>;
 type InputOf<J> = J extends (task: JobTask<infer Input>) => Promise<unknown> ? Input : never;
 type OutputOf<J> = J extends (task: JobTask<never>) => Promise<infer Output> ? Output : never;
 
-/** Two jobs at once at most: on the 2-core machine the request thread and PostgreSQL keep a core. */
+/** Two jobs at once at most, one per core of the 2-core machine; their lower priority (below) lets requests go first. */
 const MAX_JOBS = Math.min(2, availableParallelism());
 /** An idle worker ends after this, handing back the memory of the last PDF it read. */
 const IDLE_MS = 30_000;
