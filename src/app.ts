@@ -13,6 +13,7 @@ import { inputGuard } from './http/input.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
 import { loopbackOnly } from './http/loopback.ts';
 import { RouteRegistry } from './http/routes.ts';
+import { pdfWorkers } from './pdf/workers.ts';
 import { localFileStorage } from './storage/files.ts';
 import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
 import { contractRoutes } from './features/contracts/routes.ts';
@@ -59,6 +60,8 @@ export function createApp(deps: AppDeps) {
   const registry = new RouteRegistry();
   const storage = localFileStorage(deps.config.storageDir);
   const afterResponse = new AfterResponse(deps.orm);
+  // Threads start with the first PDF job; whoever owns the server closes the pool (server.ts).
+  const pdf = pdfWorkers(deps.config.pdfJobs);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
 
@@ -96,6 +99,7 @@ export function createApp(deps: AppDeps) {
     req.deps = deps;
     req.storage = storage;
     req.afterResponse = afterResponse;
+    req.pdfWorkers = pdf;
     req.em = deps.orm.em.fork() as typeof req.em;
     const cookieLang = req.cookies?.[LANGUAGE_COOKIE];
     req.lang = isLanguage(cookieLang) ? cookieLang : DEFAULT_LANGUAGE;
@@ -170,7 +174,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return Object.assign(app, { registry, afterResponse });
+  return Object.assign(app, { registry, afterResponse, pdfWorkers: pdf });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -33,6 +33,8 @@ const schema = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24 hours, Europe/Berlin)')
       .default('07:00'),
+    PDF_JOB_SECONDS: z.coerce.number().positive().max(3600).default(60),
+    PDF_JOB_MEMORY_MB: z.coerce.number().int().min(8).max(65536).default(1024),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -64,6 +66,8 @@ export type Config = {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** When the next-day document digest goes out, HH:MM in Europe/Berlin (src/features/documents/digest.ts). */
   documentDigestTime: string;
+  /** Bounds of one job of the PDF workers (src/pdf/workers.ts): running time and heap. */
+  pdfJobs: { seconds: number; memoryMb: number };
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
 };
@@ -101,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     documentDigestTime: e.DOCUMENT_DIGEST_TIME,
+    pdfJobs: { seconds: e.PDF_JOB_SECONDS, memoryMb: e.PDF_JOB_MEMORY_MB },
     secureCookies: baseUrl.startsWith('https://'),
   };
 }

@@ -71,6 +71,7 @@ async function main() {
     await scheduler?.stop();
     await closed;
     await app.afterResponse.settled();
+    await app.pdfWorkers.close();
     await orm.close();
     transport.close?.();
     process.exit(0);

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { Em, Orm } from '../db/orm.ts';
 import type { PortalUser, Property, Session, StaffUser } from '../entities/index.ts';
+import type { PdfWorkers } from '../pdf/workers.ts';
 import type { FileStorage } from '../storage/files.ts';
 import type { AfterResponse } from './after-response.ts';
 import type { Language } from './i18n.ts';
@@ -24,6 +25,8 @@ declare global {
       storage: FileStorage;
       /** Work for after this response (src/http/after-response.ts): `req.afterResponse.schedule(res, …)`. */
       afterResponse: AfterResponse;
+      /** Worker threads for reading uploaded PDFs, off the request thread (src/pdf/workers.ts); one pool per app. */
+      pdfWorkers: PdfWorkers;
       lang: Language;
       t: TFunction;
       session?: Session;

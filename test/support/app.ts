@@ -77,6 +77,7 @@ export async function startTestApp(
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
+      await app.pdfWorkers.close();
       transport.close?.();
       await smtp.close();
       await database.drop();

@@ -12,6 +12,7 @@ describe('configuration', () => {
     expect(config.storageDir).toBe(path.resolve('data/storage'));
     expect(config.jobs).toBe(true);
     expect(config.secureCookies).toBe(false);
+    expect(config.pdfJobs).toEqual({ seconds: 60, memoryMb: 1024 });
   });
 
   it('reads every documented variable', () => {
@@ -25,6 +26,8 @@ describe('configuration', () => {
       MAIL_FROM: 'Verwaltung <post@example.de>',
       SESSION_SECRET: 'x'.repeat(40),
       JOBS: 'off',
+      PDF_JOB_SECONDS: '90',
+      PDF_JOB_MEMORY_MB: '512',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -37,6 +40,7 @@ describe('configuration', () => {
       secret: 'x'.repeat(40),
       jobs: false,
       secureCookies: true,
+      pdfJobs: { seconds: 90, memoryMb: 512 },
     });
   });
 
@@ -54,5 +58,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ JOBS: 'maybe' })).toThrow(/JOBS/);
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ PDF_JOB_SECONDS: '0' })).toThrow(/PDF_JOB_SECONDS/);
+    expect(() => loadConfig({ PDF_JOB_MEMORY_MB: 'viel' })).toThrow(/PDF_JOB_MEMORY_MB/);
   });
 });

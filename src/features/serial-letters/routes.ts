@@ -5,6 +5,7 @@ import { NotFoundError } from '../../http/errors.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { discard, receiveUploads, titleFromFileName, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
+import { PdfJobOverLimit } from '../../pdf/workers.ts';
 import { typeTree } from '../documents/types.ts';
 import { propertyChoices } from '../faq/shared.ts';
 import {
@@ -19,6 +20,7 @@ import {
   loadCandidates,
   loadSerialLetter,
   NothingToPublish,
+  overLimitMessage,
   planSerialLetter,
   postRecipients,
   publishSerialLetter,
@@ -61,7 +63,7 @@ async function create(req: Request, res: Response) {
       await discard(files.map((f) => f.tempPath));
       return showForm(req, res, form, errors, 422);
     }
-    const planned = await planSerialLetter(req.em, form, upload, property);
+    const planned = await planSerialLetter(req.em, req.pdfWorkers, form, upload, property);
     if (!planned.plan) {
       await discard(files.map((f) => f.tempPath));
       return showForm(req, res, form, planned.errors, 422);
@@ -156,9 +158,10 @@ export function consoleRoutes() {
     if (saved === 'notDraft') return res.redirect(303, `${BASE}/${serialLetter.id}`);
     if (Object.keys(saved).length) return showLetter(req, res, saved, 422);
     try {
-      await publishSerialLetter(req.em, req.storage, serialLetter, req.staff!, req.deps.clock.now());
+      await publishSerialLetter(req.em, req.storage, req.pdfWorkers, serialLetter, req.staff!, req.deps.clock.now());
     } catch (error) {
       if (error instanceof NothingToPublish) return showLetter(req, res, { publish: 'serial-letters:errors.nothingToPublish' }, 422);
+      if (error instanceof PdfJobOverLimit) return showLetter(req, res, { publish: overLimitMessage(error, req.pdfWorkers) }, 422);
       // Published meanwhile, or the mapping changed in another tab: show the letter as it is now.
       if (error instanceof AlreadyPublished || error instanceof MappingChanged) return res.redirect(303, `${BASE}/${serialLetter.id}`);
       throw error;

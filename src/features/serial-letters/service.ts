@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import type { PDFDocument } from 'pdf-lib';
 import type { Em } from '../../db/orm.ts';
 import {
   Contact,
@@ -14,10 +12,12 @@ import {
 import { field, type FieldMessage } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
 import { discard, titleFromFileName, type Upload } from '../../http/upload.ts';
-import { storeThenWrite, writeTempFile, type FileStorage } from '../../storage/files.ts';
+import { PdfJobOverLimit, type PdfWorkers } from '../../pdf/workers.ts';
+import { copyToTempFile, newTempPath, storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { createDocumentRow } from '../documents/service.ts';
 import { analysePages, Matcher, splitByAddress, splitByPages, type Candidate, type LetterRange } from './matching.ts';
-import { cutPages, loadPdf, mergeForPrint, pageTexts } from './pdf.ts';
+// Type-only: the PDF libraries load in the PDF workers, never on the request thread.
+import type { cutLetters, readSerialLetter } from './pdf-jobs.ts';
 import { auditStaffAction } from '../audit/service.ts';
 
 // SmartPost (Serienbriefe): one uploaded PDF → personal letters → one individually shared
@@ -100,28 +100,38 @@ export async function validateForm(em: Em, form: SerialLetterForm): Promise<{ er
   return { errors, type, property };
 }
 
+/** The worker module of SmartPost's PDF work (pdf.ts through pdf-jobs.ts). */
+const PDF_JOBS = new URL('./pdf-jobs.ts', import.meta.url);
+
+/** The message for a PDF job stopped by a bound of the PDF workers (src/pdf/workers.ts). */
+export function overLimitMessage(error: PdfJobOverLimit, pdf: PdfWorkers): FieldMessage {
+  return error.limit === 'time' ? ['serial-letters:errors.pdfTimeLimit', { count: pdf.limits.seconds }] : 'serial-letters:errors.pdfMemoryLimit';
+}
+
 /**
- * Reads an uploaded serial letter and plans its letters: a readable PDF with pages, a page
- * count divisible by the pages per letter, and (by address block) at least one letter that
- * names a contact. Returns the problems per field or the plan; the temp file is the caller's.
+ * Reads an uploaded serial letter (in a PDF worker) and plans its letters: a readable PDF
+ * with pages, a page count divisible by the pages per letter, and (by address block) at least
+ * one letter that names a contact. A PDF that takes too long or too much memory to read is a
+ * problem of the file, like an unreadable one. Returns the problems per field or the plan;
+ * the temp file is the caller's.
  */
-export async function planSerialLetter(em: Em, form: SerialLetterForm, upload: Upload, property: Property | null): Promise<{ errors: Problems; plan?: Plan }> {
-  const bytes = await readFile(upload.tempPath);
-  const pdf = await loadPdf(bytes);
-  if (!pdf) return { errors: { file: 'serial-letters:errors.unreadable' } };
-  const pageCount = pdf.getPageCount();
-  if (pageCount === 0) return { errors: { file: 'serial-letters:errors.empty' } };
+export async function planSerialLetter(em: Em, pdf: PdfWorkers, form: SerialLetterForm, upload: Upload, property: Property | null): Promise<{ errors: Problems; plan?: Plan }> {
   const perLetter = Number(form.pagesPerLetter);
+  let reading;
+  try {
+    reading = await pdf.run<typeof readSerialLetter>(PDF_JOBS, 'readSerialLetter', { path: upload.tempPath, pagesPerLetter: form.split === 'pages' ? perLetter : 1 });
+  } catch (error) {
+    if (error instanceof PdfJobOverLimit) return { errors: { file: overLimitMessage(error, pdf) } };
+    throw error;
+  }
+  if (!reading.readable) return { errors: { file: 'serial-letters:errors.unreadable' } };
+  const { pageCount, texts } = reading;
+  if (pageCount === 0) return { errors: { file: 'serial-letters:errors.empty' } };
   if (form.split === 'pages' && pageCount % perLetter !== 0) {
     return { errors: { pagesPerLetter: ['serial-letters:errors.notDivisible', { pages: pageCount, perLetter }] } };
   }
+  if (!texts) throw new Error('the PDF worker read no texts of a serial letter it can split');
 
-  let texts: string[];
-  try {
-    texts = await pageTexts(bytes);
-  } catch {
-    return { errors: { file: 'serial-letters:errors.unreadable' } };
-  }
   const matcher = new Matcher(await loadCandidates(em, property?.id ?? null));
   const pages = analysePages(texts, matcher);
   const letters = form.split === 'pages' ? splitByPages(pages, perLetter) : splitByAddress(pages);
@@ -216,13 +226,6 @@ export function applyMapping(serialLetter: SerialLetter, body: Record<string, un
   return errors;
 }
 
-/** Reads a stored file whole (pdf-lib needs the bytes; at most 50 MB, the upload limit). */
-async function readStored(storage: FileStorage, key: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of storage.open(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** The file name of a generated PDF: the title without characters file systems dislike. */
 const pdfName = (title: string) => `${title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 240) || 'Serienbrief'}.pdf`;
 
@@ -237,31 +240,33 @@ export class MappingChanged extends Error {}
  * are written together or not at all; a second publish (another tab, a double click) finds
  * the letter no longer a draft and changes nothing.
  */
-export async function publishSerialLetter(em: Em, storage: FileStorage, serialLetter: SerialLetter, staff: StaffUser, now: Date): Promise<SerialLetter> {
+export async function publishSerialLetter(em: Em, storage: FileStorage, pdf: PdfWorkers, serialLetter: SerialLetter, staff: StaffUser, now: Date): Promise<SerialLetter> {
   if (serialLetter.status !== 'draft') throw new AlreadyPublished();
   const parts = lettersOf(serialLetter).filter((p) => p.contact);
   if (!parts.length) throw new NothingToPublish();
   const contacts = await em.find(Contact, { id: parts.map((p) => p.contact!.id) });
   const contactOf = new Map(contacts.map((c) => [c.id, c]));
 
-  const source: PDFDocument | null = await loadPdf(await readStored(storage, serialLetter.storageKey));
-  if (!source) throw new Error(`stored serial letter ${serialLetter.id} is not readable`);
+  const letters = parts.map((part) => {
+    const contact = contactOf.get(part.contact!.id)!;
+    return { part, contact, title: `${serialLetter.title} – ${contactDisplayName(contact)}`.slice(0, 200) };
+  });
+  const byPost = serialLetter.dispatch === 'preference' ? letters.filter((l) => l.contact.contactPreference === 'post') : [];
+
+  // The worker reads the original from a temp copy and writes each letter (and the print PDF)
+  // to a temp path chosen here, so that whatever it leaves is removed below, even when it
+  // was stopped half-way.
+  const source = await copyToTempFile(storage, serialLetter.storageKey);
   const temps: string[] = [];
   try {
-    const letters: Array<{ part: SerialLetterPart; contact: Contact; title: string; upload: Upload }> = [];
-    for (const part of parts) {
-      const contact = contactOf.get(part.contact!.id)!;
-      const title = `${serialLetter.title} – ${contactDisplayName(contact)}`.slice(0, 200);
-      const bytes = await cutPages(source, part.firstPage, part.lastPage, title);
-      const tempPath = await writeTempFile(storage, bytes);
-      temps.push(tempPath);
-      letters.push({ part, contact, title, upload: { tempPath, originalName: pdfName(title), fileName: pdfName(title), size: bytes.length, ext: 'pdf', mimeType: 'application/pdf' } });
-    }
-    const byPost = serialLetter.dispatch === 'preference' ? letters.filter((l) => l.contact.contactPreference === 'post') : [];
-    if (byPost.length) {
-      const bytes = await mergeForPrint(source, byPost.map((l) => l.part), `${serialLetter.title} – Postversand`);
-      temps.push(await writeTempFile(storage, bytes));
-    }
+    for (let i = 0; i < letters.length + (byPost.length ? 1 : 0); i++) temps.push(await newTempPath(storage));
+    const cut = await pdf.run<typeof cutLetters>(PDF_JOBS, 'cutLetters', {
+      source,
+      letters: letters.map((l, i) => ({ firstPage: l.part.firstPage, lastPage: l.part.lastPage, title: l.title, path: temps[i] })),
+      print: byPost.length ? { title: `${serialLetter.title} – Postversand`, path: temps[letters.length], letters: byPost.map((l) => ({ firstPage: l.part.firstPage, lastPage: l.part.lastPage })) } : null,
+    });
+    if (!cut) throw new Error(`stored serial letter ${serialLetter.id} is not readable`);
+    const uploads: Upload[] = letters.map((l, i) => ({ tempPath: temps[i], originalName: pdfName(l.title), fileName: pdfName(l.title), size: cut.sizes[i], ext: 'pdf', mimeType: 'application/pdf' }));
 
     return await storeThenWrite(storage, temps, (keys) =>
       em.transactional(async (tx) => {
@@ -280,7 +285,7 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, serialLe
               property: serialLetter.property ?? null,
               type: serialLetter.type,
               title: letter.title,
-              upload: letter.upload,
+              upload: uploads[i],
               shares: [{ kind: 'contact', contactId: letter.contact.id }],
               serialLetter,
               now,
@@ -297,7 +302,7 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, serialLe
     );
   } finally {
     // Moved into the store on success; otherwise these are the leftovers of a failure.
-    await discard(temps);
+    await discard([source, ...temps]);
   }
 }
 
