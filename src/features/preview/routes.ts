@@ -1,14 +1,15 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ForbiddenError, HttpError } from '../../http/errors.ts';
 import { openPreview, previewedProperty } from './service.ts';
-import { previewAccess } from '../access/service.ts';
 
 /**
  * The preview cookie is limited to the preview's path: it is never sent to the resident
  * portal or the console, and the resident cookie is never read under it (src/app.ts).
  */
 export const PREVIEW_COOKIE = 'hp_preview_session';
-export const PREVIEW_BASE = '/portal/vorschau';
+import { PREVIEW_BASE } from '../../scopes/portal.ts';
+
+export { PREVIEW_BASE };
 
 /** Console: the red "Vorschau" button of a property page; mounted at /verwaltung/liegenschaften (staff). */
 export function consoleRoutes() {
@@ -36,17 +37,17 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
  * Runs once per request although it guards several routers.
  */
 export async function requirePreview(req: Request, res: Response, next: NextFunction) {
-  if (!res.locals.preview) {
+  if (!req.preview) {
     const token = req.cookies?.[PREVIEW_COOKIE];
     const property = typeof token === 'string' && token !== '' ? await previewedProperty(req.em, token, req.deps.clock.now()) : null;
     if (!property) {
       if (token) res.clearCookie(PREVIEW_COOKIE, { path: PREVIEW_BASE });
       return next(new HttpError(404, 'preview:errors.ended', `no valid preview session for ${req.method} ${req.originalUrl}`));
     }
+    req.preview = { property };
+    // For the layout: the preview banner and links under /portal/vorschau.
     res.locals.preview = { propertyId: property.id };
     res.locals.portalBase = PREVIEW_BASE;
-    res.locals.property = property;
-    res.locals.access = previewAccess(property);
   }
   if (!READ_METHODS.has(req.method)) return next(new ForbiddenError('preview:errors.readOnly', `${req.method} ${req.originalUrl} in preview`));
   next();
