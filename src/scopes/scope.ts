@@ -71,3 +71,10 @@ declare global {
     }
   }
 }
+
+/**
+ * Pages without a login (the login forms, registration, calendar feeds by their secret
+ * token): nothing is loaded here, and what such a route finds by a token it finds through
+ * the feature's own lookup of that token.
+ */
+export const publicScope: Scope<Record<string, never>> = defineScope('public', () => ({}));
