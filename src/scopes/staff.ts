@@ -116,8 +116,8 @@ export const serialLetterScope = ofVerwaltung('serialLetter', SerialLetter, 'ser
 export const invitationLetterBatchScope = ofVerwaltung('batch', InvitationLetterBatch, 'batchId');
 
 // Neuer Inhalt (announcements, appointments, FAQ, Ansprechpartner, Schwarzes Brett).
-export const announcementScope = ofVerwaltung('announcement', Announcement, 'announcementId');
-export const appointmentScope = ofVerwaltung('appointment', Appointment, 'appointmentId');
+export const announcementScope = ofVerwaltung('announcement', Announcement, 'announcementId', { populate: ['properties', 'attachments'] });
+export const appointmentScope = ofVerwaltung('appointment', Appointment, 'appointmentId', { populate: ['properties'] });
 export const faqEntryScope = ofVerwaltung('entry', FaqEntry, 'faqId', { populate: ['property'] });
 export const contactPersonScope = ofVerwaltung('person', ContactPerson, 'contactPersonId', { populate: ['property'] });
 export const bulletinPostScope = ofVerwaltung('post', BulletinPost, 'postId', { populate: ['property', 'attachments'] });
