@@ -1,5 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ForbiddenError, HttpError } from '../../http/errors.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { propertyScope } from '../../scopes/staff.ts';
 import { openPreview, previewedProperty } from './service.ts';
 
 /**
@@ -18,11 +20,11 @@ export function consoleRoutes() {
   // A GET that creates a session: it grants the same staff member, in the same browser, only
   // a read-only view of a property they can already see in full, so a forged link gains an
   // attacker nothing; and a link with target="_blank" works without JavaScript.
-  router.get('/:propertyId/vorschau', async (req, res) => {
-    const { token, property } = await openPreview(req.em, req.session!, req.params.propertyId, req.deps.clock.now());
+  router.get('/:propertyId/vorschau', scoped(propertyScope, async (req, res, { property }) => {
+    const token = await openPreview(req.em, req.session!, property, req.deps.clock.now());
     res.cookie(PREVIEW_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.deps.config.secureCookies, path: PREVIEW_BASE });
     res.redirect(303, `${PREVIEW_BASE}/liegenschaften/${property.id}`);
-  });
+  }));
 
   return router;
 }
