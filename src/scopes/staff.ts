@@ -23,6 +23,7 @@ import {
   ServiceProvider,
   StaffUser,
   Ticket,
+  TicketAttachment,
   TicketCategory,
   Unit,
 } from '../entities/index.ts';
@@ -121,6 +122,10 @@ export const propertyOwnerScope = within(propertyScope, 'owner', async ({ proper
 export const ticketScope = ofVerwaltung('ticket', Ticket, 'ticketId', {
   populate: ['property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto'],
 });
+/** A file of the URL's Vorgang (…/anhaenge/:attachmentId): another Vorgang's file is a 404. */
+export const ticketAttachmentScope = within(ticketScope, 'attachment', async ({ ticket }, req) => ({
+  attachment: await findInScope(req, TicketAttachment, 'attachmentId', { ticket: ticket.id }),
+}));
 export const serialLetterScope = ofVerwaltung('serialLetter', SerialLetter, 'serialLetterId', {
   populate: ['property', 'type', 'createdBy', 'parts', 'parts.contact', 'parts.document'],
 });
