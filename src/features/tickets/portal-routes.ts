@@ -66,7 +66,7 @@ async function showReportForm(req: Request, res: Response, access: PropertyAcces
 async function visibleLinkedDocuments(req: Request, { ticket, user, access }: TicketPage) {
   const links = await req.em.find(TicketDocument, { ticket: ticket.id, document: { status: 'published' } }, { populate: ['document'], orderBy: { createdAt: 'asc' } });
   if (links.length === 0) return [];
-  const visible = new Set(await visibleDocumentIds(req.em, user.id, access));
+  const visible = new Set(await visibleDocumentIds(req.em, { user, access }));
   return links.map((link) => link.document).filter((document) => visible.has(document.id));
 }
 
