@@ -9,6 +9,7 @@ import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
 import { mayDownload } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
+import { PORTAL_BASE, PREVIEW_BASE } from './bases.ts';
 import { defineScope, within, type Scope } from './scope.ts';
 
 // The resident portal's scopes. The same portal routers serve residents at /portal and the
@@ -32,8 +33,7 @@ export type ResidentScope = PortalScope & { user: PortalUser; preview: false };
 export type PortalPropertyScope = PortalScope & { property: Property; access: PropertyAccess };
 export type ResidentPropertyScope = ResidentScope & { property: Property; access: PropertyAccess };
 
-export const PORTAL_BASE = '/portal';
-export const PREVIEW_BASE = '/portal/vorschau';
+export { PORTAL_BASE, PREVIEW_BASE };
 
 export const portalScope: Scope<PortalScope> = defineScope('portal', (req) => {
   if (req.preview) return { user: null, preview: true, base: PREVIEW_BASE };

@@ -21,13 +21,13 @@ export function homeRoutes() {
   }));
 
   // The second hop: remembers the language on the logged-in resident (PortalUser.locale).
-  router.get('/portal/sprache/:lang', scoped(publicScope, async (req, res) => {
+  router.get('/portal/sprache/:lang', scoped(publicScope, async (req, res, { resident }) => {
     const lang = req.params.lang;
     // A GET that writes: only for a click on our own page (the browser says so), never for a
     // link on another site (SameSite=Lax still sends the session cookie there).
     const ownPage = ['same-origin', 'none'].includes(req.get('sec-fetch-site') ?? 'none');
-    if (isLanguage(lang) && ownPage && req.portalUser && req.portalUser.locale !== lang) {
-      req.portalUser.locale = lang;
+    if (isLanguage(lang) && ownPage && resident && resident.locale !== lang) {
+      resident.locale = lang;
       await req.em.flush();
     }
     const back = typeof req.query.zurueck === 'string' && /^\/portal(\/(?![/\\])|\?|$)/.test(req.query.zurueck) ? req.query.zurueck : '/portal';

@@ -27,8 +27,8 @@ export function loginRoutes(area: Area) {
   const page = (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
     render(req, res, `login/${view}`, { area, base, layout: 'public', ...data }, status);
 
-  router.get('/anmelden', scoped(publicScope, (req, res) => {
-    if (area === 'staff' ? req.staff : req.portalUser) return res.redirect(303, HOME[area]);
+  router.get('/anmelden', scoped(publicScope, (req, res, { staff, resident }) => {
+    if (area === 'staff' ? staff : resident) return res.redirect(303, HOME[area]);
     page(req, res, 'login', {
       title: req.t('auth:login.title'),
       email: '',

@@ -47,9 +47,6 @@ export async function requirePreview(req: Request, res: Response, next: NextFunc
       return next(new HttpError(404, 'preview:errors.ended', `no valid preview session for ${req.method} ${req.originalUrl}`));
     }
     req.preview = { property };
-    // For the layout: the preview banner and links under /portal/vorschau.
-    res.locals.preview = { propertyId: property.id };
-    res.locals.portalBase = PREVIEW_BASE;
   }
   if (!READ_METHODS.has(req.method)) return next(new ForbiddenError('preview:errors.readOnly', `${req.method} ${req.originalUrl} in preview`));
   next();

@@ -18,15 +18,6 @@ export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 
 type PropertyTab = (typeof PROPERTY_TABS)[number];
 type PropertyPageScope = StaffScope & { property: Property };
 
-/**
- * Loads the property of the URL into res.locals: only for src/features/tickets/console-routes.ts
- * until it loads the property through propertyScope (src/scopes/staff.ts); remove it then.
- */
-export async function loadProperty(req: Request, res: Response, next: NextFunction) {
-  res.locals.property = await findByIdOr404(req.em, Property, req.params.propertyId);
-  next();
-}
-
 /** A tab of the property page (views/properties/show.eta with views/properties/_tab-<tab>.eta). */
 function showTab(req: Request, res: Response, property: Property, tab: PropertyTab, data: Record<string, unknown>, status = 200) {
   render(req, res, 'properties/show', { title: property.name, property, tab, tabs: PROPERTY_TABS, ...data }, status);
