@@ -125,3 +125,13 @@ export function contactDisplayName(contact: {
   if (contact.type === 'company') return contact.companyName ?? '';
   return [contact.title, contact.firstName, contact.lastName].filter(Boolean).join(' ');
 }
+
+/**
+ * The contact preference a contact gets when it is created ("Standard Kontaktweg Online",
+ * Administration > Kundenportal > Einstellungen, seed 001). Existing contacts keep theirs.
+ * Every code path that creates a Contact (the console form, the ERP sync and CSV import,
+ * issue 7) uses it; the demo seed sets its preferences explicitly.
+ */
+export function newContactPreference(organization: { defaultContactPreferenceOnline: boolean }): ContactPreference {
+  return organization.defaultContactPreferenceOnline ? 'online' : 'post';
+}

@@ -1,6 +1,7 @@
 import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { NextFunction, Request, Response } from 'express';
 import { log } from '../log.ts';
+import { PersonalOnly } from '../scopes/portal.ts';
 import { HttpError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { render } from './views.ts';
 
@@ -10,7 +11,8 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
 }
 
 /**
- * The one error middleware: not found → 404 page, forbidden → 403 with a German message,
+ * The one error middleware: not found → 404 page, a portal section outside the user's
+ * access window → its explanation page, forbidden → 403 with a German message,
  * not logged in → redirect to the login page (HX-Redirect for htmx), a malformed request
  * (see clientError) → its 4xx, anything else → 500 without details to the user and the
  * stack in the log.
@@ -26,6 +28,12 @@ export function errorHandler(err: unknown, req: Request, res: Response, next: Ne
       return;
     }
     res.redirect(303, req.method === 'GET' ? target : error.loginPath);
+    return;
+  }
+
+  // A portal section's list for a user who sees only what was shared with them personally (src/scopes/portal.ts).
+  if (error instanceof PersonalOnly) {
+    render(req, res, 'portal/personal-only', { title: req.t(`portal:nav.${error.section}`), section: error.section });
     return;
   }
 

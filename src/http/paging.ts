@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { sql } from 'kysely';
 
 // Paging, sorting and searching of the console's lists.
@@ -55,4 +56,16 @@ export async function pageTotal(rows: ReadonlyArray<{ total: string | number }>,
 /** The number of pages of a list with `total` rows (at least one). */
 export function pageCount(total: number): number {
   return Math.max(1, Math.ceil(total / PAGE_SIZE));
+}
+
+/**
+ * The query of a console list: ?q= (search), ?archivierte=1, ?sortierung=, ?seite=, and
+ * `params`, what its sort headers and pagination links carry (the default order left out).
+ */
+export function listQuery<T extends string>(req: Request, sorts: readonly T[], fallback: ListSort<T>) {
+  const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+  const archived = req.query.archivierte === '1';
+  const sort = listSort(req.query.sortierung, sorts, fallback);
+  const sortierung = sort.key === fallback.key && !sort.descending ? '' : sortParam(sort);
+  return { q, archived, sort, page: pageNumber(req.query.seite), params: { q, archivierte: archived ? '1' : '', sortierung } };
 }

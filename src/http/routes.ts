@@ -1,4 +1,5 @@
 import type { Express, RequestHandler, Router } from 'express';
+import { scopeOfHandler } from '../scopes/scope.ts';
 
 /**
  * Who may reach a group of routes. The guard is applied where the group is mounted, so a
@@ -7,7 +8,8 @@ import type { Express, RequestHandler, Router } from 'express';
  */
 export type Guard = 'public' | 'staff' | 'admin' | 'portal' | 'preview' | 'dev';
 
-export type MountedRoute = { method: string; path: string; guard: Guard };
+/** A route as the registry lists it; `scope` names the scope its handler loads its records through (src/scopes), if any. */
+export type MountedRoute = { method: string; path: string; guard: Guard; scope: string | undefined };
 
 type Mount = { prefix: string; router: Router; guard: Guard };
 
@@ -23,14 +25,15 @@ export class RouteRegistry {
   list(): MountedRoute[] {
     const routes: MountedRoute[] = [];
     for (const { prefix, router, guard } of this.mounts) {
-      for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown } }>) {
+      for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> }; handle?: { stack?: unknown } }>) {
         // A router inside a router would hide its routes from this list (and from the route
         // tests that walk it): mount every router here instead.
         if (layer.handle?.stack) throw new Error(`nested router under ${prefix || '/'}: mount it through the registry`);
         if (!layer.route) continue;
+        const scope = scopeOfHandler(layer.route.stack.at(-1)?.handle);
         for (const method of Object.keys(layer.route.methods)) {
           if (method === '_all') continue;
-          routes.push({ method: method.toUpperCase(), path: `${prefix}${layer.route.path}`, guard });
+          routes.push({ method: method.toUpperCase(), path: `${prefix}${layer.route.path}`, guard, scope });
         }
       }
     }

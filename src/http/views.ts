@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Request, Response } from 'express';
+import { PREVIEW_BASE } from '../scopes/bases.ts';
 import { helpers } from './view-helpers.ts';
 
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -26,7 +27,9 @@ export function renderTemplate(view: string, data: Record<string, unknown>): str
  * come from htmx. Caches must keep the two apart, hence Vary.
  */
 export function render(req: Request, res: Response, view: string, data: Record<string, unknown> = {}, status = 200) {
-  const locals = { ...res.locals, ...data };
+  // The preview (src/features/preview) shows the portal under its own base with a banner.
+  const preview = req.preview ? { preview: { propertyId: req.preview.property.id }, portalBase: PREVIEW_BASE } : {};
+  const locals = { ...res.locals, ...preview, ...data };
   const body = renderTemplate(view, locals);
   const layout: Layout = (data.layout as Layout) ?? res.locals.layout ?? 'public';
   const fromHtmx = req.get('hx-request') === 'true' && req.get('hx-history-restore-request') !== 'true';

@@ -1,10 +1,15 @@
 import type { Request } from 'express';
 import { AREA } from '../auth/middleware.ts';
-import type { PortalUser, Property, Ticket } from '../entities/index.ts';
+import { Document, type PortalUser, type Property, type Ticket } from '../entities/index.ts';
 import { HttpError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { previewAccess, propertyAccess, type PropertyAccess } from '../features/access/service.ts';
 import { residentTicket } from '../features/tickets/access.ts';
+import { visibleAnnouncement } from '../features/announcements/service.ts';
+import { portalAppointment } from '../features/appointments/service.ts';
+import { mayDownload } from '../features/documents/visibility.ts';
+import { mayInviteNeighbours } from '../features/registration/service.ts';
+import { PORTAL_BASE, PREVIEW_BASE } from './bases.ts';
 import { defineScope, within, type Scope } from './scope.ts';
 
 // The resident portal's scopes. The same portal routers serve residents at /portal and the
@@ -28,8 +33,7 @@ export type ResidentScope = PortalScope & { user: PortalUser; preview: false };
 export type PortalPropertyScope = PortalScope & { property: Property; access: PropertyAccess };
 export type ResidentPropertyScope = ResidentScope & { property: Property; access: PropertyAccess };
 
-export const PORTAL_BASE = '/portal';
-export const PREVIEW_BASE = '/portal/vorschau';
+export { PORTAL_BASE, PREVIEW_BASE };
 
 export const portalScope: Scope<PortalScope> = defineScope('portal', (req) => {
   if (req.preview) return { user: null, preview: true, base: PREVIEW_BASE };
@@ -106,6 +110,40 @@ export const residentTicketScope = within(residentPropertyScope, 'ticket', async
   const ticket = isUuid(ticketId) ? await residentTicket(req.em, user, access, ticketId) : null;
   if (!ticket) throw new NotFoundError(`ticket ${ticketId} not visible to ${user.id}`);
   return { ticket };
+});
+
+/** "Nachbarn einladen": only with the setting on and a running contract there (never a Bewohner); else nothing to find. */
+export const neighbourInvitationScope = within(residentPropertyScope, 'neighbour invitations', ({ user, access }) => {
+  if (!mayInviteNeighbours(user.organization, access)) throw new NotFoundError('neighbour invitations not allowed here');
+  return {};
+});
+
+// Content of the property, as its residents (and the preview) see it.
+
+/** A published Mitteilung of the URL's property (Mitteilungen reach everyone who sees general content). */
+export const portalAnnouncementScope = within(generalContentScope, 'announcement', async ({ property }, req) => {
+  const announcement = await visibleAnnouncement(req.em, property.id, String(req.params.announcementId));
+  if (!announcement) throw new NotFoundError(`announcement ${req.params.announcementId} not visible`);
+  return { announcement };
+});
+
+/** A Termin of the URL's property (the calendar shows general content). */
+export const portalAppointmentScope = within(generalContentScope, 'appointment', async ({ property }, req) => ({
+  appointment: await portalAppointment(req.em, property.id, String(req.params.appointmentId)),
+}));
+
+/**
+ * A published document the visitor sees in the URL's property now (the rule of
+ * src/features/documents/visibility.ts; the preview sees property, address and group shares).
+ * Every download asks again, so a link kept from a mail stops working as soon as the
+ * document is withdrawn or no longer reaches the user.
+ */
+export const portalDocumentScope = within(portalPropertyScope, 'document', async ({ user, access }, req) => {
+  const documentId = req.params.documentId;
+  const visible = isUuid(documentId) && (await mayDownload(req.em, { user, access }, documentId));
+  const document = visible ? await req.em.findOne(Document, { id: documentId, status: 'published' }) : null;
+  if (!document) throw new NotFoundError(`document ${documentId} not visible here`);
+  return { document };
 });
 
 /** Helpers for the templates of a property's pages: its base URL. */

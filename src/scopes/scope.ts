@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { PortalUser, StaffUser } from '../entities/index.ts';
 
 /**
  * A scope loads what a request may touch, through its parent and the current user or
@@ -71,3 +72,13 @@ declare global {
     }
   }
 }
+
+/**
+ * Pages without a login (the login forms, registration, calendar feeds by their secret
+ * token). Nothing is loaded through it: what such a route finds by a token it finds through
+ * the feature's own lookup of that token. Who is logged in anyway, if anyone, comes along
+ * (the login page sends them on, the language switch remembers a resident's choice).
+ */
+export type PublicScope = { staff: StaffUser | null; resident: PortalUser | null };
+
+export const publicScope: Scope<PublicScope> = defineScope('public', (req) => ({ staff: req.staff ?? null, resident: req.portalUser ?? null }));

@@ -13,6 +13,7 @@ import {
   Contract,
   Document,
   DocumentType,
+  DocumentVersion,
   FaqEntry,
   InvitationLetterBatch,
   MasterDataImport,
@@ -22,11 +23,14 @@ import {
   ServiceProvider,
   StaffUser,
   Ticket,
+  TicketAttachment,
   TicketCategory,
   Unit,
 } from '../entities/index.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
+import { kindNamed } from '../features/masterdata/kinds/index.ts';
+import type { ErpOwned } from '../features/masterdata/ownership.ts';
 import { defineScope, within, type Scope } from './scope.ts';
 
 // The console's scopes: every record a staff member reaches is looked up among their
@@ -107,24 +111,44 @@ export const contactScope = ofVerwaltung('contact', Contact, 'contactId');
 export const contractScope = ofVerwaltung('contract', Contract, 'contractId', { populate: ['unit', 'unit.property', 'contacts'] });
 export const serviceProviderScope = ofVerwaltung('provider', ServiceProvider, 'serviceProviderId');
 export const documentScope = ofVerwaltung('document', Document, 'documentId', { populate: ['property', 'unit', 'type', 'createdBy', 'createdByApiKey'] });
+/** An earlier (or the current) file of the URL's document (…/versionen/:versionId). */
+export const documentVersionScope = within(documentScope, 'version', async ({ document }, req) => ({
+  version: await findInScope(req, DocumentVersion, 'versionId', { document: document.id }),
+}));
+/** An owner of the URL's property (…/beirat/:contactId): only owners can sit on its Verwaltungsbeirat. */
+export const propertyOwnerScope = within(propertyScope, 'owner', async ({ property }, req) => ({
+  contact: await findInScope(req, Contact, 'contactId', { contracts: { kind: 'ownership', unit: { property: property.id } } }),
+}));
 export const ticketScope = ofVerwaltung('ticket', Ticket, 'ticketId', {
   populate: ['property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto'],
 });
+/** A file of the URL's Vorgang (…/anhaenge/:attachmentId): another Vorgang's file is a 404. */
+export const ticketAttachmentScope = within(ticketScope, 'attachment', async ({ ticket }, req) => ({
+  attachment: await findInScope(req, TicketAttachment, 'attachmentId', { ticket: ticket.id }),
+}));
 export const serialLetterScope = ofVerwaltung('serialLetter', SerialLetter, 'serialLetterId', {
   populate: ['property', 'type', 'createdBy', 'parts', 'parts.contact', 'parts.document'],
 });
-export const invitationLetterBatchScope = ofVerwaltung('batch', InvitationLetterBatch, 'batchId');
+/** A letter batch of invitations (…/einladungsbriefe/:letterBatchId): it holds codes in clear text, so staff of its Verwaltung only. */
+export const invitationLetterBatchScope = ofVerwaltung('batch', InvitationLetterBatch, 'letterBatchId');
 
 // Neuer Inhalt (announcements, appointments, FAQ, Ansprechpartner, Schwarzes Brett).
-export const announcementScope = ofVerwaltung('announcement', Announcement, 'announcementId');
-export const appointmentScope = ofVerwaltung('appointment', Appointment, 'appointmentId');
+export const announcementScope = ofVerwaltung('announcement', Announcement, 'announcementId', { populate: ['properties', 'attachments'] });
+export const appointmentScope = ofVerwaltung('appointment', Appointment, 'appointmentId', { populate: ['properties'] });
 export const faqEntryScope = ofVerwaltung('entry', FaqEntry, 'faqId', { populate: ['property'] });
 export const contactPersonScope = ofVerwaltung('person', ContactPerson, 'contactPersonId', { populate: ['property'] });
 export const bulletinPostScope = ofVerwaltung('post', BulletinPost, 'postId', { populate: ['property', 'attachments'] });
 
 // Administration (administrators only).
 export const staffMemberScope = ofVerwaltung('member', StaffUser, 'staffId', undefined, adminScope);
-export const documentTypeScope = ofVerwaltung('type', DocumentType, 'typeId', undefined, adminScope);
+export const documentTypeScope = ofVerwaltung('type', DocumentType, 'documentTypeId', undefined, adminScope);
 export const ticketCategoryScope = ofVerwaltung('category', TicketCategory, 'categoryId', undefined, adminScope);
 export const apiKeyScope = ofVerwaltung('apiKey', ApiKey, 'apiKeyId', undefined, adminScope);
-export const masterDataImportScope = ofVerwaltung('masterDataImport', MasterDataImport, 'importId', undefined, adminScope);
+export const masterDataImportScope = ofVerwaltung('masterDataImport', MasterDataImport, 'importId', { populate: ['createdBy'] }, adminScope);
+/** Any master-data record by its kind's name and id (…/:kind/:recordId, "Vom ERP lösen"); an unknown kind is a 404. */
+export const masterDataRecordScope = within(adminScope, 'masterDataRecord', async ({ organizationId }, req) => {
+  const kind = typeof req.params.kind === 'string' ? kindNamed(req.params.kind) : undefined;
+  if (!kind) throw new NotFoundError(`unknown master-data kind ${String(req.params.kind)}`);
+  const record = (await findInScope(req, kind.entity, 'recordId', { organization: organizationId })) as ErpOwned & { id: string };
+  return { kind, record };
+});

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Em, Orm } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { Contact, Contract, Organization, PortalMembership, PortalUser, Unit, type ContractKind, type MembershipRole } from '../../src/entities/index.ts';
+import { Contact, Contract, newContactPreference, Organization, PortalMembership, PortalUser, Unit, type ContractKind, type MembershipRole } from '../../src/entities/index.ts';
 import { accessibleProperties, contactsInAccessWindow, portalUsersWithAccess, type PortalRole } from '../../src/features/access/service.ts';
-import { newContactPreference } from '../../src/features/contacts/service.ts';
 import { openTestDatabase } from '../support/db.ts';
 import { loadWorld, type World } from '../support/world.ts';
 

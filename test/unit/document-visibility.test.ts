@@ -10,13 +10,14 @@ import {
   DocumentType,
   PortalMembership,
   PortalUser,
+  Property,
   Unit,
   type ContractKind,
   type MembershipRole,
 } from '../../src/entities/index.ts';
-import { accessibleProperties } from '../../src/features/access/service.ts';
+import { accessibleProperties, previewAccess } from '../../src/features/access/service.ts';
 import { addShares, type ShareTarget } from '../../src/features/documents/service.ts';
-import { documentRecipients, mayDownload, newlySharedDocuments, previewDocumentIds, visibleDocumentIds } from '../../src/features/documents/visibility.ts';
+import { documentRecipients, mayDownload, newlySharedDocuments, visibleDocumentIds } from '../../src/features/documents/visibility.ts';
 import { openTestDatabase } from '../support/db.ts';
 import { loadWorld, type World } from '../support/world.ts';
 
@@ -123,11 +124,11 @@ async function whoSees(document: Document): Promise<Who[]> {
   const seen: Who[] = [];
   for (const who of Object.keys(people) as Who[]) {
     const access = (await accessibleProperties(em, people[who].user, AT)).find((a) => a.property.id === ids.rosenweg);
-    if (access && (await visibleDocumentIds(em, people[who].user.id, access)).includes(document.id)) {
+    if (access && (await visibleDocumentIds(em, { user: people[who].user, access })).includes(document.id)) {
       seen.push(who);
-      expect(await mayDownload(em, people[who].user.id, access, document.id)).toBe(true);
+      expect(await mayDownload(em, { user: people[who].user, access }, document.id)).toBe(true);
     } else if (access) {
-      expect(await mayDownload(em, people[who].user.id, access, document.id)).toBe(false);
+      expect(await mayDownload(em, { user: people[who].user, access }, document.id)).toBe(false);
     }
   }
   const recipients = await documentRecipients(em, world.organizations.sonnenschein.id, AT, [document.id]);
@@ -138,7 +139,7 @@ async function whoSees(document: Document): Promise<Who[]> {
 }
 
 const inPreview = async (document: Document) =>
-  (await previewDocumentIds(scoped(), world.organizations.sonnenschein.id, ids.rosenweg)).includes(document.id);
+  (await visibleDocumentIds(scoped(), { user: null, access: previewAccess(await scoped().findOneOrFail(Property, ids.rosenweg)) })).includes(document.id);
 
 describe('who sees a document of Rosenweg 24', () => {
   const cases: Array<{ name: string; shares: (i: Ids) => ShareTarget[]; sees: Who[]; preview: boolean }> = [
@@ -217,7 +218,7 @@ describe('who sees a document of Rosenweg 24', () => {
     scopeToOrganization(nordhaus, world.organizations.nordhaus.id);
     const frieda = await nordhaus.findOneOrFail(PortalUser, { id: world.portalUsers.frieda.id });
     for (const access of await accessibleProperties(nordhaus, frieda, AT)) {
-      expect(await visibleDocumentIds(nordhaus, frieda.id, access)).not.toContain(document.id);
+      expect(await visibleDocumentIds(nordhaus, { user: frieda, access })).not.toContain(document.id);
     }
     const recipients = await documentRecipients(nordhaus, world.organizations.nordhaus.id, AT, [document.id]);
     expect(recipients).toEqual([]);

@@ -164,25 +164,43 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
   return rows
     .map((row) => {
       const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } = row;
-      const { roles, activeRoles } = rolesOf(row);
-      return {
-        property: em.map(Property, property),
-        roles,
-        activeRoles,
-        seesGeneralContent: activeRoles.length > 0,
-        // A membership alone never reaches individually shared content.
-        contactIds: contact_ids,
-        unitIds: active_unit_ids,
-        addressIds: active_address_ids,
-      };
+      return accessOf(row, em.map(Property, property));
     })
     .sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
+}
+
+/** A row of the rule (accessRowsQuery) as what its user sees in `property`. */
+function accessOf(row: AccessRow, property: Property): PropertyAccess {
+  const { roles, activeRoles } = rolesOf(row);
+  return {
+    property,
+    roles,
+    activeRoles,
+    seesGeneralContent: activeRoles.length > 0,
+    // A membership alone never reaches individually shared content.
+    contactIds: row.contact_ids,
+    unitIds: row.active_unit_ids,
+    addressIds: row.active_address_ids,
+  };
 }
 
 /** The user's access to one property, or null when they may not see it. */
 export async function propertyAccess(em: Em, user: PortalUser, propertyId: string, at: Date): Promise<PropertyAccess | null> {
   const all = await accessibleProperties(em, user, at);
   return all.find((a) => a.property.id === propertyId) ?? null;
+}
+
+/**
+ * The access of each of these users to one property at `at`, by user id (a user without
+ * access there is missing): propertyAccess for many users at once, one query for all of them
+ * (who of a Vorgang's residents still sees it: src/features/tickets/access.ts).
+ */
+export async function propertyAccessOfUsers(em: Em, organizationId: string, property: Property, userIds: string[], at: Date): Promise<Map<string, PropertyAccess>> {
+  if (userIds.length === 0) return new Map();
+  const { rows } = await sql<AccessRow>`
+    select * from (${accessRowsQuery(organizationId, berlinDate(at), sql`and pu.id in (${sql.join(userIds)})`)}) a
+    where a.property_id = ${property.id}`.execute(em.getKysely());
+  return new Map(rows.map((row) => [row.portal_user_id, accessOf(row, property)]));
 }
 
 /** What the read-only preview of a property shows: general content, nothing individual (SPEC "Vorschau"). */

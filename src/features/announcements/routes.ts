@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { Announcement, Attachment } from '../../entities/index.ts';
+import type { Announcement, Attachment, StaffUser } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { findByIdOr404 } from '../../http/find.ts';
 import { discard, receiveUploads } from '../../http/upload.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { sendStoredFile } from '../../http/download.ts';
-import { loadPortalProperty, loadPortalPropertyForList } from '../portal/routes.ts';
+import { portalAnnouncementScope, sectionScope } from '../../scopes/portal.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { announcementScope, staffScope } from '../../scopes/staff.ts';
 import {
   formOf,
   listAnnouncements,
@@ -16,7 +17,6 @@ import {
   saveAnnouncement,
   targetableProperties,
   validateAnnouncement,
-  visibleAnnouncement,
   withdrawAnnouncement,
   type AnnouncementForm,
   type FieldErrors,
@@ -39,7 +39,7 @@ async function showForm(req: Request, res: Response, announcement: Announcement 
 }
 
 /** Receives the form (with attachments), validates, saves; answers 422 with the form on problems. */
-async function submit(req: Request, res: Response, announcement: Announcement | null) {
+async function submit(req: Request, res: Response, staff: StaffUser, announcement: Announcement | null) {
   const storage = req.storage;
   const { files, error } = await receiveUploads(req, res, storage, 'attachments');
   const form = readForm(req.body);
@@ -57,7 +57,7 @@ async function submit(req: Request, res: Response, announcement: Announcement | 
     properties,
     uploads: files,
     action,
-    staff: req.staff!,
+    staff,
     storage,
     baseUrl: req.deps.config.baseUrl,
     now: req.deps.clock.now(),
@@ -65,49 +65,66 @@ async function submit(req: Request, res: Response, announcement: Announcement | 
   res.redirect(303, `${BASE}/${saved.id}?gespeichert=${saved.status}`);
 }
 
-const loadAnnouncement = (req: Request) => findByIdOr404(req.em, Announcement, req.params.announcementId, { populate: ['properties', 'attachments'] });
-
 /** Console routes, mounted at /verwaltung (staff). */
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/mitteilungen', async (req, res) => {
-    const result = await listAnnouncements(req.em, pageNumber(req.query.seite));
-    render(req, res, 'announcements/index', { title: req.t('announcements:console.listTitle'), ...result });
-  });
+  router.get(
+    '/mitteilungen',
+    scoped(staffScope, async (req, res) => {
+      const result = await listAnnouncements(req.em, pageNumber(req.query.seite));
+      render(req, res, 'announcements/index', { title: req.t('announcements:console.listTitle'), ...result });
+    }),
+  );
 
-  router.get('/mitteilungen/neu', (req, res) => showForm(req, res, null, EMPTY_FORM));
-  router.post('/mitteilungen', (req, res) => submit(req, res, null));
+  router.get(
+    '/mitteilungen/neu',
+    scoped(staffScope, (req, res) => showForm(req, res, null, EMPTY_FORM)),
+  );
+  router.post(
+    '/mitteilungen',
+    scoped(staffScope, (req, res, { staff }) => submit(req, res, staff, null)),
+  );
 
   // The suggestions of "Senden an": matching properties, the already chosen ones first and kept.
-  router.get('/mitteilungen/empfaenger', async (req, res) => {
+  router.get(
+    '/mitteilungen/empfaenger',
+    scoped(staffScope, async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q : '';
     const chosen = readForm(req.query as Record<string, unknown>).propertyIds;
     const [matches, all] = await Promise.all([targetableProperties(req.em, q), chosen.length ? targetableProperties(req.em) : Promise.resolve([])]);
     const selected = all.filter((p) => chosen.includes(p.id));
     const properties = [...selected, ...matches.filter((p) => !chosen.includes(p.id))];
     render(req, res, 'announcements/_property-options', { properties, form: { ...EMPTY_FORM, propertyIds: chosen }, q, layout: 'none' });
-  });
+    }),
+  );
 
-  router.get('/mitteilungen/:announcementId', async (req, res) => {
-    const announcement = await loadAnnouncement(req);
-    await showForm(req, res, announcement, formOf(announcement));
-  });
-  router.post('/mitteilungen/:announcementId', async (req, res) => submit(req, res, await loadAnnouncement(req)));
+  router.get(
+    '/mitteilungen/:announcementId',
+    scoped(announcementScope, (req, res, { announcement }) => showForm(req, res, announcement, formOf(announcement))),
+  );
+  router.post(
+    '/mitteilungen/:announcementId',
+    scoped(announcementScope, (req, res, { staff, announcement }) => submit(req, res, staff, announcement)),
+  );
 
-  router.post('/mitteilungen/:announcementId/zurueckziehen', async (req, res) => {
-    const announcement = await loadAnnouncement(req);
+  router.post(
+    '/mitteilungen/:announcementId/zurueckziehen',
+    scoped(announcementScope, async (req, res, { announcement }) => {
     if (announcement.status === 'published') await withdrawAnnouncement(req.em, announcement, req.deps.clock.now());
     res.redirect(303, `${BASE}/${announcement.id}?gespeichert=${announcement.status}`);
-  });
+    }),
+  );
 
-  router.post('/mitteilungen/:announcementId/anhaenge/:attachmentId/loeschen', async (req, res) => {
-    const announcement = await loadAnnouncement(req);
+  router.post(
+    '/mitteilungen/:announcementId/anhaenge/:attachmentId/loeschen',
+    scoped(announcementScope, async (req, res, { announcement }) => {
     const attachment = announcement.attachments.getItems().find((a) => a.id === req.params.attachmentId);
     if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not on announcement ${announcement.id}`);
     await removeAttachment(req.em, attachment, req.storage);
     res.redirect(303, `${BASE}/${announcement.id}`);
-  });
+    }),
+  );
 
   return router;
 }
@@ -117,23 +134,29 @@ export function portalRoutes() {
   const router = Router();
   const base = '/liegenschaften/:propertyId/mitteilungen';
 
-  router.get(base, loadPortalPropertyForList('announcements'), async (req, res) => {
-    const result = await portalAnnouncements(req.em, res.locals.property.id, pageNumber(req.query.seite));
-    render(req, res, 'announcements/portal-index', { title: req.t('announcements:portal.title'), section: 'announcements', ...result });
-  });
+  router.get(
+    base,
+    scoped(sectionScope('announcements'), async (req, res, { property }) => {
+      const result = await portalAnnouncements(req.em, property.id, pageNumber(req.query.seite));
+      render(req, res, 'announcements/portal-index', { title: req.t('announcements:portal.title'), section: 'announcements', ...result });
+    }),
+  );
 
-  router.get(`${base}/:announcementId`, loadPortalProperty, async (req, res) => {
-    const announcement = await visibleAnnouncement(req.em, res.locals.property.id, String(req.params.announcementId));
-    if (!announcement) throw new NotFoundError(`announcement ${req.params.announcementId} not visible`);
-    render(req, res, 'announcements/portal-show', { title: announcement.title, section: 'announcements', announcement });
-  });
+  router.get(
+    `${base}/:announcementId`,
+    scoped(portalAnnouncementScope, (req, res, { announcement }) => {
+      render(req, res, 'announcements/portal-show', { title: announcement.title, section: 'announcements', announcement });
+    }),
+  );
 
-  router.get(`${base}/:announcementId/anhaenge/:attachmentId`, loadPortalProperty, async (req, res) => {
-    const announcement = await visibleAnnouncement(req.em, res.locals.property.id, String(req.params.announcementId));
-    const attachment = announcement?.attachments.getItems().find((a: Attachment) => a.id === req.params.attachmentId);
-    if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not visible`);
-    await sendStoredFile(res, req.storage, attachment, 'viewable');
-  });
+  router.get(
+    `${base}/:announcementId/anhaenge/:attachmentId`,
+    scoped(portalAnnouncementScope, async (req, res, { announcement }) => {
+      const attachment = announcement.attachments.getItems().find((a: Attachment) => a.id === req.params.attachmentId);
+      if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not visible`);
+      await sendStoredFile(res, req.storage, attachment, 'viewable');
+    }),
+  );
 
   return router;
 }

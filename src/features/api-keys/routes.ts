@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { ApiKey } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
+import type { ApiKey } from '../../entities/index.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { adminScope, apiKeyScope } from '../../scopes/staff.ts';
 import { apiKeyName, createApiKey, listApiKeys, revokeApiKey } from './service.ts';
 
 const BASE = '/verwaltung/administration/api-schluessel';
@@ -35,27 +36,25 @@ export function apiKeyAdminRoutes() {
     );
   };
 
-  router.get('/', (req, res) => showList(req, res));
+  router.get('/', scoped(adminScope, (req, res) => showList(req, res)));
 
-  router.post('/', async (req, res) => {
+  router.post('/', scoped(adminScope, async (req, res, { staff }) => {
     const raw = field(req.body.name);
     const { name, error } = apiKeyName(raw);
     if (error) return showList(req, res, { form: { name: raw.slice(0, 1000) }, errors: { name: error } }, 422);
-    const created = await createApiKey(req.em, req.staff!, name, req.deps.clock.now());
+    const created = await createApiKey(req.em, staff, name, req.deps.clock.now());
     await showList(req, res, { created }, 201);
-  });
+  }));
 
-  router.get('/:apiKeyId/widerrufen', async (req, res) => {
-    const apiKey = await findByIdOr404(req.em, ApiKey, req.params.apiKeyId);
+  router.get('/:apiKeyId/widerrufen', scoped(apiKeyScope, (req, res, { apiKey }) => {
     if (apiKey.revokedAt) return res.redirect(303, BASE);
     render(req, res, 'api-keys/revoke', { title: req.t('api-keys:revoke.title'), apiKey });
-  });
+  }));
 
-  router.post('/:apiKeyId/widerrufen', async (req, res) => {
-    const apiKey = await findByIdOr404(req.em, ApiKey, req.params.apiKeyId);
-    await revokeApiKey(req.em, req.staff!, apiKey, req.deps.clock.now());
+  router.post('/:apiKeyId/widerrufen', scoped(apiKeyScope, async (req, res, { staff, apiKey }) => {
+    await revokeApiKey(req.em, staff, apiKey, req.deps.clock.now());
     res.redirect(303, `${BASE}?widerrufen=1`);
-  });
+  }));
 
   return router;
 }

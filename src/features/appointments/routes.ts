@@ -1,11 +1,13 @@
 import { Router, type Request, type Response } from 'express';
+import type { StaffUser } from '../../entities/index.ts';
 import { berlinDate } from '../../clock.ts';
-import { Appointment } from '../../entities/index.ts';
+import type { Appointment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
+import { portalAppointmentScope, residentScope, sectionScope } from '../../scopes/portal.ts';
+import { publicScope, scoped } from '../../scopes/scope.ts';
+import { appointmentScope, staffScope } from '../../scopes/staff.ts';
 import { accessibleProperties } from '../access/service.ts';
-import { loadPortalProperty, loadPortalPropertyForList } from '../portal/routes.ts';
 import { icsCalendar, type IcsEvent } from './ics.ts';
 import {
   calendarFeed,
@@ -17,7 +19,6 @@ import {
   issueCalendarToken,
   monthCalendar,
   pastAppointments,
-  portalAppointment,
   saveAppointment,
   targetProperties,
   upcomingAppointments,
@@ -44,41 +45,45 @@ export function consoleRoutes() {
     render(req, res, 'appointments/form', { title, appointment, form, errors: messages, properties, section: 'content' }, status);
   };
 
-  router.get('/termine', async (req, res) => {
-    const now = req.deps.clock.now();
-    const { upcoming, past } = await consoleAppointments(req.em, now);
-    render(req, res, 'appointments/index', { title: req.t('appointments:console.listTitle'), upcoming, past, describeWhen, saved: req.query.gespeichert, section: 'content' });
-  });
-
-  router.get('/termine/neu', (req, res) => showForm(req, res, null, emptyForm(berlinDate(req.deps.clock.now()))));
-
-  router.post('/termine', async (req, res) => {
-    const form = formFromBody(req.body ?? {});
-    const { errors, valid } = await validateAppointment(req.em, form);
-    if (!valid) return showForm(req, res, null, form, errors, 422);
-    const { notified } = await saveAppointment(req.em, req.staff!, null, form, valid, req.deps.config.baseUrl, req.deps.clock.now());
-    res.redirect(303, `${CONSOLE}?gespeichert=${notified}`);
-  });
-
-  router.get('/termine/:appointmentId', async (req, res) => {
-    const appointment = await findByIdOr404(req.em, Appointment, req.params.appointmentId, { populate: ['properties'] });
-    await showForm(req, res, appointment, formFromAppointment(appointment));
-  });
-
-  router.post('/termine/:appointmentId', async (req, res) => {
-    const appointment = await findByIdOr404(req.em, Appointment, req.params.appointmentId, { populate: ['properties'] });
-    const form = formFromBody(req.body ?? {});
+  const save = async (req: Request, res: Response, staff: StaffUser, appointment: Appointment | null) => {
+    const form = formFromBody(req.body);
     const { errors, valid } = await validateAppointment(req.em, form);
     if (!valid) return showForm(req, res, appointment, form, errors, 422);
-    const { notified } = await saveAppointment(req.em, req.staff!, appointment, form, valid, req.deps.config.baseUrl, req.deps.clock.now());
+    const { notified } = await saveAppointment(req.em, staff, appointment, form, valid, req.deps.config.baseUrl, req.deps.clock.now());
     res.redirect(303, `${CONSOLE}?gespeichert=${notified}`);
-  });
+  };
 
-  router.post('/termine/:appointmentId/absagen', async (req, res) => {
-    const appointment = await findByIdOr404(req.em, Appointment, req.params.appointmentId);
-    await withdrawAppointment(req.em, appointment, req.deps.clock.now());
-    res.redirect(303, CONSOLE);
-  });
+  router.get(
+    '/termine',
+    scoped(staffScope, async (req, res) => {
+      const now = req.deps.clock.now();
+      const { upcoming, past } = await consoleAppointments(req.em, now);
+      render(req, res, 'appointments/index', { title: req.t('appointments:console.listTitle'), upcoming, past, describeWhen, saved: req.query.gespeichert, section: 'content' });
+    }),
+  );
+  router.get(
+    '/termine/neu',
+    scoped(staffScope, (req, res) => showForm(req, res, null, emptyForm(berlinDate(req.deps.clock.now())))),
+  );
+  router.post(
+    '/termine',
+    scoped(staffScope, (req, res, { staff }) => save(req, res, staff, null)),
+  );
+  router.get(
+    '/termine/:appointmentId',
+    scoped(appointmentScope, (req, res, { appointment }) => showForm(req, res, appointment, formFromAppointment(appointment))),
+  );
+  router.post(
+    '/termine/:appointmentId',
+    scoped(appointmentScope, (req, res, { staff, appointment }) => save(req, res, staff, appointment)),
+  );
+  router.post(
+    '/termine/:appointmentId/absagen',
+    scoped(appointmentScope, async (req, res, { appointment }) => {
+      await withdrawAppointment(req.em, appointment, req.deps.clock.now());
+      res.redirect(303, CONSOLE);
+    }),
+  );
 
   return router;
 }
@@ -101,8 +106,9 @@ export function portalRoutes() {
   const router = Router();
   const base = '/liegenschaften/:propertyId/termine';
 
-  router.get(base, loadPortalPropertyForList('appointments'), async (req, res) => {
-    const property = res.locals.property;
+  router.get(
+    base,
+    scoped(sectionScope('appointments'), async (req, res, { user, property }) => {
     const now = req.deps.clock.now();
     const today = berlinDate(now);
     const month = parseMonth(req.query.monat);
@@ -116,31 +122,38 @@ export function portalRoutes() {
       Object.assign(data, { view: 'list', appointments: await upcomingAppointments(req.em, property.id, now, 100) });
     }
     data.currentMonth = today.slice(0, 7);
-    data.subscribed = Boolean(req.portalUser?.calendarTokenHash);
+    data.subscribed = Boolean(user?.calendarTokenHash);
     render(req, res, 'appointments/portal-index', data);
-  });
+    }),
+  );
 
   // Before /:appointmentId, which would otherwise take "<id>.ics" as an id.
-  router.get(`${base}/:appointmentId.ics`, loadPortalProperty, async (req, res) => {
-    const appointment = await portalAppointment(req.em, res.locals.property.id, String(req.params.appointmentId));
-    const url = `${req.deps.config.baseUrl}/portal/liegenschaften/${res.locals.property.id}/termine/${appointment.id}`;
-    sendCalendar(res, icsCalendar([toIcs(appointment, url)], { now: req.deps.clock.now(), uidHost: uidHost(req), method: 'PUBLISH' }), 'termin.ics');
-  });
+  router.get(
+    `${base}/:appointmentId.ics`,
+    scoped(portalAppointmentScope, (req, res, { property, appointment }) => {
+      const url = `${req.deps.config.baseUrl}/portal/liegenschaften/${property.id}/termine/${appointment.id}`;
+      sendCalendar(res, icsCalendar([toIcs(appointment, url)], { now: req.deps.clock.now(), uidHost: uidHost(req), method: 'PUBLISH' }), 'termin.ics');
+    }),
+  );
 
-  router.get(`${base}/:appointmentId`, loadPortalProperty, async (req, res) => {
-    const appointment = await portalAppointment(req.em, res.locals.property.id, String(req.params.appointmentId));
-    render(req, res, 'appointments/portal-show', { title: appointment.title, section: 'appointments', appointment, describeWhen });
-  });
+  router.get(
+    `${base}/:appointmentId`,
+    scoped(portalAppointmentScope, (req, res, { appointment }) => {
+      render(req, res, 'appointments/portal-show', { title: appointment.title, section: 'appointments', appointment, describeWhen });
+    }),
+  );
 
   // The personal subscription link: shown once, only its hash is kept; a new one replaces it.
-  router.post('/kalender-abo', async (req, res) => {
-    const user = req.portalUser!;
+  router.post(
+    '/kalender-abo',
+    scoped(residentScope, async (req, res, { user }) => {
     const token = await issueCalendarToken(req.em, user);
     const url = `${req.deps.config.baseUrl}/kalender/${token}.ics`;
     const properties = await accessibleProperties(req.em, user, req.deps.clock.now());
     const back = properties.find((a) => a.property.id === req.body?.propertyId)?.property ?? null;
     render(req, res, 'appointments/subscription', { title: req.t('appointments:subscription.title'), url, webcal: url.replace(/^https?:\/\//, 'webcal://'), back, section: 'appointments' });
-  });
+    }),
+  );
 
   return router;
 }
@@ -148,12 +161,15 @@ export function portalRoutes() {
 /** Public routes (no session), mounted at '': the subscription feed of a secret token. */
 export function feedRoutes() {
   const router = Router();
-  router.get('/kalender/:token.ics', async (req, res) => {
+  router.get(
+    '/kalender/:token.ics',
+    scoped(publicScope, async (req, res) => {
     const now = req.deps.clock.now();
     const feed = await calendarFeed(req.em, String(req.params.token), now);
     if (!feed) throw new NotFoundError('unknown calendar token');
     const name = `${feed.user.organization.name} – ${req.t('appointments:portal.title')}`;
     sendCalendar(res, icsCalendar(feed.appointments.map((a) => toIcs(a)), { now, uidHost: uidHost(req), name }), 'termine.ics');
-  });
+    }),
+  );
   return router;
 }

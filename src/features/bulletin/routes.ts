@@ -1,12 +1,14 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { Attachment, BulletinPost } from '../../entities/index.ts';
+import { Router, type Request, type Response } from 'express';
+import type { BulletinPost } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { findByIdOr404, isUuid } from '../../http/find.ts';
+import { isUuid } from '../../http/find.ts';
 import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { propertyChoices } from '../faq/shared.ts';
-import { loadPortalProperty, loadPortalPropertyForList } from '../portal/routes.ts';
+import { generalContentScope, sectionScope } from '../../scopes/portal.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { bulletinPostScope, staffScope } from '../../scopes/staff.ts';
 import {
   bulletinForm,
   consoleBulletinPosts,
@@ -28,15 +30,8 @@ import { fieldMessages } from '../../http/forms.ts';
 const LIST = '/verwaltung/schwarzes-brett';
 const UPLOAD_FIELD = 'attachments';
 
-
-async function loadPost(req: Request, res: Response, next: NextFunction) {
-  res.locals.post = await findByIdOr404(req.em, BulletinPost, req.params.postId, { populate: ['property', 'attachments'] });
-  next();
-}
-
 /** The new/edit form, empty, filled from a post, or as submitted with its messages. */
-async function showForm(req: Request, res: Response, form: BulletinForm, errors: FieldErrors = {}, status = 200) {
-  const post = res.locals.post as BulletinPost | undefined;
+async function showForm(req: Request, res: Response, post: BulletinPost | null, form: BulletinForm, errors: FieldErrors = {}, status = 200) {
   render(
     req,
     res,
@@ -53,9 +48,12 @@ async function showForm(req: Request, res: Response, form: BulletinForm, errors:
 }
 
 /** Receives the multipart form; the form's fields and, on problems, the messages per field. Temp files are discarded on problems. */
-async function receiveForm(req: Request, res: Response): Promise<{ form: BulletinForm; uploads: Upload[]; errors: FieldErrors; property?: Awaited<ReturnType<typeof validateBulletin>>['property'] }> {
+async function receiveForm(
+  req: Request,
+  res: Response,
+  post: BulletinPost | null,
+): Promise<{ form: BulletinForm; uploads: Upload[]; errors: FieldErrors; property?: Awaited<ReturnType<typeof validateBulletin>>['property'] }> {
   const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD);
-  const post = res.locals.post as BulletinPost | undefined;
   const form = bulletinForm(req.body);
   // The property of a post is fixed once it is published (its residents were notified).
   if (post) form.property = post.property.id;
@@ -69,44 +67,65 @@ async function receiveForm(req: Request, res: Response): Promise<{ form: Bulleti
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/schwarzes-brett', async (req, res) => {
-    const filter = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
-    const [posts, properties] = await Promise.all([consoleBulletinPosts(req.em, filter), propertyChoices(req.em)]);
-    render(req, res, 'bulletin/index', { title: req.t('bulletin:title'), posts, properties, filter, notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null });
-  });
+  router.get(
+    '/schwarzes-brett',
+    scoped(staffScope, async (req, res) => {
+      const filter = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
+      const [posts, properties] = await Promise.all([consoleBulletinPosts(req.em, filter), propertyChoices(req.em)]);
+      render(req, res, 'bulletin/index', { title: req.t('bulletin:title'), posts, properties, filter, notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null });
+    }),
+  );
 
-  router.get('/schwarzes-brett/neu', (req, res) => {
-    const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : '';
-    return showForm(req, res, { property, title: '', body: '' });
-  });
+  router.get(
+    '/schwarzes-brett/neu',
+    scoped(staffScope, (req, res) => {
+      const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : '';
+      return showForm(req, res, null, { property, title: '', body: '' });
+    }),
+  );
 
-  router.post('/schwarzes-brett', async (req, res) => {
-    const { form, uploads, errors, property } = await receiveForm(req, res);
-    if (Object.keys(errors).length || !property) return showForm(req, res, form, errors, 422);
-    const { post } = await publishBulletinPost(req.em, req.storage, req.staff!, property, form, uploads, req.deps.config.baseUrl, req.deps.clock.now());
-    res.redirect(303, `${LIST}?hinweis=veroeffentlicht#bulletin-post-${post.id}`);
-  });
+  router.post(
+    '/schwarzes-brett',
+    scoped(staffScope, async (req, res, { staff }) => {
+      const { form, uploads, errors, property } = await receiveForm(req, res, null);
+      if (Object.keys(errors).length || !property) return showForm(req, res, null, form, errors, 422);
+      const { post } = await publishBulletinPost(req.em, req.storage, staff, property, form, uploads, req.deps.config.baseUrl, req.deps.clock.now());
+      res.redirect(303, `${LIST}?hinweis=veroeffentlicht#bulletin-post-${post.id}`);
+    }),
+  );
 
-  router.get('/schwarzes-brett/:postId', loadPost, (req, res) => showForm(req, res, formOf(res.locals.post)));
+  router.get(
+    '/schwarzes-brett/:postId',
+    scoped(bulletinPostScope, (req, res, { post }) => showForm(req, res, post, formOf(post))),
+  );
 
-  router.post('/schwarzes-brett/:postId', loadPost, async (req, res) => {
-    const { form, uploads, errors } = await receiveForm(req, res);
-    if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
-    const remove = ([] as unknown[]).concat(req.body?.removeAttachment ?? []).map(String);
-    await updateBulletinPost(req.em, req.storage, res.locals.post, form, uploads, remove);
-    res.redirect(303, `${LIST}?hinweis=gespeichert#bulletin-post-${res.locals.post.id}`);
-  });
+  router.post(
+    '/schwarzes-brett/:postId',
+    scoped(bulletinPostScope, async (req, res, { post }) => {
+      const { form, uploads, errors } = await receiveForm(req, res, post);
+      if (Object.keys(errors).length) return showForm(req, res, post, form, errors, 422);
+      const remove = ([] as unknown[]).concat(req.body.removeAttachment ?? []).map(String);
+      await updateBulletinPost(req.em, req.storage, post, form, uploads, remove);
+      res.redirect(303, `${LIST}?hinweis=gespeichert#bulletin-post-${post.id}`);
+    }),
+  );
 
-  router.post('/schwarzes-brett/:postId/zurueckziehen', loadPost, async (req, res) => {
-    await withdrawBulletinPost(req.em, res.locals.post);
-    res.redirect(303, `${LIST}?hinweis=zurueckgezogen#bulletin-post-${res.locals.post.id}`);
-  });
+  router.post(
+    '/schwarzes-brett/:postId/zurueckziehen',
+    scoped(bulletinPostScope, async (req, res, { post }) => {
+      await withdrawBulletinPost(req.em, post);
+      res.redirect(303, `${LIST}?hinweis=zurueckgezogen#bulletin-post-${post.id}`);
+    }),
+  );
 
-  router.get('/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPost, async (req, res) => {
-    const attachment = (res.locals.post as BulletinPost).attachments.getItems().find((a) => a.id === req.params.attachmentId);
-    if (!attachment) throw new NotFoundError('attachment not on this post');
-    await sendStoredFile(res, req.storage, attachment, 'download');
-  });
+  router.get(
+    '/schwarzes-brett/:postId/anhaenge/:attachmentId',
+    scoped(bulletinPostScope, async (req, res, { post }) => {
+      const attachment = post.attachments.getItems().find((a) => a.id === req.params.attachmentId);
+      if (!attachment) throw new NotFoundError('attachment not on this post');
+      await sendStoredFile(res, req.storage, attachment, 'download');
+    }),
+  );
 
   return router;
 }
@@ -115,17 +134,23 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/liegenschaften/:propertyId/schwarzes-brett', loadPortalPropertyForList('bulletin'), async (req, res) => {
-    render(req, res, 'bulletin/portal', { title: req.t('bulletin:title'), section: 'bulletin', posts: await portalBulletinPosts(req.em, res.locals.property.id), fileSize });
-  });
+  router.get(
+    '/liegenschaften/:propertyId/schwarzes-brett',
+    scoped(sectionScope('bulletin'), async (req, res, { property }) => {
+      render(req, res, 'bulletin/portal', { title: req.t('bulletin:title'), section: 'bulletin', posts: await portalBulletinPosts(req.em, property.id), fileSize });
+    }),
+  );
 
-  router.get('/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId', loadPortalProperty, async (req, res) => {
-    const { postId, attachmentId } = req.params;
-    if (!isUuid(postId) || !isUuid(attachmentId)) throw new NotFoundError('malformed id');
-    const attachment = await portalAttachment(req.em, res.locals.property.id, String(postId), String(attachmentId));
-    if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a published post of this property`);
-    await sendStoredFile(res, req.storage, attachment, 'download');
-  });
+  router.get(
+    '/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId',
+    scoped(generalContentScope, async (req, res, { property }) => {
+      const { postId, attachmentId } = req.params;
+      if (!isUuid(postId) || !isUuid(attachmentId)) throw new NotFoundError('malformed id');
+      const attachment = await portalAttachment(req.em, property.id, String(postId), String(attachmentId));
+      if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not on a published post of this property`);
+      await sendStoredFile(res, req.storage, attachment, 'download');
+    }),
+  );
 
   return router;
 }

@@ -1,9 +1,10 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { ContactPerson } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
+import { Router, type Request, type Response } from 'express';
+import type { ContactPerson } from '../../entities/index.ts';
 import { render } from '../../http/views.ts';
+import { portalPropertyScope } from '../../scopes/portal.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { contactPersonScope, staffScope } from '../../scopes/staff.ts';
 import { ALL_PROPERTIES, propertyChoices } from '../faq/shared.ts';
-import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
 import {
   contactPersonForm,
   contactPersonGroups,
@@ -24,14 +25,8 @@ import { fieldMessages } from '../../http/forms.ts';
 
 const LIST = '/verwaltung/ansprechpartner';
 
-async function loadPerson(req: Request, res: Response, next: NextFunction) {
-  res.locals.person = await findByIdOr404(req.em, ContactPerson, req.params.contactPersonId, { populate: ['property'] });
-  next();
-}
-
 /** The new/edit form, empty, filled from a record, or as submitted with its messages. */
-async function showForm(req: Request, res: Response, form: ContactPersonForm, errors: FieldErrors = {}, status = 200) {
-  const person = res.locals.person as ContactPerson | undefined;
+async function showForm(req: Request, res: Response, person: ContactPerson | null, form: ContactPersonForm, errors: FieldErrors = {}, status = 200) {
   render(
     req,
     res,
@@ -52,48 +47,69 @@ async function showForm(req: Request, res: Response, form: ContactPersonForm, er
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/ansprechpartner', async (req, res) => {
-    render(req, res, 'contact-persons/index', {
-      title: req.t('contact-persons:title'),
-      groups: await contactPersonGroups(req.em),
-      saved: req.query.gespeichert === '1',
-      telHref,
-    });
-  });
+  router.get(
+    '/ansprechpartner',
+    scoped(staffScope, async (req, res) => {
+      render(req, res, 'contact-persons/index', {
+        title: req.t('contact-persons:title'),
+        groups: await contactPersonGroups(req.em),
+        saved: req.query.gespeichert === '1',
+        telHref,
+      });
+    }),
+  );
 
-  router.get('/ansprechpartner/neu', (req, res) => {
-    const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : ALL_PROPERTIES;
-    return showForm(req, res, { property, name: '', role: '', phone: '', email: '' });
-  });
+  router.get(
+    '/ansprechpartner/neu',
+    scoped(staffScope, (req, res) => {
+      const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : ALL_PROPERTIES;
+      return showForm(req, res, null, { property, name: '', role: '', phone: '', email: '' });
+    }),
+  );
 
-  router.post('/ansprechpartner', async (req, res) => {
-    const form = contactPersonForm(req.body);
-    const { errors, property } = await validateContactPerson(req.em, form);
-    if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
-    const person = await createContactPerson(req.em, req.staff!.organization.id, form, property);
-    res.redirect(303, `${LIST}?gespeichert=1#contact-person-${person.id}`);
-  });
+  router.post(
+    '/ansprechpartner',
+    scoped(staffScope, async (req, res, { organizationId }) => {
+      const form = contactPersonForm(req.body);
+      const { errors, property } = await validateContactPerson(req.em, form);
+      if (Object.keys(errors).length) return showForm(req, res, null, form, errors, 422);
+      const person = await createContactPerson(req.em, organizationId, form, property);
+      res.redirect(303, `${LIST}?gespeichert=1#contact-person-${person.id}`);
+    }),
+  );
 
-  router.get('/ansprechpartner/:contactPersonId', loadPerson, (req, res) => showForm(req, res, formOf(res.locals.person)));
+  router.get(
+    '/ansprechpartner/:contactPersonId',
+    scoped(contactPersonScope, (req, res, { person }) => showForm(req, res, person, formOf(person))),
+  );
 
-  router.post('/ansprechpartner/:contactPersonId', loadPerson, async (req, res) => {
-    const form = contactPersonForm(req.body);
-    const { errors, property } = await validateContactPerson(req.em, form);
-    if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
-    await updateContactPerson(req.em, res.locals.person, form, property);
-    res.redirect(303, `${LIST}?gespeichert=1#contact-person-${res.locals.person.id}`);
-  });
+  router.post(
+    '/ansprechpartner/:contactPersonId',
+    scoped(contactPersonScope, async (req, res, { person }) => {
+      const form = contactPersonForm(req.body);
+      const { errors, property } = await validateContactPerson(req.em, form);
+      if (Object.keys(errors).length) return showForm(req, res, person, form, errors, 422);
+      await updateContactPerson(req.em, person, form, property);
+      res.redirect(303, `${LIST}?gespeichert=1#contact-person-${person.id}`);
+    }),
+  );
 
-  router.post('/ansprechpartner/:contactPersonId/position', loadPerson, async (req, res) => {
-    const direction = req.body?.richtung === 'oben' ? 'up' : req.body?.richtung === 'unten' ? 'down' : null;
-    if (direction) await moveContactPerson(req.em, res.locals.person, direction);
-    res.redirect(303, `${LIST}#contact-person-${res.locals.person.id}`);
-  });
+  router.post(
+    '/ansprechpartner/:contactPersonId/position',
+    scoped(contactPersonScope, async (req, res, { person }) => {
+      const direction = req.body.richtung === 'oben' ? 'up' : req.body.richtung === 'unten' ? 'down' : null;
+      if (direction) await moveContactPerson(req.em, person, direction);
+      res.redirect(303, `${LIST}#contact-person-${person.id}`);
+    }),
+  );
 
-  router.post('/ansprechpartner/:contactPersonId/loeschen', loadPerson, async (req, res) => {
-    await deleteContactPerson(req.em, res.locals.person);
-    res.redirect(303, LIST);
-  });
+  router.post(
+    '/ansprechpartner/:contactPersonId/loeschen',
+    scoped(contactPersonScope, async (req, res, { person }) => {
+      await deleteContactPerson(req.em, person);
+      res.redirect(303, LIST);
+    }),
+  );
 
   return router;
 }
@@ -102,14 +118,18 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/liegenschaften/:propertyId/ansprechpartner', loadPortalPropertyForAnyAccess, async (req, res) => {
-    render(req, res, 'contact-persons/portal', {
-      title: req.t('contact-persons:title'),
-      section: 'contactPersons',
-      people: await portalContactPersons(req.em, res.locals.property.id),
-      telHref,
-    });
-  });
+  // The Verwaltung's service information, not content shared with the property: everyone with access.
+  router.get(
+    '/liegenschaften/:propertyId/ansprechpartner',
+    scoped(portalPropertyScope, async (req, res, { property }) => {
+      render(req, res, 'contact-persons/portal', {
+        title: req.t('contact-persons:title'),
+        section: 'contactPersons',
+        people: await portalContactPersons(req.em, property.id),
+        telHref,
+      });
+    }),
+  );
 
   return router;
 }

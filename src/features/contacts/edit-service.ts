@@ -1,8 +1,7 @@
 import type { Em } from '../../db/orm.ts';
-import { Contact, CONTACT_PREFERENCES, CONTACT_TYPES, SALUTATIONS, type Organization, type StaffUser } from '../../entities/index.ts';
+import { Contact, CONTACT_PREFERENCES, CONTACT_TYPES, newContactPreference, SALUTATIONS, type Organization, type StaffUser } from '../../entities/index.ts';
 import { checkEdit, checkExternalId, checkKindFields, checkKindRules, consoleLocked, createRecord, fieldProblem, formFromBody, formOfRecord, updateRecord } from '../masterdata/console-edit.ts';
 import { contacts as contactKind } from '../masterdata/kinds/contacts.ts';
-import { newContactPreference } from './service.ts';
 
 /** The fields of the Kontakt form that the ERP also sends (src/features/masterdata/kinds/contacts.ts). */
 const KIND_FIELDS = ['type', 'salutation', 'title', 'firstName', 'lastName', 'companyName', 'email', 'phone', 'street', 'postalCode', 'city', 'country'] as const;

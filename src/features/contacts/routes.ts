@@ -1,63 +1,19 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { berlinDate } from '../../clock.ts';
-import { Contact, contactDisplayName } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
+import { Router, type Request, type Response } from 'express';
+import { contactDisplayName, type Contact } from '../../entities/index.ts';
 import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
+import { listQuery } from '../../http/paging.ts';
+import { receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { archiveRoutes, listQuery } from '../masterdata/console-routes.ts';
-import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { contactScope, staffScope } from '../../scopes/staff.ts';
+import { DOCUMENT_FILES_FIELD, publishUploadedDocuments } from '../documents/upload-service.ts';
+import { addUserToContact, inviteContact } from '../invitations/service.ts';
+import { archiveRoutes } from '../masterdata/archive-actions.ts';
 import { checkContactForm, CONTACT_CHOICES, contactFormFrom, contactFormOf, contactLocked, createContact, updateContact, type ContactForm } from './edit-service.ts';
-import { CONTACT_SORT_DEFAULT, CONTACT_SORTS, contactDetail, propertiesOfContracts, searchContacts } from './service.ts';
+import { showContact } from './page.ts';
+import { CONTACT_SORT_DEFAULT, CONTACT_SORTS, contactProperties, searchContacts } from './service.ts';
 
-/** Loads the contact of the URL through the Verwaltung-scoped EntityManager (404 otherwise). */
-export async function loadContact(req: Request, res: Response, next: NextFunction) {
-  res.locals.contact = await findByIdOr404(req.em, Contact, req.params.contactId);
-  next();
-}
-
-/** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
-const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt'] as const;
-/** Notices after Kontakt anlegen/bearbeiten/archivieren (?erledigt=…), contacts-edit:contacts.notices.<key>. */
-const ADMIN_NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
-
-/**
- * Renders the contact page, also with the messages of a refused form of the invitation
- * actions (src/features/invitations/routes.ts): `forms` holds their values and messages.
- */
-export async function showContact(req: Request, res: Response, contact: Contact, forms: Record<string, unknown> = {}, status = 200) {
-  const detail = await contactDetail(req.em, contact, req.deps.clock.now());
-  const notice = NOTICES.find((n) => n === req.query.hinweis) ?? null;
-  // Dokumente shared with the contact and "Dokument hochladen" (src/features/documents); a
-  // refused upload passes its values and messages as forms.docForm / forms.docErrors.
-  const docs = await documentsPanel(
-    req.em,
-    req.staff!.organization.id,
-    { kind: 'contact', contact, properties: propertiesOfContracts(detail.contracts) },
-    forms.docForm as UploadForm | undefined,
-    (forms.docErrors as Record<string, string> | undefined) ?? {},
-    uploadedCount(req.query.hochgeladen),
-  );
-  render(
-    req,
-    res,
-    'contacts/show',
-    {
-      title: contactDisplayName(contact),
-      contact,
-      ...detail,
-      notice,
-      adminNotice: ADMIN_NOTICES.find((n) => n === req.query.erledigt) ?? null,
-      noticeEmail: typeof req.query.an === 'string' ? req.query.an.slice(0, 254) : '',
-      inviteForm: { channel: contact.email ? 'email' : 'letter' },
-      addUserForm: { email: '' },
-      errors: {},
-      docs,
-      ...forms,
-      today: berlinDate(req.deps.clock.now()),
-    },
-    status,
-  );
-}
+const contactPath = (contact: Contact) => `/verwaltung/kontakte/${contact.id}`;
 
 /** The Kontakt form (new or edit), empty, from the record, or as submitted with its messages. */
 function showContactForm(req: Request, res: Response, contact: Contact | null, form: ContactForm, errors: Record<string, FieldMessage> = {}, status = 200) {
@@ -72,48 +28,84 @@ function showContactForm(req: Request, res: Response, contact: Contact | null, f
       errors: fieldMessages(req.t, errors),
       locked: contactLocked(contact),
       choices: CONTACT_CHOICES,
-      action: contact ? `/verwaltung/kontakte/${contact.id}` : '/verwaltung/kontakte',
+      action: contact ? contactPath(contact) : '/verwaltung/kontakte',
     },
     status,
   );
 }
 
+/**
+ * Console: Kontakte, mounted at /verwaltung/kontakte (staff): the list, Kontakt anlegen and
+ * bearbeiten, archivieren, and the forms of the contact page that show it again when refused:
+ * "Kontakt einladen", "Nutzer zum Kontakt hinzufügen" (src/features/invitations/service.ts)
+ * and "Dokument hochladen" (src/features/documents/upload-service.ts).
+ */
 export function consoleRoutes() {
   const router = Router();
-  router.get('/', async (req, res) => {
+  router.get('/', scoped(staffScope, async (req, res) => {
     const { q, archived, sort, page, params } = listQuery(req, CONTACT_SORTS, CONTACT_SORT_DEFAULT);
     const result = await searchContacts(req.em, q, page, req.deps.clock.now(), { sort, archived });
     const view = req.get('hx-target') === 'contact-results' ? 'contacts/_results' : 'contacts/index';
     render(req, res, view, { title: req.t('console:contacts.title'), q, archived, params, ...result });
-  });
+  }));
 
-  router.get('/neu', (req, res) => showContactForm(req, res, null, contactFormOf(null, req.staff!.organization)));
+  router.get('/neu', scoped(staffScope, (req, res, { staff }) => showContactForm(req, res, null, contactFormOf(null, staff.organization))));
 
-  router.post('/', async (req, res) => {
+  router.post('/', scoped(staffScope, async (req, res, { staff }) => {
     const { form, errors, values } = await checkContactForm(req.em, contactFormFrom(req.body), null);
     if (Object.keys(errors).length) return showContactForm(req, res, null, form, errors, 422);
-    const contact = createContact(req.em, req.staff!, values, req.deps.clock.now());
+    const contact = createContact(req.em, staff, values, req.deps.clock.now());
     await req.em.flush();
-    res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=angelegt`);
-  });
+    res.redirect(303, `${contactPath(contact)}?erledigt=angelegt`);
+  }));
 
-  router.get('/:contactId', async (req, res) => {
-    await showContact(req, res, await findByIdOr404(req.em, Contact, req.params.contactId));
-  });
+  router.get('/:contactId', scoped(contactScope, (req, res, scope) => showContact(req, res, scope)));
 
-  router.get('/:contactId/bearbeiten', loadContact, (req, res) => showContactForm(req, res, res.locals.contact, contactFormOf(res.locals.contact, req.staff!.organization)));
+  router.get('/:contactId/bearbeiten', scoped(contactScope, (req, res, { staff, contact }) => showContactForm(req, res, contact, contactFormOf(contact, staff.organization))));
 
-  router.post('/:contactId', loadContact, async (req, res) => {
-    const contact: Contact = res.locals.contact;
+  router.post('/:contactId', scoped(contactScope, async (req, res, { staff, contact }) => {
     const { form, errors, values } = await checkContactForm(req.em, contactFormFrom(req.body), contact);
     if (Object.keys(errors).length) return showContactForm(req, res, contact, form, errors, 422);
-    updateContact(req.em, req.staff!, contact, values, req.deps.clock.now());
+    updateContact(req.em, staff, contact, values, req.deps.clock.now());
     await req.em.flush();
-    res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=gespeichert`);
-  });
+    res.redirect(303, `${contactPath(contact)}?erledigt=gespeichert`);
+  }));
 
   // An archived contact's logins see nothing through it any more: the access rule
   // (src/features/access/service.ts) skips archived contacts.
-  archiveRoutes(router, '/:contactId', [loadContact], (_req, res) => ({ record: res.locals.contact, subjectType: 'contact', back: `/verwaltung/kontakte/${res.locals.contact.id}`, notice: true }));
+  archiveRoutes(router, '/:contactId', contactScope, ({ contact }) => ({ record: contact, subjectType: 'contact', back: contactPath(contact), notice: true }));
+
+  // "Kontakt einladen" by e-mail or letter.
+  router.post('/:contactId/einladung', scoped(contactScope, async (req, res, scope) => {
+    const { staff, contact } = scope;
+    const channel = String(req.body.channel ?? '');
+    const result = await inviteContact(req.em, { staff, contact, channel, baseUrl: req.deps.config.baseUrl, storage: req.storage, now: req.deps.clock.now() });
+    if ('problem' in result) {
+      return showContact(req, res, scope, { inviteForm: { channel }, errors: { channel: req.t(`invitations:problems.${result.problem}`) } }, 422);
+    }
+    res.redirect(303, `${contactPath(contact)}?hinweis=${channel === 'email' ? 'email' : 'brief'}`);
+  }));
+
+  // "Nutzer zum Kontakt hinzufügen": another login for the same contact.
+  router.post('/:contactId/nutzer', scoped(contactScope, async (req, res, scope) => {
+    const { staff, contact } = scope;
+    const email = String(req.body.email ?? '');
+    const result = await addUserToContact(req.em, { staff, contact, email, baseUrl: req.deps.config.baseUrl, now: req.deps.clock.now() });
+    if ('problem' in result) {
+      return showContact(req, res, scope, { addUserForm: { email }, errors: { email: req.t(`invitations:problems.${result.problem}`) } }, 422);
+    }
+    res.redirect(303, `${contactPath(contact)}?hinweis=${result.outcome === 'offered' ? 'nutzer-angeboten' : 'nutzer-eingeladen'}&an=${encodeURIComponent(result.email)}`);
+  }));
+
+  // "Dokument hochladen", shared with this contact alone.
+  router.post('/:contactId/dokumente', scoped(contactScope, async (req, res, scope) => {
+    const { staff, contact } = scope;
+    const place = { kind: 'contact' as const, contact, properties: await contactProperties(req.em, contact) };
+    const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
+    const outcome = await publishUploadedDocuments(req.em, req.storage, staff, place, { ...received, body: req.body }, req.deps.clock.now());
+    if ('errors' in outcome) return showContact(req, res, scope, { docForm: outcome.form, docErrors: fieldMessages(req.t, outcome.errors) }, 422);
+    res.redirect(303, `${contactPath(contact)}?hochgeladen=${outcome.published}`);
+  }));
+
   return router;
 }

@@ -1,6 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
-import { Contact, Contract, Invitation, PortalUser, type ContactPreference, type Organization, type Property } from '../../entities/index.ts';
+import { Contact, Contract, Invitation, PortalUser, type Property } from '../../entities/index.ts';
 import { invitationState } from '../invitations/codes.ts';
 import { invitationProblem, portalStatuses } from '../invitations/service.ts';
 import { escapeLike, likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
@@ -69,6 +69,11 @@ export function propertiesOfContracts(contracts: Contract[]): Property[] {
   return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
 }
 
+/** The properties a contact has (had) a contract in: the "Liegenschaft" choice of the contact page's upload. */
+export async function contactProperties(em: Em, contact: Contact): Promise<Property[]> {
+  return propertiesOfContracts(await em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'] }));
+}
+
 /**
  * Everything the contact page shows: contracts with unit and property, the portal logins
  * linked to the contact, its portal status, whether it may be invited now (access window),
@@ -90,14 +95,4 @@ export async function contactDetail(em: Em, contact: Contact, now: Date) {
     invitations: invitations.map((invitation) => ({ invitation, state: invitationState(invitation, now) })),
     letterBatchId: openLetter?.letterBatch?.id ?? null,
   };
-}
-
-/**
- * The contact preference a contact gets when it is created ("Standard Kontaktweg Online",
- * Administration > Kundenportal > Einstellungen, seed 001). Existing contacts keep theirs.
- * Every code path that creates a Contact (the ERP sync and CSV import, issue 7) uses it;
- * the demo seed sets its preferences explicitly.
- */
-export function newContactPreference(organization: Pick<Organization, 'defaultContactPreferenceOnline'>): ContactPreference {
-  return organization.defaultContactPreferenceOnline ? 'online' : 'post';
 }

@@ -1,8 +1,10 @@
 import { Router, type Request } from 'express';
 import { Property } from '../../entities/index.ts';
-import { render } from '../../http/views.ts';
-import { CONTENT_TYPES, listContent, type ContentFilter, type ContentType } from './service.ts';
 import { isUuid } from '../../http/find.ts';
+import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { staffScope } from '../../scopes/staff.ts';
+import { CONTENT_TYPES, listContent, type ContentFilter, type ContentType } from './service.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -21,7 +23,7 @@ function filterFrom(req: Request): ContentFilter {
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/neuer-inhalt', async (req, res) => {
+  router.get('/neuer-inhalt', scoped(staffScope, async (req, res) => {
     const filter = filterFrom(req);
     const properties = await req.em.find(Property, { archivedAt: null }, { orderBy: { name: 'asc' }, fields: ['id', 'name'] });
     // A property that is not ours matches nothing (not even "Alle Liegenschaften" content).
@@ -29,7 +31,7 @@ export function consoleRoutes() {
     const rows = foreign ? [] : await listContent(req.em, filter, req.t('content:allProperties'));
     const view = req.get('hx-target') === 'content-results' ? 'content/_results' : 'content/index';
     render(req, res, view, { title: req.t('console:nav.newContent'), rows, properties, filter });
-  });
+  }));
 
   return router;
 }

@@ -1,10 +1,12 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
-import { Contract } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
+import type { Contract, StaffUser } from '../../entities/index.ts';
 import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
+import { listQuery } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
-import { archiveRoutes, listQuery } from '../masterdata/console-routes.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { contractScope, staffScope } from '../../scopes/staff.ts';
+import { archiveRoutes } from '../masterdata/archive-actions.ts';
 import {
   checkContractForm,
   CONTRACT_KIND_FILTERS,
@@ -26,12 +28,6 @@ import {
 const LIST = '/verwaltung/vertraege';
 /** Notices after Vertrag anlegen/bearbeiten/archivieren (?erledigt=…), contacts-edit:contracts.notices.<key>. */
 const NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
-
-/** Loads the contract of the URL with unit, property and contacts (404 outside the Verwaltung). */
-async function loadContract(req: Request, res: Response, next: NextFunction) {
-  res.locals.contract = await findByIdOr404(req.em, Contract, req.params.contractId, { populate: ['unit', 'unit.property', 'contacts'] });
-  next();
-}
 
 /**
  * The Vertrag form, new or edit. Its two helper buttons ("Einheiten anzeigen" after choosing
@@ -57,14 +53,14 @@ async function showContractForm(req: Request, res: Response, contract: Contract 
 }
 
 /** Saves a submitted Vertrag form, or answers its helper buttons (see showContractForm). */
-async function receiveContractForm(req: Request, res: Response, contract: Contract | null) {
+async function receiveContractForm(req: Request, res: Response, staff: StaffUser, contract: Contract | null) {
   const submitted = contractFormFrom(req.body);
   if (req.body?.aktion === 'liegenschaft' || req.body?.aktion === 'suchen') return showContractForm(req, res, contract, submitted);
   const { form, errors, values } = await checkContractForm(req.em, submitted, contract);
   if (Object.keys(errors).length) return showContractForm(req, res, contract, form, errors, 422);
   const now = req.deps.clock.now();
-  const saved = contract ?? createContract(req.em, req.staff!, values, now);
-  if (contract) updateContract(req.em, req.staff!, contract, values, now);
+  const saved = contract ?? createContract(req.em, staff, values, now);
+  if (contract) updateContract(req.em, staff, contract, values, now);
   await req.em.flush();
   res.redirect(303, `${LIST}/${saved.id}?erledigt=${contract ? 'gespeichert' : 'angelegt'}`);
 }
@@ -73,7 +69,7 @@ async function receiveContractForm(req: Request, res: Response, contract: Contra
 export function contractRoutes() {
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  router.get('/', scoped(staffScope, async (req, res) => {
     const { sort, page, params: list } = listQuery(req, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
     const filter = contractFilterOf(req.query, sort, page);
     const result = await searchContracts(req.em, filter, berlinDate(req.deps.clock.now()));
@@ -89,27 +85,26 @@ export function contractRoutes() {
       today: berlinDate(req.deps.clock.now()),
       ...result,
     });
-  });
+  }));
 
-  router.get('/neu', async (req, res) => showContractForm(req, res, null, await newContractForm(req.em, req.query)));
-  router.post('/', (req, res) => receiveContractForm(req, res, null));
+  router.get('/neu', scoped(staffScope, async (req, res) => showContractForm(req, res, null, await newContractForm(req.em, req.query))));
+  router.post('/', scoped(staffScope, (req, res, { staff }) => receiveContractForm(req, res, staff, null)));
 
-  router.get('/:contractId', loadContract, (req, res) => {
-    const contract: Contract = res.locals.contract;
+  router.get('/:contractId', scoped(contractScope, (req, res, { contract }) => {
     render(req, res, 'contracts/show', {
       title: contract.contractNumber ?? req.t(`invitations:contact.contractKinds.${contract.kind}`),
       contract,
       notice: NOTICES.find((n) => n === req.query.erledigt) ?? null,
       today: berlinDate(req.deps.clock.now()),
     });
-  });
+  }));
 
-  router.get('/:contractId/bearbeiten', loadContract, (req, res) => showContractForm(req, res, res.locals.contract, contractFormOf(res.locals.contract)));
-  router.post('/:contractId', loadContract, (req, res) => receiveContractForm(req, res, res.locals.contract));
+  router.get('/:contractId/bearbeiten', scoped(contractScope, (req, res, { contract }) => showContractForm(req, res, contract, contractFormOf(contract))));
+  router.post('/:contractId', scoped(contractScope, (req, res, { staff, contract }) => receiveContractForm(req, res, staff, contract)));
 
   // An archived contract grants no portal access (src/features/access/service.ts): its
   // contacts lose what they saw through it at once.
-  archiveRoutes(router, '/:contractId', [loadContract], (_req, res) => ({ record: res.locals.contract, subjectType: 'contract', back: `${LIST}/${res.locals.contract.id}`, notice: true }));
+  archiveRoutes(router, '/:contractId', contractScope, ({ contract }) => ({ record: contract, subjectType: 'contract', back: `${LIST}/${contract.id}`, notice: true }));
 
   return router;
 }

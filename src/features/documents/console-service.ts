@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
 import {
+  AdvisoryBoardMember,
   Contact,
   contactDisplayName,
   Document,
@@ -327,6 +329,13 @@ export async function moveType(em: Em, type: DocumentType, parentId: string | nu
   });
 }
 
+/** Document counts per type of the Verwaltung the EntityManager is scoped to (one grouped query, the Verwaltung its first condition). */
+export async function documentCountsByType(em: Em): Promise<Map<string, number>> {
+  const { rows } = await sql<{ type_id: string; n: number }>`
+    select type_id, count(*)::int as n from document where organization_id = ${scopedOrganization(em)} group by type_id`.execute(em.getKysely());
+  return new Map(rows.map((r) => [r.type_id, r.n]));
+}
+
 /** How many documents and serial letters use a type, and how many children it has. */
 export async function typeUsage(em: Em, typeId: string) {
   const [documents, serialLetters, children] = await Promise.all([
@@ -378,6 +387,21 @@ export async function mergeType(em: Em, staff: StaffUser, type: DocumentType, ta
     await tx.flush();
     return null;
   });
+}
+
+// --- Verwaltungsbeirat: the group "Beirat" in "Geteilt mit" ---------------------------------
+
+/** Puts an owner of the property on its Beirat or takes them off (the caller found the contact among its owners). */
+export async function setBoardMember(em: Em, property: Property, contact: Contact, member: boolean, now: Date) {
+  const seat = await em.findOne(AdvisoryBoardMember, { property, contact });
+  if (member && !seat) em.create(AdvisoryBoardMember, { organization: property.organization, property, contact, createdAt: now });
+  if (!member && seat) em.remove(seat);
+  await em.flush();
+}
+
+/** The contacts on the property's Beirat, by id (the toggle on the Kontakte tab). */
+export async function boardContactIds(em: Em, property: Property): Promise<Set<string>> {
+  return new Set((await em.find(AdvisoryBoardMember, { property }, { fields: ['contact'] })).map((m) => m.contact.id));
 }
 
 // --- The Dokumente panel of the property, unit and contact pages ---------------------------

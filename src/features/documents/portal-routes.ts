@@ -1,14 +1,14 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import type { Em } from '../../db/orm.ts';
 import { Document } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
-import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
-import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
+import { portalDocumentScope, portalPropertyScope } from '../../scopes/portal.ts';
+import { scoped } from '../../scopes/scope.ts';
 import { countDownload } from './downloads.ts';
 import { typeTree, type TypeNode } from './types.ts';
-import { mayDownload, previewDocumentIds, visibleDocumentIds } from './visibility.ts';
+import { visibleDocumentIds } from './visibility.ts';
 
 /** A folder (Dokumententyp) of the portal's tree with the visible documents in it and below it. */
 export type Folder = { type: TypeNode; depth: number; path: string[]; count: number; total: number; children: Folder[] };
@@ -17,17 +17,6 @@ export type Folder = { type: TypeNode; depth: number; path: string[]; count: num
 function fileKind(mimeType: string): 'pdf' | 'word' | 'image' {
   if (mimeType === 'application/pdf') return 'pdf';
   return mimeType.startsWith('image/') ? 'image' : 'word';
-}
-
-/**
- * Ids of the documents this visitor sees in the property: the one rule of ./visibility.ts,
- * for a resident (their access, individual shares included) or for the preview (property,
- * addresses and groups only).
- */
-function visibleIds(req: Request, res: Response): Promise<string[]> {
-  const property = res.locals.property;
-  if (res.locals.preview) return previewDocumentIds(req.em, property.organization.id, property.id);
-  return visibleDocumentIds(req.em, req.portalUser!.id, res.locals.access);
 }
 
 /**
@@ -87,10 +76,12 @@ export function portalRoutes() {
 
   // Everyone with access to the property: a user inside an access window only (seed 002)
   // sees the documents shared with them personally, the visibility rule decides which.
-  router.get(base, loadPortalPropertyForAnyAccess, async (req, res) => {
+  router.get(
+    base,
+    scoped(portalPropertyScope, async (req, res, { user, access }) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
     const folderId = isUuid(req.query.ordner) ? req.query.ordner : null;
-    const page = await documentPage(req.em, await visibleIds(req, res), q, folderId);
+    const page = await documentPage(req.em, await visibleDocumentIds(req.em, { user, access }), q, folderId);
     res.vary('HX-Target');
     const view = req.get('hx-target') === 'document-results' ? 'documents/_portal-results' : 'documents/portal-index';
     render(req, res, view, {
@@ -101,25 +92,19 @@ export function portalRoutes() {
       fileKind,
       formatSize: (bytes: number) => formatSize(bytes, req.lang),
     });
-  });
+    }),
+  );
 
-  // Every download asks the visibility rule again, so a link kept from a mail or a page
-  // stops working as soon as the document is withdrawn or no longer reaches the user.
-  router.get(`${base}/:documentId/datei`, loadPortalPropertyForAnyAccess, async (req, res) => {
-    const documentId = req.params.documentId;
-    if (!isUuid(documentId)) throw new NotFoundError(`malformed document id ${documentId}`);
-    const allowed = res.locals.preview
-      ? (await visibleIds(req, res)).includes(documentId)
-      : await mayDownload(req.em, req.portalUser!.id, res.locals.access, documentId);
-    if (!allowed) throw new NotFoundError(`document ${documentId} not visible here`);
-    const document = await req.em.findOne(Document, { id: documentId, status: 'published' });
-    if (!document) throw new NotFoundError(`document ${documentId} not published`);
-    // A HEAD (Express answers it with this handler) is not a download; the preview never counts.
-    if (!res.locals.preview && req.method === 'GET') {
-      await countDownload(req.em, { organizationId: document.organization.id, documentId, portalUserId: req.portalUser!.id, at: req.deps.clock.now() });
-    }
-    await sendStoredFile(res, req.storage, document, 'viewable');
-  });
+  router.get(
+    `${base}/:documentId/datei`,
+    scoped(portalDocumentScope, async (req, res, { user, document }) => {
+      // A HEAD (Express answers it with this handler) is not a download; the preview never counts.
+      if (user && req.method === 'GET') {
+        await countDownload(req.em, { organizationId: document.organization.id, documentId: document.id, portalUserId: user.id, at: req.deps.clock.now() });
+      }
+      await sendStoredFile(res, req.storage, document, 'viewable');
+    }),
+  );
 
   return router;
 }

@@ -1,11 +1,14 @@
-import { field } from '../../http/forms.ts';
 import { Router, type Request, type Response } from 'express';
-import { DocumentType } from '../../entities/index.ts';
-import { findByIdOr404, isUuid } from '../../http/find.ts';
+import type { DocumentType } from '../../entities/index.ts';
+import { isUuid } from '../../http/find.ts';
+import { field } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { adminScope, documentTypeScope } from '../../scopes/staff.ts';
 import {
   addType,
   deleteType,
+  documentCountsByType,
   mergeType,
   moveType,
   possibleParents,
@@ -15,21 +18,13 @@ import {
   type TypeProblem,
 } from './console-service.ts';
 import { subtreeIds, typeTree } from './types.ts';
-import { sql } from 'kysely';
 
 const BASE = '/verwaltung/administration/dokumententypen';
 const DONE = ['added', 'renamed', 'moved', 'deleted', 'merged'] as const;
 
-/** Document counts per type (one grouped query; the Verwaltung is the first condition). */
-async function documentCounts(req: Request): Promise<Map<string, number>> {
-  const { rows } = await sql<{ type_id: string; n: number }>`
-    select type_id, count(*)::int as n from document where organization_id = ${req.staff!.organization.id} group by type_id`.execute(req.em.getKysely());
-  return new Map(rows.map((r) => [r.type_id, r.n]));
-}
-
 /** The tree page with "Neuer Dokumententyp"; `problem` and `form` for a refused add. */
 async function showTree(req: Request, res: Response, form = { name: '', parent: '' }, problem: TypeProblem | null = null, status = 200) {
-  const [types, counts] = await Promise.all([typeTree(req.em), documentCounts(req)]);
+  const [types, counts] = await Promise.all([typeTree(req.em), documentCountsByType(req.em)]);
   const done = DONE.find((d) => d === req.query.erledigt) ?? null;
   render(req, res, 'documents/types', { title: req.t('documents:types.title'), types, counts, form, errors: problem ? { name: req.t(`documents:types.problems.${problem}`) } : {}, done }, status);
 }
@@ -60,61 +55,54 @@ async function showType(req: Request, res: Response, type: DocumentType, problem
   );
 }
 
-const loadType = (req: Request) => findByIdOr404(req.em, DocumentType, req.params.documentTypeId);
-
 /** Administration > Dokumententypen: the folder tree; mounted at /verwaltung/administration/dokumententypen (admins). */
 export function typeAdminRoutes() {
   const router = Router();
 
-  router.get('/', (req, res) => showTree(req, res));
+  router.get('/', scoped(adminScope, (req, res) => showTree(req, res)));
 
-  router.post('/', async (req, res) => {
+  router.post('/', scoped(adminScope, async (req, res, { staff }) => {
     const form = { name: field(req.body.name), parent: field(req.body.parent) };
     const parentId = form.parent ? (isUuid(form.parent) ? form.parent : 'invalid') : null;
-    const { problem } = parentId === 'invalid' ? { problem: 'parentMissing' as const } : await addType(req.em, req.staff!, form.name, parentId, req.deps.clock.now());
+    const { problem } = parentId === 'invalid' ? { problem: 'parentMissing' as const } : await addType(req.em, staff, form.name, parentId, req.deps.clock.now());
     if (problem) return showTree(req, res, form, problem, 422);
     res.redirect(303, `${BASE}?erledigt=added`);
-  });
+  }));
 
-  router.get('/:documentTypeId', async (req, res) => showType(req, res, await loadType(req)));
+  router.get('/:documentTypeId', scoped(documentTypeScope, (req, res, { type }) => showType(req, res, type)));
 
-  router.post('/:documentTypeId/umbenennen', async (req, res) => {
-    const type = await loadType(req);
+  router.post('/:documentTypeId/umbenennen', scoped(documentTypeScope, async (req, res, { type }) => {
     const problem = await renameType(req.em, type, field(req.body.name));
     if (problem) return showType(req, res, type, { rename: problem }, { name: field(req.body.name) }, 422);
     res.redirect(303, `${BASE}/${type.id}?erledigt=renamed`);
-  });
+  }));
 
-  router.post('/:documentTypeId/verschieben', async (req, res) => {
-    const type = await loadType(req);
+  router.post('/:documentTypeId/verschieben', scoped(documentTypeScope, async (req, res, { type }) => {
     const parent = field(req.body.parent);
     const problem = parent && !isUuid(parent) ? 'parentMissing' : await moveType(req.em, type, parent || null);
     if (problem) return showType(req, res, type, { move: problem }, { parent }, 422);
     res.redirect(303, `${BASE}/${type.id}?erledigt=moved`);
-  });
+  }));
 
   for (const [path, direction] of [['hoch', 'up'], ['runter', 'down']] as const) {
-    router.post(`/:documentTypeId/${path}`, async (req, res) => {
-      const type = await loadType(req);
+    router.post(`/:documentTypeId/${path}`, scoped(documentTypeScope, async (req, res, { type }) => {
       await reorderType(req.em, type, direction);
       res.redirect(303, `${BASE}#${`type-${type.id}`}`);
-    });
+    }));
   }
 
-  router.post('/:documentTypeId/loeschen', async (req, res) => {
-    const type = await loadType(req);
+  router.post('/:documentTypeId/loeschen', scoped(documentTypeScope, async (req, res, { type }) => {
     const problem = await deleteType(req.em, type);
     if (problem) return showType(req, res, type, { delete: problem }, {}, 422);
     res.redirect(303, `${BASE}?erledigt=deleted`);
-  });
+  }));
 
-  router.post('/:documentTypeId/zusammenfuehren', async (req, res) => {
-    const type = await loadType(req);
+  router.post('/:documentTypeId/zusammenfuehren', scoped(documentTypeScope, async (req, res, { staff, type }) => {
     const target = field(req.body.target);
-    const problem = isUuid(target) ? await mergeType(req.em, req.staff!, type, target, req.deps.clock.now()) : 'mergeTarget';
+    const problem = isUuid(target) ? await mergeType(req.em, staff, type, target, req.deps.clock.now()) : 'mergeTarget';
     if (problem) return showType(req, res, type, { merge: problem }, { target }, 422);
     res.redirect(303, `${BASE}?erledigt=merged`);
-  });
+  }));
 
   return router;
 }

@@ -98,23 +98,30 @@ function reachQuery(organizationId: string, rows: RawBuilder<unknown>, shareFilt
     group by r.portal_user_id, r.property_id, r.document_id`;
 }
 
-/** Ids of the published documents this user sees in this property (the access of the request). */
-export async function visibleDocumentIds(em: Em, portalUserId: string, access: PropertyAccess): Promise<string[]> {
-  const organizationId = access.property.organization.id;
-  const { rows } = await reachQuery(organizationId, accessRowFrom(portalUserId, access), sql``, sql``).execute(em.getKysely());
+/**
+ * Who looks at a property's documents in the portal: a resident with the access of the request
+ * (src/scopes/portal.ts), or the read-only preview (no user), which sees what a resident without
+ * individual shares sees: shares with the property, its addresses and its groups.
+ */
+export type DocumentViewer = { user: { id: string } | null; access: PropertyAccess };
+
+/** The viewer as one row of the access CTE. */
+function viewerRow(viewer: DocumentViewer) {
+  const { property } = viewer.access;
+  return viewer.user ? accessRowFrom(viewer.user.id, viewer.access) : previewRow(property.organization.id, property.id);
+}
+
+/** Ids of the published documents the viewer sees in the property of their access. */
+export async function visibleDocumentIds(em: Em, viewer: DocumentViewer): Promise<string[]> {
+  const organizationId = viewer.access.property.organization.id;
+  const { rows } = await reachQuery(organizationId, viewerRow(viewer), sql``, sql``).execute(em.getKysely());
   return rows.map((row) => row.document_id);
 }
 
-/** Ids of the published documents the read-only preview of a property shows. */
-export async function previewDocumentIds(em: Em, organizationId: string, propertyId: string): Promise<string[]> {
-  const { rows } = await reachQuery(organizationId, previewRow(organizationId, propertyId), sql``, sql``).execute(em.getKysely());
-  return rows.map((row) => row.document_id);
-}
-
-/** Whether this user sees this document in this property now (every download asks). */
-export async function mayDownload(em: Em, portalUserId: string, access: PropertyAccess, documentId: string): Promise<boolean> {
-  const organizationId = access.property.organization.id;
-  const { rows } = await reachQuery(organizationId, accessRowFrom(portalUserId, access), sql`and s.document_id = ${documentId}`, sql``).execute(em.getKysely());
+/** Whether the viewer sees this document in this property now (every download asks). */
+export async function mayDownload(em: Em, viewer: DocumentViewer, documentId: string): Promise<boolean> {
+  const organizationId = viewer.access.property.organization.id;
+  const { rows } = await reachQuery(organizationId, viewerRow(viewer), sql`and s.document_id = ${documentId}`, sql``).execute(em.getKysely());
   return rows.length > 0;
 }
 

@@ -1,9 +1,10 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { FaqEntry, Organization } from '../../entities/index.ts';
+import { Router, type Request, type Response } from 'express';
+import { type FaqEntry, Organization } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { findByIdOr404 } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
-import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
+import { portalPropertyScope } from '../../scopes/portal.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { faqEntryScope, staffScope } from '../../scopes/staff.ts';
 import { ALL_PROPERTIES, propertyChoices } from './shared.ts';
 import { createFaq, deleteFaq, faqForm, faqGroups, formOf, moveFaq, portalFaq, updateFaq, validateFaq, type FaqForm, type FieldErrors } from './service.ts';
 import { fieldMessages } from '../../http/forms.ts';
@@ -12,14 +13,8 @@ import { fieldMessages } from '../../http/forms.ts';
 
 const LIST = '/verwaltung/fragen';
 
-async function loadEntry(req: Request, res: Response, next: NextFunction) {
-  res.locals.entry = await findByIdOr404(req.em, FaqEntry, req.params.faqId, { populate: ['property'] });
-  next();
-}
-
 /** The new/edit form, empty, filled from an entry, or as submitted with its messages. */
-async function showForm(req: Request, res: Response, form: FaqForm, errors: FieldErrors = {}, status = 200) {
-  const entry = res.locals.entry as FaqEntry | undefined;
+async function showForm(req: Request, res: Response, entry: FaqEntry | null, form: FaqForm, errors: FieldErrors = {}, status = 200) {
   render(
     req,
     res,
@@ -40,43 +35,64 @@ async function showForm(req: Request, res: Response, form: FaqForm, errors: Fiel
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/fragen', async (req, res) => {
-    render(req, res, 'faq/index', { title: req.t('faq:title'), groups: await faqGroups(req.em), saved: req.query.gespeichert === '1' });
-  });
+  router.get(
+    '/fragen',
+    scoped(staffScope, async (req, res) => {
+      render(req, res, 'faq/index', { title: req.t('faq:title'), groups: await faqGroups(req.em), saved: req.query.gespeichert === '1' });
+    }),
+  );
 
-  router.get('/fragen/neu', (req, res) => {
-    const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : ALL_PROPERTIES;
-    return showForm(req, res, { property, question: '', answer: '' });
-  });
+  router.get(
+    '/fragen/neu',
+    scoped(staffScope, (req, res) => {
+      const property = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft : ALL_PROPERTIES;
+      return showForm(req, res, null, { property, question: '', answer: '' });
+    }),
+  );
 
-  router.post('/fragen', async (req, res) => {
-    const form = faqForm(req.body);
-    const { errors, property } = await validateFaq(req.em, form);
-    if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
-    const entry = await createFaq(req.em, req.staff!.organization.id, form, property);
-    res.redirect(303, `${LIST}?gespeichert=1#faq-${entry.id}`);
-  });
+  router.post(
+    '/fragen',
+    scoped(staffScope, async (req, res, { organizationId }) => {
+      const form = faqForm(req.body);
+      const { errors, property } = await validateFaq(req.em, form);
+      if (Object.keys(errors).length) return showForm(req, res, null, form, errors, 422);
+      const entry = await createFaq(req.em, organizationId, form, property);
+      res.redirect(303, `${LIST}?gespeichert=1#faq-${entry.id}`);
+    }),
+  );
 
-  router.get('/fragen/:faqId', loadEntry, (req, res) => showForm(req, res, formOf(res.locals.entry)));
+  router.get(
+    '/fragen/:faqId',
+    scoped(faqEntryScope, (req, res, { entry }) => showForm(req, res, entry, formOf(entry))),
+  );
 
-  router.post('/fragen/:faqId', loadEntry, async (req, res) => {
-    const form = faqForm(req.body);
-    const { errors, property } = await validateFaq(req.em, form);
-    if (Object.keys(errors).length) return showForm(req, res, form, errors, 422);
-    await updateFaq(req.em, res.locals.entry, form, property);
-    res.redirect(303, `${LIST}?gespeichert=1#faq-${res.locals.entry.id}`);
-  });
+  router.post(
+    '/fragen/:faqId',
+    scoped(faqEntryScope, async (req, res, { entry }) => {
+      const form = faqForm(req.body);
+      const { errors, property } = await validateFaq(req.em, form);
+      if (Object.keys(errors).length) return showForm(req, res, entry, form, errors, 422);
+      await updateFaq(req.em, entry, form, property);
+      res.redirect(303, `${LIST}?gespeichert=1#faq-${entry.id}`);
+    }),
+  );
 
-  router.post('/fragen/:faqId/position', loadEntry, async (req, res) => {
-    const direction = req.body?.richtung === 'oben' ? 'up' : req.body?.richtung === 'unten' ? 'down' : null;
-    if (direction) await moveFaq(req.em, res.locals.entry, direction);
-    res.redirect(303, `${LIST}#faq-${res.locals.entry.id}`);
-  });
+  router.post(
+    '/fragen/:faqId/position',
+    scoped(faqEntryScope, async (req, res, { entry }) => {
+      const direction = req.body.richtung === 'oben' ? 'up' : req.body.richtung === 'unten' ? 'down' : null;
+      if (direction) await moveFaq(req.em, entry, direction);
+      res.redirect(303, `${LIST}#faq-${entry.id}`);
+    }),
+  );
 
-  router.post('/fragen/:faqId/loeschen', loadEntry, async (req, res) => {
-    await deleteFaq(req.em, res.locals.entry);
-    res.redirect(303, LIST);
-  });
+  router.post(
+    '/fragen/:faqId/loeschen',
+    scoped(faqEntryScope, async (req, res, { entry }) => {
+      await deleteFaq(req.em, entry);
+      res.redirect(303, LIST);
+    }),
+  );
 
   return router;
 }
@@ -85,12 +101,16 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/liegenschaften/:propertyId/fragen', loadPortalPropertyForAnyAccess, async (req, res) => {
-    // Administration > Kundenportal > Einstellungen: "FAQ" off hides the section (the nav link too).
-    const organization = await req.em.findOneOrFail(Organization, { id: res.locals.property.organization.id });
-    if (!organization.faqEnabled) throw new NotFoundError('FAQ disabled');
-    render(req, res, 'faq/portal', { title: req.t('faq:title'), section: 'faq', entries: await portalFaq(req.em, res.locals.property.id) });
-  });
+  // The Verwaltung's service information, not content shared with the property: everyone with access.
+  router.get(
+    '/liegenschaften/:propertyId/fragen',
+    scoped(portalPropertyScope, async (req, res, { property }) => {
+      // Administration > Kundenportal > Einstellungen: "FAQ" off hides the section (the nav link too).
+      const organization = await req.em.findOneOrFail(Organization, { id: property.organization.id });
+      if (!organization.faqEnabled) throw new NotFoundError('FAQ disabled');
+      render(req, res, 'faq/portal', { title: req.t('faq:title'), section: 'faq', entries: await portalFaq(req.em, property.id) });
+    }),
+  );
 
   return router;
 }

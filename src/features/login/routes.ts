@@ -8,6 +8,7 @@ import { HttpError } from '../../http/errors.ts';
 import { field } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import { log } from '../../log.ts';
+import { publicScope, scoped } from '../../scopes/scope.ts';
 import { accountForToken, countResetRequest, isEmail, logIn, normalizeEmail, requestPasswordReset, setPasswordWithToken } from './service.ts';
 
 const HOME: Record<Area, string> = { staff: '/verwaltung/liegenschaften', portal: '/portal' };
@@ -26,17 +27,17 @@ export function loginRoutes(area: Area) {
   const page = (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
     render(req, res, `login/${view}`, { area, base, layout: 'public', ...data }, status);
 
-  router.get('/anmelden', (req, res) => {
-    if (area === 'staff' ? req.staff : req.portalUser) return res.redirect(303, HOME[area]);
+  router.get('/anmelden', scoped(publicScope, (req, res, { staff, resident }) => {
+    if (area === 'staff' ? staff : resident) return res.redirect(303, HOME[area]);
     page(req, res, 'login', {
       title: req.t('auth:login.title'),
       email: '',
       next: field(req.query.weiter),
       notice: req.query.abgemeldet ? req.t('auth:login.loggedOut') : undefined,
     });
-  });
+  }));
 
-  router.post('/anmelden', async (req, res) => {
+  router.post('/anmelden', scoped(publicScope, async (req, res) => {
     const email = field(req.body.email);
     const next = field(req.body.weiter);
     const result = await logIn(req.em, area, email, field(req.body.password), req.ip ?? 'unknown', req.deps.clock.now());
@@ -59,19 +60,19 @@ export function loginRoutes(area: Area) {
     if (req.session) await invalidateSession(req.em, req.session.id);
     setSessionCookie(req, res, area, result.token);
     res.redirect(303, safeNext(area, next));
-  });
+  }));
 
-  router.post('/abmelden', async (req, res) => {
+  router.post('/abmelden', scoped(publicScope, async (req, res) => {
     if (req.session) await invalidateSession(req.em, req.session.id);
     clearSessionCookie(res, area);
     res.redirect(303, `${base}/anmelden?abgemeldet=1`);
-  });
+  }));
 
-  router.get('/passwort-vergessen', (req, res) => {
+  router.get('/passwort-vergessen', scoped(publicScope, (req, res) => {
     page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email: '' });
-  });
+  }));
 
-  router.post('/passwort-vergessen', async (req, res) => {
+  router.post('/passwort-vergessen', scoped(publicScope, async (req, res) => {
     const email = field(req.body.email).trim();
     const now = req.deps.clock.now();
     const forgot = (data: Record<string, unknown>, status: number) => page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email, ...data }, status);
@@ -86,20 +87,20 @@ export function loginRoutes(area: Area) {
     const baseUrl = req.deps.config.baseUrl;
     req.afterResponse.schedule(res, 'password reset', (em) => requestPasswordReset(em, area, email, baseUrl, now));
     page(req, res, 'message', { title: req.t('auth:forgot.title'), message: req.t('auth:forgot.sent') });
-  });
+  }));
 
   const tokenPages = [
     { path: '/passwort-zuruecksetzen/:token', purpose: 'password_reset' as const, view: 'reset', titleKey: 'auth:reset.title' },
     ...(area === 'staff' ? [{ path: '/einladung/:token', purpose: 'staff_invitation' as const, view: 'invitation', titleKey: 'auth:invitation.title' }] : []),
   ];
   for (const { path, purpose, view, titleKey } of tokenPages) {
-    router.get(path, async (req, res) => {
+    router.get(path, scoped(publicScope, async (req, res) => {
       const account = await accountForToken(req.em, area, purpose, req.params.token as string, req.deps.clock.now());
       if (!account) throw new HttpError(410, 'auth:errors.linkInvalid');
       page(req, res, view, { title: req.t(titleKey), token: req.params.token, account: account.login.user });
-    });
+    }));
 
-    router.post(path, async (req, res) => {
+    router.post(path, scoped(publicScope, async (req, res) => {
       const token = req.params.token as string;
       const problem = passwordProblem(field(req.body.password), field(req.body.passwordRepeat));
       if (problem) {
@@ -111,7 +112,7 @@ export function loginRoutes(area: Area) {
       if (!done) throw new HttpError(410, 'auth:errors.linkInvalid');
       setSessionCookie(req, res, area, done.sessionToken);
       res.redirect(303, HOME[area]);
-    });
+    }));
   }
 
   return router;

@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import { MasterDataImport, ROW_OUTCOMES, type RowOutcome } from '../../entities/index.ts';
+import { ROW_OUTCOMES, type MasterDataImport, type RowOutcome } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { findByIdOr404 } from '../../http/find.ts';
 import { field, fieldMessages, type FieldMessage } from '../../http/forms.ts';
 import { pageNumber } from '../../http/paging.ts';
 import { discard, receiveUploads, type AcceptedTypes } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { adminScope, masterDataImportScope } from '../../scopes/staff.ts';
 import { CsvFileError, looksLikeText, templateHeader } from './csv.ts';
 import { confirmImport, createImport, defaultOutcome, discardImport, previewRows, recentImports, rowDetails } from './import-service.ts';
 import { KINDS, kindNamed, type MasterDataKind } from './kinds/index.ts';
@@ -28,10 +29,6 @@ const NOTICES = ['importiert', 'geaendert', 'verworfen'] as const;
 async function uploadPage(req: Request, res: Response, form: { art: string }, errors: Record<string, FieldMessage> = {}, status = 200) {
   const imports = await recentImports(req.em);
   render(req, res, 'masterdata/import-upload', { title: req.t('masterdata-import:upload.title'), kinds: KINDS, form, errors: fieldMessages(req.t, errors), imports }, status);
-}
-
-async function loadImport(req: Request) {
-  return findByIdOr404(req.em, MasterDataImport, req.params.importId, { populate: ['createdBy'] });
 }
 
 async function previewPage(req: Request, res: Response, imp: MasterDataImport, status = 200, notice: string | null = null) {
@@ -63,11 +60,11 @@ async function previewPage(req: Request, res: Response, imp: MasterDataImport, s
 export function importRoutes() {
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  router.get('/', scoped(adminScope, async (req, res) => {
     await uploadPage(req, res, { art: kindNamed(field(req.query.art))?.name ?? '' });
-  });
+  }));
 
-  router.post('/', async (req, res) => {
+  router.post('/', scoped(adminScope, async (req, res, { staff }) => {
     const received = await receiveUploads(req, res, req.storage, FILE_FIELD, CSV_UPLOADS);
     const kind: MasterDataKind | undefined = kindNamed(field(req.body.art));
     const form = { art: kind?.name ?? '' };
@@ -81,17 +78,17 @@ export function importRoutes() {
       return uploadPage(req, res, form, errors, 422);
     }
     try {
-      const id = await createImport(req.em, req.storage, req.staff!, kind!, received.files[0], req.deps.clock.now());
+      const id = await createImport(req.em, req.storage, staff, kind!, received.files[0], req.deps.clock.now());
       res.redirect(303, `/verwaltung/stammdaten/import/${id}`);
     } catch (error) {
       await discard([received.files[0].tempPath]);
       if (!(error instanceof CsvFileError)) throw error;
       return uploadPage(req, res, form, { datei: [`masterdata-import:${error.key}`, error.params] }, 422);
     }
-  });
+  }));
 
-  router.get('/vorlage/:kind', (req, res) => {
-    const kind = kindNamed(req.params.kind);
+  router.get('/vorlage/:kind', scoped(adminScope, (req, res) => {
+    const kind = kindNamed(field(req.params.kind));
     if (!kind) throw new NotFoundError(`unknown master-data kind ${req.params.kind}`);
     const example = [kind.exampleExternalId, ...kind.fields.map((f) => f.example)];
     // Excel opens a UTF-8 file with its umlauts only with the BOM; `;` is its German delimiter.
@@ -99,24 +96,22 @@ export function importRoutes() {
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="vorlage-${kind.name}.csv"`);
     res.send(body);
-  });
+  }));
 
-  router.get('/:importId', async (req, res) => {
-    await previewPage(req, res, await loadImport(req));
-  });
+  router.get('/:importId', scoped(masterDataImportScope, async (req, res, { masterDataImport }) => {
+    await previewPage(req, res, masterDataImport);
+  }));
 
-  router.post('/:importId/bestaetigen', async (req, res) => {
-    const imp = await loadImport(req);
-    const outcome = await confirmImport(req.em, req.storage, req.staff!, imp, req.deps.clock.now());
+  router.post('/:importId/bestaetigen', scoped(masterDataImportScope, async (req, res, { staff, masterDataImport: imp }) => {
+    const outcome = await confirmImport(req.em, req.storage, staff, imp, req.deps.clock.now());
     if (outcome === 'closed') return previewPage(req, res, await req.em.refresh(imp, { populate: ['createdBy'] }) ?? imp, 409, 'abgeschlossen');
     res.redirect(303, `/verwaltung/stammdaten/import/${imp.id}?hinweis=${outcome === 'imported' ? 'importiert' : 'geaendert'}`);
-  });
+  }));
 
-  router.post('/:importId/verwerfen', async (req, res) => {
-    const imp = await loadImport(req);
+  router.post('/:importId/verwerfen', scoped(masterDataImportScope, async (req, res, { masterDataImport: imp }) => {
     if (!(await discardImport(req.em, req.storage, imp))) return previewPage(req, res, imp, 409, 'abgeschlossen');
     res.redirect(303, `/verwaltung/stammdaten/import/${imp.id}?hinweis=verworfen`);
-  });
+  }));
 
   return router;
 }

@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { staffScope } from '../../scopes/staff.ts';
 import { KINDS } from './kinds/index.ts';
 
 // Stammdaten (staff, /verwaltung/stammdaten): per kind how many records, how many the ERP
@@ -21,10 +23,10 @@ const KIND_LISTS: Record<string, string> = {
 
 export function overviewRoutes() {
   const router = Router();
-  router.get('/', async (req, res) => {
+  router.get('/', scoped(staffScope, async (req, res) => {
     const kinds = await masterDataOverview(req.em);
     render(req, res, 'masterdata/overview', { title: req.t('masterdata-import:overview.title'), kinds, lists: KIND_LISTS });
-  });
+  }));
   return router;
 }
 

@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { Organization } from '../../entities/index.ts';
 import { fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { adminScope } from '../../scopes/staff.ts';
 import {
   ACCESS_WINDOW_DAYS,
   accessWindowsFormOf,
@@ -22,7 +24,7 @@ const BASE = '/verwaltung/administration/kundenportal';
 export function adminRoutes() {
   const router = Router();
 
-  const organizationOf = (req: Request) => req.em.findOneOrFail(Organization, req.staff!.organization.id);
+  const organizationOf = (req: Request, organizationId: string) => req.em.findOneOrFail(Organization, organizationId);
 
   const showSettings = (req: Request, res: Response, form: SettingsForm, errors: FieldErrors = {}, status = 200) =>
     render(
@@ -42,25 +44,25 @@ export function adminRoutes() {
       status,
     );
 
-  router.get('/', (_req, res) => res.redirect(303, `${BASE}/einstellungen`));
+  router.get('/', scoped(adminScope, (_req, res) => res.redirect(303, `${BASE}/einstellungen`)));
 
-  router.get('/einstellungen', async (req, res) => showSettings(req, res, settingsFormOf(await organizationOf(req))));
+  router.get('/einstellungen', scoped(adminScope, async (req, res, { organizationId }) => showSettings(req, res, settingsFormOf(await organizationOf(req, organizationId)))));
 
-  router.post('/einstellungen', async (req, res) => {
+  router.post('/einstellungen', scoped(adminScope, async (req, res, { staff }) => {
     const form = parseSettingsForm(req.body ?? {});
-    const errors = await saveSettings(req.em, req.staff!, form, req.deps.clock.now());
+    const errors = await saveSettings(req.em, staff, form, req.deps.clock.now());
     if (errors) return showSettings(req, res, form, errors, 422);
     res.redirect(303, `${BASE}/einstellungen?gespeichert=1`);
-  });
+  }));
 
-  router.get('/rollen-zugriffsrechte', async (req, res) => showRoles(req, res, accessWindowsFormOf(await organizationOf(req))));
+  router.get('/rollen-zugriffsrechte', scoped(adminScope, async (req, res, { organizationId }) => showRoles(req, res, accessWindowsFormOf(await organizationOf(req, organizationId)))));
 
-  router.post('/rollen-zugriffsrechte', async (req, res) => {
+  router.post('/rollen-zugriffsrechte', scoped(adminScope, async (req, res, { staff }) => {
     const form = parseAccessWindowsForm(req.body ?? {});
-    const errors = await saveAccessWindows(req.em, req.staff!, form, req.deps.clock.now());
+    const errors = await saveAccessWindows(req.em, staff, form, req.deps.clock.now());
     if (errors) return showRoles(req, res, form, errors, 422);
     res.redirect(303, `${BASE}/rollen-zugriffsrechte?gespeichert=1`);
-  });
+  }));
 
   return router;
 }

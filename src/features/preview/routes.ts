@@ -1,14 +1,17 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ForbiddenError, HttpError } from '../../http/errors.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { propertyScope } from '../../scopes/staff.ts';
 import { openPreview, previewedProperty } from './service.ts';
-import { previewAccess } from '../access/service.ts';
 
 /**
  * The preview cookie is limited to the preview's path: it is never sent to the resident
  * portal or the console, and the resident cookie is never read under it (src/app.ts).
  */
 export const PREVIEW_COOKIE = 'hp_preview_session';
-export const PREVIEW_BASE = '/portal/vorschau';
+import { PREVIEW_BASE } from '../../scopes/portal.ts';
+
+export { PREVIEW_BASE };
 
 /** Console: the red "Vorschau" button of a property page; mounted at /verwaltung/liegenschaften (staff). */
 export function consoleRoutes() {
@@ -17,11 +20,11 @@ export function consoleRoutes() {
   // A GET that creates a session: it grants the same staff member, in the same browser, only
   // a read-only view of a property they can already see in full, so a forged link gains an
   // attacker nothing; and a link with target="_blank" works without JavaScript.
-  router.get('/:propertyId/vorschau', async (req, res) => {
-    const { token, property } = await openPreview(req.em, req.session!, req.params.propertyId, req.deps.clock.now());
+  router.get('/:propertyId/vorschau', scoped(propertyScope, async (req, res, { property }) => {
+    const token = await openPreview(req.em, req.session!, property, req.deps.clock.now());
     res.cookie(PREVIEW_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.deps.config.secureCookies, path: PREVIEW_BASE });
     res.redirect(303, `${PREVIEW_BASE}/liegenschaften/${property.id}`);
-  });
+  }));
 
   return router;
 }
@@ -36,17 +39,14 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
  * Runs once per request although it guards several routers.
  */
 export async function requirePreview(req: Request, res: Response, next: NextFunction) {
-  if (!res.locals.preview) {
+  if (!req.preview) {
     const token = req.cookies?.[PREVIEW_COOKIE];
     const property = typeof token === 'string' && token !== '' ? await previewedProperty(req.em, token, req.deps.clock.now()) : null;
     if (!property) {
       if (token) res.clearCookie(PREVIEW_COOKIE, { path: PREVIEW_BASE });
       return next(new HttpError(404, 'preview:errors.ended', `no valid preview session for ${req.method} ${req.originalUrl}`));
     }
-    res.locals.preview = { propertyId: property.id };
-    res.locals.portalBase = PREVIEW_BASE;
-    res.locals.property = property;
-    res.locals.access = previewAccess(property);
+    req.preview = { property };
   }
   if (!READ_METHODS.has(req.method)) return next(new ForbiddenError('preview:errors.readOnly', `${req.method} ${req.originalUrl} in preview`));
   next();

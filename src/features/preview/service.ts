@@ -2,7 +2,6 @@ import { createPreviewSession, validatePreviewToken } from '../../auth/session.t
 import type { Em } from '../../db/orm.ts';
 import { scopeToOrganization } from '../../db/tenant.ts';
 import { Property, type Session } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
 
 /**
  * Vorschau: a staff member sees one property's resident portal as a resident of it with no
@@ -12,13 +11,12 @@ import { findByIdOr404 } from '../../http/find.ts';
  */
 
 /**
- * Opens a preview of a property of the staff member's Verwaltung (404 for any other id) and
- * returns the token for the preview cookie.
+ * Opens a preview of a property of the staff member's Verwaltung (the route's propertyScope
+ * found it there) and returns the token for the preview cookie.
  */
-export async function openPreview(em: Em, staffSession: Session, propertyId: unknown, now: Date): Promise<{ token: string; property: Property }> {
-  const property = await findByIdOr404(em, Property, propertyId);
+export async function openPreview(em: Em, staffSession: Session, property: Property, now: Date): Promise<string> {
   const { token } = await createPreviewSession(em, staffSession, property, now);
-  return { token, property };
+  return token;
 }
 
 /**

@@ -1,34 +1,24 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { Address, Property, Unit } from '../../entities/index.ts';
-import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import { checkEdit, checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, fieldProblem, updateRecord, type Form, type FormErrors } from '../masterdata/console-edit.ts';
-import { archiveRoutes } from '../masterdata/console-routes.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { addressScope, propertyScope, staffScope, unitScope } from '../../scopes/staff.ts';
+import { archiveRoutes } from '../masterdata/archive-actions.ts';
 import type { MasterDataKind } from '../masterdata/kinds/index.ts';
 import { addresses as addressKind } from '../masterdata/kinds/addresses.ts';
 import { properties as propertyKind } from '../masterdata/kinds/properties.ts';
 import { units as unitKind } from '../masterdata/kinds/units.ts';
 import { AUDIT_TYPE, createAddress, createProperty, createUnit, type EditKind } from './edit-service.ts';
-import { loadAnyUnit } from '../units/routes.ts';
-import { loadProperty } from './routes.ts';
 
 // Console: create, edit, archive and restore Liegenschaften, their Adressen and Einheiten.
 // Mounted at /verwaltung/liegenschaften (staff) BEFORE ./routes.ts, so "/neu" is not taken
 // for a property id. The unit page itself is src/features/units/routes.ts.
 
 const BASE = '/verwaltung/liegenschaften';
-
-/** Loads an address of the URL's property, archived ones too (404 for any other). */
-async function loadAddress(req: Request, res: Response, next: NextFunction) {
-  if (!isUuid(req.params.addressId)) throw new NotFoundError('malformed address id');
-  const address = await req.em.findOne(Address, { id: req.params.addressId, property: res.locals.property });
-  if (!address) throw new NotFoundError(`address ${req.params.addressId} not in property`);
-  res.locals.address = address;
-  next();
-}
 
 /** A field as views/properties/form.eta shows it: its maxlength, a select's codes, a number, the unit's address select. */
 type FormField = { name: string; max?: number; required?: boolean; codes?: readonly string[]; area?: boolean; ref?: boolean };
@@ -56,6 +46,8 @@ const names = (specs: FormField[]) => specs.map((spec) => spec.name);
 
 type FormPage = {
   kind: EditKind;
+  /** The property of an address or unit form (its addresses are the unit's choices); none for a new property. */
+  property: Property | null;
   record: Property | Address | Unit | null;
   specs: FormField[];
   form: Form;
@@ -67,7 +59,7 @@ type FormPage = {
 
 /** The form of a property, address or unit: new, filled from the record, or as submitted with its messages. */
 async function showForm(req: Request, res: Response, page: FormPage, status = 200) {
-  const property: Property | undefined = res.locals.property;
+  const { property } = page;
   // A unit chooses among its property's addresses; an archived one only if it is already its own.
   const addresses =
     page.kind === 'units' && property
@@ -101,7 +93,7 @@ async function resolveUnitAddress(req: Request, property: Property, form: Form, 
  * checked. The fields the ERP owns are disabled in the form; on the server they keep the
  * stored value whatever was posted, and are not written.
  */
-function readForm(req: Request, res: Response, kind: EditKind, specs: FormField[], record: Property | Address | Unit | null) {
+function readForm(req: Request, kind: EditKind, specs: FormField[], record: Property | Address | Unit | null, property: Property | null = null) {
   return checkEdit({
     kind: KIND[kind],
     record,
@@ -114,7 +106,7 @@ function readForm(req: Request, res: Response, kind: EditKind, specs: FormField[
         Object.assign(checked.values, address.values);
         Object.assign(checked.errors, address.errors);
       }
-      if (kind === 'units') checked.values.address = await resolveUnitAddress(req, res.locals.property, form, checked.errors, record as Unit | null);
+      if (kind === 'units') checked.values.address = await resolveUnitAddress(req, property!, form, checked.errors, record as Unit | null);
       await checkExternalId(req.em, KIND[kind].entity, form.externalId, record, checked);
       return checked;
     },
@@ -126,12 +118,14 @@ function confirmArchive(req: Request, res: Response, kind: EditKind, name: strin
   render(req, res, 'properties/archive', { title: req.t(`properties-edit:archive.title.${kind}`), kind, name, action, back });
 }
 
+
 export function propertyEditRoutes() {
   const router = Router();
 
   // --- Liegenschaften ---
   const newPropertyForm = (req: Request, form?: Form, errors?: FormErrors): FormPage => ({
     kind: 'properties',
+    property: null,
     record: null,
     specs: NEW_PROPERTY_FORM,
     form: form ?? { ...formOfRecord(null, names(NEW_PROPERTY_FORM)), kind: 'weg' },
@@ -141,154 +135,135 @@ export function propertyEditRoutes() {
     title: req.t('properties-edit:property.new'),
   });
 
-  router.get('/neu', async (req, res) => {
+  router.get('/neu', scoped(staffScope, async (req, res) => {
     await showForm(req, res, newPropertyForm(req));
-  });
+  }));
 
-  router.post('/', async (req, res) => {
-    const { form, values, errors } = await readForm(req, res, 'properties', NEW_PROPERTY_FORM, null);
+  router.post('/', scoped(staffScope, async (req, res, { staff }) => {
+    const { form, values, errors } = await readForm(req, 'properties', NEW_PROPERTY_FORM, null);
     if (Object.keys(errors).length > 0) return showForm(req, res, newPropertyForm(req, form, errors), 422);
-    const property = createProperty(req.em, req.staff!, values, req.deps.clock.now());
+    const property = createProperty(req.em, staff, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${property.id}`);
+  }));
+
+  const propertyForm = (req: Request, property: Property, form?: Form, errors?: FormErrors): FormPage => ({
+    kind: 'properties',
+    property,
+    record: property,
+    specs: PROPERTY_FORM,
+    form: form ?? formOfRecord(property, names(PROPERTY_FORM)),
+    errors,
+    action: `${BASE}/${property.id}/bearbeiten`,
+    back: `${BASE}/${property.id}`,
+    title: req.t('properties-edit:property.edit', { name: property.name }),
   });
 
-  const propertyForm = (req: Request, res: Response, form?: Form, errors?: FormErrors): FormPage => {
-    const property: Property = res.locals.property;
-    return {
-      kind: 'properties',
-      record: property,
-      specs: PROPERTY_FORM,
-      form: form ?? formOfRecord(property, names(PROPERTY_FORM)),
-      errors,
-      action: `${BASE}/${property.id}/bearbeiten`,
-      back: `${BASE}/${property.id}`,
-      title: req.t('properties-edit:property.edit', { name: property.name }),
-    };
-  };
+  router.get('/:propertyId/bearbeiten', scoped(propertyScope, async (req, res, { property }) => {
+    await showForm(req, res, propertyForm(req, property));
+  }));
 
-  router.get('/:propertyId/bearbeiten', loadProperty, async (req, res) => {
-    await showForm(req, res, propertyForm(req, res));
-  });
-
-  router.post('/:propertyId/bearbeiten', loadProperty, async (req, res) => {
-    const property: Property = res.locals.property;
-    const { form, values, errors } = await readForm(req, res, 'properties', PROPERTY_FORM, property);
-    if (Object.keys(errors).length > 0) return showForm(req, res, propertyForm(req, res, form, errors), 422);
-    updateRecord(req.em, req.staff!, AUDIT_TYPE.properties, property, values, req.deps.clock.now());
+  router.post('/:propertyId/bearbeiten', scoped(propertyScope, async (req, res, { staff, property }) => {
+    const { form, values, errors } = await readForm(req, 'properties', PROPERTY_FORM, property);
+    if (Object.keys(errors).length > 0) return showForm(req, res, propertyForm(req, property, form, errors), 422);
+    updateRecord(req.em, staff, AUDIT_TYPE.properties, property, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${property.id}`);
-  });
+  }));
 
-  router.get('/:propertyId/archivieren', loadProperty, (req, res) => {
-    const property: Property = res.locals.property;
+  router.get('/:propertyId/archivieren', scoped(propertyScope, (req, res, { property }) => {
     confirmArchive(req, res, 'properties', property.name, `${BASE}/${property.id}/archivieren`, `${BASE}/${property.id}`);
-  });
+  }));
 
-  archiveRoutes(router, '/:propertyId', [loadProperty], (_req, res) => ({ record: res.locals.property, subjectType: AUDIT_TYPE.properties, back: `${BASE}/${res.locals.property.id}` }));
+  archiveRoutes(router, '/:propertyId', propertyScope, ({ property }) => ({ record: property, subjectType: AUDIT_TYPE.properties, back: `${BASE}/${property.id}` }));
 
   // --- Adressen of a Liegenschaft ---
-  const addressForm = (req: Request, res: Response, form?: Form, errors?: FormErrors): FormPage => {
-    const property: Property = res.locals.property;
-    const address: Address | undefined = res.locals.address;
-    return {
-      kind: 'addresses',
-      record: address ?? null,
-      specs: ADDRESS_FORM,
-      form: form ?? formOfRecord(address, names(ADDRESS_FORM)),
-      errors,
-      action: address ? `${BASE}/${property.id}/adressen/${address.id}/bearbeiten` : `${BASE}/${property.id}/adressen`,
-      back: `${BASE}/${property.id}`,
-      title: address ? req.t('properties-edit:address.edit', { name: `${address.street} ${address.houseNumber}` }) : req.t('properties-edit:address.new', { name: property.name }),
-    };
-  };
-
-  router.get('/:propertyId/adressen/neu', loadProperty, async (req, res) => {
-    await showForm(req, res, addressForm(req, res));
+  const addressForm = (req: Request, property: Property, address: Address | null, form?: Form, errors?: FormErrors): FormPage => ({
+    kind: 'addresses',
+    property,
+    record: address,
+    specs: ADDRESS_FORM,
+    form: form ?? formOfRecord(address, names(ADDRESS_FORM)),
+    errors,
+    action: address ? `${BASE}/${property.id}/adressen/${address.id}/bearbeiten` : `${BASE}/${property.id}/adressen`,
+    back: `${BASE}/${property.id}`,
+    title: address ? req.t('properties-edit:address.edit', { name: `${address.street} ${address.houseNumber}` }) : req.t('properties-edit:address.new', { name: property.name }),
   });
 
-  router.post('/:propertyId/adressen', loadProperty, async (req, res) => {
-    const { form, values, errors } = await readForm(req, res, 'addresses', ADDRESS_FORM, null);
-    if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, res, form, errors), 422);
-    createAddress(req.em, req.staff!, res.locals.property, values, req.deps.clock.now());
+  router.get('/:propertyId/adressen/neu', scoped(propertyScope, async (req, res, { property }) => {
+    await showForm(req, res, addressForm(req, property, null));
+  }));
+
+  router.post('/:propertyId/adressen', scoped(propertyScope, async (req, res, { staff, property }) => {
+    const { form, values, errors } = await readForm(req, 'addresses', ADDRESS_FORM, null);
+    if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, property, null, form, errors), 422);
+    createAddress(req.em, staff, property, values, req.deps.clock.now());
     await req.em.flush();
-    res.redirect(303, `${BASE}/${res.locals.property.id}`);
-  });
+    res.redirect(303, `${BASE}/${property.id}`);
+  }));
 
-  router.get('/:propertyId/adressen/:addressId/bearbeiten', loadProperty, loadAddress, async (req, res) => {
-    await showForm(req, res, addressForm(req, res));
-  });
+  router.get('/:propertyId/adressen/:addressId/bearbeiten', scoped(addressScope, async (req, res, { property, address }) => {
+    await showForm(req, res, addressForm(req, property, address));
+  }));
 
-  router.post('/:propertyId/adressen/:addressId/bearbeiten', loadProperty, loadAddress, async (req, res) => {
-    const address: Address = res.locals.address;
-    const { form, values, errors } = await readForm(req, res, 'addresses', ADDRESS_FORM, address);
-    if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, res, form, errors), 422);
-    updateRecord(req.em, req.staff!, AUDIT_TYPE.addresses, address, values, req.deps.clock.now());
+  router.post('/:propertyId/adressen/:addressId/bearbeiten', scoped(addressScope, async (req, res, { staff, property, address }) => {
+    const { form, values, errors } = await readForm(req, 'addresses', ADDRESS_FORM, address);
+    if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, property, address, form, errors), 422);
+    updateRecord(req.em, staff, AUDIT_TYPE.addresses, address, values, req.deps.clock.now());
     await req.em.flush();
-    res.redirect(303, `${BASE}/${res.locals.property.id}`);
-  });
+    res.redirect(303, `${BASE}/${property.id}`);
+  }));
 
-  router.get('/:propertyId/adressen/:addressId/archivieren', loadProperty, loadAddress, (req, res) => {
-    const address: Address = res.locals.address;
-    const back = `${BASE}/${res.locals.property.id}`;
+  router.get('/:propertyId/adressen/:addressId/archivieren', scoped(addressScope, (req, res, { property, address }) => {
+    const back = `${BASE}/${property.id}`;
     confirmArchive(req, res, 'addresses', `${address.street} ${address.houseNumber}, ${address.postalCode} ${address.city}`, `${back}/adressen/${address.id}/archivieren`, back);
-  });
+  }));
 
-  archiveRoutes(router, '/:propertyId/adressen/:addressId', [loadProperty, loadAddress], (_req, res) => ({ record: res.locals.address, subjectType: AUDIT_TYPE.addresses, back: `${BASE}/${res.locals.property.id}` }));
+  archiveRoutes(router, '/:propertyId/adressen/:addressId', addressScope, ({ property, address }) => ({ record: address, subjectType: AUDIT_TYPE.addresses, back: `${BASE}/${property.id}` }));
 
   // --- Einheiten of a Liegenschaft (the unit page: src/features/units/routes.ts) ---
-  const unitForm = (req: Request, res: Response, form?: Form, errors?: FormErrors): FormPage => {
-    const property: Property = res.locals.property;
-    const unit: Unit | undefined = res.locals.unit;
-    return {
-      kind: 'units',
-      record: unit ?? null,
-      specs: UNIT_FORM,
-      form: form ?? (unit ? formOfRecord(unit, names(UNIT_FORM)) : { ...formOfRecord(null, names(UNIT_FORM)), kind: 'apartment' }),
-      errors,
-      action: unit ? `${BASE}/${property.id}/einheiten/${unit.id}/bearbeiten` : `${BASE}/${property.id}/einheiten`,
-      back: unit ? `${BASE}/${property.id}/einheiten/${unit.id}` : `${BASE}/${property.id}/einheiten`,
-      title: unit ? req.t('properties-edit:unit.edit', { name: unit.number }) : req.t('properties-edit:unit.new', { name: property.name }),
-    };
-  };
-
-  router.get('/:propertyId/einheiten/neu', loadProperty, async (req, res) => {
-    await showForm(req, res, unitForm(req, res));
+  const unitForm = (req: Request, property: Property, unit: Unit | null, form?: Form, errors?: FormErrors): FormPage => ({
+    kind: 'units',
+    property,
+    record: unit,
+    specs: UNIT_FORM,
+    form: form ?? (unit ? formOfRecord(unit, names(UNIT_FORM)) : { ...formOfRecord(null, names(UNIT_FORM)), kind: 'apartment' }),
+    errors,
+    action: unit ? `${BASE}/${property.id}/einheiten/${unit.id}/bearbeiten` : `${BASE}/${property.id}/einheiten`,
+    back: unit ? `${BASE}/${property.id}/einheiten/${unit.id}` : `${BASE}/${property.id}/einheiten`,
+    title: unit ? req.t('properties-edit:unit.edit', { name: unit.number }) : req.t('properties-edit:unit.new', { name: property.name }),
   });
 
-  router.post('/:propertyId/einheiten', loadProperty, async (req, res) => {
-    const property: Property = res.locals.property;
-    const { form, values, errors } = await readForm(req, res, 'units', UNIT_FORM, null);
-    if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, res, form, errors), 422);
-    const unit = createUnit(req.em, req.staff!, property, values, req.deps.clock.now());
+  router.get('/:propertyId/einheiten/neu', scoped(propertyScope, async (req, res, { property }) => {
+    await showForm(req, res, unitForm(req, property, null));
+  }));
+
+  router.post('/:propertyId/einheiten', scoped(propertyScope, async (req, res, { staff, property }) => {
+    const { form, values, errors } = await readForm(req, 'units', UNIT_FORM, null, property);
+    if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, property, null, form, errors), 422);
+    const unit = createUnit(req.em, staff, property, values, req.deps.clock.now());
     await req.em.flush();
     res.redirect(303, `${BASE}/${property.id}/einheiten/${unit.id}`);
-  });
-
-  router.get('/:propertyId/einheiten/:unitId/bearbeiten', loadProperty, loadAnyUnit, async (req, res) => {
-    await showForm(req, res, unitForm(req, res));
-  });
-
-  router.post('/:propertyId/einheiten/:unitId/bearbeiten', loadProperty, loadAnyUnit, async (req, res) => {
-    const unit: Unit = res.locals.unit;
-    const { form, values, errors } = await readForm(req, res, 'units', UNIT_FORM, unit);
-    if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, res, form, errors), 422);
-    updateRecord(req.em, req.staff!, AUDIT_TYPE.units, unit, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${res.locals.property.id}/einheiten/${unit.id}`);
-  });
-
-  router.get('/:propertyId/einheiten/:unitId/archivieren', loadProperty, loadAnyUnit, (req, res) => {
-    const unit: Unit = res.locals.unit;
-    const back = `${BASE}/${res.locals.property.id}/einheiten/${unit.id}`;
-    confirmArchive(req, res, 'units', unit.number, `${back}/archivieren`, back);
-  });
-
-  archiveRoutes(router, '/:propertyId/einheiten/:unitId', [loadProperty, loadAnyUnit], (_req, res) => ({
-    record: res.locals.unit,
-    subjectType: AUDIT_TYPE.units,
-    back: `${BASE}/${res.locals.property.id}/einheiten/${res.locals.unit.id}`,
   }));
+
+  router.get('/:propertyId/einheiten/:unitId/bearbeiten', scoped(unitScope, async (req, res, { property, unit }) => {
+    await showForm(req, res, unitForm(req, property, unit));
+  }));
+
+  router.post('/:propertyId/einheiten/:unitId/bearbeiten', scoped(unitScope, async (req, res, { staff, property, unit }) => {
+    const { form, values, errors } = await readForm(req, 'units', UNIT_FORM, unit, property);
+    if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, property, unit, form, errors), 422);
+    updateRecord(req.em, staff, AUDIT_TYPE.units, unit, values, req.deps.clock.now());
+    await req.em.flush();
+    res.redirect(303, `${BASE}/${property.id}/einheiten/${unit.id}`);
+  }));
+
+  router.get('/:propertyId/einheiten/:unitId/archivieren', scoped(unitScope, (req, res, { property, unit }) => {
+    const back = `${BASE}/${property.id}/einheiten/${unit.id}`;
+    confirmArchive(req, res, 'units', unit.number, `${back}/archivieren`, back);
+  }));
+
+  archiveRoutes(router, '/:propertyId/einheiten/:unitId', unitScope, ({ property, unit }) => ({ record: unit, subjectType: AUDIT_TYPE.units, back: `${BASE}/${property.id}/einheiten/${unit.id}` }));
 
   return router;
 }

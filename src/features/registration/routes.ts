@@ -5,8 +5,9 @@ import { minutesUntil } from '../../auth/throttle.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { field, fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
-import type { Invitation } from '../../entities/index.ts';
-import { loadPortalProperty } from '../portal/routes.ts';
+import type { Invitation, PortalUser } from '../../entities/index.ts';
+import { neighbourInvitationScope, residentScope } from '../../scopes/portal.ts';
+import { publicScope, scoped } from '../../scopes/scope.ts';
 import {
   addAccess,
   changePassword,
@@ -16,7 +17,6 @@ import {
   inviteAdditionalUser,
   inviteNeighbour,
   lookUpCode,
-  mayInviteNeighbours,
   refundCodeAttempt,
   register,
   registrationDefaults,
@@ -79,7 +79,9 @@ function showRegister(
 export function publicRoutes() {
   const router = Router();
 
-  router.get('/registrieren', async (req, res) => {
+  router.get(
+    '/registrieren',
+    scoped(publicScope, async (req, res) => {
     const code = field(req.query.code).trim();
     const empty = { code, email: '', name: '', contractNumber: '' };
     if (!code) return showRegister(req, res, { step: 'code', form: empty });
@@ -90,9 +92,12 @@ export function publicRoutes() {
     // A usable code gives its attempt back, unless a contract number still has to be checked with it (on POST).
     if (!defaults.asksContractNumber) await refundCodeAttempt(req.em, ipOf(req));
     showRegister(req, res, { step: 'details', form: { ...empty, email: defaults.email, name: defaults.name }, invitation: found.invitation });
-  });
+    }),
+  );
 
-  router.post('/registrieren', async (req, res) => {
+  router.post(
+    '/registrieren',
+    scoped(publicScope, async (req, res) => {
     const form = { code: field(req.body.code).trim(), email: field(req.body.email).trim(), name: field(req.body.name), contractNumber: field(req.body.contractNumber) };
     const now = req.deps.clock.now();
     const result = await register(req.em, { ...form, password: field(req.body.password), passwordRepeat: field(req.body.passwordRepeat) }, { ip: ipOf(req), lang: req.lang, now });
@@ -104,7 +109,8 @@ export function publicRoutes() {
     if (req.session) await invalidateSession(req.em, req.session.id);
     setSessionCookie(req, res, 'portal', result.sessionToken);
     res.redirect(303, result.needsOnboarding ? WELCOME : '/portal');
-  });
+    }),
+  );
 
   return router;
 }
@@ -122,8 +128,7 @@ function readWelcome(body: Record<string, unknown>): WelcomeInput {
   };
 }
 
-async function showWelcome(req: Request, res: Response, form?: WelcomeInput, errors: FieldErrors = {}, status = 200) {
-  const user = req.portalUser!;
+async function showWelcome(req: Request, res: Response, user: PortalUser, form?: WelcomeInput, errors: FieldErrors = {}, status = 200) {
   const contacts = await contactsOf(user);
   const questions = firstLoginQuestions(user.organization, contacts.length > 0);
   render(req, res, 'registration/welcome', { title: req.t('registration:welcome.title'), questions, form: form ?? welcomeDefaults(contacts), errors: fieldMessages(req.t, errors) }, status);
@@ -138,8 +143,7 @@ type ProfileForms = {
 };
 
 /** The profile page with every section; `forms` overrides what one section shows after a 422. */
-async function showProfile(req: Request, res: Response, override: Partial<ProfileForms> = {}, messages: Record<string, string> = {}, status = 200) {
-  const user = req.portalUser!;
+async function showProfile(req: Request, res: Response, user: PortalUser, override: Partial<ProfileForms> = {}, messages: Record<string, string> = {}, status = 200) {
   const org = user.organization;
   const contacts = await contactsOf(user);
   const addUserContacts = org.residentsMayAddUsers ? await contactsThatMayAddUsers(req.em, contacts, req.deps.clock.now()) : [];
@@ -181,8 +185,9 @@ const savedTo = (what: (typeof SAVED)[number]) => `${PROFILE}?gespeichert=${what
 export function portalRoutes() {
   const router = Router();
 
-  router.get('/willkommen', async (req, res) => {
-    const user = req.portalUser!;
+  router.get(
+    '/willkommen',
+    scoped(residentScope, async (req, res, { user }) => {
     if (user.onboardedAt) return res.redirect(303, '/portal');
     const contacts = await contactsOf(user);
     const questions = firstLoginQuestions(user.organization, contacts.length > 0);
@@ -191,104 +196,135 @@ export function portalRoutes() {
       await saveWelcome(req.em, user, contacts, welcomeDefaults(contacts), questions, req.deps.clock.now());
       return res.redirect(303, '/portal');
     }
-    await showWelcome(req, res);
-  });
+    await showWelcome(req, res, user);
+    }),
+  );
 
-  router.post('/willkommen', async (req, res) => {
-    const user = req.portalUser!;
+  router.post(
+    '/willkommen',
+    scoped(residentScope, async (req, res, { user }) => {
     if (user.onboardedAt) return res.redirect(303, '/portal');
     const contacts = await contactsOf(user);
     const questions = firstLoginQuestions(user.organization, contacts.length > 0);
     const form = readWelcome(req.body);
     const errors = validateWelcome(form, questions, contacts[0]?.country ?? 'DE');
-    if (Object.keys(errors).length > 0) return showWelcome(req, res, form, errors, 422);
+    if (Object.keys(errors).length > 0) return showWelcome(req, res, user, form, errors, 422);
     await saveWelcome(req.em, user, contacts, form, questions, req.deps.clock.now());
     res.redirect(303, '/portal');
-  });
+    }),
+  );
 
-  router.get('/profil', requireOnboarded, (req, res) => showProfile(req, res));
+  router.get(
+    '/profil',
+    requireOnboarded,
+    scoped(residentScope, (req, res, { user }) => showProfile(req, res, user)),
+  );
 
-  router.post('/profil/name', requireOnboarded, async (req, res) => {
+  router.post(
+    '/profil/name',
+    requireOnboarded,
+    scoped(residentScope, async (req, res, { user }) => {
     const name = field(req.body.name);
     const errors = validateName(name);
-    if (Object.keys(errors).length > 0) return showProfile(req, res, { name }, fieldMessages(req.t, errors), 422);
-    await updateName(req.em, req.portalUser!, name);
+    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { name }, fieldMessages(req.t, errors), 422);
+    await updateName(req.em, user, name);
     res.redirect(303, savedTo('name'));
-  });
+    }),
+  );
 
-  router.post('/profil/kontaktweg', requireOnboarded, async (req, res) => {
-    const user = req.portalUser!;
+  router.post(
+    '/profil/kontaktweg',
+    requireOnboarded,
+    scoped(residentScope, async (req, res, { user }) => {
     const contacts = await contactsOf(user);
     // Changeable only while the Verwaltung asks for it (seed 001, "Präferierter Kontaktweg").
     if (!user.organization.askContactPreference || contacts.length === 0) throw new NotFoundError('contact preference not asked');
     const preference = field(req.body.contactPreference);
     const errors = await updatePreference(req.em, user, contacts, preference, req.deps.clock.now());
-    if (Object.keys(errors).length > 0) return showProfile(req, res, { contactPreference: preference }, fieldMessages(req.t, errors), 422);
+    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { contactPreference: preference }, fieldMessages(req.t, errors), 422);
     res.redirect(303, savedTo('preference'));
-  });
+    }),
+  );
 
-  router.post('/profil/kontaktdaten', requireOnboarded, async (req, res) => {
-    const user = req.portalUser!;
+  router.post(
+    '/profil/kontaktdaten',
+    requireOnboarded,
+    scoped(residentScope, async (req, res, { user }) => {
     const contacts = await contactsOf(user);
     if (contacts.length === 0) throw new NotFoundError('no contact to update');
     const input = { phone: field(req.body.phone), street: field(req.body.street), postalCode: field(req.body.postalCode), city: field(req.body.city) };
     const errors = await updateContactData(req.em, user, contacts, input, req.deps.clock.now());
-    if (Object.keys(errors).length > 0) return showProfile(req, res, { contactData: input }, fieldMessages(req.t, errors), 422);
+    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { contactData: input }, fieldMessages(req.t, errors), 422);
     res.redirect(303, savedTo('contactData'));
-  });
+    }),
+  );
 
-  router.post('/profil/passwort', requireOnboarded, async (req, res) => {
+  router.post(
+    '/profil/passwort',
+    requireOnboarded,
+    scoped(residentScope, async (req, res, { user }) => {
     const result = await changePassword(
       req.em,
-      req.portalUser!,
+      user,
       { current: field(req.body.currentPassword), password: field(req.body.newPassword), passwordRepeat: field(req.body.newPasswordRepeat) },
       req.deps.clock.now(),
     );
-    if ('errors' in result) return showProfile(req, res, {}, fieldMessages(req.t, result.errors), 422);
+    if ('errors' in result) return showProfile(req, res, user, {}, fieldMessages(req.t, result.errors), 422);
     setSessionCookie(req, res, 'portal', result.sessionToken);
     res.redirect(303, savedTo('password'));
-  });
+    }),
+  );
 
-  router.post('/profil/zugang', requireOnboarded, async (req, res) => {
+  router.post(
+    '/profil/zugang',
+    requireOnboarded,
+    scoped(residentScope, async (req, res, { user }) => {
     const input = { code: field(req.body.code).trim(), contractNumber: field(req.body.contractNumber) };
-    const result = await addAccess(req.em, req.portalUser!, input, ipOf(req), req.deps.clock.now());
+    const result = await addAccess(req.em, user, input, ipOf(req), req.deps.clock.now());
     if (!result.ok) {
       const messages = 'throttledUntil' in result ? { code: throttledMessage(req, result.throttledUntil) } : fieldMessages(req.t, result.errors);
-      return showProfile(req, res, { addAccess: input }, messages, 'throttledUntil' in result ? 429 : 422);
+      return showProfile(req, res, user, { addAccess: input }, messages, 'throttledUntil' in result ? 429 : 422);
     }
     // One login for several contacts or properties: the object selection decides where to go.
     res.redirect(303, '/portal');
-  });
+    }),
+  );
 
-  router.post('/profil/nutzer', requireOnboarded, async (req, res) => {
-    const user = req.portalUser!;
+  router.post(
+    '/profil/nutzer',
+    requireOnboarded,
+    scoped(residentScope, async (req, res, { user }) => {
     const contacts = await contactsOf(user);
     if (!user.organization.residentsMayAddUsers) throw new NotFoundError('adding users is off');
     const input = { contactId: field(req.body.contactId), inviteEmail: field(req.body.inviteEmail).trim() };
     const errors = await inviteAdditionalUser(req.em, user, contacts, { contactId: input.contactId, email: input.inviteEmail }, req.deps.config.baseUrl, req.deps.clock.now());
     // Only contacts inside the access window get further logins; without any, there is no form.
     if (errors === 'noEligibleContact') throw new NotFoundError('no contact inside the access window');
-    if (Object.keys(errors).length > 0) return showProfile(req, res, { addUser: input }, fieldMessages(req.t, errors), 422);
+    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { addUser: input }, fieldMessages(req.t, errors), 422);
     res.redirect(303, savedTo('invited'));
-  });
+    }),
+  );
 
   const neighbourPath = '/liegenschaften/:propertyId/nachbarn-einladen';
-  /** Only with the setting on and a running contract there (never a Bewohner); else nothing to find. */
-  const mayInvite = (req: Request, res: Response, next: NextFunction) => {
-    if (!mayInviteNeighbours(req.portalUser!.organization, res.locals.access)) return next(new NotFoundError('neighbour invitations not allowed here'));
-    next();
-  };
   const showNeighbours = (req: Request, res: Response, form = { name: '', email: '' }, errors: FieldErrors = {}, status = 200) =>
     render(req, res, 'registration/neighbours', { title: req.t('registration:neighbours.title'), form, errors: fieldMessages(req.t, errors), sent: field(req.query.gesendet) }, status);
 
-  router.get(neighbourPath, requireOnboarded, loadPortalProperty, mayInvite, (req, res) => showNeighbours(req, res));
+  router.get(
+    neighbourPath,
+    requireOnboarded,
+    scoped(neighbourInvitationScope, (req, res) => showNeighbours(req, res)),
+  );
 
-  router.post(neighbourPath, requireOnboarded, loadPortalProperty, mayInvite, async (req, res) => {
-    const form = { name: field(req.body.name), email: field(req.body.email).trim() };
-    const errors = await inviteNeighbour(req.em, req.portalUser!, res.locals.property, form, req.deps.config.baseUrl, req.deps.clock.now());
-    if (Object.keys(errors).length > 0) return showNeighbours(req, res, form, errors, 422);
-    res.redirect(303, `/portal/liegenschaften/${res.locals.property.id}/nachbarn-einladen?gesendet=${encodeURIComponent(form.email.toLowerCase())}`);
-  });
+  router.post(
+    neighbourPath,
+    requireOnboarded,
+    scoped(neighbourInvitationScope, async (req, res, { user, property }) => {
+      const form = { name: field(req.body.name), email: field(req.body.email).trim() };
+      const errors = await inviteNeighbour(req.em, user, property, form, req.deps.config.baseUrl, req.deps.clock.now());
+      if (Object.keys(errors).length > 0) return showNeighbours(req, res, form, errors, 422);
+      res.redirect(303, `/portal/liegenschaften/${property.id}/nachbarn-einladen?gesendet=${encodeURIComponent(form.email.toLowerCase())}`);
+    }),
+  );
 
   return router;
 }

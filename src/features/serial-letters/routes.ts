@@ -1,24 +1,24 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { SerialLetter } from '../../entities/index.ts';
+import { Router, type Request, type Response } from 'express';
+import type { SerialLetter, StaffUser } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { discard, receiveUploads, titleFromFileName, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { PdfJobOverLimit } from '../../pdf/workers.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { serialLetterScope, staffScope } from '../../scopes/staff.ts';
 import { typeTree } from '../documents/types.ts';
 import { propertyChoices } from '../faq/shared.ts';
 import {
   AlreadyPublished,
   MappingChanged,
-  applyMapping,
   DEFAULT_TYPE_NAME,
   deleteDraft,
   EMPTY_FORM,
   lettersOf,
   listSerialLetters,
   loadCandidates,
-  loadSerialLetter,
   NothingToPublish,
   overLimitMessage,
   planSerialLetter,
@@ -26,6 +26,7 @@ import {
   publishSerialLetter,
   readForm,
   saveDraft,
+  saveMapping,
   validateForm,
   type Problems,
   type SerialLetterForm,
@@ -44,7 +45,7 @@ async function showForm(req: Request, res: Response, form: SerialLetterForm, pro
 }
 
 /** The upload: PDF only, checked and planned before anything is stored; 422 with the form on problems. */
-async function create(req: Request, res: Response) {
+async function create(req: Request, res: Response, staff: StaffUser) {
   const { files, error } = await receiveUploads(req, res, req.storage, FILE_FIELD);
   try {
     const form = readForm(req.body);
@@ -68,7 +69,7 @@ async function create(req: Request, res: Response) {
       await discard(files.map((f) => f.tempPath));
       return showForm(req, res, form, planned.errors, 422);
     }
-    const serialLetter = await saveDraft(req.em, req.storage, { staff: req.staff!, form, upload, plan: planned.plan, type, property, now: req.deps.clock.now() });
+    const serialLetter = await saveDraft(req.em, req.storage, { staff, form, upload, plan: planned.plan, type, property, now: req.deps.clock.now() });
     res.redirect(303, `${BASE}/${serialLetter.id}`);
   } catch (failure) {
     await discard(files.map((f) => f.tempPath));
@@ -76,16 +77,8 @@ async function create(req: Request, res: Response) {
   }
 }
 
-async function loadOr404(req: Request, res: Response, next: NextFunction) {
-  const serialLetter = await loadSerialLetter(req.em, String(req.params.serialLetterId));
-  if (!serialLetter) throw new NotFoundError(`serial letter ${req.params.serialLetterId} not in scope`);
-  res.locals.serialLetter = serialLetter;
-  next();
-}
-
 /** The confirmation page: each letter with its pages, address block and contact (a select while a draft). */
-async function showLetter(req: Request, res: Response, problems: Problems = {}, status = 200) {
-  const serialLetter = res.locals.serialLetter as SerialLetter;
+async function showLetter(req: Request, res: Response, serialLetter: SerialLetter, problems: Problems = {}, status = 200) {
   const candidates = await loadCandidates(req.em, serialLetter.property?.id ?? null);
   const letters = lettersOf(serialLetter);
   // Lines every letter starts with (the letterhead) say nothing about whom a letter is for.
@@ -112,82 +105,59 @@ async function showLetter(req: Request, res: Response, problems: Problems = {}, 
 }
 
 /** Console routes, mounted at /verwaltung (staff). */
-/**
- * Applies the posted letter → contact mapping to a draft and saves it under a row lock of the
- * serial letter, so that a save from another tab never changes the parts of a letter that
- * was published meanwhile (publishSerialLetter re-checks the mapping under the same lock).
- */
-async function saveMapping(req: Request, serialLetter: SerialLetter): Promise<Problems | 'notDraft'> {
-  if (serialLetter.status !== 'draft') return 'notDraft';
-  const problems = applyMapping(serialLetter, req.body ?? {}, await loadCandidates(req.em, serialLetter.property?.id ?? null), req.em);
-  if (Object.keys(problems).length) return problems;
-  const stillDraft = await req.em.transactional(async (tx) => {
-    const rows = await tx.execute<{ id: string }[]>('select id from serial_letter where id = ? and status = ? for update', [serialLetter.id, 'draft']);
-    if (rows.length === 0) return false;
-    await tx.flush();
-    return true;
-  });
-  return stillDraft ? {} : 'notDraft';
-}
-
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/smartpost', async (req, res) => {
+  router.get('/smartpost', scoped(staffScope, async (req, res) => {
     render(req, res, 'serial-letters/index', { title: req.t('serial-letters:list.title'), rows: await listSerialLetters(req.em), notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null });
-  });
+  }));
 
-  router.get('/smartpost/neu', (req, res) => showForm(req, res, { ...EMPTY_FORM }));
-  router.post('/smartpost', create);
+  router.get('/smartpost/neu', scoped(staffScope, (req, res) => showForm(req, res, { ...EMPTY_FORM })));
+  router.post('/smartpost', scoped(staffScope, (req, res, { staff }) => create(req, res, staff)));
 
-  router.get('/smartpost/:serialLetterId', loadOr404, (req, res) => showLetter(req, res));
+  router.get('/smartpost/:serialLetterId', scoped(serialLetterScope, (req, res, { serialLetter }) => showLetter(req, res, serialLetter)));
 
   // "Zuordnung speichern": the contact of each letter, among the candidates, or none.
-  router.post('/smartpost/:serialLetterId', loadOr404, async (req, res) => {
-    const serialLetter = res.locals.serialLetter as SerialLetter;
-    const saved = await saveMapping(req, serialLetter);
+  router.post('/smartpost/:serialLetterId', scoped(serialLetterScope, async (req, res, { serialLetter }) => {
+    const saved = await saveMapping(req.em, serialLetter, req.body ?? {});
     if (saved === 'notDraft') return res.redirect(303, `${BASE}/${serialLetter.id}`);
-    if (Object.keys(saved).length) return showLetter(req, res, saved, 422);
+    if (Object.keys(saved).length) return showLetter(req, res, serialLetter, saved, 422);
     res.redirect(303, `${BASE}/${serialLetter.id}?hinweis=gespeichert`);
-  });
+  }));
 
   // "Veröffentlichen" (the same form's second button): saves the mapping shown, then publishes.
-  router.post('/smartpost/:serialLetterId/veroeffentlichen', loadOr404, async (req, res) => {
-    const serialLetter = res.locals.serialLetter as SerialLetter;
-    const saved = await saveMapping(req, serialLetter);
+  router.post('/smartpost/:serialLetterId/veroeffentlichen', scoped(serialLetterScope, async (req, res, { staff, serialLetter }) => {
+    const saved = await saveMapping(req.em, serialLetter, req.body ?? {});
     if (saved === 'notDraft') return res.redirect(303, `${BASE}/${serialLetter.id}`);
-    if (Object.keys(saved).length) return showLetter(req, res, saved, 422);
+    if (Object.keys(saved).length) return showLetter(req, res, serialLetter, saved, 422);
     try {
-      await publishSerialLetter(req.em, req.storage, req.pdfWorkers, serialLetter, req.staff!, req.deps.clock.now());
+      await publishSerialLetter(req.em, req.storage, req.pdfWorkers, serialLetter, staff, req.deps.clock.now());
     } catch (error) {
-      if (error instanceof NothingToPublish) return showLetter(req, res, { publish: 'serial-letters:errors.nothingToPublish' }, 422);
-      if (error instanceof PdfJobOverLimit) return showLetter(req, res, { publish: overLimitMessage(error, req.pdfWorkers) }, 422);
+      if (error instanceof NothingToPublish) return showLetter(req, res, serialLetter, { publish: 'serial-letters:errors.nothingToPublish' }, 422);
+      if (error instanceof PdfJobOverLimit) return showLetter(req, res, serialLetter, { publish: overLimitMessage(error, req.pdfWorkers) }, 422);
       // Published meanwhile, or the mapping changed in another tab: show the letter as it is now.
       if (error instanceof AlreadyPublished || error instanceof MappingChanged) return res.redirect(303, `${BASE}/${serialLetter.id}`);
       throw error;
     }
     res.redirect(303, `${BASE}/${serialLetter.id}?hinweis=veroeffentlicht`);
-  });
+  }));
 
-  router.post('/smartpost/:serialLetterId/loeschen', loadOr404, async (req, res) => {
-    const serialLetter = res.locals.serialLetter as SerialLetter;
+  router.post('/smartpost/:serialLetterId/loeschen', scoped(serialLetterScope, async (req, res, { serialLetter }) => {
     if (!(await deleteDraft(req.em, req.storage, serialLetter))) return res.redirect(303, `${BASE}/${serialLetter.id}`);
     res.redirect(303, `${BASE}?hinweis=geloescht`);
-  });
+  }));
 
-  router.get('/smartpost/:serialLetterId/original.pdf', loadOr404, async (req, res) => {
-    const s = res.locals.serialLetter as SerialLetter;
+  router.get('/smartpost/:serialLetterId/original.pdf', scoped(serialLetterScope, async (req, res, { serialLetter: s }) => {
     const size = await req.storage.size(s.storageKey).catch(() => 0);
     await sendStoredFile(res, req.storage, { id: s.id, storageKey: s.storageKey, mimeType: 'application/pdf', size, fileName: s.fileName }, 'viewable');
-  });
+  }));
 
-  router.get('/smartpost/:serialLetterId/postversand.pdf', loadOr404, async (req, res) => {
-    const s = res.locals.serialLetter as SerialLetter;
+  router.get('/smartpost/:serialLetterId/postversand.pdf', scoped(serialLetterScope, async (req, res, { serialLetter: s }) => {
     if (!s.postStorageKey) throw new NotFoundError(`serial letter ${s.id} has no post dispatch`);
     const size = await req.storage.size(s.postStorageKey).catch(() => 0);
     const fileName = `${s.title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').trim()} – ${req.t('serial-letters:show.postFileSuffix')}.pdf`;
     await sendStoredFile(res, req.storage, { id: s.id, storageKey: s.postStorageKey, mimeType: 'application/pdf', size, fileName }, 'viewable');
-  });
+  }));
 
   return router;
 }

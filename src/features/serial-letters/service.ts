@@ -196,12 +196,6 @@ export async function listSerialLetters(em: Em): Promise<SerialLetterRow[]> {
   });
 }
 
-/** A serial letter of this Verwaltung with its letters (in order) and their contacts, or null. */
-export async function loadSerialLetter(em: Em, id: string): Promise<SerialLetter | null> {
-  if (!isUuid(id)) return null;
-  return em.findOne(SerialLetter, { id }, { populate: ['property', 'type', 'createdBy', 'parts', 'parts.contact', 'parts.document'] });
-}
-
 /** The letters of a serial letter in their order in the PDF. */
 export function lettersOf(serialLetter: SerialLetter): SerialLetterPart[] {
   return [...serialLetter.parts.getItems()].sort((a, b) => a.position - b.position);
@@ -212,7 +206,7 @@ export function lettersOf(serialLetter: SerialLetter): SerialLetterPart[] {
  * or none ("nicht versenden"). Fields absent from the form leave a letter as it is; a value
  * naming no candidate is a problem of that letter.
  */
-export function applyMapping(serialLetter: SerialLetter, body: Record<string, unknown>, candidates: Candidate[], em: Em): Problems {
+function applyMapping(serialLetter: SerialLetter, body: Record<string, unknown>, candidates: Candidate[], em: Em): Problems {
   const allowed = new Set(candidates.map((c) => c.id));
   const errors: Problems = {};
   for (const part of serialLetter.parts.getItems()) {
@@ -224,6 +218,29 @@ export function applyMapping(serialLetter: SerialLetter, body: Record<string, un
     else errors[name] = 'serial-letters:errors.contactUnknown';
   }
   return errors;
+}
+
+/**
+ * Applies the posted letter → contact mapping to a draft and saves it under a row lock of the
+ * serial letter, so that a save from another tab never changes the parts of a letter that
+ * was published meanwhile (publishSerialLetter re-checks the mapping under the same lock).
+ * The problems per letter, or 'notDraft' when it is no draft (any more).
+ */
+export async function saveMapping(em: Em, serialLetter: SerialLetter, body: Record<string, unknown>): Promise<Problems | 'notDraft'> {
+  if (serialLetter.status !== 'draft') return 'notDraft';
+  const problems = applyMapping(serialLetter, body, await loadCandidates(em, serialLetter.property?.id ?? null), em);
+  if (Object.keys(problems).length) return problems;
+  const stillDraft = await em.transactional(async (tx) => {
+    const rows = await tx.execute<{ id: string }[]>('select id from serial_letter where id = ? and organization_id = ? and status = ? for update', [
+      serialLetter.id,
+      serialLetter.organization.id,
+      'draft',
+    ]);
+    if (rows.length === 0) return false;
+    await tx.flush();
+    return true;
+  });
+  return stillDraft ? {} : 'notDraft';
 }
 
 /** The file name of a generated PDF: the title without characters file systems dislike. */
@@ -272,9 +289,9 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, pdf: Pdf
       em.transactional(async (tx) => {
         const claimed = await tx.nativeUpdate(SerialLetter, { id: serialLetter.id, status: 'draft' }, { status: 'published', publishedAt: now, postStorageKey: byPost.length ? keys[keys.length - 1] : null, postLetterCount: byPost.length });
         if (claimed !== 1) throw new AlreadyPublished();
-        // The claim holds the row lock a mapping save waits for (routes.ts saveMapping); a save
+        // The claim holds the row lock a mapping save waits for (saveMapping above); a save
         // that committed after the parts were read above makes this publish start over.
-        const current = await tx.execute<{ id: string; contact_id: string | null }[]>('select id, contact_id from serial_letter_part where serial_letter_id = ?', [serialLetter.id]);
+        const current = await tx.execute<{ id: string; contact_id: string | null }[]>('select id, contact_id from serial_letter_part where serial_letter_id = ? and organization_id = ?', [serialLetter.id, serialLetter.organization.id]);
         const mapped = new Map(letters.map((l) => [l.part.id, l.contact.id]));
         if (current.some((row) => (row.contact_id ?? undefined) !== mapped.get(row.id))) throw new MappingChanged();
         letters.forEach((letter, i) => {

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { StaffUser } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
-import { render } from '../../http/views.ts';
-import { inviteStaff, listStaff, sendInvitation, validateInvitation, type FieldErrors } from './service.ts';
 import { fieldMessages } from '../../http/forms.ts';
+import { render } from '../../http/views.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { adminScope, staffMemberScope } from '../../scopes/staff.ts';
+import { inviteStaff, listStaff, sendInvitation, validateInvitation, type FieldErrors } from './service.ts';
 
 /** Administration > Mitarbeiter: the staff list and "Mitarbeiter einladen" (admins only). */
 export function staffAdminRoutes() {
@@ -16,23 +16,22 @@ export function staffAdminRoutes() {
     render(req, res, 'staff/index', { title: req.t('console:staff.title'), staff, form, errors: messages, invited: req.query.eingeladen }, status);
   };
 
-  router.get('/', (_req, res) => res.redirect(303, '/verwaltung/administration/mitarbeiter'));
-  router.get('/mitarbeiter', (req, res) => showList(req, res));
+  router.get('/', scoped(adminScope, (_req, res) => res.redirect(303, '/verwaltung/administration/mitarbeiter')));
+  router.get('/mitarbeiter', scoped(adminScope, (req, res) => showList(req, res)));
 
-  router.post('/mitarbeiter', async (req, res) => {
+  router.post('/mitarbeiter', scoped(adminScope, async (req, res, { staff }) => {
     const form = { name: String(req.body.name ?? ''), email: String(req.body.email ?? ''), role: String(req.body.role ?? '') };
     const errors = await validateInvitation(req.em, form);
     if (Object.keys(errors).length > 0) return showList(req, res, form, errors, 422);
-    await inviteStaff(req.em, req.staff!, form, req.deps.config.baseUrl, req.deps.clock.now());
+    await inviteStaff(req.em, staff, form, req.deps.config.baseUrl, req.deps.clock.now());
     res.redirect(303, `/verwaltung/administration/mitarbeiter?eingeladen=${encodeURIComponent(form.email.trim())}`);
-  });
+  }));
 
-  router.post('/mitarbeiter/:staffId/einladung', async (req, res) => {
-    const staff = await findByIdOr404(req.em, StaffUser, req.params.staffId);
-    if (staff.passwordHash) return res.redirect(303, '/verwaltung/administration/mitarbeiter');
-    await sendInvitation(req.em, req.staff!, staff, req.deps.config.baseUrl, req.deps.clock.now());
-    res.redirect(303, `/verwaltung/administration/mitarbeiter?eingeladen=${encodeURIComponent(staff.email)}`);
-  });
+  router.post('/mitarbeiter/:staffId/einladung', scoped(staffMemberScope, async (req, res, { staff, member }) => {
+    if (member.passwordHash) return res.redirect(303, '/verwaltung/administration/mitarbeiter');
+    await sendInvitation(req.em, staff, member, req.deps.config.baseUrl, req.deps.clock.now());
+    res.redirect(303, `/verwaltung/administration/mitarbeiter?eingeladen=${encodeURIComponent(member.email)}`);
+  }));
 
   return router;
 }

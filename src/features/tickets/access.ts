@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { OPEN_TICKET_STATUSES, PortalUser, Ticket, TicketEntry, TicketFollower, type TicketAttachment } from '../../entities/index.ts';
-import type { PropertyAccess } from '../access/service.ts';
+import { propertyAccessOfUsers, type PropertyAccess } from '../access/service.ts';
 
 /**
  * Who sees which Vorgang, and what of it: the one rule, used by every portal route, the
@@ -23,7 +23,7 @@ async function followedTicketIds(em: Em, user: PortalUser, propertyId: string): 
   return rows.map((row) => row.ticket.id);
 }
 
-/** The condition for "tickets this resident sees in this property" (see above). */
+/** The condition for "tickets this resident sees in this property" (see above); seesTicket below is the same rule for a loaded ticket. */
 export async function residentTicketsWhere(em: Em, user: PortalUser, access: PropertyAccess): Promise<FilterQuery<Ticket>> {
   const linked: FilterQuery<Ticket>[] = [{ reporter: user.id }];
   if (access.contactIds.length > 0) linked.push({ reporterContact: { $in: access.contactIds } });
@@ -44,6 +44,35 @@ export async function residentTicket(em: Em, user: PortalUser, access: PropertyA
 /** Whether the resident is linked to the ticket as its reporter (or through the reporter's contact), not only as a follower. */
 export function isReporter(ticket: Ticket, user: PortalUser, access: PropertyAccess): boolean {
   return ticket.reporter.id === user.id || (ticket.reporterContact !== null && ticket.reporterContact !== undefined && access.contactIds.includes(ticket.reporterContact.id));
+}
+
+/** residentTicketsWhere for a loaded ticket of `access.property`: change the two together. */
+function seesTicket(ticket: Ticket, user: PortalUser, access: PropertyAccess, follows: boolean): boolean {
+  return isReporter(ticket, user, access) || (follows && access.seesGeneralContent);
+}
+
+/** A resident who sees a ticket, and how they stand to it. */
+export type TicketResident = { user: PortalUser; viewer: TicketViewer };
+
+/**
+ * The residents linked to a ticket — its reporter, the other logins of the reporter's
+ * contact (a couple shares one), its followers — who see it now, by the rule above (a
+ * former tenant whose access window has closed, or a follower outside a running contract,
+ * does not), with how each stands to it. `only` narrows the users (the mails: those who can
+ * log in). Set-based: the access of all of them in one query, not one per user.
+ */
+export async function residentsSeeingTicket(em: Em, ticket: Ticket, now: Date, only: FilterQuery<PortalUser> = {}): Promise<TicketResident[]> {
+  const followers = new Set((await em.find(TicketFollower, { ticket: ticket.id }, { fields: ['portalUser'] })).map((row) => row.portalUser.id));
+  const linked: FilterQuery<PortalUser>[] = [{ id: { $in: [ticket.reporter.id, ...followers] } }];
+  if (ticket.reporterContact) linked.push({ contacts: ticket.reporterContact.id });
+  const users = await em.find(PortalUser, { $and: [{ $or: linked }, only] }, { orderBy: { name: 'asc' } });
+  const accessOf = await propertyAccessOfUsers(em, ticket.organization.id, ticket.property, users.map((user) => user.id), now);
+  const seeing: TicketResident[] = [];
+  for (const user of users) {
+    const access = accessOf.get(user.id);
+    if (access && seesTicket(ticket, user, access, followers.has(user.id))) seeing.push({ user, viewer: residentViewer(ticket, user, access) });
+  }
+  return seeing;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -81,21 +110,44 @@ export type TicketSight = {
   report: boolean;
   /** How many residents joined: a bare number, no names (staff see the names in the timeline). */
   followerCount: boolean;
-  /** May reopen a closed concern ("Vorgang erneut öffnen"). */
-  reopen: boolean;
   /** What the viewer writes reaches staff only (a joiner's comments: see entrySight). */
   commentsForStaffOnly: boolean;
 };
 
+/** What the viewer sees of the ticket itself (see above). */
 export function ticketSight(ticket: Ticket, viewer: TicketViewer): TicketSight {
   switch (viewer.relation) {
     case 'staff':
-      return { reporter: 'contact', report: true, followerCount: false, reopen: true, commentsForStaffOnly: false };
+      return { reporter: 'contact', report: true, followerCount: false, commentsForStaffOnly: false };
     case 'reporter':
-      return { reporter: 'name', report: true, followerCount: true, reopen: true, commentsForStaffOnly: false };
+      return { reporter: 'name', report: true, followerCount: true, commentsForStaffOnly: false };
     case 'joiner':
-      return { reporter: 'none', report: ticket.shareReportWithJoiners, followerCount: true, reopen: false, commentsForStaffOnly: true };
+      return { reporter: 'none', report: ticket.shareReportWithJoiners, followerCount: true, commentsForStaffOnly: true };
   }
+}
+
+/**
+ * "Vorgang erneut öffnen" (seed 000, step 6), the one rule of who may reopen a ticket and
+ * when, asked by the pages (the button) and by the action (service.ts reopenTicket):
+ * staff and the reporter side may, a joiner or someone who does not see the ticket never
+ * (`viewer` null); and only a closed ticket that was not merged into another — a duplicate
+ * stays closed, its conversation goes on in the other ('not now').
+ */
+export function reopenRight(ticket: Ticket, viewer: TicketViewer | null): 'now' | 'not now' | 'never' {
+  if (!viewer || viewer.relation === 'joiner') return 'never';
+  return ticket.status === 'done' && !ticket.mergedInto ? 'now' : 'not now';
+}
+
+/** How someone acting on a ticket stands to it now: staff, a resident who sees it (residentsSeeingTicket), or null. */
+export async function actorViewer(em: Em, ticket: Ticket, actor: { staff: unknown } | { portalUser: PortalUser }, now: Date): Promise<TicketViewer | null> {
+  if ('staff' in actor) return STAFF_VIEWER;
+  const [resident] = await residentsSeeingTicket(em, ticket, now, { id: actor.portalUser.id });
+  return resident?.viewer ?? null;
+}
+
+/** Whether the viewer may reopen the ticket now: whether its page shows "Vorgang erneut öffnen" (reopenRight). */
+export function mayReopen(ticket: Ticket, viewer: TicketViewer): boolean {
+  return reopenRight(ticket, viewer) === 'now';
 }
 
 /** The portal users on the reporter side of a ticket: the reporter and the other logins of its contact. */
@@ -115,7 +167,7 @@ export type EntrySight = { author: string | null; files: boolean };
 /** The one decision per entry (see above); `reporterSide` from reporterSideIds. */
 export function entrySight(ticket: Ticket, viewer: TicketViewer, entry: TicketEntry, reporterSide: Set<string>): EntrySight | null {
   if (viewer.relation === 'staff') return { author: entry.authorName, files: true };
-  if (entry.internal) return null;
+  if (isInternal(entry)) return null;
   const authorId = entry.authorPortalUser?.id;
   // Staff's public entries reach every resident who sees the ticket; one's own entries too.
   if (!authorId) return { author: entry.authorName, files: true };
@@ -158,8 +210,18 @@ export async function visibleFile(em: Em, ticket: Ticket, viewer: TicketViewer, 
 }
 
 /**
- * Entries that may leave the console at all: not internal. Residents see fewer
- * (entrySight); a Dienstleister gets the photos of these (handover.ts).
+ * Whether an entry stays in the console: an internal note (always written internal,
+ * service.ts addComment), a forward to a Dienstleister, a linked document. It never reaches
+ * a resident's page, PDF or mail, nor a Dienstleister. NOT_INTERNAL is the same rule as a
+ * query condition: change them together.
+ */
+export function isInternal(entry: Pick<TicketEntry, 'internal'>): boolean {
+  return entry.internal;
+}
+
+/**
+ * Entries that may leave the console at all (isInternal as a condition on TicketEntry).
+ * Residents see fewer (entrySight); a Dienstleister gets the photos of these (handover.ts).
  */
 export const NOT_INTERNAL = { internal: false } as const;
 

@@ -7,7 +7,7 @@ import type { FileStorage } from '../../storage/files.ts';
 /**
  * Sends a ticket's photo or PDF, or the photo's thumbnail. The row holds the size of the
  * full file only, so a thumbnail's size is read from the store. Which attachment a user may
- * fetch is the routes' business (portal: access.ts; console: the ticket of the URL).
+ * fetch is decided before: portal: access.ts visibleFile; console: ticketAttachmentScope.
  */
 export async function sendTicketFile(res: Response, storage: FileStorage, attachment: TicketAttachment, version: 'full' | 'thumbnail') {
   if (version === 'full') return sendStoredFile(res, storage, attachment, 'viewable');

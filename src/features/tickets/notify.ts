@@ -1,9 +1,7 @@
-import type { FilterQuery } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { canLogIn } from '../../entities/common.ts';
-import { propertyAccess } from '../access/service.ts';
-import { entrySight, reporterSideIds, residentViewer, type TicketViewer } from './access.ts';
-import { PortalUser, Property, PropertyStaff, StaffUser, TicketCategory, TicketFollower, ticketReference, type Ticket, type TicketEntry } from '../../entities/index.ts';
+import { entrySight, isInternal, reporterSideIds, residentsSeeingTicket } from './access.ts';
+import { Property, PropertyStaff, StaffUser, TicketCategory, ticketReference, type PortalUser, type Ticket, type TicketEntry } from '../../entities/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 
 /**
@@ -12,11 +10,12 @@ import { enqueueMail } from '../mail/outbox.ts';
  * - a new concern: the property's responsible staff (Liegenschaft › Zuständige
  *   Mitarbeiter), or every member of staff when none is set;
  * - a public comment, a status change, a reopening or a merge by staff: the linked
- *   residents (linkedResidents: reporter, the reporter's contact's other logins, followers);
+ *   residents who see the ticket (access.ts residentsSeeingTicket: the reporter, the
+ *   reporter's contact's other logins, followers — by the rule of their ticket page);
  * - a comment or reopening by a resident: the assignee (else as for a new concern) and the
  *   other linked residents who see that entry;
- * - an internal note or any other internal entry: nobody. `notifyResidents` refuses
- *   internal entries itself, so no caller can send one by mistake.
+ * - an internal note or any other internal entry (access.ts isInternal): nobody. Both
+ *   notify functions refuse internal entries themselves, so no caller can send one by mistake.
  * Which resident sees an entry, and whether with its author's name, is access.ts's
  * entrySight — the same answer as their page: a joiner's comment reaches staff only, a
  * joiner is told neither the reporter's name nor the reporter side's comments, and their
@@ -67,46 +66,21 @@ export async function notifyStaffOfNewTicket(em: Em, ticket: Ticket, baseUrl: st
 
 /** A resident commented on or reopened a ticket: to its assignee, else the responsible staff. */
 export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date) {
-  if (entry.internal) return;
+  if (isInternal(entry)) return;
   const assignee = ticket.assignee ? await em.findOne(StaffUser, { id: ticket.assignee.id, ...canLogIn }) : null;
   const recipients = assignee ? [assignee] : await responsibleStaff(em, ticket.property.id);
   const data = { kind: entry.kind, authorName: entry.authorName, body: entry.body, link: staffLink(baseUrl, ticket) };
   await mailEach(em, ticket, recipients, 'ticket-resident-activity', data, now);
 }
 
-/** A resident who gets a ticket's mails, and how they stand to it (access.ts). */
-export type LinkedResident = { user: PortalUser; viewer: TicketViewer };
-
 /**
- * The residents linked to a ticket who get its mails: its reporter, the other logins of the
- * reporter's contact (a couple shares one) and its followers — those who can log in and
- * still have access to the property (a former tenant whose access window has closed gets
- * no mail about a ticket the portal no longer shows them).
- */
-export async function linkedResidents(em: Em, ticket: Ticket, now: Date): Promise<LinkedResident[]> {
-  const followers = await em.find(TicketFollower, { ticket: ticket.id }, { fields: ['portalUser'] });
-  const linked: FilterQuery<PortalUser>[] = [{ id: { $in: [ticket.reporter.id, ...followers.map((f) => f.portalUser.id)] } }];
-  if (ticket.reporterContact) linked.push({ contacts: ticket.reporterContact.id });
-  const users = await em.find(PortalUser, { $or: linked, ...canLogIn }, { orderBy: { name: 'asc' } });
-  const withAccess: LinkedResident[] = [];
-  for (const user of users) {
-    // The same rule as the portal's (access.ts): reporters while they have access, followers while they see general content.
-    const access = await propertyAccess(em, user, ticket.property.id, now);
-    if (!access) continue;
-    const viewer = residentViewer(ticket, user, access);
-    if (viewer.relation === 'reporter' || access.seesGeneralContent) withAccess.push({ user, viewer });
-  }
-  return withAccess;
-}
-
-/**
- * A public entry by staff (or a resident): to the linked residents except `exceptUserId`
- * who see it (access.ts: entrySight), worded for the reporter side or for a joiner. Never
- * for internal entries.
+ * A public entry by staff (or a resident): to the residents who see the ticket and can log
+ * in, except `exceptUserId`, who see the entry (access.ts: residentsSeeingTicket,
+ * entrySight), worded for the reporter side or for a joiner. Never for internal entries.
  */
 export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry, baseUrl: string, now: Date, exceptUserId: string | null) {
-  if (entry.internal || entry.kind === 'note') return;
-  const [residents, reporterSide] = await Promise.all([linkedResidents(em, ticket, now), reporterSideIds(em, ticket)]);
+  if (isInternal(entry)) return;
+  const [residents, reporterSide] = await Promise.all([residentsSeeingTicket(em, ticket, now, canLogIn), reporterSideIds(em, ticket)]);
   const common = {
     kind: entry.kind,
     body: entry.body,

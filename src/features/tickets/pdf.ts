@@ -5,7 +5,7 @@ import { ticketReference, type Ticket, type TicketAttachment } from '../../entit
 import { contactDisplayName } from '../../entities/contact.ts';
 import { helpers } from '../../http/view-helpers.ts';
 import type { FileStorage } from '../../storage/files.ts';
-import { reportFiles, ticketSight, visibleTimeline, type TicketViewer } from './access.ts';
+import { isInternal, reportFiles, ticketSight, visibleTimeline, type TicketViewer } from './access.ts';
 import { textSafeFor, wrapText } from '../../pdf/text.ts';
 import { entryLine, internalLabel } from './timeline.ts';
 
@@ -187,11 +187,11 @@ export async function ticketPdf(em: Em, ticket: Ticket, options: { viewer: Ticke
   w.heading(t('tickets-detail:timeline.title'));
   for (const item of items) {
     const { entry } = item;
-    const bar = entry.internal ? INTERNAL : undefined;
+    const bar = isInternal(entry) ? INTERNAL : undefined;
     w.ensure(40);
     w.gap(6);
-    if (entry.internal) w.text(internalLabel(entry, t).toUpperCase(), { font: fonts.bold, size: 9.5, color: INTERNAL, bar });
-    w.text(entryLine(item, t), { font: fonts.bold, size: 10, color: entry.internal ? INTERNAL : INK, bar });
+    if (isInternal(entry)) w.text(internalLabel(entry, t).toUpperCase(), { font: fonts.bold, size: 9.5, color: INTERNAL, bar });
+    w.text(entryLine(item, t), { font: fonts.bold, size: 10, color: isInternal(entry) ? INTERNAL : INK, bar });
     w.text(helpers.formatDateTime(entry.createdAt), { size: 8.5, color: MUTED, bar });
     if (entry.body) {
       w.gap(2);

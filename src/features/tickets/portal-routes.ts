@@ -1,14 +1,15 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { COMMON_AREAS, Ticket, TicketDocument, ticketReference, type PortalUser, type TicketAttachment } from '../../entities/index.ts';
+import { Router, type Request, type Response } from 'express';
+import { COMMON_AREAS, Ticket, TicketDocument, ticketReference, type TicketAttachment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
+import { portalPropertyScope, propertyBase, residentPropertyScope, residentTicketScope, type PortalPropertyScope, type ResidentPropertyScope } from '../../scopes/portal.ts';
+import { scoped } from '../../scopes/scope.ts';
 import type { PropertyAccess } from '../access/service.ts';
 import { visibleDocumentIds } from '../documents/visibility.ts';
-import { loadPortalPropertyForAnyAccess } from '../portal/routes.ts';
-import { joinableTicket, joinableTickets, residentTicket, residentTicketsWhere, residentViewer, ticketSight, visibleFile, visibleTimeline, type TicketViewer } from './access.ts';
+import { joinableTicket, joinableTickets, mayReopen, residentTicket, residentTicketsWhere, residentViewer, ticketSight, visibleFile, visibleTimeline, type TicketViewer } from './access.ts';
 import { followerCount, followTicket } from './followers.ts';
 import { ticketFilesOrDiscard } from './photos.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
@@ -28,7 +29,11 @@ import {
 } from './service.ts';
 
 // "Anliegen melden" and "Meine Vorgänge" (seed 000, "Bearbeitung von Anliegen/Vorgängen").
-// Which tickets a resident sees, and which of their entries, is decided in ./access.ts only.
+// Which tickets a resident sees, and which of their entries, is decided in ./access.ts only;
+// the scopes (src/scopes/portal.ts) load the property and the ticket through it. Everyone
+// with access to the property reaches these pages, also inside an access window only: one's
+// own concerns are personal. The preview shows the list and the form read-only; a ticket of
+// a resident's is a 404 there (residentTicketScope).
 
 const BASE = '/liegenschaften/:propertyId/vorgaenge';
 /** The file input of the report and comment forms (last in the form: src/http/upload.ts). */
@@ -36,30 +41,18 @@ const UPLOAD_FIELD = 'photos';
 /** Notices after a redirect (?hinweis=…), by their key in tickets-portal:notices. */
 const NOTICES = ['gemeldet', 'kommentiert', 'wiedergeoeffnet', 'betroffen'];
 
-const listUrl = (res: Response) => `${res.locals.portalBase}/liegenschaften/${res.locals.property.id}/vorgaenge`;
-const ticketUrl = (res: Response, ticketId: string) => `${listUrl(res)}/${ticketId}`;
+const listUrl = (scope: PortalPropertyScope) => `${propertyBase(scope)}/vorgaenge`;
+const ticketUrl = (scope: PortalPropertyScope, ticketId: string) => `${listUrl(scope)}/${ticketId}`;
 const notice = (req: Request) => (typeof req.query.hinweis === 'string' && NOTICES.includes(req.query.hinweis) ? req.query.hinweis : null);
 
-/** The resident of the request; the preview has none, so what needs one is a 404 there (its POSTs are a 403 before). */
-function resident(req: Request): PortalUser {
-  if (!req.portalUser) throw new NotFoundError('no resident in the preview');
-  return req.portalUser;
-}
+/** What the pages of one ticket work with: the ticket the resident sees (residentTicketScope) and how they stand to it. */
+type TicketPage = ResidentPropertyScope & { ticket: Ticket; viewer: TicketViewer };
 
-/** Loads the ticket of the URL through the resident's access (residentTicket): anyone else's is a 404. */
-async function loadResidentTicket(req: Request, res: Response, next: NextFunction) {
-  const user = resident(req);
-  if (!isUuid(req.params.ticketId)) throw new NotFoundError(`malformed ticket id ${req.params.ticketId}`);
-  const ticket = await residentTicket(req.em, user, res.locals.access, req.params.ticketId);
-  if (!ticket) throw new NotFoundError(`ticket ${req.params.ticketId} not visible to ${user.id}`);
-  res.locals.ticket = ticket;
-  res.locals.viewer = residentViewer(ticket, user, res.locals.access);
-  next();
-}
+const withViewer = (scope: ResidentPropertyScope & { ticket: Ticket }): TicketPage => ({ ...scope, viewer: residentViewer(scope.ticket, scope.user, scope.access) });
 
 /** "Anliegen melden", empty or as submitted with its messages. */
-async function showReportForm(req: Request, res: Response, form: TicketForm, errors: FieldErrors = {}, status = 200) {
-  const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, res.locals.access)]);
+async function showReportForm(req: Request, res: Response, access: PropertyAccess, form: TicketForm, errors: FieldErrors = {}, status = 200) {
+  const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, access)]);
   render(
     req,
     res,
@@ -70,25 +63,23 @@ async function showReportForm(req: Request, res: Response, form: TicketForm, err
 }
 
 /** Documents linked to the ticket that the document rule (src/features/documents/visibility.ts) lets this resident see. */
-async function visibleLinkedDocuments(req: Request, ticket: Ticket, access: PropertyAccess) {
+async function visibleLinkedDocuments(req: Request, { ticket, user, access }: TicketPage) {
   const links = await req.em.find(TicketDocument, { ticket: ticket.id, document: { status: 'published' } }, { populate: ['document'], orderBy: { createdAt: 'asc' } });
   if (links.length === 0) return [];
-  const visible = new Set(await visibleDocumentIds(req.em, resident(req).id, access));
+  const visible = new Set(await visibleDocumentIds(req.em, { user, access }));
   return links.map((link) => link.document).filter((document) => visible.has(document.id));
 }
 
 /** The detail page; after a failed comment with the text kept and its message (422). What it shows is access.ts's answer for this viewer. */
-async function showTicket(req: Request, res: Response, comment = '', errors: FieldErrors = {}, status = 200) {
-  const ticket = res.locals.ticket as Ticket;
-  const viewer = res.locals.viewer as TicketViewer;
-  const access = res.locals.access as PropertyAccess;
+async function showTicket(req: Request, res: Response, page: TicketPage, comment = '', errors: FieldErrors = {}, status = 200) {
+  const { ticket, viewer } = page;
   const sight = ticketSight(ticket, viewer);
   const [items, followers, documents] = await Promise.all([
     visibleTimeline(req.em, ticket, viewer),
     sight.followerCount ? followerCount(req.em, ticket) : 0,
-    visibleLinkedDocuments(req, ticket, access),
+    visibleLinkedDocuments(req, page),
   ]);
-  const url = ticketUrl(res, ticket.id);
+  const url = ticketUrl(page, ticket.id);
   render(
     req,
     res,
@@ -107,8 +98,8 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
       commentPrivate: sight.commentsForStaffOnly,
       followers,
       documents,
-      documentBase: `${res.locals.portalBase}/liegenschaften/${access.property.id}/dokumente`,
-      mayReopen: ticket.status === 'done' && !ticket.mergedInto && sight.reopen,
+      documentBase: `${propertyBase(page)}/dokumente`,
+      mayReopen: mayReopen(ticket, viewer),
       comment,
       errors: fieldMessages(req.t, errors),
       notice: notice(req),
@@ -118,10 +109,10 @@ async function showTicket(req: Request, res: Response, comment = '', errors: Fie
 }
 
 /** A file of the ticket this resident may open (access.ts: visibleFile), or a 404. */
-async function visibleAttachment(req: Request, res: Response): Promise<TicketAttachment> {
+async function visibleAttachment(req: Request, { ticket, viewer }: TicketPage): Promise<TicketAttachment> {
   const { attachmentId } = req.params;
   if (!isUuid(attachmentId)) throw new NotFoundError(`malformed attachment id ${attachmentId}`);
-  const attachment = await visibleFile(req.em, res.locals.ticket, res.locals.viewer, attachmentId);
+  const attachment = await visibleFile(req.em, ticket, viewer, attachmentId);
   if (!attachment) throw new NotFoundError(`attachment ${attachmentId} not visible on this ticket to this resident`);
   return attachment;
 }
@@ -130,15 +121,13 @@ async function visibleAttachment(req: Request, res: Response): Promise<TicketAtt
 export function portalRoutes() {
   const router = Router();
 
-  // Everyone with access to the property, also inside an access window only: one's own
-  // concerns are personal. The preview shows the page read-only, without own concerns.
-  router.get(BASE, loadPortalPropertyForAnyAccess, async (req, res) => {
-    const access = res.locals.access as PropertyAccess;
+  // The preview shows the page read-only, without own concerns.
+  router.get(BASE, scoped(portalPropertyScope, async (req, res, { user, access }) => {
     const joinable = await joinableTickets(req.em, access);
     let mine: Ticket[] = [];
     let joined = new Set<string>();
-    if (req.portalUser) {
-      const where = await residentTicketsWhere(req.em, req.portalUser, access);
+    if (user) {
+      const where = await residentTicketsWhere(req.em, user, access);
       mine = await req.em.find(Ticket, where, { populate: ['unit'], orderBy: { lastActivityAt: 'desc', id: 'asc' } });
       joined = new Set(mine.map((t) => t.id));
     }
@@ -149,76 +138,74 @@ export function portalRoutes() {
       // One's own and followed concerns are listed above, not offered to join.
       joinable: joinable.filter((ticket) => !joined.has(ticket.id)),
       ticketReference,
-      readOnly: !req.portalUser,
+      readOnly: !user,
     });
-  });
+  }));
 
-  router.get(`${BASE}/neu`, loadPortalPropertyForAnyAccess, (req, res) => showReportForm(req, res, ticketForm({})));
+  router.get(`${BASE}/neu`, scoped(portalPropertyScope, (req, res, { access }) => showReportForm(req, res, access, ticketForm({}))));
 
-  router.post(BASE, loadPortalPropertyForAnyAccess, async (req, res) => {
-    const user = resident(req);
-    const access = res.locals.access as PropertyAccess;
+  router.post(BASE, scoped(residentPropertyScope, async (req, res, scope) => {
+    const { user, access } = scope;
     const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
     const form = ticketForm(req.body);
     const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, access)]);
     const { errors, valid } = validateTicketForm(form, categories, units);
     const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
-    if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, form, errors, 422);
+    if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, access, form, errors, 422);
     const reporterContact = await reporterContactFor(req.em, access, valid, req.deps.clock.now());
     const ticket = await createTicket(req.em, req.storage, { reporter: user, reporterContact, access, form, valid, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
-    res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=gemeldet`);
-  });
+    res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=gemeldet`);
+  }));
 
-  router.get(`${BASE}/:ticketId`, loadPortalPropertyForAnyAccess, loadResidentTicket, (req, res) => showTicket(req, res));
+  router.get(`${BASE}/:ticketId`, scoped(residentTicketScope, (req, res, scope) => showTicket(req, res, withViewer(scope))));
 
   // The ticket is checked before the upload is received: nothing of a refused comment is kept.
-  router.post(`${BASE}/:ticketId/kommentare`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
+  router.post(`${BASE}/:ticketId/kommentare`, scoped(residentTicketScope, async (req, res, scope) => {
+    const { user, ticket } = scope;
     const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
     const body = textareaField(req.body?.body);
     const errors: FieldErrors = {};
     const problem = commentProblem(body);
     if (problem) errors.body = problem;
     const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
-    if (Object.keys(errors).length > 0) return showTicket(req, res, body, errors, 422);
-    const ticket = res.locals.ticket as Ticket;
-    const entry = await addComment(req.em, req.storage, ticket, { portalUser: resident(req) }, { body, internal: false, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
-    res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=kommentiert#entry-${entry.id}`);
-  });
+    if (Object.keys(errors).length > 0) return showTicket(req, res, withViewer(scope), body, errors, 422);
+    const entry = await addComment(req.em, req.storage, ticket, { portalUser: user }, { body, internal: false, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
+    res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=kommentiert#entry-${entry.id}`);
+  }));
 
-  // Only the reporter (or a spouse through the same contact) reopens; for a follower the action does not exist.
-  router.post(`${BASE}/:ticketId/erneut-oeffnen`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
-    const ticket = res.locals.ticket as Ticket;
-    if (!ticketSight(ticket, res.locals.viewer).reopen) throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
-    const result = await reopenTicket(req.em, ticket, { portalUser: resident(req) }, req.deps.clock.now(), req.deps.config.baseUrl);
-    res.redirect(303, `${ticketUrl(res, ticket.id)}${result === 'changed' ? '?hinweis=wiedergeoeffnet' : ''}`);
-  });
+  // Who may reopen, and when, is access.ts reopenRight: for a follower the action does not exist (404).
+  router.post(`${BASE}/:ticketId/erneut-oeffnen`, scoped(residentTicketScope, async (req, res, scope) => {
+    const { user, ticket } = scope;
+    const result = await reopenTicket(req.em, ticket, { portalUser: user }, req.deps.clock.now(), req.deps.config.baseUrl);
+    if (result === 'refused') throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
+    res.redirect(303, `${ticketUrl(scope, ticket.id)}${result === 'changed' ? '?hinweis=wiedergeoeffnet' : ''}`);
+  }));
 
   // "Ich bin auch betroffen": an open common-area concern of the house the resident does not see yet.
-  router.post(`${BASE}/:ticketId/betroffen`, loadPortalPropertyForAnyAccess, async (req, res) => {
-    const user = resident(req);
-    const access = res.locals.access as PropertyAccess;
+  router.post(`${BASE}/:ticketId/betroffen`, scoped(residentPropertyScope, async (req, res, scope) => {
+    const { user, access } = scope;
     const { ticketId } = req.params;
     if (!isUuid(ticketId)) throw new NotFoundError(`malformed ticket id ${ticketId}`);
     const ticket = await joinableTicket(req.em, access, ticketId);
     if (!ticket) throw new NotFoundError(`ticket ${ticketId} cannot be joined here`);
-    if (await residentTicket(req.em, user, access, ticket.id)) return res.redirect(303, ticketUrl(res, ticket.id));
+    if (await residentTicket(req.em, user, access, ticket.id)) return res.redirect(303, ticketUrl(scope, ticket.id));
     await followTicket(req.em, ticket, user, req.deps.clock.now());
-    res.redirect(303, `${ticketUrl(res, ticket.id)}?hinweis=betroffen`);
-  });
+    res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=betroffen`);
+  }));
 
-  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
-    await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'full');
-  });
+  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId`, scoped(residentTicketScope, async (req, res, scope) => {
+    await sendTicketFile(res, req.storage, await visibleAttachment(req, withViewer(scope)), 'full');
+  }));
 
-  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
-    await sendTicketFile(res, req.storage, await visibleAttachment(req, res), 'thumbnail');
-  });
+  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`, scoped(residentTicketScope, async (req, res, scope) => {
+    await sendTicketFile(res, req.storage, await visibleAttachment(req, withViewer(scope)), 'thumbnail');
+  }));
 
   // "Als PDF speichern": the resident's copy, what their page shows.
-  router.get(`${BASE}/:ticketId/pdf`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
-    const ticket: Ticket = res.locals.ticket;
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: res.locals.viewer, t: req.t, storage: req.storage }));
-  });
+  router.get(`${BASE}/:ticketId/pdf`, scoped(residentTicketScope, async (req, res, scope) => {
+    const { ticket, viewer } = withViewer(scope);
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage }));
+  }));
 
   return router;
 }

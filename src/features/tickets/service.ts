@@ -21,6 +21,7 @@ import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { berlinDate, berlinYear } from '../../clock.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import { runningContractOn, type PropertyAccess } from '../access/service.ts';
+import { actorViewer, reopenRight } from './access.ts';
 import { notifyResidents, notifyStaffOfNewTicket, notifyStaffOfResidentActivity } from './notify.ts';
 import type { PreparedFile } from './photos.ts';
 
@@ -325,15 +326,18 @@ export async function assignTicket(em: Em, ticket: Ticket, staff: StaffUser, ass
 }
 
 /**
- * "Vorgang erneut öffnen" (seed 000, step 6), by the reporter or by staff: a closed ticket
- * becomes "Wieder geöffnet" and keeps its whole history. Residents reopening tell the staff;
- * staff reopening tell the residents.
+ * "Vorgang erneut öffnen" (seed 000, step 6), by the reporter side or by staff, as access.ts
+ * reopenRight allows: a closed ticket becomes "Wieder geöffnet" and keeps its whole history.
+ * Residents reopening tell the staff; staff reopening tell the residents. 'refused' for an
+ * actor who may never reopen it (a joiner: the portal answers 404).
  */
-export async function reopenTicket(em: Em, ticket: Ticket, actor: Actor, now: Date, baseUrl: string): Promise<ChangeResult> {
-  // A duplicate merged into another ticket stays closed: the conversation goes on there.
-  if (ticket.status !== 'done' || ticket.mergedInto) return 'unchanged';
+export async function reopenTicket(em: Em, ticket: Ticket, actor: Actor, now: Date, baseUrl: string): Promise<ChangeResult | 'refused'> {
+  const right = reopenRight(ticket, await actorViewer(em, ticket, actor, now));
+  if (right === 'never') return 'refused';
+  if (right === 'not now') return 'unchanged';
   return em.transactional(async (tx) => {
-    // Only a ticket still closed (and not merged) is reopened: of two reopening at once, one does it.
+    // reopenRight again, in the database: only a ticket still closed (and not merged) is
+    // reopened, so of two reopening at once, one does it.
     const reopened = await tx.execute<Array<{ id: string }>>(
       `update ticket set status = 'reopened', closed_at = null, version = version + 1, last_activity_at = ?
        where id = ? and organization_id = ? and status = 'done' and merged_into_id is null returning id`,

@@ -1,18 +1,21 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
-import { Property, Unit } from '../../entities/index.ts';
-import { NotFoundError } from '../../http/errors.ts';
+import { Property, type Unit } from '../../entities/index.ts';
+import { fieldMessages } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
+import { listQuery } from '../../http/paging.ts';
+import { receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { documentsPanel, uploadedCount, type PanelPlace } from '../documents/console-service.ts';
-import { listQuery } from '../masterdata/console-routes.ts';
-import { loadProperty } from '../properties/routes.ts';
+import { scoped } from '../../scopes/scope.ts';
+import { activeUnitScope, staffScope, unitScope, type StaffScope } from '../../scopes/staff.ts';
+import { documentsPanel, uploadedCount, type PanelPlace, type UploadForm } from '../documents/console-service.ts';
+import { DOCUMENT_FILES_FIELD, publishUploadedDocuments } from '../documents/upload-service.ts';
 import { searchUnits, unitContracts, UNIT_SORT_DEFAULT, UNIT_SORTS } from './service.ts';
 
 /** Console: the Einheiten list across all properties (Stammdaten), mounted at /verwaltung/einheiten (staff). */
 export function unitListRoutes() {
   const router = Router();
-  router.get('/', async (req, res) => {
+  router.get('/', scoped(staffScope, async (req, res) => {
     const { q, archived, sort, page, params: list } = listQuery(req, UNIT_SORTS, UNIT_SORT_DEFAULT);
     // The filter takes the id of the Verwaltung's own properties only (the query names the Verwaltung: scopedOrganization).
     const propertyId = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
@@ -21,41 +24,42 @@ export function unitListRoutes() {
     if (req.get('hx-target') === 'unit-results') return render(req, res, 'units/_results', { q, sort, params, ...result });
     const properties = await req.em.find(Property, { archivedAt: null }, { fields: ['id', 'name'], orderBy: { name: 'asc', id: 'asc' } });
     render(req, res, 'units/index', { title: req.t('properties-edit:units.title'), q, sort, archived, propertyId, properties, params, ...result });
-  });
+  }));
   return router;
 }
 
-/** Loads a unit of the URL's property, archived ones too (404 for any other). */
-export async function loadAnyUnit(req: Request, res: Response, next: NextFunction) {
-  if (!isUuid(req.params.unitId)) throw new NotFoundError('malformed unit id');
-  const unit = await req.em.findOne(Unit, { id: req.params.unitId, property: res.locals.property }, { populate: ['address'] });
-  if (!unit) throw new NotFoundError(`unit ${req.params.unitId} not in property`);
-  res.locals.unit = unit;
-  next();
-}
+type UnitPageScope = StaffScope & { property: Property; unit: Unit };
 
 /**
  * The unit page (views/units/show.eta): facts, contracts and contacts, and the Dokumente
- * panel (src/features/documents/console-service.ts). Also shown by the unit page's upload
- * (src/features/documents/console-routes.ts) with the upload's messages (422).
+ * panel (src/features/documents/console-service.ts); after a refused upload with its form and messages (422).
  */
-export async function unitPage(req: Request, res: Response, docs: Awaited<ReturnType<typeof documentsPanel>>, status = 200) {
-  const unit: Unit = res.locals.unit;
+async function unitPage(req: Request, res: Response, { organizationId, property, unit }: UnitPageScope, refused: { form: UploadForm; errors: Record<string, string> } | null = null, status = 200) {
   const today = berlinDate(req.deps.clock.now());
-  render(req, res, 'units/show', { title: `${unit.number} · ${res.locals.property.name}`, unit, ...(await unitContracts(req.em, unit, today)), today, docs }, status);
+  const place: PanelPlace = { kind: 'unit', property, unit };
+  const docs = refused
+    ? await documentsPanel(req.em, organizationId, place, refused.form, refused.errors)
+    : await documentsPanel(req.em, organizationId, place, undefined, {}, uploadedCount(req.query.hochgeladen));
+  render(req, res, 'units/show', { title: `${unit.number} · ${property.name}`, property, unit, ...(await unitContracts(req.em, unit, today)), today, docs }, status);
 }
 
 /**
  * Console: the unit page, /verwaltung/liegenschaften/:propertyId/einheiten/:unitId (staff),
  * mounted after the property routes (src/features/properties/edit-routes.ts takes
  * ".../einheiten/neu" first). An archived unit keeps its page (marked, with
- * "Wiederherstellen"); its Dokumente upload is src/features/documents/console-routes.ts.
+ * "Wiederherstellen"), but takes no more documents.
  */
 export function unitPageRoutes() {
   const router = Router();
-  router.get('/:propertyId/einheiten/:unitId', loadProperty, loadAnyUnit, async (req, res) => {
-    const place: PanelPlace = { kind: 'unit', property: res.locals.property, unit: res.locals.unit };
-    await unitPage(req, res, await documentsPanel(req.em, req.staff!.organization.id, place, undefined, {}, uploadedCount(req.query.hochgeladen)));
-  });
+  router.get('/:propertyId/einheiten/:unitId', scoped(unitScope, (req, res, scope) => unitPage(req, res, scope)));
+
+  // "Dokument hochladen" (Einheitsmenü > Dokumente, seed 003 case 2): a unit in use only.
+  router.post('/:propertyId/einheiten/:unitId/dokumente', scoped(activeUnitScope, async (req, res, scope) => {
+    const { staff, property, unit } = scope;
+    const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
+    const outcome = await publishUploadedDocuments(req.em, req.storage, staff, { kind: 'unit', property, unit }, { ...received, body: req.body }, req.deps.clock.now());
+    if ('errors' in outcome) return unitPage(req, res, scope, { form: outcome.form, errors: fieldMessages(req.t, outcome.errors) }, 422);
+    res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einheiten/${unit.id}?hochgeladen=${outcome.published}`);
+  }));
   return router;
 }

@@ -1,5 +1,4 @@
-import { Contact, CONTACT_TYPES, SALUTATIONS, contactDisplayName } from '../../../entities/index.ts';
-import { newContactPreference } from '../../contacts/service.ts';
+import { Contact, CONTACT_TYPES, SALUTATIONS, contactDisplayName, newContactPreference } from '../../../entities/index.ts';
 import { choice, countryCode, text } from '../fields.ts';
 import type { MasterDataKind, Problem } from './kind.ts';
 
