@@ -1,35 +1,24 @@
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type { Worker } from 'node:worker_threads';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Document, SerialLetter, SerialLetterPart } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { pageFrom, type Client, type Page } from '../support/client.ts';
+import type { Client, Page } from '../support/client.ts';
 import { filesUnder } from '../support/files.ts';
+import { expectHealthzAnswering, HEALTHZ_ANY_MS, HEALTHZ_TYPICAL_MS, postWatchingHealthz } from '../support/healthz.ts';
 
 // Issue 14: a damaged PDF must not stall the server. SmartPost reads PDFs in worker threads
 // (src/pdf/workers.ts) with a time and a heap bound; pdf.js opens each file first and refuses
 // what it cannot read at once. This app's time bound is lowered to 2 seconds so that the
-// slow file below (one pdf.js reads, pdf-lib struggles with) runs into it quickly.
+// slow file below (one pdf.js reads, pdf-lib struggles with) runs into it quickly. Before
+// the workers the server did not answer for 13 s (3 MB) and 57 s (10 MB) while pdf-lib read
+// the damaged file.
 
 const SECONDS = 2;
-/**
- * How fast /healthz must answer while a damaged or slow PDF is read: the issue's 100 ms for the
- * typical answer, and no answer ever near a second. Before the workers the server did not
- * answer for 13 s (3 MB) and 57 s (10 MB); after, 5–70 ms on the 2-core machine, with single
- * answers of 150–300 ms when other test files and browsers kept both cores busy (a load of
- * 7–11): the machine's scheduling, which a bound on every single answer would fail on.
- */
-const HEALTHZ_TYPICAL_MS = 100;
-const HEALTHZ_ANY_MS = 1000;
-const run = promisify(execFile);
 const BASE = '/verwaltung/smartpost';
 const all = { filters: { tenant: false } } as const;
 const UNREADABLE_MESSAGE = 'Das PDF lässt sich nicht lesen (beschädigt oder verschlüsselt).';
@@ -80,27 +69,9 @@ async function upload(content: Buffer, title: string): Promise<Page> {
   return manager.postMultipart(BASE, fields, [{ name: `${title}.pdf`, type: 'application/pdf', content }], 'file');
 }
 
-/** A browser elsewhere that posts a form and times /healthz until the answer is in. */
-const WATCHER = fileURLToPath(new URL('../support/upload-watching-healthz.ts', import.meta.url));
-
-/**
- * Posts the upload form from another process, which asks /healthz every 200 ms until the
- * answer is in; returns the answer's page and each /healthz answer's status and time.
- */
-async function uploadWatchingHealthz(content: Buffer, title: string): Promise<{ page: Page; healthz: Array<{ status: number; ms: number }> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'hausportal-upload-'));
-  try {
-    const file = path.join(dir, 'Rundschreiben.pdf');
-    await writeFile(file, content);
-    const url = new URL(`${BASE}?_csrf=${encodeURIComponent(await manager.csrfToken())}`, app.baseUrl).href;
-    const { cookie, origin } = manager.browserHeaders();
-    const fields = JSON.stringify({ typeId: await typeId(), title, split: 'address', dispatch: 'preference' });
-    const { stdout } = await run(process.execPath, [WATCHER, url, new URL('/healthz', app.baseUrl).href, cookie, origin, file, fields], { maxBuffer: 10 * 1024 * 1024 });
-    const { status, text, healthz } = JSON.parse(stdout) as { status: number; text: string; healthz: Array<{ status: number; ms: number }> };
-    return { page: await pageFrom(new Response(text, { status })), healthz };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** Posts the upload form from another process, which times /healthz until the answer is in (test/support/healthz.ts). */
+async function uploadWatchingHealthz(content: Buffer, title: string) {
+  return postWatchingHealthz(app, manager, BASE, { typeId: await typeId(), title, split: 'address', dispatch: 'preference' }, content);
 }
 
 async function state() {
@@ -148,15 +119,6 @@ describe('the time bound of a PDF job', () => {
     expect(app.app.pdfWorkers.threads()[0]).not.toBe(worker);
   });
 });
-
-/** The median and the slowest /healthz answer, and all of them for the message of a failed assertion. */
-function expectHealthzAnswering(healthz: Array<{ status: number; ms: number }>) {
-  const times = healthz.map((answer) => Math.round(answer.ms));
-  const sorted = [...times].sort((a, b) => a - b);
-  expect(sorted[Math.floor(sorted.length / 2)], `the median /healthz answer, of these (ms): ${times.join(', ')}`).toBeLessThan(HEALTHZ_TYPICAL_MS);
-  expect(sorted[sorted.length - 1], `the slowest /healthz answer, of these (ms): ${times.join(', ')}`).toBeLessThan(HEALTHZ_ANY_MS);
-  expect(healthz.map((answer) => answer.status)).toEqual(healthz.map(() => 200));
-}
 
 describe('a damaged PDF is refused at once', () => {
   for (const [what, size] of [
