@@ -16,7 +16,7 @@ export function consoleRoutes() {
   router.post('/kontakte/:contactId/einladung', loadContact, async (req, res) => {
     const contact: Contact = res.locals.contact;
     const channel = String(req.body.channel ?? '');
-    const result = await inviteContact(req.em, { staff: req.staff!, contact, channel, baseUrl: req.deps.config.baseUrl, storage: req.storage, now: req.deps.clock.now() });
+    const result = await inviteContact(req.em, { staff: req.staff!, contact, channel, baseUrl: req.deps.config.baseUrl, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() });
     if ('problem' in result) {
       return showContact(req, res, contact, { inviteForm: { channel }, errors: { channel: req.t(`invitations:problems.${result.problem}`) } }, 422);
     }
@@ -54,7 +54,7 @@ export function consoleRoutes() {
   router.post('/liegenschaften/:propertyId/einladungen', loadProperty, async (req, res) => {
     const property: Property = res.locals.property;
     const reinvite = req.body.reinvite === '1';
-    const sent = await inviteProperty(req.em, { staff: req.staff!, property, reinvite, baseUrl: req.deps.config.baseUrl, storage: req.storage, now: req.deps.clock.now() });
+    const sent = await inviteProperty(req.em, { staff: req.staff!, property, reinvite, baseUrl: req.deps.config.baseUrl, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() });
     const query = new URLSearchParams({ ergebnis: '1', emails: String(sent.emails), briefe: String(sent.letters), ...(sent.batch ? { pdf: sent.batch.id } : {}) });
     res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einladungen?${query}`);
   });
