@@ -206,7 +206,7 @@ export function detailRoutes() {
   // "Als PDF speichern" (seed 000, step 5).
   router.get('/vorgaenge/:ticketId/pdf', loadStaffTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }));
   });
 
   return router;

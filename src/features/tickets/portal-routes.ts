@@ -217,7 +217,7 @@ export function portalRoutes() {
   // "Als PDF speichern": the resident's copy, what their page shows.
   router.get(`${BASE}/:ticketId/pdf`, loadPortalPropertyForAnyAccess, loadResidentTicket, async (req, res) => {
     const ticket: Ticket = res.locals.ticket;
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: res.locals.viewer, t: req.t, storage: req.storage }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: res.locals.viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }));
   });
 
   return router;
