@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
@@ -13,7 +14,6 @@ import {
   type StaffUser,
 } from '../../entities/index.ts';
 import { invalidateUserSessions } from '../../auth/session.ts';
-import { rm } from 'node:fs/promises';
 import { translator } from '../../http/i18n.ts';
 import { helpers } from '../../http/view-helpers.ts';
 import type { PdfWorkers } from '../../pdf/workers.ts';
