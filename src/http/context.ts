@@ -25,7 +25,7 @@ declare global {
       storage: FileStorage;
       /** Work for after this response (src/http/after-response.ts): `req.afterResponse.schedule(res, …)`. */
       afterResponse: AfterResponse;
-      /** Worker threads for reading uploaded PDFs, off the request thread (src/pdf/workers.ts); one pool per app. */
+      /** Worker threads for reading and drawing PDFs, off the request thread (src/pdf/workers.ts); one pool per app. */
       pdfWorkers: PdfWorkers;
       lang: Language;
       t: TFunction;

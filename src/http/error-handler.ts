@@ -2,6 +2,7 @@ import { NotFoundError as OrmNotFoundError } from '@mikro-orm/core';
 import type { NextFunction, Request, Response } from 'express';
 import { log } from '../log.ts';
 import { PersonalOnly } from '../scopes/portal.ts';
+import { PdfJobOverLimit } from '../pdf/workers.ts';
 import { HttpError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { render } from './views.ts';
 
@@ -14,12 +15,13 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
  * The one error middleware: not found → 404 page, a portal section outside the user's
  * access window → its explanation page, forbidden → 403 with a German message,
  * not logged in → redirect to the login page (HX-Redirect for htmx), a malformed request
- * (see clientError) → its 4xx, anything else → 500 without details to the user and the
- * stack in the log.
+ * (see clientError) → its 4xx, a PDF job stopped by a bound of the PDF workers (a PDF
+ * drawn for a page, src/pdf/workers.ts) → 503 with a German message, anything else → 500
+ * without details to the user and the stack in the log.
  */
 export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
   if (res.headersSent) return next(err);
-  const error = err instanceof OrmNotFoundError ? new NotFoundError(err.message) : (clientError(err) ?? err);
+  const error = err instanceof OrmNotFoundError ? new NotFoundError(err.message) : err instanceof PdfJobOverLimit ? new HttpError(503, 'errors.pdfJobOverLimit', err.message) : (clientError(err) ?? err);
 
   if (error instanceof UnauthenticatedError) {
     const target = `${error.loginPath}?weiter=${encodeURIComponent(req.originalUrl)}`;

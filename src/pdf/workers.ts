@@ -5,14 +5,17 @@ import { log } from '../log.ts';
 import type { JobTask } from './worker-job.ts';
 
 /**
- * Reading PDFs that people upload runs in worker threads, never on the thread that answers
- * requests: pdf-lib spent minutes on a damaged 10 MB file, and while it did the server
- * answered nobody (issue 14). The pool (piscina) runs at most two jobs at once; the rest
- * wait in line. Each job has two bounds: its time, counted from when a worker takes it (not
+ * PDF work runs in worker threads, never on the thread that answers requests: reading PDFs
+ * that people upload (pdf-lib spent minutes on a damaged 10 MB file, and while it did the
+ * server answered nobody, issue 14) and drawing the PDFs we make (300 invitation letters
+ * take seconds; a Vorgang's PNG thumbnails are decoded in JavaScript). The pool (piscina)
+ * runs at most two jobs at once; the rest wait in line. Each job has two bounds: its time, counted from when a worker takes it (not
  * while it waits behind others), after which that worker is terminated and replaced; and
  * its heap (V8's resourceLimits), over which the worker dies with ERR_WORKER_OUT_OF_MEMORY.
  * Jobs are functions made with `pdfJob` (src/pdf/worker-job.ts) in a module of their own;
- * they receive and return plain data (paths, numbers, texts), never big byte arrays.
+ * they receive and return plain data (paths, numbers, texts, small byte arrays such as
+ * thumbnails), never a big file's bytes: those go by path, and a job writes what it makes
+ * to a temp path its caller chose (and removes should the job be stopped half-way).
  */
 export type PdfLimits = {
   /** Running time of one job (PDF_JOB_SECONDS). */

@@ -323,7 +323,7 @@ describe('print view and PDF', () => {
     const em = app.em();
     scopeToOrganization(em as Em, app.world.organizations.sonnenschein.id);
     const ticket = await em.findOneOrFail(Ticket, ticket2.id);
-    const bytes = await ticketPdf(em as Em, ticket, { viewer: { relation: 'reporter', userId: app.world.portalUsers.kristina.id }, t: translator('de'), storage: localFileStorage(app.storageDir) });
+    const bytes = await ticketPdf(em as Em, ticket, { viewer: { relation: 'reporter', userId: app.world.portalUsers.kristina.id }, t: translator('de'), storage: localFileStorage(app.storageDir), pdf: app.app.pdfWorkers });
     const { text } = await pdfText(bytes);
     expect(text).toContain('Kellertür schließt nicht mehr');
     expect(text).toContain('Eine Schlosserei ist beauftragt.');

@@ -2,20 +2,23 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-// A browser elsewhere, as a child process of a test (test/integration/serial-letters-hostile.test.ts):
-// it posts an upload form and, until the answer is in, asks /healthz every 200 ms, timing
-// each answer. It must be another process: a client on the test's own thread would stall
-// together with the server it measures, and a stalled request would look fast.
+// A browser elsewhere, as a child process of a test (test/integration/serial-letters-hostile.test.ts,
+// test/integration/pdf-drawing.test.ts): it posts a form (an upload, or a plain form) and,
+// until the answer is in, asks /healthz every 200 ms, timing each answer. It must be another
+// process: a client on the test's own thread would stall together with the server it
+// measures, and a stalled request would look fast.
 //
 // Arguments: the form's URL, the /healthz URL, cookie and origin headers, the file to send
-// and the other fields as JSON. Prints { status, text, healthz: [{ status, ms }] } as JSON.
+// ("-" for a plain form without a file, sent urlencoded) and the other fields as JSON.
+// Prints { status, location, ms, text, healthz: [{ status, ms }] } as JSON (ms: until the answer).
 
 const [url, healthzUrl, cookie, origin, file, fields] = process.argv.slice(2);
 
+const values = JSON.parse(fields) as Record<string, string>;
 const form = new FormData();
-for (const [name, value] of Object.entries(JSON.parse(fields) as Record<string, string>)) form.append(name, value);
-form.append('file', new Blob([readFileSync(file)], { type: 'application/pdf' }), 'Rundschreiben.pdf');
-const encoded = new Response(form);
+for (const [name, value] of Object.entries(values)) form.append(name, value);
+if (file !== '-') form.append('file', new Blob([readFileSync(file)], { type: 'application/pdf' }), 'Rundschreiben.pdf');
+const encoded = file === '-' ? new Response(new URLSearchParams(values)) : new Response(form);
 const bytes = new Uint8Array(await encoded.arrayBuffer());
 
 // Sent as over a fast network, 1 MB every 20 ms, not at the speed of the loopback interface.
@@ -31,14 +34,15 @@ const body = new ReadableStream<Uint8Array>({
 // One request first, not counted: this process's first fetch sets up its HTTP client and connection.
 await (await fetch(healthzUrl)).text();
 
-let answer: { status: number; text: string } | undefined;
+let answer: { status: number; location: string | null; ms: number; text: string } | undefined;
+const posted = performance.now();
 const answered = fetch(url, {
   method: 'POST',
   body,
   duplex: 'half',
   headers: { cookie, origin, 'content-type': encoded.headers.get('content-type')! },
   redirect: 'manual',
-} as RequestInit).then(async (response) => (answer = { status: response.status, text: await response.text() }));
+} as RequestInit).then(async (response) => (answer = { status: response.status, location: response.headers.get('location'), ms: performance.now() - posted, text: await response.text() }));
 
 const healthz: Array<{ status: number; ms: number }> = [];
 while (!answer) {

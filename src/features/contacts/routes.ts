@@ -79,7 +79,7 @@ export function consoleRoutes() {
   router.post('/:contactId/einladung', scoped(contactScope, async (req, res, scope) => {
     const { staff, contact } = scope;
     const channel = String(req.body.channel ?? '');
-    const result = await inviteContact(req.em, { staff, contact, channel, baseUrl: req.deps.config.baseUrl, storage: req.storage, now: req.deps.clock.now() });
+    const result = await inviteContact(req.em, { staff, contact, channel, baseUrl: req.deps.config.baseUrl, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() });
     if ('problem' in result) {
       return showContact(req, res, scope, { inviteForm: { channel }, errors: { channel: req.t(`invitations:problems.${result.problem}`) } }, 422);
     }

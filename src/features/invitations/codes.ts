@@ -38,7 +38,14 @@ export type NewInvitation = {
   email?: string | null;
   invitedByStaff?: StaffUser | null;
   invitedByPortalUser?: PortalUser | null;
+  /** The code, when the caller chose it first (a letter drawn before the invitation is written); a new one otherwise. */
+  code?: string;
 };
+
+/** Until when an invitation sent now can be used: the Verwaltung's validity in days. */
+export function invitationExpiry(organization: Organization, now: Date): Date {
+  return new Date(now.getTime() + organization.invitationValidDays * 24 * 60 * 60 * 1000);
+}
 
 /**
  * Creates an invitation and returns it with its code (the only time the code exists in
@@ -68,8 +75,7 @@ export function revokeContactInvitations(em: Em, contactIds: string[], now: Date
  * statement first (revokeContactInvitations). Use createInvitation otherwise.
  */
 export function newInvitation(em: Em, input: NewInvitation, now: Date): { invitation: Invitation; code: string } {
-  const code = generateCode();
-  const validDays = input.organization.invitationValidDays;
+  const code = input.code ?? generateCode();
   const invitation = em.create(Invitation, {
     organization: input.organization,
     kind: input.kind,
@@ -80,7 +86,7 @@ export function newInvitation(em: Em, input: NewInvitation, now: Date): { invita
     email: input.email ?? null,
     invitedByStaff: input.invitedByStaff ?? null,
     invitedByPortalUser: input.invitedByPortalUser ?? null,
-    expiresAt: new Date(now.getTime() + validDays * 24 * 60 * 60 * 1000),
+    expiresAt: invitationExpiry(input.organization, now),
     createdAt: now,
   });
   return { invitation, code };

@@ -32,7 +32,7 @@ export async function seedDemoInvitations(tx: Em, world: DemoInvitationWorld, no
   if (options.storage) {
     // Marta Nowak has an address of her own, so this needs no query.
     const address = (await postalAddresses(tx, [nowak])).get(nowak.id)!;
-    const letter = letterFor(organization, nowak, address, code, invitation, options.baseUrl ?? 'http://localhost:3000', now);
+    const letter = letterFor(organization, nowak, address, code, invitation.expiresAt, options.baseUrl ?? 'http://localhost:3000', now);
     const storageKey = await putBytes(options.storage, await buildLettersPdf([letter]));
     invitation.letterBatch = tx.create(InvitationLetterBatch, { organization, property: null, createdBy: invitedByStaff, storageKey, letterCount: 1, createdAt: now });
   }

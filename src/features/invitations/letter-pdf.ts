@@ -1,7 +1,6 @@
 import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { translator } from '../../http/i18n.ts';
-import { helpers } from '../../http/view-helpers.ts';
 import { textSafeFor, wrapText } from '../../pdf/text.ts';
 
 /**
@@ -12,9 +11,12 @@ import { textSafeFor, wrapText } from '../../pdf/text.ts';
  * the Verwaltung (InvitationLetterBatch, download in ./routes.ts) and must not go anywhere else.
  * Letters are German (the language of the Verwaltung's post), their texts in
  * locales/de/invitations.json under "letter".
+ *
+ * Drawn in a PDF worker (./letter-jobs.ts, src/pdf/workers.ts): a Letter is plain data that
+ * crosses to the worker thread, so dates come formatted and the sender as plain fields.
  */
 export type Letter = {
-  sender: { name: string; street?: string | null; postalCode?: string | null; city?: string | null; phone?: string | null; email?: string | null };
+  sender: { name: string; street: string | null; postalCode: string | null; city: string | null; phone: string | null; email: string | null };
   /** The postal address block: name, street, postal code and city (and country abroad). */
   recipientLines: string[];
   /** "Sehr geehrte Frau Maiblume," */
@@ -24,8 +26,9 @@ export type Letter = {
   registrationUrl: string;
   /** The personal link in the QR code (with the code). */
   link: string;
-  date: Date;
-  validUntil: Date;
+  /** The letter's date and the last day the code works, as printed (23.11.2026). */
+  date: string;
+  validUntil: string;
 };
 
 const MM = 72 / 25.4;
@@ -91,7 +94,7 @@ async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
   }
 
   // Information block on the right: the date.
-  const dateLine = t('invitations:letter.date', { date: helpers.formatDate(letter.date) });
+  const dateLine = t('invitations:letter.date', { date: letter.date });
   text(dateLine, INFO_BLOCK_X, fromTop(ADDRESS_FIELD.top + ADDRESS_FIELD.notesHeight) - 12, 10);
 
   // Subject and body.
@@ -122,7 +125,7 @@ async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
   text(t('invitations:letter.qrCaption'), RIGHT - qrSize, stepsTop - qrSize, 7.5, fonts.regular, MUTED);
   y = Math.min(y, stepsTop - qrSize - 18);
 
-  paragraph(t('invitations:letter.validity', { date: helpers.formatDate(letter.validUntil) }));
+  paragraph(t('invitations:letter.validity', { date: letter.validUntil }));
   const reach = [sender.phone, sender.email].filter(Boolean).join(t('invitations:letter.or'));
   if (reach) paragraph(t('invitations:letter.questions', { reach }));
   paragraph(t('invitations:letter.closing'));

@@ -35,7 +35,7 @@ export function consoleRoutes() {
 
   router.post('/liegenschaften/:propertyId/einladungen', scoped(propertyScope, async (req, res, { staff, property }) => {
     const reinvite = req.body.reinvite === '1';
-    const sent = await inviteProperty(req.em, { staff, property, reinvite, baseUrl: req.deps.config.baseUrl, storage: req.storage, now: req.deps.clock.now() });
+    const sent = await inviteProperty(req.em, { staff, property, reinvite, baseUrl: req.deps.config.baseUrl, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() });
     const query = new URLSearchParams({ ergebnis: '1', emails: String(sent.emails), briefe: String(sent.letters), ...(sent.batch ? { pdf: sent.batch.id } : {}) });
     res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einladungen?${query}`);
   }));

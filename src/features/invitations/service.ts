@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
@@ -14,12 +15,16 @@ import {
 } from '../../entities/index.ts';
 import { invalidateUserSessions } from '../../auth/session.ts';
 import { translator } from '../../http/i18n.ts';
-import { putBytes, type FileStorage } from '../../storage/files.ts';
+import { helpers } from '../../http/view-helpers.ts';
+import type { PdfWorkers } from '../../pdf/workers.ts';
+import { newTempPath, storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { contactsInAccessWindow, contactsWithinAccessWindow } from '../access/service.ts';
 import { isEmail, normalizeEmail } from '../login/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { createInvitation, newInvitation, registrationLink, revokeContactInvitations } from './codes.ts';
-import { buildLettersPdf, type Letter } from './letter-pdf.ts';
+import { createInvitation, generateCode, invitationExpiry, newInvitation, registrationLink, revokeContactInvitations } from './codes.ts';
+// Type-only: the letters are drawn in the PDF workers, pdf-lib never loads on the request thread.
+import type { drawLetters } from './letter-jobs.ts';
+import type { Letter } from './letter-pdf.ts';
 import { auditStaffAction } from '../audit/service.ts';
 
 /** "nicht eingeladen", "eingeladen", "registriert", "gesperrt" in the console. */
@@ -70,12 +75,13 @@ async function inAccessWindow(em: Em, contact: Contact, now: Date): Promise<bool
   return (await contactsWithinAccessWindow(em, [contact], now)).length > 0;
 }
 
-type InviteInput = { staff: StaffUser; baseUrl: string; storage: FileStorage; now: Date };
+type InviteInput = { staff: StaffUser; baseUrl: string; storage: FileStorage; pdf: PdfWorkers; now: Date };
 
 /**
  * "Kontakt einladen": by e-mail (the personal link and the code) or by letter (a stored PDF,
- * see ./letter-pdf.ts). Replaces an open invitation of the contact. Everything happens in
- * one transaction; a stored letter is removed again if it fails.
+ * see ./letter-pdf.ts). Replaces an open invitation of the contact. The letter is drawn
+ * first (withLettersPdf); the rest happens in one transaction, and the stored letter is
+ * removed again if it fails.
  */
 export async function inviteContact(
   em: Em,
@@ -90,18 +96,14 @@ export async function inviteContact(
   const address = input.channel === 'letter' ? (await postalAddresses(em, [contact])).get(contact.id) : null;
   if (input.channel === 'letter' && !address) return { problem: 'noAddress' };
 
-  return withStoredLetters(input.storage, async (store) =>
+  const channel: InvitationChannel = input.channel;
+  const code = generateCode();
+  const letters = address ? [letterFor(organization, contact, address, code, invitationExpiry(organization, now), input.baseUrl, now)] : [];
+  return withLettersPdf(input, letters, (storageKey) =>
     em.transactional(async (tx) => {
-      const channel = input.channel as InvitationChannel;
-      const { invitation, code } = await createInvitation(tx, { organization, kind: 'contact', channel, contact, email: channel === 'email' ? contact.email : null, invitedByStaff: staff }, now);
-      let batch: InvitationLetterBatch | null = null;
-      if (channel === 'email') {
-        enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
-      } else {
-        batch = await storeLetterBatch(tx, store, { organization, staff, property: null, now }, [
-          { invitation, letter: letterFor(organization, contact, address!, code, invitation, input.baseUrl, now) },
-        ]);
-      }
+      const { invitation } = await createInvitation(tx, { organization, kind: 'contact', channel, contact, email: channel === 'email' ? contact.email : null, invitedByStaff: staff, code }, now);
+      const batch = storageKey ? newLetterBatch(tx, { organization, staff, property: null, now }, storageKey, [invitation]) : null;
+      if (channel === 'email') enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
       audit(tx, staff, 'invitation.sent', contact, { channel, invitationId: invitation.id }, now);
       return { invitation, batch };
     }),
@@ -154,29 +156,33 @@ export async function propertyInvitationPlan(em: Em, property: Property, now: Da
 
 /**
  * Sends the bulk invitation of a property: e-mails through the outbox and one combined PDF
- * of letters (one InvitationLetterBatch), all in one transaction. Contacts with an open
- * invitation are invited again only when `reinvite` is set; their old codes stop working.
+ * of letters (one InvitationLetterBatch). The letters are drawn first (withLettersPdf), the
+ * invitations and mails written in one transaction. Contacts with an open invitation are
+ * invited again only when `reinvite` is set; their old codes stop working.
  */
 export async function inviteProperty(em: Em, input: InviteInput & { property: Property; reinvite: boolean }) {
   const { staff, property, now } = input;
   const organization = staff.organization;
   const plan = await propertyInvitationPlan(em, property, now);
-  const targets = plan.targets.filter((target) => input.reinvite || target.status !== 'invited');
+  const targets = plan.targets.filter((target) => input.reinvite || target.status !== 'invited').map((target) => ({ ...target, code: generateCode() }));
   if (targets.length === 0) return { emails: 0, letters: 0, batch: null };
 
-  return withStoredLetters(input.storage, async (store) =>
+  const validUntil = invitationExpiry(organization, now);
+  const byLetter = targets.filter((target) => target.channel === 'letter');
+  const letters = byLetter.map(({ contact, address, code }) => letterFor(organization, contact, address!, code, validUntil, input.baseUrl, now));
+  return withLettersPdf(input, letters, (storageKey) =>
     em.transactional(async (tx) => {
       // One statement revokes the open invitations of all of them (createInvitation would do it one by one).
       await revokeContactInvitations(tx, targets.map((t) => t.contact.id), now);
-      const letters: Array<{ invitation: Invitation; letter: Letter }> = [];
-      for (const { contact, channel, address } of targets) {
-        const { invitation, code } = newInvitation(tx, { organization, kind: 'contact', channel, contact, property, email: channel === 'email' ? contact.email : null, invitedByStaff: staff }, now);
+      const lettered: Invitation[] = [];
+      for (const { contact, channel, code } of targets) {
+        const { invitation } = newInvitation(tx, { organization, kind: 'contact', channel, contact, property, email: channel === 'email' ? contact.email : null, invitedByStaff: staff, code }, now);
         if (channel === 'email') enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
-        else letters.push({ invitation, letter: letterFor(organization, contact, address!, code, invitation, input.baseUrl, now) });
+        else lettered.push(invitation);
         audit(tx, staff, 'invitation.sent', contact, { channel, invitationId: invitation.id, propertyId: property.id }, now);
       }
-      const batch = letters.length ? await storeLetterBatch(tx, store, { organization, staff, property, now }, letters) : null;
-      return { emails: targets.length - letters.length, letters: letters.length, batch };
+      const batch = storageKey ? newLetterBatch(tx, { organization, staff, property, now }, storageKey, lettered) : null;
+      return { emails: targets.length - byLetter.length, letters: byLetter.length, batch };
     }),
   );
 }
@@ -284,16 +290,18 @@ export function salutationOf(contact: Contact): string {
   return t('invitations:salutation.none');
 }
 
-export function letterFor(organization: Organization, contact: Contact, address: string[], code: string, invitation: Invitation, baseUrl: string, now: Date): Letter {
+/** A letter's content as plain data for the PDF worker (./letter-pdf.ts). */
+export function letterFor(organization: Organization, contact: Contact, address: string[], code: string, validUntil: Date, baseUrl: string, now: Date): Letter {
+  const { name, street, postalCode, city, phone, email } = organization;
   return {
-    sender: organization,
+    sender: { name, street: street ?? null, postalCode: postalCode ?? null, city: city ?? null, phone: phone ?? null, email: email ?? null },
     recipientLines: address,
     salutation: salutationOf(contact),
     code,
     registrationUrl: `${baseUrl}/portal/registrieren`,
     link: registrationLink(baseUrl, code),
-    date: now,
-    validUntil: invitation.expiresAt,
+    date: helpers.formatDate(now),
+    validUntil: helpers.formatDate(validUntil),
   };
 }
 
@@ -328,44 +336,45 @@ function audit(em: Em, staff: StaffUser, action: string, contact: Contact, data:
   auditStaffAction(em, staff, action, { type: 'Contact', id: contact.id }, data, now);
 }
 
-type LetterStore = (bytes: Uint8Array) => Promise<string>;
+/** The worker module that draws invitation letters (./letter-pdf.ts through ./letter-jobs.ts). */
+const LETTER_JOBS = new URL('./letter-jobs.ts', import.meta.url);
 
 /**
- * Runs `work` with a function that puts a PDF into the file storage, and removes what it
- * stored if `work` fails (the transaction rolled back, so no row points at the file).
+ * Draws the letters into one PDF in a PDF worker (src/pdf/workers.ts), off the request
+ * thread, then runs `write` with the key of the stored PDF (null without letters): file and
+ * rows together or neither (storeThenWrite). Drawing comes before the transaction, so
+ * seconds of drawing (or of waiting for a free worker) hold no database connection. A job
+ * stopped by a bound throws PdfJobOverLimit (src/http/error-handler.ts answers it).
  */
-async function withStoredLetters<T>(storage: FileStorage, work: (store: LetterStore) => Promise<T>): Promise<T> {
-  const stored: string[] = [];
-  const store: LetterStore = async (bytes) => {
-    const key = await putBytes(storage, bytes);
-    stored.push(key);
-    return key;
-  };
+async function withLettersPdf<T>(input: { storage: FileStorage; pdf: PdfWorkers }, letters: Letter[], write: (storageKey: string | null) => Promise<T>): Promise<T> {
+  if (letters.length === 0) return write(null);
+  const tempPath = await newTempPath(input.storage);
   try {
-    return await work(store);
+    await input.pdf.run<typeof drawLetters>(LETTER_JOBS, 'drawLetters', { letters, path: tempPath });
   } catch (error) {
-    await Promise.all(stored.map((key) => storage.remove(key).catch(() => undefined)));
+    // A worker stopped half-way may have left part of a file.
+    await rm(tempPath, { force: true });
     throw error;
   }
+  return storeThenWrite(input.storage, [tempPath], ([storageKey]) => write(storageKey));
 }
 
-/** Renders the letters into one PDF, stores it and records it as a batch its invitations point to. */
-async function storeLetterBatch(
+/** Records a stored letter PDF as a batch its invitations point to. */
+function newLetterBatch(
   em: Em,
-  store: LetterStore,
   input: { organization: Organization; staff: StaffUser; property: Property | null; now: Date },
-  letters: Array<{ invitation: Invitation; letter: Letter }>,
-): Promise<InvitationLetterBatch> {
-  const storageKey = await store(await buildLettersPdf(letters.map((l) => l.letter)));
+  storageKey: string,
+  invitations: Invitation[],
+): InvitationLetterBatch {
   const batch = em.create(InvitationLetterBatch, {
     organization: input.organization,
     property: input.property,
     createdBy: input.staff,
     storageKey,
-    letterCount: letters.length,
+    letterCount: invitations.length,
     createdAt: input.now,
   });
-  for (const { invitation } of letters) invitation.letterBatch = batch;
+  for (const invitation of invitations) invitation.letterBatch = batch;
   return batch;
 }
 

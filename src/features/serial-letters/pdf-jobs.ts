@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { pdfJob } from '../../pdf/worker-job.ts';
-import { cutPages, loadPdf, mergeForPrint, pageTexts } from './pdf.ts';
+import { closePdfJs, cutPages, loadPdf, mergeForPrint, openWithPdfJs, pageTexts } from './pdf.ts';
 
 // The PDF work of SmartPost as jobs of the PDF workers (src/pdf/workers.ts): this module runs
 // in a worker thread, never on the thread that answers requests; service.ts calls its jobs
@@ -13,18 +13,27 @@ export type SerialLetterReading =
   /** `texts` is null when there is nothing to split: no pages, or a count that `pagesPerLetter` does not divide. */
   | { readable: true; pageCount: number; texts: string[] | null };
 
-/** Reads an uploaded serial letter: its page count and, when it can be split into letters of `pagesPerLetter`, the text of every page. */
+/**
+ * Reads an uploaded serial letter: its page count and, when it can be split into letters of
+ * `pagesPerLetter`, the text of every page. pdf.js opens it first and refuses a damaged file
+ * at once; pdf-lib, which will cut the letters, must read it too (the job's time bound stops
+ * a file that only pdf-lib struggles with).
+ */
 export const readSerialLetter = pdfJob(async ({ path, pagesPerLetter }: { path: string; pagesPerLetter: number }): Promise<SerialLetterReading> => {
   const bytes = await readFile(path);
-  const pdf = await loadPdf(bytes);
-  if (!pdf) return { readable: false };
-  const pageCount = pdf.getPageCount();
-  // Text extraction is the slow part (about 10 ms a page): not for a file refused anyway.
-  if (pageCount === 0 || pageCount % pagesPerLetter !== 0) return { readable: true, pageCount, texts: null };
+  const reader = await openWithPdfJs(bytes);
+  if (!reader) return { readable: false };
   try {
-    return { readable: true, pageCount, texts: await pageTexts(bytes) };
+    const pdf = await loadPdf(bytes);
+    if (!pdf) return { readable: false };
+    const pageCount = pdf.getPageCount();
+    // Text extraction is the slow part (about 10 ms a page): not for a file refused anyway.
+    if (pageCount === 0 || pageCount % pagesPerLetter !== 0) return { readable: true, pageCount, texts: null };
+    return { readable: true, pageCount, texts: await pageTexts(reader) };
   } catch {
     return { readable: false };
+  } finally {
+    await closePdfJs(reader);
   }
 });
 

@@ -3,7 +3,8 @@ import { getDocumentProxy } from 'unpdf';
 
 /**
  * The PDF work of SmartPost with well-kept libraries only: pdf-lib reads, cuts and merges
- * pages; unpdf (pdf.js) extracts each page's text for the address blocks.
+ * pages; unpdf (pdf.js) checks first that a file is readable at all and extracts each
+ * page's text for the address blocks.
  */
 
 /** The serial letter as pdf-lib reads it, or null when it is no readable (or an encrypted) PDF. */
@@ -18,22 +19,37 @@ export async function loadPdf(bytes: Uint8Array): Promise<PDFDocument | null> {
   }
 }
 
-/** The text of every page, lines separated by "\n", as pdf.js lays it out. */
-export async function pageTexts(bytes: Uint8Array): Promise<string[]> {
-  // A copy as a plain Uint8Array: pdf.js refuses a Node Buffer and may take over what it is given.
-  const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
+/** A PDF as pdf.js (through unpdf) has opened it. */
+export type PdfJsDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
+
+/**
+ * The PDF as pdf.js opens it, or null when pdf.js cannot read it (damaged, encrypted). pdf.js
+ * refuses a damaged file within a fraction of a second where pdf-lib may parse it for
+ * minutes (issue 14), so it goes first. The caller closes it with `closePdfJs`.
+ */
+export async function openWithPdfJs(bytes: Uint8Array): Promise<PdfJsDocument | null> {
   try {
-    const texts: string[] = [];
-    for (let n = 1; n <= pdf.numPages; n++) {
-      const page = await pdf.getPage(n);
-      const content = await page.getTextContent();
-      texts.push(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join(''));
-      page.cleanup();
-    }
-    return texts;
-  } finally {
-    await pdf.loadingTask.destroy();
+    // A copy as a plain Uint8Array: pdf.js refuses a Node Buffer and may take over what it is given.
+    return await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
+  } catch {
+    return null;
   }
+}
+
+export async function closePdfJs(pdf: PdfJsDocument): Promise<void> {
+  await pdf.loadingTask.destroy();
+}
+
+/** The text of every page, lines separated by "\n", as pdf.js lays it out. */
+export async function pageTexts(pdf: PdfJsDocument): Promise<string[]> {
+  const texts: string[] = [];
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const page = await pdf.getPage(n);
+    const content = await page.getTextContent();
+    texts.push(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : '') : '')).join(''));
+    page.cleanup();
+  }
+  return texts;
 }
 
 /** Pages first..last (counted from 1) of the source as a PDF of their own: one personal letter. */

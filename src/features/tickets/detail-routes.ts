@@ -187,7 +187,7 @@ export function detailRoutes() {
 
   // "Als PDF speichern" (seed 000, step 5).
   router.get('/vorgaenge/:ticketId/pdf', scoped(ticketScope, async (req, res, { ticket }) => {
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }));
   }));
 
   return router;

@@ -204,7 +204,7 @@ export function portalRoutes() {
   // "Als PDF speichern": the resident's copy, what their page shows.
   router.get(`${BASE}/:ticketId/pdf`, scoped(residentTicketScope, async (req, res, scope) => {
     const { ticket, viewer } = withViewer(scope);
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }));
   }));
 
   return router;
