@@ -9,6 +9,7 @@ import { apiRequestListener } from './api/app.ts';
 import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { htmxFollowsRedirects } from './http/form-answers.ts';
 import { inputGuard } from './http/input.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './http/i18n.ts';
 import { loopbackOnly } from './http/loopback.ts';
@@ -115,6 +116,8 @@ export function createApp(deps: AppDeps) {
   // Control characters, undecodable paths and bodies that are no form stop here (src/http/input.ts).
   app.use(inputGuard);
   app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
+  // A form's 303 to the next page, sent through htmx, lands in the address bar too (src/http/form-answers.ts).
+  app.use(htmxFollowsRedirects);
 
   app.use(['/verwaltung', '/portal'], noStore);
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));

@@ -25,7 +25,8 @@ export type InvitationChannel = (typeof INVITATION_CHANNELS)[number];
  */
 export const Invitation = defineEntity({
   name: 'Invitation',
-  indexes: [{ properties: ['contact'] }],
+  // (organization, createdAt): the console's Übersicht reads open invitations newest first (src/features/console/overview.ts).
+  indexes: [{ properties: ['contact'] }, { properties: ['organization', 'createdAt'] }],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),

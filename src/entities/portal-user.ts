@@ -12,6 +12,8 @@ import { Property } from './property.ts';
 export const PortalUser = defineEntity({
   name: 'PortalUser',
   uniques: [{ properties: ['organization', 'email'] }],
+  // The console's Übersicht reads the newest registrations (src/features/console/overview.ts).
+  indexes: [{ properties: ['organization', 'createdAt'] }],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),

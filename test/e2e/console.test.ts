@@ -17,7 +17,9 @@ describeInBrowser('console in the browser', () => {
   it('logs in through the form, searches live with htmx and opens a property with its tabs', async () => {
     const page = await t.newPage();
     await t.loginStaff(page, MANAGER);
-    expect(new URL(page.url()).pathname).toBe('/verwaltung/liegenschaften');
+    expect(new URL(page.url()).pathname).toBe('/verwaltung');
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Übersicht');
+    await Promise.all([page.waitForURL(/\/verwaltung\/liegenschaften$/), page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Liegenschaften' }).click()]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Liegenschaften');
     expect(await resultNames(page)).toContain('TESTLIEGENSCHAFT');
 
@@ -47,6 +49,7 @@ describeInBrowser('console in the browser', () => {
   it('searches with JavaScript turned off: the form submits on Enter', async () => {
     const page = await t.newPage({ javaScript: false });
     await t.loginStaff(page, MANAGER);
+    await page.goto('/verwaltung/liegenschaften');
     const search = page.getByRole('searchbox', { name: 'Liegenschaften durchsuchen' });
     await search.fill('Rosen');
     await Promise.all([page.waitForURL(/\/verwaltung\/liegenschaften\?q=Rosen$/), search.press('Enter')]);
@@ -78,6 +81,25 @@ describeInBrowser('console in the browser', () => {
     await expect.poll(() => t.problemsOf(page).join('\n')).toMatch(/Content Security Policy/);
   });
 
+  it('saves a Termin through htmx and shows the page after it in the address bar: a reload shows the same page', async () => {
+    const page = await t.newPage();
+    await t.loginStaff(page, MANAGER);
+    await page.goto('/verwaltung/termine/neu');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    await page.getByLabel('Titel').fill('Treppenhausreinigung über htmx');
+    await page.getByLabel('Datum').fill('2026-12-10');
+    await page.getByLabel('Beginn').fill('10:00');
+    await page.getByLabel('Ende', { exact: true }).fill('11:00');
+    await page.getByLabel('Max-Planck-Straße 12').check();
+    await Promise.all([page.waitForURL(/\/verwaltung\/termine\?gespeichert=0$/), page.getByRole('button', { name: 'Termin speichern' }).click()]);
+    // Swapped in by htmx (the marker survived), not loaded whole.
+    await expect(page.evaluate(() => (window as unknown as { marker?: string }).marker)).resolves.toBe('same document');
+    await expect(page.locator('main').textContent()).resolves.toContain('Treppenhausreinigung über htmx');
+    await page.reload();
+    await expect(page.locator('main').textContent()).resolves.toContain('Treppenhausreinigung über htmx');
+    expect(t.problemsOf(page)).toEqual([]);
+  });
+
   it('reaches the skip link first with Tab and shows it while focused', async () => {
     const page = await t.newPage();
     await t.loginStaff(page, MANAGER);
@@ -95,9 +117,11 @@ describeInBrowser('console in the browser', () => {
   });
 
   for (const width of [1280, 360]) {
-    it(`fits the list and the property page at ${width}px (screenshots)`, async () => {
+    it(`fits the Übersicht, the list, the property and the contact page at ${width}px (screenshots)`, async () => {
       const page = await t.newPage({ width });
       await t.loginStaff(page, MANAGER);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await t.screenshot(page, `console-overview-${width}`);
       await page.goto('/verwaltung/liegenschaften');
       expect(await horizontalOverflow(page)).toBe(0);
       await t.screenshot(page, `console-list-${width}`);
@@ -107,6 +131,9 @@ describeInBrowser('console in the browser', () => {
       await page.goto(`/verwaltung/liegenschaften/${t.app.world.properties.rosenweg.id}/einheiten`);
       expect(await horizontalOverflow(page)).toBe(0);
       await t.screenshot(page, `console-property-einheiten-${width}`);
+      await page.goto(`/verwaltung/kontakte/${t.app.world.contacts.kristina.id}`);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await t.screenshot(page, `console-contact-${width}`);
       expect(t.problemsOf(page)).toEqual([]);
     });
   }

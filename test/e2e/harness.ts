@@ -91,7 +91,7 @@ export async function startBrowserTest(options: Parameters<typeof startTestApp>[
 
     /** Logs in through the real staff login form and waits for the page after it. */
     async loginStaff(page: Page, email: string, password = app.world.password) {
-      await loginThroughForm(page, '/verwaltung/anmelden', email, password, /\/verwaltung\/(?!anmelden)/);
+      await loginThroughForm(page, '/verwaltung/anmelden', email, password, /\/verwaltung(?!\/anmelden)([/?#]|$)/);
     },
 
     /** Logs in through the real portal login form and waits for the page after it. */

@@ -127,7 +127,7 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     const propertyUrl = new URL(page.url()).pathname;
     await expect(page.locator('main h1').innerText()).resolves.toBe('Lindenallee 5');
     await expect(page.locator('.erp-note').innerText()).resolves.toContain('Vom ERP gepflegt.');
-    expect(await text(page, '.tab-panel')).toContain('PH-L5');
+    expect(await text(page, '.detail-side')).toContain('PH-L5');
 
     await Promise.all([page.waitForURL(`${propertyUrl}/bearbeiten`), page.locator('.record-actions').getByRole('link', { name: 'Bearbeiten', exact: true }).click()]);
     const name = page.locator('#properties-name');
@@ -240,6 +240,24 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     expect(await horizontalOverflow(page)).toBe(0);
     await t.screenshot(page, 'masterdata-providers');
 
+    expect(t.problemsOf(page)).toEqual([]);
+  });
+
+  it('creates a Vertrag without a reload: the units of the chosen Liegenschaft and the contact search come through htmx', async () => {
+    const page = await t.newPage({ width: 1280 });
+    await t.loginStaff(page, MANAGER);
+    await page.goto('/verwaltung/vertraege/neu');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    await page.getByLabel('1. Liegenschaft').selectOption({ label: 'Rosenweg 24' });
+    await page.locator('#contract-unit option', { hasText: 'Stellplatz 3' }).waitFor({ state: 'attached' });
+    await page.getByLabel('2. Einheit').selectOption({ label: 'Stellplatz 3' });
+    await page.getByLabel('Kontakt suchen').fill('Becker');
+    await page.getByRole('checkbox', { name: /Jonas Becker/ }).check();
+    await page.getByLabel('Beginn', { exact: true }).fill('2027-01-01');
+    await expect(page.evaluate(() => (window as unknown as { marker?: string }).marker)).resolves.toBe('same document');
+    await t.screenshot(page, 'contract-form-1280');
+    await Promise.all([page.waitForURL(/\/verwaltung\/vertraege\/[0-9a-f-]{36}\?erledigt=angelegt$/), page.getByRole('button', { name: 'Vertrag anlegen' }).click()]);
+    await expect(text(page)).resolves.toContain('Jonas Becker');
     expect(t.problemsOf(page)).toEqual([]);
   });
 

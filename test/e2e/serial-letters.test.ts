@@ -49,8 +49,25 @@ describeInBrowser('SmartPost', () => {
 
     expect((await page.locator('h1').textContent())?.trim()).toBe('Hausgeldabrechnung 2026');
     expect((await page.locator('#unmatched h2').textContent())?.trim()).toBe('1 Brief ist keinem Kontakt zugeordnet');
-    expect(await page.getByLabel('Kontakt für Brief 1').inputValue()).toMatch(/[0-9a-f-]{36}/);
+    expect(await page.getByRole('group', { name: 'Kontakt für Brief 1' }).getByRole('radio', { checked: true }).inputValue()).toMatch(/[0-9a-f-]{36}/);
+
+    // "Kontakt für Brief": a search, not a list of every contact. With htmx the matches come as one types, without a reload.
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    const fourth = page.getByRole('group', { name: 'Kontakt für Brief 4' });
+    await fourth.getByLabel('Kontakt suchen für Brief 4').fill('Hoffm');
+    await expect(fourth.getByRole('radio', { name: /Lukas Hoffmann/ }).waitFor()).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (window as unknown as { marker?: string }).marker)).resolves.toBe('same document');
     await t.screenshot(page, 'smartpost-mapping-1280');
+
+    // Without JavaScript, Enter in the search field searches (the form's default button), keeping the page a draft.
+    const plain = await t.newPage({ javaScript: false });
+    await t.loginStaff(plain, 'verwalter@sonnenschein-hv.de');
+    await plain.goto(page.url());
+    const search = plain.getByRole('group', { name: 'Kontakt für Brief 4' }).getByLabel('Kontakt suchen für Brief 4');
+    await search.fill('Hoffm');
+    await Promise.all([plain.waitForLoadState('load'), search.press('Enter')]);
+    await expect(plain.getByRole('group', { name: 'Kontakt für Brief 4' }).getByRole('radio', { name: /Lukas Hoffmann/ }).count()).resolves.toBe(1);
+    expect((await plain.locator('#serial-letter-status').textContent())?.trim()).toBe('Entwurf');
 
     await Promise.all([page.waitForURL(/hinweis=veroeffentlicht/), page.getByRole('button', { name: 'Veröffentlichen' }).click()]);
     expect((await page.locator('#serial-letter-status').textContent())?.trim()).toBe('veröffentlicht');
@@ -70,5 +87,6 @@ describeInBrowser('SmartPost', () => {
     expect(await horizontalOverflow(phone)).toBe(0);
     await t.screenshot(phone, 'smartpost-new-360');
     expect(t.problemsOf(phone)).toEqual([]);
-  });
+    // Three browsers (with and without JavaScript, a phone), an upload and a publish.
+  }, 90_000);
 });

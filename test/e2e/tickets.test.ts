@@ -21,6 +21,9 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
   });
   afterAll(() => t?.close());
 
+  /** The Vorgang of the first test, on the console, for the layout test after it. */
+  let consoleTicketPath = '';
+
   /** The test clock stands still; each step happens a minute after the one before, as it would. */
   const later = () => t.app.clock.advance(60_000);
 
@@ -72,7 +75,8 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
     await Promise.all([manager.waitForLoadState('load'), manager.getByRole('button', { name: 'Status ändern' }).click()]);
     later();
     await expect(manager.locator('.timeline-entry.internal').last().textContent()).resolves.toContain('Wartungsvertrag prüfen');
-    await t.screenshot(manager, 'tickets-console-detail');
+
+    consoleTicketPath = new URL(manager.url()).pathname;
 
     // Kristina sees the responsible staff member, the comment and the status — not the note.
     await kristina.goto(ticketUrl);
@@ -98,7 +102,7 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
     await Promise.all([manager.waitForLoadState('load'), manager.getByRole('button', { name: 'Status ändern' }).click()]);
     later();
     await kristina.goto(ticketUrl);
-    await Promise.all([kristina.waitForURL(/hinweis=wiedergeoeffnet/), kristina.getByRole('button', { name: 'Vorgang erneut öffnen' }).click()]);
+    await Promise.all([kristina.waitForURL(/hinweis=wiedergeoeffnet/), kristina.getByRole('button', { name: 'Anliegen erneut öffnen' }).click()]);
     later();
     const history = (await kristina.locator('.timeline').textContent())!.replace(/\s+/g, ' ');
     const steps = [
@@ -107,7 +111,7 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
       'Der Heizungsdienst Keller kommt morgen',
       'hat den Status von „Neu“ auf „In Bearbeitung“ geändert',
       'hat den Status von „In Bearbeitung“ auf „Erledigt“ geändert',
-      'hat den Vorgang erneut geöffnet',
+      'hat das Anliegen erneut geöffnet',
     ];
     let at = -1;
     for (const step of steps) {
@@ -136,5 +140,26 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
     expect(image.png.length).toBeGreaterThan(10_000);
 
     for (const page of [kristina, manager]) expect(t.problemsOf(page)).toEqual([]);
+    // Two people, six steps, mails and a PDF: longer than one page's flow on a busy machine.
+  }, 90_000);
+
+  it('shows the Vorgang page with its actions in view on a 1,280 × 800 screen, kept in view while the timeline scrolls, the photo once', async () => {
+    expect(consoleTicketPath).toMatch(/^\/verwaltung\/vorgaenge\//);
+    const manager = await t.newPage({ width: 1280, height: 800 });
+    await t.loginStaff(manager, MANAGER);
+    await manager.goto(consoleTicketPath);
+    const statusFormInView = () =>
+      manager.locator('#status form').evaluate((form) => {
+        const box = form.getBoundingClientRect();
+        return box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+      });
+    expect(await statusFormInView()).toBe(true);
+    // The report's photo stands beside the description, not again in the timeline.
+    await expect(manager.locator('.ticket-files img').count()).resolves.toBe(1);
+    await t.screenshot(manager, 'tickets-console-detail');
+    await manager.locator('#protokoll').scrollIntoViewIfNeeded();
+    expect(await manager.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect(await statusFormInView()).toBe(true);
+    expect(t.problemsOf(manager)).toEqual([]);
   });
 });

@@ -146,6 +146,38 @@ describe('Neuer Vertrag', () => {
     expect(becker.$(`input[name=kontakte][value=${app.world.contacts.kristina.id}]`).attr('checked')).toBeDefined();
   });
 
+  it('does the same through htmx without a reload: choosing the Liegenschaft swaps in its units and contacts, typing searches', async () => {
+    const form = await staff.get('/verwaltung/vertraege/neu');
+    // The property select and the search post the form with their `aktion` and keep only the parts they change.
+    const select = form.$('#contract-property');
+    expect(select.attr('hx-post')).toBe('/verwaltung/vertraege');
+    expect(JSON.parse(select.attr('hx-vals')!)).toEqual({ aktion: 'liegenschaft' });
+    expect(select.attr('hx-select')).toBe('#contract-unit-choice');
+    expect(select.attr('hx-select-oob')).toBe('#contract-candidates');
+    const search = form.$('#contract-contact-search');
+    expect(JSON.parse(search.attr('hx-vals')!)).toEqual({ aktion: 'suchen' });
+    expect(search.attr('hx-select')).toBe('#contract-candidates');
+    expect(form.$('#contract-unit-choice #contract-unit')).toHaveLength(1);
+    expect(form.$('#contract-candidates #contract-contacts')).toHaveLength(1);
+
+    const contractCount = () => app.em().count(Contract, {}, { filters: { tenant: false } });
+    const before = await contractCount();
+    const htmx = { headers: { 'HX-Request': 'true', 'HX-Target': 'contract-unit-choice' } };
+    const units = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, aktion: 'liegenschaft' }, htmx);
+    expect(units.status).toBe(200);
+    expect(units.text).not.toMatch(/<html|<nav class="mainnav"/);
+    expect(units.$('#contract-unit-choice #contract-unit option').map((_, o) => units.$(o).text()).get()).toContain('Stellplatz 3');
+    expect(units.$('#contract-candidates label').text()).toContain('Marta Nowak');
+    expect(units.headers.get('hx-location')).toBeNull();
+
+    const found = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, kontaktsuche: 'Beck', aktion: 'suchen' }, { headers: { 'HX-Request': 'true', 'HX-Target': 'contract-candidates' } });
+    expect(found.$('#contract-candidates label').text()).toContain('Jonas Becker');
+    const none = await staff.post('/verwaltung/vertraege', { liegenschaft: '', kontaktsuche: 'Gibtesnicht', aktion: 'suchen' }, { headers: { 'HX-Request': 'true' } });
+    expect(none.$('#contract-candidates').text()).toContain('Kein Kontakt gefunden');
+    // Nothing was saved by any of them.
+    expect(await contractCount()).toBe(before);
+  });
+
   it('creates a contract from German or ISO dates', async () => {
     const created = await staff.post('/verwaltung/vertraege', contractForm({ kontakte: [app.world.contacts.kristina.id, app.world.contacts.eigner.id], endsOn: '2028-03-31' }));
     expect(created.status).toBe(303);

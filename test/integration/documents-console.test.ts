@@ -323,7 +323,7 @@ describe('the document page', () => {
     const page = await manager.get(`/verwaltung/dokumente/${document.id}`);
     expect(page.status).toBe(200);
     // Kristina (tenant) and Dr. Eigner (owner) are registered in Max-Planck-Straße 12.
-    expect(page.$('.receipt-summary').text()).toBe('2 Empfänger, 1 geöffnet, 1 Downloads');
+    expect(page.$('.receipt-summary').text()).toBe('2 Empfänger, 1 geöffnet, 1 Download');
     expect(page.$(`#receipt-${app.world.portalUsers.kristina.id} .opened-at`).text()).toMatch(/^\d{2}\.\d{2}\.\d{4}/);
     expect(page.$(`#receipt-${app.world.portalUsers.eigner.id} .opened-at`).text()).toBe('noch nicht geöffnet');
     const list = await manager.get(propertyDocs(app.world.properties.maxPlanck.id));

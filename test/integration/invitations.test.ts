@@ -163,7 +163,7 @@ describe('inviting a contact by e-mail', () => {
     expect(mail.subject).toBe('Einladung zum Kundenportal der Hausverwaltung Sonnenschein GmbH');
     expect(mail.text).toContain('Sehr geehrter Herr Hoffmann,');
     expect(link).toBe(`${app.baseUrl}/portal/registrieren?code=${code}`);
-    expect(mail.text).toContain(`Ihr persönlicher Registrierungscode: ${code}`);
+    expect(mail.text).toContain(`Ihr persönlicher Registrierungscode:\n\n${code}\n`);
     expect(mail.text).toContain('Leopoldstraße 40');
     const html = cheerio.load(mail.html);
     expect(html('a').filter((_, a) => html(a).text() === 'Jetzt im Kundenportal registrieren').attr('href')).toBe(link);

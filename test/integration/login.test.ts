@@ -9,11 +9,11 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 describe('staff login', () => {
-  it('logs the demo manager in and shows the Liegenschaften list', async () => {
+  it('logs the demo manager in and starts at the Übersicht', async () => {
     const browser = app.client();
     const login = await browser.post('/verwaltung/anmelden', { email: 'verwalter@sonnenschein-hv.de', password: app.world.password });
     expect(login.status).toBe(303);
-    expect(login.location).toBe('/verwaltung/liegenschaften');
+    expect(login.location).toBe('/verwaltung');
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith('hp_staff_session='))!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
@@ -38,7 +38,7 @@ describe('staff login', () => {
   it('never redirects outside the console after login', async () => {
     const browser = app.client();
     const login = await browser.post('/verwaltung/anmelden', { email: 'verwalter@sonnenschein-hv.de', password: app.world.password, weiter: '//evil.example/x' });
-    expect(login.location).toBe('/verwaltung/liegenschaften');
+    expect(login.location).toBe('/verwaltung');
   });
 
   it('answers a wrong password and an unknown e-mail alike, keeping the e-mail in the form', async () => {

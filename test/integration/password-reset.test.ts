@@ -38,7 +38,7 @@ const AREAS = [
   {
     area: 'staff',
     base: '/verwaltung',
-    home: '/verwaltung/liegenschaften',
+    home: '/verwaltung',
     cookie: 'hp_staff_session',
     email: 'sachbearbeitung@sonnenschein-hv.de',
     unknown: 'niemand@sonnenschein-hv.de',

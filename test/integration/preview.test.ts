@@ -39,7 +39,7 @@ const isPreviewEnded = (page: Page) => page.status === 404 && page.$('[role=aler
 describe('opening the preview', () => {
   it('shows a red "Vorschau" button on the property page that opens a new tab', async () => {
     const page = await (await staffClient()).get(`/verwaltung/liegenschaften/${rosenweg().id}`);
-    const button = page.$('.page-head a.button.danger');
+    const button = page.$('.property-actions a.button.danger');
     expect(button.text()).toBe('Vorschau');
     expect(button.attr('href')).toBe(previewUrl(rosenweg().id));
     expect(button.attr('target')).toBe('_blank');

@@ -68,7 +68,9 @@ describe('property page', () => {
   it('shows the overview figures', async () => {
     const page = await manager.get(`/verwaltung/liegenschaften/${app.world.properties.rosenweg.id}`);
     const facts = Object.fromEntries(page.$('.facts div').map((_, div) => [[page.$(div).find('dt').text(), page.$(div).find('dd').text()]]).get());
-    expect(facts).toMatchObject({ Art: 'WEG', Einheiten: '9' });
+    expect(facts).toMatchObject({ Einheiten: '9' });
+    // Art and ERP-Nummer stand in the side column, on every tab.
+    expect(page.$('.property-detail .detail-side .contact-facts').text()).toContain('WEG');
     expect(page.$('[aria-current=page]').text()).toContain('Übersicht');
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Address, Contact, Contract, Document, DocumentType, Property, ServiceProvider, Ticket, TicketCategory, Unit } from '../../src/entities/index.ts';
+import { randomUUID } from 'node:crypto';
+import { Address, Contact, Contract, Document, DocumentType, OutboxMail, Property, ServiceProvider, Ticket, TicketCategory, Unit } from '../../src/entities/index.ts';
 import { addShares } from '../../src/features/documents/service.ts';
 import type { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -141,5 +142,42 @@ describe('query count of list pages', () => {
       // A handful, whatever the rows: session, the page's own queries, their populates.
       expect(sql.length, name).toBeLessThanOrEqual(8);
     }
+  });
+});
+
+describe('query count of the console Übersicht (src/features/console/overview.ts)', () => {
+  it('is one statement per section, however many Vorgänge and failed mails there are', async () => {
+    const count = (page: Awaited<ReturnType<Client['get']>>, id: string) => page.$(`#${id} .overview-count`).text().trim();
+    const before = await served(staff, '/verwaltung');
+
+    const em = app.em();
+    const organization = app.world.organizations.sonnenschein.id;
+    const category = await em.findOneOrFail(TicketCategory, { organization }, { filters: { tenant: false }, orderBy: { position: 'asc' } });
+    const now = new Date();
+    for (let i = 1; i <= MORE; i++) {
+      em.create(Ticket, {
+        organization,
+        year: 2002,
+        number: i,
+        property: app.world.properties.maxPlanck.id,
+        commonArea: 'staircase',
+        category,
+        title: `Übersicht ${i}`,
+        description: 'Bitte prüfen.',
+        reporter: app.world.portalUsers.kristina.id,
+        reporterName: 'Kristina Maiblume',
+        lastActivityAt: now,
+        createdAt: now,
+      });
+      em.create(OutboxMail, { organization, messageId: `<${randomUUID()}@test>`, to: 'x@example.invalid', subject: `Mail ${i}`, text: 'x', html: 'x', status: 'failed', nextAttemptAt: now, createdAt: now });
+    }
+    await em.flush();
+
+    const after = await served(staff, '/verwaltung');
+    expect(count(after.page, 'neue-vorgaenge')).not.toBe(count(before.page, 'neue-vorgaenge'));
+    expect(count(after.page, 'e-mails')).toBe(`${MORE} E-Mails`);
+    expect(after.statements.length, after.statements.join('\n')).toBe(before.statements.length);
+    // The session and five sections.
+    expect(after.statements.length).toBeLessThanOrEqual(8);
   });
 });

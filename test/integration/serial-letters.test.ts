@@ -119,7 +119,7 @@ describe('a serial letter split by address block, corrected, published by contac
     expect(await state()).toMatchObject({ serialLetters: before.serialLetters + 1, parts: before.parts + 8, documents: before.documents, files: before.files + 1 });
   });
 
-  it('shows the mapping: letters, pages, address lines, a select per letter, the channel, the unmatched letters listed', async () => {
+  it('shows the mapping: letters, pages, address lines, a contact choice per letter, the channel, the unmatched letters listed', async () => {
     const page = await manager.get(`${BASE}/${id}`);
     expect(page.status).toBe(200);
     expect(page.$('#serial-letter-status').text()).toBe('Entwurf');
@@ -128,11 +128,15 @@ describe('a serial letter split by address block, corrected, published by contac
     const row = (n: number) => rows.eq(n - 1);
     expect(row(2).find('td').eq(0).text()).toBe('S. 3–5');
     expect(row(1).find('.excerpt').text()).toContain('Kristina Maiblume');
-    expect(row(1).find('select option:selected').text()).toContain('Kristina Maiblume');
+    expect(row(1).find('input[type=radio]:checked').parent().text()).toContain('Kristina Maiblume');
+    // Two choices per letter (its contact, "nicht versenden") and a search: never a list of every contact.
+    expect(row(1).find('input[type=radio]')).toHaveLength(2);
+    expect(page.$('table.letters select')).toHaveLength(0);
     expect(row(1).find('td').last().text()).toBe('Online');
     expect(row(3).find('td').last().text()).toBe('Online + Post');
     expect(row(7).hasClass('unmatched')).toBe(true);
-    expect(row(7).find('select option:selected').val()).toBe('');
+    expect(row(7).find('input[type=radio]:checked').val()).toBe('');
+    expect(row(7).find('input[type=radio]')).toHaveLength(1);
     expect(row(7).text()).toContain('nicht zugeordnet');
     expect(page.$('#unmatched h2').text()).toBe('2 Briefe sind keinem Kontakt zugeordnet');
     expect(page.$('#unmatched li').text()).toContain('Erika Mustermann');
@@ -151,6 +155,42 @@ describe('a serial letter split by address block, corrected, published by contac
     const saved = await manager.post(`${BASE}/${id}`, { [`contact-${parts[6].id}`]: hoffmann.id, [`contact-${parts[5].id}`]: '' });
     expect(saved.status).toBe(303);
     expect((await partsOf(id)).map((p) => p.contact?.lastName ?? null)).toEqual(['Maiblume', 'Eigner', 'Nowak', 'Krause', 'Becker', null, 'Hoffmann', null]);
+  });
+
+  it('finds the contact for a letter by search, with htmx as one types and without JavaScript by "Suchen", saving nothing', async () => {
+    const parts = await partsOf(id);
+    const letter = parts[7];
+    const page = await manager.get(`${BASE}/${id}`);
+    const search = page.$(`#search-${letter.id}`);
+    expect(search.attr('name')).toBe(`suche-${letter.id}`);
+    expect(search.attr('hx-get')).toBe(`${BASE}/${id}/kontakte?brief=${letter.id}`);
+    expect(search.attr('hx-target')).toBe(`#contact-results-${letter.id}`);
+
+    // htmx: the matches as radio buttons of this letter; another Verwaltung's contact is never among them.
+    const found = await manager.get(`${BASE}/${id}/kontakte?brief=${letter.id}&suche-${letter.id}=Hoffm`, { 'HX-Request': 'true' });
+    expect(found.status).toBe(200);
+    expect(found.text).not.toMatch(/<html/);
+    const radio = found.$(`input[type=radio][name="contact-${letter.id}"]`);
+    expect(radio).toHaveLength(1);
+    expect(radio.parent().text()).toContain('Lukas Hoffmann');
+    const nordhaus = await manager.get(`${BASE}/${id}/kontakte?brief=${letter.id}&suche-${letter.id}=Friesen`, { 'HX-Request': 'true' });
+    expect(nordhaus.$('input[type=radio]')).toHaveLength(0);
+    expect(nordhaus.text).toContain('Kein Kontakt zu „Friesen“ gefunden.');
+    // A letter of another serial letter, or none, is not found.
+    expect((await manager.get(`${BASE}/${id}/kontakte?brief=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}&suche-x=a`, { 'HX-Request': 'true' })).status).toBe(404);
+
+    // Without JavaScript: "Suchen" posts the form; the page comes back with the matches, the choices kept, nothing saved.
+    const before = (await partsOf(id)).map((p) => p.contact?.id ?? null);
+    const searched = await manager.post(`${BASE}/${id}`, { [`contact-${parts[0].id}`]: '', [`suche-${letter.id}`]: 'Hoffm', suchen: letter.id });
+    expect(searched.status).toBe(200);
+    expect(searched.$(`#contact-results-${letter.id} input[type=radio]`).parent().text()).toContain('Lukas Hoffmann');
+    expect(searched.$(`#search-${letter.id}`).val()).toBe('Hoffm');
+    expect(searched.$(`input[name="contact-${parts[0].id}"]:checked`).val()).toBe('');
+    expect((await partsOf(id)).map((p) => p.contact?.id ?? null)).toEqual(before);
+    // The form's first submit button is that search, so Enter in a search field never saves or publishes.
+    const first = searched.$('form.mapping-form button[type=submit]').first();
+    expect(first.attr('name')).toBe('suchen');
+    expect(first.attr('hidden')).toBeDefined();
   });
 
   it('publishes one personal document per assigned contact with one individual share, and the print PDF of the Post letters', async () => {

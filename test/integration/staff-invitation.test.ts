@@ -91,7 +91,7 @@ describe('inviting a staff member', () => {
 
     const done = await newcomer.post(path, { password: 'Erster-Arbeitstag-1', passwordRepeat: 'Erster-Arbeitstag-1' });
     expect(done.status).toBe(303);
-    expect(done.location).toBe('/verwaltung/liegenschaften');
+    expect(done.location).toBe('/verwaltung');
     expect(newcomer.cookies.has('hp_staff_session')).toBe(true);
     const start = await newcomer.get('/verwaltung/liegenschaften');
     expect(start.status).toBe(200);

@@ -84,7 +84,7 @@ describe('brute force against one account', () => {
     await lockOut(PORTAL_LOGIN, app.world.portalUsers.kristina.email, attacker);
 
     expectLoggedIn(await attempt(browserFrom(ip(11)), PORTAL_LOGIN, app.world.portalUsers.eigner.email, app.world.password), '/portal');
-    expectLoggedIn(await attempt(browserFrom(ip(12)), STAFF_LOGIN, app.world.staff.manager.email, app.world.password), '/verwaltung/liegenschaften');
+    expectLoggedIn(await attempt(browserFrom(ip(12)), STAFF_LOGIN, app.world.staff.manager.email, app.world.password), '/verwaltung');
     // The same e-mail in the other area is another account with its own counter.
     expectLocked(await attempt(browserFrom(ip(13)), PORTAL_LOGIN, app.world.portalUsers.kristina.email, app.world.password));
   });
@@ -99,7 +99,7 @@ describe('brute force against one account', () => {
     expectLocked(await attempt(owner, STAFF_LOGIN, victim, app.world.password));
 
     clock.advance(2 * SECOND); // 5 minutes + 1 second after the lock
-    expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung/liegenschaften');
+    expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung');
     const page = await owner.get('/verwaltung/liegenschaften');
     expect(page.status).toBe(200);
     expect(page.$('#property-results tbody a').map((_, a) => page.$(a).text()).get()).toEqual(['Hafenstraße 9']);
@@ -109,9 +109,9 @@ describe('brute force against one account', () => {
     const victim = app.world.staff.manager.email;
     const owner = browserFrom(ip(15));
     for (let i = 1; i < THROTTLE.accountLimit; i++) expect((await attempt(owner, STAFF_LOGIN, victim, `vertippt-${i}`)).status).toBe(422);
-    expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung/liegenschaften');
+    expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung');
     for (let i = 1; i < THROTTLE.accountLimit; i++) expect((await attempt(owner, STAFF_LOGIN, victim, `vertippt-${i}`)).status).toBe(422);
-    expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung/liegenschaften');
+    expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung');
   });
 });
 
@@ -167,7 +167,7 @@ describe('many accounts from one IP address', () => {
 
     const neighbour = browserFrom(ip(100));
     expect((await attempt(neighbour, STAFF_LOGIN, 'noch-einer@example.de', 'passwort123')).status).toBe(422);
-    expectLoggedIn(await attempt(neighbour, STAFF_LOGIN, app.world.staff.clerk.email, app.world.password), '/verwaltung/liegenschaften');
+    expectLoggedIn(await attempt(neighbour, STAFF_LOGIN, app.world.staff.clerk.email, app.world.password), '/verwaltung');
     expectLoggedIn(await attempt(browserFrom(ip(101)), PORTAL_LOGIN, app.world.portalUsers.frieda.email, app.world.password), '/portal');
   });
 
@@ -175,7 +175,7 @@ describe('many accounts from one IP address', () => {
     const office = browserFrom(ip(130));
     for (let i = 1; i < THROTTLE.ipLimit; i++) expect((await attempt(office, STAFF_LOGIN, `tippfehler-${i}@sonnenschein-hv.de`, 'x')).status).toBe(422);
     // This login would be the limit-th attempt; it succeeds and is not held against the address.
-    expectLoggedIn(await attempt(office, STAFF_LOGIN, app.world.staff.clerk.email, app.world.password), '/verwaltung/liegenschaften');
+    expectLoggedIn(await attempt(office, STAFF_LOGIN, app.world.staff.clerk.email, app.world.password), '/verwaltung');
     expect((await attempt(office, STAFF_LOGIN, 'tippfehler-letzter@sonnenschein-hv.de', 'x')).status).toBe(422);
     expectLocked(await attempt(office, STAFF_LOGIN, 'tippfehler-zu-viel@sonnenschein-hv.de', 'x'));
   });

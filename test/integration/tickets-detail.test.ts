@@ -303,7 +303,7 @@ describe('print view and PDF', () => {
     expect($('.ticket-print .ticket-description').text()).toContain('Die Tür zum Kellerabgang');
     expect($('.ticket-print .timeline-entry.internal .internal-mark').first().text()).toBe('Interne Notiz');
     const text = $('.ticket-print .timeline').text();
-    for (const part of [NOTE_2, 'Eine Schlosserei ist beauftragt.', 'Die Schlosserei kommt am Montag um 9 Uhr.', 'Intern: Angebot Meier 480 Euro', 'hat das Anliegen gemeldet']) expect(text).toContain(part);
+    for (const part of [NOTE_2, 'Eine Schlosserei ist beauftragt.', 'Die Schlosserei kommt am Montag um 9 Uhr.', 'Intern: Angebot Meier 480 Euro', 'hat den Vorgang gemeldet']) expect(text).toContain(part);
     expect($('.ticket-print form').length).toBe(0);
   });
 

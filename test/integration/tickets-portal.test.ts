@@ -301,7 +301,7 @@ describe('who sees a concern', () => {
     const response = await fetch(new URL(`${detail(door)}/pdf`, app.baseUrl), { headers: kristina.browserHeaders() });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/pdf');
-    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="Vorgang-${ticketReference(door)}.pdf"`);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="Anliegen-${ticketReference(door)}.pdf"`);
     const text = (await readPdf(new Uint8Array(await response.arrayBuffer()))).texts.join('\n');
     expect(text).toContain('Kellertür schließt nicht mehr');
     expect(text).toContain('Eine Schlosserei ist beauftragt.');
@@ -398,14 +398,14 @@ describe('comments and reopening', () => {
   it('lets Kristina reopen her closed concern: "Wieder geöffnet" in the timeline, and the assignee is told', async () => {
     const tap = await demoTicket('Wasserhahn in der Küche tropft');
     const before = await kristina.get(detail(tap));
-    expect(before.$('form[action$="/erneut-oeffnen"] button').text()).toBe('Vorgang erneut öffnen');
+    expect(before.$('form[action$="/erneut-oeffnen"] button').text()).toBe('Anliegen erneut öffnen');
     await delivered();
     const answer = await kristina.post(`${detail(tap)}/erneut-oeffnen`);
     expect(answer.status).toBe(303);
     expect(answer.location).toBe(`${detail(tap)}?hinweis=wiedergeoeffnet`);
     const page = await kristina.get(answer.location!);
     expect(page.$('.badge.ticket-status').first().text()).toBe(tickets.status.reopened);
-    expect(timelineText(page)).toContain(tickets.entry.reopened);
+    expect(timelineText(page)).toContain(tickets.entry.reopened_resident);
     expect(page.$('form[action$="/erneut-oeffnen"]').length).toBe(0);
     expect((await app.em().findOneOrFail(Ticket, tap.id, all)).status).toBe('reopened');
     const mails = await delivered();

@@ -294,7 +294,7 @@ describe('a common-area concern Kristina did not share', () => {
     expect(page.$('.ticket-report .ticket-description').text()).toContain(DESCRIPTION);
     expect(page.$(`.ticket-report img[src="${consoleUrl(ticket)}/anhaenge/${photo.id}/vorschau"]`).length).toBe(1);
     const timeline = page.$('.timeline').text().replace(/\s+/g, ' ');
-    for (const part of ['Kristina Maiblume hat das Anliegen gemeldet', 'Nina Nachbar ist ebenfalls betroffen', 'Jonas Becker ist ebenfalls betroffen', 'Bei mir im 3. OG flackert es auch.', 'Im Keller ist es auch dunkel.', 'ab 17 Uhr']) {
+    for (const part of ['Kristina Maiblume hat den Vorgang gemeldet', 'Nina Nachbar ist ebenfalls betroffen', 'Jonas Becker ist ebenfalls betroffen', 'Bei mir im 3. OG flackert es auch.', 'Im Keller ist es auch dunkel.', 'ab 17 Uhr']) {
       expect(timeline).toContain(part);
     }
     expect(page.$(`#entry-${ninaComment.id} img`).attr('src')).toBe(`${consoleUrl(ticket)}/anhaenge/${ninaPhoto.id}/vorschau`);

@@ -43,6 +43,23 @@ describe('locales', () => {
     }
   });
 
+  it('say every count through a plural ("1 Eintrag", "2 Einträge"): a text with {{count}} is a key_one/key_other pair', () => {
+    for (const [lang, keys] of [['de', de], ['en', en]] as const) {
+      const raw = (key: string) => {
+        const [ns, rest] = key.split(':');
+        return (rest.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], i18n.getResourceBundle(lang, ns)) ?? '') as string;
+      };
+      const unpaired = [...keys].filter((key) => /\{\{count\b/.test(raw(key)) && !/_(zero|one|two|few|many|other)$/.test(key));
+      expect(unpaired, `${lang}: counts without plural forms`).toEqual([]);
+      const lonely = [...keys].filter((key) => key.endsWith('_one') && !keys.has(key.replace(/_one$/, '_other')));
+      expect(lonely, `${lang}: _one without _other`).toEqual([]);
+    }
+    // The rule at work: one entry is "1 Eintrag", not "1 Einträge".
+    expect(i18n.t('pagination.status', { lng: 'de', page: 1, pages: 1, count: 1 })).toBe('Seite 1 von 1 · 1 Eintrag');
+    expect(i18n.t('documents:show.downloads', { lng: 'de', count: 1 })).toBe('1 Download');
+    expect(i18n.t('documents:show.downloads', { lng: 'en', count: 2 })).toBe('2 downloads');
+  });
+
   it('contain every key the templates and the code use literally', () => {
     const used = new Set<string>();
     for (const file of [...filesUnder(path.join(ROOT, 'views'), ['.eta']), ...filesUnder(path.join(ROOT, 'src'), ['.ts'])]) {

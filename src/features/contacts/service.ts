@@ -30,19 +30,8 @@ export const CONTACT_SORT_DEFAULT: ContactSort = { key: 'name', descending: fals
 export async function searchContacts(em: Em, q: string, page: number, now: Date, options: { sort?: ContactSort; archived?: boolean } = {}) {
   const sort = options.sort ?? CONTACT_SORT_DEFAULT;
   const term = q.trim();
-  const pattern = likePattern(term);
   const scope = options.archived ? {} : { archivedAt: null };
-  const where = term
-    ? {
-        ...scope,
-        $or: [
-          { lastName: { $ilike: pattern } },
-          { firstName: { $ilike: pattern } },
-          { companyName: { $ilike: pattern } },
-          { email: { $ilike: pattern } },
-        ],
-      }
-    : scope;
+  const where = term ? { ...scope, $or: termConditions(term) } : scope;
   const direction = sort.descending ? ('desc' as const) : ('asc' as const);
   const byName = sort.descending ? BY_NAME_DESC : BY_NAME;
   const orderBy =
@@ -51,7 +40,7 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date,
       : sort.key === 'email'
         ? [{ email: `${direction} nulls last` as const }, BY_NAME]
         : term
-          ? [{ [raw((alias: string) => `(coalesce(${alias}.last_name, ${alias}.company_name) ilike ?)`, [`${escapeLike(term)}%`])]: 'desc' as const }, byName]
+          ? [namesStartingFirst(term), byName]
           : byName;
   const [contacts, total] = await em.findAndCount(Contact, where, {
     orderBy,
@@ -61,6 +50,37 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date,
   // The portal status column: one query for the whole page.
   const statuses = await portalStatuses(em, contacts.map((c) => c.id), now);
   return { contacts, statuses, total, page, pages: pageCount(total), sort };
+}
+
+/** A search term's conditions: name, first name, company or e-mail contains it (the trigram indexes of src/entities/contact.ts). */
+function termConditions(term: string) {
+  const pattern = likePattern(term);
+  return [{ lastName: { $ilike: pattern } }, { firstName: { $ilike: pattern } }, { companyName: { $ilike: pattern } }, { email: { $ilike: pattern } }];
+}
+
+/** Contacts whose (last or company) name starts with the term first (see searchContacts on why this order is also fast). */
+function namesStartingFirst(term: string) {
+  return { [raw((alias: string) => `(coalesce(${alias}.last_name, ${alias}.company_name) ilike ?)`, [`${escapeLike(term)}%`])]: 'desc' as const };
+}
+
+/**
+ * Up to `limit` active contacts for a term (name, company, e-mail, or exactly the Externe ID),
+ * those whose name starts with it first: the contact pickers of other forms (the Vertrag form,
+ * SmartPost's "Kontakt für Brief"). With `propertyId` only contacts with a contract there that
+ * is not archived. Never all 100,000: the Kontakte search's indexes and a limit.
+ */
+export async function findContacts(em: Em, term: string, options: { limit?: number; propertyId?: string | null } = {}): Promise<Contact[]> {
+  const q = term.trim();
+  if (!q) return [];
+  return em.find(
+    Contact,
+    {
+      archivedAt: null,
+      $or: [...termConditions(q), { externalId: q }],
+      ...(options.propertyId ? { contracts: { archivedAt: null, unit: { property: options.propertyId } } } : {}),
+    },
+    { orderBy: [namesStartingFirst(q), BY_NAME], limit: options.limit ?? 20 },
+  );
 }
 
 /** The properties of a contact's contracts (running or not), each once, by name. */

@@ -7,6 +7,7 @@ import { isUuid } from '../../http/find.ts';
 import { likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 import { checkEdit, checkExternalId, checkKindFields, checkKindRules, consoleLocked, createRecord, fieldProblem, updateRecord } from '../masterdata/console-edit.ts';
 import { contracts as contractKind } from '../masterdata/kinds/contracts.ts';
+import { findContacts } from '../contacts/service.ts';
 
 /** ?art= of the list: the German words in the URL, the entity's codes behind them. */
 export const CONTRACT_KIND_FILTERS = { miete: 'rental', eigentum: 'ownership' } as const;
@@ -234,20 +235,10 @@ export async function contractFormChoices(em: Em, form: ContractForm, contract: 
     ? await em.find(Contact, { archivedAt: null, contracts: { unit: { property: propertyId } } }, { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' }, limit: 500 })
     : [];
   const term = form.contactSearch.trim();
-  const found = term ? await findContactsForContract(em, term) : [];
+  const found = await findContacts(em, term);
   const seen = new Set<string>();
   const candidates = [...chosen, ...found, ...ofProperty].filter((c) => !seen.has(c.id) && Boolean(seen.add(c.id)));
   return { properties, units, candidates, searched: term ? found.length : null };
-}
-
-/** Up to 20 contacts whose name, company or e-mail contains the term, or whose Externe ID is it. */
-async function findContactsForContract(em: Em, term: string): Promise<Contact[]> {
-  const pattern = likePattern(term);
-  return em.find(
-    Contact,
-    { archivedAt: null, $or: [{ lastName: { $ilike: pattern } }, { firstName: { $ilike: pattern } }, { companyName: { $ilike: pattern } }, { email: { $ilike: pattern } }, { externalId: term }] },
-    { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' }, limit: 20 },
-  );
 }
 
 /**

@@ -14,7 +14,7 @@ export function seedDemoFaq(tx: Em, world: DemoContentWorld) {
     [
       null,
       'Wie melde ich einen Schaden?',
-      'Melden Sie Schäden am einfachsten hier im Portal unter „Vorgänge“: Beschreiben Sie kurz, was passiert ist, und fügen Sie ein Foto hinzu. Sie sehen jederzeit, wie weit die Bearbeitung ist.\n\nIn dringenden Fällen (Wasserrohrbruch, Heizungsausfall im Winter) rufen Sie bitte zusätzlich den Notdienst an: 089 555987.',
+      'Melden Sie Schäden am einfachsten hier im Portal unter „Anliegen“: Beschreiben Sie kurz, was passiert ist, und fügen Sie ein Foto hinzu. Sie sehen jederzeit, wie weit die Bearbeitung ist.\n\nIn dringenden Fällen (Wasserrohrbruch, Heizungsausfall im Winter) rufen Sie bitte zusätzlich den Notdienst an: 089 555987.',
     ],
     [
       null,

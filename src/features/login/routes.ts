@@ -11,7 +11,8 @@ import { log } from '../../log.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
 import { accountForToken, countResetRequest, isEmail, logIn, normalizeEmail, requestPasswordReset, setPasswordWithToken } from './service.ts';
 
-const HOME: Record<Area, string> = { staff: '/verwaltung/liegenschaften', portal: '/portal' };
+// Staff start at the Übersicht (src/features/console), residents at their property.
+const HOME: Record<Area, string> = { staff: '/verwaltung', portal: '/portal' };
 
 /** Only paths inside the area's own section are followed after login (no open redirect). */
 function safeNext(area: Area, next: unknown): string {

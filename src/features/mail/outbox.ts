@@ -4,11 +4,12 @@ import type { Em } from '../../db/orm.ts';
 import { OutboxMail, type MailAttachment, type Organization } from '../../entities/index.ts';
 import { translator, type Language, isLanguage } from '../../http/i18n.ts';
 import { renderTemplate } from '../../http/views.ts';
+import { mailText } from './text.ts';
 
 export type MailRequest = {
   organization: Organization | null;
   to: string;
-  /** Name of the templates views/mail/<template>.html.eta and .text.eta, and of the subject key mail:<template>.subject. */
+  /** Name of the template views/mail/<template>.html.eta (the text part is derived from it, ./text.ts), and of the subject key mail:<template>.subject. */
   template: string;
   locale?: string;
   data: Record<string, unknown>;
@@ -63,8 +64,11 @@ export function renderMail(mail: Omit<MailRequest, 'to' | 'organization'> & { or
   const t = translatorOf(lang);
   const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };
   const subject = t(`mail:${mail.template}.subject`, data);
-  const text = renderTemplate(`mail/${mail.template}.text.eta`, data);
-  const html = layoutAround(data, subject, renderTemplate(`mail/${mail.template}.html.eta`, data), layouts);
+  const body = renderTemplate(`mail/${mail.template}.html.eta`, data);
+  // One template for both parts: the text is the HTML body's blocks and lines (./text.ts),
+  // signed off like the HTML layout's footer.
+  const text = `${mailText(body)}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n`;
+  const html = layoutAround(data, subject, body, layouts);
   return { subject, text, html };
 }
 

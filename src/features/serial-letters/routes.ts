@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { SerialLetter, StaffUser } from '../../entities/index.ts';
+import type { Contact, SerialLetter, StaffUser } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { NotFoundError } from '../../http/errors.ts';
-import { fieldMessages } from '../../http/forms.ts';
+import { isUuid } from '../../http/find.ts';
+import { field, fieldMessages } from '../../http/forms.ts';
 import { discard, receiveUploads, titleFromFileName, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { PdfJobOverLimit } from '../../pdf/workers.ts';
@@ -27,6 +28,7 @@ import {
   readForm,
   saveDraft,
   saveMapping,
+  searchLetterContacts,
   validateForm,
   type Problems,
   type SerialLetterForm,
@@ -77,10 +79,22 @@ async function create(req: Request, res: Response, staff: StaffUser) {
   }
 }
 
-/** The confirmation page: each letter with its pages, address block and contact (a select while a draft). */
-async function showLetter(req: Request, res: Response, serialLetter: SerialLetter, problems: Problems = {}, status = 200) {
-  const candidates = await loadCandidates(req.em, serialLetter.property?.id ?? null);
+/**
+ * The confirmation page: each letter with its pages, address block and contact. While a draft,
+ * each letter's contact is chosen with radio buttons: the one found (or chosen), "nicht
+ * versenden", and the matches of a contact search ("Kontakt für Brief"): with htmx as one types
+ * (GET …/kontakte), without JavaScript by "Suchen", which posts the form and gets the page back
+ * with the choices kept and nothing saved (`posted`). Only the letters' contacts and the
+ * matches are loaded, never every contact of the Verwaltung.
+ */
+async function showLetter(req: Request, res: Response, serialLetter: SerialLetter, problems: Problems = {}, status = 200, posted?: Record<string, unknown>) {
   const letters = lettersOf(serialLetter);
+  const chosen = new Map(letters.map((l) => [l.id, posted && `contact-${l.id}` in posted ? field(posted[`contact-${l.id}`]) : (l.contact?.id ?? '')]));
+  const terms = new Map(letters.map((l) => [l.id, posted ? field(posted[`suche-${l.id}`]).trim().slice(0, 100) : '']));
+  const ids = [...new Set([...letters.map((l) => l.contact?.id), ...chosen.values()].filter((id): id is string => isUuid(id)))];
+  const candidates = await loadCandidates(req.em, serialLetter.property?.id ?? null, ids);
+  const results = new Map<string, Contact[]>();
+  for (const [letterId, term] of terms) if (term) results.set(letterId, await searchLetterContacts(req.em, serialLetter, term));
   // Lines every letter starts with (the letterhead) say nothing about whom a letter is for.
   const blocks = letters.map((l) => l.excerpt.split('\n'));
   const common = new Set(blocks.length > 1 ? blocks[0].filter((line) => blocks.every((b) => b.includes(line))) : []);
@@ -94,7 +108,10 @@ async function showLetter(req: Request, res: Response, serialLetter: SerialLette
       serialLetter,
       letters,
       addressLines,
-      candidates,
+      chosen,
+      terms,
+      results,
+      candidates: new Map(candidates.map((c) => [c.id, c])),
       recipients: postRecipients(serialLetter, candidates),
       matched: letters.filter((l) => l.contact).length,
       errors: fieldMessages(req.t, problems),
@@ -117,11 +134,22 @@ export function consoleRoutes() {
 
   router.get('/smartpost/:serialLetterId', scoped(serialLetterScope, (req, res, { serialLetter }) => showLetter(req, res, serialLetter)));
 
+  // "Kontakt für Brief" as one types (htmx): the matches as radio buttons of that letter (views/serial-letters/_contact-results.eta).
+  router.get('/smartpost/:serialLetterId/kontakte', scoped(serialLetterScope, async (req, res, { serialLetter }) => {
+    const letter = lettersOf(serialLetter).find((l) => l.id === field(req.query.brief));
+    if (!letter || serialLetter.status !== 'draft') throw new NotFoundError(`no draft letter ${String(req.query.brief)} in serial letter ${serialLetter.id}`);
+    const term = field(req.query[`suche-${letter.id}`]).trim().slice(0, 100);
+    const results = term ? await searchLetterContacts(req.em, serialLetter, term) : [];
+    render(req, res, 'serial-letters/_contact-results', { letter, term, results, chosenId: field(req.query.gewaehlt) }, 200);
+  }));
+
   // "Zuordnung speichern": the contact of each letter, among the candidates, or none.
+  // "Suchen" (the no-JS search) posts the same form: the page again, the choices kept, nothing saved.
   router.post('/smartpost/:serialLetterId', scoped(serialLetterScope, async (req, res, { serialLetter }) => {
+    if (req.body?.suchen !== undefined && serialLetter.status === 'draft') return showLetter(req, res, serialLetter, {}, 200, req.body);
     const saved = await saveMapping(req.em, serialLetter, req.body ?? {});
     if (saved === 'notDraft') return res.redirect(303, `${BASE}/${serialLetter.id}`);
-    if (Object.keys(saved).length) return showLetter(req, res, serialLetter, saved, 422);
+    if (Object.keys(saved).length) return showLetter(req, res, serialLetter, saved, 422, req.body);
     res.redirect(303, `${BASE}/${serialLetter.id}?hinweis=gespeichert`);
   }));
 

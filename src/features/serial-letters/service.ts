@@ -14,6 +14,7 @@ import { isUuid } from '../../http/find.ts';
 import { discard, titleFromFileName, type Upload } from '../../http/upload.ts';
 import { PdfJobOverLimit, type PdfWorkers } from '../../pdf/workers.ts';
 import { copyToTempFile, newTempPath, storeThenWrite, type FileStorage } from '../../storage/files.ts';
+import { findContacts } from '../contacts/service.ts';
 import { createDocumentRow } from '../documents/service.ts';
 import { analysePages, Matcher, splitByAddress, splitByPages, type Candidate, type LetterRange } from './matching.ts';
 // Type-only: the PDF libraries load in the PDF workers, never on the request thread.
@@ -55,14 +56,19 @@ export function readForm(body: Record<string, unknown>): SerialLetterForm {
   };
 }
 
+/** Who a serial letter may go to: a contact of the Verwaltung, with a chosen property one with a running or past contract there (not archived). */
+const eligible = (propertyId: string | null) => (propertyId ? { archivedAt: null, contracts: { archivedAt: null, unit: { property: propertyId } } } : { archivedAt: null });
+
 /**
- * The contacts a serial letter may go to, loaded once with their addresses: those of the
- * Verwaltung, or with a chosen property those with a contract there.
+ * The contacts a serial letter may go to, with their addresses: all of them for matching an
+ * upload (loaded once), or only `ids` (the letters' contacts, a posted mapping) for the page
+ * and the save, which never load the whole Verwaltung.
  */
-export async function loadCandidates(em: Em, propertyId: string | null): Promise<Candidate[]> {
+export async function loadCandidates(em: Em, propertyId: string | null, ids?: string[]): Promise<Candidate[]> {
+  if (ids && ids.length === 0) return [];
   const contacts = await em.find(
     Contact,
-    propertyId ? { archivedAt: null, contracts: { archivedAt: null, unit: { property: propertyId } } } : { archivedAt: null },
+    { ...eligible(propertyId), ...(ids ? { id: { $in: ids } } : {}) },
     { populate: ['contracts.unit.address'], orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } },
   );
   return contacts.map((contact) => {
@@ -206,6 +212,11 @@ export function lettersOf(serialLetter: SerialLetter): SerialLetterPart[] {
  * or none ("nicht versenden"). Fields absent from the form leave a letter as it is; a value
  * naming no candidate is a problem of that letter.
  */
+/** The contact ids a mapping form names (contact-<part id> = id, '' for none), the ones that look like ids. */
+export function postedContactIds(serialLetter: SerialLetter, body: Record<string, unknown>): string[] {
+  return [...new Set(serialLetter.parts.getItems().map((part) => field(body[`contact-${part.id}`])).filter((id) => isUuid(id)))];
+}
+
 function applyMapping(serialLetter: SerialLetter, body: Record<string, unknown>, candidates: Candidate[], em: Em): Problems {
   const allowed = new Set(candidates.map((c) => c.id));
   const errors: Problems = {};
@@ -228,7 +239,7 @@ function applyMapping(serialLetter: SerialLetter, body: Record<string, unknown>,
  */
 export async function saveMapping(em: Em, serialLetter: SerialLetter, body: Record<string, unknown>): Promise<Problems | 'notDraft'> {
   if (serialLetter.status !== 'draft') return 'notDraft';
-  const problems = applyMapping(serialLetter, body, await loadCandidates(em, serialLetter.property?.id ?? null), em);
+  const problems = applyMapping(serialLetter, body, await loadCandidates(em, serialLetter.property?.id ?? null, postedContactIds(serialLetter, body)), em);
   if (Object.keys(problems).length) return problems;
   const stillDraft = await em.transactional(async (tx) => {
     const rows = await tx.execute<{ id: string }[]>('select id from serial_letter where id = ? and organization_id = ? and status = ? for update', [
@@ -330,6 +341,14 @@ export async function deleteDraft(em: Em, storage: FileStorage, serialLetter: Se
   const deleted = await em.nativeDelete(SerialLetter, { id: serialLetter.id, status: 'draft' });
   if (deleted === 1) await storage.remove(serialLetter.storageKey);
   return deleted === 1;
+}
+
+/** Contacts a "Kontakt für Brief" search shows at most (the mapping page). */
+export const CONTACT_SEARCH_LIMIT = 10;
+
+/** The contacts a letter of this serial letter may go to that match a term: SmartPost's "Kontakt für Brief" search. */
+export function searchLetterContacts(em: Em, serialLetter: SerialLetter, term: string): Promise<Contact[]> {
+  return findContacts(em, term, { propertyId: serialLetter.property?.id ?? null, limit: CONTACT_SEARCH_LIMIT });
 }
 
 export type PostRecipient = { position: number; name: string; street: string; postalCode: string; city: string };

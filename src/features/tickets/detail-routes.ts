@@ -82,7 +82,9 @@ function ticketView(req: Request, ticket: Ticket, items: TimelineItem[]) {
     items,
     reportFiles: reportFiles(items),
     fileBase: `${ticketPath(ticket)}/anhaenge`,
-    ...timelineWording(req.t),
+    // Both pages show the report's photos with the description, not again in the timeline.
+    reportFilesShown: true,
+    ...timelineWording(req.t, 'staff'),
   };
 }
 
@@ -187,7 +189,7 @@ export function detailRoutes() {
 
   // "Als PDF speichern" (seed 000, step 5).
   router.get('/vorgaenge/:ticketId/pdf', scoped(ticketScope, async (req, res, { ticket }) => {
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'staff');
   }));
 
   return router;

@@ -3,6 +3,7 @@ import { ticketReference, type Ticket, type TicketAttachment } from '../../entit
 import { sendStoredFile } from '../../http/download.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import type { FileStorage } from '../../storage/files.ts';
+import type { TimelineAudience } from './timeline.ts';
 
 /**
  * Sends a ticket's photo or PDF, or the photo's thumbnail. The row holds the size of the
@@ -18,11 +19,11 @@ export async function sendTicketFile(res: Response, storage: FileStorage, attach
   await sendStoredFile(res, storage, { id: attachment.id, storageKey: attachment.thumbKey, mimeType: attachment.mimeType, size, fileName: attachment.fileName }, 'viewable');
 }
 
-/** Sends a ticket's PDF (src/features/tickets/pdf.ts) as "Vorgang-2026-00042.pdf", never cached. */
-export function sendTicketPdf(res: Response, ticket: Ticket, bytes: Uint8Array) {
+/** Sends a ticket's PDF (src/features/tickets/pdf.ts) as "Vorgang-2026-00042.pdf" to staff, "Anliegen-2026-00042.pdf" to residents, never cached. */
+export function sendTicketPdf(res: Response, ticket: Ticket, bytes: Uint8Array, audience: TimelineAudience) {
   res.set({
     'Content-Type': 'application/pdf',
-    'Content-Disposition': `attachment; filename="Vorgang-${ticketReference(ticket)}.pdf"`,
+    'Content-Disposition': `attachment; filename="${audience === 'resident' ? 'Anliegen' : 'Vorgang'}-${ticketReference(ticket)}.pdf"`,
     'Content-Length': String(bytes.length),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',

@@ -23,7 +23,7 @@ import { isUuid } from '../../http/find.ts';
 
 export const STATUS_FILTERS = ['offen', 'alle', ...TICKET_STATUSES] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
-export const SORTS = ['aktivitaet', 'erstellt', 'nummer', 'status'] as const;
+export const SORTS = ['aktivitaet', 'wartend', 'erstellt', 'nummer', 'status'] as const;
 export type Sort = (typeof SORTS)[number];
 /** "älter als … Tage" */
 export const AGES = ['3', '7', '30'] as const;
@@ -105,12 +105,14 @@ function statusesOf(status: StatusFilter): readonly TicketStatus[] {
 const BY_ACTIVITY = { lastActivityAt: 'desc', id: 'desc' } as const;
 
 /**
- * The order of a sort but "status". Numbers are given in the order of creation (per
+ * The order of a sort but "status"; "wartend" walks (organization, status, last_activity_at) forwards. Numbers are given in the order of creation (per
  * Verwaltung, under the counter's lock; the year is the Berlin year of creation), so "Erstellt"
  * (newest first) is the order of (year, number) and walks the unique index backwards instead of
  * sorting the whole table by created_at; "Nummer" is the same index forwards.
  */
 function orderBy(sort: Exclude<Sort, 'status'>) {
+  // "Wartet am längsten": the least recent activity first (the console's Übersicht links here).
+  if (sort === 'wartend') return { lastActivityAt: 'asc', id: 'asc' } as const;
   if (sort === 'erstellt') return { year: 'desc', number: 'desc' } as const;
   if (sort === 'nummer') return { year: 'asc', number: 'asc' } as const;
   return BY_ACTIVITY;

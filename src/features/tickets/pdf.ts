@@ -10,7 +10,7 @@ import { isInternal, reportFiles, ticketSight, visibleTimeline, type TicketViewe
 // Type-only: the PDF is drawn in the PDF workers, pdf-lib never loads on the request thread.
 import type { drawTicket } from './pdf-jobs.ts';
 import type { TicketPdfContent, TicketPdfEntry, TicketPdfFact, TicketPdfFile } from './pdf-layout.ts';
-import { entryLine, internalLabel } from './timeline.ts';
+import { audienceOf, entryLine, internalLabel } from './timeline.ts';
 
 /**
  * "Als PDF speichern" (seed 000, step 5): the whole communication of a Vorgang as a DIN A4
@@ -75,7 +75,9 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
     reporterFacts.push([t('tickets-detail:reporter.login'), `${ticket.reporter.name} <${ticket.reporter.email}>`]);
   }
 
-  const title = t('tickets-detail:pdf.title', { reference });
+  // "Vorgang Nr. …" for staff, "Anliegen Nr. …" for residents (timeline.ts, TimelineAudience).
+  const context = audienceOf(viewer) === 'resident' ? 'resident' : undefined;
+  const title = t('tickets-detail:pdf.title', { reference, context });
   return {
     documentTitle: `${title}: ${ticket.title}`,
     organization: ticket.organization.name,
@@ -87,7 +89,7 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
     report: sight.report ? { heading: t('tickets-detail:report.title'), description: ticket.description, files: await files(reportFiles(items)) } : null,
     timeline: {
       heading: t('tickets-detail:timeline.title'),
-      entries: await timelineEntries(items, files, t),
+      entries: await timelineEntries(items, files, t, viewer),
       empty: t('tickets-detail:timeline.empty'),
     },
     // The page numbers are known only once drawn: the worker fills them in.
@@ -96,12 +98,12 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
 }
 
 /** The timeline's entries as the PDF shows them. */
-async function timelineEntries(items: TimelineItem[], files: (list: TicketAttachment[]) => Promise<TicketPdfFile[]>, t: TFunction): Promise<TicketPdfEntry[]> {
+async function timelineEntries(items: TimelineItem[], files: (list: TicketAttachment[]) => Promise<TicketPdfFile[]>, t: TFunction, viewer: TicketViewer): Promise<TicketPdfEntry[]> {
   const entries: TicketPdfEntry[] = [];
   for (const item of items) {
     entries.push({
       internal: isInternal(item.entry) ? internalLabel(item.entry, t).toUpperCase() : null,
-      line: entryLine(item, t),
+      line: entryLine(item, t, audienceOf(viewer)),
       date: helpers.formatDateTime(item.entry.createdAt),
       body: item.entry.body || null,
       // The report's photos are drawn with the report.

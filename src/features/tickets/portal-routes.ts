@@ -91,7 +91,7 @@ async function showTicket(req: Request, res: Response, page: TicketPage, comment
       reference: ticketReference(ticket),
       mergedIntoReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
       items,
-      ...timelineWording(req.t),
+      ...timelineWording(req.t, 'resident'),
       fileBase: `${url}/anhaenge`,
       ticketUrl: url,
       showsReport: sight.report,
@@ -204,7 +204,7 @@ export function portalRoutes() {
   // "Als PDF speichern": the resident's copy, what their page shows.
   router.get(`${BASE}/:ticketId/pdf`, scoped(residentTicketScope, async (req, res, scope) => {
     const { ticket, viewer } = withViewer(scope);
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }));
+    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'resident');
   }));
 
   return router;
