@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261123190110_list_indexes extends Migration {
-
   override name = 'Migration20261123190110_list_indexes';
 
   override up(): void | Promise<void> {
@@ -36,5 +35,4 @@ export class Migration20261123190110_list_indexes extends Migration {
 
     this.addSql(`drop extension if exists pg_trgm;`);
   }
-
 }

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261206034645_ticket_share_report extends Migration {
-
   override name = 'Migration20261206034645_ticket_share_report';
 
   override up(): void | Promise<void> {
@@ -11,5 +10,4 @@ export class Migration20261206034645_ticket_share_report extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`alter table "ticket" drop column "share_report_with_joiners";`);
   }
-
 }

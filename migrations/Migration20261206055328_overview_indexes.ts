@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261206055328_overview_indexes extends Migration {
-
   override name = 'Migration20261206055328_overview_indexes';
 
   override up(): void | Promise<void> {
@@ -15,5 +14,4 @@ export class Migration20261206055328_overview_indexes extends Migration {
 
     this.addSql(`drop index "portal_user_organization_id_created_at_index";`);
   }
-
 }

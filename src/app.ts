@@ -167,7 +167,16 @@ export function createApp(deps: AppDeps) {
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
   // through to the resident routes.
-  const portalRouters = () => [portalRoutes(), announcements.portalRoutes(), appointments.portalRoutes(), faq.portalRoutes(), contactPersons.portalRoutes(), bulletin.portalRoutes(), documentPortal.portalRoutes(), ticketPortal.portalRoutes()];
+  const portalRouters = () => [
+    portalRoutes(),
+    announcements.portalRoutes(),
+    appointments.portalRoutes(),
+    faq.portalRoutes(),
+    contactPersons.portalRoutes(),
+    bulletin.portalRoutes(),
+    documentPortal.portalRoutes(),
+    ticketPortal.portalRoutes(),
+  ];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".

@@ -10,9 +10,7 @@ import { z } from 'zod';
  */
 const DEV_SECRET = 'development-only-secret-do-not-use-in-production';
 
-const onOff = z
-  .enum(['on', 'off', 'true', 'false', '1', '0'])
-  .transform((v) => v === 'on' || v === 'true' || v === '1');
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
 
 const schema = z
   .object({

@@ -13,9 +13,7 @@ import { localFileStorage } from './storage/files.ts';
 /** Opens the database named by the configuration and brings its schema up to date. */
 async function openDatabase(config: Config): Promise<Orm> {
   if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true });
-  const orm = await openOrm(
-    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: `${config.dataDir}/pglite` },
-  );
+  const orm = await openOrm(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: `${config.dataDir}/pglite` });
   await orm.em.fork().execute('select 1');
   await migrate(orm);
   return orm;
@@ -44,7 +42,9 @@ async function main() {
   }
 
   // The storage lets the demo keep an invitation letter PDF (src/features/invitations/demo.ts).
-  const seeded = config.seedDemo ? await seedDemoIfEmpty(orm.em.fork(), new Date(), { storage: localFileStorage(config.storageDir), baseUrl: config.baseUrl }) : false;
+  const seeded = config.seedDemo
+    ? await seedDemoIfEmpty(orm.em.fork(), new Date(), { storage: localFileStorage(config.storageDir), baseUrl: config.baseUrl })
+    : false;
   const transport = createMailTransport(config);
   const app = createApp({ orm, config, clock: systemClock });
   const server: Server = app.listen(config.port, config.host);

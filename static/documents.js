@@ -1,21 +1,25 @@
 // Dokumente (views/documents/_panel.eta): the drop zone of "Dokument hochladen", the title
 // from the file name, and the filters of long "Geteilt mit" lists. Everything works
 // without this file: a plain file input, an empty title means "from the file name".
-(function () {
-  'use strict';
+(() => {
   // Same rule as titleFromFileName in src/http/upload.ts.
   function titleFromFileName(name) {
-    return name.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '').replace(/[_\-.]+/g, ' ').replace(/\s+/g, ' ').trim();
+    return name
+      .replace(/^.*[\\/]/, '')
+      .replace(/\.[^.]+$/, '')
+      .replace(/[_\-.]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
   }
 
-  document.querySelectorAll('[data-dropzone]').forEach(function (zone) {
+  document.querySelectorAll('[data-dropzone]').forEach((zone) => {
     var input = zone.querySelector('input[type=file]');
     var chosen = zone.querySelector('[data-chosen]');
     var form = zone.closest('form');
     var title = form && form.querySelector('input[name=title]');
     var autoTitle = '';
     function show() {
-      var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      var names = Array.prototype.map.call(input.files || [], (f) => f.name);
       if (chosen) {
         chosen.hidden = names.length === 0;
         chosen.textContent = names.join(', ');
@@ -27,16 +31,18 @@
       }
     }
     input.addEventListener('change', show);
-    ['dragenter', 'dragover'].forEach(function (type) {
-      zone.addEventListener(type, function (event) {
+    ['dragenter', 'dragover'].forEach((type) => {
+      zone.addEventListener(type, (event) => {
         event.preventDefault();
         zone.classList.add('dragging');
       });
     });
-    ['dragleave', 'drop'].forEach(function (type) {
-      zone.addEventListener(type, function () { zone.classList.remove('dragging'); });
+    ['dragleave', 'drop'].forEach((type) => {
+      zone.addEventListener(type, () => {
+        zone.classList.remove('dragging');
+      });
     });
-    zone.addEventListener('drop', function (event) {
+    zone.addEventListener('drop', (event) => {
       event.preventDefault();
       if (!event.dataTransfer || !event.dataTransfer.files.length) return;
       input.files = event.dataTransfer.files;
@@ -44,13 +50,13 @@
     });
   });
 
-  document.querySelectorAll('input[data-filter]').forEach(function (filter) {
+  document.querySelectorAll('input[data-filter]').forEach((filter) => {
     var list = document.getElementById(filter.getAttribute('data-filter'));
     if (!list) return;
     filter.hidden = false;
-    filter.addEventListener('input', function () {
+    filter.addEventListener('input', () => {
       var q = filter.value.trim().toLowerCase();
-      list.querySelectorAll('label').forEach(function (label) {
+      list.querySelectorAll('label').forEach((label) => {
         var input = label.querySelector('input');
         // style, not the hidden attribute: label.checkbox sets its own display.
         var hide = q !== '' && !(input && input.checked) && label.textContent.toLowerCase().indexOf(q) < 0;

@@ -111,8 +111,5 @@ export async function clearFailures(em: Em, key: string): Promise<void> {
 /** Forgets counters whose window and lock are over; run by the session clean-up job. */
 export async function pruneThrottle(em: Em, now: Date): Promise<void> {
   const windowStart = new Date(now.getTime() - LONGEST_WINDOW_MS);
-  await em.execute(
-    `delete from login_throttle where window_started_at < ? and (locked_until is null or locked_until < ?)`,
-    [windowStart, now],
-  );
+  await em.execute(`delete from login_throttle where window_started_at < ? and (locked_until is null or locked_until < ?)`, [windowStart, now]);
 }

@@ -12,8 +12,7 @@ import type { Em } from './orm.ts';
  * process can open its directory (src/scheduler/lock.ts keeps its in-process guard there).
  */
 
-const unlock = <DB>(connection: Kysely<DB>, key: string) =>
-  connection.executeQuery(CompiledQuery.raw('select pg_advisory_unlock(hashtext($1))', [key]));
+const unlock = <DB>(connection: Kysely<DB>, key: string) => connection.executeQuery(CompiledQuery.raw('select pg_advisory_unlock(hashtext($1))', [key]));
 
 /** Waits until no other session holds the lock `key`, then runs `task` while holding it. */
 export async function whileHoldingAdvisoryLock<T>(em: Em, key: string, task: () => Promise<T>): Promise<T> {

@@ -23,7 +23,6 @@ import * as entities from '../entities/index.ts';
 // reachable before or across Verwaltungen (test/unit/tenant-entities.test.ts keeps this
 // honest for new entities).
 
-
 /**
  * Entities that belong to a Verwaltung but are looked up before one is known or across all of
  * them, with the reason. Their queries say how they are narrowed instead.
@@ -36,7 +35,9 @@ export const CROSS_TENANT: Readonly<Record<string, string>> = {
 
 type EntitySchema = { meta: { className: string; properties: Record<string, { kind?: string } | undefined> } };
 
-const ENTITY_SCHEMAS = Object.values(entities).filter((value): value is EntitySchema & (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value);
+const ENTITY_SCHEMAS = Object.values(entities).filter(
+  (value): value is EntitySchema & (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value,
+);
 
 /** Whether an entity belongs to a Verwaltung: it has the many-to-one `organization`. */
 export function belongsToOrganization(entity: EntitySchema): boolean {

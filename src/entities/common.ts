@@ -2,11 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { p } from '@mikro-orm/core';
 
 /** Primary key for every entity: random UUIDs, so ids in URLs cannot be guessed or counted. */
-export const id = () => p.uuid().primary().onCreate(() => randomUUID());
+export const id = () =>
+  p
+    .uuid()
+    .primary()
+    .onCreate(() => randomUUID());
 
 export const createdAt = () => p.datetime().onCreate(() => new Date());
 export const updatedAt = () =>
-  p.datetime().onCreate(() => new Date()).onUpdate(() => new Date());
+  p
+    .datetime()
+    .onCreate(() => new Date())
+    .onUpdate(() => new Date());
 
 /**
  * The id an ERP uses for a record (Haufe PowerHaus, DOMUS, ...). Unique per Verwaltung

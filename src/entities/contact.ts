@@ -73,7 +73,10 @@ export const Contract = defineEntity({
   uniques: [{ properties: ['organization', 'externalId'] }],
   // The Verträge list searches contract numbers with ILIKE '%term%' (src/features/masterdata).
   indexes: [
-    { name: 'contract_contract_number_trgm_index', expression: 'create index "contract_contract_number_trgm_index" on "contract" using gin ("contract_number" gin_trgm_ops)' },
+    {
+      name: 'contract_contract_number_trgm_index',
+      expression: 'create index "contract_contract_number_trgm_index" on "contract" using gin ("contract_number" gin_trgm_ops)',
+    },
     // The Verträge list sorts by Beginn, Ende and Vertragsnummer (src/features/contracts/service.ts).
     { properties: ['organization', 'startsOn'] },
     { properties: ['organization', 'endsOn'] },
@@ -86,7 +89,11 @@ export const Contract = defineEntity({
     kind: p.enum(CONTRACT_KINDS),
     // Indexed: a unit's contracts are loaded for every unit list (Einheiten, Kontakte tabs).
     unit: () => p.manyToOne(Unit).index(),
-    contacts: () => p.manyToMany(Contact).owner().pivotEntity(() => ContractContact),
+    contacts: () =>
+      p
+        .manyToMany(Contact)
+        .owner()
+        .pivotEntity(() => ContractContact),
     contractNumber: p.string().length(100).nullable(),
     startsOn: p.date(),
     endsOn: p.date().nullable(),

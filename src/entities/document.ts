@@ -43,10 +43,7 @@ export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 export const Document = defineEntity({
   name: 'Document',
   uniques: [{ properties: ['organization', 'externalId'] }],
-  indexes: [
-    { properties: ['organization', 'property', 'status'] },
-    { properties: ['organization', 'publishedAt'] },
-  ],
+  indexes: [{ properties: ['organization', 'property', 'status'] }, { properties: ['organization', 'publishedAt'] }],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),
@@ -112,12 +109,7 @@ export type ShareGroup = (typeof SHARE_GROUPS)[number];
 
 export const DocumentShare = defineEntity({
   name: 'DocumentShare',
-  indexes: [
-    { properties: ['property', 'kind'] },
-    { properties: ['address'] },
-    { properties: ['unit'] },
-    { properties: ['contact'] },
-  ],
+  indexes: [{ properties: ['property', 'kind'] }, { properties: ['address'] }, { properties: ['unit'] }, { properties: ['contact'] }],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),

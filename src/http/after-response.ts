@@ -20,9 +20,7 @@ export class AfterResponse {
   /** Runs `work` once `res` is done: sent, or its connection gone (the request still counts). */
   schedule(res: Response, label: string, work: (em: Em) => Promise<void>): void {
     const responded = new Promise<void>((resolve) => res.once('close', resolve));
-    const done = responded
-      .then(() => work(this.orm.em.fork() as Em))
-      .catch((error: unknown) => log.error(`${label} (after the response) failed`, error));
+    const done = responded.then(() => work(this.orm.em.fork() as Em)).catch((error: unknown) => log.error(`${label} (after the response) failed`, error));
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
   }

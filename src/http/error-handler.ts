@@ -21,7 +21,12 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
  */
 export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
   if (res.headersSent) return next(err);
-  const error = err instanceof OrmNotFoundError ? new NotFoundError(err.message) : err instanceof PdfJobOverLimit ? new HttpError(503, 'errors.pdfJobOverLimit', err.message) : (clientError(err) ?? err);
+  const error =
+    err instanceof OrmNotFoundError
+      ? new NotFoundError(err.message)
+      : err instanceof PdfJobOverLimit
+        ? new HttpError(503, 'errors.pdfJobOverLimit', err.message)
+        : (clientError(err) ?? err);
 
   if (error instanceof UnauthenticatedError) {
     const target = `${error.loginPath}?weiter=${encodeURIComponent(req.originalUrl)}`;
@@ -69,7 +74,11 @@ function clientError(err: unknown): HttpError | null {
   const { status, statusCode, type } = err as { status?: unknown; statusCode?: unknown; type?: unknown };
   const code = typeof status === 'number' ? status : statusCode;
   if (typeof code !== 'number' || code < 400 || code > 499) return null;
-  return new HttpError(code, CLIENT_ERROR_MESSAGES[code] ?? 'errors.badRequest', `${typeof type === 'string' ? type : 'client error'}: ${(err as Error).message}`);
+  return new HttpError(
+    code,
+    CLIENT_ERROR_MESSAGES[code] ?? 'errors.badRequest',
+    `${typeof type === 'string' ? type : 'client error'}: ${(err as Error).message}`,
+  );
 }
 
 function renderError(req: Request, res: Response, status: number, messageKey: string, messageValues: Record<string, unknown> = {}) {
@@ -78,5 +87,11 @@ function renderError(req: Request, res: Response, status: number, messageKey: st
     res.status(status).type('text').send('Fehler');
     return;
   }
-  render(req, res, 'errors/error', { status, title: t(`errors.title${status}`, { defaultValue: t('errors.titleDefault') }), message: t(messageKey, messageValues) }, status);
+  render(
+    req,
+    res,
+    'errors/error',
+    { status, title: t(`errors.title${status}`, { defaultValue: t('errors.titleDefault') }), message: t(messageKey, messageValues) },
+    status,
+  );
 }

@@ -7,7 +7,9 @@ export type FieldMessage = string | [string, Record<string, unknown>];
 
 /** The messages of a form's problems in the request's language, for the template. */
 export function fieldMessages(t: TFunction, errors: Partial<Record<string, FieldMessage>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, Array.isArray(message) ? String(t(message[0], message[1])) : String(t(message!))]));
+  return Object.fromEntries(
+    Object.entries(errors).map(([field, message]) => [field, Array.isArray(message) ? String(t(message[0], message[1])) : String(t(message!))]),
+  );
 }
 
 /** A submitted form field as a string: anything else (missing, repeated, nested) is empty. */

@@ -137,5 +137,11 @@ export const apiInputGuard: MiddlewareHandler = async (c, next) => {
 /** The API's JSON error body for InvalidCharacterError (its `onError` in src/api/app.ts answers it with 422). */
 export function invalidCharactersBody(error: InvalidCharacterError) {
   const what = error.part === 'fileName' ? `The file name in "${error.field}"` : error.part === 'path' ? 'The URL path' : `"${error.field}"`;
-  return { error: { code: 'invalid_characters', message: `${what} contains a control character (U+0000 to U+001F or U+007F; tab, CR and LF are allowed in body text only).`, field: error.field } };
+  return {
+    error: {
+      code: 'invalid_characters',
+      message: `${what} contains a control character (U+0000 to U+001F or U+007F; tab, CR and LF are allowed in body text only).`,
+      field: error.field,
+    },
+  };
 }

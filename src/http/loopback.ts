@@ -24,7 +24,12 @@ function forwardedClients(req: Request): string[] {
     if (header) clients.push(...header.split(',').map((part) => part.trim()));
   }
   for (const [, value] of (req.get('forwarded') ?? '').matchAll(/for\s*=\s*"?([^";,]*)"?/gi)) {
-    clients.push(value.trim().replace(/^\[([^\]]*)\].*$/, '$1').replace(/^([\d.]+):\d+$/, '$1'));
+    clients.push(
+      value
+        .trim()
+        .replace(/^\[([^\]]*)\].*$/, '$1')
+        .replace(/^([\d.]+):\d+$/, '$1'),
+    );
   }
   return clients;
 }
@@ -39,6 +44,11 @@ function forwardedClients(req: Request): string[] {
  */
 export function loopbackOnly(req: Request, _res: Response, next: NextFunction) {
   const local = isLoopback(req.socket.remoteAddress) && forwardedClients(req).every(isLoopback);
-  if (!local) return next(new NotFoundError(`${req.method} ${req.originalUrl} from ${req.socket.remoteAddress} (${req.get('x-forwarded-for') ?? 'not forwarded'}): /dev answers only loopback`));
+  if (!local)
+    return next(
+      new NotFoundError(
+        `${req.method} ${req.originalUrl} from ${req.socket.remoteAddress} (${req.get('x-forwarded-for') ?? 'not forwarded'}): /dev answers only loopback`,
+      ),
+    );
   next();
 }

@@ -25,7 +25,10 @@ export class RouteRegistry {
   list(): MountedRoute[] {
     const routes: MountedRoute[] = [];
     for (const { prefix, router, guard } of this.mounts) {
-      for (const layer of router.stack as Array<{ route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> }; handle?: { stack?: unknown } }>) {
+      for (const layer of router.stack as Array<{
+        route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
+        handle?: { stack?: unknown };
+      }>) {
         // A router inside a router would hide its routes from this list (and from the route
         // tests that walk it): mount every router here instead.
         if (layer.handle?.stack) throw new Error(`nested router under ${prefix || '/'}: mount it through the registry`);

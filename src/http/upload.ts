@@ -63,7 +63,13 @@ export type Upload = { tempPath: string; originalName: string; fileName: string;
  * or file name throws InvalidCharacterError (src/http/input.ts), its temp files deleted. Put file inputs last in the
  * form, so the other fields have arrived (and can be shown again) when a file is refused.
  */
-export async function receiveUploads(req: Request, res: Response, storage: FileStorage, field: string, accepted: AcceptedTypes = DOCUMENT_UPLOADS): Promise<{ files: Upload[]; error?: string }> {
+export async function receiveUploads(
+  req: Request,
+  res: Response,
+  storage: FileStorage,
+  field: string,
+  accepted: AcceptedTypes = DOCUMENT_UPLOADS,
+): Promise<{ files: Upload[]; error?: string }> {
   await mkdir(storage.tempDir, { recursive: true });
   const options: MulterOptions = {
     storage: multer.diskStorage({
@@ -156,7 +162,10 @@ export function collectYoungGarbage() {
 }
 
 /** The file's real type from its bytes (file-type), 'heic' for an iPhone photo, or null when it is not allowed. */
-export async function detectType(filePath: string, types: ReadonlyMap<string, string> = DOCUMENT_TYPES): Promise<{ ext: string; mimeType: string } | 'heic' | null> {
+export async function detectType(
+  filePath: string,
+  types: ReadonlyMap<string, string> = DOCUMENT_TYPES,
+): Promise<{ ext: string; mimeType: string } | 'heic' | null> {
   const type = await fileTypeFromFile(filePath);
   if (!type) return null;
   if (HEIC_EXTENSIONS.has(type.ext)) return 'heic';
@@ -187,7 +196,12 @@ export async function discard(paths: string[]) {
 /** The name to store: no path ("../x.pdf" → "x.pdf"), no control characters, the extension of the real type. */
 export function safeFileName(name: string, ext: string): string {
   const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  const stem = base.replace(/\.[^.]*$/, '').replace(/^\.+/, '').trim().slice(0, 200) || 'dokument';
+  const stem =
+    base
+      .replace(/\.[^.]*$/, '')
+      .replace(/^\.+/, '')
+      .trim()
+      .slice(0, 200) || 'dokument';
   return `${stem}.${ext}`;
 }
 

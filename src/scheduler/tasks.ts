@@ -21,7 +21,13 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
   'mail-outbox': {
     interval: '15s',
     run: (em, deps) =>
-      deliverOutbox({ em, transport: deps.transport, now: () => deps.clock.now(), from: deps.config.mailFrom, storage: localFileStorage(deps.config.storageDir) }),
+      deliverOutbox({
+        em,
+        transport: deps.transport,
+        now: () => deps.clock.now(),
+        from: deps.config.mailFrom,
+        storage: localFileStorage(deps.config.storageDir),
+      }),
   },
   // Access windows open and close with the Berlin calendar day. Hourly rather than at
   // midnight: the task is idempotent, so a day's windows take effect within the hour after

@@ -81,7 +81,12 @@ function ofVerwaltung<T extends { organization: unknown }, K extends string>(
   options?: FindOneOptions<T, any>,
   parent: Scope<StaffScope> = staffScope,
 ): Scope<StaffScope & Record<K, T>> {
-  return within(parent, key, async ({ organizationId }, req) => ({ [key]: await findInScope(req, entity, param, { organization: organizationId } as FilterQuery<T>, options) }) as Record<K, T>);
+  return within(
+    parent,
+    key,
+    async ({ organizationId }, req) =>
+      ({ [key]: await findInScope(req, entity, param, { organization: organizationId } as FilterQuery<T>, options) }) as Record<K, T>,
+  );
 }
 
 /** Liegenschaft /verwaltung/liegenschaften/:propertyId (archived ones too: they keep their page). */

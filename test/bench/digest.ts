@@ -95,36 +95,65 @@ async function seed(orm: Orm, yesterday: string) {
   const sharedAt = new Date(startOfBerlinDay(yesterday).getTime() + 12 * 3600 * 1000).toISOString();
   await em.transactional(async (tx) => {
     const run = (sql: string, params: unknown[] = []) => tx.execute(sql, params);
-    await run(`create temp table dp on commit drop as select g as n, gen_random_uuid() as id, gen_random_uuid() as address_id from generate_series(1, ${PROPERTIES}) g`);
-    await run(`insert into property (id, organization_id, external_id, name, kind, created_at, updated_at)
-      select id, ?, 'DG-' || n, 'Digeststraße ' || n, 'rental', now(), now() from dp`, [org]);
-    await run(`insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at, updated_at)
-      select address_id, ?, id, 'Digeststraße', n::text, '80331', 'München', now(), now() from dp`, [org]);
+    await run(
+      `create temp table dp on commit drop as select g as n, gen_random_uuid() as id, gen_random_uuid() as address_id from generate_series(1, ${PROPERTIES}) g`,
+    );
+    await run(
+      `insert into property (id, organization_id, external_id, name, kind, created_at, updated_at)
+      select id, ?, 'DG-' || n, 'Digeststraße ' || n, 'rental', now(), now() from dp`,
+      [org],
+    );
+    await run(
+      `insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at, updated_at)
+      select address_id, ?, id, 'Digeststraße', n::text, '80331', 'München', now(), now() from dp`,
+      [org],
+    );
     await run(`create temp table du on commit drop as
       select row_number() over (order by dp.n, k)::int as n, gen_random_uuid() as id, dp.id as property_id, dp.address_id, k,
              gen_random_uuid() as contact_id, gen_random_uuid() as contract_id, gen_random_uuid() as user_id
       from dp cross join generate_series(1, ${UNITS_PER_PROPERTY}) k`);
-    await run(`insert into unit (id, organization_id, property_id, address_id, number, kind, created_at, updated_at)
-      select id, ?, property_id, address_id, 'Wohnung ' || lpad(k::text, 3, '0'), 'apartment', now(), now() from du`, [org]);
-    await run(`insert into contact (id, organization_id, type, salutation, first_name, last_name, email, created_at, updated_at)
-      select contact_id, ?, 'person', 'none', 'Mieterin', 'Nummer ' || n, 'digest.' || n || '@example.de', now(), now() from du`, [org]);
-    await run(`insert into contract (id, organization_id, kind, unit_id, starts_on, created_at, updated_at)
-      select contract_id, ?, 'rental', id, current_date - 400, now(), now() from du`, [org]);
+    await run(
+      `insert into unit (id, organization_id, property_id, address_id, number, kind, created_at, updated_at)
+      select id, ?, property_id, address_id, 'Wohnung ' || lpad(k::text, 3, '0'), 'apartment', now(), now() from du`,
+      [org],
+    );
+    await run(
+      `insert into contact (id, organization_id, type, salutation, first_name, last_name, email, created_at, updated_at)
+      select contact_id, ?, 'person', 'none', 'Mieterin', 'Nummer ' || n, 'digest.' || n || '@example.de', now(), now() from du`,
+      [org],
+    );
+    await run(
+      `insert into contract (id, organization_id, kind, unit_id, starts_on, created_at, updated_at)
+      select contract_id, ?, 'rental', id, current_date - 400, now(), now() from du`,
+      [org],
+    );
     await run(`insert into contract_contact (contract_id, contact_id) select contract_id, contact_id from du`);
-    await run(`insert into portal_user (id, organization_id, email, name, password_hash, locale, created_at, onboarded_at)
-      select user_id, ?, 'digest.' || n || '@example.de', 'Mieterin Nummer ' || n, 'bench-not-a-hash', case when n % 10 = 0 then 'en' else 'de' end, now(), now() from du`, [org]);
+    await run(
+      `insert into portal_user (id, organization_id, email, name, password_hash, locale, created_at, onboarded_at)
+      select user_id, ?, 'digest.' || n || '@example.de', 'Mieterin Nummer ' || n, 'bench-not-a-hash', case when n % 10 = 0 then 'en' else 'de' end, now(), now() from du`,
+      [org],
+    );
     await run(`insert into portal_user_contact (portal_user_id, contact_id) select user_id, contact_id from du`);
     // Two documents per property, shared yesterday at noon: one with everyone, one with the Mieter.
-    await run(`create temp table dd on commit drop as
+    await run(
+      `create temp table dd on commit drop as
       select gen_random_uuid() as id, dp.id as property_id, dp.n, g,
              (select id from document_type t where t.organization_id = ? and t.name = case when g = 1 then 'Hausordnung' else 'Betriebskostenabrechnung' end) as type_id
-      from dp cross join generate_series(1, 2) g`, [org]);
-    await run(`insert into document (id, organization_id, property_id, type_id, title, status, file_name, mime_type, size, storage_key, version, published_at, created_by_id, created_at, updated_at)
+      from dp cross join generate_series(1, 2) g`,
+      [org],
+    );
+    await run(
+      `insert into document (id, organization_id, property_id, type_id, title, status, file_name, mime_type, size, storage_key, version, published_at, created_by_id, created_at, updated_at)
       select id, ?, property_id, type_id, case when g = 1 then 'Hausordnung ' else 'Betriebskostenabrechnung ' end || n, 'published',
              'dokument-' || n || '-' || g || '.pdf', 'application/pdf', 123456, '00/' || repeat('0', 40), 1, ?::timestamptz, ?, ?::timestamptz, ?::timestamptz
-      from dd`, [org, sharedAt, staff, sharedAt, sharedAt]);
-    await run(`insert into document_share (id, organization_id, document_id, kind, property_id, "group", created_at)
-      select gen_random_uuid(), ?, id, case when g = 1 then 'property' else 'group' end, property_id, case when g = 2 then 'tenant' end, ?::timestamptz from dd`, [org, sharedAt]);
+      from dd`,
+      [org, sharedAt, staff, sharedAt, sharedAt],
+    );
+    await run(
+      `insert into document_share (id, organization_id, document_id, kind, property_id, "group", created_at)
+      select gen_random_uuid(), ?, id, case when g = 1 then 'property' else 'group' end, property_id, case when g = 2 then 'tenant' end, ?::timestamptz from dd`,
+      [org, sharedAt],
+    );
   });
   await em.execute('vacuum analyze');
 }
@@ -146,7 +175,14 @@ async function main() {
     await seed(orm, yesterday);
     console.log(`  seeded in ${seconds(performance.now() - seeding)}`);
 
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL, SMTP_URL: receiver.url, BASE_URL: 'https://portal.example.de', JOBS: 'off', LOG_LEVEL: 'warn' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL,
+      SMTP_URL: receiver.url,
+      BASE_URL: 'https://portal.example.de',
+      JOBS: 'off',
+      LOG_LEVEL: 'warn',
+    });
     const transport = createMailTransport(config);
     const deps = { config, clock: fixedClock(now), transport };
     const rssBefore = process.memoryUsage().rss;
@@ -180,15 +216,25 @@ async function main() {
 
     const report = await receiver.report();
     const [{ pending }] = await orm.em.fork().execute<{ pending: string }[]>(`select count(*) as pending from outbox_mail where status <> 'sent'`);
-    const again = (await TASKS['document-digest'].run(orm.em.fork() as Em, { ...deps, clock: fixedClock(new Date(now.getTime() + 15 * 60_000)) })) as { mails: number };
+    const again = (await TASKS['document-digest'].run(orm.em.fork() as Em, { ...deps, clock: fixedClock(new Date(now.getTime() + 15 * 60_000)) })) as {
+      mails: number;
+    };
 
     const total = finished - started;
     console.log(`  digest task:    done after ${seconds(digested - started)} (${digest.mails.toLocaleString('en')} mails into the outbox)`);
-    console.log(`  outbox delivery: last mail after ${seconds(finished - started)} (${delivered.sent.toLocaleString('en')} sent, ${delivered.failed} failed, ${Math.round(delivered.sent / ((finished - started) / 1000))} mails/s overall)`);
-    console.log(`  CPU time:       ${seconds((cpuFinished - cpuStart) * 1000)} in this process (${seconds((cpuDigested - cpuStart) * 1000)} until the digest was done); ${seconds((report.cpuSeconds - receiverCpuBefore) * 1000)} in the SMTP receiver`);
+    console.log(
+      `  outbox delivery: last mail after ${seconds(finished - started)} (${delivered.sent.toLocaleString('en')} sent, ${delivered.failed} failed, ${Math.round(delivered.sent / ((finished - started) / 1000))} mails/s overall)`,
+    );
+    console.log(
+      `  CPU time:       ${seconds((cpuFinished - cpuStart) * 1000)} in this process (${seconds((cpuDigested - cpuStart) * 1000)} until the digest was done); ${seconds((report.cpuSeconds - receiverCpuBefore) * 1000)} in the SMTP receiver`,
+    );
     console.log(`  total:          ${seconds(total)} (target < ${seconds(TARGET_MS)}) ${total < TARGET_MS ? 'PASS' : 'FAIL'}`);
-    console.log(`  peak RSS:       ${mb(process.resourceUsage().maxRSS * 1024)} in this process (digest + delivery; ${mb(rssBefore)} before), ${report.peakRssMb.toFixed(0)} MB in the SMTP receiver`);
-    console.log(`  received:       ${report.received.toLocaleString('en')} mails for ${report.recipients.toLocaleString('en')} recipients, at most ${report.maxPerRecipient} per recipient; outbox not sent: ${pending}; second run: ${again.mails} mails`);
+    console.log(
+      `  peak RSS:       ${mb(process.resourceUsage().maxRSS * 1024)} in this process (digest + delivery; ${mb(rssBefore)} before), ${report.peakRssMb.toFixed(0)} MB in the SMTP receiver`,
+    );
+    console.log(
+      `  received:       ${report.received.toLocaleString('en')} mails for ${report.recipients.toLocaleString('en')} recipients, at most ${report.maxPerRecipient} per recipient; outbox not sent: ${pending}; second run: ${again.mails} mails`,
+    );
     const ok = report.received === RESIDENTS && report.recipients === RESIDENTS && report.maxPerRecipient === 1 && Number(pending) === 0 && again.mails === 0;
     console.log(ok ? 'Exactly one mail per recipient.' : 'FAILED: not exactly one mail per recipient.');
     if (!ok) process.exitCode = 1;

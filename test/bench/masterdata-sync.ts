@@ -129,7 +129,8 @@ async function syncKind(baseUrl: string, kind: string, count: number, make: (n: 
 /** Writes a CSV file the way a spreadsheet exports it: `;`, German decimal commas, CRLF. */
 async function writeCsv(file: string, header: string[], count: number, row: (n: number) => Array<string | number>) {
   const out = createWriteStream(file);
-  const cell = (value: string | number) => (typeof value === 'number' ? String(value).replace('.', ',') : /[;"\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const cell = (value: string | number) =>
+    typeof value === 'number' ? String(value).replace('.', ',') : /[;"\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   out.write(`${header.join(';')}\r\n`);
   for (let n = 1; n <= count; n++) {
     if (!out.write(`${row(n).map(cell).join(';')}\r\n`)) await once(out, 'drain');
@@ -163,10 +164,9 @@ async function importCsv(baseUrl: string, session: { cookie: string; token: stri
 async function count(table: string, organization: string): Promise<number> {
   const orm = await openOrm({ kind: 'postgres', url: DATABASE_URL });
   try {
-    const [{ n }] = await orm.em.fork().execute<{ n: string }[]>(
-      `select count(*) as n from ${table} t join organization o on o.id = t.organization_id where o.name = ?`,
-      [organization],
-    );
+    const [{ n }] = await orm.em
+      .fork()
+      .execute<{ n: string }[]>(`select count(*) as n from ${table} t join organization o on o.id = t.organization_id where o.name = ?`, [organization]);
     return Number(n);
   } finally {
     await orm.close();
@@ -193,7 +193,11 @@ async function main() {
   const sonnenschein = 'Hausverwaltung Sonnenschein GmbH';
   const nordhaus = 'Nordhaus Immobilienverwaltung KG';
   // The demo world's own rows, so the checks below count only what the bench added.
-  const demo = { sonnenscheinUnits: await count('unit', sonnenschein), nordhausUnits: await count('unit', nordhaus), nordhausContacts: await count('contact', nordhaus) };
+  const demo = {
+    sonnenscheinUnits: await count('unit', sonnenschein),
+    nordhausUnits: await count('unit', nordhaus),
+    nordhausContacts: await count('contact', nordhaus),
+  };
 
   const work = await mkdtemp(path.join(tmpdir(), 'hausportal-sync-bench-'));
   // A fresh server for each way in, so each is measured on its own (and the API's heap does
@@ -220,7 +224,9 @@ async function main() {
 
     await stopServer(server);
     server = await startServer(DATABASE_URL, { STORAGE_DIR: path.join(work, 'storage') });
-    console.log(`\nCSV import (upload → preview → confirm, one transaction per file), fresh server, RSS at rest ${mb(await rssOf(server.child.pid!)).toFixed(0)} MB:`);
+    console.log(
+      `\nCSV import (upload → preview → confirm, one transaction per file), fresh server, RSS at rest ${mb(await rssOf(server.child.pid!)).toFixed(0)} MB:`,
+    );
     const session = await logIn(server.baseUrl, 'verwaltung', NORDHAUS_ADMIN, DEMO_PASSWORD);
     const files = {
       properties: path.join(work, 'liegenschaften.csv'),

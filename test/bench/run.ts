@@ -60,7 +60,11 @@ async function prepareDatabase(): Promise<LargeWorld> {
     const world = await seedLargeWorld(orm, berlinDate(new Date()));
     const done = performance.now();
     console.log(`Seeding: demo world ${ms(demoDone - started)}, large data set ${ms(done - demoDone)} (incl. VACUUM ANALYZE)`);
-    console.log(`  rows in the first Verwaltung: ${Object.entries(world.counts).map(([t, n]) => `${t} ${n.toLocaleString('de-DE')}`).join(', ')}`);
+    console.log(
+      `  rows in the first Verwaltung: ${Object.entries(world.counts)
+        .map(([t, n]) => `${t} ${n.toLocaleString('de-DE')}`)
+        .join(', ')}`,
+    );
     return world;
   } finally {
     await orm.close();
@@ -144,7 +148,9 @@ async function main() {
   console.log(`Hausportal bench: ${CONNECTIONS} connections, ${SECONDS} s per target, database ${new URL(DATABASE_URL).host}${new URL(DATABASE_URL).pathname}`);
   const world = await prepareDatabase();
   console.log(`  search "${PROPERTY_QUERY}" matches ${world.propertyMatches} properties; "${CONTACT_QUERY}" matches ${world.contactMatches} contacts`);
-  console.log(`  largest property: ${world.largestProperty.name} (${world.largestProperty.units} units); bench resident sees ${world.portalProperties} properties`);
+  console.log(
+    `  largest property: ${world.largestProperty.name} (${world.largestProperty.units} units); bench resident sees ${world.portalProperties} properties`,
+  );
 
   const databaseName = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
   let running: RunningServer | undefined;
@@ -164,26 +170,61 @@ async function main() {
     const targets: Target[] = [
       { name: 'static /static/app.css', path: '/static/app.css', headers: { ...browser, accept: 'text/css' }, expect: '{' },
       { name: 'Liegenschaften', path: '/verwaltung/liegenschaften', headers: { ...browser, cookie: staff }, expect: 'id="property-results"' },
-      { name: 'Liegenschaften ?q', path: `/verwaltung/liegenschaften?q=${encodeURIComponent(PROPERTY_QUERY)}`, headers: { ...browser, cookie: staff }, expect: PROPERTY_QUERY },
+      {
+        name: 'Liegenschaften ?q',
+        path: `/verwaltung/liegenschaften?q=${encodeURIComponent(PROPERTY_QUERY)}`,
+        headers: { ...browser, cookie: staff },
+        expect: PROPERTY_QUERY,
+      },
       {
         name: 'Liegenschaften ?q (htmx)',
         path: `/verwaltung/liegenschaften?q=${encodeURIComponent(PROPERTY_QUERY)}`,
         headers: { ...browser, cookie: staff, 'hx-request': 'true', 'hx-target': 'property-results', 'hx-current-url': `${baseUrl}/verwaltung/liegenschaften` },
         expect: PROPERTY_QUERY,
       },
-      { name: `Einheiten (${world.largestProperty.units})`, path: `/verwaltung/liegenschaften/${world.largestProperty.id}/einheiten`, headers: { ...browser, cookie: staff }, expect: 'Wohnung 003' },
-      { name: 'Kontakte ?q', path: `/verwaltung/kontakte?q=${encodeURIComponent(CONTACT_QUERY)}`, headers: { ...browser, cookie: staff }, expect: CONTACT_QUERY },
+      {
+        name: `Einheiten (${world.largestProperty.units})`,
+        path: `/verwaltung/liegenschaften/${world.largestProperty.id}/einheiten`,
+        headers: { ...browser, cookie: staff },
+        expect: 'Wohnung 003',
+      },
+      {
+        name: 'Kontakte ?q',
+        path: `/verwaltung/kontakte?q=${encodeURIComponent(CONTACT_QUERY)}`,
+        headers: { ...browser, cookie: staff },
+        expect: CONTACT_QUERY,
+      },
       // Not in the brief's list, but the Kontakte page as it opens: paging through all 100,000.
       { name: 'Kontakte (no search)', path: '/verwaltung/kontakte', headers: { ...browser, cookie: staff }, expect: 'id="contact-results"' },
       // The Stammdaten lists of issue 7 over the whole portfolio (50,000 units, 110,000 contracts).
       { name: 'Kontakte sorted by Ort', path: '/verwaltung/kontakte?sortierung=ort', headers: { ...browser, cookie: staff }, expect: 'id="contact-results"' },
       { name: 'Einheiten (all)', path: '/verwaltung/einheiten', headers: { ...browser, cookie: staff }, expect: 'id="unit-results"' },
-      { name: 'Einheiten ?q', path: `/verwaltung/einheiten?q=${encodeURIComponent('Wohnung 003')}`, headers: { ...browser, cookie: staff }, expect: 'Wohnung 003' },
+      {
+        name: 'Einheiten ?q',
+        path: `/verwaltung/einheiten?q=${encodeURIComponent('Wohnung 003')}`,
+        headers: { ...browser, cookie: staff },
+        expect: 'Wohnung 003',
+      },
       { name: 'Verträge (all)', path: '/verwaltung/vertraege', headers: { ...browser, cookie: staff }, expect: 'id="contract-results"' },
-      { name: 'Verträge ?q', path: `/verwaltung/vertraege?q=${encodeURIComponent(CONTACT_QUERY)}`, headers: { ...browser, cookie: staff }, expect: 'id="contract-results"' },
+      {
+        name: 'Verträge ?q',
+        path: `/verwaltung/vertraege?q=${encodeURIComponent(CONTACT_QUERY)}`,
+        headers: { ...browser, cookie: staff },
+        expect: 'id="contract-results"',
+      },
       { name: 'Adressen (all)', path: '/verwaltung/adressen', headers: { ...browser, cookie: staff }, expect: 'id="address-results"' },
-      { name: 'Portal start page', path: `/portal/liegenschaften/${world.portalProperty.id}`, headers: { ...browser, cookie: portal }, expect: world.portalProperty.name },
-      { name: 'Portal Mitteilungen (200)', path: `/portal/liegenschaften/${world.portalProperty.id}/mitteilungen`, headers: { ...browser, cookie: portal }, expect: 'Mitteilung 1' },
+      {
+        name: 'Portal start page',
+        path: `/portal/liegenschaften/${world.portalProperty.id}`,
+        headers: { ...browser, cookie: portal },
+        expect: world.portalProperty.name,
+      },
+      {
+        name: 'Portal Mitteilungen (200)',
+        path: `/portal/liegenschaften/${world.portalProperty.id}/mitteilungen`,
+        headers: { ...browser, cookie: portal },
+        expect: 'Mitteilung 1',
+      },
     ];
 
     // Each page once, to check it is the real page (not a login redirect) and weigh it. When
@@ -192,7 +233,9 @@ async function main() {
     for (const target of targets) {
       const page = await fetchRaw(baseUrl + target.path, target.headers);
       if (page.status !== 200 || !page.text.includes(target.expect)) {
-        throw new Error(`${target.name}: HTTP ${page.status}, expected text ${JSON.stringify(target.expect)} ${page.text.includes(target.expect) ? 'found' : 'missing'}`);
+        throw new Error(
+          `${target.name}: HTTP ${page.status}, expected text ${JSON.stringify(target.expect)} ${page.text.includes(target.expect) ? 'found' : 'missing'}`,
+        );
       }
       const decoded = Buffer.from(page.text);
       weights.set(
@@ -211,7 +254,10 @@ async function main() {
       const after = cpuTicks(running.child.pid!, databaseName);
       results.set(target.name, result);
       const perRequest = (ticks: number) => Math.max(0, (ticks * 1000) / TICKS_PER_SECOND / Math.max(1, result.requests.total));
-      cpu.set(target.name, before && after ? { server: perRequest(after.server - before.server), database: perRequest(after.database - before.database) } : undefined);
+      cpu.set(
+        target.name,
+        before && after ? { server: perRequest(after.server - before.server), database: perRequest(after.database - before.database) } : undefined,
+      );
       console.log(`  ${target.name}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms`);
     }
 
@@ -244,7 +290,7 @@ async function main() {
     console.log(`\n${failed === 0 ? 'All targets met.' : `${failed} of ${rows.length - 1} pages miss a target.`}`);
     console.log(
       'CPU ms/req: CPU time the server process and the database backends spent per request during the run ' +
-        '(from /proc, so it holds on a busy machine where req/s and latency do not). By Little\'s law, ' +
+        "(from /proc, so it holds on a busy machine where req/s and latency do not). By Little's law, " +
         `${CONNECTIONS} connections at p99 < ${P99_TARGET_MS} ms need about ${Math.ceil((CONNECTIONS * 1000) / P99_TARGET_MS)} req/s or more.`,
     );
     const serverOutput = running.output().trim();

@@ -76,7 +76,10 @@ export async function stopServer(running: RunningServer | undefined) {
 /** Logs in like a browser: CSRF cookie and token from a page, then the form with Origin. Returns the cookies and the CSRF token. */
 export async function logIn(baseUrl: string, area: 'verwaltung' | 'portal', email: string, password: string): Promise<{ cookie: string; token: string }> {
   const page = await fetch(`${baseUrl}/${area}/anmelden`);
-  const csrfCookie = page.headers.getSetCookie().find((c) => c.startsWith('hp_csrf='))!.split(';')[0];
+  const csrfCookie = page.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('hp_csrf='))!
+    .split(';')[0];
   const hxHeaders = (await page.text()).match(/hx-headers='([^']+)'/)?.[1];
   if (!hxHeaders) throw new Error('no hx-headers attribute with the CSRF token on the login page');
   const token = JSON.parse(hxHeaders.replace(/&quot;|&#34;/g, '"'))['X-CSRF-Token'] as string;

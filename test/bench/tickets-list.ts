@@ -32,15 +32,58 @@ const PROPERTIES = 1000;
 const MANAGER = { email: 'verwalter@sonnenschein-hv.de', password: DEMO_PASSWORD };
 
 const TITLES = [
-  'Heizung fällt aus', 'Heizkörper wird nicht warm', 'Wasserhahn tropft', 'Toilettenspülung läuft nach', 'Abfluss verstopft',
-  'Schimmel im Badezimmer', 'Fenster schließt nicht', 'Rollladen klemmt', 'Klingel defekt', 'Briefkasten beschädigt',
-  'Licht im Treppenhaus defekt', 'Haustür schließt nicht', 'Aufzug steht still', 'Kellertür defekt', 'Müllabholung ausgefallen',
-  'Frage zur Nebenkostenabrechnung', 'Schlüssel verloren', 'Zusätzlicher Schlüssel benötigt', 'Lärmbelästigung durch Nachbarn', 'Rauchmelder piept',
-  'Feuchtigkeit im Keller', 'Dachrinne verstopft', 'Garagentor öffnet nicht', 'Graffiti an der Fassade', 'Hecke zu hoch',
-  'Warmwasser zu kalt', 'Gegensprechanlage rauscht', 'Balkontür undicht', 'Parkettboden beschädigt', 'Steckdose ohne Strom',
+  'Heizung fällt aus',
+  'Heizkörper wird nicht warm',
+  'Wasserhahn tropft',
+  'Toilettenspülung läuft nach',
+  'Abfluss verstopft',
+  'Schimmel im Badezimmer',
+  'Fenster schließt nicht',
+  'Rollladen klemmt',
+  'Klingel defekt',
+  'Briefkasten beschädigt',
+  'Licht im Treppenhaus defekt',
+  'Haustür schließt nicht',
+  'Aufzug steht still',
+  'Kellertür defekt',
+  'Müllabholung ausgefallen',
+  'Frage zur Nebenkostenabrechnung',
+  'Schlüssel verloren',
+  'Zusätzlicher Schlüssel benötigt',
+  'Lärmbelästigung durch Nachbarn',
+  'Rauchmelder piept',
+  'Feuchtigkeit im Keller',
+  'Dachrinne verstopft',
+  'Garagentor öffnet nicht',
+  'Graffiti an der Fassade',
+  'Hecke zu hoch',
+  'Warmwasser zu kalt',
+  'Gegensprechanlage rauscht',
+  'Balkontür undicht',
+  'Parkettboden beschädigt',
+  'Steckdose ohne Strom',
 ];
 const FIRST = ['Anna', 'Peter', 'Maria', 'Thomas', 'Sabine', 'Michael', 'Julia', 'Andreas', 'Petra', 'Stefan', 'Laura', 'Jonas'];
-const LAST = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Bauer', 'Richter', 'Klein', 'Wolf', 'Neumann', 'Schwarz', 'Braun'];
+const LAST = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Bauer',
+  'Richter',
+  'Klein',
+  'Wolf',
+  'Neumann',
+  'Schwarz',
+  'Braun',
+];
 const AREAS = ['staircase', 'basement', 'outdoor', 'parking', 'roof_facade', 'elevator', 'heating', 'other'];
 /** The title word and the reporter name the bench searches for. */
 const TITLE_WORD = 'Heizung';
@@ -62,18 +105,29 @@ async function seedTickets(orm: Orm) {
     const run = (sql: string, params: unknown[] = []) => tx.execute(sql, params);
     await run(`create temp table bp on commit drop as
       select g as n, gen_random_uuid() as id, gen_random_uuid() as address_id, gen_random_uuid() as unit_id from generate_series(1, ${PROPERTIES}) g`);
-    await run(`insert into property (id, organization_id, external_id, name, kind, created_at, updated_at)
-      select id, ?, 'VG-' || n, 'Vorgangsweg ' || lpad(n::text, 4, '0'), 'rental', now(), now() from bp`, [org]);
-    await run(`insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at, updated_at)
-      select address_id, ?, id, 'Vorgangsweg', n::text, '80331', 'München', now(), now() from bp`, [org]);
-    await run(`insert into unit (id, organization_id, property_id, address_id, number, kind, created_at, updated_at)
-      select unit_id, ?, id, address_id, 'Wohnung 001', 'apartment', now(), now() from bp`, [org]);
+    await run(
+      `insert into property (id, organization_id, external_id, name, kind, created_at, updated_at)
+      select id, ?, 'VG-' || n, 'Vorgangsweg ' || lpad(n::text, 4, '0'), 'rental', now(), now() from bp`,
+      [org],
+    );
+    await run(
+      `insert into address (id, organization_id, property_id, street, house_number, postal_code, city, created_at, updated_at)
+      select address_id, ?, id, 'Vorgangsweg', n::text, '80331', 'München', now(), now() from bp`,
+      [org],
+    );
+    await run(
+      `insert into unit (id, organization_id, property_id, address_id, number, kind, created_at, updated_at)
+      select unit_id, ?, id, address_id, 'Wohnung 001', 'apartment', now(), now() from bp`,
+      [org],
+    );
     // Ticket n was reported n × 15 minutes ago (give or take): ~1,040 days back.
     await run(`create temp table bt on commit drop as
       select g as n, now() - g * interval '15 minutes' - (g * 7919 % 600) * interval '1 second' as created_at from generate_series(1, ${TICKETS}) g`);
     await run(`alter table bt add column year int`);
     await run(`update bt set year = extract(year from created_at at time zone 'Europe/Berlin')::int`);
-    const categories = (await run(`select id from ticket_category where organization_id = ? and archived_at is null order by position`, [org])) as { id: string }[];
+    const categories = (await run(`select id from ticket_category where organization_id = ? and archived_at is null order by position`, [org])) as {
+      id: string;
+    }[];
     const reporters = (await run(`select id from portal_user where organization_id = ? order by email`, [org])) as { id: string }[];
     await run(
       `insert into ticket (id, organization_id, year, number, property_id, unit_id, common_area, category_id, title, description, status,
@@ -101,9 +155,12 @@ async function seedTickets(orm: Orm) {
          else 'done' end as status) s`,
       [org, org, manager, clerk, manager],
     );
-    await run(`insert into ticket_counter (organization_id, year, last_number)
+    await run(
+      `insert into ticket_counter (organization_id, year, last_number)
       select organization_id, year, max(number) from ticket where organization_id = ? group by organization_id, year
-      on conflict (organization_id, year) do update set last_number = excluded.last_number`, [org]);
+      on conflict (organization_id, year) do update set last_number = excluded.last_number`,
+      [org],
+    );
   });
   await em.execute('vacuum analyze');
 }
@@ -145,7 +202,9 @@ async function prepareDatabase(): Promise<World> {
     await seedTickets(orm);
     const em = orm.em.fork();
     const counts = await em.execute<{ status: string; n: number }[]>(`select status, count(*)::int as n from ticket group by status order by status`);
-    console.log(`Seeding: ${ms(performance.now() - started)} (incl. VACUUM ANALYZE); tickets by status: ${counts.map((c) => `${c.status} ${c.n.toLocaleString('de-DE')}`).join(', ')}`);
+    console.log(
+      `Seeding: ${ms(performance.now() - started)} (incl. VACUUM ANALYZE); tickets by status: ${counts.map((c) => `${c.status} ${c.n.toLocaleString('de-DE')}`).join(', ')}`,
+    );
     return await describeWorld(orm);
   } finally {
     await orm.close();
@@ -217,9 +276,13 @@ async function main() {
       total += times.reduce((a, b) => a + b, 0);
       const rows = (text.match(/<tr id="ticket-/g) ?? []).length;
       const found = text.match(/aria-current="page"[^>]*>[^<]*<span class="count">(\d+)<\/span>/)?.[1] ?? '?';
-      console.log(`${c.name.padEnd(44)} ${percentile(times, 50).toFixed(1).padStart(7)} ${percentile(times, 95).toFixed(1).padStart(7)} ${times.at(-1)!.toFixed(1).padStart(7)} ${cpu.toFixed(1).padStart(6)}  ${String(rows).padStart(4)}  ${found}`);
+      console.log(
+        `${c.name.padEnd(44)} ${percentile(times, 50).toFixed(1).padStart(7)} ${percentile(times, 95).toFixed(1).padStart(7)} ${times.at(-1)!.toFixed(1).padStart(7)} ${cpu.toFixed(1).padStart(6)}  ${String(rows).padStart(4)}  ${found}`,
+      );
     }
-    console.log(`Total: ${cases.length * RUNS} requests in ${ms(performance.now() - started)} wall time (incl. warm-up), ${ms(total)} measured; mean ${ms(total / (cases.length * RUNS))} per request`);
+    console.log(
+      `Total: ${cases.length * RUNS} requests in ${ms(performance.now() - started)} wall time (incl. warm-up), ${ms(total)} measured; mean ${ms(total / (cases.length * RUNS))} per request`,
+    );
   } finally {
     await stopServer(running);
   }

@@ -118,8 +118,12 @@ async function main() {
       sampling = false;
       await sampler;
       const growth = (peak - before) / 1024 / 1024;
-      console.log(`Upload ${round} of a ${mbOf(SIZE - 1024)} MB PDF to POST /verwaltung/liegenschaften/:propertyId/dokumente: HTTP ${status} in ${(took / 1000).toFixed(1)} s`);
-      console.log(`  server RSS: ${mbOf(before)} MB before, peak ${mbOf(peak)} MB; growth ${growth.toFixed(1)} MB (target < ${TARGET_MB} MB) ${growth < TARGET_MB && status === 303 ? 'PASS' : 'FAIL'}`);
+      console.log(
+        `Upload ${round} of a ${mbOf(SIZE - 1024)} MB PDF to POST /verwaltung/liegenschaften/:propertyId/dokumente: HTTP ${status} in ${(took / 1000).toFixed(1)} s`,
+      );
+      console.log(
+        `  server RSS: ${mbOf(before)} MB before, peak ${mbOf(peak)} MB; growth ${growth.toFixed(1)} MB (target < ${TARGET_MB} MB) ${growth < TARGET_MB && status === 303 ? 'PASS' : 'FAIL'}`,
+      );
       if (status !== 303 || growth >= TARGET_MB) failed = true;
     }
     if (failed) process.exitCode = 1;

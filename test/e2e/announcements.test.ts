@@ -40,7 +40,10 @@ describeInBrowser('Mitteilungen in the browser', () => {
     await page.getByLabel('Titel').fill('Wasserabstellung am Freitag');
     await page.getByLabel('Inhalt').fill('Am Freitag wird von 9 bis 11 Uhr das Wasser abgestellt.\n\nMehr unter https://example.de/wasser');
     await t.screenshot(page, 'announcement-new-1280');
-    await Promise.all([page.waitForURL(/\/verwaltung\/mitteilungen\/[0-9a-f-]{36}\?gespeichert=published$/), page.getByRole('button', { name: 'Mitteilung veröffentlichen' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/mitteilungen\/[0-9a-f-]{36}\?gespeichert=published$/),
+      page.getByRole('button', { name: 'Mitteilung veröffentlichen' }).click(),
+    ]);
     await expect(page.getByRole('status').first().textContent()).resolves.toBe('Die Mitteilung ist veröffentlicht.');
     expect(t.problemsOf(page)).toEqual([]);
 

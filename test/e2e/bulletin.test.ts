@@ -22,7 +22,10 @@ describeInBrowser('Schwarzes Brett, Fragen & Antworten and Ansprechpartner in th
     await page.getByLabel('Inhalt').fill('Am Mittwoch wird die Heizung gewartet.\n\nDetails: https://example.de/heizung');
     await page.getByLabel('Anhänge').setInputFiles({ name: 'Wartungsplan.pdf', mimeType: 'application/pdf', buffer: PDF });
     await t.screenshot(page, 'bulletin-new-1280');
-    await Promise.all([page.waitForURL(/\/verwaltung\/schwarzes-brett\?hinweis=veroeffentlicht/), page.getByRole('button', { name: 'Veröffentlichen' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/schwarzes-brett\?hinweis=veroeffentlicht/),
+      page.getByRole('button', { name: 'Veröffentlichen' }).click(),
+    ]);
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('Der Aushang wurde veröffentlicht.');
     await t.screenshot(page, 'bulletin-list-1280');
     expect(t.problemsOf(page)).toEqual([]);

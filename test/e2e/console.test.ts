@@ -19,7 +19,10 @@ describeInBrowser('console in the browser', () => {
     await t.loginStaff(page, MANAGER);
     expect(new URL(page.url()).pathname).toBe('/verwaltung');
     await expect(page.locator('main h1').textContent()).resolves.toBe('Übersicht');
-    await Promise.all([page.waitForURL(/\/verwaltung\/liegenschaften$/), page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Liegenschaften' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/liegenschaften$/),
+      page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Liegenschaften' }).click(),
+    ]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Liegenschaften');
     expect(await resultNames(page)).toContain('TESTLIEGENSCHAFT');
 
@@ -34,7 +37,10 @@ describeInBrowser('console in the browser', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same document');
     await t.screenshot(page, 'console-list-search-1280');
 
-    await Promise.all([page.waitForURL(`/verwaltung/liegenschaften/${t.app.world.properties.rosenweg.id}`), page.getByRole('link', { name: 'Rosenweg 24' }).click()]);
+    await Promise.all([
+      page.waitForURL(`/verwaltung/liegenschaften/${t.app.world.properties.rosenweg.id}`),
+      page.getByRole('link', { name: 'Rosenweg 24' }).click(),
+    ]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Rosenweg 24');
     const tabs = page.getByRole('navigation', { name: 'Bereiche der Liegenschaft' }).getByRole('link');
     expect((await tabs.allTextContents()).map((s) => s.trim())).toEqual(['Übersicht', 'Einheiten', 'Kontakte', 'Inhalte', 'Dokumente']);

@@ -50,7 +50,9 @@ describeInBrowser('Dokumente (seed 003) in the browser', () => {
     await manager.waitForURL(`**/verwaltung/liegenschaften/${rosenweg.id}/dokumente`);
 
     // Schritt 3–4: upload; the title comes from the file name; type and "Geteilt mit".
-    await manager.getByLabel('Dateien auswählen').setInputFiles({ name: 'Hausordnung.pdf', mimeType: 'application/pdf', buffer: readFileSync(new URL('hausordnung.pdf', FIXTURES)) });
+    await manager
+      .getByLabel('Dateien auswählen')
+      .setInputFiles({ name: 'Hausordnung.pdf', mimeType: 'application/pdf', buffer: readFileSync(new URL('hausordnung.pdf', FIXTURES)) });
     await expect(manager.getByLabel('Titel').inputValue()).resolves.toBe('Hausordnung');
     await manager.getByLabel('Dokumententyp').selectOption(await typeId('Hausordnung'));
     await manager.getByRole('checkbox', { name: 'Mieter', exact: true }).check();
@@ -93,7 +95,9 @@ describeInBrowser('Dokumente (seed 003) in the browser', () => {
     await manager.getByRole('link', { name: 'Wohnung 002' }).click();
     await manager.waitForURL(`**/einheiten/${t.app.world.units.wohnung002.id}`);
 
-    await manager.getByLabel('Dateien auswählen').setInputFiles({ name: 'Bedienungsanleitung.pdf', mimeType: 'application/pdf', buffer: readFileSync(new URL('hausordnung.pdf', FIXTURES)) });
+    await manager
+      .getByLabel('Dateien auswählen')
+      .setInputFiles({ name: 'Bedienungsanleitung.pdf', mimeType: 'application/pdf', buffer: readFileSync(new URL('hausordnung.pdf', FIXTURES)) });
     await expect(manager.getByLabel('Titel').inputValue()).resolves.toBe('Bedienungsanleitung');
     await manager.getByLabel('Dokumententyp').selectOption(await typeId('Bedienungsanleitungen'));
     await manager.getByRole('checkbox', { name: 'Kristina Maiblume' }).check();

@@ -67,7 +67,10 @@ describeInBrowser('invitation to the resident portal in the browser', () => {
     await expect(kristina.getByLabel('Straße und Hausnummer').inputValue()).resolves.toBe('Max-Planck-Straße 12');
     await kristina.getByLabel('Telefon').fill('0151 9876543');
     await kristina.getByRole('group', { name: 'Präferierter Kontaktweg' }).getByLabel('Online').check();
-    await Promise.all([kristina.waitForURL(/\/portal\/liegenschaften\/[0-9a-f-]{36}$/), kristina.getByRole('button', { name: 'Speichern und weiter' }).click()]);
+    await Promise.all([
+      kristina.waitForURL(/\/portal\/liegenschaften\/[0-9a-f-]{36}$/),
+      kristina.getByRole('button', { name: 'Speichern und weiter' }).click(),
+    ]);
     await expect(kristina.locator('main h1').textContent()).resolves.toContain('Max-Planck-Straße 12');
     expect(await horizontalOverflow(kristina)).toBe(0);
     await t.screenshot(kristina, 'invitation-landed-360');

@@ -14,22 +14,49 @@ let t: BrowserTest;
 const MANAGER = 'verwalter@sonnenschein-hv.de';
 const CLERK = 'sachbearbeitung@sonnenschein-hv.de';
 
-const text = (page: Page, selector = 'main') => page.locator(selector).innerText().then((s) => s.replace(/\s+/g, ' '));
+const text = (page: Page, selector = 'main') =>
+  page
+    .locator(selector)
+    .innerText()
+    .then((s) => s.replace(/\s+/g, ' '));
 
 /** The ERP's batch: one Liegenschaft, its entrance, two units, Dr. Helga Ahorn and her lease. */
 const batch = (phone = '030 5550101') => ({
   properties: [{ externalId: 'PH-L5', name: 'Lindenallee 5', kind: 'rental' }],
   addresses: [{ externalId: 'PH-L5-A1', propertyExternalId: 'PH-L5', street: 'Lindenallee', houseNumber: '5', postalCode: '10119', city: 'Berlin' }],
   units: [
-    { externalId: 'PH-L5-W01', propertyExternalId: 'PH-L5', addressExternalId: 'PH-L5-A1', number: 'Wohnung 01', kind: 'apartment', areaSqm: 71.5, floor: 'EG links' },
-    { externalId: 'PH-L5-W02', propertyExternalId: 'PH-L5', addressExternalId: 'PH-L5-A1', number: 'Wohnung 02', kind: 'apartment', areaSqm: 54, floor: 'EG rechts' },
+    {
+      externalId: 'PH-L5-W01',
+      propertyExternalId: 'PH-L5',
+      addressExternalId: 'PH-L5-A1',
+      number: 'Wohnung 01',
+      kind: 'apartment',
+      areaSqm: 71.5,
+      floor: 'EG links',
+    },
+    {
+      externalId: 'PH-L5-W02',
+      propertyExternalId: 'PH-L5',
+      addressExternalId: 'PH-L5-A1',
+      number: 'Wohnung 02',
+      kind: 'apartment',
+      areaSqm: 54,
+      floor: 'EG rechts',
+    },
   ],
-  contacts: [{ externalId: 'PH-K100', type: 'person', salutation: 'frau', title: 'Dr.', firstName: 'Helga', lastName: 'Ahorn', email: 'helga.ahorn@example.org', phone }],
-  contracts: [{ externalId: 'PH-V100', unitExternalId: 'PH-L5-W01', contactExternalIds: ['PH-K100'], kind: 'rental', contractNumber: 'MV-L5-01', startsOn: '2024-04-01' }],
+  contacts: [
+    { externalId: 'PH-K100', type: 'person', salutation: 'frau', title: 'Dr.', firstName: 'Helga', lastName: 'Ahorn', email: 'helga.ahorn@example.org', phone },
+  ],
+  contracts: [
+    { externalId: 'PH-V100', unitExternalId: 'PH-L5-W01', contactExternalIds: ['PH-K100'], kind: 'rental', contractNumber: 'MV-L5-01', startsOn: '2024-04-01' },
+  ],
 });
 const KIND_ORDER = ['properties', 'addresses', 'units', 'contacts', 'contracts'] as const;
 
-type BatchAnswer = { results: { index: number; externalId: string; status: string; changes?: string[]; errors?: unknown[] }[]; summary: Record<string, number> };
+type BatchAnswer = {
+  results: { index: number; externalId: string; status: string; changes?: string[]; errors?: unknown[] }[];
+  summary: Record<string, number>;
+};
 
 describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
   beforeAll(async () => {
@@ -101,7 +128,10 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     expect(first.units.summary).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 0 });
     expect(first.contacts.summary).toEqual({ created: 1, updated: 0, unchanged: 0, refused: 0 });
     expect(first.contracts.summary).toEqual({ created: 1, updated: 0, unchanged: 0, refused: 0 });
-    expect(first.units.results.map((r) => [r.externalId, r.status])).toEqual([['PH-L5-W01', 'created'], ['PH-L5-W02', 'created']]);
+    expect(first.units.results.map((r) => [r.externalId, r.status])).toEqual([
+      ['PH-L5-W01', 'created'],
+      ['PH-L5-W02', 'created'],
+    ]);
 
     // 3. The console: overview counts, list search, ERP note, locked fields, units, contract, contact.
     const after = await overviewCounts(page);
@@ -123,13 +153,19 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     // The world has a "Lindenallee 5–7" of its own; the ERP's is the other one.
     await expect.poll(() => results.allInnerTexts()).toEqual(['Lindenallee 5', 'Lindenallee 5–7']);
 
-    await Promise.all([page.waitForURL(/\/verwaltung\/liegenschaften\/[0-9a-f-]{36}$/), page.locator('#property-results').getByRole('link', { name: 'Lindenallee 5', exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/liegenschaften\/[0-9a-f-]{36}$/),
+      page.locator('#property-results').getByRole('link', { name: 'Lindenallee 5', exact: true }).click(),
+    ]);
     const propertyUrl = new URL(page.url()).pathname;
     await expect(page.locator('main h1').innerText()).resolves.toBe('Lindenallee 5');
     await expect(page.locator('.erp-note').innerText()).resolves.toContain('Vom ERP gepflegt.');
     expect(await text(page, '.detail-side')).toContain('PH-L5');
 
-    await Promise.all([page.waitForURL(`${propertyUrl}/bearbeiten`), page.locator('.record-actions').getByRole('link', { name: 'Bearbeiten', exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(`${propertyUrl}/bearbeiten`),
+      page.locator('.record-actions').getByRole('link', { name: 'Bearbeiten', exact: true }).click(),
+    ]);
     const name = page.locator('#properties-name');
     await expect(name.inputValue()).resolves.toBe('Lindenallee 5');
     await expect(name.isDisabled()).resolves.toBe(true);
@@ -168,7 +204,10 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     const again = await pushAll(batch());
     for (const kind of KIND_ORDER) {
       expect(again[kind].summary.created + again[kind].summary.updated + again[kind].summary.refused, kind).toBe(0);
-      expect(again[kind].results.every((r) => r.status === 'unchanged'), kind).toBe(true);
+      expect(
+        again[kind].results.every((r) => r.status === 'unchanged'),
+        kind,
+      ).toBe(true);
     }
     const phoneChange = await put('contacts', batch('030 5550199').contacts);
     expect(phoneChange.summary).toEqual({ created: 0, updated: 1, unchanged: 0, refused: 0 });
@@ -256,7 +295,10 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     await page.getByLabel('Beginn', { exact: true }).fill('2027-01-01');
     await expect(page.evaluate(() => (window as unknown as { marker?: string }).marker)).resolves.toBe('same document');
     await t.screenshot(page, 'contract-form-1280');
-    await Promise.all([page.waitForURL(/\/verwaltung\/vertraege\/[0-9a-f-]{36}\?erledigt=angelegt$/), page.getByRole('button', { name: 'Vertrag anlegen' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/vertraege\/[0-9a-f-]{36}\?erledigt=angelegt$/),
+      page.getByRole('button', { name: 'Vertrag anlegen' }).click(),
+    ]);
     await expect(text(page)).resolves.toContain('Jonas Becker');
     expect(t.problemsOf(page)).toEqual([]);
   });
@@ -266,7 +308,14 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     await t.loginStaff(page, CLERK);
     await page.goto('/verwaltung/liegenschaften');
     const subnav = page.getByRole('navigation', { name: 'Stammdaten' });
-    expect((await subnav.getByRole('link').allInnerTexts()).map((s) => s.trim())).toEqual(['Liegenschaften', 'Adressen', 'Einheiten', 'Kontakte', 'Verträge', 'Dienstleister']);
+    expect((await subnav.getByRole('link').allInnerTexts()).map((s) => s.trim())).toEqual([
+      'Liegenschaften',
+      'Adressen',
+      'Einheiten',
+      'Kontakte',
+      'Verträge',
+      'Dienstleister',
+    ]);
     await page.goto('/verwaltung/stammdaten');
     await expect(page.locator('main h1').innerText()).resolves.toBe('Stammdaten');
     await expect(page.getByRole('link', { name: 'CSV-Import' }).count()).resolves.toBe(0);

@@ -49,7 +49,10 @@ describeInBrowser('Vorschau in the browser', () => {
 
     // Every section opens, and stays inside the preview.
     for (const section of ['Mitteilungen', 'Termine', 'Ansprechpartner', 'Schwarzes Brett']) {
-      await Promise.all([tab.waitForURL(/\/portal\/vorschau\/liegenschaften\/[0-9a-f-]{36}\/.+/), tab.getByRole('navigation', { name: 'Portalnavigation' }).getByRole('link', { name: section, exact: true }).click()]);
+      await Promise.all([
+        tab.waitForURL(/\/portal\/vorschau\/liegenschaften\/[0-9a-f-]{36}\/.+/),
+        tab.getByRole('navigation', { name: 'Portalnavigation' }).getByRole('link', { name: section, exact: true }).click(),
+      ]);
       await expect(tab.getByRole('status').filter({ hasText: 'Vorschau' }).isVisible(), section).resolves.toBe(true);
       await expect(enabledControls.count(), section).resolves.toBe(0);
       expect(await horizontalOverflow(tab), section).toBe(0);
@@ -59,7 +62,11 @@ describeInBrowser('Vorschau in the browser', () => {
     // The server refuses a change even when the page is bypassed.
     const refused = await tab.evaluate(async () => {
       const token = JSON.parse(document.body.getAttribute('hx-headers') ?? '{}')['X-CSRF-Token'];
-      const response = await fetch(location.pathname, { method: 'POST', headers: { 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' }, body: 'title=x' });
+      const response = await fetch(location.pathname, {
+        method: 'POST',
+        headers: { 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'title=x',
+      });
       return { status: response.status, text: await response.text() };
     });
     expect(refused.status).toBe(403);
@@ -71,14 +78,20 @@ describeInBrowser('Vorschau in the browser', () => {
     const page = await t.newPage();
     await t.loginStaff(page, MANAGER);
 
-    await Promise.all([page.waitForURL('/verwaltung/neuer-inhalt'), page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Neuer Inhalt' }).click()]);
+    await Promise.all([
+      page.waitForURL('/verwaltung/neuer-inhalt'),
+      page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Neuer Inhalt' }).click(),
+    ]);
     await Promise.all([page.waitForURL('/verwaltung/mitteilungen/neu'), page.getByRole('link', { name: 'Neue Mitteilung' }).click()]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Neue Mitteilung');
     await page.getByLabel('Liegenschaft suchen').pressSequentially('TEST', { delay: 20 });
     await page.getByLabel('TESTLIEGENSCHAFT', { exact: true }).check();
     await page.getByLabel('Titel', { exact: true }).fill(title);
     await page.getByLabel('Inhalt', { exact: true }).fill('Liebe Bewohnerinnen und Bewohner,\n\nab sofort finden Sie hier alle Neuigkeiten.');
-    await Promise.all([page.waitForURL(/\/verwaltung\/mitteilungen\/[0-9a-f-]{36}\?gespeichert=published$/), page.getByRole('button', { name: 'Mitteilung veröffentlichen' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/mitteilungen\/[0-9a-f-]{36}\?gespeichert=published$/),
+      page.getByRole('button', { name: 'Mitteilung veröffentlichen' }).click(),
+    ]);
 
     const tab = await openPreview(page, 'TESTLIEGENSCHAFT');
     await expect(tab.getByRole('status').filter({ hasText: 'Vorschau' }).isVisible()).resolves.toBe(true);
@@ -96,7 +109,10 @@ describeInBrowser('Vorschau in the browser', () => {
     const resident = await t.newPage({ width: 360 });
     await t.loginPortal(resident, KRISTINA);
     await expect(resident.locator('main').textContent()).resolves.not.toContain(title);
-    await Promise.all([resident.waitForURL(/\/mitteilungen$/), resident.getByRole('navigation', { name: 'Portalnavigation' }).getByRole('link', { name: 'Mitteilungen', exact: true }).click()]);
+    await Promise.all([
+      resident.waitForURL(/\/mitteilungen$/),
+      resident.getByRole('navigation', { name: 'Portalnavigation' }).getByRole('link', { name: 'Mitteilungen', exact: true }).click(),
+    ]);
     await expect(resident.locator('main').textContent()).resolves.not.toContain(title);
   });
 });

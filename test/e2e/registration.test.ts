@@ -10,7 +10,13 @@ let t: BrowserTest;
 describeInBrowser('registration in the browser', () => {
   beforeAll(async () => {
     t = await startBrowserTest();
-    await t.app.em().nativeUpdate(Organization, { id: t.app.world.organizations.sonnenschein.id }, { askResidentQuestion: true, askContactDataConfirmation: true, askContactPreference: true });
+    await t.app
+      .em()
+      .nativeUpdate(
+        Organization,
+        { id: t.app.world.organizations.sonnenschein.id },
+        { askResidentQuestion: true, askContactDataConfirmation: true, askContactPreference: true },
+      );
   });
   afterAll(() => t?.close());
 

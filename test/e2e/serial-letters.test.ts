@@ -45,7 +45,10 @@ describeInBrowser('SmartPost', () => {
     await page.getByLabel('Nach Kontaktpräferenz').check();
     await page.getByLabel('Serienbrief (PDF)').setInputFiles(await serialLetterFile());
     await t.screenshot(page, 'smartpost-new-1280');
-    await Promise.all([page.waitForURL(/\/verwaltung\/smartpost\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Hochladen und Briefe zuordnen' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/verwaltung\/smartpost\/[0-9a-f-]{36}$/),
+      page.getByRole('button', { name: 'Hochladen und Briefe zuordnen' }).click(),
+    ]);
 
     expect((await page.locator('h1').textContent())?.trim()).toBe('Hausgeldabrechnung 2026');
     expect((await page.locator('#unmatched h2').textContent())?.trim()).toBe('1 Brief ist keinem Kontakt zugeordnet');
@@ -66,7 +69,12 @@ describeInBrowser('SmartPost', () => {
     const search = plain.getByRole('group', { name: 'Kontakt für Brief 4' }).getByLabel('Kontakt suchen für Brief 4');
     await search.fill('Hoffm');
     await Promise.all([plain.waitForLoadState('load'), search.press('Enter')]);
-    await expect(plain.getByRole('group', { name: 'Kontakt für Brief 4' }).getByRole('radio', { name: /Lukas Hoffmann/ }).count()).resolves.toBe(1);
+    await expect(
+      plain
+        .getByRole('group', { name: 'Kontakt für Brief 4' })
+        .getByRole('radio', { name: /Lukas Hoffmann/ })
+        .count(),
+    ).resolves.toBe(1);
     expect((await plain.locator('#serial-letter-status').textContent())?.trim()).toBe('Entwurf');
 
     await Promise.all([page.waitForURL(/hinweis=veroeffentlicht/), page.getByRole('button', { name: 'Veröffentlichen' }).click()]);

@@ -41,7 +41,9 @@ describeInBrowser('Vorgänge (seed 000) in the browser', () => {
     await kristina.getByLabel('Wo?').selectOption({ label: 'Einheit Wohnung 002' });
     await kristina.getByLabel('Titel').fill(TITLE);
     await kristina.getByLabel('Beschreibung', { exact: true }).fill('Seit heute Morgen bleiben alle Heizkörper kalt. Das Thermostat zeigt einen Fehler.');
-    const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#8a9' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#8a9' } })
+      .jpeg()
+      .toBuffer();
     await kristina.getByLabel('Fotos', { exact: true }).setInputFiles({ name: 'heizung.jpg', mimeType: 'image/jpeg', buffer: photo });
     expect(await horizontalOverflow(kristina)).toBe(0);
     await t.screenshot(kristina, 'tickets-report-360');

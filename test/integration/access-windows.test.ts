@@ -44,13 +44,22 @@ async function resident(email: string, lastName: string, startsOn: string, endsO
   const now = app.clock.now();
   const contact = em.create(Contact, { organization, lastName, email, createdAt: now, updatedAt: now });
   em.create(Contract, { organization, kind: 'rental', unit: app.world.units.wohnung002.id, contacts: [contact], startsOn, endsOn, createdAt: now });
-  const user = em.create(PortalUser, { organization, email, name: lastName, passwordHash: await hashPassword(app.world.password), createdAt: now, onboardedAt: now, contacts: [contact] });
+  const user = em.create(PortalUser, {
+    organization,
+    email,
+    name: lastName,
+    passwordHash: await hashPassword(app.world.password),
+    createdAt: now,
+    onboardedAt: now,
+    contacts: [contact],
+  });
   await em.flush();
   return user;
 }
 
 const grantsOf = async (user: PortalUser) => (await app.em().find(PortalAccessGrant, { portalUser: user.id }, all)).map((g) => g.property.id);
-const auditOf = (action: string, subjectId?: string) => app.em().find(AuditLog, { action, ...(subjectId ? { subjectId } : {}) }, { ...all, orderBy: { createdAt: 'asc', id: 'asc' } });
+const auditOf = (action: string, subjectId?: string) =>
+  app.em().find(AuditLog, { action, ...(subjectId ? { subjectId } : {}) }, { ...all, orderBy: { createdAt: 'asc', id: 'asc' } });
 const organization = () => app.em().findOneOrFail(Organization, app.world.organizations.sonnenschein.id);
 const maxPlanck = () => app.world.properties.maxPlanck.id;
 
@@ -74,7 +83,12 @@ describe('Rollen & Zugriffsrechte', () => {
     expect(page.status).toBe(200);
     expect(page.$('h1').text()).toBe('Rollen & Zugriffsrechte');
     expect(page.$('.admin-nav a[aria-current=page]').text()).toBe('Rollen & Zugriffsrechte');
-    expect(page.$('.admin-nav a').map((_, a) => page.$(a).text()).get()).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte']);
+    expect(
+      page
+        .$('.admin-nav a')
+        .map((_, a) => page.$(a).text())
+        .get(),
+    ).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte']);
     // The demo Verwaltung has both windows on (30 and 60 days).
     expect(page.$('#window-pre legend').text()).toBe('Vorvertraglicher Zugang');
     expect(page.$('#setting-preContractAccessEnabled').attr('role')).toBe('switch');
@@ -84,7 +98,11 @@ describe('Rollen & Zugriffsrechte', () => {
     expect(page.$('#window-post legend').text()).toBe('Zugang nach Vertragsende');
     expect(page.$('#setting-postContractAccessDays').val()).toBe('60');
     expect(page.$('#window-post .setting-note').text()).toContain('Die Aktivierung des Zugangs nach Vertragsende wird sofort wirksam.');
-    const row = (role: string) => page.$(`#role-${role} > *`).map((_, c) => page.$(c).text()).get();
+    const row = (role: string) =>
+      page
+        .$(`#role-${role} > *`)
+        .map((_, c) => page.$(c).text())
+        .get();
     expect(row('tenant')).toEqual(['Mieter', 'Ja', 'Ja', 'Nur persönlich geteilte Inhalte, wenn der Zeitraum aktiviert ist']);
     expect(row('resident')).toEqual(['Bewohner', 'Ja', 'Nein', 'Entfällt (kein Vertrag)']);
     expect(page.$('.roles-table tbody tr')).toHaveLength(5);
@@ -214,7 +232,12 @@ describe('the access-window job', () => {
   it('hides the details and downloads of general content from her (404) and mails her no Mitteilung', async () => {
     await app.deliverMail();
     app.smtp.clear();
-    const created = await admin.postMultipart('/verwaltung/mitteilungen', { title: 'Wasser abgestellt', body: 'Am Montag.', propertyIds: maxPlanck(), action: 'publish' });
+    const created = await admin.postMultipart('/verwaltung/mitteilungen', {
+      title: 'Wasser abgestellt',
+      body: 'Am Montag.',
+      propertyIds: maxPlanck(),
+      action: 'publish',
+    });
     expect(created.status).toBe(303);
     const id = created.location!.match(/mitteilungen\/([0-9a-f-]{36})/)![1];
     await app.deliverMail();
@@ -264,7 +287,13 @@ describe('the access-window job', () => {
       createdAt: now,
       onboardedAt: now,
     });
-    em.create(PortalMembership, { organization: app.world.organizations.sonnenschein.id, portalUser: bewohner, property: maxPlanck(), role: 'resident', createdAt: now });
+    em.create(PortalMembership, {
+      organization: app.world.organizations.sonnenschein.id,
+      portalUser: bewohner,
+      property: maxPlanck(),
+      role: 'resident',
+      createdAt: now,
+    });
     await em.flush();
 
     const runs = await Promise.all([applyAccessWindows(app.em(), now), applyAccessWindows(app.em(), now)]);
@@ -279,21 +308,38 @@ describe('Einstellungen', () => {
     const page = await admin.get(SETTINGS_PAGE);
     expect(page.status).toBe(200);
     expect(page.$('h1').text()).toBe('Einstellungen');
-    expect(page.$('fieldset legend').map((_, l) => page.$(l).text()).get()).toEqual(['Service', 'Community', 'Registrierung', 'Nutzerfragen']);
-    const labels = page.$('#group-userQuestions .switch-field label').map((_, l) => page.$(l).text()).get();
-    expect(labels).toEqual(['Standard Kontaktweg Online', 'Präferierter Kontaktweg', 'Bewohnerfrage', 'Kontaktdaten bestätigen', 'Nutzer zum Kontakt hinzufügen']);
+    expect(
+      page
+        .$('fieldset legend')
+        .map((_, l) => page.$(l).text())
+        .get(),
+    ).toEqual(['Service', 'Community', 'Registrierung', 'Nutzerfragen']);
+    const labels = page
+      .$('#group-userQuestions .switch-field label')
+      .map((_, l) => page.$(l).text())
+      .get();
+    expect(labels).toEqual([
+      'Standard Kontaktweg Online',
+      'Präferierter Kontaktweg',
+      'Bewohnerfrage',
+      'Kontaktdaten bestätigen',
+      'Nutzer zum Kontakt hinzufügen',
+    ]);
     for (const input of page.$('input[type=checkbox]').toArray()) {
       expect(page.$(input).attr('role')).toBe('switch');
       expect(page.$(`label[for=${page.$(input).attr('id')}]`)).toHaveLength(1);
     }
     expect(page.$('#setting-residentsMayAddUsers-help').text()).toContain('Portalnutzer dürfen weitere Personen zu ihrem Kontakt einladen');
-    expect(page.$('#setting-neighbourInvitesEnabled-help .setting-note').text()).toContain('Nutzer mit dem Status Bewohner haben nur Zugriff auf allgemeine Dokumente');
+    expect(page.$('#setting-neighbourInvitesEnabled-help .setting-note').text()).toContain(
+      'Nutzer mit dem Status Bewohner haben nur Zugriff auf allgemeine Dokumente',
+    );
     // A Hinweis only where the article has one.
-    expect(page.$('.setting-note').map((_, n) => page.$(n).closest('.switch-field').find('label').text()).get()).toEqual([
-      'Nachbarn einladen',
-      'Vertragsnummer bei Registrierung bestätigen',
-      'Präferierter Kontaktweg',
-    ]);
+    expect(
+      page
+        .$('.setting-note')
+        .map((_, n) => page.$(n).closest('.switch-field').find('label').text())
+        .get(),
+    ).toEqual(['Nachbarn einladen', 'Vertragsnummer bei Registrierung bestätigen', 'Präferierter Kontaktweg']);
     expect(page.$('#setting-faqEnabled').is('[checked]')).toBe(true);
     expect(page.$('#setting-invitationValidDays').val()).toBe('30');
     expect(page.$('label[for=setting-invitationValidDays]').text()).toBe('Gültigkeit von Einladungscodes in Tagen');
@@ -301,7 +347,13 @@ describe('Einstellungen', () => {
 
   it('saves what was switched, audits it from → to, and says "Gespeichert"', async () => {
     // Unchecked boxes are not sent by a browser: everything not named here is switched off.
-    const answer = await admin.post(SETTINGS_PAGE, { faqEnabled: 'on', neighbourInvitesEnabled: 'on', askContactPreference: 'on', askResidentQuestion: 'on', invitationValidDays: '14' });
+    const answer = await admin.post(SETTINGS_PAGE, {
+      faqEnabled: 'on',
+      neighbourInvitesEnabled: 'on',
+      askContactPreference: 'on',
+      askResidentQuestion: 'on',
+      invitationValidDays: '14',
+    });
     expect(answer.status).toBe(303);
     expect((await admin.get(answer.location!)).$('[role=status]').text()).toBe('Gespeichert.');
     expect(await organization()).toMatchObject({
@@ -326,7 +378,13 @@ describe('Einstellungen', () => {
     });
     // Saving the same again changes nothing and writes no audit row.
     const count = (await auditOf('portal_settings.changed')).length;
-    await admin.post(SETTINGS_PAGE, { faqEnabled: 'on', neighbourInvitesEnabled: 'on', askContactPreference: 'on', askResidentQuestion: 'on', invitationValidDays: '14' });
+    await admin.post(SETTINGS_PAGE, {
+      faqEnabled: 'on',
+      neighbourInvitesEnabled: 'on',
+      askContactPreference: 'on',
+      askResidentQuestion: 'on',
+      invitationValidDays: '14',
+    });
     expect(await auditOf('portal_settings.changed')).toHaveLength(count);
   });
 

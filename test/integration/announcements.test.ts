@@ -29,9 +29,7 @@ beforeEach(async () => {
   app.smtp.clear();
 });
 
-
 type Fields = Record<string, string | string[]>;
-
 
 const ids = () => ({ test: app.world.properties.test.id, maxPlanck: app.world.properties.maxPlanck.id, rosenweg: app.world.properties.rosenweg.id });
 
@@ -65,25 +63,46 @@ describe('the form "Neue Mitteilung"', () => {
     const form = page.$('form[enctype="multipart/form-data"]');
     expect(form.attr('action')).toMatch(/^\/verwaltung\/mitteilungen\?_csrf=/);
     expect(form.find('legend').text()).toBe('Senden an');
-    const options = form.find('#recipient-options label').map((_, l) => page.$(l).text().trim()).get();
+    const options = form
+      .find('#recipient-options label')
+      .map((_, l) => page.$(l).text().trim())
+      .get();
     expect(options).toEqual(expect.arrayContaining(['Max-Planck-Straße 12', 'Rosenweg 24', 'TESTLIEGENSCHAFT']));
     expect(options).not.toContain('Hafenstraße 9');
-    expect(form.find('label').filter((_, l) => page.$(l).text().trim() === 'Alle Liegenschaften').find('input[type=checkbox]')).toHaveLength(1);
+    expect(
+      form
+        .find('label')
+        .filter((_, l) => page.$(l).text().trim() === 'Alle Liegenschaften')
+        .find('input[type=checkbox]'),
+    ).toHaveLength(1);
     expect(form.find('label[for=announcement-title]').text()).toBe('Titel');
     expect(form.find('label[for=announcement-body]').text()).toBe('Inhalt');
     expect(form.find('label[for=announcement-attachments]').text()).toContain('Anhänge');
     expect(form.find('input, textarea, select').last().attr('type')).toBe('file');
-    expect(form.find('button').map((_, b) => page.$(b).text()).get()).toEqual(['Als Entwurf speichern', 'Mitteilung veröffentlichen']);
+    expect(
+      form
+        .find('button')
+        .map((_, b) => page.$(b).text())
+        .get(),
+    ).toEqual(['Als Entwurf speichern', 'Mitteilung veröffentlichen']);
   });
 
   it('suggests matching properties and keeps the chosen ones', async () => {
     const page = await manager.get(`/verwaltung/mitteilungen/empfaenger?q=rosen&propertyIds=${ids().test}`, { 'hx-request': 'true' });
     expect(page.status).toBe(200);
-    const labels = page.$('label').map((_, l) => page.$(l).text().trim()).get();
+    const labels = page
+      .$('label')
+      .map((_, l) => page.$(l).text().trim())
+      .get();
     expect(labels).toEqual(['TESTLIEGENSCHAFT', 'Rosenweg 24']);
     expect(page.$('input:checked').val()).toBe(ids().test);
     const street = await manager.get('/verwaltung/mitteilungen/empfaenger?q=Max-Planck');
-    expect(street.$('label').map((_, l) => street.$(l).text().trim()).get()).toEqual(['Max-Planck-Straße 12']);
+    expect(
+      street
+        .$('label')
+        .map((_, l) => street.$(l).text().trim())
+        .get(),
+    ).toEqual(['Max-Planck-Straße 12']);
     const hamburg = await manager.get('/verwaltung/mitteilungen/empfaenger?q=Hamburg');
     expect(hamburg.$('label')).toHaveLength(0);
     expect(hamburg.$('[role=status]').text()).toBe('Keine passende Liegenschaft gefunden.');
@@ -92,7 +111,11 @@ describe('the form "Neue Mitteilung"', () => {
 
 describe('publishing', () => {
   it('to Max-Planck-Straße 12 mails Kristina and Dr. Eigner once each, with a link to the Mitteilung', async () => {
-    const id = await create({ title: 'Wartung der Heizungsanlage', body: 'Am Dienstag kein Warmwasser.\n\nDetails: https://example.de/wartung', propertyIds: [ids().maxPlanck] });
+    const id = await create({
+      title: 'Wartung der Heizungsanlage',
+      body: 'Am Dienstag kein Warmwasser.\n\nDetails: https://example.de/wartung',
+      propertyIds: [ids().maxPlanck],
+    });
     expect(await recipients()).toEqual(['heinrich.eigner@example.de', 'kristina.maiblume@example.de']);
     const [mail] = app.smtp.to('kristina.maiblume@example.de');
     expect(mail.subject).toBe('Neue Mitteilung: Wartung der Heizungsanlage');
@@ -100,7 +123,11 @@ describe('publishing', () => {
     const link = linkIn(mail, '/mitteilungen/');
     expect(link).toBe(`${app.baseUrl}/portal/liegenschaften/${ids().maxPlanck}/mitteilungen/${id}`);
     const html = cheerio.load(mail.html);
-    expect(html('a').filter((_, a) => html(a).text() === 'Mitteilung im Portal ansehen').attr('href')).toBe(link);
+    expect(
+      html('a')
+        .filter((_, a) => html(a).text() === 'Mitteilung im Portal ansehen')
+        .attr('href'),
+    ).toBe(link);
 
     const detail = await kristina.get(new URL(link).pathname);
     expect(detail.status).toBe(200);
@@ -128,9 +155,18 @@ describe('publishing', () => {
     expect(await recipients()).toEqual(['heinrich.eigner@example.de', 'kristina.maiblume@example.de']);
     // Dr. Eigner's link goes to the first of his properties.
     expect(linkIn(app.smtp.to('heinrich.eigner@example.de')[0], '/mitteilungen/')).toContain(`/liegenschaften/${ids().maxPlanck}/`);
-    for (const [client, property] of [[eigner, ids().rosenweg], [eigner, ids().maxPlanck], [kristina, ids().maxPlanck]] as const) {
+    for (const [client, property] of [
+      [eigner, ids().rosenweg],
+      [eigner, ids().maxPlanck],
+      [kristina, ids().maxPlanck],
+    ] as const) {
       const list = await client.get(portalList(property));
-      expect(list.$('article h2').map((_, h) => list.$(h).text()).get()).toContain('Willkommen im Kundenportal');
+      expect(
+        list
+          .$('article h2')
+          .map((_, h) => list.$(h).text())
+          .get(),
+      ).toContain('Willkommen im Kundenportal');
     }
   });
 
@@ -144,7 +180,12 @@ describe('publishing', () => {
     const edit = await manager.get(`/verwaltung/mitteilungen/${id}`);
     expect(edit.$('#announcement-title').val()).toBe('Entwurf Ablesung');
     expect(edit.$('#recipient-options input:checked').val()).toBe(ids().maxPlanck);
-    const published = await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Ablesung der Heizkostenverteiler', body: 'Im Januar.', propertyIds: ids().maxPlanck, action: 'publish' });
+    const published = await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, {
+      title: 'Ablesung der Heizkostenverteiler',
+      body: 'Im Januar.',
+      propertyIds: ids().maxPlanck,
+      action: 'publish',
+    });
     expect(published.status).toBe(303);
     expect(await recipients()).toEqual(['heinrich.eigner@example.de', 'kristina.maiblume@example.de']);
     expect(app.smtp.messages[0].subject).toBe('Neue Mitteilung: Ablesung der Heizkostenverteiler');
@@ -155,18 +196,40 @@ describe('publishing', () => {
     await recipients();
     app.smtp.clear();
     const edit = await manager.get(`/verwaltung/mitteilungen/${id}`);
-    expect(edit.$('label').filter((_, l) => edit.$(l).text().trim() === 'Empfänger erneut benachrichtigen').find('input')).toHaveLength(1);
-    expect((await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Müllabfuhr (geändert)', body: 'Neu', propertyIds: ids().rosenweg, action: 'save' })).status).toBe(303);
+    expect(
+      edit
+        .$('label')
+        .filter((_, l) => edit.$(l).text().trim() === 'Empfänger erneut benachrichtigen')
+        .find('input'),
+    ).toHaveLength(1);
+    expect(
+      (
+        await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, {
+          title: 'Müllabfuhr (geändert)',
+          body: 'Neu',
+          propertyIds: ids().rosenweg,
+          action: 'save',
+        })
+      ).status,
+    ).toBe(303);
     expect(await recipients()).toEqual([]);
     const list = await eigner.get(portalList(ids().rosenweg));
     expect(list.text).toContain('Müllabfuhr (geändert)');
 
-    await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, { title: 'Müllabfuhr (neu)', body: 'Neu', propertyIds: ids().rosenweg, notifyAgain: '1', action: 'save' });
+    await manager.postMultipart(`/verwaltung/mitteilungen/${id}`, {
+      title: 'Müllabfuhr (neu)',
+      body: 'Neu',
+      propertyIds: ids().rosenweg,
+      notifyAgain: '1',
+      action: 'save',
+    });
     expect(await recipients()).toEqual(['heinrich.eigner@example.de']);
   });
 
   it('withdrawing hides it in the portal, its attachments too', async () => {
-    const id = await create({ title: 'Zurückzuziehen', propertyIds: [ids().maxPlanck] }, 'publish', [{ name: 'Plan.pdf', type: 'application/pdf', content: PDF }]);
+    const id = await create({ title: 'Zurückzuziehen', propertyIds: [ids().maxPlanck] }, 'publish', [
+      { name: 'Plan.pdf', type: 'application/pdf', content: PDF },
+    ]);
     const attachment = await app.em().findOneOrFail(Attachment, { announcement: id }, { filters: { tenant: false } });
     const detail = `${portalList(ids().maxPlanck)}/${id}`;
     expect((await kristina.get(detail)).status).toBe(200);
@@ -287,10 +350,14 @@ describe('bad input', () => {
   it('a text file named .pdf is refused, the form comes back filled in, temp files are gone', async () => {
     const before = await counts();
     const filesBefore = await filesUnder(app.storageDir);
-    const answer = await manager.postMultipart('/verwaltung/mitteilungen', { title: 'Mit falschem Anhang', body: 'Inhalt', propertyIds: ids().maxPlanck, action: 'publish' }, [
-      { name: 'gut.pdf', type: 'application/pdf', content: PDF },
-      { name: 'boese.pdf', type: 'application/pdf', content: Buffer.from('<script>alert(1)</script>') },
-    ]);
+    const answer = await manager.postMultipart(
+      '/verwaltung/mitteilungen',
+      { title: 'Mit falschem Anhang', body: 'Inhalt', propertyIds: ids().maxPlanck, action: 'publish' },
+      [
+        { name: 'gut.pdf', type: 'application/pdf', content: PDF },
+        { name: 'boese.pdf', type: 'application/pdf', content: Buffer.from('<script>alert(1)</script>') },
+      ],
+    );
     expect(answer.status).toBe(422);
     expect(answer.$('#attachments-error').text()).toBe('Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, Word, JPEG und PNG.');
     expect(answer.$('#announcement-title').val()).toBe('Mit falschem Anhang');
@@ -354,12 +421,22 @@ describe('the console list', () => {
     app.clock.advance(60_000);
     await create({ title: 'Neueste', allProperties: '1' }, 'draft');
     const list = await manager.get('/verwaltung/mitteilungen');
-    const titles = list.$('tbody th').map((_, th) => list.$(th).text()).get();
+    const titles = list
+      .$('tbody th')
+      .map((_, th) => list.$(th).text())
+      .get();
     expect(titles.indexOf('Neueste')).toBeLessThan(titles.indexOf('Ältere'));
     const row = list.$('tbody tr').filter((_, tr) => list.$(tr).find('th').text() === 'Ältere');
     expect(row.find('td').eq(0).text()).toBe('Entwurf');
     expect(row.find('td').eq(1).text()).toBe('Rosenweg 24, TESTLIEGENSCHAFT');
-    expect(list.$('tbody tr').filter((_, tr) => list.$(tr).find('th').text() === 'Neueste').find('td').eq(1).text()).toBe('Alle Liegenschaften');
+    expect(
+      list
+        .$('tbody tr')
+        .filter((_, tr) => list.$(tr).find('th').text() === 'Neueste')
+        .find('td')
+        .eq(1)
+        .text(),
+    ).toBe('Alle Liegenschaften');
   });
 });
 
@@ -368,7 +445,10 @@ describe('demo content', () => {
     // The demo seeder (src/features/demo/seed.ts) ran when the test database was built.
     const titles = async (client: Client, propertyId: string) => {
       const list = await client.get(portalList(propertyId));
-      return list.$('article h2').map((_, h) => list.$(h).text()).get();
+      return list
+        .$('article h2')
+        .map((_, h) => list.$(h).text())
+        .get();
     };
     // The tests above published one of each already; the demo adds the second.
     const count = (list: string[], title: string) => list.filter((t) => t === title).length;

@@ -5,7 +5,19 @@ import { hashApiKey } from '../../src/features/api-keys/service.ts';
 import { addDays, berlinDate, startOfBerlinDay } from '../../src/clock.ts';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { ApiKey, AuditLog, Contact, Contract, Document, DocumentShare, DocumentType, DocumentVersion, PortalUser, Property, Unit } from '../../src/entities/index.ts';
+import {
+  ApiKey,
+  AuditLog,
+  Contact,
+  Contract,
+  Document,
+  DocumentShare,
+  DocumentType,
+  DocumentVersion,
+  PortalUser,
+  Property,
+  Unit,
+} from '../../src/entities/index.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { DEMO_API_KEY } from '../../src/features/demo/seed.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -56,7 +68,10 @@ const listUrl = (propertyId: string) => `/portal/liegenschaften/${propertyId}/do
 const titles = async (client: Client, propertyId: string) => {
   const page = await client.get(listUrl(propertyId));
   expect(page.status).toBe(200);
-  return page.$('.document-entry .document-title').map((_, el) => page.$(el).text().trim()).get();
+  return page
+    .$('.document-entry .document-title')
+    .map((_, el) => page.$(el).text().trim())
+    .get();
 };
 const tempFiles = () => filesUnder(path.join(app.storageDir, 'tmp'));
 
@@ -78,16 +93,37 @@ beforeAll(async () => {
   const em = scoped();
   const now = app.clock.now();
   const organization = app.world.organizations.sonnenschein;
-  const contact = em.create(Contact, { organization, firstName: 'Rosa', lastName: 'Rosenweg', email: 'rosa.rosenweg@example.de', createdAt: now, updatedAt: now });
+  const contact = em.create(Contact, {
+    organization,
+    firstName: 'Rosa',
+    lastName: 'Rosenweg',
+    email: 'rosa.rosenweg@example.de',
+    createdAt: now,
+    updatedAt: now,
+  });
   const unit = await em.findOneOrFail(Unit, { property: rosenweg, number: 'Wohnung 004' });
   em.create(Contract, { organization, kind: 'rental', unit, contacts: [contact], startsOn: addDays(berlinDate(now), -100), createdAt: now });
-  em.create(PortalUser, { organization, email: 'rosa.rosenweg@example.de', name: 'Rosa Rosenweg', passwordHash: await hashPassword(app.world.password), createdAt: now, onboardedAt: now, contacts: [contact] });
+  em.create(PortalUser, {
+    organization,
+    email: 'rosa.rosenweg@example.de',
+    name: 'Rosa Rosenweg',
+    passwordHash: await hashPassword(app.world.password),
+    createdAt: now,
+    onboardedAt: now,
+    contacts: [contact],
+  });
   await em.flush();
 
   // An API key of Nordhaus, the other Verwaltung.
   nordKey = 'hp_live_nordhaus-test-key-0123456789abcdefghijklmno';
   const nordEm = app.em();
-  nordEm.create(ApiKey, { organization: app.world.organizations.nordhaus, name: 'Nordhaus-ERP', prefix: nordKey.slice(0, 12), keyHash: hashApiKey(nordKey), createdAt: now });
+  nordEm.create(ApiKey, {
+    organization: app.world.organizations.nordhaus,
+    name: 'Nordhaus-ERP',
+    prefix: nordKey.slice(0, 12),
+    keyHash: hashApiKey(nordKey),
+    createdAt: now,
+  });
   await nordEm.flush();
 
   clients.kristina = await portalClient('kristina.maiblume@example.de');
@@ -143,7 +179,10 @@ describe('pushing a document', () => {
   });
 
   it('the same external id again replaces the file as version 2 and updates title and sharing', async () => {
-    const answer = await push(forTenants({ title: 'Hausordnung 2026, neu', shareWith: { property: true } }), { name: 'hausordnung-neu.pdf', content: SAMPLE_FILES.pdf });
+    const answer = await push(forTenants({ title: 'Hausordnung 2026, neu', shareWith: { property: true } }), {
+      name: 'hausordnung-neu.pdf',
+      content: SAMPLE_FILES.pdf,
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ externalId: 'DMS-HO-2026', status: 'updated', version: 2 });
     const em = scoped();
@@ -161,16 +200,29 @@ describe('pushing a document', () => {
 
     const got = await call('GET', 'DMS-HO-2026');
     expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ id: document.id, externalId: 'DMS-HO-2026', title: 'Hausordnung 2026, neu', type: { path: 'Objektunterlagen/Hausordnung' }, propertyExternalId: maxPlanckExt, status: 'published', version: 2 });
+    expect(got.body).toMatchObject({
+      id: document.id,
+      externalId: 'DMS-HO-2026',
+      title: 'Hausordnung 2026, neu',
+      type: { path: 'Objektunterlagen/Hausordnung' },
+      propertyExternalId: maxPlanckExt,
+      status: 'published',
+      version: 2,
+    });
   });
 
   it('finds the type by its id too, and shares with one contact alone without property', async () => {
     const type = await scoped().findOneOrFail(DocumentType, { name: 'Verträge' });
-    const answer = await push({ externalId: 'DMS-VERTRAG-1', title: 'Mietvertrag Maiblume', type: type.id, contactExternalId: app.world.contacts.kristina.externalId }, { name: 'vertrag.pdf', content: SAMPLE_FILES.pdf });
+    const answer = await push(
+      { externalId: 'DMS-VERTRAG-1', title: 'Mietvertrag Maiblume', type: type.id, contactExternalId: app.world.contacts.kristina.externalId },
+      { name: 'vertrag.pdf', content: SAMPLE_FILES.pdf },
+    );
     expect(answer.status).toBe(201);
     const document = await scoped().findOneOrFail(Document, { id: answer.body.id });
     expect(document.property).toBeNull();
-    expect(await scoped().find(DocumentShare, { document }, { fields: ['kind', 'contact'] })).toMatchObject([{ kind: 'contact', contact: { id: app.world.contacts.kristina.id } }]);
+    expect(await scoped().find(DocumentShare, { document }, { fields: ['kind', 'contact'] })).toMatchObject([
+      { kind: 'contact', contact: { id: app.world.contacts.kristina.id } },
+    ]);
   });
 
   it('DELETE withdraws it: residents lose it at once; a second DELETE changes nothing; a new push publishes it again', async () => {
@@ -198,7 +250,12 @@ describe('refused pushes leave nothing behind', () => {
 
   it('refuses by content: a program or a text file named .pdf (415 unsupported_type)', async () => {
     await refused(await push(forTenants({ externalId: 'DMS-EXE' }), { name: 'rechnung.pdf', content: EXE_AS_PDF }), 415, 'unsupported_type', 'DMS-EXE');
-    await refused(await push(forTenants({ externalId: 'DMS-TXT' }), { name: 'rechnung.pdf', content: Buffer.from('Das ist kein PDF, nur Text.\n') }), 415, 'unsupported_type', 'DMS-TXT');
+    await refused(
+      await push(forTenants({ externalId: 'DMS-TXT' }), { name: 'rechnung.pdf', content: Buffer.from('Das ist kein PDF, nur Text.\n') }),
+      415,
+      'unsupported_type',
+      'DMS-TXT',
+    );
   });
 
   it('refuses an unknown property, unit or type (422 with the field) and bad metadata (400 invalid_metadata)', async () => {
@@ -214,7 +271,12 @@ describe('refused pushes leave nothing behind', () => {
 
     // A unit of Rosenweg 24 is no part of Max-Planck-Straße 12.
     const rosenwegUnit = await scoped().findOneOrFail(Unit, { property: app.world.properties.rosenweg, number: 'Wohnung 004' });
-    await refused(await push(forTenants({ externalId: 'DMS-X4', shareWith: { unitExternalIds: [rosenwegUnit.externalId] } }), file), 422, 'invalid_share', 'DMS-X4');
+    await refused(
+      await push(forTenants({ externalId: 'DMS-X4', shareWith: { unitExternalIds: [rosenwegUnit.externalId] } }), file),
+      422,
+      'invalid_share',
+      'DMS-X4',
+    );
 
     await refused(await push('{"externalId": ', file), 400, 'invalid_metadata', '');
     await refused(await push(forTenants({ externalId: 'DMS-X5', shareWith: { groups: ['nachbarn'] } }), file), 400, 'invalid_metadata', 'DMS-X5');
@@ -228,8 +290,23 @@ describe('refused pushes leave nothing behind', () => {
     const file = { name: 'h.pdf', content: SAMPLE_FILES.pdf };
     const em = scoped();
     const now = app.clock.now();
-    const archivedProperty = em.create(Property, { organization: app.world.organizations.sonnenschein, name: 'Abgerissen 1', externalId: 'LG-ARCHIV', archivedAt: now, createdAt: now, updatedAt: now });
-    em.create(Unit, { organization: app.world.organizations.sonnenschein, property: app.world.properties.maxPlanck.id, number: 'Wohnung Archiv', externalId: 'EH-ARCHIV', archivedAt: now, createdAt: now, updatedAt: now });
+    const archivedProperty = em.create(Property, {
+      organization: app.world.organizations.sonnenschein,
+      name: 'Abgerissen 1',
+      externalId: 'LG-ARCHIV',
+      archivedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    em.create(Unit, {
+      organization: app.world.organizations.sonnenschein,
+      property: app.world.properties.maxPlanck.id,
+      number: 'Wohnung Archiv',
+      externalId: 'EH-ARCHIV',
+      archivedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
     await em.flush();
     const archivedUnit = await push(forTenants({ externalId: 'DMS-A1', shareWith: { unitExternalIds: ['EH-ARCHIV'] } }), file);
     await refused(archivedUnit, 422, 'archived_reference', 'DMS-A1');
@@ -262,7 +339,14 @@ describe('keys and Verwaltungen', () => {
   it('a revoked key is refused (401) and pushes nothing', async () => {
     const key = 'hp_live_revoked-test-key-0123456789abcdefghijklmnop';
     const em = app.em();
-    em.create(ApiKey, { organization: app.world.organizations.sonnenschein, name: 'Widerrufen', prefix: key.slice(0, 12), keyHash: hashApiKey(key), createdAt: app.clock.now(), revokedAt: app.clock.now() });
+    em.create(ApiKey, {
+      organization: app.world.organizations.sonnenschein,
+      name: 'Widerrufen',
+      prefix: key.slice(0, 12),
+      keyHash: hashApiKey(key),
+      createdAt: app.clock.now(),
+      revokedAt: app.clock.now(),
+    });
     await em.flush();
     const answer = await push(forTenants({ externalId: 'DMS-REVOKED' }), { name: 'h.pdf', content: SAMPLE_FILES.pdf }, key);
     expect(answer.status).toBe(401);
@@ -290,7 +374,12 @@ describe('residents are told as for a console upload', () => {
       await app.deliverMail();
       const [mail] = app.smtp.to('kristina.maiblume@example.de');
       expect(mail.text).toContain('Hausordnung 2026 (ERP)');
-      expect(app.smtp.to('rosa.rosenweg@example.de').map((m) => m.text).join('')).not.toContain('Hausordnung 2026');
+      expect(
+        app.smtp
+          .to('rosa.rosenweg@example.de')
+          .map((m) => m.text)
+          .join(''),
+      ).not.toContain('Hausordnung 2026');
     } finally {
       app.clock.set(start);
     }

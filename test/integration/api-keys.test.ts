@@ -78,7 +78,10 @@ describe('creating an API key', () => {
     const { key } = await create(admin, 'DOMUS');
     const response = await status(key);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ organization: { id: app.world.organizations.sonnenschein.id, name: 'Hausverwaltung Sonnenschein GmbH' }, apiKey: { name: 'DOMUS' } });
+    expect(await response.json()).toEqual({
+      organization: { id: app.world.organizations.sonnenschein.id, name: 'Hausverwaltung Sonnenschein GmbH' },
+      apiKey: { name: 'DOMUS' },
+    });
     const line = row(await admin.get(PAGE), 'DOMUS');
     expect(line.text()).not.toContain('noch nie');
   });
@@ -162,7 +165,7 @@ describe('revoking an API key', () => {
     expect(reloaded.revokedAt).toBeNull();
   });
 
-  it("a Nordhaus key sees Nordhaus only", async () => {
+  it('a Nordhaus key sees Nordhaus only', async () => {
     const { key } = await create(nordAdmin, 'Nordhaus-ERP');
     const response = await status(key);
     expect(response.status).toBe(200);

@@ -116,9 +116,13 @@ describe('PUT /api/v1/{kind}', () => {
     ]);
     expect(units.results.map((r) => r.status)).toEqual(['created', 'refused', 'refused', 'refused', 'refused', 'refused', 'refused']);
     expect(units.summary).toEqual({ created: 1, updated: 0, unchanged: 0, refused: 6 });
-    expect(units.results[1].errors).toEqual([{ code: 'unknown_reference', field: 'propertyExternalId', message: 'propertyExternalId "GIBT-ES-NICHT" is not known.' }]);
+    expect(units.results[1].errors).toEqual([
+      { code: 'unknown_reference', field: 'propertyExternalId', message: 'propertyExternalId "GIBT-ES-NICHT" is not known.' },
+    ]);
     expect(units.results[2].errors).toEqual([{ code: 'unknown_field', field: 'colour', message: 'Unknown field "colour".' }]);
-    expect(units.results[3].errors).toEqual([{ code: 'duplicate_external_id', field: 'externalId', message: 'The external ID occurs earlier in this batch (item 0).' }]);
+    expect(units.results[3].errors).toEqual([
+      { code: 'duplicate_external_id', field: 'externalId', message: 'The external ID occurs earlier in this batch (item 0).' },
+    ]);
     expect(units.results[4].errors).toEqual([{ code: 'required', field: 'number', message: 'number: required.' }]);
     expect(units.results[5]).toMatchObject({ externalId: null, errors: [{ code: 'not_an_object', field: null }] });
     expect(units.results[6].errors).toEqual([{ code: 'invalid_number', field: 'areaSqm', message: 'areaSqm: not a valid number.' }]);
@@ -141,7 +145,7 @@ describe('PUT /api/v1/{kind}', () => {
     expect(await app.em().count(Contract, { externalId: { $in: ['D-V1', 'D-V2'] } }, sonnenscheinScope())).toBe(0);
   });
 
-  it('takes a contact\'s Land as a two-letter code (lower case upper-cased) and refuses anything else with its field', async () => {
+  it("takes a contact's Land as a two-letter code (lower case upper-cased) and refuses anything else with its field", async () => {
     const answer = await put('contacts', [
       { externalId: 'C-K1', lastName: 'Alpen', country: 'at' },
       { externalId: 'C-K2', lastName: 'Deutschland', country: 'Deutschland' },
@@ -192,7 +196,11 @@ describe('PUT /api/v1/{kind}', () => {
     await expectError(await request('PUT', '/properties', { body: { items: 'Z-1' } }), 400, 'invalid_body');
     const malformed = await expectError(await request('PUT', '/properties', { raw: '{"items": [{"externalId": "Z-1",}' }), 400, 'invalid_json');
     expect(malformed.error.message).toMatch(/^The body is not valid JSON/);
-    await expectError(await request('PUT', '/properties', { raw: 'externalId=Z-1', contentType: 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+    await expectError(
+      await request('PUT', '/properties', { raw: 'externalId=Z-1', contentType: 'application/x-www-form-urlencoded' }),
+      415,
+      'unsupported_media_type',
+    );
     const huge = JSON.stringify({ items: [{ externalId: 'Z-1', name: 'x'.repeat(11 * 1024 * 1024) }] });
     await expectError(await request('PUT', '/properties', { raw: huge }), 413, 'payload_too_large');
     expect(await app.em().count(Property, { externalId: { $like: 'Z-%' } }, sonnenscheinScope())).toBe(0);
@@ -210,9 +218,21 @@ describe('PUT /api/v1/{kind}', () => {
       let answer!: Promise<Response>;
       await em.transactional(async (tx) => {
         // The other batch has inserted RACE-1 but not yet committed: the API sees it missing.
-        tx.create(Property, { organization: tx.getReference(Organization, app.world.organizations.sonnenschein.id), name: 'Zuerst', kind: 'weg', externalId: 'RACE-1' });
+        tx.create(Property, {
+          organization: tx.getReference(Organization, app.world.organizations.sonnenschein.id),
+          name: 'Zuerst',
+          kind: 'weg',
+          externalId: 'RACE-1',
+        });
         await tx.flush();
-        answer = request('PUT', '/properties', { body: { items: [{ externalId: 'RACE-0', name: 'Neu' }, { externalId: 'RACE-1', name: 'Zugleich' }] } });
+        answer = request('PUT', '/properties', {
+          body: {
+            items: [
+              { externalId: 'RACE-0', name: 'Neu' },
+              { externalId: 'RACE-1', name: 'Zugleich' },
+            ],
+          },
+        });
         await waitForLockWait();
       });
       const response = await answer;
@@ -221,7 +241,14 @@ describe('PUT /api/v1/{kind}', () => {
       const stored = await app.em().find(Property, { externalId: { $like: 'RACE-%' } }, sonnenscheinScope());
       expect(stored.map((p) => [p.externalId, p.name])).toEqual([['RACE-1', 'Zuerst']]);
       // Sent again, the batch lands.
-      expect((await put('properties', [{ externalId: 'RACE-0', name: 'Neu' }, { externalId: 'RACE-1', name: 'Zugleich' }])).results.map((r) => r.status)).toEqual(['created', 'updated']);
+      expect(
+        (
+          await put('properties', [
+            { externalId: 'RACE-0', name: 'Neu' },
+            { externalId: 'RACE-1', name: 'Zugleich' },
+          ])
+        ).results.map((r) => r.status),
+      ).toEqual(['created', 'updated']);
     },
   );
 });
@@ -230,9 +257,11 @@ describe('PUT /api/v1/{kind}', () => {
 async function waitForLockWait() {
   const em = app.em();
   for (let attempt = 0; attempt < 500; attempt++) {
-    const [row] = await em.getConnection().execute<Array<{ waiting: number }>>(
-      "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-    );
+    const [row] = await em
+      .getConnection()
+      .execute<Array<{ waiting: number }>>(
+        "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      );
     if (row.waiting > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -248,7 +277,9 @@ describe('GET, DELETE and archive', () => {
       { externalId: 'G-K1', lastName: 'Garten', firstName: 'Gerda', email: 'gerda@example.org' },
       { externalId: 'G-K2', type: 'company', companyName: 'Garten GmbH' },
     ]);
-    const contract = await put('contracts', [{ externalId: 'G/V 1', unitExternalId: 'G-U1', contactExternalIds: ['G-K1', 'G-K2'], kind: 'rental', startsOn: '2026-01-01' }]);
+    const contract = await put('contracts', [
+      { externalId: 'G/V 1', unitExternalId: 'G-U1', contactExternalIds: ['G-K1', 'G-K2'], kind: 'rental', startsOn: '2026-01-01' },
+    ]);
 
     const unit = await get('units', 'G-U1');
     expect(unit.status).toBe(200);
@@ -266,12 +297,24 @@ describe('GET, DELETE and archive', () => {
       updatedAt: expect.any(String),
     });
     const stored = await get('contracts', 'G/V 1');
-    expect(stored.body).toMatchObject({ id: contract.results[0].id, unitExternalId: 'G-U1', kind: 'rental', startsOn: '2026-01-01', endsOn: null, contractNumber: null, archived: false });
+    expect(stored.body).toMatchObject({
+      id: contract.results[0].id,
+      unitExternalId: 'G-U1',
+      kind: 'rental',
+      startsOn: '2026-01-01',
+      endsOn: null,
+      contractNumber: null,
+      archived: false,
+    });
     expect((stored.body.contactExternalIds as string[]).sort()).toEqual(['G-K1', 'G-K2']);
 
     const demo = await get('properties', app.world.properties.rosenweg.externalId!);
     // Rosenweg 24 is ERP-owned in the demo data (src/features/demo/seed.ts).
-    expect(demo.body).toMatchObject({ id: app.world.properties.rosenweg.id, name: 'Rosenweg 24', erpSyncedAt: app.world.properties.rosenweg.erpSyncedAt!.toISOString() });
+    expect(demo.body).toMatchObject({
+      id: app.world.properties.rosenweg.id,
+      name: 'Rosenweg 24',
+      erpSyncedAt: app.world.properties.rosenweg.erpSyncedAt!.toISOString(),
+    });
     await expectError(await request('GET', '/units/GIBT-ES-NICHT'), 404, 'not_found');
   });
 
@@ -316,7 +359,9 @@ describe('another Verwaltung', () => {
     const rosenweg = app.world.properties.rosenweg;
     expect((await get('properties', rosenweg.externalId!, NORDHAUS_KEY)).status).toBe(404);
     await expectError(await request('DELETE', `/properties/${rosenweg.externalId}`, { key: NORDHAUS_KEY }), 404, 'not_found');
-    const batch = (await (await request('POST', '/properties/archive', { key: NORDHAUS_KEY, body: { externalIds: [rosenweg.externalId] } })).json()) as BatchAnswer;
+    const batch = (await (
+      await request('POST', '/properties/archive', { key: NORDHAUS_KEY, body: { externalIds: [rosenweg.externalId] } })
+    ).json()) as BatchAnswer;
     expect(batch.results[0].status).toBe('not_found');
     expect((await get('properties', rosenweg.externalId!)).body.archived).toBe(false);
 
@@ -344,7 +389,10 @@ describe('GET /api/v1/openapi.json', () => {
     const document = (await response.json()) as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
-      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { required?: string[]; properties?: Record<string, unknown>; additionalProperties?: boolean }> };
+      components: {
+        securitySchemes: Record<string, unknown>;
+        schemas: Record<string, { required?: string[]; properties?: Record<string, unknown>; additionalProperties?: boolean }>;
+      };
     };
     expect(document.openapi).toBe('3.1.0');
     for (const kind of KINDS) {

@@ -11,8 +11,7 @@ afterAll(() => app?.close());
 
 type ApiError = { error: { code: string; message: string } };
 
-const status = (key?: string) =>
-  fetch(`${app.baseUrl}/api/v1/status`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+const status = (key?: string) => fetch(`${app.baseUrl}/api/v1/status`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
 describe('machine API (Hono under /api)', () => {
   it('answers with the Verwaltung of the API key', async () => {

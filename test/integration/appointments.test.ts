@@ -64,9 +64,29 @@ describe('"Neuer Termin" in the console', () => {
     const page = await manager.get('/verwaltung/termine/neu');
     expect(page.status).toBe(200);
     expect(page.$('h1').text()).toBe('Neuer Termin');
-    const labels = page.$('label, legend').map((_, el) => page.$(el).text().trim()).get();
-    for (const label of ['Titel', 'Beschreibung', 'Datum', 'Beginn', 'Ende', 'Ganztägig', 'Ort', 'Senden an', 'Alle Liegenschaften', 'Empfänger benachrichtigen']) expect(labels).toContain(label);
-    expect(page.$('input[name=propertyIds]').map((_, el) => page.$(el).parent().text().trim()).get()).toContain('Rosenweg 24');
+    const labels = page
+      .$('label, legend')
+      .map((_, el) => page.$(el).text().trim())
+      .get();
+    for (const label of [
+      'Titel',
+      'Beschreibung',
+      'Datum',
+      'Beginn',
+      'Ende',
+      'Ganztägig',
+      'Ort',
+      'Senden an',
+      'Alle Liegenschaften',
+      'Empfänger benachrichtigen',
+    ])
+      expect(labels).toContain(label);
+    expect(
+      page
+        .$('input[name=propertyIds]')
+        .map((_, el) => page.$(el).parent().text().trim())
+        .get(),
+    ).toContain('Rosenweg 24');
     expect(page.text).not.toContain('Hafenstraße 9');
     expect(page.$('input[name=notify]').is(':checked')).toBe(false);
 
@@ -74,7 +94,10 @@ describe('"Neuer Termin" in the console', () => {
     const filter = page.$('#appointment-property-filter');
     expect(filter.attr('hx-get')).toBe('/verwaltung/mitteilungen/empfaenger');
     const suggestions = await manager.get(`/verwaltung/mitteilungen/empfaenger?q=Rosen&propertyIds=${maxPlanck().id}`, { 'hx-request': 'true' });
-    const names = suggestions.$('input[name=propertyIds]').map((_, el) => suggestions.$(el).parent().text().trim()).get();
+    const names = suggestions
+      .$('input[name=propertyIds]')
+      .map((_, el) => suggestions.$(el).parent().text().trim())
+      .get();
     expect(names).toEqual(['Max-Planck-Straße 12', 'Rosenweg 24']);
     expect(suggestions.$(`input[value="${maxPlanck().id}"]`).is(':checked')).toBe(true);
   });
@@ -93,7 +116,12 @@ describe('"Neuer Termin" in the console', () => {
 
   it('with "Empfänger benachrichtigen" mails every registered resident of the targets once', async () => {
     await delivered();
-    const appointment = await create({ propertyIds: [maxPlanck().id, rosenweg().id], notify: '1', location: 'Gemeinschaftsraum', description: 'Bitte pünktlich.' });
+    const appointment = await create({
+      propertyIds: [maxPlanck().id, rosenweg().id],
+      notify: '1',
+      location: 'Gemeinschaftsraum',
+      description: 'Bitte pünktlich.',
+    });
     const em = app.em();
     scopeToOrganization(em, app.world.organizations.sonnenschein.id);
     const expected = (await portalUsersWithAccess(em, [maxPlanck().id, rosenweg().id], app.clock.now())).map((u) => u.email).sort();
@@ -131,14 +159,25 @@ describe('"Neuer Termin" in the console', () => {
     expect(form.$('#appointment-start').val()).toBe('10:00');
     expect(form.$('input[name=notify]').is(':checked')).toBe(false);
 
-    const edited = await post(`/verwaltung/termine/${appointment.id}`, { title: appointment.title, date: '2026-12-11', startTime: '09:00', propertyIds: maxPlanck().id });
+    const edited = await post(`/verwaltung/termine/${appointment.id}`, {
+      title: appointment.title,
+      date: '2026-12-11',
+      startTime: '09:00',
+      propertyIds: maxPlanck().id,
+    });
     expect(edited.status).toBe(303);
     expect(await delivered()).toEqual([]);
     const reloaded = await app.em().findOneOrFail(Appointment, { id: appointment.id }, { filters: { tenant: false } });
     expect(reloaded.startsAt.toISOString()).toBe('2026-12-11T08:00:00.000Z');
     expect(reloaded.endsAt.toISOString()).toBe('2026-12-11T08:00:00.000Z');
 
-    await post(`/verwaltung/termine/${appointment.id}`, { title: appointment.title, date: '2026-12-11', startTime: '09:00', propertyIds: maxPlanck().id, notify: '1' });
+    await post(`/verwaltung/termine/${appointment.id}`, {
+      title: appointment.title,
+      date: '2026-12-11',
+      startTime: '09:00',
+      propertyIds: maxPlanck().id,
+      notify: '1',
+    });
     expect(await delivered()).toContain('kristina.maiblume@example.de');
 
     expect((await kristina.get(`${termine(maxPlanck().id)}/${appointment.id}`)).status).toBe(200);
@@ -155,7 +194,10 @@ describe('"Neuer Termin" in the console', () => {
     expect((await nord.get(`/verwaltung/termine/${appointment.id}`)).status).toBe(404);
     expect((await nord.get('/verwaltung/termine')).text).not.toContain(appointment.title);
     const body = new URLSearchParams({ _csrf: await nord.csrfToken() });
-    const withdraw = await nord.request('POST', `/verwaltung/termine/${appointment.id}/absagen`, { body, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(app.baseUrl).origin } });
+    const withdraw = await nord.request('POST', `/verwaltung/termine/${appointment.id}/absagen`, {
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(app.baseUrl).origin },
+    });
     expect(withdraw.status).toBe(404);
   });
 });
@@ -173,7 +215,17 @@ describe('bad input', () => {
   for (const [name, fields, field, message] of cases) {
     it(`answers ${name} with 422, the message at the field, the form kept, nothing saved and no mail`, async () => {
       const before = { appointments: await appointmentCount(), mails: await outboxCount() };
-      const values: Fields = { title: 'Wasserabstellung', description: 'Leitungsarbeiten <script>alert(1)</script>', location: 'Keller', date: '2026-12-10', startTime: '10:00', endTime: '12:00', propertyIds: maxPlanck().id, notify: '1', ...fields };
+      const values: Fields = {
+        title: 'Wasserabstellung',
+        description: 'Leitungsarbeiten <script>alert(1)</script>',
+        location: 'Keller',
+        date: '2026-12-10',
+        startTime: '10:00',
+        endTime: '12:00',
+        propertyIds: maxPlanck().id,
+        notify: '1',
+        ...fields,
+      };
       if (name.includes('another Verwaltung')) values.propertyIds = app.world.properties.hafenstrasse.id;
       const page = await post('/verwaltung/termine', values);
       expect(page.status).toBe(422);
@@ -233,7 +285,10 @@ describe('the portal', () => {
     const other = await create({ date: '2026-12-22', propertyIds: rosenweg().id, title: 'fremde' });
     const page = await kristina.get(termine(maxPlanck().id));
     expect(page.status).toBe(200);
-    const titles = page.$('.appointment-list li strong').map((_, el) => page.$(el).text()).get();
+    const titles = page
+      .$('.appointment-list li strong')
+      .map((_, el) => page.$(el).text())
+      .get();
     expect(titles).toContain(own.title);
     expect(titles).toContain(all.title);
     expect(titles).not.toContain(other.title);
@@ -264,11 +319,20 @@ describe('the portal', () => {
     const past = await create({ date: '2025-06-01', title: 'vergangen' });
     expect((await kristina.get(termine(maxPlanck().id))).text).not.toContain(past.title);
     const archive = await kristina.get(`${termine(maxPlanck().id)}?vergangene=1`);
-    expect(archive.$('.appointment-list li strong').map((_, el) => archive.$(el).text()).get()).toContain(past.title);
+    expect(
+      archive
+        .$('.appointment-list li strong')
+        .map((_, el) => archive.$(el).text())
+        .get(),
+    ).toContain(past.title);
   });
 
   it('shows the detail with the description rendered safely and offers the .ics file', async () => {
-    const appointment = await create({ title: 'Details, mit; Sonderzeichen', description: 'Erster Absatz <b>fett</b>\n\nMehr unter https://example.de/info', location: 'Hof, hinten' });
+    const appointment = await create({
+      title: 'Details, mit; Sonderzeichen',
+      description: 'Erster Absatz <b>fett</b>\n\nMehr unter https://example.de/info',
+      location: 'Hof, hinten',
+    });
     const page = await kristina.get(`${termine(maxPlanck().id)}/${appointment.id}`);
     expect(page.$('h1').text()).toBe(appointment.title);
     expect(page.$('.location').text()).toBe('Hof, hinten');
@@ -306,7 +370,10 @@ describe('the preview', () => {
     const ics = await manager.get(`/portal/vorschau/liegenschaften/${maxPlanck().id}/termine/${appointment.id}.ics`);
     expect(ics.status).toBe(200);
     const body = new URLSearchParams({ _csrf: await manager.csrfToken(), propertyId: maxPlanck().id });
-    const refused = await manager.request('POST', '/portal/vorschau/kalender-abo', { body, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(app.baseUrl).origin } });
+    const refused = await manager.request('POST', '/portal/vorschau/kalender-abo', {
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(app.baseUrl).origin },
+    });
     expect(refused.status).toBe(403);
   });
 });
@@ -321,7 +388,7 @@ describe('the subscription feed', () => {
     return new URL(url).pathname;
   }
 
-  it('is offered on the Termine page and gives the user\'s Termine of all their properties', async () => {
+  it("is offered on the Termine page and gives the user's Termine of all their properties", async () => {
     const page = await eigner.get(termine(maxPlanck().id));
     expect(page.$('#calendar-subscription form').attr('action')).toBe('/portal/kalender-abo');
     const mp = await create({ title: 'Feed Max-Planck' });
@@ -358,7 +425,7 @@ describe('the subscription feed', () => {
     expect((await app.client().get('/kalender/x.ics')).status).toBe(404);
   });
 
-  it('never shows another Verwaltung\'s Termine', async () => {
+  it("never shows another Verwaltung's Termine", async () => {
     const all = await create({ title: 'Sonnenschein für alle', allProperties: '1', propertyIds: [] });
     const feed = await app.client().get(await subscribe(frieda, app.world.properties.hafenstrasse.id));
     expect(feed.status).toBe(200);

@@ -28,9 +28,6 @@ afterAll(() => app?.close());
 const LIST = '/verwaltung/schwarzes-brett';
 const board = (propertyId: string) => `/portal/liegenschaften/${propertyId}/schwarzes-brett`;
 
-
-
-
 async function publish(property: string, title: string, body = 'Text des Aushangs.', files: FileField[] = []) {
   const answer = await manager.postMultipart(LIST, { property, title, body }, files);
   expect(answer.status, answer.$('.field-error').text()).toBe(303);
@@ -49,7 +46,11 @@ async function counts() {
   return { posts: await em.count(BulletinPost, {}, all), attachments: await em.count(Attachment, {}, all), mails: await em.count(OutboxMail, {}) };
 }
 
-const titlesOn = (page: Page) => page.$('main article h2').map((_, h) => page.$(h).text()).get();
+const titlesOn = (page: Page) =>
+  page
+    .$('main article h2')
+    .map((_, h) => page.$(h).text())
+    .get();
 
 describe('publishing a notice board post', () => {
   it('shows the form with one property, Titel, Inhalt and the file input last, multipart with the token in the URL', async () => {
@@ -57,7 +58,12 @@ describe('publishing a notice board post', () => {
     expect(page.status).toBe(200);
     const form = page.$('form[enctype="multipart/form-data"]');
     expect(form.attr('action')).toMatch(/^\/verwaltung\/schwarzes-brett\?_csrf=/);
-    expect(form.find('select[name=property] option').map((_, o) => page.$(o).text()).get()).toContain('Rosenweg 24');
+    expect(
+      form
+        .find('select[name=property] option')
+        .map((_, o) => page.$(o).text())
+        .get(),
+    ).toContain('Rosenweg 24');
     expect(form.find('label[for=bulletin-title]').text()).toBe('Titel');
     expect(form.find('label[for=bulletin-body]').text()).toBe('Inhalt');
     expect(form.find('input, select, textarea').last().attr('type')).toBe('file');
@@ -87,13 +93,20 @@ describe('publishing a notice board post', () => {
     { problem: 'no property', fields: { property: '', title: 'Titel', body: 'Inhalt' }, field: 'property', message: 'Bitte wählen Sie eine Liegenschaft.' },
     { problem: 'an empty title', fields: { property: 'rosenweg', title: ' ', body: 'Inhalt' }, field: 'title', message: 'Bitte geben Sie einen Titel ein.' },
     { problem: 'an empty text', fields: { property: 'rosenweg', title: 'Ohne Inhalt', body: '' }, field: 'body', message: 'Bitte geben Sie einen Inhalt ein.' },
-    { problem: 'a property of another Verwaltung', fields: { property: 'hafenstrasse', title: 'Fremd', body: 'Inhalt' }, field: 'property', message: 'Bitte wählen Sie eine Liegenschaft.' },
+    {
+      problem: 'a property of another Verwaltung',
+      fields: { property: 'hafenstrasse', title: 'Fremd', body: 'Inhalt' },
+      field: 'property',
+      message: 'Bitte wählen Sie eine Liegenschaft.',
+    },
   ])('answers $problem with 422, the form kept, nothing saved and no mail', async ({ fields, field, message }) => {
     const ids: Record<string, string> = { rosenweg: app.world.properties.rosenweg.id, hafenstrasse: app.world.properties.hafenstrasse.id, '': '' };
     await delivered();
     const before = await counts();
     const filesBefore = await filesUnder(app.storageDir);
-    const page = await manager.postMultipart(LIST, { ...fields, property: ids[fields.property] }, [{ name: 'plan.pdf', type: 'application/pdf', content: PDF }]);
+    const page = await manager.postMultipart(LIST, { ...fields, property: ids[fields.property] }, [
+      { name: 'plan.pdf', type: 'application/pdf', content: PDF },
+    ]);
     expect(page.status).toBe(422);
     expect(page.$('[role=alert]').text()).toBe('Bitte prüfen Sie die markierten Felder.');
     expect(page.$(`#${field}-error`).text()).toBe(message);
@@ -200,7 +213,10 @@ describe('editing and withdrawing', () => {
 
   it('filters the console list by property', async () => {
     const list = await manager.get(`${LIST}?liegenschaft=${app.world.properties.rosenweg.id}`);
-    const properties = list.$('#bulletin-posts tbody td:nth-of-type(1)').map((_, td) => list.$(td).text()).get();
+    const properties = list
+      .$('#bulletin-posts tbody td:nth-of-type(1)')
+      .map((_, td) => list.$(td).text())
+      .get();
     expect(properties.length).toBeGreaterThan(0);
     expect(new Set(properties)).toEqual(new Set(['Rosenweg 24']));
   });

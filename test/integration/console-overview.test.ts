@@ -166,13 +166,23 @@ describe('Übersicht', () => {
   it('is the same for a Sachbearbeiterin, whose navigation has no Administration (she may not open it)', async () => {
     const page = await clerk.get('/verwaltung');
     expect(page.status).toBe(200);
-    const nav = page.$('nav.mainnav a').map((_, a) => page.$(a).text()).get();
+    const nav = page
+      .$('nav.mainnav a')
+      .map((_, a) => page.$(a).text())
+      .get();
     expect(nav).toEqual(['Übersicht', 'Liegenschaften', 'Neuer Inhalt', 'Vorgänge', 'Kontakte', 'Stammdaten']);
     expect((await clerk.get('/verwaltung/administration/mitarbeiter')).status).toBe(403);
     // Every entry she is shown opens for her.
-    for (const href of page.$('nav.mainnav a').map((_, a) => page.$(a).attr('href')).get()) expect((await clerk.get(href)).status, href).toBe(200);
+    for (const href of page
+      .$('nav.mainnav a')
+      .map((_, a) => page.$(a).attr('href'))
+      .get())
+      expect((await clerk.get(href)).status, href).toBe(200);
     // The administrator sees it, and may open it.
-    const adminNav = (await manager.get('/verwaltung')).$('nav.mainnav a').map((_, a) => (a.attribs.href)).get();
+    const adminNav = (await manager.get('/verwaltung'))
+      .$('nav.mainnav a')
+      .map((_, a) => a.attribs.href)
+      .get();
     expect(adminNav).toContain('/verwaltung/administration/mitarbeiter');
   });
 });

@@ -22,7 +22,11 @@ afterAll(() => app?.close());
 
 const LIST = '/verwaltung/ansprechpartner';
 const portalPage = (propertyId: string) => `/portal/liegenschaften/${propertyId}/ansprechpartner`;
-const namesIn = (page: Page, selector: string) => page.$(`${selector} .name`).map((_, el) => page.$(el).text()).get();
+const namesIn = (page: Page, selector: string) =>
+  page
+    .$(`${selector} .name`)
+    .map((_, el) => page.$(el).text())
+    .get();
 
 const find = (name: string) => app.em().findOneOrFail(ContactPerson, { name }, { filters: { tenant: false }, populate: ['property'] });
 const count = () => app.em().count(ContactPerson, {}, { filters: { tenant: false } });
@@ -35,7 +39,13 @@ async function create(fields: { property: string; name: string; role?: string; p
 
 describe('Ansprechpartner in the console', () => {
   it('creates Ansprechpartner for one property and for the whole portfolio, grouped in the list', async () => {
-    const huber = await create({ property: app.world.properties.rosenweg.id, name: 'Hausmeisterei Berger', role: 'Hausmeister', phone: '089 555123', email: 'Service@Hausmeister-Huber.de' });
+    const huber = await create({
+      property: app.world.properties.rosenweg.id,
+      name: 'Hausmeisterei Berger',
+      role: 'Hausmeister',
+      phone: '089 555123',
+      email: 'Service@Hausmeister-Huber.de',
+    });
     expect(huber.property?.id).toBe(app.world.properties.rosenweg.id);
     expect(huber.email).toBe('service@hausmeister-huber.de');
     const sabine = await create({ property: 'alle', name: 'Petra Objektbetreuerin', role: 'Objektbetreuung', email: 'sachbearbeitung@sonnenschein-hv.de' });
@@ -69,9 +79,24 @@ describe('Ansprechpartner in the console', () => {
   });
 
   it.each([
-    { problem: 'an empty name', fields: { property: 'alle', name: '', role: 'Hausmeister', phone: '', email: '' }, field: 'name', message: 'Bitte geben Sie einen Namen ein.' },
-    { problem: 'an invalid e-mail', fields: { property: 'alle', name: 'Falsche Mail', role: '', phone: '', email: 'kein-at-zeichen' }, field: 'email', message: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.' },
-    { problem: 'an invalid phone', fields: { property: 'alle', name: 'Falsches Telefon', role: '', phone: 'ruf mich an', email: '' }, field: 'phone', message: 'Bitte geben Sie eine gültige Telefonnummer ein (Ziffern, Leerzeichen, + / - ( )).' },
+    {
+      problem: 'an empty name',
+      fields: { property: 'alle', name: '', role: 'Hausmeister', phone: '', email: '' },
+      field: 'name',
+      message: 'Bitte geben Sie einen Namen ein.',
+    },
+    {
+      problem: 'an invalid e-mail',
+      fields: { property: 'alle', name: 'Falsche Mail', role: '', phone: '', email: 'kein-at-zeichen' },
+      field: 'email',
+      message: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
+    },
+    {
+      problem: 'an invalid phone',
+      fields: { property: 'alle', name: 'Falsches Telefon', role: '', phone: 'ruf mich an', email: '' },
+      field: 'phone',
+      message: 'Bitte geben Sie eine gültige Telefonnummer ein (Ziffern, Leerzeichen, + / - ( )).',
+    },
   ])('answers $problem with 422 and the form kept, saving nothing', async ({ fields, field, message }) => {
     const before = await count();
     const page = await manager.post(LIST, fields);

@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const names = (page: Page) => page.$('#contact-results tbody th').map((_, th) => page.$(th).text().trim()).get();
+const names = (page: Page) =>
+  page
+    .$('#contact-results tbody th')
+    .map((_, th) => page.$(th).text().trim())
+    .get();
 
 describe('Kontakte search', () => {
   it('lists contacts whose name starts with the term first, then the other matches by name', async () => {
@@ -36,7 +40,9 @@ describe('Kontakte search', () => {
 
   it('lists everyone by last name without a term', async () => {
     const page = await staff.get('/verwaltung/kontakte');
-    const lastNames = names(page).filter((n) => !n.endsWith('GmbH')).map((n) => n.split(' ').at(-1)!);
+    const lastNames = names(page)
+      .filter((n) => !n.endsWith('GmbH'))
+      .map((n) => n.split(' ').at(-1)!);
     expect(lastNames).toEqual([...lastNames].sort((a, b) => a.localeCompare(b, 'de')));
     expect(lastNames).toContain('Wagner');
   });

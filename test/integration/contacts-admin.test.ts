@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const all = { filters: { tenant: false } } as const;
-const names = (page: Page) => page.$('#contact-results tbody th a').map((_, a) => page.$(a).text().trim()).get();
+const names = (page: Page) =>
+  page
+    .$('#contact-results tbody th a')
+    .map((_, a) => page.$(a).text().trim())
+    .get();
 const fieldError = (page: Page, name: string) => page.$(`#${name}-error`).text().trim();
 const contact = (id: string) => app.em().findOneOrFail(Contact, { id }, all);
 
@@ -49,7 +53,12 @@ describe('Kontakte list', () => {
   });
 
   it('sorts by Ort and E-Mail, both ways', async () => {
-    const cities = (page: Page) => page.$('#contact-results tbody tr').map((_, tr) => page.$(tr).find('td').eq(2).text()).get().filter(Boolean);
+    const cities = (page: Page) =>
+      page
+        .$('#contact-results tbody tr')
+        .map((_, tr) => page.$(tr).find('td').eq(2).text())
+        .get()
+        .filter(Boolean);
     const ascending = cities(await staff.get('/verwaltung/kontakte?sortierung=ort'));
     expect(ascending.length).toBeGreaterThan(2);
     expect(ascending).toEqual([...ascending].sort((a, b) => a.localeCompare(b, 'de')));
@@ -58,7 +67,11 @@ describe('Kontakte list', () => {
     expect(descending[0]).toBe('München');
 
     const page = await staff.get('/verwaltung/kontakte?sortierung=email');
-    const emails = page.$('#contact-results tbody tr').map((_, tr) => page.$(tr).find('td').eq(0).text()).get().filter(Boolean);
+    const emails = page
+      .$('#contact-results tbody tr')
+      .map((_, tr) => page.$(tr).find('td').eq(0).text())
+      .get()
+      .filter(Boolean);
     expect(emails).toEqual([...emails].sort());
     expect(page.$('th[aria-sort=ascending]').text()).toContain('E-Mail');
   });
@@ -68,7 +81,12 @@ describe('Kontakte list', () => {
     expect(page.text).not.toContain('<html');
     expect(page.$('nav.subnav, form[role=search]')).toHaveLength(0);
     // Starts-with first (Wagner), then the others, here by name descending.
-    expect(page.$('tbody th a').map((_, a) => page.$(a).text()).get()).toEqual(['Elena Wagner', 'Hafenlogistik Süd GmbH', 'Marta Nowak', 'Walter Krause']);
+    expect(
+      page
+        .$('tbody th a')
+        .map((_, a) => page.$(a).text())
+        .get(),
+    ).toEqual(['Elena Wagner', 'Hafenlogistik Süd GmbH', 'Marta Nowak', 'Walter Krause']);
     expect(page.$('th a[hx-target="#contact-results"]').first().attr('href')).toBe('/verwaltung/kontakte?q=wa&sortierung=name');
   });
 });
@@ -78,7 +96,21 @@ describe('Neuer Kontakt', () => {
     const page = await staff.get('/verwaltung/kontakte/neu');
     expect(page.status).toBe(200);
     expect(page.$('input[name=contactPreference][value=online]').attr('checked')).toBeDefined();
-    for (const name of ['type', 'salutation', 'title', 'firstName', 'lastName', 'companyName', 'email', 'phone', 'street', 'postalCode', 'city', 'country', 'externalId']) {
+    for (const name of [
+      'type',
+      'salutation',
+      'title',
+      'firstName',
+      'lastName',
+      'companyName',
+      'email',
+      'phone',
+      'street',
+      'postalCode',
+      'city',
+      'country',
+      'externalId',
+    ]) {
       const id = page.$(`[name=${name}]`).attr('id');
       expect(page.$(`label[for=${id}]`).text(), name).not.toBe('');
     }
@@ -90,14 +122,24 @@ describe('Neuer Kontakt', () => {
     expect(created.status).toBe(303);
     const id = /\/verwaltung\/kontakte\/([0-9a-f-]{36})\?erledigt=angelegt$/.exec(created.location ?? '')![1];
     const stored = await contact(id);
-    expect(stored).toMatchObject({ organization: expect.objectContaining({ id: app.world.organizations.sonnenschein.id }), lastName: 'Gartenzwerg', contactPreference: 'post', externalId: 'K-NEU-1', country: 'DE', erpSyncedAt: null });
+    expect(stored).toMatchObject({
+      organization: expect.objectContaining({ id: app.world.organizations.sonnenschein.id }),
+      lastName: 'Gartenzwerg',
+      contactPreference: 'post',
+      externalId: 'K-NEU-1',
+      country: 'DE',
+      erpSyncedAt: null,
+    });
     const page = await staff.get(created.location!);
     expect(page.$('h1').text()).toBe('Greta Gartenzwerg');
     expect(page.$('[role=status]').text()).toBe('Der Kontakt wurde angelegt.');
   });
 
   it('answers 422 with the form kept and the messages next to the fields', async () => {
-    const page = await staff.post('/verwaltung/kontakte', person({ lastName: '', email: 'kein-at-zeichen', country: 'Deutschland', externalId: app.world.contacts.kristina.externalId! }));
+    const page = await staff.post(
+      '/verwaltung/kontakte',
+      person({ lastName: '', email: 'kein-at-zeichen', country: 'Deutschland', externalId: app.world.contacts.kristina.externalId! }),
+    );
     expect(page.status).toBe(422);
     expect(fieldError(page, 'lastName')).toBe('Bei einer Person ist der Nachname Pflicht.');
     expect(fieldError(page, 'email')).toBe('Bitte eine gültige E-Mail-Adresse angeben, z. B. name@example.de.');
@@ -125,7 +167,10 @@ describe('Kontakt bearbeiten', () => {
     const { id } = app.world.contacts.hoffmann;
     const form = await staff.get(`/verwaltung/kontakte/${id}/bearbeiten`);
     expect(form.$('#contact-lastName').val()).toBe('Hoffmann');
-    const saved = await staff.post(`/verwaltung/kontakte/${id}`, person({ firstName: 'Lukas', lastName: 'Hoffmann', email: 'lukas.hoffmann@example.de', phone: '0171 999', contactPreference: 'online' }));
+    const saved = await staff.post(
+      `/verwaltung/kontakte/${id}`,
+      person({ firstName: 'Lukas', lastName: 'Hoffmann', email: 'lukas.hoffmann@example.de', phone: '0171 999', contactPreference: 'online' }),
+    );
     expect(saved.status).toBe(303);
     expect(saved.location).toBe(`/verwaltung/kontakte/${id}?erledigt=gespeichert`);
     expect(await contact(id)).toMatchObject({ phone: '0171 999', street: 'Blumenweg 3' });
@@ -145,7 +190,10 @@ describe('Kontakt bearbeiten', () => {
     expect(form.$('input[name=contactPreference]').first().attr('disabled')).toBeUndefined();
     expect(form.$('.erp-note').length).toBe(1);
 
-    const saved = await staff.post(`/verwaltung/kontakte/${id}`, person({ lastName: 'Umbenannt', email: 'boese@example.de', externalId: 'K-GEKAPERT', contactPreference: 'post' }));
+    const saved = await staff.post(
+      `/verwaltung/kontakte/${id}`,
+      person({ lastName: 'Umbenannt', email: 'boese@example.de', externalId: 'K-GEKAPERT', contactPreference: 'post' }),
+    );
     expect(saved.status).toBe(303);
     const stored = await contact(id);
     expect(stored).toMatchObject({ lastName: 'Schulz', email: 'peter.schulz@example.de', externalId: record.externalId, contactPreference: 'post' });

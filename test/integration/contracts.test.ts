@@ -17,10 +17,16 @@ afterAll(() => app?.close());
 
 const all = { filters: { tenant: false } } as const;
 const fieldError = (page: Page, name: string) => page.$(`#${name}-error`).text().trim();
-const rows = (page: Page) => page.$('tbody tr').map((_, tr) => page.$(tr).text().replace(/\s+/g, ' ').trim()).get();
+const rows = (page: Page) =>
+  page
+    .$('tbody tr')
+    .map((_, tr) => page.$(tr).text().replace(/\s+/g, ' ').trim())
+    .get();
 /** Kristina Maiblume's Mietvertrag for Wohnung 002 in Max-Planck-Straße 12. */
 const kristinasContract = () =>
-  app.em().findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, unit: app.world.units.wohnung002.id }, { ...all, populate: ['contacts', 'unit'] });
+  app
+    .em()
+    .findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, unit: app.world.units.wohnung002.id }, { ...all, populate: ['contacts', 'unit'] });
 const reload = (id: string) => app.em().findOneOrFail(Contract, { id }, { ...all, populate: ['contacts'] });
 
 /** A valid new-contract form for Wohnung 002 with Kristina; tests override fields. */
@@ -43,11 +49,16 @@ describe('Verträge list', () => {
     expect(page.$('nav.subnav a[aria-current=page]').text()).toBe('Verträge');
     const row = page.$('tbody tr').filter((_, tr) => page.$(tr).text().includes('Kristina Maiblume'));
     expect(row).toHaveLength(1);
-    expect(row.find(`a[href="/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}"]`).text()).toBe('Wohnung 002');
+    expect(row.find(`a[href="/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}"]`).text()).toBe(
+      'Wohnung 002',
+    );
     expect(row.find(`a[href="/verwaltung/kontakte/${app.world.contacts.kristina.id}"]`)).toHaveLength(1);
     expect(rows(page).some((r) => r.includes('Frieda Friesen'))).toBe(false);
     // Einheit ascending by default: Gewerbehof Am Hafen 3 before Lindenallee before Max-Planck-Straße.
-    const properties = page.$('tbody th .muted').map((_, s) => page.$(s).text()).get();
+    const properties = page
+      .$('tbody th .muted')
+      .map((_, s) => page.$(s).text())
+      .get();
     expect(properties).toEqual([...properties].sort((a, b) => a.localeCompare(b, 'de')));
   });
 
@@ -56,7 +67,10 @@ describe('Verträge list', () => {
     for (const q of [contract.contractNumber!, 'Maiblume', 'Stellplatz']) {
       const page = await staff.get(`/verwaltung/vertraege?q=${encodeURIComponent(q)}`);
       expect(page.$('tbody tr').length, q).toBeGreaterThan(0);
-      expect(rows(page).every((r) => r.includes(q)), q).toBe(true);
+      expect(
+        rows(page).every((r) => r.includes(q)),
+        q,
+      ).toBe(true);
     }
     expect((await staff.get('/verwaltung/vertraege?q=%25')).$('.empty').text()).toBe('Keine Verträge gefunden.');
   });
@@ -78,17 +92,35 @@ describe('Verträge list', () => {
     const organization = app.world.organizations.sonnenschein.id;
     const unit = await em.findOneOrFail(Unit, { id: app.world.units.wohnung002.id }, all);
     for (let i = 1; i <= 60; i++) {
-      em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: `2001-01-${String((i % 28) + 1).padStart(2, '0')}`, endsOn: '2001-12-31', contractNumber: `ALT-${String(i).padStart(3, '0')}`, createdAt: new Date() });
+      em.create(Contract, {
+        organization,
+        kind: 'ownership',
+        unit,
+        contacts: [app.world.contacts.eigner.id],
+        startsOn: `2001-01-${String((i % 28) + 1).padStart(2, '0')}`,
+        endsOn: '2001-12-31',
+        contractNumber: `ALT-${String(i).padStart(3, '0')}`,
+        createdAt: new Date(),
+      });
     }
     await em.flush();
 
-    const starts = (page: Page) => page.$('tbody tr').map((_, tr) => page.$(tr).find('td').eq(3).text()).get().map((d) => d.split('.').reverse().join('-'));
+    const starts = (page: Page) =>
+      page
+        .$('tbody tr')
+        .map((_, tr) => page.$(tr).find('td').eq(3).text())
+        .get()
+        .map((d) => d.split('.').reverse().join('-'));
     const ascending = starts(await staff.get('/verwaltung/vertraege?sortierung=beginn&art=eigentum'));
     expect(ascending).toEqual([...ascending].sort());
     const descending = starts(await staff.get('/verwaltung/vertraege?sortierung=-beginn&art=eigentum'));
     expect(descending).toEqual([...descending].sort().reverse());
 
-    const numbers = (page: Page) => page.$('tbody tr').map((_, tr) => page.$(tr).find('td').eq(1).text()).get();
+    const numbers = (page: Page) =>
+      page
+        .$('tbody tr')
+        .map((_, tr) => page.$(tr).find('td').eq(1).text())
+        .get();
     const byNumber = await staff.get('/verwaltung/vertraege?q=ALT-&sortierung=-nummer');
     expect(numbers(byNumber)[0]).toBe('ALT-060');
     expect(byNumber.$('th[aria-sort=descending]').text()).toContain('Vertragsnummer');
@@ -114,7 +146,9 @@ describe('Vertrag page', () => {
     const page = await staff.get(`/verwaltung/vertraege/${contract.id}`);
     expect(page.$('h1').text()).toBe(`Mietvertrag ${contract.contractNumber}`);
     expect(page.$(`a[href="/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}"]`).text()).toBe('Max-Planck-Straße 12');
-    expect(page.$(`a[href="/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}"]`).text()).toBe('Wohnung 002');
+    expect(page.$(`a[href="/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}"]`).text()).toBe(
+      'Wohnung 002',
+    );
     expect(page.$(`a[href="/verwaltung/kontakte/${app.world.contacts.kristina.id}"]`).text()).toBe('Kristina Maiblume');
     expect(page.text).toContain('unbefristet');
   });
@@ -127,21 +161,44 @@ describe('Neuer Vertrag', () => {
     expect(page.$('#contract-unit option[selected]').text()).toBe('Wohnung 002');
     expect(page.$(`input[name=kontakte][value=${app.world.contacts.kristina.id}]`).attr('checked')).toBeDefined();
     // The contacts with a contract in the property are offered; Rosenweg's tenant is not.
-    const offered = page.$('#contract-contacts label').map((_, l) => page.$(l).text()).get().join(' ');
+    const offered = page
+      .$('#contract-contacts label')
+      .map((_, l) => page.$(l).text())
+      .get()
+      .join(' ');
     expect(offered).toContain('Dr. Heinrich Eigner');
     expect(offered).not.toContain('Marta Nowak');
   });
 
   it('shows the units after choosing the property, and finds other contacts, keeping what was entered', async () => {
-    const units = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, contractNumber: 'MV-ROSE', aktion: 'liegenschaft' });
+    const units = await staff.post('/verwaltung/vertraege', {
+      liegenschaft: app.world.properties.rosenweg.id,
+      contractNumber: 'MV-ROSE',
+      aktion: 'liegenschaft',
+    });
     expect(units.status).toBe(200);
-    expect(units.$('#contract-unit option').map((_, o) => units.$(o).text()).get()).toContain('Stellplatz 3');
+    expect(
+      units
+        .$('#contract-unit option')
+        .map((_, o) => units.$(o).text())
+        .get(),
+    ).toContain('Stellplatz 3');
     expect(units.$('#contract-contractNumber').val()).toBe('MV-ROSE');
     expect(units.$('.field-error')).toHaveLength(0);
 
-    const found = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, kontakte: [app.world.contacts.kristina.id], kontaktsuche: 'Friesen', aktion: 'suchen' });
+    const found = await staff.post('/verwaltung/vertraege', {
+      liegenschaft: app.world.properties.rosenweg.id,
+      kontakte: [app.world.contacts.kristina.id],
+      kontaktsuche: 'Friesen',
+      aktion: 'suchen',
+    });
     expect(found.$('#contract-contacts label').text()).not.toContain('Frieda Friesen');
-    const becker = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, kontakte: [app.world.contacts.kristina.id], kontaktsuche: 'Becker', aktion: 'suchen' });
+    const becker = await staff.post('/verwaltung/vertraege', {
+      liegenschaft: app.world.properties.rosenweg.id,
+      kontakte: [app.world.contacts.kristina.id],
+      kontaktsuche: 'Becker',
+      aktion: 'suchen',
+    });
     expect(becker.$('#contract-contacts label').text()).toContain('Jonas Becker');
     expect(becker.$(`input[name=kontakte][value=${app.world.contacts.kristina.id}]`).attr('checked')).toBeDefined();
   });
@@ -166,30 +223,54 @@ describe('Neuer Vertrag', () => {
     const units = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, aktion: 'liegenschaft' }, htmx);
     expect(units.status).toBe(200);
     expect(units.text).not.toMatch(/<html|<nav class="mainnav"/);
-    expect(units.$('#contract-unit-choice #contract-unit option').map((_, o) => units.$(o).text()).get()).toContain('Stellplatz 3');
+    expect(
+      units
+        .$('#contract-unit-choice #contract-unit option')
+        .map((_, o) => units.$(o).text())
+        .get(),
+    ).toContain('Stellplatz 3');
     expect(units.$('#contract-candidates label').text()).toContain('Marta Nowak');
     expect(units.headers.get('hx-location')).toBeNull();
 
-    const found = await staff.post('/verwaltung/vertraege', { liegenschaft: app.world.properties.rosenweg.id, kontaktsuche: 'Beck', aktion: 'suchen' }, { headers: { 'HX-Request': 'true', 'HX-Target': 'contract-candidates' } });
+    const found = await staff.post(
+      '/verwaltung/vertraege',
+      { liegenschaft: app.world.properties.rosenweg.id, kontaktsuche: 'Beck', aktion: 'suchen' },
+      { headers: { 'HX-Request': 'true', 'HX-Target': 'contract-candidates' } },
+    );
     expect(found.$('#contract-candidates label').text()).toContain('Jonas Becker');
-    const none = await staff.post('/verwaltung/vertraege', { liegenschaft: '', kontaktsuche: 'Gibtesnicht', aktion: 'suchen' }, { headers: { 'HX-Request': 'true' } });
+    const none = await staff.post(
+      '/verwaltung/vertraege',
+      { liegenschaft: '', kontaktsuche: 'Gibtesnicht', aktion: 'suchen' },
+      { headers: { 'HX-Request': 'true' } },
+    );
     expect(none.$('#contract-candidates').text()).toContain('Kein Kontakt gefunden');
     // Nothing was saved by any of them.
     expect(await contractCount()).toBe(before);
   });
 
   it('creates a contract from German or ISO dates', async () => {
-    const created = await staff.post('/verwaltung/vertraege', contractForm({ kontakte: [app.world.contacts.kristina.id, app.world.contacts.eigner.id], endsOn: '2028-03-31' }));
+    const created = await staff.post(
+      '/verwaltung/vertraege',
+      contractForm({ kontakte: [app.world.contacts.kristina.id, app.world.contacts.eigner.id], endsOn: '2028-03-31' }),
+    );
     expect(created.status).toBe(303);
     const id = /\/verwaltung\/vertraege\/([0-9a-f-]{36})\?erledigt=angelegt$/.exec(created.location ?? '')![1];
     const stored = await reload(id);
     expect(stored).toMatchObject({ kind: 'rental', contractNumber: 'MV-TEST-1', startsOn: '2027-04-01', endsOn: '2028-03-31', erpSyncedAt: null });
-    expect(stored.contacts.getItems().map((c) => c.id).sort()).toEqual([app.world.contacts.kristina.id, app.world.contacts.eigner.id].sort());
+    expect(
+      stored.contacts
+        .getItems()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([app.world.contacts.kristina.id, app.world.contacts.eigner.id].sort());
     expect((await staff.get(created.location!)).$('[role=status]').text()).toBe('Der Vertrag wurde angelegt.');
   });
 
   it('answers 422 with the messages next to the fields and the form kept', async () => {
-    const page = await staff.post('/verwaltung/vertraege', contractForm({ startsOn: '01.04.2027', endsOn: '31.03.2027', kontakte: [], contractNumber: 'MV-FEHLER' }));
+    const page = await staff.post(
+      '/verwaltung/vertraege',
+      contractForm({ startsOn: '01.04.2027', endsOn: '31.03.2027', kontakte: [], contractNumber: 'MV-FEHLER' }),
+    );
     expect(page.status).toBe(422);
     expect(fieldError(page, 'endsOn')).toBe('Das Ende liegt vor dem Beginn.');
     expect(fieldError(page, 'kontakte')).toBe('Bitte mindestens einen Kontakt wählen.');
@@ -219,7 +300,16 @@ describe('Vertrag bearbeiten', () => {
     const contract = await app.em().findOneOrFail(Contract, { contacts: app.world.contacts.hoffmann.id }, { ...all, populate: ['unit'] });
     const form = await staff.get(`/verwaltung/vertraege/${contract.id}/bearbeiten`);
     expect(form.$('#contract-unit option[selected]').text()).toBe(contract.unit.number);
-    const saved = await staff.post(`/verwaltung/vertraege/${contract.id}`, contractForm({ einheit: contract.unit.id, kontakte: [app.world.contacts.hoffmann.id], contractNumber: 'MV-NEU', startsOn: contract.startsOn, endsOn: '' }));
+    const saved = await staff.post(
+      `/verwaltung/vertraege/${contract.id}`,
+      contractForm({
+        einheit: contract.unit.id,
+        kontakte: [app.world.contacts.hoffmann.id],
+        contractNumber: 'MV-NEU',
+        startsOn: contract.startsOn,
+        endsOn: '',
+      }),
+    );
     expect(saved.status).toBe(303);
     expect(await reload(contract.id)).toMatchObject({ contractNumber: 'MV-NEU', endsOn: null });
   });
@@ -237,10 +327,24 @@ describe('Vertrag bearbeiten', () => {
     expect(form.$('label[for=contract-startsOn] .erp-badge')).toHaveLength(1);
     expect(form.$('.erp-note')).toHaveLength(1);
 
-    const saved = await staff.post(`/verwaltung/vertraege/${contract.id}`, contractForm({ contractNumber: 'MV-GEKAPERT', kontakte: [app.world.contacts.kristina.id], startsOn: '2020-01-01', endsOn: '', externalId: 'VT-GEKAPERT' }));
+    const saved = await staff.post(
+      `/verwaltung/vertraege/${contract.id}`,
+      contractForm({
+        contractNumber: 'MV-GEKAPERT',
+        kontakte: [app.world.contacts.kristina.id],
+        startsOn: '2020-01-01',
+        endsOn: '',
+        externalId: 'VT-GEKAPERT',
+      }),
+    );
     expect(saved.status).toBe(303);
     const stored = await reload(contract.id);
-    expect(stored).toMatchObject({ contractNumber: contract.contractNumber, startsOn: contract.startsOn, endsOn: contract.endsOn, externalId: contract.externalId });
+    expect(stored).toMatchObject({
+      contractNumber: contract.contractNumber,
+      startsOn: contract.startsOn,
+      endsOn: contract.endsOn,
+      externalId: contract.externalId,
+    });
     expect(stored.contacts.getItems().map((c) => c.id)).toEqual([app.world.contacts.demir.id]);
 
     expect((await staff.get(`/verwaltung/vertraege/${contract.id}`)).$('#contract-archive-erp').text()).toContain('ERP');
@@ -282,7 +386,8 @@ describe('another Verwaltung', () => {
   it('gets 404 on every contract route with a Sonnenschein id and cannot use its units or contacts', async () => {
     const contract = await kristinasContract();
     for (const path of ['', '/bearbeiten']) expect((await nordhaus.get(`/verwaltung/vertraege/${contract.id}${path}`)).status, path).toBe(404);
-    for (const path of ['', '/archivieren', '/wiederherstellen']) expect((await nordhaus.post(`/verwaltung/vertraege/${contract.id}${path}`, contractForm())).status, path).toBe(404);
+    for (const path of ['', '/archivieren', '/wiederherstellen'])
+      expect((await nordhaus.post(`/verwaltung/vertraege/${contract.id}${path}`, contractForm())).status, path).toBe(404);
     expect((await reload(contract.id)).archivedAt).toBeNull();
 
     const list = await nordhaus.get('/verwaltung/vertraege?q=Maiblume');

@@ -21,7 +21,13 @@ let app: TestApp;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'hausportal-dev-mailbox-'));
   await mkdir(path.join(dataDir, 'mail'));
-  const mail = { to: 'kristina.maiblume@example.de', subject: SUBJECT, text: `Neues Passwort vergeben: ${LINK}`, html: `<p><a href="${LINK}">Neues Passwort</a></p>`, date: '2026-01-01T00:00:00.000Z' };
+  const mail = {
+    to: 'kristina.maiblume@example.de',
+    subject: SUBJECT,
+    text: `Neues Passwort vergeben: ${LINK}`,
+    html: `<p><a href="${LINK}">Neues Passwort</a></p>`,
+    date: '2026-01-01T00:00:00.000Z',
+  };
   await writeFile(path.join(dataDir, 'mail', `${MAIL_FILE}.json`), JSON.stringify(mail));
   app = await startTestApp({ env: { DATA_DIR: dataDir } });
 });

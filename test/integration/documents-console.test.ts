@@ -60,7 +60,11 @@ async function upload(fields: Record<string, string | string[]>, files: FileFiel
 }
 
 const hausordnung = () => types.get('Hausordnung')!.id;
-const checked = (page: Page) => page.$('input[name=share]:checked').map((_, el) => page.$(el).val()).get();
+const checked = (page: Page) =>
+  page
+    .$('input[name=share]:checked')
+    .map((_, el) => page.$(el).val())
+    .get();
 
 describe('the Dokumente tab of a property', () => {
   it('shows the drop zone, Titel, Dokumententyp as an indented tree, Geteilt mit, and the blue button', async () => {
@@ -73,10 +77,30 @@ describe('the Dokumente tab of a property', () => {
     expect(form.find('input, select, textarea').last().attr('type')).toBe('file');
     expect(form.find('label[for=document-title]').text()).toBe('Titel');
     expect(form.find('label[for=document-type]').text()).toBe('Dokumententyp');
-    expect(form.find('option').map((_, o) => page.$(o).text()).get()).toContain('\u00a0\u00a0\u00a0Hausordnung');
+    expect(
+      form
+        .find('option')
+        .map((_, o) => page.$(o).text())
+        .get(),
+    ).toContain('\u00a0\u00a0\u00a0Hausordnung');
     expect(form.find('fieldset#shares legend').first().text()).toBe('Geteilt mit');
-    const labels = form.find('label.checkbox').map((_, l) => page.$(l).text().trim()).get();
-    expect(labels).toEqual(expect.arrayContaining(['Gesamte Liegenschaft', 'Mieter', 'Eigentümer', 'Bewohner', 'Dienstleister', 'Gewerbemitarbeiter', 'Beirat', 'Wohnung 001', 'Stellplatz 1']));
+    const labels = form
+      .find('label.checkbox')
+      .map((_, l) => page.$(l).text().trim())
+      .get();
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'Gesamte Liegenschaft',
+        'Mieter',
+        'Eigentümer',
+        'Bewohner',
+        'Dienstleister',
+        'Gewerbemitarbeiter',
+        'Beirat',
+        'Wohnung 001',
+        'Stellplatz 1',
+      ]),
+    );
     expect(form.find('button[type=submit].primary').text()).toBe('Dokument hochladen');
     expect(page.$('script[src="/static/documents.js"]').attr('defer')).toBeDefined();
   });
@@ -116,7 +140,9 @@ describe('the Dokumente tab of a property', () => {
   });
 
   it('stores a PNG named .docx as image/png, never as Word', async () => {
-    const answer = await upload({ title: 'Bild als Word', type: hausordnung(), share: 'property' }, [fixture('bild.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')]);
+    const answer = await upload({ title: 'Bild als Word', type: hausordnung(), share: 'property' }, [
+      fixture('bild.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'),
+    ]);
     expect(answer.status).toBe(303);
     const document = await app.em().findOneOrFail(Document, { title: 'Bild als Word' }, all);
     expect(document.mimeType).toBe('image/png');
@@ -130,7 +156,9 @@ describe('the Dokumente tab of a property', () => {
   it('refuses a program named .pdf with 422, the options kept, no row and no file', async () => {
     const before = await counts();
     const filesBefore = await filesUnder(app.storageDir);
-    const page = await upload({ title: 'Rechnung', type: hausordnung(), share: ['group:owner', 'group:advisory_board'] }, [fixture('rechnung.pdf', 'application/pdf')]);
+    const page = await upload({ title: 'Rechnung', type: hausordnung(), share: ['group:owner', 'group:advisory_board'] }, [
+      fixture('rechnung.pdf', 'application/pdf'),
+    ]);
     expect(page.status).toBe(422);
     expect(page.$('#files-error').text()).toBe('Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, Word, JPEG und PNG.');
     expect(page.$('#document-title').val()).toBe('Rechnung');
@@ -142,14 +170,44 @@ describe('the Dokumente tab of a property', () => {
 
   it.each([
     { problem: 'no type', fields: { title: 'Ohne Typ', type: '', share: 'property' }, field: 'type', message: 'Bitte wählen Sie einen Dokumententyp.' },
-    { problem: 'nobody to share with', fields: { title: 'Für niemanden', type: 'hausordnung' }, field: 'shares', message: 'Bitte wählen Sie aus, mit wem das Dokument geteilt wird.' },
-    { problem: 'a title that is too long', fields: { title: 'x'.repeat(201), type: 'hausordnung', share: 'property' }, field: 'title', message: 'Der Titel darf höchstens 200 Zeichen lang sein.' },
-    { problem: 'a unit of another property', fields: { title: 'Fremde Einheit', type: 'hausordnung', share: 'unit:wohnung002' }, field: 'shares', message: 'Diese Auswahl ist nicht möglich. Bitte wählen Sie erneut.' },
-    { problem: 'a contact without contract there', fields: { title: 'Fremder Kontakt', type: 'hausordnung', share: 'contact:kristina' }, field: 'shares', message: 'Diese Auswahl ist nicht möglich. Bitte wählen Sie erneut.' },
-    { problem: 'a type of another Verwaltung', fields: { title: 'Fremder Typ', type: 'nordtype', share: 'property' }, field: 'type', message: 'Diesen Dokumententyp gibt es nicht.' },
+    {
+      problem: 'nobody to share with',
+      fields: { title: 'Für niemanden', type: 'hausordnung' },
+      field: 'shares',
+      message: 'Bitte wählen Sie aus, mit wem das Dokument geteilt wird.',
+    },
+    {
+      problem: 'a title that is too long',
+      fields: { title: 'x'.repeat(201), type: 'hausordnung', share: 'property' },
+      field: 'title',
+      message: 'Der Titel darf höchstens 200 Zeichen lang sein.',
+    },
+    {
+      problem: 'a unit of another property',
+      fields: { title: 'Fremde Einheit', type: 'hausordnung', share: 'unit:wohnung002' },
+      field: 'shares',
+      message: 'Diese Auswahl ist nicht möglich. Bitte wählen Sie erneut.',
+    },
+    {
+      problem: 'a contact without contract there',
+      fields: { title: 'Fremder Kontakt', type: 'hausordnung', share: 'contact:kristina' },
+      field: 'shares',
+      message: 'Diese Auswahl ist nicht möglich. Bitte wählen Sie erneut.',
+    },
+    {
+      problem: 'a type of another Verwaltung',
+      fields: { title: 'Fremder Typ', type: 'nordtype', share: 'property' },
+      field: 'type',
+      message: 'Diesen Dokumententyp gibt es nicht.',
+    },
   ])('answers $problem with 422 and the message at the field, nothing left behind', async ({ fields, field, message }) => {
     const nordType = await app.em().findOneOrFail(DocumentType, { organization: app.world.organizations.nordhaus, name: 'Hausordnung' }, all);
-    const values: Record<string, string> = { hausordnung: hausordnung(), nordtype: nordType.id, 'unit:wohnung002': `unit:${app.world.units.wohnung002.id}`, 'contact:kristina': `contact:${app.world.contacts.kristina.id}` };
+    const values: Record<string, string> = {
+      hausordnung: hausordnung(),
+      nordtype: nordType.id,
+      'unit:wohnung002': `unit:${app.world.units.wohnung002.id}`,
+      'contact:kristina': `contact:${app.world.contacts.kristina.id}`,
+    };
     const sent = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, values[v] ?? v]));
     const before = await counts();
     const filesBefore = await filesUnder(app.storageDir);
@@ -167,7 +225,9 @@ describe('the Dokumente tab of a property', () => {
     const none = await upload({ title: 'Nichts', type: hausordnung(), share: 'property' }, []);
     expect(none.status).toBe(422);
     expect(none.$('#files-error').text()).toBe('Bitte wählen Sie eine Datei aus.');
-    const empty = await upload({ title: 'Leer', type: hausordnung(), share: 'property' }, [{ name: 'leer.pdf', type: 'application/pdf', content: Buffer.alloc(0) }]);
+    const empty = await upload({ title: 'Leer', type: hausordnung(), share: 'property' }, [
+      { name: 'leer.pdf', type: 'application/pdf', content: Buffer.alloc(0) },
+    ]);
     expect(empty.status).toBe(422);
     expect(empty.$('#files-error').text()).toBe('Die Datei ist leer. Bitte wählen Sie eine Datei mit Inhalt.');
     expect(checked(empty)).toEqual(['property']);
@@ -176,13 +236,17 @@ describe('the Dokumente tab of a property', () => {
   });
 
   it('keeps a name with ../ and unicode harmless, with a readable title', async () => {
-    const answer = await upload({ title: '', type: hausordnung(), share: 'property' }, [{ ...fixture('hausordnung.pdf'), name: '../Übergabe–Protokoll ä.pdf' }]);
+    const answer = await upload({ title: '', type: hausordnung(), share: 'property' }, [
+      { ...fixture('hausordnung.pdf'), name: '../Übergabe–Protokoll ä.pdf' },
+    ]);
     expect(answer.status).toBe(303);
     const document = await app.em().findOneOrFail(Document, { title: 'Übergabe–Protokoll ä' }, all);
     expect(document.fileName).toBe('Übergabe–Protokoll ä.pdf');
     expect(document.storageKey).toMatch(/^[a-f0-9]{2}\/[a-f0-9]{40}$/);
     const file = await manager.request('GET', `/verwaltung/dokumente/${document.id}/datei`);
-    expect(file.headers.get('content-disposition')).toBe(`inline; filename="_bergabe_Protokoll _.pdf"; filename*=UTF-8''${encodeURIComponent('Übergabe–Protokoll ä.pdf')}`);
+    expect(file.headers.get('content-disposition')).toBe(
+      `inline; filename="_bergabe_Protokoll _.pdf"; filename*=UTF-8''${encodeURIComponent('Übergabe–Protokoll ä.pdf')}`,
+    );
   });
 
   it('gives each of several files its own title from its file name', async () => {
@@ -213,12 +277,15 @@ describe('size limits, streamed', () => {
     form.append('type', hausordnung());
     form.append('share', 'property');
     form.append('files', await openAsBlob(file, { type: 'application/pdf' }), `${title}.pdf`);
-    const response = await fetch(new URL(`${propertyDocs(app.world.properties.rosenweg.id)}?_csrf=${encodeURIComponent(await manager.csrfToken())}`, app.baseUrl), {
-      method: 'POST',
-      body: form,
-      headers: manager.browserHeaders(),
-      redirect: 'manual',
-    });
+    const response = await fetch(
+      new URL(`${propertyDocs(app.world.properties.rosenweg.id)}?_csrf=${encodeURIComponent(await manager.csrfToken())}`, app.baseUrl),
+      {
+        method: 'POST',
+        body: form,
+        headers: manager.browserHeaders(),
+        redirect: 'manual',
+      },
+    );
     return pageFrom(response);
   }
 
@@ -251,7 +318,10 @@ describe('the unit page (seed 003 case 2)', () => {
     expect(page.$('.unit-facts').text()).toContain('Kristina Maiblume');
     expect(page.$('nav.tabs a[aria-current]').text()).toBe('Dokumente');
     // On the unit page the contacts are those of the unit.
-    const contacts = page.$('#upload-contacts label').map((_, l) => page.$(l).text().trim()).get();
+    const contacts = page
+      .$('#upload-contacts label')
+      .map((_, l) => page.$(l).text().trim())
+      .get();
     expect(contacts).toEqual(['Dr. Heinrich Eigner', 'Kristina Maiblume']);
   });
 
@@ -288,22 +358,43 @@ describe('the contact page', () => {
     const kristina = app.world.contacts.kristina;
     const page = await manager.get(`/verwaltung/kontakte/${kristina.id}`);
     expect(checked(page)).toEqual([`contact:${kristina.id}`]);
-    expect(page.$('#document-property option').map((_, o) => page.$(o).text()).get()).toEqual(['Keine (nur für diesen Kontakt)', 'Max-Planck-Straße 12']);
+    expect(
+      page
+        .$('#document-property option')
+        .map((_, o) => page.$(o).text())
+        .get(),
+    ).toEqual(['Keine (nur für diesen Kontakt)', 'Max-Planck-Straße 12']);
 
-    const answer = await upload({ title: 'Persönlich', type: types.get('Verträge')!.id, share: `contact:${kristina.id}` }, [fixture('hausordnung.pdf')], `/verwaltung/kontakte/${kristina.id}/dokumente`);
+    const answer = await upload(
+      { title: 'Persönlich', type: types.get('Verträge')!.id, share: `contact:${kristina.id}` },
+      [fixture('hausordnung.pdf')],
+      `/verwaltung/kontakte/${kristina.id}/dokumente`,
+    );
     expect(answer.status).toBe(303);
     const document = await app.em().findOneOrFail(Document, { title: 'Persönlich' }, all);
     expect(document.property).toBeNull();
 
-    const withProperty = await upload({ title: 'Mit Liegenschaft', type: types.get('Verträge')!.id, property: app.world.properties.maxPlanck.id, share: `contact:${kristina.id}` }, [fixture('hausordnung.pdf')], `/verwaltung/kontakte/${kristina.id}/dokumente`);
+    const withProperty = await upload(
+      { title: 'Mit Liegenschaft', type: types.get('Verträge')!.id, property: app.world.properties.maxPlanck.id, share: `contact:${kristina.id}` },
+      [fixture('hausordnung.pdf')],
+      `/verwaltung/kontakte/${kristina.id}/dokumente`,
+    );
     expect(withProperty.status).toBe(303);
     expect((await app.em().findOneOrFail(Document, { title: 'Mit Liegenschaft' }, all)).property?.id).toBe(app.world.properties.maxPlanck.id);
 
     // Property-level options are refused on a contact page; so is a property she has no contract in.
-    const group = await upload({ title: 'Gruppe', type: types.get('Verträge')!.id, share: 'group:tenant' }, [fixture('hausordnung.pdf')], `/verwaltung/kontakte/${kristina.id}/dokumente`);
+    const group = await upload(
+      { title: 'Gruppe', type: types.get('Verträge')!.id, share: 'group:tenant' },
+      [fixture('hausordnung.pdf')],
+      `/verwaltung/kontakte/${kristina.id}/dokumente`,
+    );
     expect(group.status).toBe(422);
     expect(group.$('#shares-error').text()).toBe('Diese Auswahl ist nicht möglich. Bitte wählen Sie erneut.');
-    const foreign = await upload({ title: 'Fremd', type: types.get('Verträge')!.id, property: app.world.properties.rosenweg.id, share: `contact:${kristina.id}` }, [fixture('hausordnung.pdf')], `/verwaltung/kontakte/${kristina.id}/dokumente`);
+    const foreign = await upload(
+      { title: 'Fremd', type: types.get('Verträge')!.id, property: app.world.properties.rosenweg.id, share: `contact:${kristina.id}` },
+      [fixture('hausordnung.pdf')],
+      `/verwaltung/kontakte/${kristina.id}/dokumente`,
+    );
     expect(foreign.status).toBe(422);
     expect(foreign.$('#property-error').text()).toBe('Bitte wählen Sie eine Liegenschaft des Kontakts.');
   });
@@ -312,14 +403,24 @@ describe('the contact page', () => {
 describe('the document page', () => {
   let document: Document;
   beforeAll(async () => {
-    const answer = await upload({ title: 'Energieausweis', type: types.get('Energieausweis')!.id, share: ['group:tenant', 'group:owner'] }, [fixture('hausordnung.pdf')], propertyDocs(app.world.properties.maxPlanck.id));
+    const answer = await upload(
+      { title: 'Energieausweis', type: types.get('Energieausweis')!.id, share: ['group:tenant', 'group:owner'] },
+      [fixture('hausordnung.pdf')],
+      propertyDocs(app.world.properties.maxPlanck.id),
+    );
     expect(answer.status).toBe(303);
     document = await app.em().findOneOrFail(Document, { title: 'Energieausweis' }, all);
   });
 
   it('shows read receipts: recipients, who opened it when, downloads', async () => {
     const day = berlinDate(app.clock.now());
-    await app.em().insert(DocumentDownload, { document: document.id, portalUser: app.world.portalUsers.kristina.id, day, organization: app.world.organizations.sonnenschein.id, firstAt: app.clock.now() });
+    await app.em().insert(DocumentDownload, {
+      document: document.id,
+      portalUser: app.world.portalUsers.kristina.id,
+      day,
+      organization: app.world.organizations.sonnenschein.id,
+      firstAt: app.clock.now(),
+    });
     const page = await manager.get(`/verwaltung/dokumente/${document.id}`);
     expect(page.status).toBe(200);
     // Kristina (tenant) and Dr. Eigner (owner) are registered in Max-Planck-Straße 12.
@@ -333,17 +434,28 @@ describe('the document page', () => {
   it('edits title, type and sharing; a share that stays keeps its createdAt', async () => {
     const before = await app.em().findOneOrFail(DocumentShare, { document: document.id, group: 'tenant' }, all);
     app.clock.advance(60_000);
-    const answer = await manager.post(`/verwaltung/dokumente/${document.id}`, { title: 'Energieausweis 2026', type: types.get('Objektunterlagen')!.id, share: 'group:tenant' });
+    const answer = await manager.post(`/verwaltung/dokumente/${document.id}`, {
+      title: 'Energieausweis 2026',
+      type: types.get('Objektunterlagen')!.id,
+      share: 'group:tenant',
+    });
     expect(answer.status).toBe(303);
     const shares = await app.em().find(DocumentShare, { document: document.id }, all);
     expect(shares.map((s) => [s.group, s.createdAt.getTime()])).toEqual([['tenant', before.createdAt.getTime()]]);
     const updated = await app.em().findOneOrFail(Document, document.id, all);
     expect([updated.title, updated.type.id]).toEqual(['Energieausweis 2026', types.get('Objektunterlagen')!.id]);
 
-    const both = await manager.post(`/verwaltung/dokumente/${document.id}`, { title: 'Energieausweis 2026', type: types.get('Objektunterlagen')!.id, share: ['group:tenant', 'property'] });
+    const both = await manager.post(`/verwaltung/dokumente/${document.id}`, {
+      title: 'Energieausweis 2026',
+      type: types.get('Objektunterlagen')!.id,
+      share: ['group:tenant', 'property'],
+    });
     expect(both.status).toBe(303);
     const combined = await app.em().find(DocumentShare, { document: document.id }, { ...all, orderBy: { kind: 'asc' } });
-    expect(combined.map((s) => [s.kind, s.group])).toEqual([['group', 'tenant'], ['property', null]]);
+    expect(combined.map((s) => [s.kind, s.group])).toEqual([
+      ['group', 'tenant'],
+      ['property', null],
+    ]);
     // An address of another property: only this property's addresses may be chosen.
     const foreignAddress = await app.em().findOneOrFail(Address, { property: app.world.properties.rosenweg.id }, all);
     const bad = await manager.post(`/verwaltung/dokumente/${document.id}`, { title: '', type: '', share: `address:${foreignAddress.id}` });
@@ -383,11 +495,34 @@ describe('the document page', () => {
   it('is a 404 for the other Verwaltung on every document route, and a POST without CSRF token is a 403', async () => {
     for (const url of [`/verwaltung/dokumente/${document.id}`, `/verwaltung/dokumente/${document.id}/datei`]) expect((await nord.get(url)).status).toBe(404);
     expect((await nord.post(`/verwaltung/dokumente/${document.id}/zurueckziehen`)).status).toBe(404);
-    expect((await nord.postMultipart(propertyDocs(app.world.properties.rosenweg.id), { type: hausordnung(), share: 'property' }, [fixture('hausordnung.pdf')], 'files')).status).toBe(404);
-    expect((await nord.postMultipart(`/verwaltung/kontakte/${app.world.contacts.kristina.id}/dokumente`, { share: 'property' }, [fixture('hausordnung.pdf')], 'files')).status).toBe(404);
+    expect(
+      (
+        await nord.postMultipart(
+          propertyDocs(app.world.properties.rosenweg.id),
+          { type: hausordnung(), share: 'property' },
+          [fixture('hausordnung.pdf')],
+          'files',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await nord.postMultipart(
+          `/verwaltung/kontakte/${app.world.contacts.kristina.id}/dokumente`,
+          { share: 'property' },
+          [fixture('hausordnung.pdf')],
+          'files',
+        )
+      ).status,
+    ).toBe(404);
     const form = new FormData();
     form.append('files', new Blob([readFileSync(path.join(FIXTURES, 'hausordnung.pdf'))]), 'x.pdf');
-    const noToken = await fetch(new URL(propertyDocs(app.world.properties.rosenweg.id), app.baseUrl), { method: 'POST', body: form, headers: manager.browserHeaders(), redirect: 'manual' });
+    const noToken = await fetch(new URL(propertyDocs(app.world.properties.rosenweg.id), app.baseUrl), {
+      method: 'POST',
+      body: form,
+      headers: manager.browserHeaders(),
+      redirect: 'manual',
+    });
     expect(noToken.status).toBe(403);
   });
 });
@@ -405,7 +540,9 @@ describe('Beirat', () => {
     expect((await manager.post(`/verwaltung/liegenschaften/${rosenweg.id}/beirat/${eigner.id}`, { member: '0' })).status).toBe(303);
     expect(await app.em().count(AdvisoryBoardMember, { property: rosenweg.id }, all)).toBe(0);
     // A tenant (no ownership there) cannot be put on the Beirat; neither by the other Verwaltung.
-    expect((await manager.post(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/beirat/${app.world.contacts.kristina.id}`, { member: '1' })).status).toBe(404);
+    expect(
+      (await manager.post(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/beirat/${app.world.contacts.kristina.id}`, { member: '1' })).status,
+    ).toBe(404);
     expect((await nord.post(`/verwaltung/liegenschaften/${rosenweg.id}/beirat/${eigner.id}`, { member: '1' })).status).toBe(404);
   });
 });
@@ -419,7 +556,13 @@ describe('Administration > Dokumententypen', () => {
     const page = await manager.get(BASE);
     expect(page.status).toBe(200);
     expect(page.$(`.admin-nav a[href="${BASE}"]`).attr('aria-current')).toBe('page');
-    expect(page.$('.type-tree tbody th').map((_, th) => page.$(th).find('a').text()).get().slice(0, 4)).toEqual(['Objektunterlagen', 'Hausordnung', 'Energieausweis', 'Grundrisse']);
+    expect(
+      page
+        .$('.type-tree tbody th')
+        .map((_, th) => page.$(th).find('a').text())
+        .get()
+        .slice(0, 4),
+    ).toEqual(['Objektunterlagen', 'Hausordnung', 'Energieausweis', 'Grundrisse']);
   });
 
   it('adds types down to five levels and no deeper', async () => {
@@ -454,7 +597,10 @@ describe('Administration > Dokumententypen', () => {
     const energie = await typeId('Energieausweis');
     expect((await manager.post(`${BASE}/${energie}/hoch`)).status).toBe(303);
     const reordered = await manager.get(BASE);
-    const names = reordered.$('.type-tree tbody th > a').map((_, a) => reordered.$(a).text()).get();
+    const names = reordered
+      .$('.type-tree tbody th > a')
+      .map((_, a) => reordered.$(a).text())
+      .get();
     expect(names.indexOf('Energieausweis')).toBeLessThan(names.indexOf('Hausordnung'));
   });
 
@@ -481,7 +627,7 @@ describe('Administration > Dokumententypen', () => {
     expect(await app.em().count(DocumentType, { organization: app.world.organizations.sonnenschein, name: 'Sonstiges' }, all)).toBe(0);
   });
 
-  it('is a 404 for the other Verwaltung\'s types', async () => {
+  it("is a 404 for the other Verwaltung's types", async () => {
     const nordType = await app.em().findOneOrFail(DocumentType, { organization: app.world.organizations.nordhaus, name: 'Verträge' }, all);
     expect((await manager.get(`${BASE}/${nordType.id}`)).status).toBe(404);
     expect((await manager.post(`${BASE}/${nordType.id}/loeschen`)).status).toBe(404);
@@ -511,6 +657,11 @@ describe('a long document list', () => {
     const page = await manager.get(propertyDocs(app.world.properties.test.id));
     expect(page.$('table.document-list tbody tr')).toHaveLength(500);
     expect(page.$('table.document-list tbody tr th a').first().text()).toBe('Beleg 500');
-    expect(page.$('#documents p.muted').filter((_, p) => page.$(p).text().startsWith('Die neuesten')).text()).toBe('Die neuesten 500 von 501 Dokumenten.');
+    expect(
+      page
+        .$('#documents p.muted')
+        .filter((_, p) => page.$(p).text().startsWith('Die neuesten'))
+        .text(),
+    ).toBe('Die neuesten 500 von 501 Dokumenten.');
   });
 });

@@ -65,7 +65,14 @@ async function resident(spec: {
   const now = app.clock.now();
   const contacts = [...(spec.contacts ?? [])];
   if (spec.contracts) {
-    const contact = em.create(Contact, { organization, firstName: 'Test', lastName: `Dokumente ${++counter}`, email: spec.email, createdAt: now, updatedAt: now });
+    const contact = em.create(Contact, {
+      organization,
+      firstName: 'Test',
+      lastName: `Dokumente ${++counter}`,
+      email: spec.email,
+      createdAt: now,
+      updatedAt: now,
+    });
     for (const c of spec.contracts) {
       const unit = await em.findOneOrFail(Unit, { property: c.property, number: c.unit });
       em.create(Contract, { organization, kind: c.kind, unit, contacts: [contact], startsOn: c.startsOn, endsOn: c.endsOn ?? null, createdAt: now });
@@ -133,7 +140,10 @@ beforeAll(async () => {
 
   // A tenant of Wohnung 004 in Rosenweg 24; Dr. Eigner owns 001 and 002 there. (Elena Wagner,
   // tenant of 002 in the demo data, is invited but not registered and disabled: no mail.)
-  users.wagner = await resident({ email: 'mieterin.rosenweg@example.de', contracts: [{ kind: 'rental', property: rosenweg, unit: 'Wohnung 004', startsOn: addDays(today(), -100) }] });
+  users.wagner = await resident({
+    email: 'mieterin.rosenweg@example.de',
+    contracts: [{ kind: 'rental', property: rosenweg, unit: 'Wohnung 004', startsOn: addDays(today(), -100) }],
+  });
   users.bewohner = await resident({ email: 'bewohner.rosenweg@example.de', membership: rosenweg });
   // Aylin Demir's tenancy in Max-Planck-Straße 12 ended 45 days ago: inside the 60-day window only.
   users.demir = await resident({ email: 'aylin.demir@example.de', contacts: [app.world.contacts.demir] });
@@ -147,15 +157,70 @@ beforeAll(async () => {
   const formerContact = (await scoped().findOneOrFail(PortalUser, { id: users.former.id }, { populate: ['contacts'] })).contacts.getItems()[0];
 
   const earlier = new Date(app.clock.now().getTime() - 60_000);
-  docs.owners = await publish({ title: 'Protokoll Eigentümerversammlung', type: 'Eigentümerversammlung', file: 'pdf', property: rosenweg, shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'owner' }] });
-  docs.property = await publish({ title: 'Energieausweis Rosenweg', type: 'Energieausweis', file: 'docx', property: rosenweg, shares: [{ kind: 'property', propertyId: rosenweg.id }] });
-  docs.image = await publish({ title: 'Grundriss Erdgeschoss', type: 'Grundrisse', file: 'png', property: rosenweg, shares: [{ kind: 'property', propertyId: rosenweg.id }] });
-  docs.tenantsOld = await publish({ title: 'Hausordnung 2025', type: 'Hausordnung', file: 'pdf', property: rosenweg, shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'tenant' }], at: earlier });
-  docs.tenants = await publish({ title: 'Hausordnung 2026', type: 'Hausordnung', file: 'pdf', property: rosenweg, shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'tenant' }] });
-  docs.former = await publish({ title: 'Kautionsabrechnung', type: 'Verträge', file: 'pdf', property: rosenweg, shares: [{ kind: 'contact', contactId: formerContact.id }] });
-  docs.maxPlanckAll = await publish({ title: 'Wartung Aufzug', type: 'Sonstiges', file: 'pdf', property: maxPlanck, shares: [{ kind: 'property', propertyId: maxPlanck.id }] });
-  docs.demir = await publish({ title: 'Nebenkostenabrechnung Demir', type: 'Betriebskostenabrechnung', file: 'pdf', property: maxPlanck, shares: [{ kind: 'contact', contactId: app.world.contacts.demir.id }] });
-  docs.withdrawn = await publish({ title: 'Zurückgezogen', type: 'Sonstiges', file: 'pdf', property: rosenweg, shares: [{ kind: 'property', propertyId: rosenweg.id }] });
+  docs.owners = await publish({
+    title: 'Protokoll Eigentümerversammlung',
+    type: 'Eigentümerversammlung',
+    file: 'pdf',
+    property: rosenweg,
+    shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'owner' }],
+  });
+  docs.property = await publish({
+    title: 'Energieausweis Rosenweg',
+    type: 'Energieausweis',
+    file: 'docx',
+    property: rosenweg,
+    shares: [{ kind: 'property', propertyId: rosenweg.id }],
+  });
+  docs.image = await publish({
+    title: 'Grundriss Erdgeschoss',
+    type: 'Grundrisse',
+    file: 'png',
+    property: rosenweg,
+    shares: [{ kind: 'property', propertyId: rosenweg.id }],
+  });
+  docs.tenantsOld = await publish({
+    title: 'Hausordnung 2025',
+    type: 'Hausordnung',
+    file: 'pdf',
+    property: rosenweg,
+    shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'tenant' }],
+    at: earlier,
+  });
+  docs.tenants = await publish({
+    title: 'Hausordnung 2026',
+    type: 'Hausordnung',
+    file: 'pdf',
+    property: rosenweg,
+    shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'tenant' }],
+  });
+  docs.former = await publish({
+    title: 'Kautionsabrechnung',
+    type: 'Verträge',
+    file: 'pdf',
+    property: rosenweg,
+    shares: [{ kind: 'contact', contactId: formerContact.id }],
+  });
+  docs.maxPlanckAll = await publish({
+    title: 'Wartung Aufzug',
+    type: 'Sonstiges',
+    file: 'pdf',
+    property: maxPlanck,
+    shares: [{ kind: 'property', propertyId: maxPlanck.id }],
+  });
+  docs.demir = await publish({
+    title: 'Nebenkostenabrechnung Demir',
+    type: 'Betriebskostenabrechnung',
+    file: 'pdf',
+    property: maxPlanck,
+    shares: [{ kind: 'contact', contactId: app.world.contacts.demir.id }],
+  });
+  docs.withdrawn = await publish({
+    title: 'Zurückgezogen',
+    type: 'Sonstiges',
+    file: 'pdf',
+    property: rosenweg,
+    shares: [{ kind: 'property', propertyId: rosenweg.id }],
+  });
   const withdrawnEm = scoped();
   (await withdrawnEm.findOneOrFail(Document, { id: docs.withdrawn.id })).status = 'withdrawn';
   await withdrawnEm.flush();
@@ -179,7 +244,11 @@ async function download(client: Client, url: string) {
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()), location: response.headers.get('location') };
 }
 
-const titles = (page: Awaited<ReturnType<Client['get']>>) => page.$('.document-entry .document-title').map((_, el) => page.$(el).text()).get();
+const titles = (page: Awaited<ReturnType<Client['get']>>) =>
+  page
+    .$('.document-entry .document-title')
+    .map((_, el) => page.$(el).text())
+    .get();
 
 describe('downloads: only the right recipients', () => {
   type Who = keyof typeof clients;
@@ -283,28 +352,49 @@ describe('the Dokumente page', () => {
     expect(page.$('h1').text()).toBe('Dokumente');
     expect(page.$('.portalnav a[aria-current=page]').text()).toBe('Dokumente');
     const tree = page.$('.document-folders');
-    const top = tree.find('> ul.folder-tree:last-of-type > li').map((_, el) => page.$(el).children('a').text()).get();
+    const top = tree
+      .find('> ul.folder-tree:last-of-type > li')
+      .map((_, el) => page.$(el).children('a').text())
+      .get();
     expect(top).toEqual(['Objektunterlagen']);
-    const sub = tree.find('> ul.folder-tree:last-of-type > li > ul > li > a').map((_, el) => page.$(el).text()).get();
+    const sub = tree
+      .find('> ul.folder-tree:last-of-type > li > ul > li > a')
+      .map((_, el) => page.$(el).text())
+      .get();
     expect(sub).toEqual(['Hausordnung', 'Energieausweis', 'Grundrisse']);
     expect(tree.find('li').first().find('.count').text()).toBe('4 Dokumente');
     expect(tree.find('> ul.folder-tree:last-of-type > li > .count').text()).toBe('4 Dokumente');
     // Hausordnung first (position 0), newest first inside it; nothing for owners only.
     expect(titles(page)).toEqual(['Hausordnung 2026', 'Hausordnung 2025', 'Energieausweis Rosenweg', 'Grundriss Erdgeschoss']);
-    expect(page.$('.document-group h3').map((_, el) => page.$(el).text()).get()).toEqual(['Objektunterlagen › Hausordnung', 'Objektunterlagen › Energieausweis', 'Objektunterlagen › Grundrisse']);
+    expect(
+      page
+        .$('.document-group h3')
+        .map((_, el) => page.$(el).text())
+        .get(),
+    ).toEqual(['Objektunterlagen › Hausordnung', 'Objektunterlagen › Energieausweis', 'Objektunterlagen › Grundrisse']);
 
     const entry = page.$(`#document-${docs.property.id}`);
     expect(entry.find('a.document-title').attr('href')).toBe(fileUrl(docs.property));
-    const meta = Object.fromEntries(entry.find('dl > div').map((_, el) => [[page.$(el).find('dt').text(), page.$(el).find('dd').text().trim()]]).get());
+    const meta = Object.fromEntries(
+      entry
+        .find('dl > div')
+        .map((_, el) => [[page.$(el).find('dt').text(), page.$(el).find('dd').text().trim()]])
+        .get(),
+    );
     expect(meta).toEqual({ Dateiart: 'Word', Dokumententyp: 'Energieausweis', Datum: expect.stringMatching(/^\d\d\.\d\d\.\d{4}$/), Größe: '1 KB' });
     expect(page.$(`#document-${docs.image.id} .file-kind`).text()).toBe('Bild');
     expect(page.$(`#document-${docs.tenants.id} .file-kind`).text()).toBe('PDF');
   });
 
-  it('shows an owner the owners\' folder and not the tenants\'', async () => {
+  it("shows an owner the owners' folder and not the tenants'", async () => {
     const page = await clients.eigner.get(list(rosenweg()));
     expect(titles(page)).toEqual(['Energieausweis Rosenweg', 'Grundriss Erdgeschoss', 'Protokoll Eigentümerversammlung']);
-    expect(page.$('.document-folders a').map((_, el) => page.$(el).text()).get()).toEqual(['Alle Dokumente', 'Objektunterlagen', 'Energieausweis', 'Grundrisse', 'Protokolle', 'Eigentümerversammlung']);
+    expect(
+      page
+        .$('.document-folders a')
+        .map((_, el) => page.$(el).text())
+        .get(),
+    ).toEqual(['Alle Dokumente', 'Objektunterlagen', 'Energieausweis', 'Grundrisse', 'Protokolle', 'Eigentümerversammlung']);
   });
 
   it('narrows to a folder and its subfolders (?ordner=)', async () => {
@@ -386,7 +476,13 @@ describe('the preview', () => {
     const base = `/portal/vorschau/liegenschaften/${app.world.properties.rosenweg.id}/dokumente`;
     const page = await staff.get(base);
     expect(page.status).toBe(200);
-    expect(titles(page).sort()).toEqual(['Energieausweis Rosenweg', 'Grundriss Erdgeschoss', 'Hausordnung 2025', 'Hausordnung 2026', 'Protokoll Eigentümerversammlung']);
+    expect(titles(page).sort()).toEqual([
+      'Energieausweis Rosenweg',
+      'Grundriss Erdgeschoss',
+      'Hausordnung 2025',
+      'Hausordnung 2026',
+      'Protokoll Eigentümerversammlung',
+    ]);
     expect(page.$(`#document-${docs.tenants.id} a.document-title`).attr('href')).toBe(`${base}/${docs.tenants.id}/datei`);
 
     const before = await scoped().count(DocumentDownload, {});
@@ -431,7 +527,13 @@ describe('the next-day digest', () => {
     try {
       // A run that died after its first batch: the Bewohner's digest was already written.
       const em = app.em();
-      em.create(DocumentDigest, { portalUser: users.bewohner.id, day: today(), organization: app.world.organizations.sonnenschein.id, documentCount: 2, createdAt: start });
+      em.create(DocumentDigest, {
+        portalUser: users.bewohner.id,
+        day: today(),
+        organization: app.world.organizations.sonnenschein.id,
+        documentCount: 2,
+        createdAt: start,
+      });
       await em.flush();
 
       app.smtp.clear();
@@ -444,7 +546,8 @@ describe('the next-day digest', () => {
       const eigner = app.smtp.to('heinrich.eigner@example.de')[0];
       expect(eigner.subject).toBe('Neue Dokumente in Ihrem Kundenportal');
       expect(eigner.text).toContain('Hallo Dr. Heinrich Eigner,');
-      for (const title of ['Protokoll Eigentümerversammlung', 'Energieausweis Rosenweg', 'Grundriss Erdgeschoss', 'Wartung Aufzug']) expect(eigner.text).toContain(title);
+      for (const title of ['Protokoll Eigentümerversammlung', 'Energieausweis Rosenweg', 'Grundriss Erdgeschoss', 'Wartung Aufzug'])
+        expect(eigner.text).toContain(title);
       for (const title of ['Hausordnung', 'Kautionsabrechnung', 'Zurückgezogen', 'Nebenkostenabrechnung']) expect(eigner.text).not.toContain(title);
       expect(eigner.text).toContain('Eigentümerversammlung · Rosenweg 24');
       expect(eigner.html).toContain('Protokoll Eigentümerversammlung');

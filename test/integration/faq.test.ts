@@ -22,8 +22,16 @@ afterAll(() => app?.close());
 
 const LIST = '/verwaltung/fragen';
 const portalFaq = (propertyId: string) => `/portal/liegenschaften/${propertyId}/fragen`;
-const questionsIn = (page: Page, selector: string) => page.$(`${selector} .question`).map((_, el) => page.$(el).text()).get();
-const portalQuestions = (page: Page) => page.$('main details summary').map((_, el) => page.$(el).text()).get();
+const questionsIn = (page: Page, selector: string) =>
+  page
+    .$(`${selector} .question`)
+    .map((_, el) => page.$(el).text())
+    .get();
+const portalQuestions = (page: Page) =>
+  page
+    .$('main details summary')
+    .map((_, el) => page.$(el).text())
+    .get();
 
 async function entry(question: string) {
   return app.em().findOneOrFail(FaqEntry, { question }, { filters: { tenant: false }, populate: ['property'] });
@@ -66,7 +74,11 @@ describe('Fragen & Antworten in the console', () => {
     expect(form.$('#faq-question').val()).toBe('Wo ist der Stromzähler?');
     expect(form.$('#faq-property').val()).toBe('alle');
 
-    const saved = await manager.post(`${LIST}/${faq.id}`, { property: app.world.properties.maxPlanck.id, question: 'Wo sind die Stromzähler?', answer: 'Im Keller, Raum 3.' });
+    const saved = await manager.post(`${LIST}/${faq.id}`, {
+      property: app.world.properties.maxPlanck.id,
+      question: 'Wo sind die Stromzähler?',
+      answer: 'Im Keller, Raum 3.',
+    });
     expect(saved.status).toBe(303);
     const changed = await entry('Wo sind die Stromzähler?');
     expect(changed.id).toBe(faq.id);
@@ -93,7 +105,6 @@ describe('Fragen & Antworten in the console', () => {
     // At the end of the group nothing moves.
     await manager.post(`${LIST}/${b.id}/position`, { richtung: 'unten' });
     expect(questionsIn(await manager.get(LIST), group)).toEqual(['Frage C', 'Frage A', 'Frage B']);
-
   });
 
   it('deletes a question', async () => {
@@ -105,9 +116,24 @@ describe('Fragen & Antworten in the console', () => {
   });
 
   it.each([
-    { problem: 'an empty question', fields: { property: 'alle', question: '  ', answer: 'Antwort' }, field: 'question', message: 'Bitte geben Sie eine Frage ein.' },
-    { problem: 'an empty answer', fields: { property: 'alle', question: 'Frage ohne Antwort', answer: '' }, field: 'answer', message: 'Bitte geben Sie eine Antwort ein.' },
-    { problem: 'an unknown property', fields: { property: '00000000-0000-4000-8000-000000000000', question: 'Frage', answer: 'Antwort' }, field: 'property', message: 'Bitte wählen Sie eine Liegenschaft oder „Alle Liegenschaften“.' },
+    {
+      problem: 'an empty question',
+      fields: { property: 'alle', question: '  ', answer: 'Antwort' },
+      field: 'question',
+      message: 'Bitte geben Sie eine Frage ein.',
+    },
+    {
+      problem: 'an empty answer',
+      fields: { property: 'alle', question: 'Frage ohne Antwort', answer: '' },
+      field: 'answer',
+      message: 'Bitte geben Sie eine Antwort ein.',
+    },
+    {
+      problem: 'an unknown property',
+      fields: { property: '00000000-0000-4000-8000-000000000000', question: 'Frage', answer: 'Antwort' },
+      field: 'property',
+      message: 'Bitte wählen Sie eine Liegenschaft oder „Alle Liegenschaften“.',
+    },
   ])('answers $problem with 422 and the form kept, saving nothing', async ({ fields, field, message }) => {
     const before = await count();
     const page = await manager.post(LIST, fields);
@@ -155,7 +181,10 @@ describe('Fragen & Antworten in the portal', () => {
     expect(general).toBeGreaterThan(own);
     expect(questions.indexOf('Portfolio-Frage zwei')).toBeGreaterThan(general);
     expect(questions).not.toContain('Wann wird der Sperrmüll abgeholt?'); // Rosenweg 24 only
-    const answer = page.$('main details').filter((_, d) => page.$(d).find('summary').text() === 'Wer hilft bei einem Rohrbruch?').find('.answer');
+    const answer = page
+      .$('main details')
+      .filter((_, d) => page.$(d).find('summary').text() === 'Wer hilft bei einem Rohrbruch?')
+      .find('.answer');
     expect(answer.find('a').attr('href')).toBe('https://example.de/hilfe');
   });
 
@@ -184,7 +213,12 @@ describe('Fragen & Antworten in the portal', () => {
       const page = await kristina.get(portalFaq(app.world.properties.maxPlanck.id));
       expect(page.status).toBe(404);
       const start = await kristina.get(`/portal/liegenschaften/${app.world.properties.maxPlanck.id}`);
-      expect(start.$('.portalnav a').map((_, a) => start.$(a).text()).get()).not.toContain('Fragen & Antworten');
+      expect(
+        start
+          .$('.portalnav a')
+          .map((_, a) => start.$(a).text())
+          .get(),
+      ).not.toContain('Fragen & Antworten');
     } finally {
       org.faqEnabled = true;
       await em.flush();

@@ -36,7 +36,12 @@ afterAll(() => app?.close());
 
 /** A route's path with its parameters filled: the TESTLIEGENSCHAFT, Jonas Schulz, else an id that does not exist (a 404 behind the scope). */
 function pathOf(route: MountedRoute): string {
-  const values: Record<string, string> = { propertyId: app.world.properties.test.id, contactId: app.world.contacts.schulz.id, kind: 'contacts', token: 'unbekannt' };
+  const values: Record<string, string> = {
+    propertyId: app.world.properties.test.id,
+    contactId: app.world.contacts.schulz.id,
+    kind: 'contacts',
+    token: 'unbekannt',
+  };
   return route.path.replace(/:(\w+)/g, (_, name: string) => values[name] ?? ZERO);
 }
 
@@ -99,7 +104,11 @@ describe('form answers', () => {
     const form = await manager.get('/verwaltung/termine/neu');
     expect(form.$('form[hx-post]').attr('hx-target')).toBe('#main');
     const title = 'Heizungswartung über htmx';
-    const answer = await manager.post('/verwaltung/termine', { date: '2026-12-10', startTime: '10:00', endTime: '11:00', propertyIds: app.world.properties.maxPlanck.id, title }, { headers: HTMX });
+    const answer = await manager.post(
+      '/verwaltung/termine',
+      { date: '2026-12-10', startTime: '10:00', endTime: '11:00', propertyIds: app.world.properties.maxPlanck.id, title },
+      { headers: HTMX },
+    );
     expect(answer.status).toBe(204);
     const { path } = JSON.parse(answer.headers.get('hx-location')!) as { path: string };
     expect(path).toBe('/verwaltung/termine?gespeichert=0');
@@ -115,7 +124,13 @@ describe('form answers', () => {
     expect(refused.$('form').length).toBeGreaterThan(0);
 
     // Without JavaScript the same form answers with the 303 the browser follows.
-    const plain = await manager.post('/verwaltung/termine', { date: '2026-12-11', startTime: '10:00', endTime: '11:00', propertyIds: app.world.properties.maxPlanck.id, title: 'Ohne JavaScript' });
+    const plain = await manager.post('/verwaltung/termine', {
+      date: '2026-12-11',
+      startTime: '10:00',
+      endTime: '11:00',
+      propertyIds: app.world.properties.maxPlanck.id,
+      title: 'Ohne JavaScript',
+    });
     expect(plain.status).toBe(303);
     expect(plain.location).toBe('/verwaltung/termine?gespeichert=0');
   });

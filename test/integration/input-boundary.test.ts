@@ -80,8 +80,14 @@ const getRoutes = () => app.app.registry.list().filter((r) => r.method === 'GET'
 /** A multipart body as a browser or an ERP sends it, with the file name given raw in the header. */
 function multipart(fields: Record<string, string>, file: { field: string; disposition: string; content: Buffer; type: string }) {
   const boundary = 'InputBoundaryTest';
-  const parts = Object.entries(fields).map(([name, value]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  const filePart = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; ${file.disposition}\r\nContent-Type: ${file.type}\r\n\r\n`), file.content, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const parts = Object.entries(fields).map(([name, value]) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+  );
+  const filePart = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; ${file.disposition}\r\nContent-Type: ${file.type}\r\n\r\n`),
+    file.content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
   return { body: Buffer.concat([...parts, filePart]), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -167,7 +173,10 @@ describe('a control character in a form', () => {
     const url = `/verwaltung/vorgaenge/${ticket.id}/kommentare`;
     const entries = () => app.em().count(TicketEntry, { ticket: ticket.id }, all);
     const before = await entries();
-    for (const send of [() => manager.postMultipart(url, { body: 'Tür\u0000klemmt', visibility: 'public' }, [], 'files'), () => manager.post(url, { body: 'Tür\u0007klemmt', visibility: 'internal' })]) {
+    for (const send of [
+      () => manager.postMultipart(url, { body: 'Tür\u0000klemmt', visibility: 'public' }, [], 'files'),
+      () => manager.post(url, { body: 'Tür\u0007klemmt', visibility: 'internal' }),
+    ]) {
       const page = await send();
       expect([page.status, alert(page)]).toEqual([422, fieldMessage('body')]);
     }
@@ -181,7 +190,22 @@ describe('a control character in a form', () => {
   });
 
   it('refuses a NUL in a contact edit with 422 and leaves the contact as it was', async () => {
-    const person = { type: 'person', salutation: 'frau', title: '', firstName: 'Nora', lastName: 'Nullzeichen', companyName: '', email: 'nora.nullzeichen@example.de', phone: '', street: 'Blumenweg 3', postalCode: '80331', city: 'München', country: 'DE', contactPreference: 'post', externalId: '' };
+    const person = {
+      type: 'person',
+      salutation: 'frau',
+      title: '',
+      firstName: 'Nora',
+      lastName: 'Nullzeichen',
+      companyName: '',
+      email: 'nora.nullzeichen@example.de',
+      phone: '',
+      street: 'Blumenweg 3',
+      postalCode: '80331',
+      city: 'München',
+      country: 'DE',
+      contactPreference: 'post',
+      externalId: '',
+    };
     const created = await manager.post('/verwaltung/kontakte', person);
     expect(created.status).toBe(303);
     const id = /kontakte\/([0-9a-f-]{36})/.exec(created.location!)![1];
@@ -192,12 +216,18 @@ describe('a control character in a form', () => {
     expect([stored.lastName, stored.city]).toEqual(['Nullzeichen', 'München']);
   });
 
-  it('refuses an uploaded file whose name holds a NUL (filename*=UTF-8\'\'a%00b.pdf) with 422, keeps no document and no temp file', async () => {
+  it("refuses an uploaded file whose name holds a NUL (filename*=UTF-8''a%00b.pdf) with 422, keeps no document and no temp file", async () => {
     const type = await app.em().findOneOrFail(DocumentType, { organization: app.world.organizations.sonnenschein, name: 'Hausordnung' }, all);
     const before = await app.em().count(Document, {}, all);
-    const { body, contentType } = multipart({ title: '', type: type.id, share: 'property' }, { field: 'files', disposition: "filename*=UTF-8''a%00b.pdf", content: SAMPLE_FILES.pdf, type: 'application/pdf' });
+    const { body, contentType } = multipart(
+      { title: '', type: type.id, share: 'property' },
+      { field: 'files', disposition: "filename*=UTF-8''a%00b.pdf", content: SAMPLE_FILES.pdf, type: 'application/pdf' },
+    );
     const token = await manager.csrfToken();
-    const page = await manager.request('POST', `/verwaltung/liegenschaften/${app.world.properties.rosenweg.id}/dokumente?_csrf=${token}`, { body: body as unknown as string, headers: { 'content-type': contentType, origin: app.baseUrl } });
+    const page = await manager.request('POST', `/verwaltung/liegenschaften/${app.world.properties.rosenweg.id}/dokumente?_csrf=${token}`, {
+      body: body as unknown as string,
+      headers: { 'content-type': contentType, origin: app.baseUrl },
+    });
     expect([page.status, alert(page)]).toEqual([422, fileNameMessage('files')]);
     expect(await app.em().count(Document, {}, all)).toBe(before);
     expect(await tempFiles()).toEqual([]);
@@ -215,11 +245,41 @@ describe('malformed requests', () => {
 
     const cases: Array<[string, Promise<Page>, number, string, string]> = [
       ['1,500 form fields', postRaw(form, many.toString(), { 'content-type': urlencoded }), 413, common.errors.title413, common.errors.tooLarge],
-      ['an unknown charset', postRaw(form, `title=x&_csrf=${token}`, { 'content-type': `${urlencoded}; charset=bogus-1` }), 415, common.errors.title415, common.errors.unsupportedMediaType],
-      ['gzip announced, plain sent', postRaw(form, `title=x&_csrf=${token}`, { 'content-type': urlencoded, 'content-encoding': 'gzip' }), 400, common.errors.title400, common.errors.badRequest],
-      ['an unknown Content-Encoding', postRaw(form, `title=x&_csrf=${token}`, { 'content-type': urlencoded, 'content-encoding': 'br2' }), 415, common.errors.title415, common.errors.unsupportedMediaType],
-      ['a JSON body on a form route', postRaw('/verwaltung/kontakte', JSON.stringify({ lastName: 'Json' }), { 'content-type': 'application/json' }), 415, common.errors.title415, common.errors.unsupportedMediaType],
-      ['text/plain on a form route', postRaw(form, 'title=x', { 'content-type': 'text/plain' }), 415, common.errors.title415, common.errors.unsupportedMediaType],
+      [
+        'an unknown charset',
+        postRaw(form, `title=x&_csrf=${token}`, { 'content-type': `${urlencoded}; charset=bogus-1` }),
+        415,
+        common.errors.title415,
+        common.errors.unsupportedMediaType,
+      ],
+      [
+        'gzip announced, plain sent',
+        postRaw(form, `title=x&_csrf=${token}`, { 'content-type': urlencoded, 'content-encoding': 'gzip' }),
+        400,
+        common.errors.title400,
+        common.errors.badRequest,
+      ],
+      [
+        'an unknown Content-Encoding',
+        postRaw(form, `title=x&_csrf=${token}`, { 'content-type': urlencoded, 'content-encoding': 'br2' }),
+        415,
+        common.errors.title415,
+        common.errors.unsupportedMediaType,
+      ],
+      [
+        'a JSON body on a form route',
+        postRaw('/verwaltung/kontakte', JSON.stringify({ lastName: 'Json' }), { 'content-type': 'application/json' }),
+        415,
+        common.errors.title415,
+        common.errors.unsupportedMediaType,
+      ],
+      [
+        'text/plain on a form route',
+        postRaw(form, 'title=x', { 'content-type': 'text/plain' }),
+        415,
+        common.errors.title415,
+        common.errors.unsupportedMediaType,
+      ],
     ];
     for (const [what, sent, status, title, message] of cases) {
       const page = await sent;
@@ -235,7 +295,17 @@ describe('malformed requests', () => {
     const portalBadCookie = await app.client().get('/portal', { cookie: 'hp_portal_session=%00.%01' });
     expect(portalBadCookie.status).toBe(303);
 
-    for (const query of ['seite=-1', 'seite=abc', 'seite=99999999999999999999', 'seite=2&seite=3', 'sortierung[x]=1', 'q[x]=1&q[]=2', 'q=a&q=b', `q=${'ä'.repeat(1000)}`, 'archivierte=%ff']) {
+    for (const query of [
+      'seite=-1',
+      'seite=abc',
+      'seite=99999999999999999999',
+      'seite=2&seite=3',
+      'sortierung[x]=1',
+      'q[x]=1&q[]=2',
+      'q=a&q=b',
+      `q=${'ä'.repeat(1000)}`,
+      'archivierte=%ff',
+    ]) {
       for (const list of ['/verwaltung/kontakte', '/verwaltung/liegenschaften', '/verwaltung/vorgaenge', '/verwaltung/vertraege']) {
         expect((await manager.get(`${list}?${query}`)).status, `${list}?${query}`).toBe(200);
       }
@@ -248,7 +318,9 @@ describe('malformed requests', () => {
     expect((await manager.request('HEAD', '/verwaltung/mitteilungen/neu')).status).toBe(200);
     expect((await manager.request('HEAD', `/verwaltung/mitteilungen/${ZERO_ID}/zurueckziehen`)).status).toBe(404);
 
-    const unfinished = await postRaw(`${form}?_csrf=${await manager.csrfToken()}`, '--XX\r\nContent-Disposition: form-data; name="title"\r\n\r\nOhne Ende', { 'content-type': 'multipart/form-data; boundary=XX' });
+    const unfinished = await postRaw(`${form}?_csrf=${await manager.csrfToken()}`, '--XX\r\nContent-Disposition: form-data; name="title"\r\n\r\nOhne Ende', {
+      'content-type': 'multipart/form-data; boundary=XX',
+    });
     expect([unfinished.status, unfinished.$('#attachments-error').text().trim()]).toEqual([422, common.upload.failed]);
     expect(await tempFiles()).toEqual([]);
   });
@@ -256,7 +328,11 @@ describe('malformed requests', () => {
 
 describe('the API', () => {
   const api = async (method: string, url: string, body?: string | Buffer, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${app.baseUrl}/api/v1${url}`, { method, body: body as string, headers: { authorization: `Bearer ${DEMO_API_KEY}`, ...headers } });
+    const response = await fetch(`${app.baseUrl}/api/v1${url}`, {
+      method,
+      body: body as string,
+      headers: { authorization: `Bearer ${DEMO_API_KEY}`, ...headers },
+    });
     return { status: response.status, body: (await response.json()) as { error?: { code: string; field?: string; message: string } } };
   };
   const json = { 'content-type': 'application/json' };
@@ -270,7 +346,11 @@ describe('the API', () => {
     expect([archive.status, archive.body.error?.field]).toEqual([422, 'externalIds[0]']);
     expect(await app.em().count(Property, { externalId: { $like: 'NUL-%' } }, all)).toBe(0);
 
-    for (const [method, url] of [['GET', '/properties/%00'], ['DELETE', '/contacts/a%00'], ['GET', '/documents/%07']]) {
+    for (const [method, url] of [
+      ['GET', '/properties/%00'],
+      ['DELETE', '/contacts/a%00'],
+      ['GET', '/documents/%07'],
+    ]) {
       const answer = await api(method, url);
       expect([answer.status, answer.body.error?.code, answer.body.error?.field], `${method} ${url}`).toEqual([422, 'invalid_characters', 'path']);
     }
@@ -278,12 +358,25 @@ describe('the API', () => {
 
   it('refuses a pushed document whose file name or metadata holds a control character with 422, keeping nothing', async () => {
     const metadata = (extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ externalId: 'DMS-NUL', title: 'Hausordnung', type: 'Objektunterlagen/Hausordnung', propertyExternalId: app.world.properties.maxPlanck.externalId, shareWith: { groups: ['tenant'] }, ...extra });
+      JSON.stringify({
+        externalId: 'DMS-NUL',
+        title: 'Hausordnung',
+        type: 'Objektunterlagen/Hausordnung',
+        propertyExternalId: app.world.properties.maxPlanck.externalId,
+        shareWith: { groups: ['tenant'] },
+        ...extra,
+      });
     const before = await app.em().count(Document, {}, all);
-    const named = multipart({ metadata: metadata() }, { field: 'file', disposition: "filename*=UTF-8''a%00b.pdf", content: SAMPLE_FILES.pdf, type: 'application/pdf' });
+    const named = multipart(
+      { metadata: metadata() },
+      { field: 'file', disposition: "filename*=UTF-8''a%00b.pdf", content: SAMPLE_FILES.pdf, type: 'application/pdf' },
+    );
     const byName = await api('POST', '/documents', named.body, { 'content-type': named.contentType });
     expect([byName.status, byName.body.error?.code, byName.body.error?.field]).toEqual([422, 'invalid_characters', 'file']);
-    const titled = multipart({ metadata: metadata({ title: 'Haus\u0000ordnung' }) }, { field: 'file', disposition: 'filename="hausordnung.pdf"', content: SAMPLE_FILES.pdf, type: 'application/pdf' });
+    const titled = multipart(
+      { metadata: metadata({ title: 'Haus\u0000ordnung' }) },
+      { field: 'file', disposition: 'filename="hausordnung.pdf"', content: SAMPLE_FILES.pdf, type: 'application/pdf' },
+    );
     const byTitle = await api('POST', '/documents', titled.body, { 'content-type': titled.contentType });
     expect([byTitle.status, byTitle.body.error?.code, byTitle.body.error?.field]).toEqual([422, 'invalid_characters', 'metadata.title']);
     expect(await app.em().count(Document, {}, all)).toBe(before);

@@ -83,7 +83,13 @@ describe('bulk invitation of a property', () => {
     const plan = await manager.get(bulkPath());
     expect(plan.status).toBe(200);
     expect(plan.$('h1').text()).toBe('Kontakte einladen');
-    expect({ total: countOf(plan, 'total'), registered: countOf(plan, 'registered'), email: countOf(plan, 'email'), letter: countOf(plan, 'letter'), invited: countOf(plan, 'invited') }).toEqual({
+    expect({
+      total: countOf(plan, 'total'),
+      registered: countOf(plan, 'registered'),
+      email: countOf(plan, 'email'),
+      letter: countOf(plan, 'letter'),
+      invited: countOf(plan, 'invited'),
+    }).toEqual({
       total: 5,
       registered: 2,
       email: 1,
@@ -101,7 +107,10 @@ describe('bulk invitation of a property', () => {
     expect(sent.status).toBe(303);
     const result = await manager.get(sent.location!);
     expect(result.$('[role=status]').text()).toContain('Einladungen versendet: 1 per E-Mail, 1 per Brief.');
-    const pdfLink = result.$('a').filter((_, a) => result.$(a).text() === 'Einladungsbriefe herunterladen (PDF)').attr('href')!;
+    const pdfLink = result
+      .$('a')
+      .filter((_, a) => result.$(a).text() === 'Einladungsbriefe herunterladen (PDF)')
+      .attr('href')!;
     expect(pdfLink).toMatch(/^\/verwaltung\/einladungsbriefe\/[0-9a-f-]{36}$/);
 
     const { mail, code } = await invitationMailTo('ingrid.sommer@example.de');
@@ -121,7 +130,11 @@ describe('bulk invitation of a property', () => {
     expect(await app.em().find(Invitation, { contact: nowak.id }, all)).toHaveLength(nowakBefore.length);
 
     const after = await manager.get(bulkPath());
-    expect({ email: countOf(after, 'email'), letter: countOf(after, 'letter'), invited: countOf(after, 'invited') }).toEqual({ email: 0, letter: 0, invited: 3 });
+    expect({ email: countOf(after, 'email'), letter: countOf(after, 'letter'), invited: countOf(after, 'invited') }).toEqual({
+      email: 0,
+      letter: 0,
+      invited: 3,
+    });
   });
 
   it('invites the already invited again when the box is ticked: one page per letter, old codes stop working', async () => {
@@ -132,7 +145,10 @@ describe('bulk invitation of a property', () => {
     expect(sent.status).toBe(303);
     const result = await manager.get(sent.location!);
     expect(result.$('[role=status]').text()).toContain('Einladungen versendet: 1 per E-Mail, 2 per Brief.');
-    const pdfLink = result.$('a').filter((_, a) => result.$(a).text() === 'Einladungsbriefe herunterladen (PDF)').attr('href')!;
+    const pdfLink = result
+      .$('a')
+      .filter((_, a) => result.$(a).text() === 'Einladungsbriefe herunterladen (PDF)')
+      .attr('href')!;
     const pdf = await readPdf((await download(manager, pdfLink)).bytes);
     expect(pdf.pages).toBe(2);
     expect(pdf.texts.join('\n')).toContain('Marta Nowak');
@@ -166,7 +182,11 @@ describe('inviting a contact by e-mail', () => {
     expect(mail.text).toContain(`Ihr persönlicher Registrierungscode:\n\n${code}\n`);
     expect(mail.text).toContain('Leopoldstraße 40');
     const html = cheerio.load(mail.html);
-    expect(html('a').filter((_, a) => html(a).text() === 'Jetzt im Kundenportal registrieren').attr('href')).toBe(link);
+    expect(
+      html('a')
+        .filter((_, a) => html(a).text() === 'Jetzt im Kundenportal registrieren')
+        .attr('href'),
+    ).toBe(link);
 
     // Only the hash of the code is stored: no column of the invitation holds the code.
     const invitation = await findUsableInvitation(app.em(), code, app.clock.now());
@@ -222,7 +242,10 @@ describe('inviting a contact by letter', () => {
     expect(answer.location).toBe(`${contactPage(krause)}?hinweis=brief`);
     const after = await manager.get(answer.location!);
     expect(statusIn(after)).toBe('eingeladen');
-    const link = after.$('a').filter((_, a) => after.$(a).text() === 'Einladungsbrief herunterladen (PDF)').attr('href')!;
+    const link = after
+      .$('a')
+      .filter((_, a) => after.$(a).text() === 'Einladungsbrief herunterladen (PDF)')
+      .attr('href')!;
     expect(link).toMatch(/^\/verwaltung\/einladungsbriefe\/[0-9a-f-]{36}$/);
     expect((await filesUnder(app.storageDir)).length).toBe(filesBefore.length + 1);
 
@@ -235,7 +258,16 @@ describe('inviting a contact by letter', () => {
     const pdf = await readPdf(bytes);
     expect(pdf.pages).toBe(1);
     const text = pdf.texts[0];
-    for (const expected of ['Hausverwaltung Sonnenschein GmbH', 'Leopoldstraße 40', 'Herrn Walter Krause', 'Hauptstraße 3', '85354 Freising', 'Ihre Einladung zum Kundenportal', 'Sehr geehrter Herr Krause,', `${app.baseUrl}/portal/registrieren`]) {
+    for (const expected of [
+      'Hausverwaltung Sonnenschein GmbH',
+      'Leopoldstraße 40',
+      'Herrn Walter Krause',
+      'Hauptstraße 3',
+      '85354 Freising',
+      'Ihre Einladung zum Kundenportal',
+      'Sehr geehrter Herr Krause,',
+      `${app.baseUrl}/portal/registrieren`,
+    ]) {
       expect(text).toContain(expected);
     }
     const code = text.match(CODE)![0];
@@ -285,8 +317,25 @@ describe('who cannot be invited', () => {
     const em = app.em();
     const organization = app.world.organizations.sonnenschein.id;
     const now = app.clock.now();
-    const gone = em.create(Contact, { organization, type: 'person', salutation: 'herr', firstName: 'Otto', lastName: 'Ausgezogen', email: 'otto.ausgezogen@example.de', createdAt: now, updatedAt: now });
-    em.create(Contract, { organization, kind: 'rental', unit: app.world.units.wohnung002.id, contacts: [gone], startsOn: '2015-01-01', endsOn: '2020-12-31', createdAt: now });
+    const gone = em.create(Contact, {
+      organization,
+      type: 'person',
+      salutation: 'herr',
+      firstName: 'Otto',
+      lastName: 'Ausgezogen',
+      email: 'otto.ausgezogen@example.de',
+      createdAt: now,
+      updatedAt: now,
+    });
+    em.create(Contract, {
+      organization,
+      kind: 'rental',
+      unit: app.world.units.wohnung002.id,
+      contacts: [gone],
+      startsOn: '2015-01-01',
+      endsOn: '2020-12-31',
+      createdAt: now,
+    });
     await em.flush();
 
     const page = await manager.get(contactPage(gone));
@@ -330,12 +379,24 @@ describe('the contact page', () => {
     await em.flush();
 
     const page = await manager.get(contactPage(kristina));
-    const facts = Object.fromEntries(page.$('.contact-facts dt').toArray().map((dt) => [page.$(dt).text(), page.$(dt).next('dd').text().trim()]));
-    expect(facts).toMatchObject({ 'E-Mail': 'kristina.maiblume@example.de', Kontaktpräferenz: 'Online', 'Wohnt in der Liegenschaft': 'Ja', 'Kontaktdaten bestätigt am': '02.11.2026, 10:30' });
+    const facts = Object.fromEntries(
+      page
+        .$('.contact-facts dt')
+        .toArray()
+        .map((dt) => [page.$(dt).text(), page.$(dt).next('dd').text().trim()]),
+    );
+    expect(facts).toMatchObject({
+      'E-Mail': 'kristina.maiblume@example.de',
+      Kontaktpräferenz: 'Online',
+      'Wohnt in der Liegenschaft': 'Ja',
+      'Kontaktdaten bestätigt am': '02.11.2026, 10:30',
+    });
     const contract = page.$('section[aria-labelledby=contact-contracts] tbody tr').first();
     expect(contract.find('th').text()).toBe('Mietvertrag');
     expect(contract.find('td').eq(0).text()).toBe('Wohnung 002');
-    expect(contract.find('td').eq(0).find('a').attr('href')).toBe(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}`);
+    expect(contract.find('td').eq(0).find('a').attr('href')).toBe(
+      `/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${app.world.units.wohnung002.id}`,
+    );
     expect(contract.find('td').eq(1).find('a').attr('href')).toBe(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}`);
     expect(contract.find('td').eq(3).text()).toMatch(/^MV-\d+$/);
     const login = page.$('section.contact-portal table.list').first().find('tbody tr');
@@ -360,7 +421,12 @@ describe('the contact page', () => {
   it('portalStatuses answers for several contacts at once', async () => {
     const [becker, schulz, wagner] = await Promise.all(['Becker', 'Schulz', 'Wagner'].map(contactByName));
     const statuses = await portalStatuses(sonnenscheinEm(), [becker.id, schulz.id, wagner.id, app.world.contacts.eigner.id], app.clock.now());
-    expect(Object.fromEntries(statuses)).toEqual({ [becker.id]: 'invited', [schulz.id]: 'not_invited', [wagner.id]: 'disabled', [app.world.contacts.eigner.id]: 'registered' });
+    expect(Object.fromEntries(statuses)).toEqual({
+      [becker.id]: 'invited',
+      [schulz.id]: 'not_invited',
+      [wagner.id]: 'disabled',
+      [app.world.contacts.eigner.id]: 'registered',
+    });
 
     // An invitation that expired no longer counts.
     app.clock.advance(40 * 24 * 60 * 60 * 1000);
@@ -373,7 +439,7 @@ describe('the contact page', () => {
 });
 
 describe('blocking portal access', () => {
-  it('ends the sessions of the contact\'s logins, refuses their login, and can be undone', async () => {
+  it("ends the sessions of the contact's logins, refuses their login, and can be undone", async () => {
     const resident = app.client();
     await resident.loginPortal('kristina.maiblume@example.de', app.world.password);
     expect((await resident.get('/portal')).status).toBeLessThan(400);
@@ -408,7 +474,9 @@ describe('Nutzer zum Kontakt hinzufügen', () => {
     expect(page.$('[role=status]').text()).toContain('Für den bestehenden Portalzugang heinrich.eigner@example.de wurde ein Code versendet.');
     // Nothing is linked until the owner of the login confirms with the code.
     const linkedContacts = async () =>
-      (await app.em().findOneOrFail(PortalUser, { email: 'heinrich.eigner@example.de' }, { ...all, populate: ['contacts'], refresh: true })).contacts.getItems().map((c) => c.id);
+      (await app.em().findOneOrFail(PortalUser, { email: 'heinrich.eigner@example.de' }, { ...all, populate: ['contacts'], refresh: true })).contacts
+        .getItems()
+        .map((c) => c.id);
     expect(await linkedContacts()).not.toContain(hoffmann.id);
     await app.deliverMail();
     const [mail] = app.smtp.to('heinrich.eigner@example.de');
@@ -453,7 +521,9 @@ describe('who may do this', () => {
   it('gives the other Verwaltung 404 for a Sonnenschein contact, property and letter', async () => {
     const nord = app.client();
     await nord.loginStaff('verwalter@nordhaus-verwaltung.de', app.world.password);
-    const batch = await app.em().findOneOrFail(InvitationLetterBatch, { organization: app.world.organizations.sonnenschein.id }, { ...all, orderBy: { createdAt: 'desc' } });
+    const batch = await app
+      .em()
+      .findOneOrFail(InvitationLetterBatch, { organization: app.world.organizations.sonnenschein.id }, { ...all, orderBy: { createdAt: 'desc' } });
     const kristina = app.world.contacts.kristina;
     const rosenweg = app.world.properties.rosenweg.id;
     const before = await counts();
@@ -475,7 +545,9 @@ describe('who may do this', () => {
   });
 
   it('sends visitors without a staff session to the console login, residents included', async () => {
-    const batch = await app.em().findOneOrFail(InvitationLetterBatch, { organization: app.world.organizations.sonnenschein.id }, { ...all, orderBy: { createdAt: 'desc' } });
+    const batch = await app
+      .em()
+      .findOneOrFail(InvitationLetterBatch, { organization: app.world.organizations.sonnenschein.id }, { ...all, orderBy: { createdAt: 'desc' } });
     const resident = app.client();
     await resident.loginPortal('heinrich.eigner@example.de', app.world.password);
     for (const client of [app.client(), resident]) {

@@ -22,7 +22,12 @@ describe('staff login', () => {
     const list = await browser.get('/verwaltung/liegenschaften');
     expect(list.status).toBe(200);
     expect(list.$('main h1').text()).toBe('Liegenschaften');
-    expect(list.$('#property-results a').map((_, a) => list.$(a).text()).get()).toContain('Rosenweg 24');
+    expect(
+      list
+        .$('#property-results a')
+        .map((_, a) => list.$(a).text())
+        .get(),
+    ).toContain('Rosenweg 24');
   });
 
   it('accepts the e-mail address in any letter case and follows a safe "weiter" path', async () => {
@@ -37,7 +42,11 @@ describe('staff login', () => {
 
   it('never redirects outside the console after login', async () => {
     const browser = app.client();
-    const login = await browser.post('/verwaltung/anmelden', { email: 'verwalter@sonnenschein-hv.de', password: app.world.password, weiter: '//evil.example/x' });
+    const login = await browser.post('/verwaltung/anmelden', {
+      email: 'verwalter@sonnenschein-hv.de',
+      password: app.world.password,
+      weiter: '//evil.example/x',
+    });
     expect(login.location).toBe('/verwaltung');
   });
 

@@ -49,13 +49,22 @@ type Row = { row: number; externalId: string; label: string; outcome: string; de
 /** The preview's counts (from the filter links) and the rows of the shown outcome. */
 function previewOf(page: Page) {
   const count = (outcome: string) => Number(/\((\d+)\)/.exec(page.$(`nav.tabs a[data-outcome=${outcome}]`).text())?.[1]);
-  const rows: Row[] = page.$('table.import-rows tbody tr')
+  const rows: Row[] = page
+    .$('table.import-rows tbody tr')
     .toArray()
     .map((tr) => {
-      const cells = page.$(tr).children().toArray().map((cell) => page.$(cell).text().trim());
+      const cells = page
+        .$(tr)
+        .children()
+        .toArray()
+        .map((cell) => page.$(cell).text().trim());
       return { row: Number(cells[0]), externalId: cells[1], label: cells[2], outcome: cells[3], details: cells[4] };
     });
-  return { counts: { created: count('created'), updated: count('updated'), unchanged: count('unchanged'), refused: count('refused') }, rows, shown: page.$('nav.tabs a[aria-current]').attr('data-outcome') };
+  return {
+    counts: { created: count('created'), updated: count('updated'), unchanged: count('unchanged'), refused: count('refused') },
+    rows,
+    shown: page.$('nav.tabs a[aria-current]').attr('data-outcome'),
+  };
 }
 
 /** Uploads a file, expects the redirect to its preview and returns the preview's URL and page. */
@@ -87,7 +96,11 @@ describe('previews of the fixture files, then the import', () => {
       { row: 6, externalId: 'CSV-L-5', label: 'Parkstraße 8', outcome: 'Abgelehnt', details: 'Art: unbekannter Wert. Möglich: WEG, Miete, Gemischt.' },
     ]);
     const created = previewOf(await admin.get(`${url}?ergebnis=created`));
-    expect(created.rows.map((r) => [r.row, r.label, r.outcome])).toEqual([[2, 'Lindenhof 3', 'Neu'], [3, 'Ahornweg 12–14', 'Neu'], [4, 'Gärtnerplatz 1', 'Neu']]);
+    expect(created.rows.map((r) => [r.row, r.label, r.outcome])).toEqual([
+      [2, 'Lindenhof 3', 'Neu'],
+      [3, 'Ahornweg 12–14', 'Neu'],
+      [4, 'Gärtnerplatz 1', 'Neu'],
+    ]);
     expect(await scoped().count(Property, externalIds('CSV-L-'))).toBe(0);
 
     const stored = await scoped().findOneOrFail(MasterDataImport, importId);
@@ -157,13 +170,16 @@ describe('previews of the fixture files, then the import', () => {
     ]);
     await confirm(url);
     const contract = await scoped().findOneOrFail(Contract, { externalId: 'CSV-V-2' }, { populate: ['contacts', 'unit'] });
-    expect([contract.kind, contract.startsOn, contract.endsOn, contract.unit.externalId, contract.contacts.getItems().map((c) => c.externalId).sort()]).toEqual([
-      'ownership',
-      '2020-01-01',
-      '2025-12-31',
-      'CSV-E-2',
-      ['CSV-K-1', 'CSV-K-2'],
-    ]);
+    expect([
+      contract.kind,
+      contract.startsOn,
+      contract.endsOn,
+      contract.unit.externalId,
+      contract.contacts
+        .getItems()
+        .map((c) => c.externalId)
+        .sort(),
+    ]).toEqual(['ownership', '2020-01-01', '2025-12-31', 'CSV-E-2', ['CSV-K-1', 'CSV-K-2']]);
   });
 
   it('service providers (tab separated): all rows land', async () => {
@@ -171,7 +187,10 @@ describe('previews of the fixture files, then the import', () => {
     expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 0 });
     expect((await scoped().findOneOrFail(MasterDataImport, url.split('/').pop()!)).delimiter).toBe('\t');
     await confirm(url);
-    expect((await scoped().find(ServiceProvider, externalIds('CSV-D-'), { orderBy: { externalId: 'asc' } })).map((s) => s.name)).toEqual(['Glaserei Klar', 'Dachdecker Höhe GmbH']);
+    expect((await scoped().find(ServiceProvider, externalIds('CSV-D-'), { orderBy: { externalId: 'asc' } })).map((s) => s.name)).toEqual([
+      'Glaserei Klar',
+      'Dachdecker Höhe GmbH',
+    ]);
   });
 
   it('a second file shows the changed columns; an empty cell clears, an absent column keeps', async () => {
@@ -194,7 +213,10 @@ describe('previews of the fixture files, then the import', () => {
     const kept = await preview('properties', 'ohne-art.csv', 'Externe ID;Name;Art\nCSV-L-1;Lindenhof 3a;\nCSV-L-6;Kastanienweg 6;\n');
     expect(kept.counts).toEqual({ created: 1, updated: 0, unchanged: 1, refused: 0 });
     await confirm(kept.url);
-    expect((await scoped().find(Property, { externalId: { $in: ['CSV-L-1', 'CSV-L-6'] } }, { orderBy: { externalId: 'asc' } })).map((p) => p.kind)).toEqual(['weg', 'rental']);
+    expect((await scoped().find(Property, { externalId: { $in: ['CSV-L-1', 'CSV-L-6'] } }, { orderBy: { externalId: 'asc' } })).map((p) => p.kind)).toEqual([
+      'weg',
+      'rental',
+    ]);
   });
 
   it('refuses to change a record the ERP keeps (erp_owned), leaves it as it is', async () => {
@@ -202,9 +224,15 @@ describe('previews of the fixture files, then the import', () => {
     const owned = await em.findOneOrFail(Property, { externalId: 'CSV-L-2' });
     owned.erpSyncedAt = app.clock.now();
     await em.flush();
-    const { url, counts, rows } = await preview('properties', 'erp.csv', 'Externe ID;Name;Art\nCSV-L-2;Ahornweg 12–14 (neu);Miete\nCSV-L-3;Gärtnerplatz 1;Gemischt\n');
+    const { url, counts, rows } = await preview(
+      'properties',
+      'erp.csv',
+      'Externe ID;Name;Art\nCSV-L-2;Ahornweg 12–14 (neu);Miete\nCSV-L-3;Gärtnerplatz 1;Gemischt\n',
+    );
     expect(counts).toEqual({ created: 0, updated: 0, unchanged: 1, refused: 1 });
-    expect(rows.map((r) => [r.row, r.externalId, r.details])).toEqual([[2, 'CSV-L-2', 'Der Datensatz wird vom ERP gepflegt und kann nicht per CSV geändert werden.']]);
+    expect(rows.map((r) => [r.row, r.externalId, r.details])).toEqual([
+      [2, 'CSV-L-2', 'Der Datensatz wird vom ERP gepflegt und kann nicht per CSV geändert werden.'],
+    ]);
     await confirm(url);
     expect((await scoped().findOneOrFail(Property, { externalId: 'CSV-L-2' })).name).toBe('Ahornweg 12–14');
   });
@@ -214,7 +242,10 @@ describe('broken files', () => {
   it('refuses the rows of a file with mixed encodings, and reads its Windows-1252 rows', async () => {
     const { url, counts, rows } = await preview('properties', 'gemischt.csv', fixture('broken-encoding.csv'));
     expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 2 });
-    expect(rows.map((r) => [r.row, r.externalId])).toEqual([[3, 'CSV-B-2'], [5, 'CSV-B-4']]);
+    expect(rows.map((r) => [r.row, r.externalId])).toEqual([
+      [3, 'CSV-B-2'],
+      [5, 'CSV-B-4'],
+    ]);
     for (const row of rows) expect(row.details).toMatch(/^Die Zeile enthält falsch kodierte Zeichen \(z\. B\. „Ã¤“ statt „ä“\)/);
     const created = previewOf(await admin.get(`${url}?ergebnis=created`));
     expect(created.rows.map((r) => r.label)).toEqual(['Lärchenweg 1', 'Buchenweg 3']);
@@ -298,7 +329,14 @@ describe('confirming and discarding', () => {
     expect(counts).toEqual({ created: 2, updated: 0, unchanged: 0, refused: 0 });
     // Meanwhile someone enters CSV-L-10 in the console.
     const em = scoped();
-    em.create(Property, { organization: app.world.organizations.sonnenschein.id, name: 'Ulmenweg 10 (Konsole)', kind: 'rental', externalId: 'CSV-L-10', createdAt: app.clock.now(), updatedAt: app.clock.now() } as never);
+    em.create(Property, {
+      organization: app.world.organizations.sonnenschein.id,
+      name: 'Ulmenweg 10 (Konsole)',
+      kind: 'rental',
+      externalId: 'CSV-L-10',
+      createdAt: app.clock.now(),
+      updatedAt: app.clock.now(),
+    } as never);
     await em.flush();
 
     const answer = await admin.post(`${url}/bestaetigen`);
@@ -318,8 +356,22 @@ describe('confirming and discarding', () => {
 
   it('shows the updated preview when rows changed their outcome though the totals stayed the same', async () => {
     const em = scoped();
-    em.create(Property, { organization: app.world.organizations.sonnenschein.id, name: 'Tannenweg 1', kind: 'rental', externalId: 'CSV-T-1', createdAt: app.clock.now(), updatedAt: app.clock.now() } as never);
-    em.create(Property, { organization: app.world.organizations.sonnenschein.id, name: 'Tannenweg 2 alt', kind: 'rental', externalId: 'CSV-T-2', createdAt: app.clock.now(), updatedAt: app.clock.now() } as never);
+    em.create(Property, {
+      organization: app.world.organizations.sonnenschein.id,
+      name: 'Tannenweg 1',
+      kind: 'rental',
+      externalId: 'CSV-T-1',
+      createdAt: app.clock.now(),
+      updatedAt: app.clock.now(),
+    } as never);
+    em.create(Property, {
+      organization: app.world.organizations.sonnenschein.id,
+      name: 'Tannenweg 2 alt',
+      kind: 'rental',
+      externalId: 'CSV-T-2',
+      createdAt: app.clock.now(),
+      updatedAt: app.clock.now(),
+    } as never);
     await em.flush();
     // Row 2 would change nothing, row 3 would rename.
     const { url, counts } = await preview('properties', 'tausch.csv', 'Externe ID;Name\nCSV-T-1;Tannenweg 1\nCSV-T-2;Tannenweg 2\n');
@@ -354,7 +406,10 @@ describe('confirming and discarding', () => {
   it('lists the imports in the history of the upload page', async () => {
     const page = await admin.get(IMPORT);
     const row = page.$('table.import-history tbody tr').filter((_, tr) => page.$(tr).text().includes('verwerfen.csv'));
-    const cells = row.children().toArray().map((c) => page.$(c).text().trim());
+    const cells = row
+      .children()
+      .toArray()
+      .map((c) => page.$(c).text().trim());
     expect(cells.slice(1)).toEqual(['Liegenschaften', 'verwerfen.csv', 'Max Verwalter', '1 / 0 / 0 / 0', 'Verworfen']);
     expect(page.$('table.import-history tbody tr').length).toBeGreaterThan(5);
   });
@@ -377,9 +432,10 @@ describe('the template', () => {
     expect((await admin.get(`${IMPORT}/vorlage/nonsense`)).status).toBe(404);
   });
 
-  it('fits together across kinds: every reference example starts with the referenced kind\'s example id', () => {
+  it("fits together across kinds: every reference example starts with the referenced kind's example id", () => {
     for (const kind of KINDS) {
-      for (const field of kind.fields.filter((f) => f.ref)) expect(field.example.split('|')[0], `${kind.name}.${field.name}`).toBe(kindNamed(field.ref!)!.exampleExternalId);
+      for (const field of kind.fields.filter((f) => f.ref))
+        expect(field.example.split('|')[0], `${kind.name}.${field.name}`).toBe(kindNamed(field.ref!)!.exampleExternalId);
     }
   });
 });
@@ -395,7 +451,7 @@ describe('who may', () => {
     expect(await scoped().count(Property, { externalId: 'CSV-L-30' })).toBe(0);
   });
 
-  it("another Verwaltung gets 404 on an import of Sonnenschein, and cannot confirm it", async () => {
+  it('another Verwaltung gets 404 on an import of Sonnenschein, and cannot confirm it', async () => {
     const { url } = await preview('properties', 'fremd.csv', 'Externe ID;Name\nCSV-L-40;Fremdweg 40\n');
     const nordhaus = await login('verwalter@nordhaus-verwaltung.de');
     expect((await nordhaus.get(url)).status).toBe(404);
@@ -428,7 +484,11 @@ describe('the Stammdaten overview', () => {
     const erp = await scoped().count(Property, { archivedAt: null, erpSyncedAt: { $ne: null } });
     const page = await admin.get('/verwaltung/stammdaten');
     expect(page.status).toBe(200);
-    const cells = page.$('#kind-properties').children().toArray().map((c) => page.$(c).text().trim());
+    const cells = page
+      .$('#kind-properties')
+      .children()
+      .toArray()
+      .map((c) => page.$(c).text().trim());
     expect(cells.slice(0, 4)).toEqual(['Liegenschaften', String(active), String(archivedCount), String(erp)]);
     expect(erp).toBeGreaterThan(0);
     expect(cells[4]).not.toBe('noch nie');
@@ -464,7 +524,11 @@ describe('a file with 50,000 rows', () => {
       // Paging of the created rows, also as the htmx fragment.
       const second = await admin.get(`${url}?ergebnis=created&seite=2`, { 'hx-request': 'true', 'hx-target': 'import-rows' });
       expect(second.text).not.toContain('<html');
-      expect(previewOf(second).rows.map((r) => r.row).slice(0, 2)).toEqual([52, 53]);
+      expect(
+        previewOf(second)
+          .rows.map((r) => r.row)
+          .slice(0, 2),
+      ).toEqual([52, 53]);
       expect(second.$('.pagination').text()).toContain('1000');
 
       const done = await confirm(url);

@@ -37,7 +37,10 @@ describe('upsert by external id', () => {
     expect((await sync('properties', items)).map((r) => r.outcome)).toEqual(['created', 'created']);
     expect((await sync('properties', items)).map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
     const changed = await sync('properties', [{ externalId: 'S-P1', name: 'Lindenallee 5a', kind: 'weg' }, items[1]]);
-    expect(changed.map((r) => [r.outcome, r.changes])).toEqual([['updated', ['name']], ['unchanged', undefined]]);
+    expect(changed.map((r) => [r.outcome, r.changes])).toEqual([
+      ['updated', ['name']],
+      ['unchanged', undefined],
+    ]);
     const stored = await scoped().findOneOrFail(Property, { externalId: 'S-P1' });
     expect([stored.name, stored.kind, stored.erpSyncedAt]).toEqual(['Lindenallee 5a', 'weg', app.clock.now()]);
   });
@@ -70,7 +73,11 @@ describe('upsert by external id', () => {
     const nordhaus = app.world.organizations.nordhaus;
     const em = scoped(nordhaus.id);
     const results = await em.transactional((tx) =>
-      upsertItems(tx as Em, kindNamed('units')!, [{ externalId: 'N-U1', propertyExternalId: 'S-P1', number: 'Fremd' }], { source: 'api', now: app.clock.now(), organization: nordhaus }),
+      upsertItems(tx as Em, kindNamed('units')!, [{ externalId: 'N-U1', propertyExternalId: 'S-P1', number: 'Fremd' }], {
+        source: 'api',
+        now: app.clock.now(),
+        organization: nordhaus,
+      }),
     );
     expect(results[0]).toMatchObject({ outcome: 'refused', problems: [{ code: 'unknown_reference' }] });
   });

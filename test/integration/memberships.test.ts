@@ -20,8 +20,22 @@ beforeAll(async () => {
   const em = app.em();
   const now = app.clock.now();
   const organization = em.getReference(Organization, app.world.organizations.sonnenschein.id);
-  nina = em.create(PortalUser, { organization, email: 'nina.nachbar@example.de', name: 'Nina Nachbar', passwordHash: await hashPassword(app.world.password), createdAt: now, onboardedAt: now });
-  membership = em.create(PortalMembership, { organization, portalUser: nina, property: app.world.properties.maxPlanck.id, role: 'resident', invitedBy: app.world.portalUsers.kristina.id, createdAt: now });
+  nina = em.create(PortalUser, {
+    organization,
+    email: 'nina.nachbar@example.de',
+    name: 'Nina Nachbar',
+    passwordHash: await hashPassword(app.world.password),
+    createdAt: now,
+    onboardedAt: now,
+  });
+  membership = em.create(PortalMembership, {
+    organization,
+    portalUser: nina,
+    property: app.world.properties.maxPlanck.id,
+    role: 'resident',
+    invitedBy: app.world.portalUsers.kristina.id,
+    createdAt: now,
+  });
   await em.flush();
   manager = app.client();
   await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);

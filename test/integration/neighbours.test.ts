@@ -82,7 +82,13 @@ describe('"Nachbarn einladen"', () => {
     const code = String(registration.$('input[name=code]').val());
     expect(mail.text).toContain(code);
 
-    const done = await nina.post('/portal/registrieren', { code, email: 'nina.nachbar@example.de', name: 'Nina Nachbar', password: PASSWORD, passwordRepeat: PASSWORD });
+    const done = await nina.post('/portal/registrieren', {
+      code,
+      email: 'nina.nachbar@example.de',
+      name: 'Nina Nachbar',
+      password: PASSWORD,
+      passwordRepeat: PASSWORD,
+    });
     expect(done.status).toBe(303);
     // A Bewohner has no contact: no first-login questions, though the Kontaktweg is asked of contacts.
     expect(done.location).toBe('/portal');
@@ -146,7 +152,10 @@ describe('"Nachbarn einladen"', () => {
     const { code } = await createInvitation(em, { organization, kind: 'contact', channel: 'email', contact, email: contact.email }, app.clock.now());
     await em.flush();
     const aylin = app.client();
-    expect((await aylin.post('/portal/registrieren', { code, email: 'aylin.demir@example.de', name: 'Aylin Demir', password: PASSWORD, passwordRepeat: PASSWORD })).status).toBe(303);
+    expect(
+      (await aylin.post('/portal/registrieren', { code, email: 'aylin.demir@example.de', name: 'Aylin Demir', password: PASSWORD, passwordRepeat: PASSWORD }))
+        .status,
+    ).toBe(303);
 
     const start = await aylin.get(maxPlanck());
     expect(start.status).toBe(200);
@@ -185,11 +194,13 @@ describe('"Nachbarn einladen"', () => {
 
       // Switched on again, the same code works: the refusal used nothing up.
       await settings({ neighbourInvitesEnabled: true });
-      const done = await app.client().post('/portal/registrieren', { code, email: 'nachbar.abgeschaltet@example.de', name: 'Neue Nachbarin', password: PASSWORD, passwordRepeat: PASSWORD });
+      const done = await app
+        .client()
+        .post('/portal/registrieren', { code, email: 'nachbar.abgeschaltet@example.de', name: 'Neue Nachbarin', password: PASSWORD, passwordRepeat: PASSWORD });
       expect(done.status).toBe(303);
     });
 
-    it('refuses a neighbour code after the inviting tenant\'s contract has ended', async () => {
+    it("refuses a neighbour code after the inviting tenant's contract has ended", async () => {
       const code = await kristinaInvites('nachbar.vertragsende@example.de');
       const em = app.em();
       const contract = await em.findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, kind: 'rental' }, all);

@@ -196,7 +196,9 @@ describe('mails written in bulk (the digest)', () => {
       name,
       day: '2026-11-23',
       count: 1,
-      documents: [{ title: 'Hausordnung <2026>', typeName: 'Hausordnung', propertyName: 'Rosenweg 24', link: 'https://p.example/d', folderLink: 'https://p.example/f' }],
+      documents: [
+        { title: 'Hausordnung <2026>', typeName: 'Hausordnung', propertyName: 'Rosenweg 24', link: 'https://p.example/d', folderLink: 'https://p.example/f' },
+      ],
       link: 'https://p.example/l',
     },
   });
@@ -204,17 +206,25 @@ describe('mails written in bulk (the digest)', () => {
   it('renders the layout once per language and Verwaltung, with the same result as rendering each mail', async () => {
     const organization = await app.em().findOneOrFail(Organization, { name: 'Hausverwaltung Sonnenschein GmbH' });
     const layouts = newLayoutCache();
-    for (const [name, locale] of [['Anna Ämter', 'de'], ['Bob & Co', 'en'], ['Carla "C"', 'de']]) {
+    for (const [name, locale] of [
+      ['Anna Ämter', 'de'],
+      ['Bob & Co', 'en'],
+      ['Carla "C"', 'de'],
+    ]) {
       const request = { ...digest(name, locale), organization };
       expect(renderMail(request, layouts)).toEqual(renderMail(request));
     }
     expect(layouts.size).toBe(2);
   });
 
-  it('inserts rendered mails with one statement in the caller\'s transaction, delivered like any other', async () => {
+  it("inserts rendered mails with one statement in the caller's transaction, delivered like any other", async () => {
     const organization = await app.em().findOneOrFail(Organization, { name: 'Hausverwaltung Sonnenschein GmbH' });
     const layouts = newLayoutCache();
-    const mails = ['bulk.1@example.de', 'bulk.2@example.de'].map((to, i) => ({ ...renderMail({ ...digest(`Nummer ${i}`, 'de'), organization }, layouts), organization, to }));
+    const mails = ['bulk.1@example.de', 'bulk.2@example.de'].map((to, i) => ({
+      ...renderMail({ ...digest(`Nummer ${i}`, 'de'), organization }, layouts),
+      organization,
+      to,
+    }));
 
     // Rolled back with the transaction.
     await expect(
@@ -320,7 +330,13 @@ describe.skipIf(inject('testDatabase').kind === 'embedded')(
 
     it(`resends at most the ${CONCURRENCY} mails in flight, with their Message-ID, and loses none`, async () => {
       const now = new Date();
-      const mails = Array.from({ length: MAILS }, (_, i) => ({ organization: null, to: `absturz.${i}@example.de`, subject: `Mail ${i}`, text: `Mail ${i}`, html: `<p>Mail ${i}</p>` }));
+      const mails = Array.from({ length: MAILS }, (_, i) => ({
+        organization: null,
+        to: `absturz.${i}@example.de`,
+        subject: `Mail ${i}`,
+        text: `Mail ${i}`,
+        html: `<p>Mail ${i}</p>`,
+      }));
       await app.em().transactional((tx) => insertOutboxMails(tx, mails, now));
       const queued = (await app.em().execute<{ message_id: string }[]>('select message_id from outbox_mail')).map((row) => row.message_id);
       expect(queued).toHaveLength(MAILS);

@@ -254,7 +254,11 @@ describe('flooding "Passwort vergessen?"', () => {
     // Requests sent at the same moment, in any spelling of the address, are held to the limit too.
     const resident = app.world.portalUsers.kristina.email;
     app.smtp.clear();
-    const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => browserFrom(ip(40 + i)).post('/portal/passwort-vergessen', { email: i % 2 ? ` ${resident.toUpperCase()}` : resident })));
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        browserFrom(ip(40 + i)).post('/portal/passwort-vergessen', { email: i % 2 ? ` ${resident.toUpperCase()}` : resident }),
+      ),
+    );
     expect(burst.map((a) => a.status)).toEqual(Array(10).fill(200));
     await app.deliverMail();
     expect(app.smtp.to(resident)).toHaveLength(RESET_THROTTLE.addressLimit);
@@ -292,7 +296,9 @@ describe('flooding "Passwort vergessen?"', () => {
     const unknown = await flooder.post('/verwaltung/passwort-vergessen', { email: 'niemand@example.de' });
     for (const page of [known, unknown]) {
       expect(page.status).toBe(429);
-      expect(page.$('[role=alert]').text()).toBe('Zu viele Anfragen zum Zurücksetzen von diesem Anschluss. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.');
+      expect(page.$('[role=alert]').text()).toBe(
+        'Zu viele Anfragen zum Zurücksetzen von diesem Anschluss. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.',
+      );
       expect(page.$('[role=status]')).toHaveLength(0);
     }
     await app.deliverMail();

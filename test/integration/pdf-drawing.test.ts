@@ -54,7 +54,9 @@ describe('the bulk invitation of a property with 300 letters', () => {
     expect(Number(plan.$('[data-count=letter]').text())).toBeGreaterThanOrEqual(LETTERS);
 
     const { page: sent, ms, healthz } = await postWatchingHealthz(app, manager, bulkPath(), {});
-    console.info(`bulk invitation of ${LETTERS}+ letters: answered in ${Math.round(ms)} ms; /healthz meanwhile (ms): ${healthz.map((h) => Math.round(h.ms)).join(', ')}`);
+    console.info(
+      `bulk invitation of ${LETTERS}+ letters: answered in ${Math.round(ms)} ms; /healthz meanwhile (ms): ${healthz.map((h) => Math.round(h.ms)).join(', ')}`,
+    );
     expectHealthzAnswering(healthz);
     expect(healthz.length, 'several /healthz requests while the letters were drawn').toBeGreaterThanOrEqual(3);
 
@@ -74,7 +76,8 @@ describe('the bulk invitation of a property with 300 letters', () => {
 });
 
 describe('a PDF drawing stopped by a bound of the PDF workers', () => {
-  const MESSAGE = 'Das PDF ließ sich nicht in der erlaubten Zeit und mit dem erlaubten Speicher erstellen; es wurde nichts gespeichert. Bitte versuchen Sie es später noch einmal.';
+  const MESSAGE =
+    'Das PDF ließ sich nicht in der erlaubten Zeit und mit dem erlaubten Speicher erstellen; es wurde nichts gespeichert. Bitte versuchen Sie es später noch einmal.';
   let small: TestApp;
   let staff: Client;
   beforeAll(async () => {

@@ -32,7 +32,10 @@ describe('resident portal', () => {
     const selection = await browser.get('/portal');
     expect(selection.status).toBe(200);
     expect(selection.$('h1').text()).toBe('Objektauswahl');
-    const names = selection.$('.cards strong').map((_, el) => selection.$(el).text()).get();
+    const names = selection
+      .$('.cards strong')
+      .map((_, el) => selection.$(el).text())
+      .get();
     expect(names).toEqual(['Max-Planck-Straße 12', 'Rosenweg 24']);
     expect(selection.$('.cards').text()).toContain('Eigentümer');
   });

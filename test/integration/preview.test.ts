@@ -98,7 +98,16 @@ describe('the preview', () => {
     const author = app.world.staff.manager;
     const now = app.clock.now();
     const announcement = (title: string, target: Partial<{ allProperties: boolean; properties: string[] }>, status: 'published' | 'draft' = 'published') =>
-      em.create(Announcement, { organization: org.id, title, body: 'Text', status, publishedAt: status === 'published' ? now : null, createdBy: author.id, allProperties: false, ...target });
+      em.create(Announcement, {
+        organization: org.id,
+        title,
+        body: 'Text',
+        status,
+        publishedAt: status === 'published' ? now : null,
+        createdBy: author.id,
+        allProperties: false,
+        ...target,
+      });
     announcement('Treppenhausreinigung im Rosenweg', { properties: [rosenweg().id] });
     announcement('Willkommen im neuen Portal', { allProperties: true });
     announcement('Nur für die Max-Planck-Straße', { properties: [app.world.properties.maxPlanck.id] });
@@ -114,7 +123,8 @@ describe('the preview', () => {
       createdBy: author.id,
       properties: [rosenweg().id],
     });
-    const post = (title: string, property: string) => em.create(BulletinPost, { organization: org.id, property, title, body: 'Text', status: 'published', publishedAt: now, createdBy: author.id });
+    const post = (title: string, property: string) =>
+      em.create(BulletinPost, { organization: org.id, property, title, body: 'Text', status: 'published', publishedAt: now, createdBy: author.id });
     post('Fahrradkeller wird geräumt', rosenweg().id);
     post('Aushang Max-Planck-Straße', app.world.properties.maxPlanck.id);
     await em.flush();
@@ -128,7 +138,10 @@ describe('the preview', () => {
     expect(page.$('.preview-banner').text()).toContain('Vorschau');
     expect(page.$('main h1').text()).toContain('Rosenweg 24');
 
-    const announcements = page.$('#start-announcements li a').map((_, el) => page.$(el).text()).get();
+    const announcements = page
+      .$('#start-announcements li a')
+      .map((_, el) => page.$(el).text())
+      .get();
     expect(announcements).toContain('Treppenhausreinigung im Rosenweg');
     expect(announcements).toContain('Willkommen im neuen Portal');
     expect(announcements).not.toContain('Nur für die Max-Planck-Straße');
@@ -150,7 +163,10 @@ describe('the preview', () => {
     expect(page.$('form[action="/portal/abmelden"]').length).toBe(0);
 
     // Every portal link stays inside the preview; there is no object selection.
-    const links = page.$('.portalnav a, main a[href^="/portal"]').map((_, el) => page.$(el).attr('href')).get();
+    const links = page
+      .$('.portalnav a, main a[href^="/portal"]')
+      .map((_, el) => page.$(el).attr('href'))
+      .get();
     expect(links.length).toBeGreaterThan(5);
     for (const href of links) expect(href).toMatch(new RegExp(`^/portal/vorschau/liegenschaften/${rosenweg().id}(/|$)`));
   });
@@ -254,7 +270,11 @@ describe('without a valid preview session', () => {
   it('ends when the staff member is disabled', async () => {
     const em = app.em();
     const browser = await previewClient('sachbearbeitung@sonnenschein-hv.de');
-    const clerk = await em.findOneOrFail(Session, { id: browser.cookies.get('hp_staff_session')!.split('.')[0] }, { populate: ['staffUser'], filters: { tenant: false } });
+    const clerk = await em.findOneOrFail(
+      Session,
+      { id: browser.cookies.get('hp_staff_session')!.split('.')[0] },
+      { populate: ['staffUser'], filters: { tenant: false } },
+    );
     clerk.staffUser!.disabledAt = app.clock.now();
     await em.flush();
     try {

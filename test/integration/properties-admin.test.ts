@@ -25,7 +25,11 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const BASE = '/verwaltung/liegenschaften';
-const texts = (page: Page, selector: string) => page.$(selector).map((_, el) => page.$(el).text().replace(/\s+/g, ' ').trim()).get();
+const texts = (page: Page, selector: string) =>
+  page
+    .$(selector)
+    .map((_, el) => page.$(el).text().replace(/\s+/g, ' ').trim())
+    .get();
 const newProperty = { name: 'Ulmenweg 3', kind: 'rental', externalId: '', street: 'Ulmenweg', houseNumber: '3', postalCode: '80331', city: 'München' };
 const rosenwegUnit = () => app.em().findOneOrFail(Unit, { property: app.world.properties.rosenweg.id, number: 'Wohnung 001' }, all);
 const rosenwegAddress = () => app.em().findOneOrFail(Address, { property: app.world.properties.rosenweg.id }, all);
@@ -49,7 +53,13 @@ describe('Neue Liegenschaft', () => {
 
     const id = await createProperty({ externalId: 'L-9001' });
     const property = await app.em().findOneOrFail(Property, { id }, { ...all, populate: ['addresses'] });
-    expect([property.name, property.kind, property.externalId, property.erpSyncedAt, property.organization.id]).toEqual(['Ulmenweg 3', 'rental', 'L-9001', null, app.world.organizations.sonnenschein.id]);
+    expect([property.name, property.kind, property.externalId, property.erpSyncedAt, property.organization.id]).toEqual([
+      'Ulmenweg 3',
+      'rental',
+      'L-9001',
+      null,
+      app.world.organizations.sonnenschein.id,
+    ]);
     expect(property.addresses.getItems().map((a) => `${a.street} ${a.houseNumber}, ${a.postalCode} ${a.city}`)).toEqual(['Ulmenweg 3, 80331 München']);
     expect(await app.em().count(AuditLog, { action: 'property.created', subjectId: id } as never, all)).toBe(1);
 
@@ -60,7 +70,15 @@ describe('Neue Liegenschaft', () => {
   });
 
   it('answers bad input with 422, the German message next to each field and the form kept', async () => {
-    const answer = await clerk.post(BASE, { name: '', kind: 'villa', externalId: 'x'.repeat(101), street: 'Eichenweg', houseNumber: '', postalCode: '12345678901', city: 'Berlin' });
+    const answer = await clerk.post(BASE, {
+      name: '',
+      kind: 'villa',
+      externalId: 'x'.repeat(101),
+      street: 'Eichenweg',
+      houseNumber: '',
+      postalCode: '12345678901',
+      city: 'Berlin',
+    });
     expect(answer.status).toBe(422);
     expect(answer.$('[role=alert]').text()).toBe('Bitte prüfen Sie die markierten Angaben.');
     expect(answer.$('#name-error').text()).toBe('Bitte ausfüllen.');
@@ -114,8 +132,21 @@ describe('the ERP owns Rosenweg 24', () => {
     const [address, unit] = [await rosenwegAddress(), await rosenwegUnit()];
     const forms = {
       [`${BASE}/${rosenweg.id}/bearbeiten`]: ['properties-name', 'properties-kind', 'properties-externalId'],
-      [`${BASE}/${rosenweg.id}/adressen/${address.id}/bearbeiten`]: ['addresses-street', 'addresses-houseNumber', 'addresses-postalCode', 'addresses-city', 'addresses-externalId'],
-      [`${BASE}/${rosenweg.id}/einheiten/${unit.id}/bearbeiten`]: ['units-number', 'units-kind', 'units-areaSqm', 'units-floor', 'units-address', 'units-externalId'],
+      [`${BASE}/${rosenweg.id}/adressen/${address.id}/bearbeiten`]: [
+        'addresses-street',
+        'addresses-houseNumber',
+        'addresses-postalCode',
+        'addresses-city',
+        'addresses-externalId',
+      ],
+      [`${BASE}/${rosenweg.id}/einheiten/${unit.id}/bearbeiten`]: [
+        'units-number',
+        'units-kind',
+        'units-areaSqm',
+        'units-floor',
+        'units-address',
+        'units-externalId',
+      ],
     };
     for (const [path, ids] of Object.entries(forms)) {
       const page = await clerk.get(path);
@@ -140,17 +171,45 @@ describe('the ERP owns Rosenweg 24', () => {
     const [address, unit] = [await rosenwegAddress(), await rosenwegUnit()];
     const posted = [
       await clerk.post(`${BASE}/${rosenweg.id}/bearbeiten`, { name: 'Gekapert', kind: 'rental', externalId: 'X-1' }),
-      await clerk.post(`${BASE}/${rosenweg.id}/adressen/${address.id}/bearbeiten`, { street: 'Falschweg', houseNumber: '1', postalCode: '10115', city: 'Berlin', externalId: 'X-2' }),
-      await clerk.post(`${BASE}/${rosenweg.id}/einheiten/${unit.id}/bearbeiten`, { number: 'Gekapert', kind: 'parking', areaSqm: '1', floor: 'Keller', address: '', externalId: 'X-3' }),
+      await clerk.post(`${BASE}/${rosenweg.id}/adressen/${address.id}/bearbeiten`, {
+        street: 'Falschweg',
+        houseNumber: '1',
+        postalCode: '10115',
+        city: 'Berlin',
+        externalId: 'X-2',
+      }),
+      await clerk.post(`${BASE}/${rosenweg.id}/einheiten/${unit.id}/bearbeiten`, {
+        number: 'Gekapert',
+        kind: 'parking',
+        areaSqm: '1',
+        floor: 'Keller',
+        address: '',
+        externalId: 'X-3',
+      }),
     ];
     expect(posted.map((p) => p.status)).toEqual([303, 303, 303]);
     const em = app.em();
-    const [p, a, u] = await Promise.all([em.findOneOrFail(Property, { id: rosenweg.id }, all), em.findOneOrFail(Address, { id: address.id }, all), em.findOneOrFail(Unit, { id: unit.id }, all)]);
+    const [p, a, u] = await Promise.all([
+      em.findOneOrFail(Property, { id: rosenweg.id }, all),
+      em.findOneOrFail(Address, { id: address.id }, all),
+      em.findOneOrFail(Unit, { id: unit.id }, all),
+    ]);
     expect([p.name, p.kind, p.externalId]).toEqual(['Rosenweg 24', 'weg', rosenweg.externalId]);
     expect([a.street, a.houseNumber, a.city, a.externalId]).toEqual([address.street, address.houseNumber, address.city, address.externalId]);
-    expect([u.number, u.kind, u.areaSqm, u.floor, u.address?.id, u.externalId]).toEqual(['Wohnung 001', 'apartment', 58.2, '0. OG', address.id, unit.externalId]);
+    expect([u.number, u.kind, u.areaSqm, u.floor, u.address?.id, u.externalId]).toEqual([
+      'Wohnung 001',
+      'apartment',
+      58.2,
+      '0. OG',
+      address.id,
+      unit.externalId,
+    ]);
 
-    for (const path of [`${BASE}/${rosenweg.id}/archivieren`, `${BASE}/${rosenweg.id}/adressen/${address.id}/archivieren`, `${BASE}/${rosenweg.id}/einheiten/${unit.id}/archivieren`]) {
+    for (const path of [
+      `${BASE}/${rosenweg.id}/archivieren`,
+      `${BASE}/${rosenweg.id}/adressen/${address.id}/archivieren`,
+      `${BASE}/${rosenweg.id}/einheiten/${unit.id}/archivieren`,
+    ]) {
       const refused = await clerk.post(path);
       expect(refused.status, path).toBe(409);
       expect(refused.$('[role=alert]').text(), path).toContain('durch Löschen im ERP archiviert');
@@ -166,7 +225,14 @@ describe('the ERP owns Rosenweg 24', () => {
     const form = await clerk.get(`${path}/bearbeiten`);
     expect(form.$('#units-floor').attr('disabled')).toBeUndefined();
     expect(form.$('.erp-badge')).toHaveLength(0);
-    const saved = await clerk.post(`${path}/bearbeiten`, { number: 'Wohnung 001', kind: 'apartment', areaSqm: '58,2', floor: 'EG rechts', address: unit.address!.id, externalId: unit.externalId! });
+    const saved = await clerk.post(`${path}/bearbeiten`, {
+      number: 'Wohnung 001',
+      kind: 'apartment',
+      areaSqm: '58,2',
+      floor: 'EG rechts',
+      address: unit.address!.id,
+      externalId: unit.externalId!,
+    });
     expect(saved.status).toBe(303);
     expect((await app.em().findOneOrFail(Unit, { id: unit.id }, all)).floor).toBe('EG rechts');
   });
@@ -218,7 +284,14 @@ describe('the Liegenschaften list', () => {
   it('pages by 50 and answers the htmx request with the results only, sorted', async () => {
     const em = app.em();
     const now = app.clock.now();
-    for (let i = 1; i <= 51; i++) em.create(Property, { organization: app.world.organizations.sonnenschein.id, name: `Zeile ${String(i).padStart(2, '0')}`, kind: 'rental', createdAt: now, updatedAt: now });
+    for (let i = 1; i <= 51; i++)
+      em.create(Property, {
+        organization: app.world.organizations.sonnenschein.id,
+        name: `Zeile ${String(i).padStart(2, '0')}`,
+        kind: 'rental',
+        createdAt: now,
+        updatedAt: now,
+      });
     await em.flush();
     const first = await clerk.get(`${BASE}?q=Zeile&sortierung=-name`);
     expect(first.$('#property-results tbody tr')).toHaveLength(50);
@@ -240,12 +313,28 @@ describe('Adressen', () => {
     const bad = await clerk.post(`${BASE}/${mp.id}/adressen`, { street: 'Max-Planck-Straße', houseNumber: '12b', postalCode: '', city: 'München' });
     expect(bad.status).toBe(422);
     expect(bad.$('#postalCode-error').text()).toBe('Bitte ausfüllen.');
-    const added = await clerk.post(`${BASE}/${mp.id}/adressen`, { street: 'Max-Planck-Straße', houseNumber: '12b', postalCode: '80638', city: 'München', externalId: 'A-77' });
+    const added = await clerk.post(`${BASE}/${mp.id}/adressen`, {
+      street: 'Max-Planck-Straße',
+      houseNumber: '12b',
+      postalCode: '80638',
+      city: 'München',
+      externalId: 'A-77',
+    });
     expect([added.status, added.location]).toEqual([303, `${BASE}/${mp.id}`]);
     const address = await app.em().findOneOrFail(Address, { externalId: 'A-77' }, all);
     expect(address.property.id).toBe(mp.id);
 
-    expect((await clerk.post(`${BASE}/${mp.id}/adressen/${address.id}/bearbeiten`, { street: 'Max-Planck-Straße', houseNumber: '12c', postalCode: '80638', city: 'München', externalId: 'A-77' })).status).toBe(303);
+    expect(
+      (
+        await clerk.post(`${BASE}/${mp.id}/adressen/${address.id}/bearbeiten`, {
+          street: 'Max-Planck-Straße',
+          houseNumber: '12c',
+          postalCode: '80638',
+          city: 'München',
+          externalId: 'A-77',
+        })
+      ).status,
+    ).toBe(303);
     expect((await app.em().findOneOrFail(Address, { id: address.id }, all)).houseNumber).toBe('12c');
 
     // 12a is the entrance of Wohnung 005–008.
@@ -270,7 +359,12 @@ describe('Adressen', () => {
     const page = await clerk.get('/verwaltung/adressen');
     expect(page.$('nav.subnav a[aria-current]').text()).toBe('Adressen');
     expect(texts(page, '#address-results tbody th')).not.toContain('Hafenstraße 9');
-    for (const [q, expected] of [['82031', ['Lindenallee 5', 'Lindenallee 7']], ['grünwald', ['Lindenallee 5', 'Lindenallee 7']], ['Gewerbehof', ['Am Hafen 3']], ['%', []]] as const) {
+    for (const [q, expected] of [
+      ['82031', ['Lindenallee 5', 'Lindenallee 7']],
+      ['grünwald', ['Lindenallee 5', 'Lindenallee 7']],
+      ['Gewerbehof', ['Am Hafen 3']],
+      ['%', []],
+    ] as const) {
       expect(texts(await clerk.get(`/verwaltung/adressen?q=${encodeURIComponent(q)}`), '#address-results tbody th'), q).toEqual(expected);
     }
     const byCity = texts(await clerk.get('/verwaltung/adressen?sortierung=-ort'), '#address-results tbody td:nth-child(2)');
@@ -289,10 +383,22 @@ describe('Einheiten', () => {
     const tab = await clerk.get(`${BASE}/${mp.id}/einheiten`);
     expect(tab.$(`a[href="${BASE}/${mp.id}/einheiten/neu"]`).text()).toBe('Neue Einheit');
     const form = await clerk.get(`${BASE}/${mp.id}/einheiten/neu`);
-    expect(texts(form, '#units-address option')).toEqual(['Keine Adresse', 'Max-Planck-Straße 12, 80638 München', 'Max-Planck-Straße 12a, 80638 München', 'Max-Planck-Straße 12c, 80638 München']);
+    expect(texts(form, '#units-address option')).toEqual([
+      'Keine Adresse',
+      'Max-Planck-Straße 12, 80638 München',
+      'Max-Planck-Straße 12a, 80638 München',
+      'Max-Planck-Straße 12c, 80638 München',
+    ]);
     const entrance = (await mpUnit('Wohnung 001')).address!;
 
-    const created = await clerk.post(`${BASE}/${mp.id}/einheiten`, { number: 'Wohnung 009', kind: 'apartment', areaSqm: '1.065,5', floor: '5. OG', address: entrance.id, externalId: 'E-9' });
+    const created = await clerk.post(`${BASE}/${mp.id}/einheiten`, {
+      number: 'Wohnung 009',
+      kind: 'apartment',
+      areaSqm: '1.065,5',
+      floor: '5. OG',
+      address: entrance.id,
+      externalId: 'E-9',
+    });
     expect(created.status, created.$('.field-error').text()).toBe(303);
     const unit = await mpUnit('Wohnung 009');
     expect(created.location).toBe(`${BASE}/${mp.id}/einheiten/${unit.id}`);
@@ -303,10 +409,17 @@ describe('Einheiten', () => {
     expect(texts(await clerk.get(`${BASE}/${mp.id}/einheiten`), 'tbody th')).toContain('Wohnung 009');
   });
 
-  it('refuses a bad area, another property\'s address and a missing number with 422 next to the fields', async () => {
+  it("refuses a bad area, another property's address and a missing number with 422 next to the fields", async () => {
     const mp = app.world.properties.maxPlanck;
     const rosenAddress = await rosenwegAddress();
-    const answer = await clerk.post(`${BASE}/${mp.id}/einheiten`, { number: '', kind: 'apartment', areaSqm: '65,5 qm', floor: '', address: rosenAddress.id, externalId: '' });
+    const answer = await clerk.post(`${BASE}/${mp.id}/einheiten`, {
+      number: '',
+      kind: 'apartment',
+      areaSqm: '65,5 qm',
+      floor: '',
+      address: rosenAddress.id,
+      externalId: '',
+    });
     expect(answer.status).toBe(422);
     expect(answer.$('#number-error').text()).toBe('Bitte ausfüllen.');
     expect(answer.$('#areaSqm-error').text()).toBe('Bitte eine Zahl angeben, z. B. 65,5.');
@@ -323,7 +436,9 @@ describe('Einheiten', () => {
     const path = `${BASE}/${mp.id}/einheiten/${unit.id}`;
     const edit = await clerk.get(`${path}/bearbeiten`);
     expect(edit.$('#units-areaSqm').val()).toBe('1065,5');
-    expect((await clerk.post(`${path}/bearbeiten`, { number: 'Wohnung 009', kind: 'commercial', areaSqm: '70', floor: '', address: '', externalId: '' })).status).toBe(303);
+    expect(
+      (await clerk.post(`${path}/bearbeiten`, { number: 'Wohnung 009', kind: 'commercial', areaSqm: '70', floor: '', address: '', externalId: '' })).status,
+    ).toBe(303);
     const saved = await mpUnit('Wohnung 009');
     expect([saved.kind, saved.areaSqm, saved.floor, saved.address, saved.externalId]).toEqual(['commercial', 70, null, null, null]);
 
@@ -364,7 +479,14 @@ describe('Einheiten', () => {
     expect((await clerk.get(`/verwaltung/einheiten?liegenschaft=${app.world.properties.hafenstrasse.id}`)).$('#unit-results tbody tr')).toHaveLength(0);
 
     const em = app.em();
-    for (let i = 1; i <= 51; i++) em.create(Unit, { organization: app.world.organizations.sonnenschein.id, property: app.world.properties.test.id, number: `Keller ${String(i).padStart(2, '0')}`, kind: 'other', createdAt: app.clock.now() });
+    for (let i = 1; i <= 51; i++)
+      em.create(Unit, {
+        organization: app.world.organizations.sonnenschein.id,
+        property: app.world.properties.test.id,
+        number: `Keller ${String(i).padStart(2, '0')}`,
+        kind: 'other',
+        createdAt: app.clock.now(),
+      });
     await em.flush();
     const first = await clerk.get('/verwaltung/einheiten?q=Keller&sortierung=-nummer');
     expect(first.$('#unit-results tbody tr')).toHaveLength(50);
@@ -399,18 +521,42 @@ describe('who may', () => {
     const unit = (await rosenwegUnit()).id;
     const p = `${BASE}/${rosenweg}`;
     return [
-      ['GET', `${p}/bearbeiten`], ['POST', `${p}/bearbeiten`], ['GET', `${p}/archivieren`], ['POST', `${p}/archivieren`], ['POST', `${p}/wiederherstellen`],
-      ['GET', `${p}/adressen/neu`], ['POST', `${p}/adressen`], ['GET', `${p}/adressen/${address}/bearbeiten`], ['POST', `${p}/adressen/${address}/bearbeiten`],
-      ['GET', `${p}/adressen/${address}/archivieren`], ['POST', `${p}/adressen/${address}/archivieren`], ['POST', `${p}/adressen/${address}/wiederherstellen`],
-      ['GET', `${p}/einheiten/neu`], ['POST', `${p}/einheiten`], ['GET', `${p}/einheiten/${unit}`], ['GET', `${p}/einheiten/${unit}/bearbeiten`], ['POST', `${p}/einheiten/${unit}/bearbeiten`],
-      ['GET', `${p}/einheiten/${unit}/archivieren`], ['POST', `${p}/einheiten/${unit}/archivieren`], ['POST', `${p}/einheiten/${unit}/wiederherstellen`],
+      ['GET', `${p}/bearbeiten`],
+      ['POST', `${p}/bearbeiten`],
+      ['GET', `${p}/archivieren`],
+      ['POST', `${p}/archivieren`],
+      ['POST', `${p}/wiederherstellen`],
+      ['GET', `${p}/adressen/neu`],
+      ['POST', `${p}/adressen`],
+      ['GET', `${p}/adressen/${address}/bearbeiten`],
+      ['POST', `${p}/adressen/${address}/bearbeiten`],
+      ['GET', `${p}/adressen/${address}/archivieren`],
+      ['POST', `${p}/adressen/${address}/archivieren`],
+      ['POST', `${p}/adressen/${address}/wiederherstellen`],
+      ['GET', `${p}/einheiten/neu`],
+      ['POST', `${p}/einheiten`],
+      ['GET', `${p}/einheiten/${unit}`],
+      ['GET', `${p}/einheiten/${unit}/bearbeiten`],
+      ['POST', `${p}/einheiten/${unit}/bearbeiten`],
+      ['GET', `${p}/einheiten/${unit}/archivieren`],
+      ['POST', `${p}/einheiten/${unit}/archivieren`],
+      ['POST', `${p}/einheiten/${unit}/wiederherstellen`],
     ];
   }
-  const send = (client: Client, method: string, path: string, fields: Record<string, string> = {}) => (method === 'GET' ? client.get(path) : client.post(path, fields));
+  const send = (client: Client, method: string, path: string, fields: Record<string, string> = {}) =>
+    method === 'GET' ? client.get(path) : client.post(path, fields);
 
   it('the other Verwaltung gets 404 on every route of a Sonnenschein property, address or unit, and sees none in the lists', async () => {
     for (const [method, path] of await routes()) {
-      const page = await send(nord, method, path, { name: 'Nord', kind: 'weg', number: 'Nord', street: 'Nord', houseNumber: '1', postalCode: '1', city: 'Nord' });
+      const page = await send(nord, method, path, {
+        name: 'Nord',
+        kind: 'weg',
+        number: 'Nord',
+        street: 'Nord',
+        houseNumber: '1',
+        postalCode: '1',
+        city: 'Nord',
+      });
       expect(page.status, `${method} ${path}`).toBe(404);
       expect(page.text, `${method} ${path}`).not.toContain('Rosenweg');
     }
@@ -424,7 +570,11 @@ describe('who may', () => {
   it('a unit or address is a 404 through another property of the same Verwaltung', async () => {
     const mp = app.world.properties.maxPlanck.id;
     const [address, unit] = [await rosenwegAddress(), await rosenwegUnit()];
-    for (const path of [`${BASE}/${mp}/adressen/${address.id}/bearbeiten`, `${BASE}/${mp}/einheiten/${unit.id}/bearbeiten`, `${BASE}/${mp}/einheiten/${unit.id}`]) {
+    for (const path of [
+      `${BASE}/${mp}/adressen/${address.id}/bearbeiten`,
+      `${BASE}/${mp}/einheiten/${unit.id}/bearbeiten`,
+      `${BASE}/${mp}/einheiten/${unit.id}`,
+    ]) {
       expect((await clerk.get(path)).status, path).toBe(404);
     }
     expect((await clerk.post(`${BASE}/${mp}/adressen/${address.id}/archivieren`)).status).toBe(404);

@@ -12,7 +12,10 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const rowTexts = (page: Awaited<ReturnType<Client['get']>>, selector: string) =>
-  page.$(selector).map((_, el) => page.$(el).text().replace(/\s+/g, ' ').trim()).get();
+  page
+    .$(selector)
+    .map((_, el) => page.$(el).text().replace(/\s+/g, ' ').trim())
+    .get();
 
 describe('Liegenschaften list', () => {
   it('lists the properties of the Verwaltung with address, kind and unit count', async () => {
@@ -23,9 +26,20 @@ describe('Liegenschaften list', () => {
   });
 
   it('finds properties by postcode, city and street, and treats % literally', async () => {
-    for (const [q, expected] of [['80638', ['Max-Planck-Straße 12']], ['grünwald', ['Lindenallee 5–7']], ['Rosen', ['Rosenweg 24']], ['%', []]] as const) {
+    for (const [q, expected] of [
+      ['80638', ['Max-Planck-Straße 12']],
+      ['grünwald', ['Lindenallee 5–7']],
+      ['Rosen', ['Rosenweg 24']],
+      ['%', []],
+    ] as const) {
       const page = await manager.get(`/verwaltung/liegenschaften?q=${encodeURIComponent(q)}`);
-      expect(page.$('#property-results tbody tr a').map((_, a) => page.$(a).text()).get(), q).toEqual(expected);
+      expect(
+        page
+          .$('#property-results tbody tr a')
+          .map((_, a) => page.$(a).text())
+          .get(),
+        q,
+      ).toEqual(expected);
     }
   });
 
@@ -60,14 +74,22 @@ describe('property page', () => {
 
   it('lists the contacts of the property once each, with all their contracts', async () => {
     const page = await manager.get(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/kontakte`);
-    const names = page.$('tbody th').map((_, th) => page.$(th).text()).get();
+    const names = page
+      .$('tbody th')
+      .map((_, th) => page.$(th).text())
+      .get();
     expect(names.filter((n) => n === 'Dr. Heinrich Eigner')).toHaveLength(1);
     expect(names).toContain('Kristina Maiblume');
   });
 
   it('shows the overview figures', async () => {
     const page = await manager.get(`/verwaltung/liegenschaften/${app.world.properties.rosenweg.id}`);
-    const facts = Object.fromEntries(page.$('.facts div').map((_, div) => [[page.$(div).find('dt').text(), page.$(div).find('dd').text()]]).get());
+    const facts = Object.fromEntries(
+      page
+        .$('.facts div')
+        .map((_, div) => [[page.$(div).find('dt').text(), page.$(div).find('dd').text()]])
+        .get(),
+    );
     expect(facts).toMatchObject({ Einheiten: '9' });
     // Art and ERP-Nummer stand in the side column, on every tab.
     expect(page.$('.property-detail .detail-side .contact-facts').text()).toContain('WEG');

@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { Address, Contact, Contract, Document, DocumentType, OutboxMail, Property, ServiceProvider, Ticket, TicketCategory, Unit } from '../../src/entities/index.ts';
+import {
+  Address,
+  Contact,
+  Contract,
+  Document,
+  DocumentType,
+  OutboxMail,
+  Property,
+  ServiceProvider,
+  Ticket,
+  TicketCategory,
+  Unit,
+} from '../../src/entities/index.ts';
 import { addShares } from '../../src/features/documents/service.ts';
 import type { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -80,7 +92,15 @@ async function addDocument(em: ReturnType<TestApp['em']>, i: number, unitId: str
     publishedAt: now,
     createdBy: app.world.staff.manager.id,
   });
-  addShares(em, document, [{ kind: 'group', propertyId: app.world.properties.maxPlanck.id, group: 'owner' }, { kind: 'unit', unitId }], now);
+  addShares(
+    em,
+    document,
+    [
+      { kind: 'group', propertyId: app.world.properties.maxPlanck.id, group: 'owner' },
+      { kind: 'unit', unitId },
+    ],
+    now,
+  );
 }
 
 /** Adds MORE properties with an address each, and MORE let flats in Max-Planck-Straße 12 owned by Dr. Eigner. */
@@ -92,8 +112,23 @@ async function addRows() {
     const property = em.create(Property, { organization, name: `Neubau ${String(i).padStart(2, '0')}`, kind: 'rental', createdAt: now, updatedAt: now });
     em.create(Address, { organization, property, street: 'Neubauweg', houseNumber: String(i), postalCode: '80333', city: 'München', createdAt: now });
 
-    const unit = em.create(Unit, { organization, property: app.world.properties.maxPlanck.id, number: `Wohnung N${String(i).padStart(2, '0')}`, kind: 'apartment', areaSqm: 50 + i, createdAt: now });
-    const tenant = em.create(Contact, { organization, type: 'person', salutation: 'frau', firstName: 'Mia', lastName: `Neumieterin ${i}`, createdAt: now, updatedAt: now });
+    const unit = em.create(Unit, {
+      organization,
+      property: app.world.properties.maxPlanck.id,
+      number: `Wohnung N${String(i).padStart(2, '0')}`,
+      kind: 'apartment',
+      areaSqm: 50 + i,
+      createdAt: now,
+    });
+    const tenant = em.create(Contact, {
+      organization,
+      type: 'person',
+      salutation: 'frau',
+      firstName: 'Mia',
+      lastName: `Neumieterin ${i}`,
+      createdAt: now,
+      updatedAt: now,
+    });
     em.create(ServiceProvider, { organization, name: `Dienstleister ${String(i).padStart(2, '0')}`, trade: 'Reinigung', createdAt: now, updatedAt: now });
     em.create(Contract, { organization, kind: 'rental', unit, contacts: [tenant], startsOn: '2024-01-01', createdAt: now });
     em.create(Contract, { organization, kind: 'ownership', unit, contacts: [app.world.contacts.eigner.id], startsOn: '2020-01-01', createdAt: now });
@@ -169,7 +204,17 @@ describe('query count of the console Übersicht (src/features/console/overview.t
         lastActivityAt: now,
         createdAt: now,
       });
-      em.create(OutboxMail, { organization, messageId: `<${randomUUID()}@test>`, to: 'x@example.invalid', subject: `Mail ${i}`, text: 'x', html: 'x', status: 'failed', nextAttemptAt: now, createdAt: now });
+      em.create(OutboxMail, {
+        organization,
+        messageId: `<${randomUUID()}@test>`,
+        to: 'x@example.invalid',
+        subject: `Mail ${i}`,
+        text: 'x',
+        html: 'x',
+        status: 'failed',
+        nextAttemptAt: now,
+        createdAt: now,
+      });
     }
     await em.flush();
 

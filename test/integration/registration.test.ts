@@ -21,7 +21,13 @@ const PASSWORD = 'Sonnenblume-2026';
 const all = { filters: { tenant: false } } as const;
 
 /** The first-login questions off, so each test switches on what it is about. */
-const QUESTIONS_OFF = { askResidentQuestion: false, askContactDataConfirmation: false, askContactPreference: false, confirmContractNumber: false, residentsMayAddUsers: false };
+const QUESTIONS_OFF = {
+  askResidentQuestion: false,
+  askContactDataConfirmation: false,
+  askContactPreference: false,
+  confirmContractNumber: false,
+  residentsMayAddUsers: false,
+};
 
 /** Changes Sonnenschein's portal settings (the settings pages are another part of this issue). */
 async function settings(patch: Partial<Organization>) {
@@ -86,7 +92,12 @@ describe('the link from the invitation', () => {
     expect(form.find('input[name=name]').val()).toBe('Jonas Becker');
     expect(form.find('input[name=_csrf]')).toHaveLength(1);
     for (const label of ['Registrierungscode', 'Name', 'E-Mail-Adresse', 'Passwort', 'Passwort wiederholen']) {
-      expect(form.find('label').map((_, l) => page.$(l).text()).get()).toContain(label);
+      expect(
+        form
+          .find('label')
+          .map((_, l) => page.$(l).text())
+          .get(),
+      ).toContain(label);
     }
     expect(form.find('input[name=contractNumber]')).toHaveLength(0);
   });
@@ -133,7 +144,11 @@ describe('bad input', () => {
   }
 
   it('refuses an unknown code and keeps what was typed', async () => {
-    const page = await refused(registration('ABCD-EFGH-JKMN', { email: 'jemand@example.de', name: 'Jemand' }), 'code', 'Dieser Registrierungscode ist nicht gültig. Bitte prüfen Sie Ihre Eingabe.');
+    const page = await refused(
+      registration('ABCD-EFGH-JKMN', { email: 'jemand@example.de', name: 'Jemand' }),
+      'code',
+      'Dieser Registrierungscode ist nicht gültig. Bitte prüfen Sie Ihre Eingabe.',
+    );
     expect(page.$('input[name=email]').val()).toBe('jemand@example.de');
     expect(page.$('input[name=name]').val()).toBe('Jemand');
     expect(page.$('input[name=code]').val()).toBe('ABCD-EFGH-JKMN');
@@ -146,13 +161,21 @@ describe('bad input', () => {
 
   it('refuses an expired code', async () => {
     const code = await invite(contacts.hoffmann.id, { now: new Date(app.clock.now().getTime() - 31 * 24 * 3600_000) });
-    await refused(registration(code, { email: 'hoffmann.alt@example.de' }), 'code', 'Dieser Registrierungscode ist abgelaufen. Bitte fordern Sie bei Ihrer Verwaltung eine neue Einladung an.');
+    await refused(
+      registration(code, { email: 'hoffmann.alt@example.de' }),
+      'code',
+      'Dieser Registrierungscode ist abgelaufen. Bitte fordern Sie bei Ihrer Verwaltung eine neue Einladung an.',
+    );
   });
 
   it('refuses a code that was replaced by a newer invitation', async () => {
     const old = await invite(contacts.hoffmann.id);
     await invite(contacts.hoffmann.id);
-    await refused(registration(old, { email: 'hoffmann.ersetzt@example.de' }), 'code', 'Dieser Code wurde durch eine neuere Einladung ersetzt. Bitte verwenden Sie den Code aus Ihrer neuesten Einladung.');
+    await refused(
+      registration(old, { email: 'hoffmann.ersetzt@example.de' }),
+      'code',
+      'Dieser Code wurde durch eine neuere Einladung ersetzt. Bitte verwenden Sie den Code aus Ihrer neuesten Einladung.',
+    );
   });
 
   it('refuses a used code', async () => {
@@ -175,8 +198,16 @@ describe('bad input', () => {
 
   it('refuses a weak password and passwords that differ', async () => {
     const code = await invite(contacts.demir.id);
-    await refused(registration(code, { email: 'aylin@example.de', password: 'kurz', passwordRepeat: 'kurz' }), 'password', 'Das Passwort muss mindestens 10 Zeichen lang sein.');
-    await refused(registration(code, { email: 'aylin@example.de', passwordRepeat: 'Anderes-Passwort-1' }), 'passwordRepeat', 'Die beiden Passwörter stimmen nicht überein.');
+    await refused(
+      registration(code, { email: 'aylin@example.de', password: 'kurz', passwordRepeat: 'kurz' }),
+      'password',
+      'Das Passwort muss mindestens 10 Zeichen lang sein.',
+    );
+    await refused(
+      registration(code, { email: 'aylin@example.de', passwordRepeat: 'Anderes-Passwort-1' }),
+      'passwordRepeat',
+      'Die beiden Passwörter stimmen nicht überein.',
+    );
     await refused(registration(code, { email: 'aylin@example.de', name: '  ' }), 'name', 'Bitte geben Sie einen Namen ein.');
   });
 
@@ -297,8 +328,19 @@ describe('first-login questions', () => {
 
     const page = await client.get('/portal/willkommen');
     expect(page.status).toBe(200);
-    expect(page.$('legend').map((_, l) => page.$(l).text()).get()).toEqual(['Wohnen Sie in der Liegenschaft?', 'Kontaktdaten bestätigen', 'Präferierter Kontaktweg']);
-    for (const label of ['Telefon', 'Straße und Hausnummer', 'PLZ', 'Ort']) expect(page.$('label').map((_, l) => page.$(l).text()).get()).toContain(label);
+    expect(
+      page
+        .$('legend')
+        .map((_, l) => page.$(l).text())
+        .get(),
+    ).toEqual(['Wohnen Sie in der Liegenschaft?', 'Kontaktdaten bestätigen', 'Präferierter Kontaktweg']);
+    for (const label of ['Telefon', 'Straße und Hausnummer', 'PLZ', 'Ort'])
+      expect(
+        page
+          .$('label')
+          .map((_, l) => page.$(l).text())
+          .get(),
+      ).toContain(label);
 
     const empty = await client.post('/portal/willkommen', {});
     expect(empty.status).toBe(422);
@@ -306,7 +348,14 @@ describe('first-login questions', () => {
     expect(errorOf(empty, 'phone')).toBe('Bitte geben Sie Ihre Telefonnummer ein.');
     expect(errorOf(empty, 'contactPreference')).toBe('Bitte wählen Sie einen Kontaktweg.');
 
-    const answers = { livesInProperty: 'ja', phone: '089 1234567', street: 'Max-Planck-Straße 12', postalCode: '8063', city: 'München', contactPreference: 'post' };
+    const answers = {
+      livesInProperty: 'ja',
+      phone: '089 1234567',
+      street: 'Max-Planck-Straße 12',
+      postalCode: '8063',
+      city: 'München',
+      contactPreference: 'post',
+    };
     const badPostcode = await client.post('/portal/willkommen', answers);
     expect(badPostcode.status).toBe(422);
     expect(errorOf(badPostcode, 'postalCode')).toBe('Die Postleitzahl muss aus fünf Ziffern bestehen.');
@@ -319,7 +368,14 @@ describe('first-login questions', () => {
     expect((await client.get('/portal')).location).toBe(property);
 
     const contact = await app.em().findOneOrFail(Contact, { id: contacts.becker.id }, all);
-    expect(contact).toMatchObject({ livesInProperty: true, phone: '089 1234567', street: 'Max-Planck-Straße 12', postalCode: '80638', city: 'München', contactPreference: 'post' });
+    expect(contact).toMatchObject({
+      livesInProperty: true,
+      phone: '089 1234567',
+      street: 'Max-Planck-Straße 12',
+      postalCode: '80638',
+      city: 'München',
+      contactPreference: 'post',
+    });
     expect(contact.contactDataConfirmedAt).not.toBeNull();
     expect((await app.em().findOneOrFail(PortalUser, { email: 'becker.fragen@example.de' }, all)).onboardedAt).not.toBeNull();
     expect((await client.get('/portal/willkommen')).location).toBe('/portal');
@@ -330,7 +386,12 @@ describe('first-login questions', () => {
     const { client, done } = await registerNew('becker.bewohnerfrage@example.de');
     expect(done.location).toBe('/portal/willkommen');
     const page = await client.get('/portal/willkommen');
-    expect(page.$('legend').map((_, l) => page.$(l).text()).get()).toEqual(['Wohnen Sie in der Liegenschaft?']);
+    expect(
+      page
+        .$('legend')
+        .map((_, l) => page.$(l).text())
+        .get(),
+    ).toEqual(['Wohnen Sie in der Liegenschaft?']);
     expect(page.$('input[name=phone]')).toHaveLength(0);
     expect((await client.post('/portal/willkommen', { livesInProperty: 'nein' })).status).toBe(303);
     expect((await app.em().findOneOrFail(Contact, { id: contacts.becker.id }, all)).livesInProperty).toBe(false);
@@ -362,7 +423,12 @@ describe('"Weiteren Zugang hinzufügen" in the profile', () => {
     expect(added.location).toBe('/portal');
     const selection = await client.get('/portal');
     expect(selection.status).toBe(200);
-    expect(selection.$('.cards strong').map((_, el) => selection.$(el).text()).get()).toEqual(['Max-Planck-Straße 12', 'Rosenweg 24']);
+    expect(
+      selection
+        .$('.cards strong')
+        .map((_, el) => selection.$(el).text())
+        .get(),
+    ).toEqual(['Max-Planck-Straße 12', 'Rosenweg 24']);
 
     const again = await client.post('/portal/profil/zugang', { code: second });
     expect(errorOf(again, 'code')).toBe('Dieser Code wurde bereits verwendet.');
@@ -415,15 +481,25 @@ describe('the profile', () => {
     const badData = await client.post('/portal/profil/kontaktdaten', { phone: '0171 555', street: 'Weg 1', postalCode: 'ABCDE', city: 'Ort' });
     expect(badData.status).toBe(422);
     expect(errorOf(badData, 'postalCode')).toBe('Die Postleitzahl muss aus fünf Ziffern bestehen.');
-    expect((await client.post('/portal/profil/kontaktdaten', { phone: '0171 5551234', street: 'Weg 1', postalCode: '80331', city: 'München' })).status).toBe(303);
+    expect((await client.post('/portal/profil/kontaktdaten', { phone: '0171 5551234', street: 'Weg 1', postalCode: '80331', city: 'München' })).status).toBe(
+      303,
+    );
     expect((await client.post('/portal/profil/kontaktweg', { contactPreference: 'post' })).status).toBe(303);
     const contact = await app.em().findOneOrFail(Contact, { id: contacts.demir.id }, all);
     expect(contact).toMatchObject({ phone: '0171 5551234', postalCode: '80331', contactPreference: 'post' });
 
-    const wrongCurrent = await client.post('/portal/profil/passwort', { currentPassword: 'falsch-falsch', newPassword: 'Neues-Passwort-1', newPasswordRepeat: 'Neues-Passwort-1' });
+    const wrongCurrent = await client.post('/portal/profil/passwort', {
+      currentPassword: 'falsch-falsch',
+      newPassword: 'Neues-Passwort-1',
+      newPasswordRepeat: 'Neues-Passwort-1',
+    });
     expect(wrongCurrent.status).toBe(422);
     expect(errorOf(wrongCurrent, 'currentPassword')).toBe('Das aktuelle Passwort ist falsch.');
-    const changed = await client.post('/portal/profil/passwort', { currentPassword: PASSWORD, newPassword: 'Neues-Passwort-1', newPasswordRepeat: 'Neues-Passwort-1' });
+    const changed = await client.post('/portal/profil/passwort', {
+      currentPassword: PASSWORD,
+      newPassword: 'Neues-Passwort-1',
+      newPasswordRepeat: 'Neues-Passwort-1',
+    });
     expect(changed.status).toBe(303);
     expect((await client.get('/portal/profil')).status).toBe(200);
     await app.client().loginPortal('profil@example.de', 'Neues-Passwort-1');

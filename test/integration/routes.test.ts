@@ -21,7 +21,13 @@ import { Client, type Page } from '../support/client.ts';
 const common = JSON.parse(readFileSync(new URL('../../locales/de/common.json', import.meta.url), 'utf8'));
 
 let app: TestApp;
-const sonnenscheinIds = { faq: '00000000-0000-4000-8000-000000000000', contactPerson: '00000000-0000-4000-8000-000000000000', post: '00000000-0000-4000-8000-000000000000', contract: '', serviceProvider: '' };
+const sonnenscheinIds = {
+  faq: '00000000-0000-4000-8000-000000000000',
+  contactPerson: '00000000-0000-4000-8000-000000000000',
+  post: '00000000-0000-4000-8000-000000000000',
+  contract: '',
+  serviceProvider: '',
+};
 const demoIds = { announcement: '00000000-0000-4000-8000-000000000000', appointment: '00000000-0000-4000-8000-000000000000' };
 beforeAll(async () => {
   app = await startTestApp();
@@ -180,17 +186,25 @@ describe('the route registry', () => {
       public: ['public'],
       dev: ['public'],
     };
-    const unscoped = routes().filter((route) => !route.scope).map(describeRoute);
+    const unscoped = routes()
+      .filter((route) => !route.scope)
+      .map(describeRoute);
     expect(unscoped, 'wrap the handler in scoped(…) (src/scopes/scope.ts)').toEqual([]);
     const misplaced = routes()
       .filter((route) => !ROOTS[route.guard].includes(route.scope!.split(' › ')[0]))
       .map((route) => `${describeRoute(route)}: ${route.scope}`);
     expect(misplaced).toEqual([]);
-    expect(routes()).toContainEqual(expect.objectContaining({ path: '/verwaltung/liegenschaften/:propertyId/einheiten/:unitId', scope: 'staff › property › unit' }));
+    expect(routes()).toContainEqual(
+      expect.objectContaining({ path: '/verwaltung/liegenschaften/:propertyId/einheiten/:unitId', scope: 'staff › property › unit' }),
+    );
   });
 
   it('knows a value for every path parameter of every route', () => {
-    const unknown = routes().flatMap((route) => paramsOf(route).filter((p) => !(p in PARAM_VALUES)).map((p) => `${p} in ${describeRoute(route)}`));
+    const unknown = routes().flatMap((route) =>
+      paramsOf(route)
+        .filter((p) => !(p in PARAM_VALUES))
+        .map((p) => `${p} in ${describeRoute(route)}`),
+    );
     expect(unknown, 'extend PARAM_VALUES in test/integration/routes.test.ts').toEqual([]);
   });
 });
@@ -246,7 +260,11 @@ describe('logged-in users outside the guard', () => {
       portal: await portalClient('frieda.friesen@example.de'),
       preview: await previewClient('verwalter@nordhaus-verwaltung.de', app.world.properties.hafenstrasse.id),
     };
-    const list = routes().filter((route) => paramsOf(route).some((p) => ['propertyId', 'announcementId', 'appointmentId', 'faqId', 'contactPersonId', 'postId', 'contactId', 'contractId', 'serviceProviderId'].includes(p)));
+    const list = routes().filter((route) =>
+      paramsOf(route).some((p) =>
+        ['propertyId', 'announcementId', 'appointmentId', 'faqId', 'contactPersonId', 'postId', 'contactId', 'contractId', 'serviceProviderId'].includes(p),
+      ),
+    );
     expect(list.length).toBeGreaterThan(0);
     const problems = await problemsOf(list, async (route) => {
       const visitor = visitors[route.guard];
@@ -268,7 +286,9 @@ describe('the preview of Rosenweg 24', () => {
     const residentOnly = new RouteRegistry();
     residentOnly.mount(express(), '/portal', 'portal', [], registration.portalRoutes());
     const own = new Set(residentOnly.list().map(describeRoute));
-    const portal = guarded('portal').filter((r) => !own.has(describeRoute(r))).map((r) => `${r.method} ${r.path.replace(/^\/portal/, '')}`);
+    const portal = guarded('portal')
+      .filter((r) => !own.has(describeRoute(r)))
+      .map((r) => `${r.method} ${r.path.replace(/^\/portal/, '')}`);
     const preview = guarded('preview').map((r) => `${r.method} ${r.path.replace(/^\/portal\/vorschau/, '')}`);
     expect(preview).toEqual(portal);
   });
@@ -327,7 +347,14 @@ describe('in production', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const config = loadConfig({ NODE_ENV: 'production', BASE_URL: baseUrl, SESSION_SECRET: randomBytes(32).toString('hex'), SMTP_URL: app.smtp.url, JOBS: 'off', LOG_LEVEL: 'error' });
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        BASE_URL: baseUrl,
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+        SMTP_URL: app.smtp.url,
+        JOBS: 'off',
+        LOG_LEVEL: 'error',
+      });
       const production = createApp({ orm: app.orm, config, clock: app.clock });
       server.on('request', production);
 

@@ -61,7 +61,10 @@ async function slowPdf(size: number): Promise<Buffer> {
 
 async function typeId() {
   const page = await manager.get(`${BASE}/neu`);
-  return page.$('#serial-letter-type option').filter((_, o) => page.$(o).text().trim() === 'Serienbriefe').attr('value')!;
+  return page
+    .$('#serial-letter-type option')
+    .filter((_, o) => page.$(o).text().trim() === 'Serienbriefe')
+    .attr('value')!;
 }
 
 async function upload(content: Buffer, title: string): Promise<Page> {
@@ -185,10 +188,18 @@ describe('the memory bound of a PDF job', () => {
     const staff = small.client();
     await staff.loginStaff('verwalter@sonnenschein-hv.de', small.world.password);
     const page = await staff.get(`${BASE}/neu`);
-    const type = page.$('#serial-letter-type option').filter((_, o) => page.$(o).text().trim() === 'Serienbriefe').attr('value')!;
+    const type = page
+      .$('#serial-letter-type option')
+      .filter((_, o) => page.$(o).text().trim() === 'Serienbriefe')
+      .attr('value')!;
     const before = await filesUnder(small.storageDir);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const refused = await staff.postMultipart(BASE, { typeId: type, title: 'Heizung' }, [{ name: 'heizung.pdf', type: 'application/pdf', content: await goodPdf() }], 'file');
+      const refused = await staff.postMultipart(
+        BASE,
+        { typeId: type, title: 'Heizung' },
+        [{ name: 'heizung.pdf', type: 'application/pdf', content: await goodPdf() }],
+        'file',
+      );
       expect(refused.status).toBe(422);
       expect(refused.$('#file-error').text()).toBe(
         'Das PDF braucht zum Verarbeiten mehr Speicher als erlaubt; es ist beschädigt oder zu umfangreich. Bitte speichern Sie es neu als PDF oder teilen Sie es in kleinere Dateien auf.',

@@ -34,7 +34,8 @@ async function serialLetterPdf(letters: Letter[]): Promise<Buffer> {
     const pages = letter.pages ?? 2;
     for (let n = 1; n <= pages; n++) {
       const page = pdf.addPage([595.28, 841.89]);
-      const lines = n === 1 ? [SENDER, ...letter.to, '', `Sehr geehrte Damen und Herren, ${letter.marker}`] : [`Seite ${n} von ${pages}`, `${letter.marker} Fortsetzung`];
+      const lines =
+        n === 1 ? [SENDER, ...letter.to, '', `Sehr geehrte Damen und Herren, ${letter.marker}`] : [`Seite ${n} von ${pages}`, `${letter.marker} Fortsetzung`];
       lines.forEach((line, i) => page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font }));
       page.drawText(`${letter.marker} Seite ${n}`, { x: 70, y: 400, size: 10, font });
     }
@@ -59,7 +60,10 @@ const pdfFile = (content: Buffer, name = 'Rundschreiben_Heizung-2026.pdf'): File
 
 async function typeId(name = 'Serienbriefe') {
   const page = await manager.get(`${BASE}/neu`);
-  return page.$(`#serial-letter-type option`).filter((_, o) => page.$(o).text().trim() === name).attr('value')!;
+  return page
+    .$(`#serial-letter-type option`)
+    .filter((_, o) => page.$(o).text().trim() === name)
+    .attr('value')!;
 }
 
 async function upload(fields: Record<string, string>, files: FileField[]) {
@@ -76,7 +80,8 @@ async function state() {
   };
 }
 
-const partsOf = (id: string) => app.em().find(SerialLetterPart, { serialLetter: id }, { ...all, populate: ['contact', 'document'], orderBy: { position: 'asc' } });
+const partsOf = (id: string) =>
+  app.em().find(SerialLetterPart, { serialLetter: id }, { ...all, populate: ['contact', 'document'], orderBy: { position: 'asc' } });
 const serialLetterOf = (page: Page) => page.location!.replace(`${BASE}/`, '').replace(/\?.*$/, '');
 const contact = (lastName: string) => app.em().findOneOrFail(Contact, { lastName }, all);
 
@@ -94,8 +99,21 @@ describe('the SmartPost pages', () => {
     const form = page.$('form[enctype="multipart/form-data"]');
     expect(form.attr('action')).toMatch(/^\/verwaltung\/smartpost\?_csrf=/);
     expect(form.find('#serial-letter-type option:selected').text().trim()).toBe('Serienbriefe');
-    expect(form.find('label').map((_, l) => page.$(l).text().trim()).get()).toEqual(
-      expect.arrayContaining(['Titel', 'Dokumententyp', 'Liegenschaft', 'Nach Adressblock', 'Feste Seitenzahl je Brief', 'An alle (nur Portal)', 'Nach Kontaktpräferenz']),
+    expect(
+      form
+        .find('label')
+        .map((_, l) => page.$(l).text().trim())
+        .get(),
+    ).toEqual(
+      expect.arrayContaining([
+        'Titel',
+        'Dokumententyp',
+        'Liegenschaft',
+        'Nach Adressblock',
+        'Feste Seitenzahl je Brief',
+        'An alle (nur Portal)',
+        'Nach Kontaktpräferenz',
+      ]),
     );
     expect(form.find('input, select, textarea').last().attr('type')).toBe('file');
   });
@@ -113,10 +131,24 @@ describe('a serial letter split by address block, corrected, published by contac
     expect(serialLetter).toMatchObject({ status: 'draft', title: 'Rundschreiben Heizung 2026', pageCount: 17, split: 'address', dispatch: 'preference' });
 
     const parts = await partsOf(id);
-    expect(parts.map((p) => [p.firstPage, p.lastPage])).toEqual([[1, 2], [3, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14, 15], [16, 17]]);
+    expect(parts.map((p) => [p.firstPage, p.lastPage])).toEqual([
+      [1, 2],
+      [3, 5],
+      [6, 7],
+      [8, 9],
+      [10, 11],
+      [12, 13],
+      [14, 15],
+      [16, 17],
+    ]);
     expect(parts.map((p) => p.contact?.lastName ?? null)).toEqual(['Maiblume', 'Eigner', 'Nowak', 'Krause', 'Becker', 'Wagner', null, null]);
     expect(parts[6].excerpt).toContain('Erika Mustermann');
-    expect(await state()).toMatchObject({ serialLetters: before.serialLetters + 1, parts: before.parts + 8, documents: before.documents, files: before.files + 1 });
+    expect(await state()).toMatchObject({
+      serialLetters: before.serialLetters + 1,
+      parts: before.parts + 8,
+      documents: before.documents,
+      files: before.files + 1,
+    });
   });
 
   it('shows the mapping: letters, pages, address lines, a contact choice per letter, the channel, the unmatched letters listed', async () => {
@@ -141,7 +173,12 @@ describe('a serial letter split by address block, corrected, published by contac
     expect(page.$('#unmatched h2').text()).toBe('2 Briefe sind keinem Kontakt zugeordnet');
     expect(page.$('#unmatched li').text()).toContain('Erika Mustermann');
     // Before publishing, the planned post dispatch: the three contacts preferring Post.
-    expect(page.$('.post-recipients tbody th').map((_, th) => page.$(th).text()).get()).toEqual(['Dr. Heinrich Eigner', 'Marta Nowak', 'Walter Krause']);
+    expect(
+      page
+        .$('.post-recipients tbody th')
+        .map((_, th) => page.$(th).text())
+        .get(),
+    ).toEqual(['Dr. Heinrich Eigner', 'Marta Nowak', 'Walter Krause']);
     expect(page.$('form.mapping-form button[formaction$="/veroeffentlichen"]').text()).toBe('Veröffentlichen');
   });
 
@@ -177,7 +214,9 @@ describe('a serial letter split by address block, corrected, published by contac
     expect(nordhaus.$('input[type=radio]')).toHaveLength(0);
     expect(nordhaus.text).toContain('Kein Kontakt zu „Friesen“ gefunden.');
     // A letter of another serial letter, or none, is not found.
-    expect((await manager.get(`${BASE}/${id}/kontakte?brief=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}&suche-x=a`, { 'HX-Request': 'true' })).status).toBe(404);
+    expect(
+      (await manager.get(`${BASE}/${id}/kontakte?brief=${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}&suche-x=a`, { 'HX-Request': 'true' })).status,
+    ).toBe(404);
 
     // Without JavaScript: "Suchen" posts the form; the page comes back with the matches, the choices kept, nothing saved.
     const before = (await partsOf(id)).map((p) => p.contact?.id ?? null);
@@ -203,7 +242,9 @@ describe('a serial letter split by address block, corrected, published by contac
 
     const documents = await app.em().find(Document, { serialLetter: id }, { ...all, populate: ['shares', 'type'], orderBy: { title: 'asc' } });
     expect(documents.map((d) => d.title)).toEqual(
-      ['Dr. Heinrich Eigner', 'Jonas Becker', 'Kristina Maiblume', 'Lukas Hoffmann', 'Marta Nowak', 'Walter Krause'].map((n) => `Rundschreiben Heizung 2026 – ${n}`),
+      ['Dr. Heinrich Eigner', 'Jonas Becker', 'Kristina Maiblume', 'Lukas Hoffmann', 'Marta Nowak', 'Walter Krause'].map(
+        (n) => `Rundschreiben Heizung 2026 – ${n}`,
+      ),
     );
     for (const document of documents) {
       expect(document.type.name).toBe('Serienbriefe');
@@ -216,14 +257,21 @@ describe('a serial letter split by address block, corrected, published by contac
 
     const page = await manager.get(`${BASE}/${id}`);
     expect(page.$('#serial-letter-status').text()).toBe('veröffentlicht');
-    expect(page.$('.post-recipients tbody tr').map((_, tr) => page.$(tr).text().replace(/\s+/g, ' ').trim()).get()).toEqual([
-      '2 Dr. Heinrich Eigner Isarring 8, 81925 München',
-      '3 Marta Nowak Rosenweg 24, 81675 München',
-      '4 Walter Krause Hauptstraße 3, 85354 Freising',
-    ]);
+    expect(
+      page
+        .$('.post-recipients tbody tr')
+        .map((_, tr) => page.$(tr).text().replace(/\s+/g, ' ').trim())
+        .get(),
+    ).toEqual(['2 Dr. Heinrich Eigner Isarring 8, 81925 München', '3 Marta Nowak Rosenweg 24, 81675 München', '4 Walter Krause Hauptstraße 3, 85354 Freising']);
     const list = await manager.get(BASE);
     const row = list.$(`#serial-letter-${id}`);
-    expect(row.find('td').map((_, td) => list.$(td).text().trim()).get().slice(1)).toEqual(['veröffentlicht', '8', '6', '3']);
+    expect(
+      row
+        .find('td')
+        .map((_, td) => list.$(td).text().trim())
+        .get()
+        .slice(1),
+    ).toEqual(['veröffentlicht', '8', '6', '3']);
   });
 
   it('the print PDF holds exactly the Post letters, each starting on an odd page', async () => {
@@ -252,7 +300,9 @@ describe('a serial letter split by address block, corrected, published by contac
     expect(list.text).not.toContain('Rundschreiben Heizung 2026 – Dr. Heinrich Eigner');
 
     const document = await app.em().findOneOrFail(Document, { serialLetter: id, title: { $like: '%Maiblume' } }, all);
-    const file = await fetch(new URL(`/portal/liegenschaften/${app.world.properties.maxPlanck.id}/dokumente/${document.id}/datei`, app.baseUrl), { headers: kristina.browserHeaders() });
+    const file = await fetch(new URL(`/portal/liegenschaften/${app.world.properties.maxPlanck.id}/dokumente/${document.id}/datei`, app.baseUrl), {
+      headers: kristina.browserHeaders(),
+    });
     expect(file.status).toBe(200);
     const { pages, texts } = await readPdf(new Uint8Array(await file.arrayBuffer()));
     expect(pages).toBe(2);
@@ -260,7 +310,9 @@ describe('a serial letter split by address block, corrected, published by contac
 
     const eigner = app.client();
     await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
-    const other = await fetch(new URL(`/portal/liegenschaften/${app.world.properties.maxPlanck.id}/dokumente/${document.id}/datei`, app.baseUrl), { headers: eigner.browserHeaders() });
+    const other = await fetch(new URL(`/portal/liegenschaften/${app.world.properties.maxPlanck.id}/dokumente/${document.id}/datei`, app.baseUrl), {
+      headers: eigner.browserHeaders(),
+    });
     expect(other.status).toBe(404);
   });
 
@@ -313,7 +365,9 @@ describe('a serial letter split by a fixed number of pages', () => {
     for (let i = 0; i < 121; i++) pdf.addPage();
     const before = await state();
     const rosenweg = app.world.properties.rosenweg.id;
-    const answer = await upload({ title: 'Hausgeld', split: 'pages', pagesPerLetter: '2', dispatch: 'preference', propertyId: rosenweg }, [pdfFile(Buffer.from(await pdf.save()))]);
+    const answer = await upload({ title: 'Hausgeld', split: 'pages', pagesPerLetter: '2', dispatch: 'preference', propertyId: rosenweg }, [
+      pdfFile(Buffer.from(await pdf.save())),
+    ]);
     expect(answer.status).toBe(422);
     expect(answer.$('#pagesPerLetter-error').text()).toBe('Das PDF hat 121 Seiten; das lässt sich nicht in Briefe zu je 2 Seiten teilen.');
     expect(answer.$('input[name=split][value=pages]').attr('checked')).toBeDefined();
@@ -361,11 +415,23 @@ describe('bad input', () => {
   const cases: Array<[string, Record<string, string>, FileField[], string, string]> = [
     ['no file', {}, [], 'file', 'Bitte wählen Sie eine PDF-Datei aus.'],
     ['a PNG', {}, [{ name: 'brief.png', type: 'image/png', content: SAMPLE_FILES.png }], 'file', 'Serienbriefe können nur als PDF hochgeladen werden.'],
-    ['an .exe named .pdf', {}, [pdfFile(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4096, 1)]), 'brief.pdf')], 'file', 'Serienbriefe können nur als PDF hochgeladen werden.'],
+    [
+      'an .exe named .pdf',
+      {},
+      [pdfFile(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(4096, 1)]), 'brief.pdf')],
+      'file',
+      'Serienbriefe können nur als PDF hochgeladen werden.',
+    ],
     ['an empty file', {}, [pdfFile(Buffer.alloc(0), 'leer.pdf')], 'file', 'Die Datei ist leer.'],
     ['a PDF without pages', {}, [pdfFile(SAMPLE_FILES.pdf, 'kaputt.pdf')], 'file', ''],
     ['no Dokumententyp', { typeId: '' }, [], 'typeId', 'Bitte wählen Sie einen Dokumententyp.'],
-    ['no pages per letter', { split: 'pages', pagesPerLetter: '0' }, [], 'pagesPerLetter', 'Bitte geben Sie an, wie viele Seiten ein Brief hat (mindestens 1).'],
+    [
+      'no pages per letter',
+      { split: 'pages', pagesPerLetter: '0' },
+      [],
+      'pagesPerLetter',
+      'Bitte geben Sie an, wie viele Seiten ein Brief hat (mindestens 1).',
+    ],
   ];
 
   for (const [what, fields, files, field, message] of cases) {

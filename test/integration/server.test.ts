@@ -121,7 +121,13 @@ describe.skipIf(testDatabase.kind === 'embedded')(
     it('both come up, the migrations run once and the demo world is seeded once', async () => {
       const ports = [await freePort(), await freePort()];
       const instances = ports.map((port) =>
-        startServer({ PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, DATABASE_URL: databaseUrl(adminUrl, name), SEED_DEMO: 'on' }),
+        startServer({
+          PORT: String(port),
+          BASE_URL: `http://127.0.0.1:${port}`,
+          DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl(adminUrl, name),
+          SEED_DEMO: 'on',
+        }),
       );
       try {
         for (const [i, port] of ports.entries()) {
@@ -134,7 +140,9 @@ describe.skipIf(testDatabase.kind === 'embedded')(
           const em = orm.em.fork();
           const organizations = await em.execute<{ count: string }[]>(`select count(*) from organization where name like 'Hausverwaltung Sonnenschein%'`);
           expect(Number(organizations[0].count)).toBe(1);
-          const migrations = await em.execute<{ name: string; runs: string }[]>('select name, count(*) as runs from mikro_orm_migrations group by name order by name');
+          const migrations = await em.execute<{ name: string; runs: string }[]>(
+            'select name, count(*) as runs from mikro_orm_migrations group by name order by name',
+          );
           const files = (await readdir(path.join(ROOT, 'migrations'))).filter((file) => /^Migration.*\.ts$/.test(file) && !file.endsWith('.d.ts'));
           expect(migrations.map((m) => [m.name, Number(m.runs)])).toEqual(files.map((file) => [file.replace(/\.ts$/, ''), 1]).sort());
         } finally {

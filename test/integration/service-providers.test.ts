@@ -18,7 +18,11 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const all = { filters: { tenant: false } } as const;
-const names = (page: Page) => page.$('tbody th a').map((_, a) => page.$(a).text()).get();
+const names = (page: Page) =>
+  page
+    .$('tbody th a')
+    .map((_, a) => page.$(a).text())
+    .get();
 const fieldError = (page: Page, name: string) => page.$(`#${name}-error`).text().trim();
 const provider = (name: string) => app.em().findOneOrFail(ServiceProvider, { name }, all);
 /** The names the Vorgänge handover offers to Sonnenschein (src/features/tickets/handover.ts). */
@@ -58,7 +62,12 @@ describe('Dienstleister', () => {
     expect(created.status).toBe(303);
     const stored = await provider('Elektro Blitz GmbH');
     expect(created.location).toBe(`/verwaltung/dienstleister/${stored.id}?erledigt=angelegt`);
-    expect(stored).toMatchObject({ trade: 'Elektro', city: 'Augsburg', externalId: null, organization: expect.objectContaining({ id: app.world.organizations.sonnenschein.id }) });
+    expect(stored).toMatchObject({
+      trade: 'Elektro',
+      city: 'Augsburg',
+      externalId: null,
+      organization: expect.objectContaining({ id: app.world.organizations.sonnenschein.id }),
+    });
     expect(await offered()).toContain('Elektro Blitz GmbH');
     const page = await staff.get(created.location!);
     expect(page.$('h1').text()).toBe('Elektro Blitz GmbH');
@@ -76,7 +85,10 @@ describe('Dienstleister', () => {
 
   it('edits, archives (no longer offered for Vorgänge) and restores', async () => {
     const { id } = await provider('Heizung & Sanitär Keller');
-    const saved = await staff.post(`/verwaltung/dienstleister/${id}`, form({ name: 'Heizung & Sanitär Keller', trade: 'Heizung und Sanitär', email: 'notdienst@keller-hs.de' }));
+    const saved = await staff.post(
+      `/verwaltung/dienstleister/${id}`,
+      form({ name: 'Heizung & Sanitär Keller', trade: 'Heizung und Sanitär', email: 'notdienst@keller-hs.de' }),
+    );
     expect(saved.location).toBe(`/verwaltung/dienstleister/${id}?erledigt=gespeichert`);
     expect(await provider('Heizung & Sanitär Keller')).toMatchObject({ trade: 'Heizung und Sanitär', phone: '089 777' });
 
@@ -102,7 +114,11 @@ describe('Dienstleister', () => {
     expect(page.$('label[for=provider-name] .erp-badge').text()).toBe('ERP');
     const saved = await staff.post(`/verwaltung/dienstleister/${record.id}`, form({ name: 'Gekapert', email: 'boese@example.de', externalId: 'DL-X' }));
     expect(saved.status).toBe(303);
-    expect(await provider('Hausmeisterservice Huber')).toMatchObject({ email: 'service@hausmeister-huber.de', trade: 'Hausmeister', externalId: record.externalId });
+    expect(await provider('Hausmeisterservice Huber')).toMatchObject({
+      email: 'service@hausmeister-huber.de',
+      trade: 'Hausmeister',
+      externalId: record.externalId,
+    });
 
     await staff.post(`/verwaltung/dienstleister/${record.id}/archivieren`);
     expect((await provider('Hausmeisterservice Huber')).archivedAt).toBeNull();
@@ -111,7 +127,8 @@ describe('Dienstleister', () => {
   it('gives the other Verwaltung 404 for a Sonnenschein Dienstleister and refuses a post without CSRF token', async () => {
     const { id } = await provider('Hausmeisterservice Huber');
     for (const path of ['', '/bearbeiten']) expect((await nordhaus.get(`/verwaltung/dienstleister/${id}${path}`)).status, path).toBe(404);
-    for (const path of ['', '/archivieren', '/wiederherstellen']) expect((await nordhaus.post(`/verwaltung/dienstleister/${id}${path}`, form())).status, path).toBe(404);
+    for (const path of ['', '/archivieren', '/wiederherstellen'])
+      expect((await nordhaus.post(`/verwaltung/dienstleister/${id}${path}`, form())).status, path).toBe(404);
     expect(await provider('Hausmeisterservice Huber')).toMatchObject({ archivedAt: null, phone: '089 555123' });
 
     const refused = await staff.post('/verwaltung/dienstleister', form({ name: 'Ohne Token' }), { csrf: false });

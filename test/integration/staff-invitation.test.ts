@@ -116,9 +116,7 @@ describe('inviting a staff member', () => {
 
     const stale = await app.client().get(first);
     expect(stale.status).toBe(410);
-    expect(stale.$('[role=alert]').text()).toBe(
-      'Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Bitte fordern Sie einen neuen an.',
-    );
+    expect(stale.$('[role=alert]').text()).toBe('Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Bitte fordern Sie einen neuen an.');
     expect((await app.client().get(second)).status).toBe(200);
   });
 });
@@ -126,7 +124,14 @@ describe('inviting a staff member', () => {
 describe('invalid invitations', () => {
   it.each([
     { problem: 'an empty name', name: '', email: 'nina.neu@sonnenschein-hv.de', role: 'admin', field: 'name', message: 'Bitte geben Sie einen Namen ein.' },
-    { problem: 'an invalid e-mail', name: 'Nina Neu', email: 'nina.neu(at)sonnenschein', role: 'staff', field: 'email', message: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.' },
+    {
+      problem: 'an invalid e-mail',
+      name: 'Nina Neu',
+      email: 'nina.neu(at)sonnenschein',
+      role: 'staff',
+      field: 'email',
+      message: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
+    },
     {
       problem: 'an e-mail already used',
       name: 'Sabine Doppelt',

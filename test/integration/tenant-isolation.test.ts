@@ -50,11 +50,17 @@ function expectNotFound(page: Page, url: string, secretNames: string[] = []) {
 }
 
 function propertyLinks(page: Page): string[] {
-  return page.$('#property-results a[href^="/verwaltung/liegenschaften/"]').map((_, a) => page.$(a).text()).get();
+  return page
+    .$('#property-results a[href^="/verwaltung/liegenschaften/"]')
+    .map((_, a) => page.$(a).text())
+    .get();
 }
 
 function contactNames(page: Page): string[] {
-  return page.$('#contact-results tbody th').map((_, th) => page.$(th).text()).get();
+  return page
+    .$('#contact-results tbody th')
+    .map((_, th) => page.$(th).text())
+    .get();
 }
 
 describe('console staff of Nordhaus', () => {

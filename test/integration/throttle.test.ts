@@ -102,7 +102,12 @@ describe('brute force against one account', () => {
     expectLoggedIn(await attempt(owner, STAFF_LOGIN, victim, app.world.password), '/verwaltung');
     const page = await owner.get('/verwaltung/liegenschaften');
     expect(page.status).toBe(200);
-    expect(page.$('#property-results tbody a').map((_, a) => page.$(a).text()).get()).toEqual(['Hafenstraße 9']);
+    expect(
+      page
+        .$('#property-results tbody a')
+        .map((_, a) => page.$(a).text())
+        .get(),
+    ).toEqual(['Hafenstraße 9']);
   });
 
   it('starts counting from zero after a successful login', async () => {

@@ -43,8 +43,16 @@ function scoped(organizationId = app.world.organizations.sonnenschein.id): Em {
 }
 
 /** The ticket numbers ("2026-00002") of the list's rows, in order. */
-const numbers = (page: Page) => page.$('table.ticket-list tbody tr td.ticket-ref a').map((_, a) => page.$(a).text().trim()).get();
-const titles = (page: Page) => page.$('table.ticket-list tbody tr th > a').map((_, a) => page.$(a).text().trim()).get();
+const numbers = (page: Page) =>
+  page
+    .$('table.ticket-list tbody tr td.ticket-ref a')
+    .map((_, a) => page.$(a).text().trim())
+    .get();
+const titles = (page: Page) =>
+  page
+    .$('table.ticket-list tbody tr th > a')
+    .map((_, a) => page.$(a).text().trim())
+    .get();
 /** The count shown on a status tab. */
 const count = (page: Page, status: string) => Number(page.$(`nav.ticket-counts a[data-status="${status}"] .count`).text());
 
@@ -55,7 +63,12 @@ async function list(query = '', client = manager): Promise<Page> {
 }
 
 /** Tickets written as rows (no mail, no timeline): for paging and the other Verwaltung. */
-async function addTickets(organizationId: string, propertyId: string, reporterId: string, specs: Array<{ number: number; title: string; status?: TicketStatus; year?: number }>) {
+async function addTickets(
+  organizationId: string,
+  propertyId: string,
+  reporterId: string,
+  specs: Array<{ number: number; title: string; status?: TicketStatus; year?: number }>,
+) {
   const em = scoped(organizationId);
   const [category] = await activeCategories(em);
   const now = app.clock.now();
@@ -103,7 +116,15 @@ describe('the Vorgänge list', () => {
 
   it('counts per status for the current filters, whatever status is chosen', async () => {
     const page = await list();
-    expect([count(page, 'offen'), count(page, 'new'), count(page, 'in_progress'), count(page, 'waiting'), count(page, 'reopened'), count(page, 'done'), count(page, 'alle')]).toEqual([2, 1, 1, 0, 0, 1, 3]);
+    expect([
+      count(page, 'offen'),
+      count(page, 'new'),
+      count(page, 'in_progress'),
+      count(page, 'waiting'),
+      count(page, 'reopened'),
+      count(page, 'done'),
+      count(page, 'alle'),
+    ]).toEqual([2, 1, 1, 0, 0, 1, 3]);
     expect(page.$('nav.ticket-counts a[aria-current]').attr('data-status')).toBe('offen');
     // Filtered to Max-Planck-Straße 12 and status "Erledigt": the counts still show every status of that property.
     const filtered = await list(`?status=done&liegenschaft=${app.world.properties.maxPlanck.id}`);
@@ -188,7 +209,11 @@ describe('the Vorgänge list', () => {
     expect([count(second, 'offen'), count(second, 'new'), count(second, 'waiting'), count(second, 'done')]).toEqual([40, 20, 20, 20]);
 
     // By status, across the page break: 20 Neu, 20 Wartet, then Erledigt, each by last activity.
-    const statuses = (page: Page) => page.$('table.ticket-list tbody .ticket-status').map((_, b) => page.$(b).attr('class')!.split(' ').at(-1)).get();
+    const statuses = (page: Page) =>
+      page
+        .$('table.ticket-list tbody .ticket-status')
+        .map((_, b) => page.$(b).attr('class')!.split(' ').at(-1))
+        .get();
     const byStatus = [await list('?status=alle&q=Seitenprobe&sortierung=status'), await list('?status=alle&q=Seitenprobe&sortierung=status&seite=2')];
     expect(byStatus.flatMap(statuses)).toEqual([...Array(20).fill('new'), ...Array(20).fill('waiting'), ...Array(20).fill('done')]);
     const all = byStatus.flatMap(numbers);
@@ -231,7 +256,11 @@ describe('Administration › Vorgangsthemen', () => {
     const rows = page.$('table.category-list tbody tr');
     const names = rows.map((_, tr) => page.$(tr).find('th input[name=name]').val()).get();
     expect(names.slice(0, 4)).toEqual(['Schaden/Reparatur', 'Nebenkosten', 'Schlüssel', 'Allgemeine Frage']);
-    const usage = (name: string) => rows.filter((_, tr) => page.$(tr).find('th input[name=name]').val() === name).find('td.num').text();
+    const usage = (name: string) =>
+      rows
+        .filter((_, tr) => page.$(tr).find('th input[name=name]').val() === name)
+        .find('td.num')
+        .text();
     expect(usage('Allgemeine Frage')).toBe('1');
     expect(page.$('.admin-nav a[aria-current]').text()).toBe('Vorgangsthemen');
   });
@@ -276,8 +305,12 @@ describe('Administration › Vorgangsthemen', () => {
     expect((await manager.post(`${THEMEN}/${aufzug.id}/wiederherstellen`)).status).toBe(303);
     expect((await activeCategories(scoped())).map((c) => c.name)).toContain('Aufzug alt');
 
-    const actions = (await app.em().find(AuditLog, { subjectId: aufzug.id }, { filters: { tenant: false }, orderBy: { createdAt: 'asc', id: 'asc' } })).map((a) => a.action);
-    expect(new Set(actions)).toEqual(new Set(['ticket_category.added', 'ticket_category.renamed', 'ticket_category.moved', 'ticket_category.archived', 'ticket_category.restored']));
+    const actions = (await app.em().find(AuditLog, { subjectId: aufzug.id }, { filters: { tenant: false }, orderBy: { createdAt: 'asc', id: 'asc' } })).map(
+      (a) => a.action,
+    );
+    expect(new Set(actions)).toEqual(
+      new Set(['ticket_category.added', 'ticket_category.renamed', 'ticket_category.moved', 'ticket_category.archived', 'ticket_category.restored']),
+    );
   });
 
   it('archives a Thema in use but keeps it on its tickets, and deletes only unused ones', async () => {
@@ -291,7 +324,12 @@ describe('Administration › Vorgangsthemen', () => {
     // The old ticket keeps it; the list filter still offers it, marked.
     const page = await list(`?status=alle&q=${ref(3)}`);
     expect(page.$('table.ticket-list tbody tr').text()).toContain('Allgemeine Frage');
-    expect(page.$('#filter-category option').map((_, o) => page.$(o).text()).get()).toContain('Allgemeine Frage (archiviert)');
+    expect(
+      page
+        .$('#filter-category option')
+        .map((_, o) => page.$(o).text())
+        .get(),
+    ).toContain('Allgemeine Frage (archiviert)');
     expect((await manager.post(`${THEMEN}/${frage.id}/wiederherstellen`)).status).toBe(303);
 
     expect((await manager.post(THEMEN, { name: 'Wegwerfthema' })).status).toBe(303);
@@ -319,9 +357,21 @@ describe('Liegenschaft › Zuständige Mitarbeiter', () => {
     const categories = await activeCategories(em);
     const form = ticketForm({ category: categories[0].id, location: 'area:staircase', title, description: 'Das Licht im Treppenhaus geht nicht.' });
     const { valid } = validateTicketForm(form, categories, []);
-    await createTicket(em, localFileStorage(app.storageDir), { reporter, reporterContact: app.world.contacts.eigner, access, form, valid: valid!, files: [], now: app.clock.now(), baseUrl: app.baseUrl });
+    await createTicket(em, localFileStorage(app.storageDir), {
+      reporter,
+      reporterContact: app.world.contacts.eigner,
+      access,
+      form,
+      valid: valid!,
+      files: [],
+      now: app.clock.now(),
+      baseUrl: app.baseUrl,
+    });
     const mails = await app.deliverMail();
-    return mails.filter((m) => m.subject.includes(title) || m.text.includes(title)).flatMap((m) => m.to).sort();
+    return mails
+      .filter((m) => m.subject.includes(title) || m.text.includes(title))
+      .flatMap((m) => m.to)
+      .sort();
   }
 
   it('is linked from the property page and shows a checkbox per staff member', async () => {
@@ -342,7 +392,9 @@ describe('Liegenschaft › Zuständige Mitarbeiter', () => {
     expect(page.$('[role=status]').text()).toContain('gespeichert');
     expect(page.$(`input[value="${app.world.staff.clerk.id}"]`).attr('checked')).toBeDefined();
     expect(await reportInRosenweg('Licht im Treppenhaus')).toEqual(['sachbearbeitung@sonnenschein-hv.de']);
-    expect(await app.em().count(AuditLog, { action: 'property.responsible_staff', subjectId: app.world.properties.rosenweg.id }, { filters: { tenant: false } })).toBe(1);
+    expect(
+      await app.em().count(AuditLog, { action: 'property.responsible_staff', subjectId: app.world.properties.rosenweg.id }, { filters: { tenant: false } }),
+    ).toBe(1);
 
     expect((await manager.post(path(), {})).status).toBe(303);
     expect(await app.em().count(PropertyStaff, { property: app.world.properties.rosenweg.id }, { filters: { tenant: false } })).toBe(0);

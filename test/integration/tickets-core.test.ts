@@ -4,7 +4,16 @@ import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import { Contract, OutboxMail, PortalUser, StaffUser, Ticket, TicketCategory, TicketEntry, TicketFollower } from '../../src/entities/index.ts';
 import { propertyAccess } from '../../src/features/access/service.ts';
-import { addComment, changeStatus, createTicket, nextTicketNumber, reopenTicket, reporterContactFor, ticketForm, validateTicketForm } from '../../src/features/tickets/service.ts';
+import {
+  addComment,
+  changeStatus,
+  createTicket,
+  nextTicketNumber,
+  reopenTicket,
+  reporterContactFor,
+  ticketForm,
+  validateTicketForm,
+} from '../../src/features/tickets/service.ts';
 import { notifyResidents } from '../../src/features/tickets/notify.ts';
 import { localFileStorage } from '../../src/storage/files.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -108,7 +117,11 @@ describe('status changes', () => {
     const [x, y] = [scoped(), scoped()];
     const reporter = await y.findOneOrFail(PortalUser, app.world.portalUsers.kristina.id);
     // Both loaded while it is still closed, then both reopen at once.
-    const [seenByStaff, seenByReporter, staffOfX] = [await x.findOneOrFail(Ticket, ticket.id), await y.findOneOrFail(Ticket, ticket.id), await x.findOneOrFail(StaffUser, staff.id)];
+    const [seenByStaff, seenByReporter, staffOfX] = [
+      await x.findOneOrFail(Ticket, ticket.id),
+      await y.findOneOrFail(Ticket, ticket.id),
+      await x.findOneOrFail(StaffUser, staff.id),
+    ];
     const results = await Promise.all([
       reopenTicket(x, seenByStaff, { staff: staffOfX }, app.clock.now(), app.baseUrl),
       reopenTicket(y, seenByReporter, { portalUser: reporter }, app.clock.now(), app.baseUrl),
@@ -129,9 +142,21 @@ describe('mails', () => {
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
     const fresh = await em.findOneOrFail(Ticket, ticket.id);
     const outboxBefore = await app.em().count(OutboxMail, {});
-    await addComment(em, localFileStorage(app.storageDir), fresh, { staff }, { body: 'Nur intern: Angebot einholen.', internal: true, files: [], now: since, baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      localFileStorage(app.storageDir),
+      fresh,
+      { staff },
+      { body: 'Nur intern: Angebot einholen.', internal: true, files: [], now: since, baseUrl: app.baseUrl },
+    );
     expect(await app.em().count(OutboxMail, {})).toBe(outboxBefore);
-    await addComment(em, localFileStorage(app.storageDir), fresh, { staff }, { body: 'Wir kümmern uns.', internal: false, files: [], now: since, baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      localFileStorage(app.storageDir),
+      fresh,
+      { staff },
+      { body: 'Wir kümmern uns.', internal: false, files: [], now: since, baseUrl: app.baseUrl },
+    );
     expect(await mailsTo('kristina.maiblume@example.de', since)).toBeGreaterThanOrEqual(1);
     const mail = await app.em().findOneOrFail(OutboxMail, { to: 'kristina.maiblume@example.de', text: { $like: '%Wir kümmern uns.%' } });
     expect(mail.text).not.toContain('Angebot einholen');
@@ -143,20 +168,43 @@ describe('mails', () => {
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
     const before = (await scoped().findOneOrFail(Ticket, ticket.id)).lastActivityAt.getTime();
     app.clock.advance(60_000);
-    await addComment(em, localFileStorage(app.storageDir), await em.findOneOrFail(Ticket, ticket.id), { staff }, { body: 'Nur intern.', internal: true, files: [], now: app.clock.now(), baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      localFileStorage(app.storageDir),
+      await em.findOneOrFail(Ticket, ticket.id),
+      { staff },
+      { body: 'Nur intern.', internal: true, files: [], now: app.clock.now(), baseUrl: app.baseUrl },
+    );
     expect((await scoped().findOneOrFail(Ticket, ticket.id)).lastActivityAt.getTime()).toBe(before);
   });
 
   it('mails only linked residents who still have access: a follower without access to the property gets nothing', async () => {
     const ticket = await report('Nachbar ohne Zugang');
     const em = scoped();
-    const outsider = em.create(PortalUser, { organization: app.world.organizations.sonnenschein.id, email: 'ehemals@example.de', name: 'Ehemaliger Mieter', passwordHash: 'x', createdAt: app.clock.now() });
+    const outsider = em.create(PortalUser, {
+      organization: app.world.organizations.sonnenschein.id,
+      email: 'ehemals@example.de',
+      name: 'Ehemaliger Mieter',
+      passwordHash: 'x',
+      createdAt: app.clock.now(),
+    });
     await em.flush();
-    em.create(TicketFollower, { ticket: ticket.id, portalUser: outsider.id, organization: app.world.organizations.sonnenschein.id, createdAt: app.clock.now() });
+    em.create(TicketFollower, {
+      ticket: ticket.id,
+      portalUser: outsider.id,
+      organization: app.world.organizations.sonnenschein.id,
+      createdAt: app.clock.now(),
+    });
     await em.flush();
     const since = app.clock.now();
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
-    await addComment(em, localFileStorage(app.storageDir), await em.findOneOrFail(Ticket, ticket.id), { staff }, { body: 'Öffentlich.', internal: false, files: [], now: since, baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      localFileStorage(app.storageDir),
+      await em.findOneOrFail(Ticket, ticket.id),
+      { staff },
+      { body: 'Öffentlich.', internal: false, files: [], now: since, baseUrl: app.baseUrl },
+    );
     expect(await mailsTo('ehemals@example.de', since)).toBe(0);
     expect(await mailsTo('kristina.maiblume@example.de', since)).toBeGreaterThanOrEqual(1);
   });
@@ -165,7 +213,15 @@ describe('mails', () => {
     const ticket = await report('Interner Eintrag');
     const em = scoped();
     const outboxBefore = await app.em().count(OutboxMail, {});
-    const entry = em.create(TicketEntry, { organization: ticket.organization, ticket, kind: 'forwarded', internal: true, authorName: 'X', body: 'intern', createdAt: app.clock.now() });
+    const entry = em.create(TicketEntry, {
+      organization: ticket.organization,
+      ticket,
+      kind: 'forwarded',
+      internal: true,
+      authorName: 'X',
+      body: 'intern',
+      createdAt: app.clock.now(),
+    });
     await notifyResidents(em, ticket, entry, app.baseUrl, app.clock.now(), null);
     await em.flush();
     expect(await app.em().count(OutboxMail, {})).toBe(outboxBefore);

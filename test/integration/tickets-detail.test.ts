@@ -44,7 +44,9 @@ async function newMails(action: () => Promise<unknown>) {
 const png = async (color: string): Promise<FileField> => ({
   name: 'kellertuer.png',
   type: 'image/png',
-  content: await sharp({ create: { width: 640, height: 480, channels: 3, background: color } }).png().toBuffer(),
+  content: await sharp({ create: { width: 640, height: 480, channels: 3, background: color } })
+    .png()
+    .toBuffer(),
 });
 
 function comment(client: Client, ticket: Ticket, fields: Record<string, string>, files: FileField[] = []) {
@@ -101,10 +103,17 @@ describe('the page of a Vorgang', () => {
     expect(actions.find(`a[href="${url(ticket2, '/drucken')}"]`).text()).toBe('Drucken');
     expect(actions.find(`a[href="${url(ticket2, '/pdf')}"]`).text()).toBe('Als PDF speichern');
     const choices = $('input[name=visibility]');
-    expect(choices.map((_, el) => $(el).parent().text().trim()).get()).toEqual(['Öffentlicher Kommentar (Melder wird benachrichtigt)', 'Interne Notiz (nur für Mitarbeiter)']);
+    expect(choices.map((_, el) => $(el).parent().text().trim()).get()).toEqual([
+      'Öffentlicher Kommentar (Melder wird benachrichtigt)',
+      'Interne Notiz (nur für Mitarbeiter)',
+    ]);
     expect($('input[name=visibility]:checked').val()).toBe('public');
     expect($('#ticket-assignee option').first().text()).toBe('— niemand —');
-    expect($('#ticket-assignee option').map((_, el) => $(el).text()).get()).toEqual(expect.arrayContaining(['Max Verwalter']));
+    expect(
+      $('#ticket-assignee option')
+        .map((_, el) => $(el).text())
+        .get(),
+    ).toEqual(expect.arrayContaining(['Max Verwalter']));
     expect($('#ticket-status option').length).toBe(5);
   });
 
@@ -117,7 +126,12 @@ describe('the page of a Vorgang', () => {
 describe('comments and internal notes', () => {
   it('mails a public comment to the reporter and a follower, with the comment text', async () => {
     const em = app.em();
-    em.create(TicketFollower, { ticket: ticket2.id, portalUser: app.world.portalUsers.eigner.id, organization: app.world.organizations.sonnenschein.id, createdAt: app.clock.now() });
+    em.create(TicketFollower, {
+      ticket: ticket2.id,
+      portalUser: app.world.portalUsers.eigner.id,
+      organization: app.world.organizations.sonnenschein.id,
+      createdAt: app.clock.now(),
+    });
     await em.flush();
     const mails = await newMails(async () => {
       const page = await comment(manager, ticket2, { body: 'Die Schlosserei kommt am Montag um 9 Uhr.', visibility: 'public' });
@@ -165,7 +179,9 @@ describe('comments and internal notes', () => {
 
   it('refuses a file of the wrong type, keeping the typed text', async () => {
     const entries = await entryCount(ticket2);
-    const page = await comment(manager, ticket2, { body: 'Siehe Anhang.', visibility: 'public' }, [{ name: 'notiz.txt', type: 'text/plain', content: Buffer.from('nur Text') }]);
+    const page = await comment(manager, ticket2, { body: 'Siehe Anhang.', visibility: 'public' }, [
+      { name: 'notiz.txt', type: 'text/plain', content: Buffer.from('nur Text') },
+    ]);
     expect(page.status).toBe(422);
     expect(page.$('#comment-files-error').text().length).toBeGreaterThan(0);
     expect(page.$('#comment-body').text()).toBe('Siehe Anhang.');
@@ -303,7 +319,14 @@ describe('print view and PDF', () => {
     expect($('.ticket-print .ticket-description').text()).toContain('Die Tür zum Kellerabgang');
     expect($('.ticket-print .timeline-entry.internal .internal-mark').first().text()).toBe('Interne Notiz');
     const text = $('.ticket-print .timeline').text();
-    for (const part of [NOTE_2, 'Eine Schlosserei ist beauftragt.', 'Die Schlosserei kommt am Montag um 9 Uhr.', 'Intern: Angebot Meier 480 Euro', 'hat den Vorgang gemeldet']) expect(text).toContain(part);
+    for (const part of [
+      NOTE_2,
+      'Eine Schlosserei ist beauftragt.',
+      'Die Schlosserei kommt am Montag um 9 Uhr.',
+      'Intern: Angebot Meier 480 Euro',
+      'hat den Vorgang gemeldet',
+    ])
+      expect(text).toContain(part);
     expect($('.ticket-print form').length).toBe(0);
   });
 
@@ -314,7 +337,17 @@ describe('print view and PDF', () => {
     expect(response.headers.get('content-disposition')).toBe(`attachment; filename="Vorgang-${ticket2.year}-00002.pdf"`);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const { text } = await pdfText(new Uint8Array(await response.arrayBuffer()));
-    for (const part of ['Hausverwaltung Sonnenschein GmbH', `Vorgang Nr. ${ticket2.year}-00002`, 'Kellertür schließt nicht mehr', 'Kristina Maiblume', 'kristina.maiblume@example.de', 'INTERNE NOTIZ', NOTE_2, 'Eine Schlosserei ist beauftragt.', 'Seite 1 von']) {
+    for (const part of [
+      'Hausverwaltung Sonnenschein GmbH',
+      `Vorgang Nr. ${ticket2.year}-00002`,
+      'Kellertür schließt nicht mehr',
+      'Kristina Maiblume',
+      'kristina.maiblume@example.de',
+      'INTERNE NOTIZ',
+      NOTE_2,
+      'Eine Schlosserei ist beauftragt.',
+      'Seite 1 von',
+    ]) {
       expect(text).toContain(part);
     }
   });
@@ -323,7 +356,12 @@ describe('print view and PDF', () => {
     const em = app.em();
     scopeToOrganization(em as Em, app.world.organizations.sonnenschein.id);
     const ticket = await em.findOneOrFail(Ticket, ticket2.id);
-    const bytes = await ticketPdf(em as Em, ticket, { viewer: { relation: 'reporter', userId: app.world.portalUsers.kristina.id }, t: translator('de'), storage: localFileStorage(app.storageDir), pdf: app.app.pdfWorkers });
+    const bytes = await ticketPdf(em as Em, ticket, {
+      viewer: { relation: 'reporter', userId: app.world.portalUsers.kristina.id },
+      t: translator('de'),
+      storage: localFileStorage(app.storageDir),
+      pdf: app.app.pdfWorkers,
+    });
     const { text } = await pdfText(bytes);
     expect(text).toContain('Kellertür schließt nicht mehr');
     expect(text).toContain('Eine Schlosserei ist beauftragt.');
@@ -335,7 +373,9 @@ describe('print view and PDF', () => {
 
   it('embeds photos, survives emoji, and wraps long text over several pages with page numbers', async () => {
     const long = Array.from({ length: 400 }, (_, i) => `Satz ${i} über die Kellertür und ihre Schließanlage.`).join(' ');
-    expect((await comment(manager, ticket3, { body: `Danke 👍 für die schnelle Hilfe – Grüße aus Köln ${'x'.repeat(300)}`, visibility: 'public' })).status).toBe(303);
+    expect(
+      (await comment(manager, ticket3, { body: `Danke 👍 für die schnelle Hilfe – Grüße aus Köln ${'x'.repeat(300)}`, visibility: 'public' })).status,
+    ).toBe(303);
     expect((await comment(manager, ticket3, { body: long.slice(0, 9_900), visibility: 'internal' })).status).toBe(303);
     const response = await fetch(new URL(url(ticket3, '/pdf'), app.baseUrl), { headers: manager.browserHeaders() });
     expect(response.status).toBe(200);

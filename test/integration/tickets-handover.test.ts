@@ -82,7 +82,9 @@ async function upload(name: string, mimeType: string): Promise<Upload> {
 async function photo(format: 'jpeg' | 'png'): Promise<Upload> {
   await mkdir(storage().tempDir, { recursive: true });
   const tempPath = path.join(storage().tempDir, randomBytes(8).toString('hex'));
-  await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 200, g: 90, b: 40 } } })[format]().toFile(tempPath);
+  await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 200, g: 90, b: 40 } } })
+    [format]()
+    .toFile(tempPath);
   const ext = format === 'jpeg' ? 'jpg' : 'png';
   return { tempPath, originalName: `foto.${ext}`, fileName: `foto.${ext}`, size: (await stat(tempPath)).size, ext, mimeType: `image/${format}` };
 }
@@ -122,7 +124,9 @@ async function footprint() {
     links: await em.count(TicketDocument, {}, all),
     mails: await em.count(OutboxMail, {}, all),
     audit: await em.count(AuditLog, {}, all),
-    tickets: (await em.find(Ticket, {}, { ...all, fields: ['status', 'version', 'mergedInto'] })).map((t) => `${t.id}:${t.status}:${t.version}:${t.mergedInto?.id ?? ''}`).sort(),
+    tickets: (await em.find(Ticket, {}, { ...all, fields: ['status', 'version', 'mergedInto'] }))
+      .map((t) => `${t.id}:${t.status}:${t.version}:${t.mergedInto?.id ?? ''}`)
+      .sort(),
   };
 }
 
@@ -131,7 +135,15 @@ async function publish(propertyId: string, title: string): Promise<Document> {
   const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id, { populate: ['organization'] });
   const type = await em.findOneOrFail(DocumentType, { name: 'Hausordnung' });
   const [document] = await publishDocuments(em, storage(), [
-    { staff, property: await em.findOneOrFail(Property, propertyId), type, title, upload: await upload('hausordnung.pdf', 'application/pdf'), shares: [{ kind: 'property', propertyId }], now: app.clock.now() },
+    {
+      staff,
+      property: await em.findOneOrFail(Property, propertyId),
+      type,
+      title,
+      upload: await upload('hausordnung.pdf', 'application/pdf'),
+      shares: [{ kind: 'property', propertyId }],
+      now: app.clock.now(),
+    },
   ]);
   return document;
 }
@@ -140,7 +152,11 @@ describe('the outbox with attachments', () => {
   it('sends an ordinary mail raw as before, and a mail with attachments through nodemailer with the files streamed from the store', async () => {
     await app.deliverMail();
     const em = app.em();
-    const plain = enqueueMail(em, { organization: null, to: 'ohne@example.de', template: 'password-reset', data: { name: 'Test', link: `${app.baseUrl}/x` } }, app.clock.now());
+    const plain = enqueueMail(
+      em,
+      { organization: null, to: 'ohne@example.de', template: 'password-reset', data: { name: 'Test', link: `${app.baseUrl}/x` } },
+      app.clock.now(),
+    );
     const [prepared] = (await prepareTicketFiles(storage(), [await photo('jpeg')])).files;
     const key = await storage().put(prepared.tempPath);
     const withFile = enqueueMail(
@@ -172,7 +188,9 @@ describe('the outbox with attachments', () => {
     expect(sentPlain.attachments).toBeUndefined();
     const sentWithFile = seen.find((m) => m.to === 'mit@example.de')!;
     expect(sentWithFile.raw).toBeUndefined();
-    expect((sentWithFile.attachments as Array<{ filename: string; contentType: string }>).map((a) => [a.filename, a.contentType])).toEqual([['foto.jpg', 'image/jpeg']]);
+    expect((sentWithFile.attachments as Array<{ filename: string; contentType: string }>).map((a) => [a.filename, a.contentType])).toEqual([
+      ['foto.jpg', 'image/jpeg'],
+    ]);
     expect((await app.em().findOneOrFail(OutboxMail, withFile.id)).status).toBe('sent');
   });
 });
@@ -185,7 +203,13 @@ describe('An Dienstleister weiterleiten', () => {
     const section = page.$('#handover-forward');
     expect(section.find('h2').text()).toBe('An Dienstleister weiterleiten');
     expect(section.find('label[for=handover-provider]').text()).toBe('Dienstleister');
-    expect(section.find('#handover-provider option').map((_, o) => page.$(o).text()).get().join('\n')).toContain('Heizung & Sanitär Keller (Heizung) · notdienst@keller-hs.de');
+    expect(
+      section
+        .find('#handover-provider option')
+        .map((_, o) => page.$(o).text())
+        .get()
+        .join('\n'),
+    ).toContain('Heizung & Sanitär Keller (Heizung) · notdienst@keller-hs.de');
     expect(section.find('input[type=checkbox][name=includeContact]').is(':checked')).toBe(false);
     expect(section.find('label.checkbox').text().trim()).toBe('Kontaktdaten des Melders mitsenden');
   });
@@ -199,7 +223,13 @@ describe('An Dienstleister weiterleiten', () => {
     const em = scoped();
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
     const notePhoto = (await prepareTicketFiles(storage(), [await photo('png')])).files;
-    await addComment(em, storage(), await em.findOneOrFail(Ticket, ticket.id), { staff }, { body: 'Vermieter zahlt nur bis 300 Euro.', internal: true, files: notePhoto, now: app.clock.now(), baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      storage(),
+      await em.findOneOrFail(Ticket, ticket.id),
+      { staff },
+      { body: 'Vermieter zahlt nur bis 300 Euro.', internal: true, files: notePhoto, now: app.clock.now(), baseUrl: app.baseUrl },
+    );
     await app.deliverMail();
     app.smtp.clear();
 
@@ -233,7 +263,10 @@ describe('An Dienstleister weiterleiten', () => {
     expect(forwarded).toHaveLength(1);
     expect(forwarded[0].internal).toBe(true);
     expect(forwarded[0].data).toEqual({ provider: 'Heizung & Sanitär Keller', email: 'notdienst@keller-hs.de' });
-    const visible = await visibleTimeline(scoped(), await scoped().findOneOrFail(Ticket, ticket.id), { relation: 'reporter', userId: app.world.portalUsers.kristina.id });
+    const visible = await visibleTimeline(scoped(), await scoped().findOneOrFail(Ticket, ticket.id), {
+      relation: 'reporter',
+      userId: app.world.portalUsers.kristina.id,
+    });
     expect(visible.map((item) => item.entry.kind)).not.toContain('forwarded');
     expect(await scoped().count(AuditLog, { action: 'ticket.forward', subjectId: ticket.id })).toBe(1);
 
@@ -285,7 +318,13 @@ describe('An Dienstleister weiterleiten', () => {
         expect(page.status).toBe(422);
         expect(page.$('#handover-provider-error').text()).toBe('Bitte wählen Sie einen Dienstleister mit E-Mail-Adresse aus der Liste.');
         expect(page.$('#handover-message').val()).toBe('Bitte dringend.');
-        expect(page.$('#handover-provider option').map((_, o) => page.$(o).text()).get().join('\n')).not.toContain('Huber');
+        expect(
+          page
+            .$('#handover-provider option')
+            .map((_, o) => page.$(o).text())
+            .get()
+            .join('\n'),
+        ).not.toContain('Huber');
       }
     } finally {
       await scoped().nativeUpdate(ServiceProvider, { id: noMail.id }, { email: 'service@hausmeister-huber.de' });
@@ -414,7 +453,13 @@ describe('Duplikat zusammenführen', () => {
 
     const em = scoped();
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
-    await addComment(em, storage(), await em.findOneOrFail(Ticket, target.id), { staff }, { body: 'Die Schlosserei kommt am Montag.', internal: false, files: [], now: app.clock.now(), baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      storage(),
+      await em.findOneOrFail(Ticket, target.id),
+      { staff },
+      { body: 'Die Schlosserei kommt am Montag.', internal: false, files: [], now: app.clock.now(), baseUrl: app.baseUrl },
+    );
     await app.deliverMail();
     const [mail] = app.smtp.to('heinrich.eigner@example.de');
     expect(mail.subject).toContain(ticketReference(target));

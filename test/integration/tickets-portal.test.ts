@@ -89,18 +89,35 @@ const report = async (client: Client, fields: Record<string, string>, files: Fil
 function phoneJpeg() {
   return sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#c33' } })
     .jpeg({ quality: 90 })
-    .withExif({ IFD0: { Make: 'TestCam', Model: 'Phone 15' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '52/1 31/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '13/1 24/1 0/1' } })
+    .withExif({
+      IFD0: { Make: 'TestCam', Model: 'Phone 15' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '52/1 31/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '13/1 24/1 0/1' },
+    })
     .withMetadata({ orientation: 6 })
     .toBuffer();
 }
-const smallPng = () => sharp({ create: { width: 40, height: 30, channels: 3, background: '#36c' } }).png().toBuffer();
+const smallPng = () =>
+  sharp({ create: { width: 40, height: 30, channels: 3, background: '#36c' } })
+    .png()
+    .toBuffer();
 // The GPS IFD pointer tag (0x8825) in either byte order.
 const hasGps = (exif: Buffer | undefined) => !!exif && [Buffer.from([0x88, 0x25]), Buffer.from([0x25, 0x88])].some((tag) => exif.includes(tag));
 
 /** An iPhone photo's start: an ISO-BMFF ftyp box of brand "heic" (file-type recognises it). */
-const HEIC = Buffer.concat([Buffer.from('00000018', 'hex'), Buffer.from('ftypheic'), Buffer.from('00000000', 'hex'), Buffer.from('mif1heic'), Buffer.alloc(4096)]);
+const HEIC = Buffer.concat([
+  Buffer.from('00000018', 'hex'),
+  Buffer.from('ftypheic'),
+  Buffer.from('00000000', 'hex'),
+  Buffer.from('mif1heic'),
+  Buffer.alloc(4096),
+]);
 /** A Windows program: "MZ" and the DOS stub. */
-const EXE = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), Buffer.alloc(48), Buffer.from('This program cannot be run in DOS mode.'), Buffer.alloc(2048)]);
+const EXE = Buffer.concat([
+  Buffer.from('4d5a90000300000004000000ffff0000', 'hex'),
+  Buffer.alloc(48),
+  Buffer.from('This program cannot be run in DOS mode.'),
+  Buffer.alloc(2048),
+]);
 
 const fieldError = (page: Page, name: string) => page.$(`#${name}-error`).text();
 const timelineText = (page: Page) => page.$('.timeline').text().replace(/\s+/g, ' ');
@@ -128,11 +145,25 @@ describe('Anliegen melden', () => {
     expect(page.$('h1').text()).toBe('Anliegen melden');
     const form = page.$('main form[enctype="multipart/form-data"]');
     expect(form.attr('action')).toMatch(new RegExp(`^${list()}\\?_csrf=`));
-    expect(form.find('select[name=category] option').map((_, o) => page.$(o).text()).get()).toEqual(['Bitte wählen …', 'Schaden/Reparatur', 'Nebenkosten', 'Schlüssel', 'Allgemeine Frage']);
-    const places = form.find('select[name=location] option').map((_, o) => page.$(o).text()).get();
+    expect(
+      form
+        .find('select[name=category] option')
+        .map((_, o) => page.$(o).text())
+        .get(),
+    ).toEqual(['Bitte wählen …', 'Schaden/Reparatur', 'Nebenkosten', 'Schlüssel', 'Allgemeine Frage']);
+    const places = form
+      .find('select[name=location] option')
+      .map((_, o) => page.$(o).text())
+      .get();
     expect(places).toContain('Einheit Wohnung 002');
-    expect(form.find('select[name=location] optgroup option').map((_, o) => page.$(o).text()).get()).toEqual(Object.values(tickets.areas));
-    for (const name of ['category', 'location', 'title', 'description', 'photos']) expect(page.$(`label[for="${form.find(`[name=${name}]`).attr('id')}"]`).length, name).toBe(1);
+    expect(
+      form
+        .find('select[name=location] optgroup option')
+        .map((_, o) => page.$(o).text())
+        .get(),
+    ).toEqual(Object.values(tickets.areas));
+    for (const name of ['category', 'location', 'title', 'description', 'photos'])
+      expect(page.$(`label[for="${form.find(`[name=${name}]`).attr('id')}"]`).length, name).toBe(1);
     expect(form.find('input, select, textarea').last().attr('name')).toBe('photos');
     expect(form.find('input[type=file]').attr('accept')).toBe('image/*,application/pdf');
     expect(form.find('input[type=file]').attr('multiple')).toBeDefined();
@@ -147,9 +178,11 @@ describe('Anliegen melden', () => {
     await delivered();
 
     const { category, unit } = await choices(kristina);
-    const answer = await report(kristina, { category, location: unit, title: 'Heizung in Wohnung 002 fällt aus', description: 'Seit gestern Abend bleiben alle Heizkörper kalt.' }, [
-      { name: 'heizung.jpg', type: 'image/jpeg', content: jpeg },
-    ]);
+    const answer = await report(
+      kristina,
+      { category, location: unit, title: 'Heizung in Wohnung 002 fällt aus', description: 'Seit gestern Abend bleiben alle Heizkörper kalt.' },
+      [{ name: 'heizung.jpg', type: 'image/jpeg', content: jpeg }],
+    );
     expect(answer.status, answer.$('.field-error').text()).toBe(303);
     reported = await app.em().findOneOrFail(Ticket, { title: 'Heizung in Wohnung 002 fällt aus' }, { ...all, populate: ['reporterContact'] });
     expect(answer.location).toBe(`${detail(reported)}?hinweis=gemeldet`);
@@ -198,7 +231,9 @@ describe('Anliegen melden', () => {
   it('refuses an iPhone HEIC photo with its own message, keeps the text, saves and mails nothing', async () => {
     const { category, unit } = await choices(kristina);
     const before = await counts();
-    const page = await report(kristina, { category, location: unit, title: 'Fenster undicht', description: 'Es zieht am Fenster.' }, [{ name: 'IMG_0001.HEIC', type: 'image/heic', content: HEIC }]);
+    const page = await report(kristina, { category, location: unit, title: 'Fenster undicht', description: 'Es zieht am Fenster.' }, [
+      { name: 'IMG_0001.HEIC', type: 'image/heic', content: HEIC },
+    ]);
     expect(page.status).toBe(422);
     expect(fieldError(page, 'photos')).toBe(common.upload.heic);
     expect(page.text).toContain(portal.photosAgain);
@@ -216,7 +251,9 @@ describe('Anliegen melden', () => {
     // A JPEG's first bytes, then one byte more than the limit.
     const huge = Buffer.alloc(MAX_UPLOAD_BYTES + 1);
     (await phoneJpeg()).copy(huge);
-    const page = await report(kristina, { category, location: unit, title: 'Riesiges Foto', description: 'Aus der Kamera.' }, [{ name: 'riesig.jpg', type: 'image/jpeg', content: huge }]);
+    const page = await report(kristina, { category, location: unit, title: 'Riesiges Foto', description: 'Aus der Kamera.' }, [
+      { name: 'riesig.jpg', type: 'image/jpeg', content: huge },
+    ]);
     expect(page.status).toBe(422);
     expect(fieldError(page, 'photos')).toBe(common.upload.tooLarge);
     expect(page.$('input[name=title]').val()).toBe('Riesiges Foto');
@@ -227,7 +264,9 @@ describe('Anliegen melden', () => {
   it('refuses a program named like a photo', async () => {
     const { category, unit } = await choices(kristina);
     const before = await counts();
-    const page = await report(kristina, { category, location: unit, title: 'Foto anbei', description: 'Siehe Foto.' }, [{ name: 'foto.jpg', type: 'image/jpeg', content: EXE }]);
+    const page = await report(kristina, { category, location: unit, title: 'Foto anbei', description: 'Siehe Foto.' }, [
+      { name: 'foto.jpg', type: 'image/jpeg', content: EXE },
+    ]);
     expect(page.status).toBe(422);
     expect(fieldError(page, 'photos')).toBe(common.upload.wrongPhotoType);
     expect(await counts()).toEqual(before);
@@ -236,7 +275,9 @@ describe('Anliegen melden', () => {
   it('answers an empty description and no Thema with the messages at the fields, the title kept, and a good photo discarded', async () => {
     const { unit } = await choices(kristina);
     const before = await counts();
-    const page = await report(kristina, { category: '', location: unit, title: 'Briefkasten klemmt', description: '  ' }, [{ name: 'b.png', type: 'image/png', content: await smallPng() }]);
+    const page = await report(kristina, { category: '', location: unit, title: 'Briefkasten klemmt', description: '  ' }, [
+      { name: 'b.png', type: 'image/png', content: await smallPng() },
+    ]);
     expect(page.status).toBe(422);
     expect(fieldError(page, 'category')).toBe(tickets.errors.categoryRequired);
     expect(fieldError(page, 'description')).toBe(tickets.errors.descriptionRequired);
@@ -317,10 +358,18 @@ describe('who sees a concern', () => {
     await mkdir(storage.tempDir, { recursive: true });
     const tempPath = path.join(storage.tempDir, 'internal-note-photo');
     await writeFile(tempPath, await smallPng());
-    const { files } = await prepareTicketFiles(storage, [{ tempPath, originalName: 'angebot.png', fileName: 'angebot.png', size: 1, ext: 'png', mimeType: 'image/png' }]);
+    const { files } = await prepareTicketFiles(storage, [
+      { tempPath, originalName: 'angebot.png', fileName: 'angebot.png', size: 1, ext: 'png', mimeType: 'image/png' },
+    ]);
     const em = scoped();
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
-    const note = await addComment(em, storage, await em.findOneOrFail(Ticket, door.id), { staff }, { body: 'Foto vom Angebot, nur intern.', internal: true, files, now: app.clock.now(), baseUrl: app.baseUrl });
+    const note = await addComment(
+      em,
+      storage,
+      await em.findOneOrFail(Ticket, door.id),
+      { staff },
+      { body: 'Foto vom Angebot, nur intern.', internal: true, files, now: app.clock.now(), baseUrl: app.baseUrl },
+    );
     const [attachment] = await app.em().find(TicketAttachment, { entry: note.id }, all);
     expect((await kristina.get(`${detail(door)}/anhaenge/${attachment.id}`)).status).toBe(404);
     expect((await kristina.get(`${detail(door)}/anhaenge/${attachment.id}/vorschau`)).status).toBe(404);
@@ -366,16 +415,23 @@ describe('comments and reopening', () => {
   it('sends Kristina’s comment to the assignee, not to herself, and shows it in her timeline', async () => {
     const door = await demoTicket('Kellertür schließt nicht mehr');
     await delivered();
-    const answer = await kristina.postMultipart(`${detail(door)}/kommentare`, { body: 'Die Tür steht heute wieder offen.' }, [{ name: 'tuer.png', type: 'image/png', content: await smallPng() }], 'photos');
+    const answer = await kristina.postMultipart(
+      `${detail(door)}/kommentare`,
+      { body: 'Die Tür steht heute wieder offen.' },
+      [{ name: 'tuer.png', type: 'image/png', content: await smallPng() }],
+      'photos',
+    );
     expect(answer.status, answer.$('.field-error').text()).toBe(303);
-    const entry = await app.em().findOneOrFail(TicketEntry, { ticket: door.id, body: 'Die Tür steht heute wieder offen.' }, { ...all, populate: ['attachments'] });
+    const entry = await app
+      .em()
+      .findOneOrFail(TicketEntry, { ticket: door.id, body: 'Die Tür steht heute wieder offen.' }, { ...all, populate: ['attachments'] });
     expect(answer.location).toBe(`${detail(door)}?hinweis=kommentiert#entry-${entry.id}`);
     expect(entry.attachments).toHaveLength(1);
     const page = await kristina.get(detail(door));
     expect(page.$(`#entry-${entry.id}`).text()).toContain('Die Tür steht heute wieder offen.');
     expect(page.$(`#entry-${entry.id} a`).attr('href')).toBe(`${detail(door)}/anhaenge/${entry.attachments[0].id}`);
     const mails = await delivered();
-    expect(mails.map((m) => m.to).flat()).toEqual([MANAGER]);
+    expect(mails.flatMap((m) => m.to)).toEqual([MANAGER]);
     expect(mails[0].subject).toBe(`Vorgang ${ticketReference(door)}: neue Nachricht`);
     expect(mails[0].text).toContain('Die Tür steht heute wieder offen.');
   });
@@ -386,7 +442,12 @@ describe('comments and reopening', () => {
     const empty = await kristina.postMultipart(`${detail(door)}/kommentare`, { body: '   ' }, [], 'photos');
     expect(empty.status).toBe(422);
     expect(fieldError(empty, 'body')).toBe(tickets.errors.commentRequired);
-    const heic = await kristina.postMultipart(`${detail(door)}/kommentare`, { body: 'Foto vom Schloss' }, [{ name: 'schloss.heic', type: 'image/heic', content: HEIC }], 'photos');
+    const heic = await kristina.postMultipart(
+      `${detail(door)}/kommentare`,
+      { body: 'Foto vom Schloss' },
+      [{ name: 'schloss.heic', type: 'image/heic', content: HEIC }],
+      'photos',
+    );
     expect(heic.status).toBe(422);
     expect(fieldError(heic, 'photos')).toBe(common.upload.heic);
     expect(heic.$('textarea[name=body]').text()).toBe('Foto vom Schloss');
@@ -455,7 +516,13 @@ describe('Ich bin auch betroffen', () => {
     await delivered();
     const em = scoped();
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
-    await addComment(em, localFileStorage(app.storageDir), await em.findOneOrFail(Ticket, door.id), { staff }, { body: 'Die Schlosserei kommt am Montag.', internal: false, files: [], now: app.clock.now(), baseUrl: app.baseUrl });
+    await addComment(
+      em,
+      localFileStorage(app.storageDir),
+      await em.findOneOrFail(Ticket, door.id),
+      { staff },
+      { body: 'Die Schlosserei kommt am Montag.', internal: false, files: [], now: app.clock.now(), baseUrl: app.baseUrl },
+    );
     const mails = await delivered();
     expect(mails.flatMap((m) => m.to).sort()).toEqual([EIGNER, KRISTINA]);
     expect(mails.every((m) => m.text.includes('Die Schlosserei kommt am Montag.'))).toBe(true);
@@ -473,7 +540,9 @@ describe('Ich bin auch betroffen', () => {
 describe('numbers', () => {
   it('gives 50 concerns posted at once over HTTP 50 distinct, consecutive numbers', async () => {
     const { category, unit } = await choices(kristina);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => report(kristina, { category, location: unit, title: `Gleichzeitig ${i}`, description: 'Parallel gemeldet.' })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => report(kristina, { category, location: unit, title: `Gleichzeitig ${i}`, description: 'Parallel gemeldet.' })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(303));
     const created = await app.em().find(Ticket, { title: { $like: 'Gleichzeitig %' } }, all);
     const numbers = created.map((t) => t.number).sort((a, b) => a - b);

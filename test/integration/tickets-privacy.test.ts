@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
-import { Contact, Organization, OutboxMail, PortalMembership, PortalUser, Ticket, TicketAttachment, TicketEntry, ticketReference } from '../../src/entities/index.ts';
+import {
+  Contact,
+  Organization,
+  OutboxMail,
+  PortalMembership,
+  PortalUser,
+  Ticket,
+  TicketAttachment,
+  TicketEntry,
+  ticketReference,
+} from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, FileField, Page } from '../support/client.ts';
 import { readPdf } from '../support/pdf.ts';
@@ -45,9 +55,17 @@ beforeAll(async () => {
   const organization = em.getReference(Organization, app.world.organizations.sonnenschein.id);
   const passwordHash = await hashPassword(app.world.password);
   const becker = await em.findOneOrFail(Contact, { lastName: 'Becker' }, all);
-  const login = (email: string, name: string, contacts: Contact[] = []) => em.create(PortalUser, { organization, email, name, passwordHash, createdAt: now, onboardedAt: now, contacts });
+  const login = (email: string, name: string, contacts: Contact[] = []) =>
+    em.create(PortalUser, { organization, email, name, passwordHash, createdAt: now, onboardedAt: now, contacts });
   const ninaUser = login(NINA, 'Nina Nachbar');
-  em.create(PortalMembership, { organization, portalUser: ninaUser, property: app.world.properties.maxPlanck.id, role: 'resident', invitedBy: app.world.portalUsers.eigner.id, createdAt: now });
+  em.create(PortalMembership, {
+    organization,
+    portalUser: ninaUser,
+    property: app.world.properties.maxPlanck.id,
+    role: 'resident',
+    invitedBy: app.world.portalUsers.eigner.id,
+    createdAt: now,
+  });
   login(JONAS, 'Jonas Becker', [becker]);
   login(KARL, 'Karl Maiblume', [em.getReference(Contact, app.world.contacts.kristina.id)]);
   await em.flush();
@@ -67,7 +85,13 @@ const list = () => `/portal/liegenschaften/${app.world.properties.maxPlanck.id}/
 const detail = (ticket: { id: string }) => `${list()}/${ticket.id}`;
 const consoleUrl = (ticket: { id: string }) => `/verwaltung/vorgaenge/${ticket.id}`;
 const fileUrl = (ticket: { id: string }, file: { id: string }) => `${detail(ticket)}/anhaenge/${file.id}`;
-const png = async (color: string): Promise<FileField> => ({ name: 'lampe.png', type: 'image/png', content: await sharp({ create: { width: 64, height: 48, channels: 3, background: color } }).png().toBuffer() });
+const png = async (color: string): Promise<FileField> => ({
+  name: 'lampe.png',
+  type: 'image/png',
+  content: await sharp({ create: { width: 64, height: 48, channels: 3, background: color } })
+    .png()
+    .toBuffer(),
+});
 
 /** Sends the outbox through the real job; what arrived since, per recipient. */
 async function delivered(action: () => Promise<unknown>) {
@@ -129,7 +153,12 @@ describe('"Beschreibung und Fotos für Nachbarn sichtbar machen" when reporting'
 
   it('is refused for a concern about the own unit, with the message at the box, the form kept and nothing saved', async () => {
     const before = { tickets: await app.em().count(Ticket, {}, all), mails: await app.em().count(OutboxMail, {}) };
-    const page = await fileReport(kristina, { location: `unit:${app.world.units.wohnung002.id}`, title: 'Fenster klemmt', description: 'Das Fenster im Bad klemmt.', shareReport: '1' });
+    const page = await fileReport(kristina, {
+      location: `unit:${app.world.units.wohnung002.id}`,
+      title: 'Fenster klemmt',
+      description: 'Das Fenster im Bad klemmt.',
+      shareReport: '1',
+    });
     expect(page.status).toBe(422);
     expect(page.$('#shareReport-error').text()).toBe(tickets.errors.shareOnlyCommonArea);
     expect(page.$('input[name=shareReport]').attr('checked')).toBeDefined();
@@ -145,9 +174,14 @@ describe('a common-area concern Kristina did not share', () => {
   let ninaPhoto: TicketAttachment;
 
   it('is filed with the box off: stored as not shared', async () => {
-    const answer = await fileReport(kristina, { location: 'area:staircase', title: 'Licht im Treppenhaus defekt', description: DESCRIPTION }, [await png('#c33')]);
+    const answer = await fileReport(kristina, { location: 'area:staircase', title: 'Licht im Treppenhaus defekt', description: DESCRIPTION }, [
+      await png('#c33'),
+    ]);
     expect(answer.status, answer.$('.field-error').text()).toBe(303);
-    ({ ticket, files: [photo] } = await reportNamed('Licht im Treppenhaus defekt'));
+    ({
+      ticket,
+      files: [photo],
+    } = await reportNamed('Licht im Treppenhaus defekt'));
     expect(ticket.shareReportWithJoiners).toBe(false);
     expect(photo.thumbKey).toBeTruthy();
   });
@@ -157,7 +191,10 @@ describe('a common-area concern Kristina did not share', () => {
       expect((await joiner.get(list())).$(`#joinable-${ticket.id} form button`).text()).toBe(portal.index.affected);
       expect((await joiner.post(`${detail(ticket)}/betroffen`)).status).toBe(303);
     }
-    for (const [label, joiner] of [['Nina', nina], ['Jonas', jonas]] as const) {
+    for (const [label, joiner] of [
+      ['Nina', nina],
+      ['Jonas', jonas],
+    ] as const) {
       const page = await joiner.get(detail(ticket));
       expect(page.status, label).toBe(200);
       expect(page.$('h1').text()).toBe('Licht im Treppenhaus defekt');
@@ -186,7 +223,10 @@ describe('a common-area concern Kristina did not share', () => {
   });
 
   it('still shows Kristina and the other login of her contact the whole report with the photo', async () => {
-    for (const [label, reporter] of [['Kristina', kristina], ['Karl', karl]] as const) {
+    for (const [label, reporter] of [
+      ['Kristina', kristina],
+      ['Karl', karl],
+    ] as const) {
       const page = await reporter.get(detail(ticket));
       expect(page.$('.ticket-description').text(), label).toContain(PHONE);
       expect(page.$('.report-private, .comment-private').length, label).toBe(0);
@@ -219,7 +259,11 @@ describe('a common-area concern Kristina did not share', () => {
     expect(own.text).not.toContain('Im Keller ist es auch dunkel.');
     expect((await pdfOf(nina, ticket)).text).toContain('Bei mir im 3. OG flackert es auch.');
 
-    for (const [label, other] of [['Kristina', kristina], ['Karl', karl], ['Jonas', jonas]] as const) {
+    for (const [label, other] of [
+      ['Kristina', kristina],
+      ['Karl', karl],
+      ['Jonas', jonas],
+    ] as const) {
       const page = await other.get(detail(ticket));
       expect(page.text, label).not.toContain('Bei mir im 3. OG flackert es auch.');
       expect(page.text, label).not.toContain('Nina Nachbar');
@@ -236,7 +280,12 @@ describe('a common-area concern Kristina did not share', () => {
 
   it('mails staff’s comment to Kristina’s side as "Ihr Anliegen" and to the joiners as „ein Anliegen, dem Sie sich angeschlossen haben“, without her name or data', async () => {
     const mails = await delivered(async () => {
-      const answer = await manager.postMultipart(`${consoleUrl(ticket)}/kommentare`, { body: 'Der Elektriker kommt morgen früh.', visibility: 'public' }, [], 'files');
+      const answer = await manager.postMultipart(
+        `${consoleUrl(ticket)}/kommentare`,
+        { body: 'Der Elektriker kommt morgen früh.', visibility: 'public' },
+        [],
+        'files',
+      );
       expect(answer.status).toBe(303);
     });
     expect(mails.all.flatMap((m) => m.to).sort()).toEqual([JONAS, KARL, KRISTINA, NINA]);
@@ -256,7 +305,9 @@ describe('a common-area concern Kristina did not share', () => {
 
   it('keeps Kristina’s own comments from the joiners, page and mail', async () => {
     const mails = await delivered(async () => {
-      expect((await kristina.postMultipart(`${detail(ticket)}/kommentare`, { body: `Ich bin ab 17 Uhr zu Hause, Tel. ${PHONE}.` }, [], 'photos')).status).toBe(303);
+      expect((await kristina.postMultipart(`${detail(ticket)}/kommentare`, { body: `Ich bin ab 17 Uhr zu Hause, Tel. ${PHONE}.` }, [], 'photos')).status).toBe(
+        303,
+      );
     });
     expect(mails.all.flatMap((m) => m.to).sort()).toEqual([KARL, MANAGER]);
     for (const joiner of [nina, jonas]) {
@@ -294,7 +345,14 @@ describe('a common-area concern Kristina did not share', () => {
     expect(page.$('.ticket-report .ticket-description').text()).toContain(DESCRIPTION);
     expect(page.$(`.ticket-report img[src="${consoleUrl(ticket)}/anhaenge/${photo.id}/vorschau"]`).length).toBe(1);
     const timeline = page.$('.timeline').text().replace(/\s+/g, ' ');
-    for (const part of ['Kristina Maiblume hat den Vorgang gemeldet', 'Nina Nachbar ist ebenfalls betroffen', 'Jonas Becker ist ebenfalls betroffen', 'Bei mir im 3. OG flackert es auch.', 'Im Keller ist es auch dunkel.', 'ab 17 Uhr']) {
+    for (const part of [
+      'Kristina Maiblume hat den Vorgang gemeldet',
+      'Nina Nachbar ist ebenfalls betroffen',
+      'Jonas Becker ist ebenfalls betroffen',
+      'Bei mir im 3. OG flackert es auch.',
+      'Im Keller ist es auch dunkel.',
+      'ab 17 Uhr',
+    ]) {
       expect(timeline).toContain(part);
     }
     expect(page.$(`#entry-${ninaComment.id} img`).attr('src')).toBe(`${consoleUrl(ticket)}/anhaenge/${ninaPhoto.id}/vorschau`);
@@ -307,9 +365,14 @@ describe('a common-area concern Kristina did not share', () => {
 describe('a common-area concern Kristina shared', () => {
   it('shows joiners the description and the photos, page and PDF, but still not her name', async () => {
     const description = 'Der Briefkasten neben der Haustür ist aufgebrochen.';
-    const answer = await fileReport(kristina, { location: 'area:outdoor', title: 'Briefkasten aufgebrochen', description, shareReport: '1' }, [await png('#33c')]);
+    const answer = await fileReport(kristina, { location: 'area:outdoor', title: 'Briefkasten aufgebrochen', description, shareReport: '1' }, [
+      await png('#33c'),
+    ]);
     expect(answer.status, answer.$('.field-error').text()).toBe(303);
-    const { ticket, files: [photo] } = await reportNamed('Briefkasten aufgebrochen');
+    const {
+      ticket,
+      files: [photo],
+    } = await reportNamed('Briefkasten aufgebrochen');
     expect(ticket.shareReportWithJoiners).toBe(true);
     expect((await nina.post(`${detail(ticket)}/betroffen`)).status).toBe(303);
 

@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
 import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { Contact, Contract, Organization, OutboxMail, PortalMembership, PortalUser, StaffUser, Ticket, TicketEntry, TicketFollower } from '../../src/entities/index.ts';
+import {
+  Contact,
+  Contract,
+  Organization,
+  OutboxMail,
+  PortalMembership,
+  PortalUser,
+  StaffUser,
+  Ticket,
+  TicketEntry,
+  TicketFollower,
+} from '../../src/entities/index.ts';
 import { notifyResidents } from '../../src/features/tickets/notify.ts';
 import { changeStatus, reopenTicket } from '../../src/features/tickets/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -40,7 +51,14 @@ beforeAll(async () => {
   const passwordHash = await hashPassword(app.world.password);
   const resident = (email: string, name: string, contacts: Contact[] = []) => {
     const user = em.create(PortalUser, { organization, email, name, passwordHash, createdAt: now, onboardedAt: now, contacts });
-    em.create(PortalMembership, { organization, portalUser: user, property: app.world.properties.maxPlanck.id, role: 'resident', invitedBy: app.world.portalUsers.eigner.id, createdAt: now });
+    em.create(PortalMembership, {
+      organization,
+      portalUser: user,
+      property: app.world.properties.maxPlanck.id,
+      role: 'resident',
+      invitedBy: app.world.portalUsers.eigner.id,
+      createdAt: now,
+    });
     return user;
   };
   resident(KARL, 'Karl Maiblume', [em.getReference(Contact, app.world.contacts.kristina.id)]);
@@ -62,7 +80,12 @@ async function report(title: string): Promise<Ticket> {
   const list = `/portal/liegenschaften/${app.world.properties.maxPlanck.id}/vorgaenge`;
   const form = await kristina.get(`${list}/neu`);
   const category = form.$('select[name=category] option[value!=""]').first().attr('value')!;
-  const answer = await kristina.postMultipart(list, { category, location: `unit:${app.world.units.wohnung002.id}`, title, description: 'Bitte prüfen.' }, [], 'photos');
+  const answer = await kristina.postMultipart(
+    list,
+    { category, location: `unit:${app.world.units.wohnung002.id}`, title, description: 'Bitte prüfen.' },
+    [],
+    'photos',
+  );
   expect(answer.status).toBe(303);
   return app.em().findOneOrFail(Ticket, { title }, all);
 }
@@ -109,18 +132,35 @@ describe('the mails of a Vorgang', () => {
     const ticket = await report('Briefkasten klemmt');
     const em = scoped();
     const followers = await em.find(PortalUser, { email: { $in: FOLLOWERS } });
-    for (const follower of followers) em.create(TicketFollower, { ticket: ticket.id, portalUser: follower.id, organization: app.world.organizations.sonnenschein.id, createdAt: app.clock.now() });
+    for (const follower of followers)
+      em.create(TicketFollower, {
+        ticket: ticket.id,
+        portalUser: follower.id,
+        organization: app.world.organizations.sonnenschein.id,
+        createdAt: app.clock.now(),
+      });
     await em.flush();
 
     // The access rule is one plain query (Kysely); count those this EntityManager sends.
     let plainQueries = 0;
     const getKysely = em.getKysely.bind(em);
     em.getKysely = ((options?: Parameters<typeof getKysely>[0]) =>
-      getKysely(options).withPlugin({ transformQuery: ({ node }) => (plainQueries++, node), transformResult: async ({ result }) => result })) as typeof em.getKysely;
+      getKysely(options).withPlugin({
+        transformQuery: ({ node }) => (plainQueries++, node),
+        transformResult: async ({ result }) => result,
+      })) as typeof em.getKysely;
     app.clock.advance(60_000);
     const since = app.clock.now();
     const fresh = await em.findOneOrFail(Ticket, ticket.id);
-    const entry = em.create(TicketEntry, { organization: fresh.organization, ticket: fresh, kind: 'comment', internal: false, authorName: 'Max Verwalter', body: 'Das Schloss wird getauscht.', createdAt: since });
+    const entry = em.create(TicketEntry, {
+      organization: fresh.organization,
+      ticket: fresh,
+      kind: 'comment',
+      internal: false,
+      authorName: 'Max Verwalter',
+      body: 'Das Schloss wird getauscht.',
+      createdAt: since,
+    });
     await notifyResidents(em, fresh, entry, app.baseUrl, since, null);
     await em.flush();
 
@@ -136,11 +176,15 @@ describe('reopening a Vorgang', () => {
     const em = scoped();
     const staff = await em.findOneOrFail(StaffUser, app.world.staff.manager.id);
     expect(await changeStatus(em, await em.findOneOrFail(Ticket, ticket.id), staff, 'done', ticket.version, app.clock.now(), app.baseUrl)).toBe('changed');
-    const [joiner, outsider] = await Promise.all([em.findOneOrFail(PortalUser, { email: FOLLOWERS[0] }), em.findOneOrFail(PortalUser, app.world.portalUsers.eigner.id)]);
+    const [joiner, outsider] = await Promise.all([
+      em.findOneOrFail(PortalUser, { email: FOLLOWERS[0] }),
+      em.findOneOrFail(PortalUser, app.world.portalUsers.eigner.id),
+    ]);
     em.create(TicketFollower, { ticket: ticket.id, portalUser: joiner.id, organization: app.world.organizations.sonnenschein.id, createdAt: app.clock.now() });
     await em.flush();
 
-    const attempt = async (user: PortalUser) => reopenTicket(scoped(), await scoped().findOneOrFail(Ticket, ticket.id), { portalUser: user }, app.clock.now(), app.baseUrl);
+    const attempt = async (user: PortalUser) =>
+      reopenTicket(scoped(), await scoped().findOneOrFail(Ticket, ticket.id), { portalUser: user }, app.clock.now(), app.baseUrl);
     expect(await attempt(joiner)).toBe('refused');
     expect(await attempt(outsider)).toBe('refused');
     expect((await scoped().findOneOrFail(Ticket, ticket.id)).status).toBe('done');

@@ -38,7 +38,15 @@ export async function startTestApp(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const storageDir = await mkdtemp(path.join(tmpdir(), 'hausportal-test-storage-'));
-  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: baseUrl, SMTP_URL: smtp.url, JOBS: 'off', LOG_LEVEL: 'error', STORAGE_DIR: storageDir, ...options.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    BASE_URL: baseUrl,
+    SMTP_URL: smtp.url,
+    JOBS: 'off',
+    LOG_LEVEL: 'error',
+    STORAGE_DIR: storageDir,
+    ...options.env,
+  });
   const app = createApp({ orm: database.orm, config, clock });
   server.on('request', app);
   const transport = createMailTransport(config);

@@ -91,7 +91,10 @@ export class Client {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) form.append(name, v);
     for (const file of files) form.append(fileField, new Blob([new Uint8Array(file.content)], { type: file.type }), file.name);
-    return this.request('POST', `${path}?_csrf=${encodeURIComponent(await this.csrfToken())}`, { body: form, headers: { origin: new URL(this.baseUrl).origin } });
+    return this.request('POST', `${path}?_csrf=${encodeURIComponent(await this.csrfToken())}`, {
+      body: form,
+      headers: { origin: new URL(this.baseUrl).origin },
+    });
   }
 
   async loginStaff(email: string, password: string) {

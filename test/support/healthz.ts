@@ -45,7 +45,9 @@ export async function postWatchingHealthz(app: TestApp, client: Client, pathname
     const url = new URL(file ? `${pathname}?_csrf=${encodeURIComponent(csrf)}` : pathname, app.baseUrl).href;
     const { cookie, origin } = client.browserHeaders();
     const sentFields = JSON.stringify(file ? fields : { ...fields, _csrf: csrf });
-    const { stdout } = await run(process.execPath, [WATCHER, url, new URL('/healthz', app.baseUrl).href, cookie, origin, filePath, sentFields], { maxBuffer: 10 * 1024 * 1024 });
+    const { stdout } = await run(process.execPath, [WATCHER, url, new URL('/healthz', app.baseUrl).href, cookie, origin, filePath, sentFields], {
+      maxBuffer: 10 * 1024 * 1024,
+    });
     const answer = JSON.parse(stdout) as { status: number; location: string | null; ms: number; text: string; healthz: HealthzAnswer[] };
     const headers: Record<string, string> = answer.location ? { location: answer.location } : {};
     return { page: await pageFrom(new Response(answer.text, { status: answer.status, headers })), ms: answer.ms, healthz: answer.healthz };

@@ -42,7 +42,10 @@ const answered = fetch(url, {
   duplex: 'half',
   headers: { cookie, origin, 'content-type': encoded.headers.get('content-type')! },
   redirect: 'manual',
-} as RequestInit).then(async (response) => (answer = { status: response.status, location: response.headers.get('location'), ms: performance.now() - posted, text: await response.text() }));
+} as RequestInit).then(
+  async (response) =>
+    (answer = { status: response.status, location: response.headers.get('location'), ms: performance.now() - posted, text: await response.text() }),
+);
 
 const healthz: Array<{ status: number; ms: number }> = [];
 while (!answer) {

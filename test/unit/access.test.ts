@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Em, Orm } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { Contact, Contract, newContactPreference, Organization, PortalMembership, PortalUser, Unit, type ContractKind, type MembershipRole } from '../../src/entities/index.ts';
+import {
+  Contact,
+  Contract,
+  newContactPreference,
+  Organization,
+  PortalMembership,
+  PortalUser,
+  Unit,
+  type ContractKind,
+  type MembershipRole,
+} from '../../src/entities/index.ts';
 import { accessibleProperties, contactsInAccessWindow, portalUsersWithAccess, type PortalRole } from '../../src/features/access/service.ts';
 import { openTestDatabase } from '../support/db.ts';
 import { loadWorld, type World } from '../support/world.ts';
@@ -149,8 +159,23 @@ async function userWith(spec: UserSpec) {
     maxPlanck: await em.findOneOrFail(Unit, { id: world.units.wohnung002.id }),
   };
   const contacts = (spec.contacts ?? []).map((c, i) => {
-    const contact = em.create(Contact, { organization, lastName: `Fenster ${residents + 1}-${i}`, archivedAt: c.archived ? now : null, createdAt: now, updatedAt: now });
-    for (const k of c.contracts) em.create(Contract, { organization, kind: k.kind, unit: units[k.place ?? 'rosenweg'], contacts: [contact], startsOn: k.startsOn, endsOn: k.endsOn, createdAt: now });
+    const contact = em.create(Contact, {
+      organization,
+      lastName: `Fenster ${residents + 1}-${i}`,
+      archivedAt: c.archived ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    for (const k of c.contracts)
+      em.create(Contract, {
+        organization,
+        kind: k.kind,
+        unit: units[k.place ?? 'rosenweg'],
+        contacts: [contact],
+        startsOn: k.startsOn,
+        endsOn: k.endsOn,
+        createdAt: now,
+      });
     return contact;
   });
   const user = em.create(PortalUser, {
@@ -162,7 +187,14 @@ async function userWith(spec: UserSpec) {
     contacts,
   });
   for (const m of spec.memberships ?? []) {
-    em.create(PortalMembership, { organization, portalUser: user, property: world.properties[m.place ?? 'rosenweg'], role: m.role, endedAt: m.ended ? now : null, createdAt: now });
+    em.create(PortalMembership, {
+      organization,
+      portalUser: user,
+      property: world.properties[m.place ?? 'rosenweg'],
+      role: m.role,
+      endedAt: m.ended ? now : null,
+      createdAt: now,
+    });
   }
   await em.flush();
   return { em, user, contactIds: contacts.map((c) => c.id) };
@@ -238,7 +270,9 @@ describe('accessibleProperties: memberships, archived contacts, several contacts
   it('running on one property and window-only on another: everything there, personal content here', async () => {
     const { em, user, contactIds } = await userWith({ contacts: [{ contracts: [running] }, { contracts: [{ ...recentlyEnded, place: 'maxPlanck' }] }] });
     const access = await accessibleProperties(em, user, AT);
-    expect(access.map((a) => ({ id: a.property.id, roles: a.roles, activeRoles: a.activeRoles, general: a.seesGeneralContent, contactIds: a.contactIds }))).toEqual([
+    expect(
+      access.map((a) => ({ id: a.property.id, roles: a.roles, activeRoles: a.activeRoles, general: a.seesGeneralContent, contactIds: a.contactIds })),
+    ).toEqual([
       { id: maxPlanck(), roles: ['tenant'], activeRoles: [], general: false, contactIds: [contactIds[1]] },
       { id: rosenweg(), roles: ['tenant'], activeRoles: ['tenant'], general: true, contactIds: [contactIds[0]] },
     ]);
@@ -275,7 +309,12 @@ describe('accessibleProperties: memberships, archived contacts, several contacts
 
   it('contactsInAccessWindow tells running contracts from window-only ones and leaves out the rest', async () => {
     const { contactIds } = await userWith({
-      contacts: [{ contracts: [running] }, { contracts: [recentlyEnded] }, { contracts: [{ kind: 'rental', startsOn: '2020-01-01', endsOn: '2026-09-01' }] }, { contracts: [{ kind: 'rental', startsOn: '2026-12-01', endsOn: null }] }],
+      contacts: [
+        { contracts: [running] },
+        { contracts: [recentlyEnded] },
+        { contracts: [{ kind: 'rental', startsOn: '2020-01-01', endsOn: '2026-09-01' }] },
+        { contracts: [{ kind: 'rental', startsOn: '2026-12-01', endsOn: null }] },
+      ],
     });
     const em = orm.em.fork() as Em;
     const rows = await contactsInAccessWindow(em, world.organizations.sonnenschein.id, AT, { contactIds });

@@ -20,7 +20,12 @@ describe('berlinDateTime', () => {
   });
 
   it('round-trips the clock time and rejects impossible input', () => {
-    for (const [d, t] of [['2026-07-01', '23:59'], ['2026-01-01', '00:00'], ['2026-10-25', '04:15']]) expect(berlinTime(berlinDateTime(d, t))).toBe(t);
+    for (const [d, t] of [
+      ['2026-07-01', '23:59'],
+      ['2026-01-01', '00:00'],
+      ['2026-10-25', '04:15'],
+    ])
+      expect(berlinTime(berlinDateTime(d, t))).toBe(t);
     expect(() => berlinDateTime('2026-02-30', '10:00')).toThrow();
     expect(() => berlinDateTime('2026-02-01', '24:00')).toThrow();
     expect(isValidDate('2028-02-29')).toBe(true);
@@ -54,8 +59,26 @@ describe('iCalendar', () => {
     const now = new Date('2026-11-23T12:00:00Z');
     const ics = icsCalendar(
       [
-        { id: 'a1', title: 'Versammlung, Teil 1', description: 'Zeile 1\nZeile 2', location: 'Raum; 2', allDay: false, startsAt: berlinDateTime('2026-11-30', '10:00'), endsAt: berlinDateTime('2026-11-30', '11:30'), updatedAt: now },
-        { id: 'a2', title: 'Fest', description: '', location: '', allDay: true, startsAt: berlinDateTime('2026-07-04', '00:00'), endsAt: berlinDateTime('2026-07-06', '00:00'), updatedAt: now },
+        {
+          id: 'a1',
+          title: 'Versammlung, Teil 1',
+          description: 'Zeile 1\nZeile 2',
+          location: 'Raum; 2',
+          allDay: false,
+          startsAt: berlinDateTime('2026-11-30', '10:00'),
+          endsAt: berlinDateTime('2026-11-30', '11:30'),
+          updatedAt: now,
+        },
+        {
+          id: 'a2',
+          title: 'Fest',
+          description: '',
+          location: '',
+          allDay: true,
+          startsAt: berlinDateTime('2026-07-04', '00:00'),
+          endsAt: berlinDateTime('2026-07-06', '00:00'),
+          updatedAt: now,
+        },
       ],
       { now, uidHost: 'example.test' },
     );

@@ -60,15 +60,26 @@ async function person(spec: Person) {
     const unit = await em.findOneOrFail(Unit, { property: world.properties.rosenweg, number: c.unit });
     em.create(Contract, { organization, kind: c.kind, unit, contacts: [contact], startsOn: c.startsOn, endsOn: c.endsOn ?? null, createdAt: now });
   }
-  const user = em.create(PortalUser, { organization, email: `sicht-${counter}@example.de`, name: 'Test', passwordHash: 'x', createdAt: now, contacts: spec.membership ? [] : [contact] });
-  if (spec.membership) em.create(PortalMembership, { organization, portalUser: user, property: world.properties.rosenweg, role: spec.membership, createdAt: now });
+  const user = em.create(PortalUser, {
+    organization,
+    email: `sicht-${counter}@example.de`,
+    name: 'Test',
+    passwordHash: 'x',
+    createdAt: now,
+    contacts: spec.membership ? [] : [contact],
+  });
+  if (spec.membership)
+    em.create(PortalMembership, { organization, portalUser: user, property: world.properties.rosenweg, role: spec.membership, createdAt: now });
   if (spec.board) em.create(AdvisoryBoardMember, { organization, property: world.properties.rosenweg, contact, createdAt: now });
   await em.flush();
   return { user, contact };
 }
 
 /** A published document of Rosenweg 24 (or of no property) with the given shares. */
-async function documentWith(shares: (ids: Ids) => ShareTarget[], options: { property?: 'rosenweg' | 'maxPlanck' | null; status?: 'published' | 'withdrawn' } = {}) {
+async function documentWith(
+  shares: (ids: Ids) => ShareTarget[],
+  options: { property?: 'rosenweg' | 'maxPlanck' | null; status?: 'published' | 'withdrawn' } = {},
+) {
   const em = scoped();
   const type = await em.findOneOrFail(DocumentType, { name: 'Hausordnung' });
   const propertyKey = options.property === undefined ? 'rosenweg' : options.property;
@@ -92,7 +103,17 @@ async function documentWith(shares: (ids: Ids) => ShareTarget[], options: { prop
 
 type Ids = { rosenweg: string; address: string; unit001: string; unit002: string; contacts: Record<string, string> };
 let ids: Ids;
-type Who = 'tenant001' | 'tenant002' | 'owner001' | 'boardOwner' | 'boardTenantEnded' | 'resident' | 'serviceProvider' | 'futureTenant' | 'formerTenant' | 'formerTenantLongAgo';
+type Who =
+  | 'tenant001'
+  | 'tenant002'
+  | 'owner001'
+  | 'boardOwner'
+  | 'boardTenantEnded'
+  | 'resident'
+  | 'serviceProvider'
+  | 'futureTenant'
+  | 'formerTenant'
+  | 'formerTenantLongAgo';
 const people = {} as Record<Who, { user: PortalUser; contact: Contact }>;
 
 beforeAll(async () => {
@@ -103,7 +124,10 @@ beforeAll(async () => {
   people.owner001 = await person({ contracts: [{ kind: 'ownership', unit: 'Wohnung 001', startsOn: '2010-01-01' }] });
   people.boardOwner = await person({ contracts: [{ kind: 'ownership', unit: 'Wohnung 003', startsOn: '2010-01-01' }], board: true });
   // On the Beirat, but the contract ended 10 days ago (inside the 60-day window): no group sharing.
-  people.boardTenantEnded = await person({ contracts: [{ kind: 'ownership', unit: 'Wohnung 004', startsOn: '2010-01-01', endsOn: '2026-11-13' }], board: true });
+  people.boardTenantEnded = await person({
+    contracts: [{ kind: 'ownership', unit: 'Wohnung 004', startsOn: '2010-01-01', endsOn: '2026-11-13' }],
+    board: true,
+  });
   people.resident = await person({ membership: 'resident' });
   people.serviceProvider = await person({ membership: 'service_provider' });
   people.futureTenant = await person({ contracts: [{ kind: 'rental', unit: 'Wohnung 005', startsOn: '2026-12-01' }] });
@@ -156,7 +180,12 @@ describe('who sees a document of Rosenweg 24', () => {
       preview: true,
     },
     { name: 'Eigentümer', shares: (i) => [{ kind: 'group', propertyId: i.rosenweg, group: 'owner' }], sees: ['boardOwner', 'owner001'], preview: true },
-    { name: 'Beirat: only next to a running contract', shares: (i) => [{ kind: 'group', propertyId: i.rosenweg, group: 'advisory_board' }], sees: ['boardOwner'], preview: true },
+    {
+      name: 'Beirat: only next to a running contract',
+      shares: (i) => [{ kind: 'group', propertyId: i.rosenweg, group: 'advisory_board' }],
+      sees: ['boardOwner'],
+      preview: true,
+    },
     { name: 'Bewohner', shares: (i) => [{ kind: 'group', propertyId: i.rosenweg, group: 'resident' }], sees: ['resident'], preview: true },
     { name: 'Dienstleister', shares: (i) => [{ kind: 'group', propertyId: i.rosenweg, group: 'service_provider' }], sees: ['serviceProvider'], preview: true },
     {
@@ -165,8 +194,18 @@ describe('who sees a document of Rosenweg 24', () => {
       sees: ['boardOwner', 'owner001', 'tenant001', 'tenant002'],
       preview: true,
     },
-    { name: 'a unit: its tenants and owners, never the preview', shares: (i) => [{ kind: 'unit', unitId: i.unit001 }], sees: ['owner001', 'tenant001'], preview: false },
-    { name: 'a contact individually: that contact only', shares: (i) => [{ kind: 'contact', contactId: i.contacts.tenant002 }], sees: ['tenant002'], preview: false },
+    {
+      name: 'a unit: its tenants and owners, never the preview',
+      shares: (i) => [{ kind: 'unit', unitId: i.unit001 }],
+      sees: ['owner001', 'tenant001'],
+      preview: false,
+    },
+    {
+      name: 'a contact individually: that contact only',
+      shares: (i) => [{ kind: 'contact', contactId: i.contacts.tenant002 }],
+      sees: ['tenant002'],
+      preview: false,
+    },
     {
       name: 'contacts individually reach them inside the access windows (seed 002)',
       shares: (i) => [
@@ -232,7 +271,9 @@ describe('newlySharedDocuments (the digest)', () => {
     const from = new Date(AT.getTime() - 60_000);
     const until = new Date(AT.getTime() + 60_000);
     const ours = new Set(Object.values(people).map((p) => p.user.id));
-    const rows = (await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, from, until, '2026-11-23')).filter((r) => r.documentId === document.id && ours.has(r.portalUserId));
+    const rows = (await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, from, until, '2026-11-23')).filter(
+      (r) => r.documentId === document.id && ours.has(r.portalUserId),
+    );
     expect(rows.map((r) => r.portalUserId).sort()).toEqual([people.tenant001.user.id, people.tenant002.user.id].sort());
     const later = await newlySharedDocuments(em, world.organizations.sonnenschein.id, AT, until, new Date(until.getTime() + 60_000), '2026-11-23');
     expect(later.filter((r) => r.documentId === document.id)).toEqual([]);

@@ -44,7 +44,10 @@ describe('locales', () => {
   });
 
   it('say every count through a plural ("1 Eintrag", "2 Einträge"): a text with {{count}} is a key_one/key_other pair', () => {
-    for (const [lang, keys] of [['de', de], ['en', en]] as const) {
+    for (const [lang, keys] of [
+      ['de', de],
+      ['en', en],
+    ] as const) {
       const raw = (key: string) => {
         const [ns, rest] = key.split(':');
         return (rest.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], i18n.getResourceBundle(lang, ns)) ?? '') as string;

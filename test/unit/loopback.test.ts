@@ -9,7 +9,21 @@ describe('isLoopback', () => {
   });
 
   it('refuses every other address, and what is no address at all', () => {
-    for (const address of ['192.0.2.2', '10.0.0.1', '0.0.0.0', '::', '::ffff:192.0.2.2', 'fd00::2', '::127.0.0.1', '128.0.0.1', 'localhost', 'unknown', '127.0.0.1:80', '', undefined]) {
+    for (const address of [
+      '192.0.2.2',
+      '10.0.0.1',
+      '0.0.0.0',
+      '::',
+      '::ffff:192.0.2.2',
+      'fd00::2',
+      '::127.0.0.1',
+      '128.0.0.1',
+      'localhost',
+      'unknown',
+      '127.0.0.1:80',
+      '',
+      undefined,
+    ]) {
       expect(isLoopback(address), String(address)).toBe(false);
     }
   });

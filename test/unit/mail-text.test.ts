@@ -21,13 +21,16 @@ function htmlLines(html: string): string[] {
   const $ = cheerio.load(html);
   const body = $('td').eq(1);
   const lines: string[] = [];
-  body.find('p, h2, h3, li').not('.link-fallback').each((_, element) => {
-    const inner = $(element).html() ?? '';
-    for (const part of inner.split(/<br\s*\/?>/i)) {
-      const line = cheerio.load(`<div>${part}</div>`)('div').text().replace(/\s+/g, ' ').trim();
-      if (line) lines.push(line);
-    }
-  });
+  body
+    .find('p, h2, h3, li')
+    .not('.link-fallback')
+    .each((_, element) => {
+      const inner = $(element).html() ?? '';
+      for (const part of inner.split(/<br\s*\/?>/i)) {
+        const line = cheerio.load(`<div>${part}</div>`)('div').text().replace(/\s+/g, ' ').trim();
+        if (line) lines.push(line);
+      }
+    });
   return lines;
 }
 
@@ -53,8 +56,15 @@ describe('plain-text part of the mails', () => {
         ).toBe(true);
       }
       const $ = cheerio.load(html);
-      for (const href of $('td').eq(1).find('a[href]').map((_, a) => a.attribs.href).get()) {
-        expect(lines.some((line) => line.endsWith(href)), `${href} ends a line`).toBe(true);
+      for (const href of $('td')
+        .eq(1)
+        .find('a[href]')
+        .map((_, a) => a.attribs.href)
+        .get()) {
+        expect(
+          lines.some((line) => line.endsWith(href)),
+          `${href} ends a line`,
+        ).toBe(true);
       }
       expect(text).not.toMatch(/<[a-z/][^>]*>/i);
       expect(text).not.toContain('Falls der Button nicht funktioniert');

@@ -14,7 +14,9 @@ const scoped = new Set(TENANT_ENTITIES.map((entity) => entity.meta.className));
 
 describe('the tenant filter’s entities', () => {
   it('scopes every entity with an organization relation that is not listed as cross-tenant', () => {
-    const unaccounted = schemas.filter((schema) => belongsToOrganization(schema) && !scoped.has(schema.meta.className) && !(schema.meta.className in CROSS_TENANT));
+    const unaccounted = schemas.filter(
+      (schema) => belongsToOrganization(schema) && !scoped.has(schema.meta.className) && !(schema.meta.className in CROSS_TENANT),
+    );
     expect(unaccounted.map((schema) => schema.meta.className)).toEqual([]);
     expect(scoped.size).toBeGreaterThan(30);
     for (const name of ['Property', 'Contact', 'Ticket', 'Document', 'PortalUser', 'StaffUser', 'AuditLog']) expect(scoped).toContain(name);

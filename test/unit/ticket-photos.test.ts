@@ -25,7 +25,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 function phoneJpeg(width: number, height: number) {
   return sharp({ create: { width, height, channels: 3, background: '#c33' } })
     .jpeg({ quality: 95 })
-    .withExif({ IFD0: { Make: 'TestCam', Model: 'Phone 15' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 8/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '11/1 34/1 0/1' } })
+    .withExif({
+      IFD0: { Make: 'TestCam', Model: 'Phone 15' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 8/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '11/1 34/1 0/1' },
+    })
     .withMetadata({ orientation: 6 })
     .toBuffer();
 }
@@ -64,7 +67,9 @@ describe('prepareTicketFiles', () => {
   });
 
   it('keeps small photos at their size and PNG screenshots as PNG', async () => {
-    const png = await sharp({ create: { width: 400, height: 300, channels: 4, background: '#3a6' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 400, height: 300, channels: 4, background: '#3a6' } })
+      .png()
+      .toBuffer();
     const { files } = await prepareTicketFiles(storage, [await upload(png, 'png', 'image/png')]);
     const stored = await sharp(files[0].tempPath).metadata();
     expect([stored.format, stored.width, stored.height]).toEqual(['png', 400, 300]);

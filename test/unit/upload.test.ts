@@ -12,7 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d8a5800000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d8a5800000000049454e44ae426082',
+  'hex',
+);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'), Buffer.alloc(64), Buffer.from('ffd9', 'hex')]);
 const CFB_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
@@ -85,7 +88,12 @@ describe('garbage collection hint while receiving uploads', () => {
       // The collection is synchronous; the freed memory is handed back on the next turn.
       await new Promise((resolve) => setTimeout(resolve, 100));
       console.log(held - process.memoryUsage().arrayBuffers);`;
-    const freed = Number(execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8' }).trim());
+    const freed = Number(
+      execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        encoding: 'utf8',
+      }).trim(),
+    );
     expect(freed).toBeGreaterThan(12 * 1024 * 1024);
   });
 });

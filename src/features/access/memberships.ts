@@ -9,11 +9,7 @@ import { auditStaffAction } from '../audit/service.ts';
  * contact, so this is the one place the Verwaltung can see and end them.
  */
 export function activeMemberships(em: Em, property: Property) {
-  return em.find(
-    PortalMembership,
-    { property, endedAt: null },
-    { populate: ['portalUser', 'invitedBy'], orderBy: { createdAt: 'asc', id: 'asc' } },
-  );
+  return em.find(PortalMembership, { property, endedAt: null }, { populate: ['portalUser', 'invitedBy'], orderBy: { createdAt: 'asc', id: 'asc' } });
 }
 
 /**
@@ -23,7 +19,14 @@ export function activeMemberships(em: Em, property: Property) {
  */
 export async function endMembership(em: Em, staff: StaffUser, membership: PortalMembership, now: Date) {
   membership.endedAt = now;
-  auditStaffAction(em, staff, 'portal_membership.ended', { type: 'PortalUser', id: membership.portalUser.id }, { propertyId: membership.property.id, role: membership.role }, now);
+  auditStaffAction(
+    em,
+    staff,
+    'portal_membership.ended',
+    { type: 'PortalUser', id: membership.portalUser.id },
+    { propertyId: membership.property.id, role: membership.role },
+    now,
+  );
   await em.flush();
   await applyAccessWindows(em, now, staff.organization.id);
 }

@@ -163,7 +163,8 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
     join property p on p.id = a.property_id`.execute(em.getKysely());
   return rows
     .map((row) => {
-      const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } = row;
+      const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } =
+        row;
       return accessOf(row, em.map(Property, property));
     })
     .sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
@@ -195,7 +196,13 @@ export async function propertyAccess(em: Em, user: PortalUser, propertyId: strin
  * access there is missing): propertyAccess for many users at once, one query for all of them
  * (who of a Vorgang's residents still sees it: src/features/tickets/access.ts).
  */
-export async function propertyAccessOfUsers(em: Em, organizationId: string, property: Property, userIds: string[], at: Date): Promise<Map<string, PropertyAccess>> {
+export async function propertyAccessOfUsers(
+  em: Em,
+  organizationId: string,
+  property: Property,
+  userIds: string[],
+  at: Date,
+): Promise<Map<string, PropertyAccess>> {
   if (userIds.length === 0) return new Map();
   const { rows } = await sql<AccessRow>`
     select * from (${accessRowsQuery(organizationId, berlinDate(at), sql`and pu.id in (${sql.join(userIds)})`)}) a

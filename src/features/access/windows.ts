@@ -93,7 +93,8 @@ async function applyForOrganization(em: Em, organizationId: string, now: Date) {
 
     const audit = (action: string, userId: string, data: Record<string, unknown>) =>
       tx.create(AuditLog, { organization: organizationId, actorType: 'system', action, subjectType: 'PortalUser', subjectId: userId, data, createdAt: now });
-    for (const row of granted) audit('portal_access.granted', row.portal_user_id, { propertyId: row.property_id, reason: reasons.get(`${row.portal_user_id}/${row.property_id}`) });
+    for (const row of granted)
+      audit('portal_access.granted', row.portal_user_id, { propertyId: row.property_id, reason: reasons.get(`${row.portal_user_id}/${row.property_id}`) });
     // The rule no longer names the property: the contract and its window are over, the
     // membership ended, the contact or the property was archived, or the user was disabled.
     for (const row of revoked) audit('portal_access.revoked', row.portal_user_id, { propertyId: row.property_id, reason: 'no_longer_entitled' });

@@ -12,11 +12,14 @@ import { ADDRESS_SORT_DEFAULT, ADDRESS_SORTS, searchAddresses } from './service.
  */
 export function addressListRoutes() {
   const router = Router();
-  router.get('/', scoped(staffScope, async (req, res) => {
-    const { q, archived, sort, page, params } = listQuery(req, ADDRESS_SORTS, ADDRESS_SORT_DEFAULT);
-    const result = await searchAddresses(req.em, { q, page, sort, archived });
-    const view = req.get('hx-target') === 'address-results' ? 'addresses/_results' : 'addresses/index';
-    render(req, res, view, { title: req.t('properties-edit:addresses.title'), q, sort, archived, params, ...result });
-  }));
+  router.get(
+    '/',
+    scoped(staffScope, async (req, res) => {
+      const { q, archived, sort, page, params } = listQuery(req, ADDRESS_SORTS, ADDRESS_SORT_DEFAULT);
+      const result = await searchAddresses(req.em, { q, page, sort, archived });
+      const view = req.get('hx-target') === 'address-results' ? 'addresses/_results' : 'addresses/index';
+      render(req, res, view, { title: req.t('properties-edit:addresses.title'), q, sort, archived, params, ...result });
+    }),
+  );
   return router;
 }

@@ -48,7 +48,11 @@ export async function searchAddresses(em: Em, options: { q: string; page: number
     where ${conditions}
     order by ${ADDRESS_ORDER[options.sort.key](direction(options.sort))}
     limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  const total = await pageTotal(rows, async () =>
-    (await sql<{ n: string }>`select count(*) as n from address a join property p on p.id = a.property_id where ${conditions}`.execute(em.getKysely())).rows[0].n);
+  const total = await pageTotal(
+    rows,
+    async () =>
+      (await sql<{ n: string }>`select count(*) as n from address a join property p on p.id = a.property_id where ${conditions}`.execute(em.getKysely()))
+        .rows[0].n,
+  );
   return { rows: rows.map(({ total: _total, ...row }) => row), total, page: options.page, pages: pageCount(total) };
 }

@@ -57,11 +57,9 @@ export function seedDemoAnnouncements(tx: Em, world: DemoAnnouncementWorld, now 
       7,
       [rosenweg],
     ),
-    make(
-      'Ablesung der Heizkostenverteiler',
-      'Im Januar werden die Heizkostenverteiler abgelesen. Den genauen Termin teilen wir Ihnen rechtzeitig mit.',
-      null,
-      [maxPlanck, rosenweg],
-    ),
+    make('Ablesung der Heizkostenverteiler', 'Im Januar werden die Heizkostenverteiler abgelesen. Den genauen Termin teilen wir Ihnen rechtzeitig mit.', null, [
+      maxPlanck,
+      rosenweg,
+    ]),
   ];
 }

@@ -90,12 +90,12 @@ export function consoleRoutes() {
   router.get(
     '/mitteilungen/empfaenger',
     scoped(staffScope, async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q : '';
-    const chosen = readForm(req.query as Record<string, unknown>).propertyIds;
-    const [matches, all] = await Promise.all([targetableProperties(req.em, q), chosen.length ? targetableProperties(req.em) : Promise.resolve([])]);
-    const selected = all.filter((p) => chosen.includes(p.id));
-    const properties = [...selected, ...matches.filter((p) => !chosen.includes(p.id))];
-    render(req, res, 'announcements/_property-options', { properties, form: { ...EMPTY_FORM, propertyIds: chosen }, q, layout: 'none' });
+      const q = typeof req.query.q === 'string' ? req.query.q : '';
+      const chosen = readForm(req.query as Record<string, unknown>).propertyIds;
+      const [matches, all] = await Promise.all([targetableProperties(req.em, q), chosen.length ? targetableProperties(req.em) : Promise.resolve([])]);
+      const selected = all.filter((p) => chosen.includes(p.id));
+      const properties = [...selected, ...matches.filter((p) => !chosen.includes(p.id))];
+      render(req, res, 'announcements/_property-options', { properties, form: { ...EMPTY_FORM, propertyIds: chosen }, q, layout: 'none' });
     }),
   );
 
@@ -111,18 +111,18 @@ export function consoleRoutes() {
   router.post(
     '/mitteilungen/:announcementId/zurueckziehen',
     scoped(announcementScope, async (req, res, { announcement }) => {
-    if (announcement.status === 'published') await withdrawAnnouncement(req.em, announcement, req.deps.clock.now());
-    res.redirect(303, `${BASE}/${announcement.id}?gespeichert=${announcement.status}`);
+      if (announcement.status === 'published') await withdrawAnnouncement(req.em, announcement, req.deps.clock.now());
+      res.redirect(303, `${BASE}/${announcement.id}?gespeichert=${announcement.status}`);
     }),
   );
 
   router.post(
     '/mitteilungen/:announcementId/anhaenge/:attachmentId/loeschen',
     scoped(announcementScope, async (req, res, { announcement }) => {
-    const attachment = announcement.attachments.getItems().find((a) => a.id === req.params.attachmentId);
-    if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not on announcement ${announcement.id}`);
-    await removeAttachment(req.em, attachment, req.storage);
-    res.redirect(303, `${BASE}/${announcement.id}`);
+      const attachment = announcement.attachments.getItems().find((a) => a.id === req.params.attachmentId);
+      if (!attachment) throw new NotFoundError(`attachment ${req.params.attachmentId} not on announcement ${announcement.id}`);
+      await removeAttachment(req.em, attachment, req.storage);
+      res.redirect(303, `${BASE}/${announcement.id}`);
     }),
   );
 

@@ -20,14 +20,15 @@ export type AnnouncementForm = { title: string; body: string; allProperties: boo
 export type FieldErrors = Partial<Record<'title' | 'body' | 'properties' | 'attachments', string>>;
 export type SaveAction = 'draft' | 'publish' | 'save';
 
-
 const list = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
 /** Reads the form fields of a (urlencoded or multipart) request body. */
 export function readForm(body: Record<string, unknown>): AnnouncementForm {
   return {
     title: String(body.title ?? '').trim(),
-    body: String(body.body ?? '').replace(/\r\n?/g, '\n').trim(),
+    body: String(body.body ?? '')
+      .replace(/\r\n?/g, '\n')
+      .trim(),
     allProperties: body.allProperties === '1' || body.allProperties === 'on',
     propertyIds: [...new Set(list(body.propertyIds).filter(isUuid))],
     notifyAgain: body.notifyAgain === '1' || body.notifyAgain === 'on',
@@ -52,7 +53,10 @@ export function targetableProperties(em: Em, q = ''): Promise<Property[]> {
   if (term) {
     const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     Object.assign(where, {
-      $or: [{ name: { $ilike: pattern } }, { addresses: { $or: [{ street: { $ilike: pattern } }, { city: { $ilike: pattern } }, { postalCode: { $ilike: pattern } }] } }],
+      $or: [
+        { name: { $ilike: pattern } },
+        { addresses: { $or: [{ street: { $ilike: pattern } }, { city: { $ilike: pattern } }, { postalCode: { $ilike: pattern } }] } },
+      ],
     });
   }
   return em.find(Property, where, { orderBy: { name: 'asc', id: 'asc' } });
@@ -91,7 +95,15 @@ export async function saveAnnouncement(
   const { form, now } = input;
   const announcement =
     input.announcement ??
-    em.create(Announcement, { id: randomUUID(), organization: input.staff.organization, title: form.title, body: form.body, createdBy: input.staff, createdAt: now, updatedAt: now });
+    em.create(Announcement, {
+      id: randomUUID(),
+      organization: input.staff.organization,
+      title: form.title,
+      body: form.body,
+      createdBy: input.staff,
+      createdAt: now,
+      updatedAt: now,
+    });
   const wasPublished = announcement.status === 'published';
   const everPublished = announcement.publishedAt != null;
   announcement.title = form.title;
@@ -109,21 +121,25 @@ export async function saveAnnouncement(
     notify = form.notifyAgain;
   }
 
-  await storeThenWrite(input.storage, input.uploads.map((u) => u.tempPath), async (keys) => {
-    input.uploads.forEach((upload, i) =>
-      em.create(Attachment, {
-        organization: announcement.organization,
-        announcement,
-        fileName: upload.fileName,
-        mimeType: upload.mimeType,
-        size: upload.size,
-        storageKey: keys[i],
-        createdAt: now,
-      }),
-    );
-    if (notify) await queueAnnouncementMails(em, announcement, input.properties, input.baseUrl, now);
-    await em.flush();
-  });
+  await storeThenWrite(
+    input.storage,
+    input.uploads.map((u) => u.tempPath),
+    async (keys) => {
+      input.uploads.forEach((upload, i) =>
+        em.create(Attachment, {
+          organization: announcement.organization,
+          announcement,
+          fileName: upload.fileName,
+          mimeType: upload.mimeType,
+          size: upload.size,
+          storageKey: keys[i],
+          createdAt: now,
+        }),
+      );
+      if (notify) await queueAnnouncementMails(em, announcement, input.properties, input.baseUrl, now);
+      await em.flush();
+    },
+  );
   return announcement;
 }
 

@@ -17,7 +17,12 @@ export function apiKeyAdminRoutes() {
   const router = Router();
 
   /** The list with the form; `created` carries the new key for the one page that shows it. */
-  const showList = async (req: Request, res: Response, options: { form?: { name: string }; errors?: FieldErrors; created?: { apiKey: ApiKey; key: string } } = {}, status = 200) => {
+  const showList = async (
+    req: Request,
+    res: Response,
+    options: { form?: { name: string }; errors?: FieldErrors; created?: { apiKey: ApiKey; key: string } } = {},
+    status = 200,
+  ) => {
     const keys = await listApiKeys(req.em);
     render(
       req,
@@ -36,25 +41,37 @@ export function apiKeyAdminRoutes() {
     );
   };
 
-  router.get('/', scoped(adminScope, (req, res) => showList(req, res)));
+  router.get(
+    '/',
+    scoped(adminScope, (req, res) => showList(req, res)),
+  );
 
-  router.post('/', scoped(adminScope, async (req, res, { staff }) => {
-    const raw = field(req.body.name);
-    const { name, error } = apiKeyName(raw);
-    if (error) return showList(req, res, { form: { name: raw.slice(0, 1000) }, errors: { name: error } }, 422);
-    const created = await createApiKey(req.em, staff, name, req.deps.clock.now());
-    await showList(req, res, { created }, 201);
-  }));
+  router.post(
+    '/',
+    scoped(adminScope, async (req, res, { staff }) => {
+      const raw = field(req.body.name);
+      const { name, error } = apiKeyName(raw);
+      if (error) return showList(req, res, { form: { name: raw.slice(0, 1000) }, errors: { name: error } }, 422);
+      const created = await createApiKey(req.em, staff, name, req.deps.clock.now());
+      await showList(req, res, { created }, 201);
+    }),
+  );
 
-  router.get('/:apiKeyId/widerrufen', scoped(apiKeyScope, (req, res, { apiKey }) => {
-    if (apiKey.revokedAt) return res.redirect(303, BASE);
-    render(req, res, 'api-keys/revoke', { title: req.t('api-keys:revoke.title'), apiKey });
-  }));
+  router.get(
+    '/:apiKeyId/widerrufen',
+    scoped(apiKeyScope, (req, res, { apiKey }) => {
+      if (apiKey.revokedAt) return res.redirect(303, BASE);
+      render(req, res, 'api-keys/revoke', { title: req.t('api-keys:revoke.title'), apiKey });
+    }),
+  );
 
-  router.post('/:apiKeyId/widerrufen', scoped(apiKeyScope, async (req, res, { staff, apiKey }) => {
-    await revokeApiKey(req.em, staff, apiKey, req.deps.clock.now());
-    res.redirect(303, `${BASE}?widerrufen=1`);
-  }));
+  router.post(
+    '/:apiKeyId/widerrufen',
+    scoped(apiKeyScope, async (req, res, { staff, apiKey }) => {
+      await revokeApiKey(req.em, staff, apiKey, req.deps.clock.now());
+      res.redirect(303, `${BASE}?widerrufen=1`);
+    }),
+  );
 
   return router;
 }

@@ -19,7 +19,17 @@ export function seedDemoAppointments(tx: Em, world: DemoAppointmentsWorld, now =
   const today = berlinDate(now);
   const org = world.organizations.sonnenschein;
   const createdBy = world.staff.manager;
-  const make = (fields: { title: string; description: string; location: string; day: string; start?: string; end?: string; allDay?: boolean; allProperties?: boolean; properties?: Property[] }) =>
+  const make = (fields: {
+    title: string;
+    description: string;
+    location: string;
+    day: string;
+    start?: string;
+    end?: string;
+    allDay?: boolean;
+    allProperties?: boolean;
+    properties?: Property[];
+  }) =>
     tx.create(Appointment, {
       organization: org,
       title: fields.title,
@@ -40,7 +50,8 @@ export function seedDemoAppointments(tx: Em, world: DemoAppointmentsWorld, now =
 
   make({
     title: 'Ordentliche Eigentümerversammlung 2026',
-    description: 'Tagesordnung: Jahresabrechnung und Entlastung des Verwalters, Wirtschaftsplan, Erneuerung der Fassade (Angebote liegen bei).\n\nDie Einladung mit allen Unterlagen finden Sie unter Dokumente. Bitte bringen Sie bei Vertretung eine schriftliche Vollmacht mit.',
+    description:
+      'Tagesordnung: Jahresabrechnung und Entlastung des Verwalters, Wirtschaftsplan, Erneuerung der Fassade (Angebote liegen bei).\n\nDie Einladung mit allen Unterlagen finden Sie unter Dokumente. Bitte bringen Sie bei Vertretung eine schriftliche Vollmacht mit.',
     location: 'Gemeinderaum St. Anna, Rosenweg 20',
     day: addDays(today, 21),
     start: '18:30',
@@ -49,7 +60,8 @@ export function seedDemoAppointments(tx: Em, world: DemoAppointmentsWorld, now =
   });
   make({
     title: 'Jährliche Heizungswartung',
-    description: 'Die Firma Heizung & Sanitär Keller wartet die Heizungsanlage. Zwischen 8 und 12 Uhr kann es kurzzeitig kein warmes Wasser geben. Ein Zugang zu den Wohnungen ist nicht nötig.',
+    description:
+      'Die Firma Heizung & Sanitär Keller wartet die Heizungsanlage. Zwischen 8 und 12 Uhr kann es kurzzeitig kein warmes Wasser geben. Ein Zugang zu den Wohnungen ist nicht nötig.',
     location: 'Heizungskeller, Max-Planck-Straße 12',
     day: addDays(today, 7),
     start: '08:00',
@@ -58,7 +70,8 @@ export function seedDemoAppointments(tx: Em, world: DemoAppointmentsWorld, now =
   });
   make({
     title: 'Sommerfest der Hausverwaltung Sonnenschein',
-    description: 'Wir laden alle Bewohnerinnen und Bewohner herzlich zu unserem Sommerfest ein – mit Grill, Kinderprogramm und Musik. Mehr unter https://www.sonnenschein-hv.de/sommerfest',
+    description:
+      'Wir laden alle Bewohnerinnen und Bewohner herzlich zu unserem Sommerfest ein – mit Grill, Kinderprogramm und Musik. Mehr unter https://www.sonnenschein-hv.de/sommerfest',
     location: 'Innenhof der Verwaltung, Leopoldstraße 40, München',
     day: addDays(today, 60),
     allDay: true,

@@ -58,7 +58,14 @@ export function consoleRoutes() {
     scoped(staffScope, async (req, res) => {
       const now = req.deps.clock.now();
       const { upcoming, past } = await consoleAppointments(req.em, now);
-      render(req, res, 'appointments/index', { title: req.t('appointments:console.listTitle'), upcoming, past, describeWhen, saved: req.query.gespeichert, section: 'content' });
+      render(req, res, 'appointments/index', {
+        title: req.t('appointments:console.listTitle'),
+        upcoming,
+        past,
+        describeWhen,
+        saved: req.query.gespeichert,
+        section: 'content',
+      });
     }),
   );
   router.get(
@@ -91,7 +98,17 @@ export function consoleRoutes() {
 const uidHost = (req: Request) => new URL(req.deps.config.baseUrl).hostname;
 
 function toIcs(a: Appointment, url?: string): IcsEvent {
-  return { id: a.id, title: a.title, description: a.description, location: a.location, allDay: a.allDay, startsAt: a.startsAt, endsAt: a.endsAt, updatedAt: a.updatedAt, url };
+  return {
+    id: a.id,
+    title: a.title,
+    description: a.description,
+    location: a.location,
+    allDay: a.allDay,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    updatedAt: a.updatedAt,
+    url,
+  };
 }
 
 function sendCalendar(res: Response, body: string, fileName: string) {
@@ -109,21 +126,27 @@ export function portalRoutes() {
   router.get(
     base,
     scoped(sectionScope('appointments'), async (req, res, { user, property }) => {
-    const now = req.deps.clock.now();
-    const today = berlinDate(now);
-    const month = parseMonth(req.query.monat);
-    const past = req.query.vergangene === '1';
-    const data: Record<string, unknown> = { title: req.t('appointments:portal.title'), section: 'appointments', describeWhen, today };
-    if (month) {
-      Object.assign(data, { view: 'month', month, previousMonth: addMonths(month, -1), nextMonth: addMonths(month, 1), ...(await monthCalendar(req.em, property.id, month, today)) });
-    } else if (past) {
-      Object.assign(data, { view: 'past', appointments: await pastAppointments(req.em, property.id, now) });
-    } else {
-      Object.assign(data, { view: 'list', appointments: await upcomingAppointments(req.em, property.id, now, 100) });
-    }
-    data.currentMonth = today.slice(0, 7);
-    data.subscribed = Boolean(user?.calendarTokenHash);
-    render(req, res, 'appointments/portal-index', data);
+      const now = req.deps.clock.now();
+      const today = berlinDate(now);
+      const month = parseMonth(req.query.monat);
+      const past = req.query.vergangene === '1';
+      const data: Record<string, unknown> = { title: req.t('appointments:portal.title'), section: 'appointments', describeWhen, today };
+      if (month) {
+        Object.assign(data, {
+          view: 'month',
+          month,
+          previousMonth: addMonths(month, -1),
+          nextMonth: addMonths(month, 1),
+          ...(await monthCalendar(req.em, property.id, month, today)),
+        });
+      } else if (past) {
+        Object.assign(data, { view: 'past', appointments: await pastAppointments(req.em, property.id, now) });
+      } else {
+        Object.assign(data, { view: 'list', appointments: await upcomingAppointments(req.em, property.id, now, 100) });
+      }
+      data.currentMonth = today.slice(0, 7);
+      data.subscribed = Boolean(user?.calendarTokenHash);
+      render(req, res, 'appointments/portal-index', data);
     }),
   );
 
@@ -147,11 +170,17 @@ export function portalRoutes() {
   router.post(
     '/kalender-abo',
     scoped(residentScope, async (req, res, { user }) => {
-    const token = await issueCalendarToken(req.em, user);
-    const url = `${req.deps.config.baseUrl}/kalender/${token}.ics`;
-    const properties = await accessibleProperties(req.em, user, req.deps.clock.now());
-    const back = properties.find((a) => a.property.id === req.body?.propertyId)?.property ?? null;
-    render(req, res, 'appointments/subscription', { title: req.t('appointments:subscription.title'), url, webcal: url.replace(/^https?:\/\//, 'webcal://'), back, section: 'appointments' });
+      const token = await issueCalendarToken(req.em, user);
+      const url = `${req.deps.config.baseUrl}/kalender/${token}.ics`;
+      const properties = await accessibleProperties(req.em, user, req.deps.clock.now());
+      const back = properties.find((a) => a.property.id === req.body?.propertyId)?.property ?? null;
+      render(req, res, 'appointments/subscription', {
+        title: req.t('appointments:subscription.title'),
+        url,
+        webcal: url.replace(/^https?:\/\//, 'webcal://'),
+        back,
+        section: 'appointments',
+      });
     }),
   );
 
@@ -164,11 +193,18 @@ export function feedRoutes() {
   router.get(
     '/kalender/:token.ics',
     scoped(publicScope, async (req, res) => {
-    const now = req.deps.clock.now();
-    const feed = await calendarFeed(req.em, String(req.params.token), now);
-    if (!feed) throw new NotFoundError('unknown calendar token');
-    const name = `${feed.user.organization.name} – ${req.t('appointments:portal.title')}`;
-    sendCalendar(res, icsCalendar(feed.appointments.map((a) => toIcs(a)), { now, uidHost: uidHost(req), name }), 'termine.ics');
+      const now = req.deps.clock.now();
+      const feed = await calendarFeed(req.em, String(req.params.token), now);
+      if (!feed) throw new NotFoundError('unknown calendar token');
+      const name = `${feed.user.organization.name} – ${req.t('appointments:portal.title')}`;
+      sendCalendar(
+        res,
+        icsCalendar(
+          feed.appointments.map((a) => toIcs(a)),
+          { now, uidHost: uidHost(req), name },
+        ),
+        'termine.ics',
+      );
     }),
   );
   return router;

@@ -32,7 +32,19 @@ const checked = (value: unknown) => value === 'on' || value === '1' || value ===
 
 /** An empty form for a new Termin on the given day. */
 export function emptyForm(today: string): AppointmentForm {
-  return { title: '', description: '', location: '', date: today, endDate: '', allDay: false, startTime: '', endTime: '', allProperties: false, properties: [], notify: false };
+  return {
+    title: '',
+    description: '',
+    location: '',
+    date: today,
+    endDate: '',
+    allDay: false,
+    startTime: '',
+    endTime: '',
+    allProperties: false,
+    properties: [],
+    notify: false,
+  };
 }
 
 /** Reads the submitted form. */
@@ -189,7 +201,10 @@ async function notifyRecipients(em: Em, staff: StaffUser, appointment: Appointme
 /** "Mo., 30.11.2026, 10:00–11:30" or "30.11.2026 – 02.12.2026 (ganztägig)". */
 export function describeWhen(a: { allDay: boolean; startsAt: Date; endsAt: Date }, lang: 'de' | 'en' = 'de'): string {
   const locale = lang === 'en' ? 'en-GB' : 'de-DE';
-  const day = (d: string) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(`${d}T12:00:00Z`));
+  const day = (d: string) =>
+    new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric' }).format(
+      new Date(`${d}T12:00:00Z`),
+    );
   const first = berlinDate(a.startsAt);
   const last = lastDay(a);
   if (a.allDay) return `${day(first)}${last !== first ? ` – ${day(last)}` : ''} (${lang === 'en' ? 'all day' : 'ganztägig'})`;
@@ -292,6 +307,8 @@ export async function calendarFeed(em: Em, token: string, now: Date): Promise<{ 
   const properties = (await accessibleProperties(em, user, now)).filter((a) => a.seesGeneralContent).map((a) => a.property.id);
   if (properties.length === 0) return { user, appointments: [] };
   const from = new Date(now.getTime() - 365 * 24 * 3600 * 1000);
-  const appointments = unique(await em.find(Appointment, { ...visibleIn(properties), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: 1000 }));
+  const appointments = unique(
+    await em.find(Appointment, { ...visibleIn(properties), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: 1000 }),
+  );
   return { user, appointments };
 }

@@ -26,14 +26,7 @@ export function auditStaffAction(
 }
 
 /** Writes what a machine client (the ERP) did with an API key to the audit log: actor 'api', the key's id. */
-export function auditApiAction(
-  em: Em,
-  apiKey: ApiKey,
-  action: string,
-  subject: { type: string; id: string },
-  data: Record<string, unknown> | null,
-  at: Date,
-) {
+export function auditApiAction(em: Em, apiKey: ApiKey, action: string, subject: { type: string; id: string }, data: Record<string, unknown> | null, at: Date) {
   em.create(AuditLog, {
     organization: apiKey.organization,
     actorType: 'api',

@@ -72,7 +72,13 @@ export function consoleRoutes() {
     scoped(staffScope, async (req, res) => {
       const filter = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
       const [posts, properties] = await Promise.all([consoleBulletinPosts(req.em, filter), propertyChoices(req.em)]);
-      render(req, res, 'bulletin/index', { title: req.t('bulletin:title'), posts, properties, filter, notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null });
+      render(req, res, 'bulletin/index', {
+        title: req.t('bulletin:title'),
+        posts,
+        properties,
+        filter,
+        notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null,
+      });
     }),
   );
 
@@ -137,7 +143,12 @@ export function portalRoutes() {
   router.get(
     '/liegenschaften/:propertyId/schwarzes-brett',
     scoped(sectionScope('bulletin'), async (req, res, { property }) => {
-      render(req, res, 'bulletin/portal', { title: req.t('bulletin:title'), section: 'bulletin', posts: await portalBulletinPosts(req.em, property.id), fileSize });
+      render(req, res, 'bulletin/portal', {
+        title: req.t('bulletin:title'),
+        section: 'bulletin',
+        posts: await portalBulletinPosts(req.em, property.id),
+        fileSize,
+      });
     }),
   );
 

@@ -66,19 +66,23 @@ export function portalAttachment(em: Em, propertyId: string, postId: string, att
  * everything else the caller prepared: rows and files together or neither (storeThenWrite).
  */
 function attachAndFlush(em: Em, storage: FileStorage, post: BulletinPost, uploads: Upload[]) {
-  return storeThenWrite(storage, uploads.map((u) => u.tempPath), async (keys) => {
-    uploads.forEach((upload, i) =>
-      em.create(Attachment, {
-        organization: post.organization,
-        bulletinPost: post,
-        fileName: upload.fileName,
-        mimeType: upload.mimeType,
-        size: upload.size,
-        storageKey: keys[i],
-      }),
-    );
-    await em.flush();
-  });
+  return storeThenWrite(
+    storage,
+    uploads.map((u) => u.tempPath),
+    async (keys) => {
+      uploads.forEach((upload, i) =>
+        em.create(Attachment, {
+          organization: post.organization,
+          bulletinPost: post,
+          fileName: upload.fileName,
+          mimeType: upload.mimeType,
+          size: upload.size,
+          storageKey: keys[i],
+        }),
+      );
+      await em.flush();
+    },
+  );
 }
 
 /**

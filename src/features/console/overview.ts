@@ -24,8 +24,28 @@ const DAY = 86_400_000;
 /** A count as the page shows it: exact up to COUNT_CAP, else `more`. */
 export type CappedCount = { count: number; more: boolean };
 
-export type TicketRow = { id: string; year: number; number: number; title: string; status: string; propertyName: string; assigneeName: string | null; createdAt: Date; lastActivityAt: Date };
-export type InvitationRow = { id: string; contactId: string | null; contactName: string | null; email: string | null; channel: string; kind: string; propertyName: string | null; createdAt: Date; expiresAt: Date };
+export type TicketRow = {
+  id: string;
+  year: number;
+  number: number;
+  title: string;
+  status: string;
+  propertyName: string;
+  assigneeName: string | null;
+  createdAt: Date;
+  lastActivityAt: Date;
+};
+export type InvitationRow = {
+  id: string;
+  contactId: string | null;
+  contactName: string | null;
+  email: string | null;
+  channel: string;
+  kind: string;
+  propertyName: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+};
 export type MailRow = { id: string; to: string; subject: string; attempts: number; lastError: string | null; createdAt: Date };
 export type RegistrationRow = { id: string; name: string; email: string; contactId: string | null; createdAt: Date };
 
@@ -118,7 +138,8 @@ export async function consoleOverview(em: Em, organizationId: string, now: Date)
 export async function overviewList(em: Em, organizationId: string, list: OverviewListPath, page: number, now: Date) {
   const offset = (page - 1) * PAGE_SIZE;
   const kind = OVERVIEW_LISTS[list];
-  const matches = kind === 'invitations' ? openInvitations(organizationId, now) : kind === 'mails' ? failedMails(organizationId) : recentRegistrations(organizationId, now);
+  const matches =
+    kind === 'invitations' ? openInvitations(organizationId, now) : kind === 'mails' ? failedMails(organizationId) : recentRegistrations(organizationId, now);
   const { rows, total } = await cappedRows<InvitationRow | MailRow | RegistrationRow>(em, matches, PAGE_SIZE, offset);
   return { kind, rows, total, page, hasNext: offset + rows.length < total.count };
 }

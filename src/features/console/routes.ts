@@ -9,16 +9,22 @@ import { COUNT_CAP, consoleOverview, OVERVIEW_LISTS, overviewList, RECENT_DAYS, 
 /** Console entry point: the start page "Übersicht" and the lists it links to that no other page has. */
 export function consoleSectionRoutes() {
   const router = Router();
-  router.get('/', scoped(staffScope, async (req, res, { organizationId }) => {
-    const overview = await consoleOverview(req.em, organizationId, req.deps.clock.now());
-    render(req, res, 'console/overview', { title: req.t('console:overview.title'), ...overview, cap: COUNT_CAP, recentDays: RECENT_DAYS, ticketReference });
-  }));
+  router.get(
+    '/',
+    scoped(staffScope, async (req, res, { organizationId }) => {
+      const overview = await consoleOverview(req.em, organizationId, req.deps.clock.now());
+      render(req, res, 'console/overview', { title: req.t('console:overview.title'), ...overview, cap: COUNT_CAP, recentDays: RECENT_DAYS, ticketReference });
+    }),
+  );
   // Open invitations, failed mails, new registrations: each a list of its own (Vorgänge have theirs).
   for (const list of Object.keys(OVERVIEW_LISTS) as OverviewListPath[]) {
-    router.get(`/uebersicht/${list}`, scoped(staffScope, async (req, res, { organizationId }) => {
-      const result = await overviewList(req.em, organizationId, list, pageNumber(req.query.seite), req.deps.clock.now());
-      render(req, res, 'console/list', { title: req.t(`console:overview.${result.kind}.title`), list, ...result, cap: COUNT_CAP, recentDays: RECENT_DAYS });
-    }));
+    router.get(
+      `/uebersicht/${list}`,
+      scoped(staffScope, async (req, res, { organizationId }) => {
+        const result = await overviewList(req.em, organizationId, list, pageNumber(req.query.seite), req.deps.clock.now());
+        render(req, res, 'console/list', { title: req.t(`console:overview.${result.kind}.title`), list, ...result, cap: COUNT_CAP, recentDays: RECENT_DAYS });
+      }),
+    );
   }
   return router;
 }

@@ -12,7 +12,13 @@ const PHONE = /^\+?[0-9 ()/.-]{3,50}$/;
 /** The form as submitted, trimmed; missing fields are empty. */
 export function contactPersonForm(body: Record<string, unknown> | undefined): ContactPersonForm {
   const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-  return { property: text(body?.property) || ALL_PROPERTIES, name: text(body?.name), role: text(body?.role), phone: text(body?.phone), email: text(body?.email) };
+  return {
+    property: text(body?.property) || ALL_PROPERTIES,
+    name: text(body?.name),
+    role: text(body?.role),
+    phone: text(body?.phone),
+    email: text(body?.email),
+  };
 }
 
 export function formOf(person: ContactPerson): ContactPersonForm {

@@ -1,10 +1,34 @@
 import type { Em } from '../../db/orm.ts';
 import { Contact, CONTACT_PREFERENCES, CONTACT_TYPES, newContactPreference, SALUTATIONS, type Organization, type StaffUser } from '../../entities/index.ts';
-import { checkEdit, checkExternalId, checkKindFields, checkKindRules, consoleLocked, createRecord, fieldProblem, formFromBody, formOfRecord, updateRecord } from '../masterdata/console-edit.ts';
+import {
+  checkEdit,
+  checkExternalId,
+  checkKindFields,
+  checkKindRules,
+  consoleLocked,
+  createRecord,
+  fieldProblem,
+  formFromBody,
+  formOfRecord,
+  updateRecord,
+} from '../masterdata/console-edit.ts';
 import { contacts as contactKind } from '../masterdata/kinds/contacts.ts';
 
 /** The fields of the Kontakt form that the ERP also sends (src/features/masterdata/kinds/contacts.ts). */
-const KIND_FIELDS = ['type', 'salutation', 'title', 'firstName', 'lastName', 'companyName', 'email', 'phone', 'street', 'postalCode', 'city', 'country'] as const;
+const KIND_FIELDS = [
+  'type',
+  'salutation',
+  'title',
+  'firstName',
+  'lastName',
+  'companyName',
+  'email',
+  'phone',
+  'street',
+  'postalCode',
+  'city',
+  'country',
+] as const;
 /** Every field of the form: the ERP's, the Kontaktweg (console only) and the Externe ID. */
 export const CONTACT_FORM_FIELDS = [...KIND_FIELDS, 'contactPreference', 'externalId'] as const;
 export type ContactForm = Record<(typeof CONTACT_FORM_FIELDS)[number], string>;

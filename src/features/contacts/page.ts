@@ -24,7 +24,13 @@ export type ContactPageForms = {
 };
 
 /** Renders the contact page, also with the messages of one of its refused forms (`forms`). */
-export async function showContact(req: Request, res: Response, { organizationId, contact }: StaffScope & { contact: Contact }, forms: ContactPageForms = {}, status = 200) {
+export async function showContact(
+  req: Request,
+  res: Response,
+  { organizationId, contact }: StaffScope & { contact: Contact },
+  forms: ContactPageForms = {},
+  status = 200,
+) {
   const detail = await contactDetail(req.em, contact, req.deps.clock.now());
   const notice = NOTICES.find((n) => n === req.query.hinweis) ?? null;
   // Dokumente shared with the contact and "Dokument hochladen" (src/features/documents).

@@ -48,7 +48,11 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date,
     offset: (page - 1) * PAGE_SIZE,
   });
   // The portal status column: one query for the whole page.
-  const statuses = await portalStatuses(em, contacts.map((c) => c.id), now);
+  const statuses = await portalStatuses(
+    em,
+    contacts.map((c) => c.id),
+    now,
+  );
   return { contacts, statuses, total, page, pages: pageCount(total), sort };
 }
 
@@ -103,7 +107,11 @@ export async function contactProperties(em: Em, contact: Contact): Promise<Prope
 export async function contactDetail(em: Em, contact: Contact, now: Date) {
   const contracts = await em.find(Contract, { contacts: contact.id }, { populate: ['unit', 'unit.property'], orderBy: { startsOn: 'desc' } });
   const portalUsers = await em.find(PortalUser, { contacts: contact.id }, { orderBy: { email: 'asc' } });
-  const invitations = await em.find(Invitation, { contact: contact.id }, { populate: ['invitedByStaff', 'invitedByPortalUser'], orderBy: { createdAt: 'desc', id: 'asc' }, limit: 50 });
+  const invitations = await em.find(
+    Invitation,
+    { contact: contact.id },
+    { populate: ['invitedByStaff', 'invitedByPortalUser'], orderBy: { createdAt: 'desc', id: 'asc' }, limit: 50 },
+  );
   const status = (await portalStatuses(em, [contact.id], now)).get(contact.id) ?? 'not_invited';
   const invitationProblemNow = status === 'registered' || status === 'disabled' ? null : await invitationProblem(em, contact, now, status);
   const openLetter = invitations.find((i) => i.letterBatch && invitationState(i, now) === 'open');

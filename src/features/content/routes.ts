@@ -23,15 +23,18 @@ function filterFrom(req: Request): ContentFilter {
 export function consoleRoutes() {
   const router = Router();
 
-  router.get('/neuer-inhalt', scoped(staffScope, async (req, res) => {
-    const filter = filterFrom(req);
-    const properties = await req.em.find(Property, { archivedAt: null }, { orderBy: { name: 'asc' }, fields: ['id', 'name'] });
-    // A property that is not ours matches nothing (not even "Alle Liegenschaften" content).
-    const foreign = filter.propertyId && !properties.some((p) => p.id === filter.propertyId);
-    const rows = foreign ? [] : await listContent(req.em, filter, req.t('content:allProperties'));
-    const view = req.get('hx-target') === 'content-results' ? 'content/_results' : 'content/index';
-    render(req, res, view, { title: req.t('console:nav.newContent'), rows, properties, filter });
-  }));
+  router.get(
+    '/neuer-inhalt',
+    scoped(staffScope, async (req, res) => {
+      const filter = filterFrom(req);
+      const properties = await req.em.find(Property, { archivedAt: null }, { orderBy: { name: 'asc' }, fields: ['id', 'name'] });
+      // A property that is not ours matches nothing (not even "Alle Liegenschaften" content).
+      const foreign = filter.propertyId && !properties.some((p) => p.id === filter.propertyId);
+      const rows = foreign ? [] : await listContent(req.em, filter, req.t('content:allProperties'));
+      const view = req.get('hx-target') === 'content-results' ? 'content/_results' : 'content/index';
+      render(req, res, view, { title: req.t('console:nav.newContent'), rows, properties, filter });
+    }),
+  );
 
   return router;
 }

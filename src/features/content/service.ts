@@ -37,7 +37,12 @@ export async function listContent(em: Em, filter: ContentFilter, allPropertiesLa
   const targeted = filter.propertyId ? { $or: [{ allProperties: true }, { properties: filter.propertyId }] } : {};
   const wanted = (type: ContentType) => !filter.type || filter.type === type;
   const targetsOf = (item: { allProperties: boolean; properties: { getItems(): { name: string }[] } }) =>
-    item.allProperties ? allPropertiesLabel : item.properties.getItems().map((p) => p.name).join(', ');
+    item.allProperties
+      ? allPropertiesLabel
+      : item.properties
+          .getItems()
+          .map((p) => p.name)
+          .join(', ');
 
   const [announcements, appointments, posts] = await Promise.all([
     wanted('announcement')
@@ -55,9 +60,33 @@ export async function listContent(em: Em, filter: ContentFilter, allPropertiesLa
       : [],
   ]);
   const rows: ContentRow[] = [
-    ...announcements.map((a) => ({ type: 'announcement' as const, id: a.id, title: a.title, status: a.status, date: a.publishedAt ?? a.createdAt, targets: targetsOf(a), href: `/verwaltung/mitteilungen/${a.id}` })),
-    ...appointments.map((a) => ({ type: 'appointment' as const, id: a.id, title: a.title, status: a.status, date: a.startsAt, targets: targetsOf(a), href: `/verwaltung/termine/${a.id}` })),
-    ...posts.map((p) => ({ type: 'bulletin' as const, id: p.id, title: p.title, status: p.status, date: p.publishedAt ?? p.createdAt, targets: p.property.name, href: `/verwaltung/schwarzes-brett/${p.id}` })),
+    ...announcements.map((a) => ({
+      type: 'announcement' as const,
+      id: a.id,
+      title: a.title,
+      status: a.status,
+      date: a.publishedAt ?? a.createdAt,
+      targets: targetsOf(a),
+      href: `/verwaltung/mitteilungen/${a.id}`,
+    })),
+    ...appointments.map((a) => ({
+      type: 'appointment' as const,
+      id: a.id,
+      title: a.title,
+      status: a.status,
+      date: a.startsAt,
+      targets: targetsOf(a),
+      href: `/verwaltung/termine/${a.id}`,
+    })),
+    ...posts.map((p) => ({
+      type: 'bulletin' as const,
+      id: p.id,
+      title: p.title,
+      status: p.status,
+      date: p.publishedAt ?? p.createdAt,
+      targets: p.property.name,
+      href: `/verwaltung/schwarzes-brett/${p.id}`,
+    })),
   ];
   return rows.sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0) || a.title.localeCompare(b.title, 'de')).slice(0, LIMIT);
 }

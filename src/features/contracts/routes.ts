@@ -34,7 +34,14 @@ const NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] a
  * the Liegenschaft, "Kontakte suchen") post the form to the same address with `aktion`: the
  * answer is the form again with the units / matches, the values kept, nothing saved.
  */
-async function showContractForm(req: Request, res: Response, contract: Contract | null, form: ContractForm, errors: Record<string, FieldMessage> = {}, status = 200) {
+async function showContractForm(
+  req: Request,
+  res: Response,
+  contract: Contract | null,
+  form: ContractForm,
+  errors: Record<string, FieldMessage> = {},
+  status = 200,
+) {
   render(
     req,
     res,
@@ -69,42 +76,65 @@ async function receiveContractForm(req: Request, res: Response, staff: StaffUser
 export function contractRoutes() {
   const router = Router();
 
-  router.get('/', scoped(staffScope, async (req, res) => {
-    const { sort, page, params: list } = listQuery(req, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
-    const filter = contractFilterOf(req.query, sort, page);
-    const result = await searchContracts(req.em, filter, berlinDate(req.deps.clock.now()));
-    const view = req.get('hx-target') === 'contract-results' ? 'contracts/_results' : 'contracts/index';
-    const params = { q: filter.q, art: filter.kind, status: filter.status, sortierung: list.sortierung };
-    render(req, res, view, {
-      title: req.t('masterdata:kinds.contracts'),
-      filter,
-      sort,
-      params,
-      kinds: Object.keys(CONTRACT_KIND_FILTERS),
-      statuses: CONTRACT_STATUSES,
-      today: berlinDate(req.deps.clock.now()),
-      ...result,
-    });
-  }));
+  router.get(
+    '/',
+    scoped(staffScope, async (req, res) => {
+      const { sort, page, params: list } = listQuery(req, CONTRACT_SORTS, CONTRACT_SORT_DEFAULT);
+      const filter = contractFilterOf(req.query, sort, page);
+      const result = await searchContracts(req.em, filter, berlinDate(req.deps.clock.now()));
+      const view = req.get('hx-target') === 'contract-results' ? 'contracts/_results' : 'contracts/index';
+      const params = { q: filter.q, art: filter.kind, status: filter.status, sortierung: list.sortierung };
+      render(req, res, view, {
+        title: req.t('masterdata:kinds.contracts'),
+        filter,
+        sort,
+        params,
+        kinds: Object.keys(CONTRACT_KIND_FILTERS),
+        statuses: CONTRACT_STATUSES,
+        today: berlinDate(req.deps.clock.now()),
+        ...result,
+      });
+    }),
+  );
 
-  router.get('/neu', scoped(staffScope, async (req, res) => showContractForm(req, res, null, await newContractForm(req.em, req.query))));
-  router.post('/', scoped(staffScope, (req, res, { staff }) => receiveContractForm(req, res, staff, null)));
+  router.get(
+    '/neu',
+    scoped(staffScope, async (req, res) => showContractForm(req, res, null, await newContractForm(req.em, req.query))),
+  );
+  router.post(
+    '/',
+    scoped(staffScope, (req, res, { staff }) => receiveContractForm(req, res, staff, null)),
+  );
 
-  router.get('/:contractId', scoped(contractScope, (req, res, { contract }) => {
-    render(req, res, 'contracts/show', {
-      title: contract.contractNumber ?? req.t(`invitations:contact.contractKinds.${contract.kind}`),
-      contract,
-      notice: NOTICES.find((n) => n === req.query.erledigt) ?? null,
-      today: berlinDate(req.deps.clock.now()),
-    });
-  }));
+  router.get(
+    '/:contractId',
+    scoped(contractScope, (req, res, { contract }) => {
+      render(req, res, 'contracts/show', {
+        title: contract.contractNumber ?? req.t(`invitations:contact.contractKinds.${contract.kind}`),
+        contract,
+        notice: NOTICES.find((n) => n === req.query.erledigt) ?? null,
+        today: berlinDate(req.deps.clock.now()),
+      });
+    }),
+  );
 
-  router.get('/:contractId/bearbeiten', scoped(contractScope, (req, res, { contract }) => showContractForm(req, res, contract, contractFormOf(contract))));
-  router.post('/:contractId', scoped(contractScope, (req, res, { staff, contract }) => receiveContractForm(req, res, staff, contract)));
+  router.get(
+    '/:contractId/bearbeiten',
+    scoped(contractScope, (req, res, { contract }) => showContractForm(req, res, contract, contractFormOf(contract))),
+  );
+  router.post(
+    '/:contractId',
+    scoped(contractScope, (req, res, { staff, contract }) => receiveContractForm(req, res, staff, contract)),
+  );
 
   // An archived contract grants no portal access (src/features/access/service.ts): its
   // contacts lose what they saw through it at once.
-  archiveRoutes(router, '/:contractId', contractScope, ({ contract }) => ({ record: contract, subjectType: 'contract', back: `${LIST}/${contract.id}`, notice: true }));
+  archiveRoutes(router, '/:contractId', contractScope, ({ contract }) => ({
+    record: contract,
+    subjectType: 'contract',
+    back: `${LIST}/${contract.id}`,
+    notice: true,
+  }));
 
   return router;
 }

@@ -5,7 +5,16 @@ import { Contact, contactDisplayName, Contract, Property, Unit, type StaffUser }
 import { field } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
 import { likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
-import { checkEdit, checkExternalId, checkKindFields, checkKindRules, consoleLocked, createRecord, fieldProblem, updateRecord } from '../masterdata/console-edit.ts';
+import {
+  checkEdit,
+  checkExternalId,
+  checkKindFields,
+  checkKindRules,
+  consoleLocked,
+  createRecord,
+  fieldProblem,
+  updateRecord,
+} from '../masterdata/console-edit.ts';
 import { contracts as contractKind } from '../masterdata/kinds/contracts.ts';
 import { findContacts } from '../contacts/service.ts';
 
@@ -17,7 +26,13 @@ export const CONTRACT_SORTS = ['einheit', 'beginn', 'ende', 'nummer'] as const;
 export type ContractSort = ListSort<(typeof CONTRACT_SORTS)[number]>;
 export const CONTRACT_SORT_DEFAULT: ContractSort = { key: 'einheit', descending: false };
 
-export type ContractFilter = { q: string; kind: keyof typeof CONTRACT_KIND_FILTERS | ''; status: (typeof CONTRACT_STATUSES)[number] | ''; sort: ContractSort; page: number };
+export type ContractFilter = {
+  q: string;
+  kind: keyof typeof CONTRACT_KIND_FILTERS | '';
+  status: (typeof CONTRACT_STATUSES)[number] | '';
+  sort: ContractSort;
+  page: number;
+};
 
 export type ContractListRow = {
   id: string;
@@ -110,7 +125,11 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
           join unit u on u.id = c.unit_id join property p on p.id = u.property_id
           order by ${contractOrder(filter.sort, 'c')}`.execute(db);
   const total = Number((await sql<{ n: string }>`select count(*) as n from contract c ${where}`.execute(db)).rows[0].n);
-  const people = await contactsOfContracts(em, organizationId, rows.map((r) => r.id));
+  const people = await contactsOfContracts(
+    em,
+    organizationId,
+    rows.map((r) => r.id),
+  );
   return {
     rows: rows.map((row) => ({ ...row, contacts: people.get(row.id) ?? [] })),
     total,
@@ -123,7 +142,15 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
 async function contactsOfContracts(em: Em, organizationId: string, contractIds: string[]) {
   const byContract = new Map<string, Array<{ id: string; name: string }>>();
   if (!contractIds.length) return byContract;
-  const { rows } = await sql<{ contractId: string; id: string; type: string; title: string | null; firstName: string | null; lastName: string | null; companyName: string | null }>`
+  const { rows } = await sql<{
+    contractId: string;
+    id: string;
+    type: string;
+    title: string | null;
+    firstName: string | null;
+    lastName: string | null;
+    companyName: string | null;
+  }>`
     select cc.contract_id as "contractId", k.id, k.type, k.title, k.first_name as "firstName", k.last_name as "lastName", k.company_name as "companyName"
     from contract_contact cc join contact k on k.id = cc.contact_id
     where k.organization_id = ${organizationId} and cc.contract_id in (${sql.join(contractIds)})
@@ -225,14 +252,26 @@ export function contractLocked(contract: Contract | null): Set<string> {
  * tick (chosen ones, those with a contract in the property, the search's matches).
  */
 export async function contractFormChoices(em: Em, form: ContractForm, contract: Contract | null) {
-  const properties = await em.find(Property, { $or: [{ archivedAt: null }, ...(isUuid(form.property) ? [{ id: form.property }] : [])] }, { orderBy: { name: 'asc', id: 'asc' }, fields: ['id', 'name'] });
+  const properties = await em.find(
+    Property,
+    { $or: [{ archivedAt: null }, ...(isUuid(form.property) ? [{ id: form.property }] : [])] },
+    { orderBy: { name: 'asc', id: 'asc' }, fields: ['id', 'name'] },
+  );
   const propertyId = properties.some((p) => p.id === form.property) ? form.property : null;
   const units = propertyId
-    ? await em.find(Unit, { property: propertyId, $or: [{ archivedAt: null }, ...(contract ? [{ id: contract.unit.id }] : [])] }, { orderBy: { number: 'asc', id: 'asc' }, fields: ['id', 'number'] })
+    ? await em.find(
+        Unit,
+        { property: propertyId, $or: [{ archivedAt: null }, ...(contract ? [{ id: contract.unit.id }] : [])] },
+        { orderBy: { number: 'asc', id: 'asc' }, fields: ['id', 'number'] },
+      )
     : [];
   const chosen = form.contacts.length ? await em.find(Contact, { id: { $in: form.contacts } }) : [];
   const ofProperty = propertyId
-    ? await em.find(Contact, { archivedAt: null, contracts: { unit: { property: propertyId } } }, { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' }, limit: 500 })
+    ? await em.find(
+        Contact,
+        { archivedAt: null, contracts: { unit: { property: propertyId } } },
+        { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' }, limit: 500 },
+      )
     : [];
   const term = form.contactSearch.trim();
   const found = await findContacts(em, term);

@@ -111,7 +111,15 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       );
       return { property: p, addresses: created };
     };
-    const unit = (organization: Organization, where: { property: Property; addresses: Address[] }, number: string, kind: UnitKind, areaSqm: number | null, floor?: string, addressIndex = 0) =>
+    const unit = (
+      organization: Organization,
+      where: { property: Property; addresses: Address[] },
+      number: string,
+      kind: UnitKind,
+      areaSqm: number | null,
+      floor?: string,
+      addressIndex = 0,
+    ) =>
       tx.create(Unit, {
         organization,
         property: where.property,
@@ -123,7 +131,10 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
         externalId: ext('EH'),
         createdAt: now,
       });
-    const person = (organization: Organization, p: PersonInput & { street?: string; postalCode?: string; city?: string; contactPreference?: 'online' | 'post' }) =>
+    const person = (
+      organization: Organization,
+      p: PersonInput & { street?: string; postalCode?: string; city?: string; contactPreference?: 'online' | 'post' },
+    ) =>
       tx.create(Contact, {
         organization,
         type: 'person',
@@ -177,7 +188,15 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     for (const record of [rosenweg.property, ...rosenweg.addresses, ...rosenUnits, ...rosenParking]) record.erpSyncedAt = now;
 
     const mpUnits = ['001', '002', '003', '004', '005', '006', '007', '008'].map((n, i) =>
-      unit(sonnenschein, maxPlanck, `Wohnung ${n}`, 'apartment', [48.0, 67.3, 67.3, 82.1, 48.0, 67.3, 67.3, 95.6][i], `${Math.floor(i / 2)}. OG`, i < 4 ? 0 : 1),
+      unit(
+        sonnenschein,
+        maxPlanck,
+        `Wohnung ${n}`,
+        'apartment',
+        [48.0, 67.3, 67.3, 82.1, 48.0, 67.3, 67.3, 95.6][i],
+        `${Math.floor(i / 2)}. OG`,
+        i < 4 ? 0 : 1,
+      ),
     );
     const mpShop = unit(sonnenschein, maxPlanck, 'Gewerbe 01 (Bäckerei)', 'commercial', 120.0, 'EG');
     const lindenUnits = ['W 1', 'W 2', 'W 3', 'W 4'].map((n, i) => unit(sonnenschein, linden, `Wohnung ${n}`, 'apartment', 85 + i * 5, `${i}. OG`, i % 2));
@@ -209,14 +228,30 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       person(sonnenschein, { salutation: 'herr', firstName: 'Jonas', lastName: 'Becker', email: 'jonas.becker@example.de' }),
       person(sonnenschein, { salutation: 'frau', firstName: 'Aylin', lastName: 'Demir', email: 'aylin.demir@example.de' }),
       person(sonnenschein, { salutation: 'herr', firstName: 'Lukas', lastName: 'Hoffmann', email: 'lukas.hoffmann@example.de' }),
-      person(sonnenschein, { salutation: 'frau', firstName: 'Marta', lastName: 'Nowak', contactPreference: 'post', street: 'Rosenweg 24', postalCode: '81675', city: 'München' }),
+      person(sonnenschein, {
+        salutation: 'frau',
+        firstName: 'Marta',
+        lastName: 'Nowak',
+        contactPreference: 'post',
+        street: 'Rosenweg 24',
+        postalCode: '81675',
+        city: 'München',
+      }),
       person(sonnenschein, { salutation: 'herr', firstName: 'Peter', lastName: 'Schulz', email: 'peter.schulz@example.de' }),
       person(sonnenschein, { salutation: 'frau', firstName: 'Elena', lastName: 'Wagner', email: 'elena.wagner@example.de' }),
     ];
     const [becker, demir, hoffmann, nowak, schulz, wagner] = tenants;
     const owners = [
       person(sonnenschein, { salutation: 'frau', firstName: 'Ingrid', lastName: 'Sommer', email: 'ingrid.sommer@example.de' }),
-      person(sonnenschein, { salutation: 'herr', firstName: 'Walter', lastName: 'Krause', contactPreference: 'post', street: 'Hauptstraße 3', postalCode: '85354', city: 'Freising' }),
+      person(sonnenschein, {
+        salutation: 'herr',
+        firstName: 'Walter',
+        lastName: 'Krause',
+        contactPreference: 'post',
+        street: 'Hauptstraße 3',
+        postalCode: '85354',
+        city: 'Freising',
+      }),
     ];
     const bakery = tx.create(Contact, {
       organization: sonnenschein,
@@ -260,11 +295,43 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     lindenUnits.forEach((u) => contract(sonnenschein, 'ownership', u, [owners[1]], longAgo));
     contract(sonnenschein, 'rental', hafenUnits[0], [logistics], addDays(today, -500));
 
-    tx.create(ServiceProvider, { organization: sonnenschein, name: 'Hausmeisterservice Huber', trade: 'Hausmeister', email: 'service@hausmeister-huber.de', phone: '089 555123', externalId: ext('DL'), createdAt: now });
-    tx.create(ServiceProvider, { organization: sonnenschein, name: 'Heizung & Sanitär Keller', trade: 'Heizung', email: 'notdienst@keller-hs.de', phone: '089 555987', externalId: ext('DL'), createdAt: now });
+    tx.create(ServiceProvider, {
+      organization: sonnenschein,
+      name: 'Hausmeisterservice Huber',
+      trade: 'Hausmeister',
+      email: 'service@hausmeister-huber.de',
+      phone: '089 555123',
+      externalId: ext('DL'),
+      createdAt: now,
+    });
+    tx.create(ServiceProvider, {
+      organization: sonnenschein,
+      name: 'Heizung & Sanitär Keller',
+      trade: 'Heizung',
+      email: 'notdienst@keller-hs.de',
+      phone: '089 555987',
+      externalId: ext('DL'),
+      createdAt: now,
+    });
 
-    const kristinaUser = tx.create(PortalUser, { organization: sonnenschein, email: 'kristina.maiblume@example.de', name: 'Kristina Maiblume', passwordHash, createdAt: now, onboardedAt: now, contacts: [kristina] });
-    const eignerUser = tx.create(PortalUser, { organization: sonnenschein, email: 'heinrich.eigner@example.de', name: 'Dr. Heinrich Eigner', passwordHash, createdAt: now, onboardedAt: now, contacts: [eigner] });
+    const kristinaUser = tx.create(PortalUser, {
+      organization: sonnenschein,
+      email: 'kristina.maiblume@example.de',
+      name: 'Kristina Maiblume',
+      passwordHash,
+      createdAt: now,
+      onboardedAt: now,
+      contacts: [kristina],
+    });
+    const eignerUser = tx.create(PortalUser, {
+      organization: sonnenschein,
+      email: 'heinrich.eigner@example.de',
+      name: 'Dr. Heinrich Eigner',
+      passwordHash,
+      createdAt: now,
+      onboardedAt: now,
+      contacts: [eigner],
+    });
 
     tx.create(ApiKey, { organization: sonnenschein, name: 'Demo-ERP', prefix: DEMO_API_KEY.slice(0, 12), keyHash: hashApiKey(DEMO_API_KEY), createdAt: now });
 
@@ -273,7 +340,15 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     const nordUnit = unit(nordhaus, hafenstrasse, 'Wohnung 002', 'apartment', 70);
     const nordTenant = person(nordhaus, { salutation: 'frau', firstName: 'Frieda', lastName: 'Friesen', email: 'frieda.friesen@example.de' });
     contract(nordhaus, 'rental', nordUnit, [nordTenant], longAgo);
-    const nordUser = tx.create(PortalUser, { organization: nordhaus, email: 'frieda.friesen@example.de', name: 'Frieda Friesen', passwordHash, createdAt: now, onboardedAt: now, contacts: [nordTenant] });
+    const nordUser = tx.create(PortalUser, {
+      organization: nordhaus,
+      email: 'frieda.friesen@example.de',
+      name: 'Frieda Friesen',
+      passwordHash,
+      createdAt: now,
+      onboardedAt: now,
+      contacts: [nordTenant],
+    });
 
     // The content of the portals (issue 3): every section has something to show.
     const contentWorld = {
@@ -312,7 +387,14 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     return {
       organizations: { sonnenschein, nordhaus },
       staff: { manager, clerk, nordAdmin },
-      properties: { test: test.property, rosenweg: rosenweg.property, maxPlanck: maxPlanck.property, linden: linden.property, hafen: hafen.property, hafenstrasse: hafenstrasse.property },
+      properties: {
+        test: test.property,
+        rosenweg: rosenweg.property,
+        maxPlanck: maxPlanck.property,
+        linden: linden.property,
+        hafen: hafen.property,
+        hafenstrasse: hafenstrasse.property,
+      },
       units: { wohnung002: mpUnits[1], nordUnit },
       contacts: { kristina, eigner, hoffmann, schulz, demir, nordTenant },
       portalUsers: { kristina: kristinaUser, eigner: eignerUser, frieda: nordUser },

@@ -25,12 +25,20 @@ const FILE_FIELD = 'file';
 /** The upload pipeline's problems (i18n keys) as API errors. */
 const UPLOAD_PROBLEMS: Record<string, { status: 400 | 413 | 415; code: string; message: string }> = {
   'common:upload.tooLarge': { status: 413, code: 'too_large', message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.` },
-  'common:upload.wrongType': { status: 415, code: 'unsupported_type', message: `The file's content is none of ${[...DOCUMENT_TYPES.keys()].join(', ')} (the type is read from the bytes, not the name).` },
+  'common:upload.wrongType': {
+    status: 415,
+    code: 'unsupported_type',
+    message: `The file's content is none of ${[...DOCUMENT_TYPES.keys()].join(', ')} (the type is read from the bytes, not the name).`,
+  },
   'common:upload.heic': { status: 415, code: 'unsupported_type', message: 'HEIC/HEIF images are not accepted: send a JPEG, PNG or PDF.' },
   'common:upload.empty': { status: 400, code: 'invalid_file', message: 'The file is empty.' },
   'common:upload.tooMany': { status: 400, code: 'invalid_file', message: 'Send exactly one file in the field "file".' },
 };
-const UPLOAD_FAILED = { status: 400 as const, code: 'invalid_upload', message: 'The multipart body could not be read: send one file in the field "file" and the JSON field "metadata" (at most 200 KB).' };
+const UPLOAD_FAILED = {
+  status: 400 as const,
+  code: 'invalid_upload',
+  message: 'The multipart body could not be read: send one file in the field "file" and the JSON field "metadata" (at most 200 KB).',
+};
 
 function problemAnswer(c: Context<Env>, problem: PushProblem) {
   return c.json({ error: { ...apiError(problem.code, problem.message).error, ...(problem.field && { field: problem.field }) } }, problem.status);
@@ -73,7 +81,11 @@ export function documentsApi(deps: AppDeps) {
     } catch (error) {
       await discard(files.map((f) => f.tempPath));
       // Two first pushes of the same external id at once: the later one is rolled back.
-      return conflictOnUniqueViolation(c, error, 'Another request created a document with this external id at the same time; send it again (it will then replace the file).');
+      return conflictOnUniqueViolation(
+        c,
+        error,
+        'Another request created a document with this external id at the same time; send it again (it will then replace the file).',
+      );
     }
   });
 
@@ -92,7 +104,13 @@ export function documentsApi(deps: AppDeps) {
   return api;
 }
 
-const externalIdParameter = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX }, description: 'The document\'s external id (URL-encoded).' };
+const externalIdParameter = {
+  name: 'externalId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX },
+  description: "The document's external id (URL-encoded).",
+};
 const { $schema: _ignored, ...metadataSchema } = z.toJSONSchema(documentMetadata, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
 
 /** The documents paths of /api/v1/openapi.json (src/features/masterdata/openapi.ts adds them). */
@@ -100,7 +118,8 @@ export const documentsOpenApi = {
   schemas: {
     DocumentMetadata: {
       ...metadataSchema,
-      description: 'The JSON in the form field "metadata". Either propertyExternalId with shareWith, or contactExternalId alone. Example: {"externalId": "DMS-4711", "title": "Hausordnung 2026", "type": "Objektunterlagen/Hausordnung", "propertyExternalId": "LG-0001", "shareWith": {"groups": ["tenant", "owner"]}}',
+      description:
+        'The JSON in the form field "metadata". Either propertyExternalId with shareWith, or contactExternalId alone. Example: {"externalId": "DMS-4711", "title": "Hausordnung 2026", "type": "Objektunterlagen/Hausordnung", "propertyExternalId": "LG-0001", "shareWith": {"groups": ["tenant", "owner"]}}',
     },
     DocumentPushResult: {
       type: 'object',
@@ -123,14 +142,17 @@ export const documentsOpenApi = {
           'multipart/form-data with one file in the field `file` (PDF, Word .docx/.doc, JPEG or PNG, recognised by its content, at most ' +
           `${MAX_UPLOAD_BYTES / 1024 / 1024} MB, streamed to disk) and the JSON field \`metadata\` (DocumentMetadata). ` +
           'A new external id publishes a new document at once (201); a known one replaces the file as a new version and sets title, type and sharing (200), ' +
-          'publishing it again if it was withdrawn. Residents it reaches are told by the next morning\'s e-mail digest, as for an upload in the console.',
+          "publishing it again if it was withdrawn. Residents it reaches are told by the next morning's e-mail digest, as for an upload in the console.",
         requestBody: {
           required: true,
           content: {
             'multipart/form-data': {
               schema: {
                 type: 'object',
-                properties: { metadata: { $ref: '#/components/schemas/DocumentMetadata' }, file: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                properties: {
+                  metadata: { $ref: '#/components/schemas/DocumentMetadata' },
+                  file: { type: 'string', contentMediaType: 'application/octet-stream' },
+                },
                 required: ['metadata', 'file'],
               },
               encoding: { metadata: { contentType: 'application/json' } },
@@ -138,14 +160,19 @@ export const documentsOpenApi = {
           },
         },
         responses: {
-          200: { description: 'Updated: the file replaced (version + 1).', content: { 'application/json': { schema: { $ref: '#/components/schemas/DocumentPushResult' } } } },
+          200: {
+            description: 'Updated: the file replaced (version + 1).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/DocumentPushResult' } } },
+          },
           201: { description: 'Created and published.', content: { 'application/json': { schema: { $ref: '#/components/schemas/DocumentPushResult' } } } },
           400: errorResponse('invalid_metadata (with `field`), missing_file, invalid_file, invalid_upload.'),
           401: errorResponse('Missing, wrong or revoked API key.'),
           409: errorResponse('conflict: the same external id was pushed twice at the same moment; send it again.'),
           413: errorResponse(`too_large: the file is over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`),
           415: errorResponse('unsupported_type: the content is not an accepted type; unsupported_media_type: the body is not multipart/form-data.'),
-          422: errorResponse('unknown_type (no such Dokumententyp), unknown_reference (an external id not found in your Verwaltung), archived_reference (a record archived there), invalid_share (an address, unit or contact not of the property), invalid_characters (a control character in the file name or the metadata); with `field`.'),
+          422: errorResponse(
+            'unknown_type (no such Dokumententyp), unknown_reference (an external id not found in your Verwaltung), archived_reference (a record archived there), invalid_share (an address, unit or contact not of the property), invalid_characters (a control character in the file name or the metadata); with `field`.',
+          ),
         },
       },
     },

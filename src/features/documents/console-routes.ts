@@ -19,7 +19,14 @@ import { DOCUMENT_FILES_FIELD } from './upload-service.ts';
 // contacts/routes.ts) through ./upload-service.ts.
 
 /** The document page: edit form, versions, replace, withdraw, read receipts. */
-async function documentPage(req: Request, res: Response, { organizationId }: StaffScope, document: Document, extra: { form?: { title: string; type: string; shares: string[] }; errors?: Record<string, string>; replaceErrors?: Record<string, string> } = {}, status = 200) {
+async function documentPage(
+  req: Request,
+  res: Response,
+  { organizationId }: StaffScope,
+  document: Document,
+  extra: { form?: { title: string; type: string; shares: string[] }; errors?: Record<string, string>; replaceErrors?: Record<string, string> } = {},
+  status = 200,
+) {
   const now = req.deps.clock.now();
   const [tree, labels, versions, receipts] = await Promise.all([
     typeTree(req.em),
@@ -31,7 +38,9 @@ async function documentPage(req: Request, res: Response, { organizationId }: Sta
   const options = document.property ? await shareOptions(req.em, document.property) : null;
   // Contacts the document is shared with that the options do not list (a property-less document, a contact since gone).
   const listed = new Set(options?.contacts.map((c) => c.token) ?? []);
-  const extraContacts = current.filter((s) => s.token.startsWith('contact:') && !listed.has(s.token)).map((s) => ({ token: s.token, label: 'text' in s ? s.text : s.token }));
+  const extraContacts = current
+    .filter((s) => s.token.startsWith('contact:') && !listed.has(s.token))
+    .map((s) => ({ token: s.token, label: 'text' in s ? s.text : s.token }));
   render(
     req,
     res,
@@ -59,65 +68,86 @@ export function consoleRoutes() {
   const router = Router();
 
   // --- The document page ---
-  router.get('/dokumente/:documentId', scoped(documentScope, async (req, res, scope) => {
-    await documentPage(req, res, scope, scope.document);
-  }));
+  router.get(
+    '/dokumente/:documentId',
+    scoped(documentScope, async (req, res, scope) => {
+      await documentPage(req, res, scope, scope.document);
+    }),
+  );
 
-  router.post('/dokumente/:documentId', scoped(documentScope, async (req, res, scope) => {
-    const { staff, document } = scope;
-    const form = { title: field(req.body.title).trim().replace(/\s+/g, ' ').slice(0, 1000), type: field(req.body.type), shares: shareTokens(req.body.share) };
-    const errors: FieldErrors = {};
-    if (!form.title) errors.title = 'documents:errors.titleMissing';
-    else if (form.title.length > MAX_DOCUMENT_TITLE) errors.title = 'documents:errors.titleTooLong';
-    const type = isUuid(form.type) ? await req.em.findOne(DocumentType, { id: form.type }) : null;
-    if (!type) errors.type = form.type ? 'documents:errors.invalidType' : 'documents:errors.noType';
-    const current = (await shareLabels(req.em, [document.id])).get(document.id) ?? [];
-    const context: ShareContext = {
-      property: document.property ?? null,
-      // A property-less document can keep the contacts it is shared with (it has no other options).
-      contactIds: current.filter((s) => s.token.startsWith('contact:')).map((s) => s.token.slice('contact:'.length)),
-    };
-    const { targets, error } = await resolveShareTargets(req.em, context, form.shares);
-    if (error) errors.shares = error;
-    if (Object.keys(errors).length > 0 || !type) return documentPage(req, res, scope, document, { form, errors: fieldMessages(req.t, errors) }, 422);
-    await updateDocument(req.em, staff, document, { title: form.title, type, targets }, req.deps.clock.now());
-    res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=daten`);
-  }));
+  router.post(
+    '/dokumente/:documentId',
+    scoped(documentScope, async (req, res, scope) => {
+      const { staff, document } = scope;
+      const form = { title: field(req.body.title).trim().replace(/\s+/g, ' ').slice(0, 1000), type: field(req.body.type), shares: shareTokens(req.body.share) };
+      const errors: FieldErrors = {};
+      if (!form.title) errors.title = 'documents:errors.titleMissing';
+      else if (form.title.length > MAX_DOCUMENT_TITLE) errors.title = 'documents:errors.titleTooLong';
+      const type = isUuid(form.type) ? await req.em.findOne(DocumentType, { id: form.type }) : null;
+      if (!type) errors.type = form.type ? 'documents:errors.invalidType' : 'documents:errors.noType';
+      const current = (await shareLabels(req.em, [document.id])).get(document.id) ?? [];
+      const context: ShareContext = {
+        property: document.property ?? null,
+        // A property-less document can keep the contacts it is shared with (it has no other options).
+        contactIds: current.filter((s) => s.token.startsWith('contact:')).map((s) => s.token.slice('contact:'.length)),
+      };
+      const { targets, error } = await resolveShareTargets(req.em, context, form.shares);
+      if (error) errors.shares = error;
+      if (Object.keys(errors).length > 0 || !type) return documentPage(req, res, scope, document, { form, errors: fieldMessages(req.t, errors) }, 422);
+      await updateDocument(req.em, staff, document, { title: form.title, type, targets }, req.deps.clock.now());
+      res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=daten`);
+    }),
+  );
 
-  router.post('/dokumente/:documentId/datei', scoped(documentScope, async (req, res, scope) => {
-    const { staff, document } = scope;
-    const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
-    const [upload, ...more] = received.files;
-    let problem = received.error;
-    if (!problem && !upload) problem = 'documents:errors.noFile';
-    if (!problem && more.length > 0) problem = 'documents:errors.oneFile';
-    if (problem) {
-      await discard(received.files.map((f) => f.tempPath));
-      return documentPage(req, res, scope, document, { replaceErrors: fieldMessages(req.t, { file: problem }) }, 422);
-    }
-    await replaceFile(req.em, req.storage, staff, document, upload, req.deps.clock.now());
-    res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=datei`);
-  }));
+  router.post(
+    '/dokumente/:documentId/datei',
+    scoped(documentScope, async (req, res, scope) => {
+      const { staff, document } = scope;
+      const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
+      const [upload, ...more] = received.files;
+      let problem = received.error;
+      if (!problem && !upload) problem = 'documents:errors.noFile';
+      if (!problem && more.length > 0) problem = 'documents:errors.oneFile';
+      if (problem) {
+        await discard(received.files.map((f) => f.tempPath));
+        return documentPage(req, res, scope, document, { replaceErrors: fieldMessages(req.t, { file: problem }) }, 422);
+      }
+      await replaceFile(req.em, req.storage, staff, document, upload, req.deps.clock.now());
+      res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=datei`);
+    }),
+  );
 
-  router.post('/dokumente/:documentId/zurueckziehen', scoped(documentScope, async (req, res, { staff, document }) => {
-    await withdrawDocument(req.em, staff, document, req.deps.clock.now());
-    res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=zurueckgezogen`);
-  }));
+  router.post(
+    '/dokumente/:documentId/zurueckziehen',
+    scoped(documentScope, async (req, res, { staff, document }) => {
+      await withdrawDocument(req.em, staff, document, req.deps.clock.now());
+      res.redirect(303, `/verwaltung/dokumente/${document.id}?gespeichert=zurueckgezogen`);
+    }),
+  );
 
   // Staff downloads: not counted (counts and read receipts are about residents).
-  router.get('/dokumente/:documentId/datei', scoped(documentScope, async (req, res, { document }) => {
-    await sendStoredFile(res, req.storage, document, 'viewable');
-  }));
+  router.get(
+    '/dokumente/:documentId/datei',
+    scoped(documentScope, async (req, res, { document }) => {
+      await sendStoredFile(res, req.storage, document, 'viewable');
+    }),
+  );
 
-  router.get('/dokumente/:documentId/versionen/:versionId', scoped(documentVersionScope, async (req, res, { version }) => {
-    await sendStoredFile(res, req.storage, version, 'viewable');
-  }));
+  router.get(
+    '/dokumente/:documentId/versionen/:versionId',
+    scoped(documentVersionScope, async (req, res, { version }) => {
+      await sendStoredFile(res, req.storage, version, 'viewable');
+    }),
+  );
 
   // --- Beirat (Verwaltungsbeirat) of a property: the group "Beirat" in "Geteilt mit" ---
-  router.post('/liegenschaften/:propertyId/beirat/:contactId', scoped(propertyOwnerScope, async (req, res, { property, contact }) => {
-    await setBoardMember(req.em, property, contact, req.body.member === '1', req.deps.clock.now());
-    res.redirect(303, `/verwaltung/liegenschaften/${property.id}/kontakte#${`contact-${contact.id}`}`);
-  }));
+  router.post(
+    '/liegenschaften/:propertyId/beirat/:contactId',
+    scoped(propertyOwnerScope, async (req, res, { property, contact }) => {
+      await setBoardMember(req.em, property, contact, req.body.member === '1', req.deps.clock.now());
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/kontakte#${`contact-${contact.id}`}`);
+    }),
+  );
 
   return router;
 }

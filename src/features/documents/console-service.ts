@@ -31,13 +31,14 @@ import { auditStaffAction } from '../audit/service.ts';
 // pages, editing, replacing and withdrawing, read receipts. Who a document reaches is
 // decided in ./visibility.ts only.
 
-
 /** What "Geteilt mit" offers on a property (or unit) page: its addresses, units and the contacts with a contract there. */
 export async function shareOptions(em: Em, property: Property, unit: Unit | null = null) {
   const [addresses, units, contacts] = await Promise.all([
     em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     em.find(Unit, { property, archivedAt: null }, { orderBy: { number: 'asc', id: 'asc' } }),
-    em.find(Contact, unit ? { contracts: { unit } } : { contracts: { unit: { property } } }, { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } }),
+    em.find(Contact, unit ? { contracts: { unit } } : { contracts: { unit: { property } } }, {
+      orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' },
+    }),
   ]);
   return {
     addresses: addresses.map((a) => ({ token: `address:${a.id}`, label: `${a.street} ${a.houseNumber}` })),
@@ -63,16 +64,24 @@ export type DocumentRow = {
 export async function shareLabels(em: Em, documentIds: string[]): Promise<Map<string, Array<ShareLabel & { token: string }>>> {
   const labels = new Map<string, Array<ShareLabel & { token: string }>>();
   if (documentIds.length === 0) return labels;
-  const shares = await em.find(DocumentShare, { document: { $in: documentIds } }, { populate: ['address', 'unit', 'contact'], orderBy: { createdAt: 'asc', id: 'asc' } });
+  const shares = await em.find(
+    DocumentShare,
+    { document: { $in: documentIds } },
+    { populate: ['address', 'unit', 'contact'], orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
   const order = ['property', 'group', 'address', 'unit', 'contact'];
   shares.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   for (const share of shares) {
     const label: ShareLabel =
-      share.kind === 'property' ? { key: 'documents:share.property' }
-      : share.kind === 'group' ? { key: `documents:groups.${share.group}` }
-      : share.kind === 'address' ? { text: `${share.address!.street} ${share.address!.houseNumber}` }
-      : share.kind === 'unit' ? { text: share.unit!.number }
-      : { text: contactDisplayName(share.contact!) };
+      share.kind === 'property'
+        ? { key: 'documents:share.property' }
+        : share.kind === 'group'
+          ? { key: `documents:groups.${share.group}` }
+          : share.kind === 'address'
+            ? { text: `${share.address!.street} ${share.address!.houseNumber}` }
+            : share.kind === 'unit'
+              ? { text: share.unit!.number }
+              : { text: contactDisplayName(share.contact!) };
     const list = labels.get(share.document.id) ?? [];
     list.push({ ...label, token: shareToken(share) });
     labels.set(share.document.id, list);
@@ -103,9 +112,11 @@ export const DOCUMENT_LIST_LIMIT = 500;
 
 export async function documentList(em: Em, organizationId: string, place: DocumentPlace, tree: TypeNode[]): Promise<{ rows: DocumentRow[]; total: number }> {
   const where =
-    'propertyId' in place ? { property: place.propertyId }
-    : 'unitId' in place ? { $or: [{ unit: place.unitId }, { shares: { kind: 'unit' as const, unit: place.unitId } }] }
-    : { shares: { kind: 'contact' as const, contact: place.contactId } };
+    'propertyId' in place
+      ? { property: place.propertyId }
+      : 'unitId' in place
+        ? { $or: [{ unit: place.unitId }, { shares: { kind: 'unit' as const, unit: place.unitId } }] }
+        : { shares: { kind: 'contact' as const, contact: place.contactId } };
   const documents = await em.find(Document, where, { orderBy: { publishedAt: 'desc', id: 'asc' }, limit: DOCUMENT_LIST_LIMIT });
   // Counted only when the list is full: most places have far fewer documents.
   const total = documents.length < DOCUMENT_LIST_LIMIT ? documents.length : await em.count(Document, where);
@@ -144,8 +155,18 @@ export async function applyDocumentChanges(tx: Em, actor: DocumentActor, doc: Do
     if (!moved && wanted.has(token) && !kept.has(token)) kept.add(token);
     else tx.remove(share);
   }
-  addShares(tx, doc, [...wanted].filter(([token]) => !kept.has(token)).map(([, t]) => t), now);
-  const changes = { title: doc.title !== input.title, type: doc.type.id !== input.type.id, shares: existing.length !== kept.size || wanted.size !== kept.size, ...(moved && { property: true }) };
+  addShares(
+    tx,
+    doc,
+    [...wanted].filter(([token]) => !kept.has(token)).map(([, t]) => t),
+    now,
+  );
+  const changes = {
+    title: doc.title !== input.title,
+    type: doc.type.id !== input.type.id,
+    shares: existing.length !== kept.size || wanted.size !== kept.size,
+    ...(moved && { property: true }),
+  };
   doc.title = input.title;
   doc.type = tx.getReference(DocumentType, input.type.id);
   if (moved) {
@@ -265,14 +286,26 @@ async function nextPosition(em: Em, parentId: string | null): Promise<number> {
 }
 
 /** Adds a Dokumententyp at the end of its parent's children (at most MAX_DOCUMENT_TYPE_DEPTH deep). */
-export async function addType(em: Em, staff: StaffUser, rawName: string, parentId: string | null, now: Date): Promise<{ problem?: TypeProblem; type?: DocumentType }> {
+export async function addType(
+  em: Em,
+  staff: StaffUser,
+  rawName: string,
+  parentId: string | null,
+  now: Date,
+): Promise<{ problem?: TypeProblem; type?: DocumentType }> {
   const { name, problem } = typeName(rawName);
   if (problem) return { problem };
   const tree = await typeTree(em);
   const parent = parentId ? tree.find((n) => n.id === parentId) : null;
   if (parentId && !parent) return { problem: 'parentMissing' };
   if (parent && parent.depth >= MAX_DOCUMENT_TYPE_DEPTH) return { problem: 'tooDeep' };
-  const type = em.create(DocumentType, { organization: staff.organization, parent: parentId, name, position: await nextPosition(em, parentId), createdAt: now });
+  const type = em.create(DocumentType, {
+    organization: staff.organization,
+    parent: parentId,
+    name,
+    position: await nextPosition(em, parentId),
+    createdAt: now,
+  });
   await em.flush();
   return { type };
 }
@@ -381,7 +414,14 @@ export async function mergeType(em: Em, staff: StaffUser, type: DocumentType, ta
       child.parent = targetRef;
       child.position = position++;
     }
-    auditStaffAction(tx, staff, 'document_type.merged', { type: 'DocumentType', id: type.id }, { name: type.name, into: targetId, documents: documents.length }, now);
+    auditStaffAction(
+      tx,
+      staff,
+      'document_type.merged',
+      { type: 'DocumentType', id: type.id },
+      { name: type.name, into: targetId, documents: documents.length },
+      now,
+    );
     await tx.flush();
     tx.remove(tx.getReference(DocumentType, type.id));
     await tx.flush();
@@ -423,17 +463,27 @@ export function readUploadForm(body: Record<string, unknown>, shares: string[]):
  * ("Geteilt mit" of the property; on a contact page only the contact and the choice of one
  * of their properties), values and messages. `errors` holds messages already translated.
  */
-export async function documentsPanel(em: Em, organizationId: string, place: PanelPlace, form?: UploadForm, errors: Record<string, string> = {}, uploaded: number | null = null) {
+export async function documentsPanel(
+  em: Em,
+  organizationId: string,
+  place: PanelPlace,
+  form?: UploadForm,
+  errors: Record<string, string> = {},
+  uploaded: number | null = null,
+) {
   const tree = await typeTree(em);
-  const listPlace: DocumentPlace = place.kind === 'property' ? { propertyId: place.property.id } : place.kind === 'unit' ? { unitId: place.unit.id } : { contactId: place.contact.id };
+  const listPlace: DocumentPlace =
+    place.kind === 'property' ? { propertyId: place.property.id } : place.kind === 'unit' ? { unitId: place.unit.id } : { contactId: place.contact.id };
   const [list, options] = await Promise.all([
     documentList(em, organizationId, listPlace, tree),
     place.kind === 'contact' ? Promise.resolve(null) : shareOptions(em, place.property, place.kind === 'unit' ? place.unit : null),
   ]);
   const action =
-    place.kind === 'property' ? `/verwaltung/liegenschaften/${place.property.id}/dokumente`
-    : place.kind === 'unit' ? `/verwaltung/liegenschaften/${place.property.id}/einheiten/${place.unit.id}/dokumente`
-    : `/verwaltung/kontakte/${place.contact.id}/dokumente`;
+    place.kind === 'property'
+      ? `/verwaltung/liegenschaften/${place.property.id}/dokumente`
+      : place.kind === 'unit'
+        ? `/verwaltung/liegenschaften/${place.property.id}/einheiten/${place.unit.id}/dokumente`
+        : `/verwaltung/kontakte/${place.contact.id}/dokumente`;
   const contact = place.kind === 'contact' ? { token: `contact:${place.contact.id}`, label: contactDisplayName(place.contact) } : null;
   return {
     place: place.kind,

@@ -69,7 +69,13 @@ export async function seedDemoDocuments(tx: Em, world: DemoDocumentWorld, types:
       type: 'Hausordnung',
       property: rosenweg,
       shares: [{ kind: 'group', propertyId: rosenweg.id, group: 'tenant' }],
-      lines: ['Rosenweg 24, 81675 München', '', '1. Ruhezeiten: 13 bis 15 Uhr und 22 bis 7 Uhr.', '2. Treppenhaus und Flure sind freizuhalten.', '3. Müll bitte getrennt in die Tonnen im Hof.'],
+      lines: [
+        'Rosenweg 24, 81675 München',
+        '',
+        '1. Ruhezeiten: 13 bis 15 Uhr und 22 bis 7 Uhr.',
+        '2. Treppenhaus und Flure sind freizuhalten.',
+        '3. Müll bitte getrennt in die Tonnen im Hof.',
+      ],
     },
     {
       title: 'Energieausweis',

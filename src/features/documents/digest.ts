@@ -107,10 +107,11 @@ async function mailDigests(em: Em, organizationId: string, day: string, from: Da
   if (reached.length === 0) return 0;
   const recipients = new Map(
     (
-      await em.execute<Recipient[]>(`select id, email, name, locale from portal_user where organization_id = ? and id = any(?::uuid[])`, [
-        organizationId,
-        `{${[...new Set(reached.map((row) => row.portalUserId))].join(',')}}`,
-      ], 'all')
+      await em.execute<Recipient[]>(
+        `select id, email, name, locale from portal_user where organization_id = ? and id = any(?::uuid[])`,
+        [organizationId, `{${[...new Set(reached.map((row) => row.portalUserId))].join(',')}}`],
+        'all',
+      )
     ).map((user) => [user.id, user]),
   );
 
@@ -141,10 +142,11 @@ async function mailDigests(em: Em, organizationId: string, day: string, from: Da
   );
   const properties = new Map(
     (
-      await em.execute<Array<{ id: string; name: string }>>(`select id, name from property where organization_id = ? and id = any(?::uuid[])`, [
-        organizationId,
-        `{${[...propertyIds].join(',')}}`,
-      ], 'all')
+      await em.execute<Array<{ id: string; name: string }>>(
+        `select id, name from property where organization_id = ? and id = any(?::uuid[])`,
+        [organizationId, `{${[...propertyIds].join(',')}}`],
+        'all',
+      )
     ).map((p) => [p.id, p.name]),
   );
 

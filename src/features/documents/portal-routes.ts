@@ -46,7 +46,6 @@ function findFolder(folders: Folder[], typeId: string): Folder | undefined {
   return flatten(folders).find((folder) => folder.type.id === typeId);
 }
 
-
 /**
  * The Dokumente page of a property: the folder tree (with counts), and the documents,
  * newest first inside each folder, narrowed to a folder and its subfolders (?ordner=) and
@@ -54,12 +53,15 @@ function findFolder(folders: Folder[], typeId: string): Folder | undefined {
  */
 async function documentPage(em: Em, ids: string[], q: string, folderId: string | null) {
   const tree = await typeTree(em);
-  const documents = ids.length === 0 ? [] : await em.find(Document, { id: { $in: ids }, status: 'published' }, { populate: ['type'], orderBy: { publishedAt: 'desc', title: 'asc' } });
+  const documents =
+    ids.length === 0
+      ? []
+      : await em.find(Document, { id: { $in: ids }, status: 'published' }, { populate: ['type'], orderBy: { publishedAt: 'desc', title: 'asc' } });
   const countByType = new Map<string, number>();
   for (const document of documents) countByType.set(document.type.id, (countByType.get(document.type.id) ?? 0) + 1);
   const folders = folderTree(tree, countByType);
 
-  const selected = folderId ? findFolder(folders, folderId) ?? null : null;
+  const selected = folderId ? (findFolder(folders, folderId) ?? null) : null;
   const inScope = new Set(flatten(selected ? [selected] : folders).map((folder) => folder.type.id));
   const needle = q.toLocaleLowerCase('de');
   const matching = documents.filter((d) => inScope.has(d.type.id) && (!needle || d.title.toLocaleLowerCase('de').includes(needle)));
@@ -79,19 +81,19 @@ export function portalRoutes() {
   router.get(
     base,
     scoped(portalPropertyScope, async (req, res, { user, access }) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
-    const folderId = isUuid(req.query.ordner) ? req.query.ordner : null;
-    const page = await documentPage(req.em, await visibleDocumentIds(req.em, { user, access }), q, folderId);
-    res.vary('HX-Target');
-    const view = req.get('hx-target') === 'document-results' ? 'documents/_portal-results' : 'documents/portal-index';
-    render(req, res, view, {
-      title: req.t('portal-documents:title'),
-      section: 'documents',
-      q,
-      ...page,
-      fileKind,
-      formatSize: (bytes: number) => formatSize(bytes, req.lang),
-    });
+      const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
+      const folderId = isUuid(req.query.ordner) ? req.query.ordner : null;
+      const page = await documentPage(req.em, await visibleDocumentIds(req.em, { user, access }), q, folderId);
+      res.vary('HX-Target');
+      const view = req.get('hx-target') === 'document-results' ? 'documents/_portal-results' : 'documents/portal-index';
+      render(req, res, view, {
+        title: req.t('portal-documents:title'),
+        section: 'documents',
+        q,
+        ...page,
+        fileKind,
+        formatSize: (bytes: number) => formatSize(bytes, req.lang),
+      });
     }),
   );
 

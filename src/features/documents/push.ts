@@ -23,21 +23,42 @@ const externalIds = z.array(externalId).max(1000);
 /** The `metadata` field of a push (JSON). The OpenAPI description is generated from it. */
 export const documentMetadata = z
   .strictObject({
-    externalId: externalId.describe('Your (the ERP\'s) id of the document. A second push with the same id replaces the file (a new version) and updates title, type and sharing.'),
-    title: z.string().trim().min(1).max(MAX_DOCUMENT_TITLE).optional().describe('Shown to residents. Absent: the file name (new document) or the stored title (update).'),
-    type: z.string().trim().min(1).max(600).describe('The Dokumententyp (folder): its id, or its path of names from the top, separated by "/", e.g. "Objektunterlagen/Hausordnung".'),
+    externalId: externalId.describe(
+      "Your (the ERP's) id of the document. A second push with the same id replaces the file (a new version) and updates title, type and sharing.",
+    ),
+    title: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_DOCUMENT_TITLE)
+      .optional()
+      .describe('Shown to residents. Absent: the file name (new document) or the stored title (update).'),
+    type: z
+      .string()
+      .trim()
+      .min(1)
+      .max(600)
+      .describe('The Dokumententyp (folder): its id, or its path of names from the top, separated by "/", e.g. "Objektunterlagen/Hausordnung".'),
     propertyExternalId: externalId.optional().describe('The property the document belongs to; then `shareWith` says whom it reaches there.'),
     shareWith: z
       .strictObject({
         property: z.boolean().optional().describe('Everyone who sees the property\'s general content ("Gesamte Liegenschaft").'),
-        groups: z.array(z.enum(SHARE_GROUPS)).max(SHARE_GROUPS.length).optional().describe('Groups with a running contract or membership in the property: tenant (Mieter), owner (Eigentümer), resident (Bewohner), commercial_employee, service_provider, advisory_board (Beirat).'),
+        groups: z
+          .array(z.enum(SHARE_GROUPS))
+          .max(SHARE_GROUPS.length)
+          .optional()
+          .describe(
+            'Groups with a running contract or membership in the property: tenant (Mieter), owner (Eigentümer), resident (Bewohner), commercial_employee, service_provider, advisory_board (Beirat).',
+          ),
         addressExternalIds: externalIds.optional().describe('Addresses of the property: tenants and owners with a running contract there.'),
         unitExternalIds: externalIds.optional().describe('Units of the property: tenants and owners with a running contract there.'),
         contactExternalIds: externalIds.optional().describe('Contacts with a contract in the property, individually (also inside the access windows).'),
       })
       .optional()
       .describe('With propertyExternalId: at least one choice. The options of "Geteilt mit" in the console; several combine.'),
-    contactExternalId: externalId.optional().describe('Instead of a property: the document belongs to no property and reaches this contact alone (like an upload on a contact\'s page).'),
+    contactExternalId: externalId
+      .optional()
+      .describe("Instead of a property: the document belongs to no property and reaches this contact alone (like an upload on a contact's page)."),
   })
   .superRefine((value, ctx) => {
     if (!value.propertyExternalId === !value.contactExternalId) {
@@ -76,7 +97,10 @@ export function parseMetadata(raw: unknown): { metadata: DocumentMetadata } | { 
 export function findType(tree: TypeNode[], value: string): TypeNode | undefined {
   const byId = isUuid(value) ? tree.find((n) => n.id === value) : undefined;
   if (byId) return byId;
-  const path = value.split('/').map((s) => s.trim().replace(/\s+/g, ' ')).join('/');
+  const path = value
+    .split('/')
+    .map((s) => s.trim().replace(/\s+/g, ' '))
+    .join('/');
   const exact = tree.find((n) => n.path.join('/') === path);
   if (exact) return exact;
   const lower = path.toLocaleLowerCase('de');
@@ -89,10 +113,17 @@ type Resolved = { type: DocumentType; property: Property | null; targets: ShareT
 type Referenced = { id: string; externalId?: string | null; archivedAt?: Date | null };
 
 /** Records of one entity by external id (scoped to the key's Verwaltung), or the problem naming the missing or archived ones. */
-async function byExternalIds(em: Em, entity: typeof Address | typeof Unit | typeof Contact, ids: string[], field: string): Promise<{ ids: string[] } | { problem: PushProblem }> {
+async function byExternalIds(
+  em: Em,
+  entity: typeof Address | typeof Unit | typeof Contact,
+  ids: string[],
+  field: string,
+): Promise<{ ids: string[] } | { problem: PushProblem }> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return { ids: [] };
-  const found = (await em.find(entity as never, { externalId: { $in: wanted } } as never, { fields: ['id', 'externalId', 'archivedAt'] as never })) as unknown as Referenced[];
+  const found = (await em.find(entity as never, { externalId: { $in: wanted } } as never, {
+    fields: ['id', 'externalId', 'archivedAt'] as never,
+  })) as unknown as Referenced[];
   const problem = referenceProblem(field, wanted, found);
   return problem ? { problem } : { ids: found.map((r) => r.id) };
 }
@@ -104,9 +135,11 @@ async function byExternalIds(em: Em, entity: typeof Address | typeof Unit | type
 function referenceProblem(field: string, wanted: string[], found: Referenced[]): PushProblem | undefined {
   const known = new Set(found.map((r) => r.externalId));
   const missing = wanted.filter((id) => !known.has(id));
-  if (missing.length > 0) return { status: 422, code: 'unknown_reference', message: `No ${field.replace(/ExternalIds?$/, '')} with the external id ${missing.join(', ')}.`, field };
+  if (missing.length > 0)
+    return { status: 422, code: 'unknown_reference', message: `No ${field.replace(/ExternalIds?$/, '')} with the external id ${missing.join(', ')}.`, field };
   const archived = found.filter((r) => r.archivedAt).map((r) => r.externalId);
-  if (archived.length > 0) return { status: 422, code: 'archived_reference', message: english('masterdata:problems.archived_reference', { field, id: archived.join(', ') }), field };
+  if (archived.length > 0)
+    return { status: 422, code: 'archived_reference', message: english('masterdata:problems.archived_reference', { field, id: archived.join(', ') }), field };
   return undefined;
 }
 
@@ -116,7 +149,15 @@ function referenceProblem(field: string, wanted: string[], found: Referenced[]):
  */
 export async function resolveMetadata(em: Em, metadata: DocumentMetadata): Promise<Resolved | { problem: PushProblem }> {
   const node = findType(await typeTree(em), metadata.type);
-  if (!node) return { problem: { status: 422, code: 'unknown_type', message: `No Dokumententyp "${metadata.type}": send its id or its path of names, e.g. "Objektunterlagen/Hausordnung".`, field: 'type' } };
+  if (!node)
+    return {
+      problem: {
+        status: 422,
+        code: 'unknown_type',
+        message: `No Dokumententyp "${metadata.type}": send its id or its path of names, e.g. "Objektunterlagen/Hausordnung".`,
+        field: 'type',
+      },
+    };
   const type = em.getReference(DocumentType, node.id);
 
   if (metadata.contactExternalId) {
@@ -146,9 +187,24 @@ export async function resolveMetadata(em: Em, metadata: DocumentMetadata): Promi
     tokens.push(...found.ids.map((id) => `${kind}:${id}`));
   }
   const { targets, error } = await resolveShareTargets(em, { property, contactIds: [] }, [...new Set(tokens)]);
-  if (error === 'documents:errors.noShare') return { problem: { status: 400, code: 'invalid_metadata', message: 'shareWith: choose at least one of property, groups, addressExternalIds, unitExternalIds, contactExternalIds.', field: 'shareWith' } };
+  if (error === 'documents:errors.noShare')
+    return {
+      problem: {
+        status: 400,
+        code: 'invalid_metadata',
+        message: 'shareWith: choose at least one of property, groups, addressExternalIds, unitExternalIds, contactExternalIds.',
+        field: 'shareWith',
+      },
+    };
   if (error) {
-    return { problem: { status: 422, code: 'invalid_share', message: 'shareWith: addresses and units must belong to the property, and contacts need a contract in it.', field: 'shareWith' } };
+    return {
+      problem: {
+        status: 422,
+        code: 'invalid_share',
+        message: 'shareWith: addresses and units must belong to the property, and contacts need a contract in it.',
+        field: 'shareWith',
+      },
+    };
   }
   return { type, property, targets };
 }
@@ -162,18 +218,37 @@ export type PushResult = { document: Document; status: 'created' | 'updated' };
  * sends what should be there. Residents learn of new shares from the next morning's digest,
  * as with a console upload.
  */
-export async function pushDocument(em: Em, storage: FileStorage, apiKey: ApiKey, metadata: DocumentMetadata, resolved: Resolved, upload: Upload, now: Date): Promise<PushResult> {
+export async function pushDocument(
+  em: Em,
+  storage: FileStorage,
+  apiKey: ApiKey,
+  metadata: DocumentMetadata,
+  resolved: Resolved,
+  upload: Upload,
+  now: Date,
+): Promise<PushResult> {
   return storeThenWrite(storage, [upload.tempPath], ([key]) =>
     em.transactional(async (tx) => {
       const existing = await tx.findOne(Document, { externalId: metadata.externalId });
       if (!existing) {
         const title = metadata.title ?? defaultTitle(upload);
-        const document = createDocumentRow(tx, { apiKey, property: resolved.property, type: resolved.type, title, upload, shares: resolved.targets, now }, key, metadata.externalId);
+        const document = createDocumentRow(
+          tx,
+          { apiKey, property: resolved.property, type: resolved.type, title, upload, shares: resolved.targets, now },
+          key,
+          metadata.externalId,
+        );
         await tx.flush();
         return { document, status: 'created' as const };
       }
       await replaceFileRow(tx, apiKey, existing, upload, key, now);
-      await applyDocumentChanges(tx, apiKey, existing, { title: metadata.title ?? existing.title, type: resolved.type, targets: resolved.targets, property: resolved.property }, now);
+      await applyDocumentChanges(
+        tx,
+        apiKey,
+        existing,
+        { title: metadata.title ?? existing.title, type: resolved.type, targets: resolved.targets, property: resolved.property },
+        now,
+      );
       if (existing.status === 'withdrawn') {
         existing.status = 'published';
         auditDocument(tx, apiKey, 'document.republished', existing, {}, now);

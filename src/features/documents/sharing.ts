@@ -22,18 +22,24 @@ export type ShareContext = { property: Property | null; contactIds?: string[] };
 const token = (kind: ShareTarget['kind'], value: string | null | undefined): ShareToken => (kind === 'property' ? 'property' : `${kind}:${value}`);
 
 /** A share row as a form token. */
-export function shareToken(share: Pick<DocumentShare, 'kind' | 'group'> & { address?: { id: string } | null; unit?: { id: string } | null; contact?: { id: string } | null }): ShareToken {
+export function shareToken(
+  share: Pick<DocumentShare, 'kind' | 'group'> & { address?: { id: string } | null; unit?: { id: string } | null; contact?: { id: string } | null },
+): ShareToken {
   return token(share.kind, share.kind === 'group' ? share.group : (share.address ?? share.unit ?? share.contact)?.id);
 }
 
 /** A ShareTarget as a form token (to compare an edit with the existing rows). */
 export function targetToken(target: ShareTarget): ShareToken {
   const value =
-    target.kind === 'group' ? target.group
-    : target.kind === 'address' ? target.addressId
-    : target.kind === 'unit' ? target.unitId
-    : target.kind === 'contact' ? target.contactId
-    : null;
+    target.kind === 'group'
+      ? target.group
+      : target.kind === 'address'
+        ? target.addressId
+        : target.kind === 'unit'
+          ? target.unitId
+          : target.kind === 'contact'
+            ? target.contactId
+            : null;
   return token(target.kind, value);
 }
 

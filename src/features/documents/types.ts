@@ -4,7 +4,16 @@ import { DocumentType, MAX_DOCUMENT_TYPE_DEPTH } from '../../entities/index.ts';
 // The Dokumententypen tree (Administration > Dokumententypen): one way to read it, for the
 // type selects of uploads and SmartPost, the administration page and the portal's folders.
 
-export type TypeNode = { id: string; name: string; parentId: string | null; position: number; depth: number; path: string[]; height: number; childIds: string[] };
+export type TypeNode = {
+  id: string;
+  name: string;
+  parentId: string | null;
+  position: number;
+  depth: number;
+  path: string[];
+  height: number;
+  childIds: string[];
+};
 
 /**
  * The Dokumententypen of the Verwaltung as a tree, flattened depth first in their order:
@@ -23,7 +32,16 @@ export async function typeTree(em: Em): Promise<TypeNode[]> {
     for (const type of children.get(parentId) ?? []) {
       // A cycle cannot be created through the console; stop anyway rather than loop forever.
       if (depth > MAX_DOCUMENT_TYPE_DEPTH + 1) break;
-      const node: TypeNode = { id: type.id, name: type.name, parentId, position: type.position, depth, path: [...path, type.name], height: 1, childIds: (children.get(type.id) ?? []).map((c) => c.id) };
+      const node: TypeNode = {
+        id: type.id,
+        name: type.name,
+        parentId,
+        position: type.position,
+        depth,
+        path: [...path, type.name],
+        height: 1,
+        childIds: (children.get(type.id) ?? []).map((c) => c.id),
+      };
       out.push(node);
       node.height = 1 + walk(type.id, depth + 1, node.path);
       height = Math.max(height, node.height);

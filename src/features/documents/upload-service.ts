@@ -25,7 +25,14 @@ export type UploadOutcome = { published: number } | { form: UploadForm; errors: 
  * Checks the files, title, type and "Geteilt mit" of an upload on `place` and publishes one
  * document per file. On a problem no file and no row is left.
  */
-export async function publishUploadedDocuments(em: Em, storage: FileStorage, staff: StaffUser, place: PanelPlace, received: ReceivedUpload, now: Date): Promise<UploadOutcome> {
+export async function publishUploadedDocuments(
+  em: Em,
+  storage: FileStorage,
+  staff: StaffUser,
+  place: PanelPlace,
+  received: ReceivedUpload,
+  now: Date,
+): Promise<UploadOutcome> {
   const { files } = received;
   const form = readUploadForm(received.body, shareTokens(received.body.share));
   const errors: FieldErrors = {};

@@ -21,17 +21,17 @@ export function seedDemoFaq(tx: Em, world: DemoContentWorld) {
       'Wie erreiche ich die Verwaltung?',
       'Hausverwaltung Sonnenschein GmbH, Leopoldstraße 40, 80802 München.\nTelefon 089 123456-0, E-Mail info@sonnenschein-hv.de\n\nSprechzeiten: Montag bis Donnerstag 9–12 Uhr und 14–16 Uhr, Freitag 9–12 Uhr.',
     ],
-    [
-      null,
-      'Wo finde ich meine Nebenkostenabrechnung?',
-      'Sobald die Abrechnung erstellt ist, finden Sie sie unter „Dokumente“. Sie erhalten dann eine E-Mail.',
-    ],
+    [null, 'Wo finde ich meine Nebenkostenabrechnung?', 'Sobald die Abrechnung erstellt ist, finden Sie sie unter „Dokumente“. Sie erhalten dann eine E-Mail.'],
     [
       world.properties.rosenweg,
       'Wann wird der Müll abgeholt?',
       'Restmüll: dienstags alle zwei Wochen. Biotonne: jeden Freitag. Papier: am ersten Montag im Monat. Gelbe Säcke: mittwochs alle zwei Wochen.\n\nDen Abfuhrkalender der Stadt finden Sie unter https://www.awm-muenchen.de/',
     ],
-    [world.properties.rosenweg, 'Wo darf ich mein Fahrrad abstellen?', 'Im Fahrradkeller (Zugang über den Hof) und an den Bügeln vor dem Haus. Bitte nicht im Treppenhaus.'],
+    [
+      world.properties.rosenweg,
+      'Wo darf ich mein Fahrrad abstellen?',
+      'Im Fahrradkeller (Zugang über den Hof) und an den Bügeln vor dem Haus. Bitte nicht im Treppenhaus.',
+    ],
     [world.properties.maxPlanck, 'Wann wird der Müll abgeholt?', 'Restmüll und Biotonne: jeden Donnerstag. Papier: alle zwei Wochen montags.'],
   ];
   const positions = new Map<string, number>();

@@ -38,7 +38,6 @@ export async function moveWithinGroup<T extends Ordered>(em: Em, entity: EntityN
 /** The value of the "Alle Liegenschaften" choice in the property select of these forms. */
 export const ALL_PROPERTIES = 'alle';
 
-
 /** The properties a form may choose from: the Verwaltung's current ones, by name. */
 export function propertyChoices(em: Em) {
   return em.find(Property, { archivedAt: null }, { orderBy: { name: 'asc' }, fields: ['id', 'name'] });

@@ -1,6 +1,15 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Em } from '../../db/orm.ts';
-import { Invitation, type Contact, type InvitationChannel, type InvitationKind, type Organization, type PortalUser, type Property, type StaffUser } from '../../entities/index.ts';
+import {
+  Invitation,
+  type Contact,
+  type InvitationChannel,
+  type InvitationKind,
+  type Organization,
+  type PortalUser,
+  type Property,
+  type StaffUser,
+} from '../../entities/index.ts';
 
 /**
  * Registration codes: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
@@ -57,7 +66,11 @@ export async function createInvitation(em: Em, input: NewInvitation, now: Date):
   if (input.kind === 'contact' && input.contact) {
     await revokeContactInvitations(em, [input.contact.id], now);
   } else if (input.email) {
-    await em.nativeUpdate(Invitation, { ...OPEN, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null }, { revokedAt: now });
+    await em.nativeUpdate(
+      Invitation,
+      { ...OPEN, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null },
+      { revokedAt: now },
+    );
   }
   return newInvitation(em, input, now);
 }

@@ -34,8 +34,24 @@ export async function seedDemoInvitations(tx: Em, world: DemoInvitationWorld, no
     const address = (await postalAddresses(tx, [nowak])).get(nowak.id)!;
     const letter = letterFor(organization, nowak, address, code, invitation.expiresAt, options.baseUrl ?? 'http://localhost:3000', now);
     const storageKey = await putBytes(options.storage, await buildLettersPdf([letter]));
-    invitation.letterBatch = tx.create(InvitationLetterBatch, { organization, property: null, createdBy: invitedByStaff, storageKey, letterCount: 1, createdAt: now });
+    invitation.letterBatch = tx.create(InvitationLetterBatch, {
+      organization,
+      property: null,
+      createdBy: invitedByStaff,
+      storageKey,
+      letterCount: 1,
+      createdAt: now,
+    });
   }
 
-  tx.create(PortalUser, { organization, email: wagner.email!, name: 'Elena Wagner', passwordHash: null, createdAt: now, onboardedAt: now, disabledAt: now, contacts: [wagner] });
+  tx.create(PortalUser, {
+    organization,
+    email: wagner.email!,
+    name: 'Elena Wagner',
+    passwordHash: null,
+    createdAt: now,
+    onboardedAt: now,
+    disabledAt: now,
+    contacts: [wagner],
+  });
 }

@@ -73,7 +73,9 @@ async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
 
   // Letterhead (top 45 mm): the Verwaltung, its address and how to reach it.
   text(sender.name, LEFT, fromTop(20 * MM), 16, fonts.bold);
-  const contactLine = [sender.street, senderCity, sender.phone && t('invitations:letter.phone', { phone: sender.phone }), sender.email].filter(Boolean).join(' · ');
+  const contactLine = [sender.street, senderCity, sender.phone && t('invitations:letter.phone', { phone: sender.phone }), sender.email]
+    .filter(Boolean)
+    .join(' · ');
   text(contactLine, LEFT, fromTop(27 * MM), 9, fonts.regular, MUTED);
 
   // Address field: the one-line return address, small and underlined, then the recipient.
@@ -152,5 +154,3 @@ function fitSize(font: PDFFont, value: string, max: number, width: number): numb
   const natural = font.widthOfTextAtSize(value, max);
   return natural <= width ? max : Math.max(5, (max * width) / natural);
 }
-
-

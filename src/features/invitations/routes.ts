@@ -17,11 +17,17 @@ const contactPath = (contact: Contact) => `/verwaltung/kontakte/${contact.id}`;
 export function consoleRoutes() {
   const router = Router();
 
-  for (const [path, disabled] of [['sperren', true], ['entsperren', false]] as const) {
-    router.post(`/kontakte/:contactId/portalzugang/${path}`, scoped(contactScope, async (req, res, { staff, contact }) => {
-      const changed = await setPortalAccessDisabled(req.em, { staff, contact, disabled, now: req.deps.clock.now() });
-      res.redirect(303, changed ? `${contactPath(contact)}?hinweis=${disabled ? 'gesperrt' : 'entsperrt'}` : contactPath(contact));
-    }));
+  for (const [path, disabled] of [
+    ['sperren', true],
+    ['entsperren', false],
+  ] as const) {
+    router.post(
+      `/kontakte/:contactId/portalzugang/${path}`,
+      scoped(contactScope, async (req, res, { staff, contact }) => {
+        const changed = await setPortalAccessDisabled(req.em, { staff, contact, disabled, now: req.deps.clock.now() });
+        res.redirect(303, changed ? `${contactPath(contact)}?hinweis=${disabled ? 'gesperrt' : 'entsperrt'}` : contactPath(contact));
+      }),
+    );
   }
 
   /** The bulk invitation of a property: what it would send, and afterwards what it sent. */
@@ -31,20 +37,42 @@ export function consoleRoutes() {
     render(req, res, 'invitations/property', { title: req.t('invitations:bulk.title', { property: property.name }), property, plan, result });
   };
 
-  router.get('/liegenschaften/:propertyId/einladungen', scoped(propertyScope, (req, res, { property }) => showPropertyPage(req, res, property)));
+  router.get(
+    '/liegenschaften/:propertyId/einladungen',
+    scoped(propertyScope, (req, res, { property }) => showPropertyPage(req, res, property)),
+  );
 
-  router.post('/liegenschaften/:propertyId/einladungen', scoped(propertyScope, async (req, res, { staff, property }) => {
-    const reinvite = req.body.reinvite === '1';
-    const sent = await inviteProperty(req.em, { staff, property, reinvite, baseUrl: req.deps.config.baseUrl, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() });
-    const query = new URLSearchParams({ ergebnis: '1', emails: String(sent.emails), briefe: String(sent.letters), ...(sent.batch ? { pdf: sent.batch.id } : {}) });
-    res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einladungen?${query}`);
-  }));
+  router.post(
+    '/liegenschaften/:propertyId/einladungen',
+    scoped(propertyScope, async (req, res, { staff, property }) => {
+      const reinvite = req.body.reinvite === '1';
+      const sent = await inviteProperty(req.em, {
+        staff,
+        property,
+        reinvite,
+        baseUrl: req.deps.config.baseUrl,
+        storage: req.storage,
+        pdf: req.pdfWorkers,
+        now: req.deps.clock.now(),
+      });
+      const query = new URLSearchParams({
+        ergebnis: '1',
+        emails: String(sent.emails),
+        briefe: String(sent.letters),
+        ...(sent.batch ? { pdf: sent.batch.id } : {}),
+      });
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einladungen?${query}`);
+    }),
+  );
 
   // The letters hold registration codes in clear text: staff of the same Verwaltung only
   // (the scope finds no other batch), never cached.
-  router.get('/einladungsbriefe/:letterBatchId', scoped(invitationLetterBatchScope, async (req, res, { batch }) => {
-    await sendStoredFile(res, req.storage, await letterBatchFile(batch, req.storage), 'viewable');
-  }));
+  router.get(
+    '/einladungsbriefe/:letterBatchId',
+    scoped(invitationLetterBatchScope, async (req, res, { batch }) => {
+      await sendStoredFile(res, req.storage, await letterBatchFile(batch, req.storage), 'viewable');
+    }),
+  );
 
   return router;
 }

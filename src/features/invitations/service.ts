@@ -5,7 +5,7 @@ import { scopedOrganization } from '../../db/tenant.ts';
 import {
   Contact,
   contactDisplayName,
-  Invitation,
+  type Invitation,
   InvitationLetterBatch,
   PortalUser,
   type InvitationChannel,
@@ -101,7 +101,11 @@ export async function inviteContact(
   const letters = address ? [letterFor(organization, contact, address, code, invitationExpiry(organization, now), input.baseUrl, now)] : [];
   return withLettersPdf(input, letters, (storageKey) =>
     em.transactional(async (tx) => {
-      const { invitation } = await createInvitation(tx, { organization, kind: 'contact', channel, contact, email: channel === 'email' ? contact.email : null, invitedByStaff: staff, code }, now);
+      const { invitation } = await createInvitation(
+        tx,
+        { organization, kind: 'contact', channel, contact, email: channel === 'email' ? contact.email : null, invitedByStaff: staff, code },
+        now,
+      );
       const batch = storageKey ? newLetterBatch(tx, { organization, staff, property: null, now }, storageKey, [invitation]) : null;
       if (channel === 'email') enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
       audit(tx, staff, 'invitation.sent', contact, { channel, invitationId: invitation.id }, now);
@@ -134,8 +138,19 @@ export async function propertyInvitationPlan(em: Em, property: Property, now: Da
   const ids = [...new Set(inWindow.map((row) => row.contactId))];
   const contacts = ids.length ? await em.find(Contact, { id: { $in: ids } }, { orderBy: { lastName: 'asc', firstName: 'asc', companyName: 'asc' } }) : [];
   const statuses = await portalStatuses(em, ids, now);
-  const addresses = await postalAddresses(em, contacts.filter((c) => !c.email), property);
-  const plan: PropertyInvitationPlan = { total: contacts.length, registered: 0, fresh: { email: 0, letter: 0 }, invited: { email: 0, letter: 0 }, unreachable: 0, targets: [] };
+  const addresses = await postalAddresses(
+    em,
+    contacts.filter((c) => !c.email),
+    property,
+  );
+  const plan: PropertyInvitationPlan = {
+    total: contacts.length,
+    registered: 0,
+    fresh: { email: 0, letter: 0 },
+    invited: { email: 0, letter: 0 },
+    unreachable: 0,
+    targets: [],
+  };
   for (const contact of contacts) {
     const status = statuses.get(contact.id) ?? 'not_invited';
     if (status === 'registered' || status === 'disabled') {
@@ -173,10 +188,18 @@ export async function inviteProperty(em: Em, input: InviteInput & { property: Pr
   return withLettersPdf(input, letters, (storageKey) =>
     em.transactional(async (tx) => {
       // One statement revokes the open invitations of all of them (createInvitation would do it one by one).
-      await revokeContactInvitations(tx, targets.map((t) => t.contact.id), now);
+      await revokeContactInvitations(
+        tx,
+        targets.map((t) => t.contact.id),
+        now,
+      );
       const lettered: Invitation[] = [];
       for (const { contact, channel, code } of targets) {
-        const { invitation } = newInvitation(tx, { organization, kind: 'contact', channel, contact, property, email: channel === 'email' ? contact.email : null, invitedByStaff: staff, code }, now);
+        const { invitation } = newInvitation(
+          tx,
+          { organization, kind: 'contact', channel, contact, property, email: channel === 'email' ? contact.email : null, invitedByStaff: staff, code },
+          now,
+        );
         if (channel === 'email') enqueueInvitationMail(tx, { organization, to: contact.email!, contact, code, invitation, baseUrl: input.baseUrl }, now);
         else lettered.push(invitation);
         audit(tx, staff, 'invitation.sent', contact, { channel, invitationId: invitation.id, propertyId: property.id }, now);
@@ -211,9 +234,19 @@ export async function addUserToContact(
   if (existing?.contacts.getItems().some((c) => c.id === contact.id)) return { problem: 'alreadyLinked' };
 
   return em.transactional(async (tx) => {
-    const { invitation, code } = await createInvitation(tx, { organization, kind: 'additional_user', channel: 'email', contact, email, invitedByStaff: staff }, now);
+    const { invitation, code } = await createInvitation(
+      tx,
+      { organization, kind: 'additional_user', channel: 'email', contact, email, invitedByStaff: staff },
+      now,
+    );
     if (existing) {
-      const data = { name: existing.name, contactName: contactDisplayName(contact), code, link: `${input.baseUrl}/portal/profil`, validUntil: invitation.expiresAt };
+      const data = {
+        name: existing.name,
+        contactName: contactDisplayName(contact),
+        code,
+        link: `${input.baseUrl}/portal/profil`,
+        validUntil: invitation.expiresAt,
+      };
       enqueueMail(tx, { organization, to: existing.email, template: 'contact-link-offer', locale: existing.locale, data }, now);
       audit(tx, staff, 'invitation.sent', contact, { channel: 'email', kind: 'additional_user', invitationId: invitation.id, existingLogin: existing.id }, now);
       return { outcome: 'offered' as const, email };
@@ -235,7 +268,15 @@ export async function setPortalAccessDisabled(em: Em, input: { staff: StaffUser;
     user.disabledAt = input.disabled ? (user.disabledAt ?? input.now) : null;
     if (input.disabled) await invalidateUserSessions(em, { area: 'portal', user });
   }
-  if (users.length) audit(em, input.staff, input.disabled ? 'portal_user.disabled' : 'portal_user.enabled', input.contact, { portalUserIds: users.map((u) => u.id) }, input.now);
+  if (users.length)
+    audit(
+      em,
+      input.staff,
+      input.disabled ? 'portal_user.disabled' : 'portal_user.enabled',
+      input.contact,
+      { portalUserIds: users.map((u) => u.id) },
+      input.now,
+    );
   await em.flush();
   return users.length;
 }
@@ -325,7 +366,13 @@ function enqueueInvitationMail(
         link: registrationLink(input.baseUrl, input.code),
         code: input.code,
         validUntil: input.invitation.expiresAt,
-        senderLines: [organization.name, organization.street, [organization.postalCode, organization.city].filter(Boolean).join(' '), organization.phone, organization.email].filter(Boolean),
+        senderLines: [
+          organization.name,
+          organization.street,
+          [organization.postalCode, organization.city].filter(Boolean).join(' '),
+          organization.phone,
+          organization.email,
+        ].filter(Boolean),
       },
     },
     now,
@@ -346,7 +393,11 @@ const LETTER_JOBS = new URL('./letter-jobs.ts', import.meta.url);
  * seconds of drawing (or of waiting for a free worker) hold no database connection. A job
  * stopped by a bound throws PdfJobOverLimit (src/http/error-handler.ts answers it).
  */
-async function withLettersPdf<T>(input: { storage: FileStorage; pdf: PdfWorkers }, letters: Letter[], write: (storageKey: string | null) => Promise<T>): Promise<T> {
+async function withLettersPdf<T>(
+  input: { storage: FileStorage; pdf: PdfWorkers },
+  letters: Letter[],
+  write: (storageKey: string | null) => Promise<T>,
+): Promise<T> {
   if (letters.length === 0) return write(null);
   const tempPath = await newTempPath(input.storage);
   try {
@@ -381,7 +432,13 @@ function newLetterBatch(
 /** The letter batch as a stored file for src/http/download.ts. */
 export async function letterBatchFile(batch: InvitationLetterBatch, storage: FileStorage) {
   const day = batch.createdAt.toISOString().slice(0, 10);
-  return { id: batch.id, storageKey: batch.storageKey, mimeType: 'application/pdf', size: await storage.size(batch.storageKey).catch(() => 0), fileName: `Einladungsbriefe-${day}.pdf` };
+  return {
+    id: batch.id,
+    storageKey: batch.storageKey,
+    mimeType: 'application/pdf',
+    size: await storage.size(batch.storageKey).catch(() => 0),
+    fileName: `Einladungsbriefe-${day}.pdf`,
+  };
 }
 
 /**

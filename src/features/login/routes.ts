@@ -28,92 +28,113 @@ export function loginRoutes(area: Area) {
   const page = (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
     render(req, res, `login/${view}`, { area, base, layout: 'public', ...data }, status);
 
-  router.get('/anmelden', scoped(publicScope, (req, res, { staff, resident }) => {
-    if (area === 'staff' ? staff : resident) return res.redirect(303, HOME[area]);
-    page(req, res, 'login', {
-      title: req.t('auth:login.title'),
-      email: '',
-      next: field(req.query.weiter),
-      notice: req.query.abgemeldet ? req.t('auth:login.loggedOut') : undefined,
-    });
-  }));
+  router.get(
+    '/anmelden',
+    scoped(publicScope, (req, res, { staff, resident }) => {
+      if (area === 'staff' ? staff : resident) return res.redirect(303, HOME[area]);
+      page(req, res, 'login', {
+        title: req.t('auth:login.title'),
+        email: '',
+        next: field(req.query.weiter),
+        notice: req.query.abgemeldet ? req.t('auth:login.loggedOut') : undefined,
+      });
+    }),
+  );
 
-  router.post('/anmelden', scoped(publicScope, async (req, res) => {
-    const email = field(req.body.email);
-    const next = field(req.body.weiter);
-    const result = await logIn(req.em, area, email, field(req.body.password), req.ip ?? 'unknown', req.deps.clock.now());
-    if (!result.ok) {
-      log.info(`login failed (${result.reason}) for ${area} account ${JSON.stringify(email)} from ${req.ip}`);
-      const locked = result.reason === 'locked';
-      return page(
-        req,
-        res,
-        'login',
-        {
-          title: req.t('auth:login.title'),
-          email,
-          next,
-          error: req.t(locked ? 'auth:errors.tooManyAttempts' : 'auth:errors.invalidLogin'),
-        },
-        locked ? 429 : 422,
-      );
-    }
-    if (req.session) await invalidateSession(req.em, req.session.id);
-    setSessionCookie(req, res, area, result.token);
-    res.redirect(303, safeNext(area, next));
-  }));
+  router.post(
+    '/anmelden',
+    scoped(publicScope, async (req, res) => {
+      const email = field(req.body.email);
+      const next = field(req.body.weiter);
+      const result = await logIn(req.em, area, email, field(req.body.password), req.ip ?? 'unknown', req.deps.clock.now());
+      if (!result.ok) {
+        log.info(`login failed (${result.reason}) for ${area} account ${JSON.stringify(email)} from ${req.ip}`);
+        const locked = result.reason === 'locked';
+        return page(
+          req,
+          res,
+          'login',
+          {
+            title: req.t('auth:login.title'),
+            email,
+            next,
+            error: req.t(locked ? 'auth:errors.tooManyAttempts' : 'auth:errors.invalidLogin'),
+          },
+          locked ? 429 : 422,
+        );
+      }
+      if (req.session) await invalidateSession(req.em, req.session.id);
+      setSessionCookie(req, res, area, result.token);
+      res.redirect(303, safeNext(area, next));
+    }),
+  );
 
-  router.post('/abmelden', scoped(publicScope, async (req, res) => {
-    if (req.session) await invalidateSession(req.em, req.session.id);
-    clearSessionCookie(res, area);
-    res.redirect(303, `${base}/anmelden?abgemeldet=1`);
-  }));
+  router.post(
+    '/abmelden',
+    scoped(publicScope, async (req, res) => {
+      if (req.session) await invalidateSession(req.em, req.session.id);
+      clearSessionCookie(res, area);
+      res.redirect(303, `${base}/anmelden?abgemeldet=1`);
+    }),
+  );
 
-  router.get('/passwort-vergessen', scoped(publicScope, (req, res) => {
-    page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email: '' });
-  }));
+  router.get(
+    '/passwort-vergessen',
+    scoped(publicScope, (req, res) => {
+      page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email: '' });
+    }),
+  );
 
-  router.post('/passwort-vergessen', scoped(publicScope, async (req, res) => {
-    const email = field(req.body.email).trim();
-    const now = req.deps.clock.now();
-    const forgot = (data: Record<string, unknown>, status: number) => page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email, ...data }, status);
-    const refusedUntil = await countResetRequest(req.em, req.ip ?? 'unknown', now);
-    if (refusedUntil) {
-      log.info(`password reset refused: too many requests from ${req.ip}`);
-      return forgot({ error: req.t('auth:errors.tooManyResetRequests', { minutes: minutesUntil(refusedUntil, now) }) }, 429);
-    }
-    if (!isEmail(normalizeEmail(email))) return forgot({ errors: { email: req.t('auth:errors.emailInvalid') } }, 422);
-    // Everything that depends on the address (throttle, lookup, token, mail) runs after the
-    // answer, so neither the answer nor its timing tells whether an account exists.
-    const baseUrl = req.deps.config.baseUrl;
-    req.afterResponse.schedule(res, 'password reset', (em) => requestPasswordReset(em, area, email, baseUrl, now));
-    page(req, res, 'message', { title: req.t('auth:forgot.title'), message: req.t('auth:forgot.sent') });
-  }));
+  router.post(
+    '/passwort-vergessen',
+    scoped(publicScope, async (req, res) => {
+      const email = field(req.body.email).trim();
+      const now = req.deps.clock.now();
+      const forgot = (data: Record<string, unknown>, status: number) => page(req, res, 'forgot', { title: req.t('auth:forgot.title'), email, ...data }, status);
+      const refusedUntil = await countResetRequest(req.em, req.ip ?? 'unknown', now);
+      if (refusedUntil) {
+        log.info(`password reset refused: too many requests from ${req.ip}`);
+        return forgot({ error: req.t('auth:errors.tooManyResetRequests', { minutes: minutesUntil(refusedUntil, now) }) }, 429);
+      }
+      if (!isEmail(normalizeEmail(email))) return forgot({ errors: { email: req.t('auth:errors.emailInvalid') } }, 422);
+      // Everything that depends on the address (throttle, lookup, token, mail) runs after the
+      // answer, so neither the answer nor its timing tells whether an account exists.
+      const baseUrl = req.deps.config.baseUrl;
+      req.afterResponse.schedule(res, 'password reset', (em) => requestPasswordReset(em, area, email, baseUrl, now));
+      page(req, res, 'message', { title: req.t('auth:forgot.title'), message: req.t('auth:forgot.sent') });
+    }),
+  );
 
   const tokenPages = [
     { path: '/passwort-zuruecksetzen/:token', purpose: 'password_reset' as const, view: 'reset', titleKey: 'auth:reset.title' },
     ...(area === 'staff' ? [{ path: '/einladung/:token', purpose: 'staff_invitation' as const, view: 'invitation', titleKey: 'auth:invitation.title' }] : []),
   ];
   for (const { path, purpose, view, titleKey } of tokenPages) {
-    router.get(path, scoped(publicScope, async (req, res) => {
-      const account = await accountForToken(req.em, area, purpose, req.params.token as string, req.deps.clock.now());
-      if (!account) throw new HttpError(410, 'auth:errors.linkInvalid');
-      page(req, res, view, { title: req.t(titleKey), token: req.params.token, account: account.login.user });
-    }));
-
-    router.post(path, scoped(publicScope, async (req, res) => {
-      const token = req.params.token as string;
-      const problem = passwordProblem(field(req.body.password), field(req.body.passwordRepeat));
-      if (problem) {
-        const account = await accountForToken(req.em, area, purpose, token, req.deps.clock.now());
+    router.get(
+      path,
+      scoped(publicScope, async (req, res) => {
+        const account = await accountForToken(req.em, area, purpose, req.params.token as string, req.deps.clock.now());
         if (!account) throw new HttpError(410, 'auth:errors.linkInvalid');
-        return page(req, res, view, { title: req.t(titleKey), token, account: account.login.user, errors: { password: req.t(problem) } }, 422);
-      }
-      const done = await setPasswordWithToken(req.em, area, purpose, token, field(req.body.password), req.deps.clock.now());
-      if (!done) throw new HttpError(410, 'auth:errors.linkInvalid');
-      setSessionCookie(req, res, area, done.sessionToken);
-      res.redirect(303, HOME[area]);
-    }));
+        page(req, res, view, { title: req.t(titleKey), token: req.params.token, account: account.login.user });
+      }),
+    );
+
+    router.post(
+      path,
+      scoped(publicScope, async (req, res) => {
+        const token = req.params.token as string;
+        const problem = passwordProblem(field(req.body.password), field(req.body.passwordRepeat));
+        if (problem) {
+          const account = await accountForToken(req.em, area, purpose, token, req.deps.clock.now());
+          if (!account) throw new HttpError(410, 'auth:errors.linkInvalid');
+          return page(req, res, view, { title: req.t(titleKey), token, account: account.login.user, errors: { password: req.t(problem) } }, 422);
+        }
+        const done = await setPasswordWithToken(req.em, area, purpose, token, field(req.body.password), req.deps.clock.now());
+        if (!done) throw new HttpError(410, 'auth:errors.linkInvalid');
+        setSessionCookie(req, res, area, done.sessionToken);
+        res.redirect(303, HOME[area]);
+      }),
+    );
   }
 
   return router;

@@ -38,10 +38,7 @@ async function accountsByEmail(em: Em, area: Area, email: string) {
   return users.map((user) => ({ area, user }) as SessionUser);
 }
 
-export type LoginResult =
-  | { ok: true; login: SessionUser; token: string }
-  | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'locked'; until: Date };
+export type LoginResult = { ok: true; login: SessionUser; token: string } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; until: Date };
 
 /**
  * Checks e-mail and password under the throttle. An unknown e-mail costs the same time and
@@ -53,7 +50,14 @@ export async function logIn(em: Em, area: Area, emailInput: string, password: st
   const until = await lockedUntil(em, [account, ipKey(ip)], now);
   if (until) return { ok: false, reason: 'locked', until };
   // Counted before the slow password check, so a parallel burst cannot outrun the lock.
-  const refusedUntil = await countAttempt(em, [{ key: account, limit: THROTTLE.accountLimit }, { key: ipKey(ip), limit: THROTTLE.ipLimit }], now);
+  const refusedUntil = await countAttempt(
+    em,
+    [
+      { key: account, limit: THROTTLE.accountLimit },
+      { key: ipKey(ip), limit: THROTTLE.ipLimit },
+    ],
+    now,
+  );
   if (refusedUntil) return { ok: false, reason: 'locked', until: refusedUntil };
 
   const candidates = await accountsByEmail(em, area, email);
@@ -140,14 +144,7 @@ export async function accountForToken(em: Em, area: Area, purpose: 'password_res
  * Sets a new password through a single-use link (reset or staff invitation) and logs the
  * user in. Other sessions of the user end. Returns null when the link was used meanwhile.
  */
-export async function setPasswordWithToken(
-  em: Em,
-  area: Area,
-  purpose: 'password_reset' | 'staff_invitation',
-  token: string,
-  password: string,
-  now: Date,
-) {
+export async function setPasswordWithToken(em: Em, area: Area, purpose: 'password_reset' | 'staff_invitation', token: string, password: string, now: Date) {
   return em.transactional(async (tx) => {
     const account = await accountForToken(tx, area, purpose, token, now);
     if (!account || !(await consumeToken(tx, account.tokenId, now))) return null;

@@ -59,7 +59,10 @@ function layoutAround(data: Record<string, unknown>, subject: string, body: stri
 }
 
 /** Renders a mail (subject, text, HTML in the layout) in the recipient's language; pure. */
-export function renderMail(mail: Omit<MailRequest, 'to' | 'organization'> & { organization: Pick<Organization, 'name'> | null }, layouts?: LayoutCache): RenderedMail {
+export function renderMail(
+  mail: Omit<MailRequest, 'to' | 'organization'> & { organization: Pick<Organization, 'name'> | null },
+  layouts?: LayoutCache,
+): RenderedMail {
   const lang: Language = isLanguage(mail.locale) ? mail.locale : 'de';
   const t = translatorOf(lang);
   const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };

@@ -34,14 +34,21 @@ export function masterDataApi(deps: AppDeps) {
       if (!parsed.success) return c.json(apiError('invalid_body', `The body must be an object {"items": [...]} with 1 to ${MAX_BATCH} items.`), 400);
       const { items } = parsed.data;
       if (items.length === 0) return c.json(apiError('invalid_body', `The batch is empty: send 1 to ${MAX_BATCH} items.`), 400);
-      if (items.length > MAX_BATCH) return c.json(apiError('batch_too_large', `At most ${MAX_BATCH} items per batch (got ${items.length}); split it into several requests.`), 400);
+      if (items.length > MAX_BATCH)
+        return c.json(apiError('batch_too_large', `At most ${MAX_BATCH} items per batch (got ${items.length}); split it into several requests.`), 400);
 
       const organization = await c.var.em.findOneOrFail(Organization, { id: c.var.apiKey.organization.id });
       const now = deps.clock.now();
       const results = await inOneTransaction(c, (tx) => upsertItems(tx, kind, items, { source: 'api', now, organization }));
       collectBatchGarbage();
       if (results instanceof Response) return results;
-      return c.json({ results: results.map((result) => itemAnswer(kind, result)), summary: summary(results.map((r) => r.outcome), ROW_OUTCOMES) });
+      return c.json({
+        results: results.map((result) => itemAnswer(kind, result)),
+        summary: summary(
+          results.map((r) => r.outcome),
+          ROW_OUTCOMES,
+        ),
+      });
     });
 
     api.post(`/${kind.name}/archive`, jsonBodyLimit, async (c) => {
@@ -51,12 +58,16 @@ export function masterDataApi(deps: AppDeps) {
       if (!parsed.success) return c.json(apiError('invalid_body', 'The body must be an object {"externalIds": ["...", ...]} of non-empty strings.'), 400);
       const { externalIds } = parsed.data;
       if (externalIds.length === 0) return c.json(apiError('invalid_body', `No external ids: send 1 to ${MAX_BATCH}.`), 400);
-      if (externalIds.length > MAX_BATCH) return c.json(apiError('batch_too_large', `At most ${MAX_BATCH} external ids per request (got ${externalIds.length}).`), 400);
+      if (externalIds.length > MAX_BATCH)
+        return c.json(apiError('batch_too_large', `At most ${MAX_BATCH} external ids per request (got ${externalIds.length}).`), 400);
       const now = deps.clock.now();
       const results = await c.var.em.transactional((tx) => archiveItems(tx as Em, kind, externalIds, now));
       return c.json({
         results: results.map((result, index) => ({ index, externalId: result.externalId, status: result.outcome, ...('id' in result && { id: result.id }) })),
-        summary: summary(results.map((r) => r.outcome), ARCHIVE_OUTCOMES),
+        summary: summary(
+          results.map((r) => r.outcome),
+          ARCHIVE_OUTCOMES,
+        ),
       });
     });
 
@@ -82,7 +93,11 @@ async function inOneTransaction<T>(c: Context<ApiEnv>, work: (tx: Em) => Promise
   try {
     return await c.var.em.transactional((tx) => work(tx as Em));
   } catch (error) {
-    return conflictOnUniqueViolation(c, error, 'Another request created some of these records at the same time. Nothing of this batch was written; send it again.');
+    return conflictOnUniqueViolation(
+      c,
+      error,
+      'Another request created some of these records at the same time. Nothing of this batch was written; send it again.',
+    );
   }
 }
 

@@ -19,7 +19,10 @@ export type ArchiveTarget = {
 
 /** POST <path>/archivieren and <path>/wiederherstellen of the record `scope` loads (setArchived), then 303 back. */
 export function archiveRoutes<T extends StaffScope>(router: Router, path: string, scope: Scope<T>, target: (loaded: T) => ArchiveTarget) {
-  for (const [action, archived] of [['archivieren', true], ['wiederherstellen', false]] as const) {
+  for (const [action, archived] of [
+    ['archivieren', true],
+    ['wiederherstellen', false],
+  ] as const) {
     router.post(
       `${path}/${action}`,
       scoped(scope, async (req, res, loaded) => {

@@ -128,7 +128,15 @@ export async function checkEdit<F extends object>(options: {
  * A new record of the Verwaltung from a form's checked values, audited as
  * `<subjectType>.created` with `details` (the caller flushes).
  */
-export function createRecord<T extends { id: string }>(em: Em, staff: StaffUser, subjectType: string, entity: EntityName<T>, values: Record<string, unknown>, now: Date, details: Record<string, unknown> | null = null): T {
+export function createRecord<T extends { id: string }>(
+  em: Em,
+  staff: StaffUser,
+  subjectType: string,
+  entity: EntityName<T>,
+  values: Record<string, unknown>,
+  now: Date,
+  details: Record<string, unknown> | null = null,
+): T {
   const record = em.create(entity, { ...values, organization: staff.organization, createdAt: now, updatedAt: now } as never) as T;
   auditStaffAction(em, staff, `${subjectType}.created`, { type: subjectType, id: record.id }, details, now);
   return record;
@@ -152,11 +160,18 @@ export function updateRecord(em: Em, staff: StaffUser, subjectType: string, reco
  * (the scoped EntityManager looks only into the Verwaltung, archived records included).
  * Adds the value to store, or the message, to `checked`.
  */
-export async function checkExternalId<T extends { id: string }>(em: Em, entity: EntityName<T>, submitted: string, record: { id: string } | null, checked: Checked) {
+export async function checkExternalId<T extends { id: string }>(
+  em: Em,
+  entity: EntityName<T>,
+  submitted: string,
+  record: { id: string } | null,
+  checked: Checked,
+) {
   const externalId = submitted.trim();
   if (!externalId) checked.values.externalId = null;
   else if (externalId.length > EXTERNAL_ID_MAX) checked.errors.externalId = fieldProblem('too_long', { max: EXTERNAL_ID_MAX });
-  else if (await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never })) checked.errors.externalId = fieldProblem('external_id_taken');
+  else if (await em.findOne(entity, { externalId, ...(record ? { id: { $ne: record.id } } : {}) } as never, { fields: ['id'] as never }))
+    checked.errors.externalId = fieldProblem('external_id_taken');
   else checked.values.externalId = externalId;
 }
 
@@ -165,7 +180,14 @@ export async function checkExternalId<T extends { id: string }>(em: Em, entity: 
  * with history). A record the ERP owns is archived by the ERP (its delete), never here: the
  * next sync would otherwise bring it back unnoticed (409). Returns whether it changed.
  */
-export function setArchived(em: Em, staff: StaffUser, subjectType: string, record: ErpOwned & { id: string; archivedAt?: Date | null }, archived: boolean, now: Date): boolean {
+export function setArchived(
+  em: Em,
+  staff: StaffUser,
+  subjectType: string,
+  record: ErpOwned & { id: string; archivedAt?: Date | null },
+  archived: boolean,
+  now: Date,
+): boolean {
   if (record.erpSyncedAt) throw new HttpError(409, 'masterdata-console:erp.archiveRefused', `${subjectType} ${record.id} is ERP-owned`);
   if (Boolean(record.archivedAt) === archived) return false;
   record.archivedAt = archived ? now : null;

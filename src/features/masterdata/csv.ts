@@ -16,7 +16,10 @@ export type CsvEncoding = 'utf-8' | 'windows-1252';
 /** Opens the file's bytes anew for each pass (a temp upload, or the file in storage). */
 export type ByteSource = () => AsyncIterable<Buffer>;
 /** A file on disk as a ByteSource. */
-export const fileSource = (filePath: string): ByteSource => () => createReadStream(filePath, { highWaterMark: READ_CHUNK });
+export const fileSource =
+  (filePath: string): ByteSource =>
+  () =>
+    createReadStream(filePath, { highWaterMark: READ_CHUNK });
 export type CsvFormat = { encoding: CsvEncoding; delimiter: string; header: string[] };
 
 /** A whole file refused: the i18n key (masterdata-import:file.*) and its values. */
@@ -49,7 +52,14 @@ const MAX_HEADER_BYTES = 64 * 1024;
 
 // Files that are no text at all, by their first bytes: PDF, ZIP (also .xlsx/.docx/.ods),
 // Compound File (.xls/.doc), UTF-16 byte order marks (which come with NUL bytes anyway).
-const SIGNATURES = [Buffer.from('%PDF'), Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from([0x50, 0x4b, 0x05, 0x06]), Buffer.from([0xd0, 0xcf, 0x11, 0xe0]), Buffer.from([0xff, 0xfe]), Buffer.from([0xfe, 0xff])];
+const SIGNATURES = [
+  Buffer.from('%PDF'),
+  Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+  Buffer.from([0x50, 0x4b, 0x05, 0x06]),
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0]),
+  Buffer.from([0xff, 0xfe]),
+  Buffer.from([0xfe, 0xff]),
+];
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Whether a file's first bytes can be text (the upload check; the whole file is read by inspectCsv). */
@@ -129,7 +139,11 @@ const BLANK_BYTES = new Set([0x20, 0x09, 0x0d, 0x0a, 0x22, 0x3b, 0x2c]);
 
 /** The delimiter of a header line: the most frequent of `;`, `,` and tab outside quotes (`;` on a tie). */
 export function detectDelimiter(headerLine: string): string {
-  const counts = new Map([[';', 0], [',', 0], ['\t', 0]]);
+  const counts = new Map([
+    [';', 0],
+    [',', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const char of headerLine) {
     if (char === '"') quoted = !quoted;
@@ -142,7 +156,10 @@ const normalize = (name: string) => name.trim().toLowerCase();
 
 /** The header's columns as fields of the kind; refuses the file on unknown, doubled or missing required columns. */
 export function mapColumns(kind: MasterDataKind, header: string[]): Column[] {
-  const byName = new Map<string, Column>([[normalize(EXTERNAL_ID_COLUMN), 'externalId'], ['externalid', 'externalId']]);
+  const byName = new Map<string, Column>([
+    [normalize(EXTERNAL_ID_COLUMN), 'externalId'],
+    ['externalid', 'externalId'],
+  ]);
   for (const field of kind.fields) {
     byName.set(normalize(field.column), field);
     byName.set(normalize(field.name), field);

@@ -43,15 +43,41 @@ export type FieldSpec = {
 };
 
 /** Text of at most `max` characters; an empty optional text means "none". */
-export function text(name: string, column: string, max: number, options: { required?: boolean; notNull?: boolean; property?: string; example?: string; email?: boolean } = {}): FieldSpec {
-  const base = options.email ? z.string().trim().max(max).pipe(z.union([z.literal(''), z.email()])) : z.string().trim().max(max);
+export function text(
+  name: string,
+  column: string,
+  max: number,
+  options: { required?: boolean; notNull?: boolean; property?: string; example?: string; email?: boolean } = {},
+): FieldSpec {
+  const base = options.email
+    ? z
+        .string()
+        .trim()
+        .max(max)
+        .pipe(z.union([z.literal(''), z.email()]))
+    : z.string().trim().max(max);
   // An empty text of a column that cannot be empty means "as stored", like null (see notNull).
   const schema = options.required ? z.string().trim().min(1).max(max) : base.transform((v) => (v === '' ? (options.notNull ? undefined : null) : v));
-  return { name, property: options.property ?? name, column, required: options.required, notNull: options.notNull, max, schema, example: options.example ?? '' };
+  return {
+    name,
+    property: options.property ?? name,
+    column,
+    required: options.required,
+    notNull: options.notNull,
+    max,
+    schema,
+    example: options.example ?? '',
+  };
 }
 
 /** One of a fixed set of codes; the CSV also accepts the German words in `choices`. */
-export function choice<const T extends readonly [string, ...string[]]>(name: string, column: string, codes: T, choices: Record<T[number], string[]>, example: T[number]): FieldSpec {
+export function choice<const T extends readonly [string, ...string[]]>(
+  name: string,
+  column: string,
+  codes: T,
+  choices: Record<T[number], string[]>,
+  example: T[number],
+): FieldSpec {
   const byWord = new Map<string, string>();
   for (const code of codes) {
     byWord.set(code.toLowerCase(), code);
@@ -109,7 +135,11 @@ export function references(name: string, property: string, column: string, ref: 
     ref,
     many: true,
     schema: z.array(externalIdSchema).min(1).max(50),
-    fromCsv: (cell) => cell.split(/[|,]/).map((id) => id.trim()).filter(Boolean),
+    fromCsv: (cell) =>
+      cell
+        .split(/[|,]/)
+        .map((id) => id.trim())
+        .filter(Boolean),
     example: options.example,
   };
 }

@@ -28,7 +28,13 @@ const NOTICES = ['importiert', 'geaendert', 'verworfen'] as const;
 
 async function uploadPage(req: Request, res: Response, form: { art: string }, errors: Record<string, FieldMessage> = {}, status = 200) {
   const imports = await recentImports(req.em);
-  render(req, res, 'masterdata/import-upload', { title: req.t('masterdata-import:upload.title'), kinds: KINDS, form, errors: fieldMessages(req.t, errors), imports }, status);
+  render(
+    req,
+    res,
+    'masterdata/import-upload',
+    { title: req.t('masterdata-import:upload.title'), kinds: KINDS, form, errors: fieldMessages(req.t, errors), imports },
+    status,
+  );
 }
 
 async function previewPage(req: Request, res: Response, imp: MasterDataImport, status = 200, notice: string | null = null) {
@@ -36,7 +42,13 @@ async function previewPage(req: Request, res: Response, imp: MasterDataImport, s
   const requested = ROW_OUTCOMES.find((o) => o === req.query.ergebnis);
   const outcome: RowOutcome = requested ?? defaultOutcome(imp);
   const result = await previewRows(req.em, imp, outcome, pageNumber(req.query.seite));
-  const rows = result.rows.map((row) => ({ row: row.row, externalId: row.externalId, label: row.label, outcome: row.outcome, details: rowDetails(req.t, kind, row) }));
+  const rows = result.rows.map((row) => ({
+    row: row.row,
+    externalId: row.externalId,
+    label: row.label,
+    outcome: row.outcome,
+    details: rowDetails(req.t, kind, row),
+  }));
   const view = req.get('hx-target') === 'import-rows' ? 'masterdata/_import-rows' : 'masterdata/import-preview';
   render(
     req,
@@ -60,58 +72,76 @@ async function previewPage(req: Request, res: Response, imp: MasterDataImport, s
 export function importRoutes() {
   const router = Router();
 
-  router.get('/', scoped(adminScope, async (req, res) => {
-    await uploadPage(req, res, { art: kindNamed(field(req.query.art))?.name ?? '' });
-  }));
+  router.get(
+    '/',
+    scoped(adminScope, async (req, res) => {
+      await uploadPage(req, res, { art: kindNamed(field(req.query.art))?.name ?? '' });
+    }),
+  );
 
-  router.post('/', scoped(adminScope, async (req, res, { staff }) => {
-    const received = await receiveUploads(req, res, req.storage, FILE_FIELD, CSV_UPLOADS);
-    const kind: MasterDataKind | undefined = kindNamed(field(req.body.art));
-    const form = { art: kind?.name ?? '' };
-    const errors: Record<string, FieldMessage> = {};
-    if (!kind) errors.art = 'masterdata-import:upload.chooseKind';
-    if (received.error) errors.datei = received.error;
-    else if (received.files.length === 0) errors.datei = 'masterdata-import:upload.chooseFile';
-    else if (received.files.length > 1) errors.datei = 'masterdata-import:upload.oneFile';
-    if (Object.keys(errors).length) {
-      await discard(received.files.map((f) => f.tempPath));
-      return uploadPage(req, res, form, errors, 422);
-    }
-    try {
-      const id = await createImport(req.em, req.storage, staff, kind!, received.files[0], req.deps.clock.now());
-      res.redirect(303, `/verwaltung/stammdaten/import/${id}`);
-    } catch (error) {
-      await discard([received.files[0].tempPath]);
-      if (!(error instanceof CsvFileError)) throw error;
-      return uploadPage(req, res, form, { datei: [`masterdata-import:${error.key}`, error.params] }, 422);
-    }
-  }));
+  router.post(
+    '/',
+    scoped(adminScope, async (req, res, { staff }) => {
+      const received = await receiveUploads(req, res, req.storage, FILE_FIELD, CSV_UPLOADS);
+      const kind: MasterDataKind | undefined = kindNamed(field(req.body.art));
+      const form = { art: kind?.name ?? '' };
+      const errors: Record<string, FieldMessage> = {};
+      if (!kind) errors.art = 'masterdata-import:upload.chooseKind';
+      if (received.error) errors.datei = received.error;
+      else if (received.files.length === 0) errors.datei = 'masterdata-import:upload.chooseFile';
+      else if (received.files.length > 1) errors.datei = 'masterdata-import:upload.oneFile';
+      if (Object.keys(errors).length) {
+        await discard(received.files.map((f) => f.tempPath));
+        return uploadPage(req, res, form, errors, 422);
+      }
+      try {
+        const id = await createImport(req.em, req.storage, staff, kind!, received.files[0], req.deps.clock.now());
+        res.redirect(303, `/verwaltung/stammdaten/import/${id}`);
+      } catch (error) {
+        await discard([received.files[0].tempPath]);
+        if (!(error instanceof CsvFileError)) throw error;
+        return uploadPage(req, res, form, { datei: [`masterdata-import:${error.key}`, error.params] }, 422);
+      }
+    }),
+  );
 
-  router.get('/vorlage/:kind', scoped(adminScope, (req, res) => {
-    const kind = kindNamed(field(req.params.kind));
-    if (!kind) throw new NotFoundError(`unknown master-data kind ${req.params.kind}`);
-    const example = [kind.exampleExternalId, ...kind.fields.map((f) => f.example)];
-    // Excel opens a UTF-8 file with its umlauts only with the BOM; `;` is its German delimiter.
-    const body = stringify([templateHeader(kind), example], { delimiter: ';', bom: true, record_delimiter: 'windows' });
-    res.set('Content-Type', 'text/csv; charset=utf-8');
-    res.set('Content-Disposition', `attachment; filename="vorlage-${kind.name}.csv"`);
-    res.send(body);
-  }));
+  router.get(
+    '/vorlage/:kind',
+    scoped(adminScope, (req, res) => {
+      const kind = kindNamed(field(req.params.kind));
+      if (!kind) throw new NotFoundError(`unknown master-data kind ${req.params.kind}`);
+      const example = [kind.exampleExternalId, ...kind.fields.map((f) => f.example)];
+      // Excel opens a UTF-8 file with its umlauts only with the BOM; `;` is its German delimiter.
+      const body = stringify([templateHeader(kind), example], { delimiter: ';', bom: true, record_delimiter: 'windows' });
+      res.set('Content-Type', 'text/csv; charset=utf-8');
+      res.set('Content-Disposition', `attachment; filename="vorlage-${kind.name}.csv"`);
+      res.send(body);
+    }),
+  );
 
-  router.get('/:importId', scoped(masterDataImportScope, async (req, res, { masterDataImport }) => {
-    await previewPage(req, res, masterDataImport);
-  }));
+  router.get(
+    '/:importId',
+    scoped(masterDataImportScope, async (req, res, { masterDataImport }) => {
+      await previewPage(req, res, masterDataImport);
+    }),
+  );
 
-  router.post('/:importId/bestaetigen', scoped(masterDataImportScope, async (req, res, { staff, masterDataImport: imp }) => {
-    const outcome = await confirmImport(req.em, req.storage, staff, imp, req.deps.clock.now());
-    if (outcome === 'closed') return previewPage(req, res, await req.em.refresh(imp, { populate: ['createdBy'] }) ?? imp, 409, 'abgeschlossen');
-    res.redirect(303, `/verwaltung/stammdaten/import/${imp.id}?hinweis=${outcome === 'imported' ? 'importiert' : 'geaendert'}`);
-  }));
+  router.post(
+    '/:importId/bestaetigen',
+    scoped(masterDataImportScope, async (req, res, { staff, masterDataImport: imp }) => {
+      const outcome = await confirmImport(req.em, req.storage, staff, imp, req.deps.clock.now());
+      if (outcome === 'closed') return previewPage(req, res, (await req.em.refresh(imp, { populate: ['createdBy'] })) ?? imp, 409, 'abgeschlossen');
+      res.redirect(303, `/verwaltung/stammdaten/import/${imp.id}?hinweis=${outcome === 'imported' ? 'importiert' : 'geaendert'}`);
+    }),
+  );
 
-  router.post('/:importId/verwerfen', scoped(masterDataImportScope, async (req, res, { masterDataImport: imp }) => {
-    if (!(await discardImport(req.em, req.storage, imp))) return previewPage(req, res, imp, 409, 'abgeschlossen');
-    res.redirect(303, `/verwaltung/stammdaten/import/${imp.id}?hinweis=verworfen`);
-  }));
+  router.post(
+    '/:importId/verwerfen',
+    scoped(masterDataImportScope, async (req, res, { masterDataImport: imp }) => {
+      if (!(await discardImport(req.em, req.storage, imp))) return previewPage(req, res, imp, 409, 'abgeschlossen');
+      res.redirect(303, `/verwaltung/stammdaten/import/${imp.id}?hinweis=verworfen`);
+    }),
+  );
 
   return router;
 }

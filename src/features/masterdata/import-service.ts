@@ -60,7 +60,16 @@ export async function createImport(em: Em, storage: FileStorage, staff: Actor, k
 }
 
 /** Runs the dry run over the file and stores its rows and counts (replacing an older preview). */
-async function writePreview(tx: Em, importId: string, kind: MasterDataKind, source: ByteSource, format: CsvFormat, columns: ReturnType<typeof mapColumns>, staff: Actor, now: Date) {
+async function writePreview(
+  tx: Em,
+  importId: string,
+  kind: MasterDataKind,
+  source: ByteSource,
+  format: CsvFormat,
+  columns: ReturnType<typeof mapColumns>,
+  staff: Actor,
+  now: Date,
+) {
   await tx.nativeDelete(MasterDataImportRow, { import: importId });
   const counts = zero();
   const seen = new Map<string, number>();
@@ -90,7 +99,12 @@ async function writePreview(tx: Em, importId: string, kind: MasterDataKind, sour
  * One chunk of rows through upsertItems: the rows refused while reading (encoding, cell
  * count) keep their problems, the others go to the upsert; the results come in row order.
  */
-async function upsertChunk(tx: Em, kind: MasterDataKind, rows: CsvRow[], options: { dryRun: boolean; seen: Map<string, number>; staff: Actor; now: Date }): Promise<ItemResult[]> {
+async function upsertChunk(
+  tx: Em,
+  kind: MasterDataKind,
+  rows: CsvRow[],
+  options: { dryRun: boolean; seen: Map<string, number>; staff: Actor; now: Date },
+): Promise<ItemResult[]> {
   // An empty cell (null) clears an optional field; where the record cannot be without a value
   // (Art of a Liegenschaft, Typ of a contact, ...) the engine reads it as "as stored" (FieldSpec.notNull).
   const readable = rows.filter((row) => row.item);
@@ -98,12 +112,20 @@ async function upsertChunk(tx: Em, kind: MasterDataKind, rows: CsvRow[], options
     tx,
     kind,
     readable.map((row) => row.item),
-    { source: 'csv', now: options.now, organization: options.staff.organization, dryRun: options.dryRun, seen: options.seen, positions: readable.map((row) => row.position) },
+    {
+      source: 'csv',
+      now: options.now,
+      organization: options.staff.organization,
+      dryRun: options.dryRun,
+      seen: options.seen,
+      positions: readable.map((row) => row.position),
+    },
   );
   // A row the schema refuses has no label from the upsert: name it by its cells all the same.
   for (const [index, result] of results.entries()) if (!result.label) result.label = rawLabel(kind, readable[index].item!);
   const byPosition = new Map<number, ItemResult>();
-  for (const row of rows.filter((r) => !r.item)) byPosition.set(row.position, { position: row.position, externalId: row.externalId, outcome: 'refused', label: '', problems: row.problems });
+  for (const row of rows.filter((r) => !r.item))
+    byPosition.set(row.position, { position: row.position, externalId: row.externalId, outcome: 'refused', label: '', problems: row.problems });
   for (const result of results) {
     const earlier = byPosition.get(result.position);
     // Two problems on one line (broken quotes over several lines): one row, all its problems.
@@ -163,7 +185,14 @@ export async function confirmImport(em: Em, storage: FileStorage, staff: Actor, 
       if (ROW_OUTCOMES.some((outcome) => counts[outcome] !== preview[outcome])) throw new PreviewOutdated();
       await tx.nativeUpdate(MasterDataImport, { id: imp.id }, { status: 'imported', importedAt: now });
       const actor = await tx.findOneOrFail(StaffUser, { id: staff.id });
-      auditStaffAction(tx as Em, actor, 'masterdata.imported', { type: 'MasterDataImport', id: imp.id }, { kind: kind.name, fileName: imp.fileName, ...counts }, now);
+      auditStaffAction(
+        tx as Em,
+        actor,
+        'masterdata.imported',
+        { type: 'MasterDataImport', id: imp.id },
+        { kind: kind.name, fileName: imp.fileName, ...counts },
+        now,
+      );
     });
   } catch (error) {
     if (error instanceof ImportClosed) return 'closed';
@@ -238,9 +267,14 @@ export function recentImports(em: Em, limit = 20) {
 /** A stored row's reasons (refused) or changed columns (updated), as German sentences / column names. */
 export function rowDetails(t: TFunction, kind: MasterDataKind, row: Pick<MasterDataImportRow, 'outcome' | 'details'>): string[] {
   const details = row.details ?? [];
-  if (row.outcome === 'updated') return details.map((d) => (d.field === 'archived' ? String(t('masterdata-import:preview.restored')) : (kind.fields.find((f) => f.name === d.field)?.column ?? String(d.field))));
+  if (row.outcome === 'updated')
+    return details.map((d) =>
+      d.field === 'archived' ? String(t('masterdata-import:preview.restored')) : (kind.fields.find((f) => f.name === d.field)?.column ?? String(d.field)),
+    );
   if (row.outcome !== 'refused') return [];
   return details.map((problem) =>
-    problem.code?.startsWith('csv_') ? String(t(`masterdata-import:rowProblems.${problem.code}`, problem.params ?? {})) : problemSentence(t, kind, problem as Problem, 'csv'),
+    problem.code?.startsWith('csv_')
+      ? String(t(`masterdata-import:rowProblems.${problem.code}`, problem.params ?? {}))
+      : problemSentence(t, kind, problem as Problem, 'csv'),
   );
 }

@@ -30,9 +30,10 @@ function itemJsonSchema(kind: MasterDataKind): JsonSchema {
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const field = kind.fields.find((f) => f.name === name);
     property.title = String(english(`masterdata:fields.${name}`));
-    if (name === 'externalId') property.description = 'Your (the ERP\'s) id of the record, unique per kind; the key of the upsert.';
+    if (name === 'externalId') property.description = "Your (the ERP's) id of the record, unique per kind; the key of the upsert.";
     else if (field?.ref) property.description = `External id${field.many ? 's' : ''} of ${field.ref} records sent earlier (same or an earlier batch).`;
-    if (field && !field.required) property.description = `${property.description ? `${property.description} ` : ''}Absent: keep the stored value; null: clear it.`;
+    if (field && !field.required)
+      property.description = `${property.description ? `${property.description} ` : ''}Absent: keep the stored value; null: clear it.`;
   }
   return schema;
 }
@@ -43,9 +44,12 @@ function recordJsonSchema(item: JsonSchema): JsonSchema {
     type: 'object',
     properties: {
       ...item.properties,
-      id: { type: 'string', format: 'uuid', description: 'Hausportal\'s id of the record.' },
+      id: { type: 'string', format: 'uuid', description: "Hausportal's id of the record." },
       archived: { type: 'boolean', description: 'Deleted in the ERP (DELETE) or archived in the console. A PUT of the same external id restores it.' },
-      erpSyncedAt: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }], description: 'When the API last took or confirmed ownership; null when the console owns the record.' },
+      erpSyncedAt: {
+        anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }],
+        description: 'When the API last took or confirmed ownership; null when the console owns the record.',
+      },
       updatedAt: { type: 'string', format: 'date-time' },
     },
     required: [...Object.keys(item.properties ?? {}), 'id', 'archived', 'erpSyncedAt', 'updatedAt'],
@@ -55,7 +59,13 @@ function recordJsonSchema(item: JsonSchema): JsonSchema {
 function kindPaths(kind: MasterDataKind) {
   const name = schemaName(kind);
   const label = String(english(`masterdata:kinds.${kind.name}`));
-  const externalId = { name: 'externalId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX }, description: 'The external id (URL-encoded).' };
+  const externalId = {
+    name: 'externalId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX },
+    description: 'The external id (URL-encoded).',
+  };
   const tags = [label];
   return {
     [`/${kind.name}`]: {
@@ -70,13 +80,20 @@ function kindPaths(kind: MasterDataKind) {
           `its fields become read-only in the console. An archived record is restored (changes include "archived").`,
         requestBody: {
           required: true,
-          ...json({ type: 'object', properties: { items: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: ref(`${name}Item`) } }, required: ['items'], additionalProperties: false }),
+          ...json({
+            type: 'object',
+            properties: { items: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: ref(`${name}Item`) } },
+            required: ['items'],
+            additionalProperties: false,
+          }),
         },
         responses: {
           200: { description: 'One result per item, in the order sent.', ...json(ref('BatchResult')) },
           400: errorResponse('invalid_json, invalid_body or batch_too_large.'),
           401: errorResponse('Missing, wrong or revoked API key.'),
-          409: errorResponse('conflict: another request created some of the same records at the same moment; nothing was written, send the batch again (Retry-After).'),
+          409: errorResponse(
+            'conflict: another request created some of the same records at the same moment; nothing was written, send the batch again (Retry-After).',
+          ),
           413: errorResponse(`payload_too_large: the body is over ${MAX_JSON_BODY_BYTES / 1024 / 1024} MB.`),
           415: errorResponse('unsupported_media_type: send application/json; unsupported_encoding: send the body uncompressed.'),
           422: errorResponse('invalid_characters: a string or key holds a control character; `field` names it (e.g. items[0].name).'),
@@ -90,7 +107,13 @@ function kindPaths(kind: MasterDataKind) {
         summary: `Archive several ${kind.name} (delete in the ERP) in one transaction`,
         requestBody: {
           required: true,
-          ...json({ type: 'object', properties: { externalIds: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX } } }, required: ['externalIds'] }),
+          ...json({
+            type: 'object',
+            properties: {
+              externalIds: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { type: 'string', minLength: 1, maxLength: EXTERNAL_ID_MAX } },
+            },
+            required: ['externalIds'],
+          }),
         },
         responses: {
           200: { description: 'One result per external id; unknown ones are not_found.', ...json(ref('ArchiveBatchResult')) },
@@ -133,7 +156,11 @@ function kindPaths(kind: MasterDataKind) {
 
 function sharedSchemas() {
   const problemCodes = Object.keys((i18n.getResourceBundle('en', 'masterdata') as { problems: Record<string, string> }).problems);
-  const counts = (statuses: readonly string[]) => ({ type: 'object', properties: Object.fromEntries(statuses.map((s) => [s, { type: 'integer', minimum: 0 }])), required: statuses });
+  const counts = (statuses: readonly string[]) => ({
+    type: 'object',
+    properties: Object.fromEntries(statuses.map((s) => [s, { type: 'integer', minimum: 0 }])),
+    required: statuses,
+  });
   return {
     Error: {
       type: 'object',
@@ -141,7 +168,23 @@ function sharedSchemas() {
         error: {
           type: 'object',
           properties: {
-            code: { type: 'string', enum: ['unauthorized', 'not_found', 'invalid_json', 'invalid_body', 'batch_too_large', 'conflict', 'payload_too_large', 'unsupported_media_type', 'unsupported_encoding', 'invalid_characters', 'invalid_path', 'internal'] },
+            code: {
+              type: 'string',
+              enum: [
+                'unauthorized',
+                'not_found',
+                'invalid_json',
+                'invalid_body',
+                'batch_too_large',
+                'conflict',
+                'payload_too_large',
+                'unsupported_media_type',
+                'unsupported_encoding',
+                'invalid_characters',
+                'invalid_path',
+                'internal',
+              ],
+            },
             message: { type: 'string', description: 'English, for people.' },
             field: { type: 'string', description: 'The field it concerns, where there is one (e.g. "items[0].name" with invalid_characters).' },
           },
@@ -165,7 +208,7 @@ function sharedSchemas() {
         index: { type: 'integer', minimum: 0, description: 'Position of the item in the batch.' },
         externalId: { anyOf: [{ type: 'string' }, { type: 'null' }] },
         status: { type: 'string', enum: ROW_OUTCOMES },
-        id: { type: 'string', format: 'uuid', description: 'Hausportal\'s id (absent when a new item was refused).' },
+        id: { type: 'string', format: 'uuid', description: "Hausportal's id (absent when a new item was refused)." },
         changes: { type: 'array', items: { type: 'string' }, description: 'With updated: the fields that changed ("archived" when the record was restored).' },
         errors: { type: 'array', items: ref('ItemError'), description: 'With refused: why. Nothing of a refused item is written.' },
       },
@@ -188,7 +231,12 @@ function sharedSchemas() {
           type: 'array',
           items: {
             type: 'object',
-            properties: { index: { type: 'integer' }, externalId: { type: 'string' }, id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: ARCHIVE_OUTCOMES } },
+            properties: {
+              index: { type: 'integer' },
+              externalId: { type: 'string' },
+              id: { type: 'string', format: 'uuid' },
+              status: { type: 'string', enum: ARCHIVE_OUTCOMES },
+            },
             required: ['index', 'externalId', 'status'],
           },
         },
@@ -214,7 +262,12 @@ export function openApiDocument(extensions: OpenApiExtension[] = []) {
     Object.assign(schemas, extension.schemas);
   }
   paths['/status'] = {
-    get: { tags: ['API'], operationId: 'status', summary: 'The Verwaltung and name of the API key', responses: { 200: { description: 'The key works.' }, 401: errorResponse('Missing, wrong or revoked API key.') } },
+    get: {
+      tags: ['API'],
+      operationId: 'status',
+      summary: 'The Verwaltung and name of the API key',
+      responses: { 200: { description: 'The key works.' }, 401: errorResponse('Missing, wrong or revoked API key.') },
+    },
   };
   paths['/openapi.json'] = {
     get: { tags: ['API'], operationId: 'openapi', summary: 'This description', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.' } } },
@@ -225,8 +278,8 @@ export function openApiDocument(extensions: OpenApiExtension[] = []) {
       title: 'Hausportal API',
       version: '1',
       description:
-        'Keeps Hausportal\'s master data in sync with an ERP. Authenticate with an API key of your Verwaltung (Administration › API-Schlüssel) ' +
-        'as `Authorization: Bearer <key>`; every request sees only that Verwaltung\'s records, so another Verwaltung\'s external ids are unknown (404 / unknown_reference). ' +
+        "Keeps Hausportal's master data in sync with an ERP. Authenticate with an API key of your Verwaltung (Administration › API-Schlüssel) " +
+        "as `Authorization: Bearer <key>`; every request sees only that Verwaltung's records, so another Verwaltung's external ids are unknown (404 / unknown_reference). " +
         `Upsert by external id with PUT /{kind} in batches of 1 to ${MAX_BATCH} items, each batch in one transaction, answered per item; ` +
         'absent field = keep, null = clear; the API takes ownership of what it sends (read-only in the console until released there). ' +
         'DELETE archives (nothing with history is deleted). Send parents first: properties, addresses, units, contacts, contracts. ' +

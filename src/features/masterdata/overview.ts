@@ -23,10 +23,13 @@ const KIND_LISTS: Record<string, string> = {
 
 export function overviewRoutes() {
   const router = Router();
-  router.get('/', scoped(staffScope, async (req, res) => {
-    const kinds = await masterDataOverview(req.em);
-    render(req, res, 'masterdata/overview', { title: req.t('masterdata-import:overview.title'), kinds, lists: KIND_LISTS });
-  }));
+  router.get(
+    '/',
+    scoped(staffScope, async (req, res) => {
+      const kinds = await masterDataOverview(req.em);
+      render(req, res, 'masterdata/overview', { title: req.t('masterdata-import:overview.title'), kinds, lists: KIND_LISTS });
+    }),
+  );
   return router;
 }
 
@@ -48,7 +51,13 @@ export async function masterDataOverview(em: Em): Promise<KindFigures[]> {
         max(erp_synced_at) as last_sync
       from ${sql.table(table)} where organization_id = ${organizationId}`;
   });
-  const { rows } = await sql<{ kind: string; active: number; archived: number; erp_owned: number; last_sync: Date | string | null }>`${sql.join(parts, sql` union all `)}`.execute(em.getKysely());
+  const { rows } = await sql<{
+    kind: string;
+    active: number;
+    archived: number;
+    erp_owned: number;
+    last_sync: Date | string | null;
+  }>`${sql.join(parts, sql` union all `)}`.execute(em.getKysely());
   const byKind = new Map(rows.map((row) => [row.kind, row]));
   return KINDS.map((kind) => {
     const row = byKind.get(kind.name)!;

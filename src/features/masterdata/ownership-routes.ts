@@ -12,10 +12,13 @@ function consolePath(value: string): string {
 /** Administration only: "Vom ERP lösen" for any master-data record (src/features/masterdata/ownership.ts). */
 export function ownershipRoutes() {
   const router = Router();
-  router.post('/:kind/:recordId/vom-erp-loesen', scoped(masterDataRecordScope, async (req, res, { staff, kind, record }) => {
-    releaseFromErp(req.em, staff, kind, record, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, consolePath(field(req.body.zurueck)));
-  }));
+  router.post(
+    '/:kind/:recordId/vom-erp-loesen',
+    scoped(masterDataRecordScope, async (req, res, { staff, kind, record }) => {
+      releaseFromErp(req.em, staff, kind, record, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, consolePath(field(req.body.zurueck)));
+    }),
+  );
   return router;
 }

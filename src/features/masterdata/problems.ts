@@ -9,7 +9,13 @@ import type { MasterDataKind, Problem } from './kinds/index.ts';
  */
 export function problemSentence(t: TFunction, kind: MasterDataKind, problem: Problem, source: 'api' | 'csv'): string {
   const spec = kind.fields.find((f) => f.name === problem.field);
-  const field = spec ? (source === 'csv' ? spec.column : spec.name) : source === 'csv' && problem.field === 'externalId' ? EXTERNAL_ID_COLUMN : (problem.field ?? '');
+  const field = spec
+    ? source === 'csv'
+      ? spec.column
+      : spec.name
+    : source === 'csv' && problem.field === 'externalId'
+      ? EXTERNAL_ID_COLUMN
+      : (problem.field ?? '');
   const choices = spec?.choices ? (source === 'csv' ? Object.values(spec.choices).map((words) => words[0]) : Object.keys(spec.choices)).join(', ') : '';
   return String(t(`masterdata:problems.${problem.code}`, { ...problem.params, field, choices }));
 }

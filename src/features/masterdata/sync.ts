@@ -49,7 +49,12 @@ export function itemSchema(kind: MasterDataKind) {
   let schema = schemas.get(kind);
   if (!schema) {
     const shape: Record<string, z.ZodType> = { externalId: externalIdSchema };
-    for (const field of kind.fields) shape[field.name] = field.required ? field.schema : field.notNull ? field.schema.nullish().transform((v) => v ?? undefined) : field.schema.nullable().optional();
+    for (const field of kind.fields)
+      shape[field.name] = field.required
+        ? field.schema
+        : field.notNull
+          ? field.schema.nullish().transform((v) => v ?? undefined)
+          : field.schema.nullable().optional();
     schema = z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown> & { externalId: string }>;
     schemas.set(kind, schema);
   }
@@ -110,12 +115,22 @@ export async function upsertItems(em: Em, kind: MasterDataKind, items: unknown[]
     const result = itemSchema(kind).safeParse(item, { reportInput: true });
     if (!result.success) return { position: positions[index], externalId: rawExternalId(item), problems: schemaProblems(result.error) };
     const first = seen.get(result.data.externalId);
-    if (first !== undefined) return { position: positions[index], externalId: result.data.externalId, problems: [{ code: 'duplicate_external_id', field: 'externalId', params: { first } }] };
+    if (first !== undefined)
+      return {
+        position: positions[index],
+        externalId: result.data.externalId,
+        problems: [{ code: 'duplicate_external_id', field: 'externalId', params: { first } }],
+      };
     seen.set(result.data.externalId, positions[index]);
     return { position: positions[index], externalId: result.data.externalId, data: result.data };
   });
   const valid = parsed.flatMap((item) => (item.data ? [item.data] : []));
-  const existing = await findByExternalIds<Row>(em, kind.entity, valid.map((item) => item.externalId), kind.populate);
+  const existing = await findByExternalIds<Row>(
+    em,
+    kind.entity,
+    valid.map((item) => item.externalId),
+    kind.populate,
+  );
   const refs = await resolveReferences(em, kind, valid);
 
   return parsed.map((item) => {
@@ -129,7 +144,12 @@ function rawExternalId(item: unknown): string | null {
   return typeof value === 'string' ? value.slice(0, EXTERNAL_ID_MAX) : null;
 }
 
-async function findByExternalIds<T extends { externalId: string | null }>(em: Em, entity: MasterDataKind["entity"], externalIds: string[], populate?: string[]) {
+async function findByExternalIds<T extends { externalId: string | null }>(
+  em: Em,
+  entity: MasterDataKind['entity'],
+  externalIds: string[],
+  populate?: string[],
+) {
   if (externalIds.length === 0) return new Map<string, T>();
   const rows = (await em.find(entity, { externalId: { $in: [...new Set(externalIds)] } } as never, { populate: populate as never })) as unknown as T[];
   return new Map(rows.map((row) => [row.externalId!, row]));
@@ -187,12 +207,23 @@ function upsertOne(
   // The CSV import must not overwrite what the ERP keeps (it would be overwritten back).
   if (options.source === 'csv' && existing.erpSyncedAt && changes.length) return refused([{ code: 'erp_owned' }]);
   if (!options.dryRun) {
-    assignValues(existing, values, kind.fields.filter((f) => changes.includes(f.name)).map((f) => f.property));
+    assignValues(
+      existing,
+      values,
+      kind.fields.filter((f) => changes.includes(f.name)).map((f) => f.property),
+    );
     if (existing.archivedAt) existing.archivedAt = null;
     // The ERP takes ownership of a record it sends, also one that was kept in the console.
     if (options.source === 'api' && (changes.length || !existing.erpSyncedAt)) existing.erpSyncedAt = options.now;
   }
-  return { position, externalId: data.externalId, outcome: changes.length ? 'updated' : 'unchanged', id: existing.id, label, ...(changes.length && { changes }) };
+  return {
+    position,
+    externalId: data.externalId,
+    outcome: changes.length ? 'updated' : 'unchanged',
+    id: existing.id,
+    label,
+    ...(changes.length && { changes }),
+  };
 }
 
 /** The record an external id names, or a problem: unknown, or archived (deleted in the ERP). */
@@ -223,7 +254,11 @@ function labelValues(kind: MasterDataKind, data: Record<string, unknown>, merged
  */
 export function sameValue(stored: unknown, value: unknown): boolean {
   if (stored instanceof Collection) {
-    const ids = (list: Array<{ id: string }>) => list.map((item) => item.id).sort().join(',');
+    const ids = (list: Array<{ id: string }>) =>
+      list
+        .map((item) => item.id)
+        .sort()
+        .join(',');
     return ids(stored.getItems() as Array<{ id: string }>) === ids(value as Array<{ id: string }>);
   }
   if (stored && typeof stored === 'object' && 'id' in stored) return (value as { id?: string } | null)?.id === (stored as { id: string }).id;

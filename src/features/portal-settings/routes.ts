@@ -31,7 +31,14 @@ export function adminRoutes() {
       req,
       res,
       'portal-settings/settings',
-      { title: req.t('portal-settings:settings.title'), groups: SETTING_GROUPS, form, errors: fieldMessages(req.t, errors), saved: req.query.gespeichert === '1', bounds: INVITATION_DAYS },
+      {
+        title: req.t('portal-settings:settings.title'),
+        groups: SETTING_GROUPS,
+        form,
+        errors: fieldMessages(req.t, errors),
+        saved: req.query.gespeichert === '1',
+        bounds: INVITATION_DAYS,
+      },
       status,
     );
 
@@ -40,29 +47,50 @@ export function adminRoutes() {
       req,
       res,
       'portal-settings/roles',
-      { title: req.t('portal-settings:roles.title'), form, errors: fieldMessages(req.t, errors), saved: req.query.gespeichert === '1', bounds: ACCESS_WINDOW_DAYS },
+      {
+        title: req.t('portal-settings:roles.title'),
+        form,
+        errors: fieldMessages(req.t, errors),
+        saved: req.query.gespeichert === '1',
+        bounds: ACCESS_WINDOW_DAYS,
+      },
       status,
     );
 
-  router.get('/', scoped(adminScope, (_req, res) => res.redirect(303, `${BASE}/einstellungen`)));
+  router.get(
+    '/',
+    scoped(adminScope, (_req, res) => res.redirect(303, `${BASE}/einstellungen`)),
+  );
 
-  router.get('/einstellungen', scoped(adminScope, async (req, res, { organizationId }) => showSettings(req, res, settingsFormOf(await organizationOf(req, organizationId)))));
+  router.get(
+    '/einstellungen',
+    scoped(adminScope, async (req, res, { organizationId }) => showSettings(req, res, settingsFormOf(await organizationOf(req, organizationId)))),
+  );
 
-  router.post('/einstellungen', scoped(adminScope, async (req, res, { staff }) => {
-    const form = parseSettingsForm(req.body ?? {});
-    const errors = await saveSettings(req.em, staff, form, req.deps.clock.now());
-    if (errors) return showSettings(req, res, form, errors, 422);
-    res.redirect(303, `${BASE}/einstellungen?gespeichert=1`);
-  }));
+  router.post(
+    '/einstellungen',
+    scoped(adminScope, async (req, res, { staff }) => {
+      const form = parseSettingsForm(req.body ?? {});
+      const errors = await saveSettings(req.em, staff, form, req.deps.clock.now());
+      if (errors) return showSettings(req, res, form, errors, 422);
+      res.redirect(303, `${BASE}/einstellungen?gespeichert=1`);
+    }),
+  );
 
-  router.get('/rollen-zugriffsrechte', scoped(adminScope, async (req, res, { organizationId }) => showRoles(req, res, accessWindowsFormOf(await organizationOf(req, organizationId)))));
+  router.get(
+    '/rollen-zugriffsrechte',
+    scoped(adminScope, async (req, res, { organizationId }) => showRoles(req, res, accessWindowsFormOf(await organizationOf(req, organizationId)))),
+  );
 
-  router.post('/rollen-zugriffsrechte', scoped(adminScope, async (req, res, { staff }) => {
-    const form = parseAccessWindowsForm(req.body ?? {});
-    const errors = await saveAccessWindows(req.em, staff, form, req.deps.clock.now());
-    if (errors) return showRoles(req, res, form, errors, 422);
-    res.redirect(303, `${BASE}/rollen-zugriffsrechte?gespeichert=1`);
-  }));
+  router.post(
+    '/rollen-zugriffsrechte',
+    scoped(adminScope, async (req, res, { staff }) => {
+      const form = parseAccessWindowsForm(req.body ?? {});
+      const errors = await saveAccessWindows(req.em, staff, form, req.deps.clock.now());
+      if (errors) return showRoles(req, res, form, errors, 422);
+      res.redirect(303, `${BASE}/rollen-zugriffsrechte?gespeichert=1`);
+    }),
+  );
 
   return router;
 }

@@ -19,7 +19,11 @@ export async function portalStartPage(em: Em, property: Property, contactIds: st
   const [addresses, contracts, announcements, appointments, bulletinPosts] = await Promise.all([
     em.find(Address, { property, archivedAt: null }, { orderBy: { street: 'asc', houseNumber: 'asc' } }),
     contactIds.length > 0
-      ? em.find(Contract, { contacts: { $in: contactIds }, unit: { property, archivedAt: null }, archivedAt: null }, { populate: ['unit'], orderBy: { unit: { number: 'asc' } } })
+      ? em.find(
+          Contract,
+          { contacts: { $in: contactIds }, unit: { property, archivedAt: null }, archivedAt: null },
+          { populate: ['unit'], orderBy: { unit: { number: 'asc' } } },
+        )
       : Promise.resolve([]),
     generalContent ? latestAnnouncements(em, property.id, START_PAGE_LIMIT.announcements) : Promise.resolve([]),
     generalContent ? upcomingAppointments(em, property.id, now, START_PAGE_LIMIT.appointments) : Promise.resolve([]),

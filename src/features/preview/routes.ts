@@ -20,11 +20,14 @@ export function consoleRoutes() {
   // A GET that creates a session: it grants the same staff member, in the same browser, only
   // a read-only view of a property they can already see in full, so a forged link gains an
   // attacker nothing; and a link with target="_blank" works without JavaScript.
-  router.get('/:propertyId/vorschau', scoped(propertyScope, async (req, res, { property }) => {
-    const token = await openPreview(req.em, req.session!, property, req.deps.clock.now());
-    res.cookie(PREVIEW_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.deps.config.secureCookies, path: PREVIEW_BASE });
-    res.redirect(303, `${PREVIEW_BASE}/liegenschaften/${property.id}`);
-  }));
+  router.get(
+    '/:propertyId/vorschau',
+    scoped(propertyScope, async (req, res, { property }) => {
+      const token = await openPreview(req.em, req.session!, property, req.deps.clock.now());
+      res.cookie(PREVIEW_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.deps.config.secureCookies, path: PREVIEW_BASE });
+      res.redirect(303, `${PREVIEW_BASE}/liegenschaften/${property.id}`);
+    }),
+  );
 
   return router;
 }

@@ -1,10 +1,21 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { Address, Property, Unit } from '../../entities/index.ts';
+import { Address, type Property, type Unit } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
-import { checkEdit, checkExternalId, checkKindFields, consoleLocked, formFromBody, formOfRecord, fieldProblem, updateRecord, type Form, type FormErrors } from '../masterdata/console-edit.ts';
+import {
+  checkEdit,
+  checkExternalId,
+  checkKindFields,
+  consoleLocked,
+  formFromBody,
+  formOfRecord,
+  fieldProblem,
+  updateRecord,
+  type Form,
+  type FormErrors,
+} from '../masterdata/console-edit.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { addressScope, propertyScope, staffScope, unitScope } from '../../scopes/staff.ts';
 import { archiveRoutes } from '../masterdata/archive-actions.ts';
@@ -24,7 +35,11 @@ const BASE = '/verwaltung/liegenschaften';
 type FormField = { name: string; max?: number; required?: boolean; codes?: readonly string[]; area?: boolean; ref?: boolean };
 
 /** The kind's fields of each form, checked with the kind's FieldSpecs (checkKindFields). */
-const KIND_FIELDS = { properties: ['name', 'kind'], addresses: ['street', 'houseNumber', 'postalCode', 'city'], units: ['number', 'kind', 'areaSqm', 'floor'] } as const;
+const KIND_FIELDS = {
+  properties: ['name', 'kind'],
+  addresses: ['street', 'houseNumber', 'postalCode', 'city'],
+  units: ['number', 'kind', 'areaSqm', 'floor'],
+} as const;
 const KIND: Record<EditKind, MasterDataKind> = { properties: propertyKind, addresses: addressKind, units: unitKind };
 
 function kindFields(kind: EditKind): FormField[] {
@@ -63,7 +78,9 @@ async function showForm(req: Request, res: Response, page: FormPage, status = 20
   // A unit chooses among its property's addresses; an archived one only if it is already its own.
   const addresses =
     page.kind === 'units' && property
-      ? (await req.em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc', id: 'asc' } })).filter((a) => !a.archivedAt || a.id === page.form.address)
+      ? (await req.em.find(Address, { property }, { orderBy: { street: 'asc', houseNumber: 'asc', id: 'asc' } })).filter(
+          (a) => !a.archivedAt || a.id === page.form.address,
+        )
       : [];
   render(
     req,
@@ -118,7 +135,6 @@ function confirmArchive(req: Request, res: Response, kind: EditKind, name: strin
   render(req, res, 'properties/archive', { title: req.t(`properties-edit:archive.title.${kind}`), kind, name, action, back });
 }
 
-
 export function propertyEditRoutes() {
   const router = Router();
 
@@ -135,17 +151,23 @@ export function propertyEditRoutes() {
     title: req.t('properties-edit:property.new'),
   });
 
-  router.get('/neu', scoped(staffScope, async (req, res) => {
-    await showForm(req, res, newPropertyForm(req));
-  }));
+  router.get(
+    '/neu',
+    scoped(staffScope, async (req, res) => {
+      await showForm(req, res, newPropertyForm(req));
+    }),
+  );
 
-  router.post('/', scoped(staffScope, async (req, res, { staff }) => {
-    const { form, values, errors } = await readForm(req, 'properties', NEW_PROPERTY_FORM, null);
-    if (Object.keys(errors).length > 0) return showForm(req, res, newPropertyForm(req, form, errors), 422);
-    const property = createProperty(req.em, staff, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${property.id}`);
-  }));
+  router.post(
+    '/',
+    scoped(staffScope, async (req, res, { staff }) => {
+      const { form, values, errors } = await readForm(req, 'properties', NEW_PROPERTY_FORM, null);
+      if (Object.keys(errors).length > 0) return showForm(req, res, newPropertyForm(req, form, errors), 422);
+      const property = createProperty(req.em, staff, values, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${BASE}/${property.id}`);
+    }),
+  );
 
   const propertyForm = (req: Request, property: Property, form?: Form, errors?: FormErrors): FormPage => ({
     kind: 'properties',
@@ -159,23 +181,36 @@ export function propertyEditRoutes() {
     title: req.t('properties-edit:property.edit', { name: property.name }),
   });
 
-  router.get('/:propertyId/bearbeiten', scoped(propertyScope, async (req, res, { property }) => {
-    await showForm(req, res, propertyForm(req, property));
-  }));
+  router.get(
+    '/:propertyId/bearbeiten',
+    scoped(propertyScope, async (req, res, { property }) => {
+      await showForm(req, res, propertyForm(req, property));
+    }),
+  );
 
-  router.post('/:propertyId/bearbeiten', scoped(propertyScope, async (req, res, { staff, property }) => {
-    const { form, values, errors } = await readForm(req, 'properties', PROPERTY_FORM, property);
-    if (Object.keys(errors).length > 0) return showForm(req, res, propertyForm(req, property, form, errors), 422);
-    updateRecord(req.em, staff, AUDIT_TYPE.properties, property, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${property.id}`);
-  }));
+  router.post(
+    '/:propertyId/bearbeiten',
+    scoped(propertyScope, async (req, res, { staff, property }) => {
+      const { form, values, errors } = await readForm(req, 'properties', PROPERTY_FORM, property);
+      if (Object.keys(errors).length > 0) return showForm(req, res, propertyForm(req, property, form, errors), 422);
+      updateRecord(req.em, staff, AUDIT_TYPE.properties, property, values, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${BASE}/${property.id}`);
+    }),
+  );
 
-  router.get('/:propertyId/archivieren', scoped(propertyScope, (req, res, { property }) => {
-    confirmArchive(req, res, 'properties', property.name, `${BASE}/${property.id}/archivieren`, `${BASE}/${property.id}`);
-  }));
+  router.get(
+    '/:propertyId/archivieren',
+    scoped(propertyScope, (req, res, { property }) => {
+      confirmArchive(req, res, 'properties', property.name, `${BASE}/${property.id}/archivieren`, `${BASE}/${property.id}`);
+    }),
+  );
 
-  archiveRoutes(router, '/:propertyId', propertyScope, ({ property }) => ({ record: property, subjectType: AUDIT_TYPE.properties, back: `${BASE}/${property.id}` }));
+  archiveRoutes(router, '/:propertyId', propertyScope, ({ property }) => ({
+    record: property,
+    subjectType: AUDIT_TYPE.properties,
+    back: `${BASE}/${property.id}`,
+  }));
 
   // --- Adressen of a Liegenschaft ---
   const addressForm = (req: Request, property: Property, address: Address | null, form?: Form, errors?: FormErrors): FormPage => ({
@@ -187,39 +222,67 @@ export function propertyEditRoutes() {
     errors,
     action: address ? `${BASE}/${property.id}/adressen/${address.id}/bearbeiten` : `${BASE}/${property.id}/adressen`,
     back: `${BASE}/${property.id}`,
-    title: address ? req.t('properties-edit:address.edit', { name: `${address.street} ${address.houseNumber}` }) : req.t('properties-edit:address.new', { name: property.name }),
+    title: address
+      ? req.t('properties-edit:address.edit', { name: `${address.street} ${address.houseNumber}` })
+      : req.t('properties-edit:address.new', { name: property.name }),
   });
 
-  router.get('/:propertyId/adressen/neu', scoped(propertyScope, async (req, res, { property }) => {
-    await showForm(req, res, addressForm(req, property, null));
-  }));
+  router.get(
+    '/:propertyId/adressen/neu',
+    scoped(propertyScope, async (req, res, { property }) => {
+      await showForm(req, res, addressForm(req, property, null));
+    }),
+  );
 
-  router.post('/:propertyId/adressen', scoped(propertyScope, async (req, res, { staff, property }) => {
-    const { form, values, errors } = await readForm(req, 'addresses', ADDRESS_FORM, null);
-    if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, property, null, form, errors), 422);
-    createAddress(req.em, staff, property, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${property.id}`);
-  }));
+  router.post(
+    '/:propertyId/adressen',
+    scoped(propertyScope, async (req, res, { staff, property }) => {
+      const { form, values, errors } = await readForm(req, 'addresses', ADDRESS_FORM, null);
+      if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, property, null, form, errors), 422);
+      createAddress(req.em, staff, property, values, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${BASE}/${property.id}`);
+    }),
+  );
 
-  router.get('/:propertyId/adressen/:addressId/bearbeiten', scoped(addressScope, async (req, res, { property, address }) => {
-    await showForm(req, res, addressForm(req, property, address));
-  }));
+  router.get(
+    '/:propertyId/adressen/:addressId/bearbeiten',
+    scoped(addressScope, async (req, res, { property, address }) => {
+      await showForm(req, res, addressForm(req, property, address));
+    }),
+  );
 
-  router.post('/:propertyId/adressen/:addressId/bearbeiten', scoped(addressScope, async (req, res, { staff, property, address }) => {
-    const { form, values, errors } = await readForm(req, 'addresses', ADDRESS_FORM, address);
-    if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, property, address, form, errors), 422);
-    updateRecord(req.em, staff, AUDIT_TYPE.addresses, address, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${property.id}`);
-  }));
+  router.post(
+    '/:propertyId/adressen/:addressId/bearbeiten',
+    scoped(addressScope, async (req, res, { staff, property, address }) => {
+      const { form, values, errors } = await readForm(req, 'addresses', ADDRESS_FORM, address);
+      if (Object.keys(errors).length > 0) return showForm(req, res, addressForm(req, property, address, form, errors), 422);
+      updateRecord(req.em, staff, AUDIT_TYPE.addresses, address, values, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${BASE}/${property.id}`);
+    }),
+  );
 
-  router.get('/:propertyId/adressen/:addressId/archivieren', scoped(addressScope, (req, res, { property, address }) => {
-    const back = `${BASE}/${property.id}`;
-    confirmArchive(req, res, 'addresses', `${address.street} ${address.houseNumber}, ${address.postalCode} ${address.city}`, `${back}/adressen/${address.id}/archivieren`, back);
-  }));
+  router.get(
+    '/:propertyId/adressen/:addressId/archivieren',
+    scoped(addressScope, (req, res, { property, address }) => {
+      const back = `${BASE}/${property.id}`;
+      confirmArchive(
+        req,
+        res,
+        'addresses',
+        `${address.street} ${address.houseNumber}, ${address.postalCode} ${address.city}`,
+        `${back}/adressen/${address.id}/archivieren`,
+        back,
+      );
+    }),
+  );
 
-  archiveRoutes(router, '/:propertyId/adressen/:addressId', addressScope, ({ property, address }) => ({ record: address, subjectType: AUDIT_TYPE.addresses, back: `${BASE}/${property.id}` }));
+  archiveRoutes(router, '/:propertyId/adressen/:addressId', addressScope, ({ property, address }) => ({
+    record: address,
+    subjectType: AUDIT_TYPE.addresses,
+    back: `${BASE}/${property.id}`,
+  }));
 
   // --- Einheiten of a Liegenschaft (the unit page: src/features/units/routes.ts) ---
   const unitForm = (req: Request, property: Property, unit: Unit | null, form?: Form, errors?: FormErrors): FormPage => ({
@@ -234,36 +297,55 @@ export function propertyEditRoutes() {
     title: unit ? req.t('properties-edit:unit.edit', { name: unit.number }) : req.t('properties-edit:unit.new', { name: property.name }),
   });
 
-  router.get('/:propertyId/einheiten/neu', scoped(propertyScope, async (req, res, { property }) => {
-    await showForm(req, res, unitForm(req, property, null));
-  }));
+  router.get(
+    '/:propertyId/einheiten/neu',
+    scoped(propertyScope, async (req, res, { property }) => {
+      await showForm(req, res, unitForm(req, property, null));
+    }),
+  );
 
-  router.post('/:propertyId/einheiten', scoped(propertyScope, async (req, res, { staff, property }) => {
-    const { form, values, errors } = await readForm(req, 'units', UNIT_FORM, null, property);
-    if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, property, null, form, errors), 422);
-    const unit = createUnit(req.em, staff, property, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${property.id}/einheiten/${unit.id}`);
-  }));
+  router.post(
+    '/:propertyId/einheiten',
+    scoped(propertyScope, async (req, res, { staff, property }) => {
+      const { form, values, errors } = await readForm(req, 'units', UNIT_FORM, null, property);
+      if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, property, null, form, errors), 422);
+      const unit = createUnit(req.em, staff, property, values, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${BASE}/${property.id}/einheiten/${unit.id}`);
+    }),
+  );
 
-  router.get('/:propertyId/einheiten/:unitId/bearbeiten', scoped(unitScope, async (req, res, { property, unit }) => {
-    await showForm(req, res, unitForm(req, property, unit));
-  }));
+  router.get(
+    '/:propertyId/einheiten/:unitId/bearbeiten',
+    scoped(unitScope, async (req, res, { property, unit }) => {
+      await showForm(req, res, unitForm(req, property, unit));
+    }),
+  );
 
-  router.post('/:propertyId/einheiten/:unitId/bearbeiten', scoped(unitScope, async (req, res, { staff, property, unit }) => {
-    const { form, values, errors } = await readForm(req, 'units', UNIT_FORM, unit, property);
-    if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, property, unit, form, errors), 422);
-    updateRecord(req.em, staff, AUDIT_TYPE.units, unit, values, req.deps.clock.now());
-    await req.em.flush();
-    res.redirect(303, `${BASE}/${property.id}/einheiten/${unit.id}`);
-  }));
+  router.post(
+    '/:propertyId/einheiten/:unitId/bearbeiten',
+    scoped(unitScope, async (req, res, { staff, property, unit }) => {
+      const { form, values, errors } = await readForm(req, 'units', UNIT_FORM, unit, property);
+      if (Object.keys(errors).length > 0) return showForm(req, res, unitForm(req, property, unit, form, errors), 422);
+      updateRecord(req.em, staff, AUDIT_TYPE.units, unit, values, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `${BASE}/${property.id}/einheiten/${unit.id}`);
+    }),
+  );
 
-  router.get('/:propertyId/einheiten/:unitId/archivieren', scoped(unitScope, (req, res, { property, unit }) => {
-    const back = `${BASE}/${property.id}/einheiten/${unit.id}`;
-    confirmArchive(req, res, 'units', unit.number, `${back}/archivieren`, back);
-  }));
+  router.get(
+    '/:propertyId/einheiten/:unitId/archivieren',
+    scoped(unitScope, (req, res, { property, unit }) => {
+      const back = `${BASE}/${property.id}/einheiten/${unit.id}`;
+      confirmArchive(req, res, 'units', unit.number, `${back}/archivieren`, back);
+    }),
+  );
 
-  archiveRoutes(router, '/:propertyId/einheiten/:unitId', unitScope, ({ property, unit }) => ({ record: unit, subjectType: AUDIT_TYPE.units, back: `${BASE}/${property.id}/einheiten/${unit.id}` }));
+  archiveRoutes(router, '/:propertyId/einheiten/:unitId', unitScope, ({ property, unit }) => ({
+    record: unit,
+    subjectType: AUDIT_TYPE.units,
+    back: `${BASE}/${property.id}/einheiten/${unit.id}`,
+  }));
 
   return router;
 }

@@ -14,7 +14,16 @@ export const AUDIT_TYPE: Record<EditKind, string> = { properties: 'property', ad
 export function createProperty(em: Em, staff: StaffUser, values: Record<string, unknown>, now: Date): Property {
   const { street, houseNumber, postalCode, city, ...own } = values;
   const property = createRecord(em, staff, AUDIT_TYPE.properties, Property, own, now, { name: own.name });
-  em.create(Address, { organization: staff.organization, property, street: street as string, houseNumber: houseNumber as string, postalCode: postalCode as string, city: city as string, createdAt: now, updatedAt: now });
+  em.create(Address, {
+    organization: staff.organization,
+    property,
+    street: street as string,
+    houseNumber: houseNumber as string,
+    postalCode: postalCode as string,
+    city: city as string,
+    createdAt: now,
+    updatedAt: now,
+  });
   return property;
 }
 

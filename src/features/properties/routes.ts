@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
-import { Property } from '../../entities/index.ts';
+import type { Property } from '../../entities/index.ts';
 import { findByIdOr404 } from '../../http/find.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { listQuery } from '../../http/paging.ts';
@@ -27,18 +27,24 @@ function showTab(req: Request, res: Response, property: Property, tab: PropertyT
 export function propertyRoutes() {
   const router = Router();
 
-  router.get('/', scoped(staffScope, async (req, res) => {
-    const { q, archived, sort, page, params } = listQuery(req, PROPERTY_SORTS, PROPERTY_SORT_DEFAULT);
-    const result = await searchProperties(req.em, q, page, { sort, archived });
-    // The live search (htmx) replaces only the results; the page itself is the same template.
-    const view = req.get('hx-target') === 'property-results' ? 'properties/_results' : 'properties/index';
-    render(req, res, view, { title: req.t('console:properties.title'), q, sort, archived, params, ...result });
-  }));
+  router.get(
+    '/',
+    scoped(staffScope, async (req, res) => {
+      const { q, archived, sort, page, params } = listQuery(req, PROPERTY_SORTS, PROPERTY_SORT_DEFAULT);
+      const result = await searchProperties(req.em, q, page, { sort, archived });
+      // The live search (htmx) replaces only the results; the page itself is the same template.
+      const view = req.get('hx-target') === 'property-results' ? 'properties/_results' : 'properties/index';
+      render(req, res, view, { title: req.t('console:properties.title'), q, sort, archived, params, ...result });
+    }),
+  );
 
   const tab = (name: PropertyTab, load: (req: Request, scope: PropertyPageScope) => Promise<Record<string, unknown>>) =>
-    router.get(`/:propertyId${name === 'uebersicht' ? '' : `/${name}`}`, scoped(propertyScope, async (req, res, scope) => {
-      showTab(req, res, scope.property, name, await load(req, scope));
-    }));
+    router.get(
+      `/:propertyId${name === 'uebersicht' ? '' : `/${name}`}`,
+      scoped(propertyScope, async (req, res, scope) => {
+        showTab(req, res, scope.property, name, await load(req, scope));
+      }),
+    );
 
   tab('uebersicht', async (req, { property }) => ({ overview: await propertyOverview(req.em, property, berlinDate(req.deps.clock.now())) }));
   tab('einheiten', async (req, { property }) => ({ units: await propertyUnits(req.em, property.id), today: berlinDate(req.deps.clock.now()) }));
@@ -55,22 +61,28 @@ export function propertyRoutes() {
     docs: await documentsPanel(req.em, organizationId, { kind: 'property', property }, undefined, {}, uploadedCount(req.query.hochgeladen)),
   }));
 
-  router.post('/:propertyId/dokumente', scoped(propertyScope, async (req, res, { staff, organizationId, property }) => {
-    const place: PanelPlace = { kind: 'property', property };
-    const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
-    const outcome = await publishUploadedDocuments(req.em, req.storage, staff, place, { ...received, body: req.body }, req.deps.clock.now());
-    if ('errors' in outcome) {
-      const docs = await documentsPanel(req.em, organizationId, place, outcome.form, fieldMessages(req.t, outcome.errors));
-      return showTab(req, res, property, 'dokumente', { docs }, 422);
-    }
-    res.redirect(303, `/verwaltung/liegenschaften/${property.id}/dokumente?hochgeladen=${outcome.published}`);
-  }));
+  router.post(
+    '/:propertyId/dokumente',
+    scoped(propertyScope, async (req, res, { staff, organizationId, property }) => {
+      const place: PanelPlace = { kind: 'property', property };
+      const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
+      const outcome = await publishUploadedDocuments(req.em, req.storage, staff, place, { ...received, body: req.body }, req.deps.clock.now());
+      if ('errors' in outcome) {
+        const docs = await documentsPanel(req.em, organizationId, place, outcome.form, fieldMessages(req.t, outcome.errors));
+        return showTab(req, res, property, 'dokumente', { docs }, 422);
+      }
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/dokumente?hochgeladen=${outcome.published}`);
+    }),
+  );
 
   // "Zugang beenden" for a Bewohner (or another login without contract) of this property.
-  router.post('/:propertyId/bewohner/:membershipId/beenden', scoped(membershipScope, async (req, res, { staff, property, membership }) => {
-    if (!membership.endedAt) await endMembership(req.em, staff, membership, req.deps.clock.now());
-    res.redirect(303, `/verwaltung/liegenschaften/${property.id}/kontakte`);
-  }));
+  router.post(
+    '/:propertyId/bewohner/:membershipId/beenden',
+    scoped(membershipScope, async (req, res, { staff, property, membership }) => {
+      if (!membership.endedAt) await endMembership(req.em, staff, membership, req.deps.clock.now());
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/kontakte`);
+    }),
+  );
 
   return router;
 }

@@ -47,8 +47,12 @@ export async function searchProperties(em: Em, q: string, page: number, options:
     where p.organization_id = ${organizationId} ${live} ${matches}
     order by ${PROPERTY_ORDER[sort.key](direction(sort))}
     limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  const total = await pageTotal(rows, async () =>
-    (await sql<{ n: string }>`select count(*) as n from property p where p.organization_id = ${organizationId} ${live} ${matches}`.execute(em.getKysely())).rows[0].n);
+  const total = await pageTotal(
+    rows,
+    async () =>
+      (await sql<{ n: string }>`select count(*) as n from property p where p.organization_id = ${organizationId} ${live} ${matches}`.execute(em.getKysely()))
+        .rows[0].n,
+  );
   return { rows: rows.map(({ total: _total, ...row }) => row), total, page, pages: pageCount(total) };
 }
 
@@ -82,7 +86,9 @@ type PersonJson = { type: string; companyName: string | null; title: string | nu
  */
 export async function propertyUnits(em: Em, propertyId: string): Promise<UnitRow[]> {
   const organizationId = scopedOrganization(em);
-  const { rows } = await sql<Omit<UnitRow, 'contracts'> & { areaSqm: string | null; contracts: Array<Omit<UnitRow['contracts'][number], 'people'> & { people: PersonJson[] }> }>`
+  const { rows } = await sql<
+    Omit<UnitRow, 'contracts'> & { areaSqm: string | null; contracts: Array<Omit<UnitRow['contracts'][number], 'people'> & { people: PersonJson[] }> }
+  >`
     select u.id, u.number, u.kind, u.area_sqm as "areaSqm",
       concat_ws(' · ', nullif(u.floor, ''), a.street || ' ' || a.house_number) as location,
       coalesce((
@@ -105,11 +111,7 @@ export async function propertyUnits(em: Em, propertyId: string): Promise<UnitRow
 
 /** Contacts with a contract in the property, with those contracts ("Kontakte" tab). */
 export async function propertyContacts(em: Em, property: Property) {
-  const contracts = await em.find(
-    Contract,
-    { unit: { property } },
-    { populate: ['contacts', 'unit'], orderBy: { unit: { number: 'asc' }, startsOn: 'desc' } },
-  );
+  const contracts = await em.find(Contract, { unit: { property } }, { populate: ['contacts', 'unit'], orderBy: { unit: { number: 'asc' }, startsOn: 'desc' } });
   const byContact = new Map<string, { contact: Contact; contracts: Contract[] }>();
   for (const contract of contracts) {
     for (const contact of contract.contacts) {

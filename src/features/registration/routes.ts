@@ -82,33 +82,45 @@ export function publicRoutes() {
   router.get(
     '/registrieren',
     scoped(publicScope, async (req, res) => {
-    const code = field(req.query.code).trim();
-    const empty = { code, email: '', name: '', contractNumber: '' };
-    if (!code) return showRegister(req, res, { step: 'code', form: empty });
-    const found = await lookUpCode(req.em, code, ipOf(req), req.deps.clock.now());
-    if ('throttledUntil' in found) return showRegister(req, res, { step: 'code', form: empty, errors: { code: throttledMessage(req, found.throttledUntil) } }, 429);
-    if ('problem' in found) return showRegister(req, res, { step: 'code', form: empty, errors: { code: req.t(`registration:errors.code.${found.problem}`) } }, 422);
-    const defaults = registrationDefaults(found.invitation);
-    // A usable code gives its attempt back, unless a contract number still has to be checked with it (on POST).
-    if (!defaults.asksContractNumber) await refundCodeAttempt(req.em, ipOf(req));
-    showRegister(req, res, { step: 'details', form: { ...empty, email: defaults.email, name: defaults.name }, invitation: found.invitation });
+      const code = field(req.query.code).trim();
+      const empty = { code, email: '', name: '', contractNumber: '' };
+      if (!code) return showRegister(req, res, { step: 'code', form: empty });
+      const found = await lookUpCode(req.em, code, ipOf(req), req.deps.clock.now());
+      if ('throttledUntil' in found)
+        return showRegister(req, res, { step: 'code', form: empty, errors: { code: throttledMessage(req, found.throttledUntil) } }, 429);
+      if ('problem' in found)
+        return showRegister(req, res, { step: 'code', form: empty, errors: { code: req.t(`registration:errors.code.${found.problem}`) } }, 422);
+      const defaults = registrationDefaults(found.invitation);
+      // A usable code gives its attempt back, unless a contract number still has to be checked with it (on POST).
+      if (!defaults.asksContractNumber) await refundCodeAttempt(req.em, ipOf(req));
+      showRegister(req, res, { step: 'details', form: { ...empty, email: defaults.email, name: defaults.name }, invitation: found.invitation });
     }),
   );
 
   router.post(
     '/registrieren',
     scoped(publicScope, async (req, res) => {
-    const form = { code: field(req.body.code).trim(), email: field(req.body.email).trim(), name: field(req.body.name), contractNumber: field(req.body.contractNumber) };
-    const now = req.deps.clock.now();
-    const result = await register(req.em, { ...form, password: field(req.body.password), passwordRepeat: field(req.body.passwordRepeat) }, { ip: ipOf(req), lang: req.lang, now });
-    if (!result.ok) {
-      if ('throttledUntil' in result) return showRegister(req, res, { step: 'details', form, errors: { code: throttledMessage(req, result.throttledUntil) } }, 429);
-      return showRegister(req, res, { step: 'details', form, invitation: result.invitation, errors: fieldMessages(req.t, result.errors) }, 422);
-    }
-    // Someone else's session in this browser ends: the new login takes its place.
-    if (req.session) await invalidateSession(req.em, req.session.id);
-    setSessionCookie(req, res, 'portal', result.sessionToken);
-    res.redirect(303, result.needsOnboarding ? WELCOME : '/portal');
+      const form = {
+        code: field(req.body.code).trim(),
+        email: field(req.body.email).trim(),
+        name: field(req.body.name),
+        contractNumber: field(req.body.contractNumber),
+      };
+      const now = req.deps.clock.now();
+      const result = await register(
+        req.em,
+        { ...form, password: field(req.body.password), passwordRepeat: field(req.body.passwordRepeat) },
+        { ip: ipOf(req), lang: req.lang, now },
+      );
+      if (!result.ok) {
+        if ('throttledUntil' in result)
+          return showRegister(req, res, { step: 'details', form, errors: { code: throttledMessage(req, result.throttledUntil) } }, 429);
+        return showRegister(req, res, { step: 'details', form, invitation: result.invitation, errors: fieldMessages(req.t, result.errors) }, 422);
+      }
+      // Someone else's session in this browser ends: the new login takes its place.
+      if (req.session) await invalidateSession(req.em, req.session.id);
+      setSessionCookie(req, res, 'portal', result.sessionToken);
+      res.redirect(303, result.needsOnboarding ? WELCOME : '/portal');
     }),
   );
 
@@ -131,7 +143,13 @@ function readWelcome(body: Record<string, unknown>): WelcomeInput {
 async function showWelcome(req: Request, res: Response, user: PortalUser, form?: WelcomeInput, errors: FieldErrors = {}, status = 200) {
   const contacts = await contactsOf(user);
   const questions = firstLoginQuestions(user.organization, contacts.length > 0);
-  render(req, res, 'registration/welcome', { title: req.t('registration:welcome.title'), questions, form: form ?? welcomeDefaults(contacts), errors: fieldMessages(req.t, errors) }, status);
+  render(
+    req,
+    res,
+    'registration/welcome',
+    { title: req.t('registration:welcome.title'), questions, form: form ?? welcomeDefaults(contacts), errors: fieldMessages(req.t, errors) },
+    status,
+  );
 }
 
 type ProfileForms = {
@@ -143,7 +161,14 @@ type ProfileForms = {
 };
 
 /** The profile page with every section; `forms` overrides what one section shows after a 422. */
-async function showProfile(req: Request, res: Response, user: PortalUser, override: Partial<ProfileForms> = {}, messages: Record<string, string> = {}, status = 200) {
+async function showProfile(
+  req: Request,
+  res: Response,
+  user: PortalUser,
+  override: Partial<ProfileForms> = {},
+  messages: Record<string, string> = {},
+  status = 200,
+) {
   const org = user.organization;
   const contacts = await contactsOf(user);
   const addUserContacts = org.residentsMayAddUsers ? await contactsThatMayAddUsers(req.em, contacts, req.deps.clock.now()) : [];
@@ -188,29 +213,29 @@ export function portalRoutes() {
   router.get(
     '/willkommen',
     scoped(residentScope, async (req, res, { user }) => {
-    if (user.onboardedAt) return res.redirect(303, '/portal');
-    const contacts = await contactsOf(user);
-    const questions = firstLoginQuestions(user.organization, contacts.length > 0);
-    // The settings may have changed since registration: with nothing left to ask, go on.
-    if (!Object.values(questions).some(Boolean)) {
-      await saveWelcome(req.em, user, contacts, welcomeDefaults(contacts), questions, req.deps.clock.now());
-      return res.redirect(303, '/portal');
-    }
-    await showWelcome(req, res, user);
+      if (user.onboardedAt) return res.redirect(303, '/portal');
+      const contacts = await contactsOf(user);
+      const questions = firstLoginQuestions(user.organization, contacts.length > 0);
+      // The settings may have changed since registration: with nothing left to ask, go on.
+      if (!Object.values(questions).some(Boolean)) {
+        await saveWelcome(req.em, user, contacts, welcomeDefaults(contacts), questions, req.deps.clock.now());
+        return res.redirect(303, '/portal');
+      }
+      await showWelcome(req, res, user);
     }),
   );
 
   router.post(
     '/willkommen',
     scoped(residentScope, async (req, res, { user }) => {
-    if (user.onboardedAt) return res.redirect(303, '/portal');
-    const contacts = await contactsOf(user);
-    const questions = firstLoginQuestions(user.organization, contacts.length > 0);
-    const form = readWelcome(req.body);
-    const errors = validateWelcome(form, questions, contacts[0]?.country ?? 'DE');
-    if (Object.keys(errors).length > 0) return showWelcome(req, res, user, form, errors, 422);
-    await saveWelcome(req.em, user, contacts, form, questions, req.deps.clock.now());
-    res.redirect(303, '/portal');
+      if (user.onboardedAt) return res.redirect(303, '/portal');
+      const contacts = await contactsOf(user);
+      const questions = firstLoginQuestions(user.organization, contacts.length > 0);
+      const form = readWelcome(req.body);
+      const errors = validateWelcome(form, questions, contacts[0]?.country ?? 'DE');
+      if (Object.keys(errors).length > 0) return showWelcome(req, res, user, form, errors, 422);
+      await saveWelcome(req.em, user, contacts, form, questions, req.deps.clock.now());
+      res.redirect(303, '/portal');
     }),
   );
 
@@ -224,11 +249,11 @@ export function portalRoutes() {
     '/profil/name',
     requireOnboarded,
     scoped(residentScope, async (req, res, { user }) => {
-    const name = field(req.body.name);
-    const errors = validateName(name);
-    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { name }, fieldMessages(req.t, errors), 422);
-    await updateName(req.em, user, name);
-    res.redirect(303, savedTo('name'));
+      const name = field(req.body.name);
+      const errors = validateName(name);
+      if (Object.keys(errors).length > 0) return showProfile(req, res, user, { name }, fieldMessages(req.t, errors), 422);
+      await updateName(req.em, user, name);
+      res.redirect(303, savedTo('name'));
     }),
   );
 
@@ -236,13 +261,13 @@ export function portalRoutes() {
     '/profil/kontaktweg',
     requireOnboarded,
     scoped(residentScope, async (req, res, { user }) => {
-    const contacts = await contactsOf(user);
-    // Changeable only while the Verwaltung asks for it (seed 001, "Präferierter Kontaktweg").
-    if (!user.organization.askContactPreference || contacts.length === 0) throw new NotFoundError('contact preference not asked');
-    const preference = field(req.body.contactPreference);
-    const errors = await updatePreference(req.em, user, contacts, preference, req.deps.clock.now());
-    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { contactPreference: preference }, fieldMessages(req.t, errors), 422);
-    res.redirect(303, savedTo('preference'));
+      const contacts = await contactsOf(user);
+      // Changeable only while the Verwaltung asks for it (seed 001, "Präferierter Kontaktweg").
+      if (!user.organization.askContactPreference || contacts.length === 0) throw new NotFoundError('contact preference not asked');
+      const preference = field(req.body.contactPreference);
+      const errors = await updatePreference(req.em, user, contacts, preference, req.deps.clock.now());
+      if (Object.keys(errors).length > 0) return showProfile(req, res, user, { contactPreference: preference }, fieldMessages(req.t, errors), 422);
+      res.redirect(303, savedTo('preference'));
     }),
   );
 
@@ -250,12 +275,12 @@ export function portalRoutes() {
     '/profil/kontaktdaten',
     requireOnboarded,
     scoped(residentScope, async (req, res, { user }) => {
-    const contacts = await contactsOf(user);
-    if (contacts.length === 0) throw new NotFoundError('no contact to update');
-    const input = { phone: field(req.body.phone), street: field(req.body.street), postalCode: field(req.body.postalCode), city: field(req.body.city) };
-    const errors = await updateContactData(req.em, user, contacts, input, req.deps.clock.now());
-    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { contactData: input }, fieldMessages(req.t, errors), 422);
-    res.redirect(303, savedTo('contactData'));
+      const contacts = await contactsOf(user);
+      if (contacts.length === 0) throw new NotFoundError('no contact to update');
+      const input = { phone: field(req.body.phone), street: field(req.body.street), postalCode: field(req.body.postalCode), city: field(req.body.city) };
+      const errors = await updateContactData(req.em, user, contacts, input, req.deps.clock.now());
+      if (Object.keys(errors).length > 0) return showProfile(req, res, user, { contactData: input }, fieldMessages(req.t, errors), 422);
+      res.redirect(303, savedTo('contactData'));
     }),
   );
 
@@ -263,15 +288,15 @@ export function portalRoutes() {
     '/profil/passwort',
     requireOnboarded,
     scoped(residentScope, async (req, res, { user }) => {
-    const result = await changePassword(
-      req.em,
-      user,
-      { current: field(req.body.currentPassword), password: field(req.body.newPassword), passwordRepeat: field(req.body.newPasswordRepeat) },
-      req.deps.clock.now(),
-    );
-    if ('errors' in result) return showProfile(req, res, user, {}, fieldMessages(req.t, result.errors), 422);
-    setSessionCookie(req, res, 'portal', result.sessionToken);
-    res.redirect(303, savedTo('password'));
+      const result = await changePassword(
+        req.em,
+        user,
+        { current: field(req.body.currentPassword), password: field(req.body.newPassword), passwordRepeat: field(req.body.newPasswordRepeat) },
+        req.deps.clock.now(),
+      );
+      if ('errors' in result) return showProfile(req, res, user, {}, fieldMessages(req.t, result.errors), 422);
+      setSessionCookie(req, res, 'portal', result.sessionToken);
+      res.redirect(303, savedTo('password'));
     }),
   );
 
@@ -279,14 +304,14 @@ export function portalRoutes() {
     '/profil/zugang',
     requireOnboarded,
     scoped(residentScope, async (req, res, { user }) => {
-    const input = { code: field(req.body.code).trim(), contractNumber: field(req.body.contractNumber) };
-    const result = await addAccess(req.em, user, input, ipOf(req), req.deps.clock.now());
-    if (!result.ok) {
-      const messages = 'throttledUntil' in result ? { code: throttledMessage(req, result.throttledUntil) } : fieldMessages(req.t, result.errors);
-      return showProfile(req, res, user, { addAccess: input }, messages, 'throttledUntil' in result ? 429 : 422);
-    }
-    // One login for several contacts or properties: the object selection decides where to go.
-    res.redirect(303, '/portal');
+      const input = { code: field(req.body.code).trim(), contractNumber: field(req.body.contractNumber) };
+      const result = await addAccess(req.em, user, input, ipOf(req), req.deps.clock.now());
+      if (!result.ok) {
+        const messages = 'throttledUntil' in result ? { code: throttledMessage(req, result.throttledUntil) } : fieldMessages(req.t, result.errors);
+        return showProfile(req, res, user, { addAccess: input }, messages, 'throttledUntil' in result ? 429 : 422);
+      }
+      // One login for several contacts or properties: the object selection decides where to go.
+      res.redirect(303, '/portal');
     }),
   );
 
@@ -294,20 +319,33 @@ export function portalRoutes() {
     '/profil/nutzer',
     requireOnboarded,
     scoped(residentScope, async (req, res, { user }) => {
-    const contacts = await contactsOf(user);
-    if (!user.organization.residentsMayAddUsers) throw new NotFoundError('adding users is off');
-    const input = { contactId: field(req.body.contactId), inviteEmail: field(req.body.inviteEmail).trim() };
-    const errors = await inviteAdditionalUser(req.em, user, contacts, { contactId: input.contactId, email: input.inviteEmail }, req.deps.config.baseUrl, req.deps.clock.now());
-    // Only contacts inside the access window get further logins; without any, there is no form.
-    if (errors === 'noEligibleContact') throw new NotFoundError('no contact inside the access window');
-    if (Object.keys(errors).length > 0) return showProfile(req, res, user, { addUser: input }, fieldMessages(req.t, errors), 422);
-    res.redirect(303, savedTo('invited'));
+      const contacts = await contactsOf(user);
+      if (!user.organization.residentsMayAddUsers) throw new NotFoundError('adding users is off');
+      const input = { contactId: field(req.body.contactId), inviteEmail: field(req.body.inviteEmail).trim() };
+      const errors = await inviteAdditionalUser(
+        req.em,
+        user,
+        contacts,
+        { contactId: input.contactId, email: input.inviteEmail },
+        req.deps.config.baseUrl,
+        req.deps.clock.now(),
+      );
+      // Only contacts inside the access window get further logins; without any, there is no form.
+      if (errors === 'noEligibleContact') throw new NotFoundError('no contact inside the access window');
+      if (Object.keys(errors).length > 0) return showProfile(req, res, user, { addUser: input }, fieldMessages(req.t, errors), 422);
+      res.redirect(303, savedTo('invited'));
     }),
   );
 
   const neighbourPath = '/liegenschaften/:propertyId/nachbarn-einladen';
   const showNeighbours = (req: Request, res: Response, form = { name: '', email: '' }, errors: FieldErrors = {}, status = 200) =>
-    render(req, res, 'registration/neighbours', { title: req.t('registration:neighbours.title'), form, errors: fieldMessages(req.t, errors), sent: field(req.query.gesendet) }, status);
+    render(
+      req,
+      res,
+      'registration/neighbours',
+      { title: req.t('registration:neighbours.title'), form, errors: fieldMessages(req.t, errors), sent: field(req.query.gesendet) },
+      status,
+    );
 
   router.get(
     neighbourPath,

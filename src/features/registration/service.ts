@@ -3,7 +3,7 @@ import type { Em } from '../../db/orm.ts';
 import { scopeToOrganization } from '../../db/tenant.ts';
 import {
   AuditLog,
-  Contact,
+  type Contact,
   Contract,
   Invitation,
   PortalMembership,
@@ -151,7 +151,11 @@ async function lockUsableInvitation(tx: Em, invitationId: string, now: Date): Pr
  */
 async function neighbourInvitationHolds(tx: Em, invitation: Invitation, now: Date): Promise<boolean> {
   if (!invitation.property || !invitation.invitedByPortalUser) return false;
-  const inviter = await tx.findOne(PortalUser, { id: invitation.invitedByPortalUser.id, organization: invitation.organization.id, disabledAt: null }, { filters: { tenant: false } });
+  const inviter = await tx.findOne(
+    PortalUser,
+    { id: invitation.invitedByPortalUser.id, organization: invitation.organization.id, disabledAt: null },
+    { filters: { tenant: false } },
+  );
   if (!inviter) return false;
   const access = await propertyAccess(tx, inviter, invitation.property.id, now);
   return access !== null && mayInviteNeighbours(invitation.organization, access);
@@ -318,7 +322,8 @@ function isPreference(value: string): value is ContactPreference {
 /** Checks the answers to the questions that are asked. */
 export function validateWelcome(input: WelcomeInput, questions: Questions, country: string): FieldErrors {
   const errors: FieldErrors = {};
-  if (questions.resident && input.livesInProperty !== 'ja' && input.livesInProperty !== 'nein') errors.livesInProperty = 'registration:errors.livesInPropertyRequired';
+  if (questions.resident && input.livesInProperty !== 'ja' && input.livesInProperty !== 'nein')
+    errors.livesInProperty = 'registration:errors.livesInPropertyRequired';
   if (questions.contactData) Object.assign(errors, validateContactData(input, country));
   if (questions.preference && !isPreference(input.contactPreference)) errors.contactPreference = 'registration:errors.contactPreferenceRequired';
   return errors;
@@ -511,8 +516,16 @@ export async function inviteAdditionalUser(
   if (Object.keys(errors).length > 0) return errors;
   const organization = user.organization;
   await em.transactional(async (tx) => {
-    const { invitation, code } = await createInvitation(tx, { organization, kind: 'additional_user', channel: 'email', contact, email, invitedByPortalUser: user }, now);
-    enqueuePortalInvitationMail(tx, { organization, invitation, code, to: email, inviterName: user.name, contactName: contactDisplayName(contact!), baseUrl }, now);
+    const { invitation, code } = await createInvitation(
+      tx,
+      { organization, kind: 'additional_user', channel: 'email', contact, email, invitedByPortalUser: user },
+      now,
+    );
+    enqueuePortalInvitationMail(
+      tx,
+      { organization, invitation, code, to: email, inviterName: user.name, contactName: contactDisplayName(contact!), baseUrl },
+      now,
+    );
     audit(tx, organization, user, 'invitation.sent', { kind: 'additional_user', invitationId: invitation.id, contactId: contact!.id }, now);
   });
   return {};
@@ -539,8 +552,16 @@ export async function inviteNeighbour(
   if (Object.keys(errors).length > 0) return errors;
   const organization = user.organization;
   await em.transactional(async (tx) => {
-    const { invitation, code } = await createInvitation(tx, { organization, kind: 'neighbour', channel: 'email', property, email, invitedByPortalUser: user }, now);
-    enqueuePortalInvitationMail(tx, { organization, invitation, code, to: email, name: input.name.trim(), inviterName: user.name, propertyName: property.name, baseUrl }, now);
+    const { invitation, code } = await createInvitation(
+      tx,
+      { organization, kind: 'neighbour', channel: 'email', property, email, invitedByPortalUser: user },
+      now,
+    );
+    enqueuePortalInvitationMail(
+      tx,
+      { organization, invitation, code, to: email, name: input.name.trim(), inviterName: user.name, propertyName: property.name, baseUrl },
+      now,
+    );
     audit(tx, organization, user, 'invitation.sent', { kind: 'neighbour', invitationId: invitation.id, propertyId: property.id }, now);
   });
   return {};

@@ -57,7 +57,8 @@ export function readForm(body: Record<string, unknown>): SerialLetterForm {
 }
 
 /** Who a serial letter may go to: a contact of the Verwaltung, with a chosen property one with a running or past contract there (not archived). */
-const eligible = (propertyId: string | null) => (propertyId ? { archivedAt: null, contracts: { archivedAt: null, unit: { property: propertyId } } } : { archivedAt: null });
+const eligible = (propertyId: string | null) =>
+  propertyId ? { archivedAt: null, contracts: { archivedAt: null, unit: { property: propertyId } } } : { archivedAt: null };
 
 /**
  * The contacts a serial letter may go to, with their addresses: all of them for matching an
@@ -102,7 +103,8 @@ export async function validateForm(em: Em, form: SerialLetterForm): Promise<{ er
     property = isUuid(form.propertyId) ? await em.findOne(Property, { id: form.propertyId, archivedAt: null }) : null;
     if (!property) errors.propertyId = 'serial-letters:errors.propertyUnknown';
   }
-  if (form.split === 'pages' && !(/^\d{1,4}$/.test(form.pagesPerLetter) && Number(form.pagesPerLetter) >= 1)) errors.pagesPerLetter = 'serial-letters:errors.pagesPerLetterInvalid';
+  if (form.split === 'pages' && !(/^\d{1,4}$/.test(form.pagesPerLetter) && Number(form.pagesPerLetter) >= 1))
+    errors.pagesPerLetter = 'serial-letters:errors.pagesPerLetterInvalid';
   return { errors, type, property };
 }
 
@@ -121,11 +123,20 @@ export function overLimitMessage(error: PdfJobOverLimit, pdf: PdfWorkers): Field
  * problem of the file, like an unreadable one. Returns the problems per field or the plan;
  * the temp file is the caller's.
  */
-export async function planSerialLetter(em: Em, pdf: PdfWorkers, form: SerialLetterForm, upload: Upload, property: Property | null): Promise<{ errors: Problems; plan?: Plan }> {
+export async function planSerialLetter(
+  em: Em,
+  pdf: PdfWorkers,
+  form: SerialLetterForm,
+  upload: Upload,
+  property: Property | null,
+): Promise<{ errors: Problems; plan?: Plan }> {
   const perLetter = Number(form.pagesPerLetter);
   let reading;
   try {
-    reading = await pdf.run<typeof readSerialLetter>(PDF_JOBS, 'readSerialLetter', { path: upload.tempPath, pagesPerLetter: form.split === 'pages' ? perLetter : 1 });
+    reading = await pdf.run<typeof readSerialLetter>(PDF_JOBS, 'readSerialLetter', {
+      path: upload.tempPath,
+      pagesPerLetter: form.split === 'pages' ? perLetter : 1,
+    });
   } catch (error) {
     if (error instanceof PdfJobOverLimit) return { errors: { file: overLimitMessage(error, pdf) } };
     throw error;
@@ -190,14 +201,16 @@ export type SerialLetterRow = { serialLetter: SerialLetter; letters: number; mat
 /** "SmartPost": the serial letters, newest first, with their letters, matched letters and letters by post. */
 export async function listSerialLetters(em: Em): Promise<SerialLetterRow[]> {
   const serialLetters = await em.find(SerialLetter, {}, { populate: ['property', 'type'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: 100 });
-  const parts = serialLetters.length
-    ? await em.find(SerialLetterPart, { serialLetter: serialLetters.map((s) => s.id) }, { populate: ['contact'] })
-    : [];
+  const parts = serialLetters.length ? await em.find(SerialLetterPart, { serialLetter: serialLetters.map((s) => s.id) }, { populate: ['contact'] }) : [];
   return serialLetters.map((serialLetter) => {
     const own = parts.filter((p) => p.serialLetter.id === serialLetter.id);
     const matched = own.filter((p) => p.contact);
     const byPost =
-      serialLetter.status === 'published' ? serialLetter.postLetterCount : serialLetter.dispatch === 'preference' ? matched.filter((p) => p.contact!.contactPreference === 'post').length : 0;
+      serialLetter.status === 'published'
+        ? serialLetter.postLetterCount
+        : serialLetter.dispatch === 'preference'
+          ? matched.filter((p) => p.contact!.contactPreference === 'post').length
+          : 0;
     return { serialLetter, letters: own.length, matched: matched.length, byPost };
   });
 }
@@ -214,7 +227,14 @@ export function lettersOf(serialLetter: SerialLetter): SerialLetterPart[] {
  */
 /** The contact ids a mapping form names (contact-<part id> = id, '' for none), the ones that look like ids. */
 export function postedContactIds(serialLetter: SerialLetter, body: Record<string, unknown>): string[] {
-  return [...new Set(serialLetter.parts.getItems().map((part) => field(body[`contact-${part.id}`])).filter((id) => isUuid(id)))];
+  return [
+    ...new Set(
+      serialLetter.parts
+        .getItems()
+        .map((part) => field(body[`contact-${part.id}`]))
+        .filter((id) => isUuid(id)),
+    ),
+  ];
 }
 
 function applyMapping(serialLetter: SerialLetter, body: Record<string, unknown>, candidates: Candidate[], em: Em): Problems {
@@ -255,7 +275,14 @@ export async function saveMapping(em: Em, serialLetter: SerialLetter, body: Reco
 }
 
 /** The file name of a generated PDF: the title without characters file systems dislike. */
-const pdfName = (title: string) => `${title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 240) || 'Serienbrief'}.pdf`;
+const pdfName = (title: string) =>
+  `${
+    title
+      .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 240) || 'Serienbrief'
+  }.pdf`;
 
 export class NothingToPublish extends Error {}
 export class AlreadyPublished extends Error {}
@@ -268,7 +295,14 @@ export class MappingChanged extends Error {}
  * are written together or not at all; a second publish (another tab, a double click) finds
  * the letter no longer a draft and changes nothing.
  */
-export async function publishSerialLetter(em: Em, storage: FileStorage, pdf: PdfWorkers, serialLetter: SerialLetter, staff: StaffUser, now: Date): Promise<SerialLetter> {
+export async function publishSerialLetter(
+  em: Em,
+  storage: FileStorage,
+  pdf: PdfWorkers,
+  serialLetter: SerialLetter,
+  staff: StaffUser,
+  now: Date,
+): Promise<SerialLetter> {
   if (serialLetter.status !== 'draft') throw new AlreadyPublished();
   const parts = lettersOf(serialLetter).filter((p) => p.contact);
   if (!parts.length) throw new NothingToPublish();
@@ -291,18 +325,38 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, pdf: Pdf
     const cut = await pdf.run<typeof cutLetters>(PDF_JOBS, 'cutLetters', {
       source,
       letters: letters.map((l, i) => ({ firstPage: l.part.firstPage, lastPage: l.part.lastPage, title: l.title, path: temps[i] })),
-      print: byPost.length ? { title: `${serialLetter.title} – Postversand`, path: temps[letters.length], letters: byPost.map((l) => ({ firstPage: l.part.firstPage, lastPage: l.part.lastPage })) } : null,
+      print: byPost.length
+        ? {
+            title: `${serialLetter.title} – Postversand`,
+            path: temps[letters.length],
+            letters: byPost.map((l) => ({ firstPage: l.part.firstPage, lastPage: l.part.lastPage })),
+          }
+        : null,
     });
     if (!cut) throw new Error(`stored serial letter ${serialLetter.id} is not readable`);
-    const uploads: Upload[] = letters.map((l, i) => ({ tempPath: temps[i], originalName: pdfName(l.title), fileName: pdfName(l.title), size: cut.sizes[i], ext: 'pdf', mimeType: 'application/pdf' }));
+    const uploads: Upload[] = letters.map((l, i) => ({
+      tempPath: temps[i],
+      originalName: pdfName(l.title),
+      fileName: pdfName(l.title),
+      size: cut.sizes[i],
+      ext: 'pdf',
+      mimeType: 'application/pdf',
+    }));
 
     return await storeThenWrite(storage, temps, (keys) =>
       em.transactional(async (tx) => {
-        const claimed = await tx.nativeUpdate(SerialLetter, { id: serialLetter.id, status: 'draft' }, { status: 'published', publishedAt: now, postStorageKey: byPost.length ? keys[keys.length - 1] : null, postLetterCount: byPost.length });
+        const claimed = await tx.nativeUpdate(
+          SerialLetter,
+          { id: serialLetter.id, status: 'draft' },
+          { status: 'published', publishedAt: now, postStorageKey: byPost.length ? keys[keys.length - 1] : null, postLetterCount: byPost.length },
+        );
         if (claimed !== 1) throw new AlreadyPublished();
         // The claim holds the row lock a mapping save waits for (saveMapping above); a save
         // that committed after the parts were read above makes this publish start over.
-        const current = await tx.execute<{ id: string; contact_id: string | null }[]>('select id, contact_id from serial_letter_part where serial_letter_id = ? and organization_id = ?', [serialLetter.id, serialLetter.organization.id]);
+        const current = await tx.execute<{ id: string; contact_id: string | null }[]>(
+          'select id, contact_id from serial_letter_part where serial_letter_id = ? and organization_id = ?',
+          [serialLetter.id, serialLetter.organization.id],
+        );
         const mapped = new Map(letters.map((l) => [l.part.id, l.contact.id]));
         if (current.some((row) => (row.contact_id ?? undefined) !== mapped.get(row.id))) throw new MappingChanged();
         letters.forEach((letter, i) => {
@@ -322,9 +376,21 @@ export async function publishSerialLetter(em: Em, storage: FileStorage, pdf: Pdf
           );
           letter.part.document = document;
         });
-        auditStaffAction(tx, staff, 'serial_letter.published', { type: 'SerialLetter', id: serialLetter.id }, { letters: letters.length, byPost: byPost.length }, now);
+        auditStaffAction(
+          tx,
+          staff,
+          'serial_letter.published',
+          { type: 'SerialLetter', id: serialLetter.id },
+          { letters: letters.length, byPost: byPost.length },
+          now,
+        );
         await tx.flush();
-        Object.assign(serialLetter, { status: 'published', publishedAt: now, postStorageKey: byPost.length ? keys[keys.length - 1] : null, postLetterCount: byPost.length });
+        Object.assign(serialLetter, {
+          status: 'published',
+          publishedAt: now,
+          postStorageKey: byPost.length ? keys[keys.length - 1] : null,
+          postLetterCount: byPost.length,
+        });
         return serialLetter;
       }),
     );
@@ -361,6 +427,12 @@ export function postRecipients(serialLetter: SerialLetter, candidates: Candidate
     .filter((p) => p.contact && p.contact.contactPreference === 'post' && (serialLetter.status === 'draft' || p.document))
     .map((p) => {
       const postal = byId.get(p.contact!.id)?.postal;
-      return { position: p.position, name: contactDisplayName(p.contact!), street: postal?.street ?? '', postalCode: postal?.postalCode ?? '', city: postal?.city ?? '' };
+      return {
+        position: p.position,
+        name: contactDisplayName(p.contact!),
+        street: postal?.street ?? '',
+        postalCode: postal?.postalCode ?? '',
+        city: postal?.city ?? '',
+      };
     });
 }

@@ -1,7 +1,16 @@
 import type { Em } from '../../db/orm.ts';
 import { ServiceProvider, type StaffUser } from '../../entities/index.ts';
 import { likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
-import { checkEdit, checkExternalId, checkKindFields, consoleLocked, createRecord, formFromBody, formOfRecord, updateRecord } from '../masterdata/console-edit.ts';
+import {
+  checkEdit,
+  checkExternalId,
+  checkKindFields,
+  consoleLocked,
+  createRecord,
+  formFromBody,
+  formOfRecord,
+  updateRecord,
+} from '../masterdata/console-edit.ts';
 import { serviceProviders as providerKind } from '../masterdata/kinds/service-providers.ts';
 
 export const PROVIDER_SORTS = ['name', 'gewerk', 'ort'] as const;

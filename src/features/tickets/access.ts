@@ -43,7 +43,10 @@ export async function residentTicket(em: Em, user: PortalUser, access: PropertyA
 
 /** Whether the resident is linked to the ticket as its reporter (or through the reporter's contact), not only as a follower. */
 export function isReporter(ticket: Ticket, user: PortalUser, access: PropertyAccess): boolean {
-  return ticket.reporter.id === user.id || (ticket.reporterContact !== null && ticket.reporterContact !== undefined && access.contactIds.includes(ticket.reporterContact.id));
+  return (
+    ticket.reporter.id === user.id ||
+    (ticket.reporterContact !== null && ticket.reporterContact !== undefined && access.contactIds.includes(ticket.reporterContact.id))
+  );
 }
 
 /** residentTicketsWhere for a loaded ticket of `access.property`: change the two together. */
@@ -66,7 +69,13 @@ export async function residentsSeeingTicket(em: Em, ticket: Ticket, now: Date, o
   const linked: FilterQuery<PortalUser>[] = [{ id: { $in: [ticket.reporter.id, ...followers] } }];
   if (ticket.reporterContact) linked.push({ contacts: ticket.reporterContact.id });
   const users = await em.find(PortalUser, { $and: [{ $or: linked }, only] }, { orderBy: { name: 'asc' } });
-  const accessOf = await propertyAccessOfUsers(em, ticket.organization.id, ticket.property, users.map((user) => user.id), now);
+  const accessOf = await propertyAccessOfUsers(
+    em,
+    ticket.organization.id,
+    ticket.property,
+    users.map((user) => user.id),
+    now,
+  );
   const seeing: TicketResident[] = [];
   for (const user of users) {
     const access = accessOf.get(user.id);

@@ -4,7 +4,16 @@ import { field, fieldMessages, type FieldMessage } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { adminScope, ticketCategoryScope } from '../../scopes/staff.ts';
-import { addCategory, archiveCategory, categoriesWithUsage, CATEGORY_NAME_MAX, deleteCategory, moveCategory, renameCategory, restoreCategory } from './categories.ts';
+import {
+  addCategory,
+  archiveCategory,
+  categoriesWithUsage,
+  CATEGORY_NAME_MAX,
+  deleteCategory,
+  moveCategory,
+  renameCategory,
+  restoreCategory,
+} from './categories.ts';
 
 const BASE = '/verwaltung/administration/vorgangsthemen';
 const DONE = ['added', 'renamed', 'moved', 'archived', 'restored', 'deleted'] as const;
@@ -45,45 +54,69 @@ const done = (res: Response, what: (typeof DONE)[number], category?: TicketCateg
 export function categoryAdminRoutes() {
   const router = Router();
 
-  router.get('/', scoped(adminScope, (req, res) => showCategories(req, res)));
+  router.get(
+    '/',
+    scoped(adminScope, (req, res) => showCategories(req, res)),
+  );
 
-  router.post('/', scoped(adminScope, async (req, res, { staff }) => {
-    const name = field(req.body.name);
-    const problem = await addCategory(req.em, staff, name, req.deps.clock.now());
-    if (problem) return showCategories(req, res, { addName: name, errors: { name: problem } }, 422);
-    done(res, 'added');
-  }));
+  router.post(
+    '/',
+    scoped(adminScope, async (req, res, { staff }) => {
+      const name = field(req.body.name);
+      const problem = await addCategory(req.em, staff, name, req.deps.clock.now());
+      if (problem) return showCategories(req, res, { addName: name, errors: { name: problem } }, 422);
+      done(res, 'added');
+    }),
+  );
 
-  router.post('/:categoryId/umbenennen', scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
-    const name = field(req.body.name);
-    const problem = await renameCategory(req.em, staff, category, name, req.deps.clock.now());
-    if (problem) return showCategories(req, res, { rowId: category.id, rowName: name, errors: { [`rename-${category.id}`]: problem } }, 422);
-    done(res, 'renamed', category);
-  }));
+  router.post(
+    '/:categoryId/umbenennen',
+    scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
+      const name = field(req.body.name);
+      const problem = await renameCategory(req.em, staff, category, name, req.deps.clock.now());
+      if (problem) return showCategories(req, res, { rowId: category.id, rowName: name, errors: { [`rename-${category.id}`]: problem } }, 422);
+      done(res, 'renamed', category);
+    }),
+  );
 
-  for (const [path, direction] of [['hoch', 'up'], ['runter', 'down']] as const) {
-    router.post(`/:categoryId/${path}`, scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
-      await moveCategory(req.em, staff, category, direction, req.deps.clock.now());
-      done(res, 'moved', category);
-    }));
+  for (const [path, direction] of [
+    ['hoch', 'up'],
+    ['runter', 'down'],
+  ] as const) {
+    router.post(
+      `/:categoryId/${path}`,
+      scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
+        await moveCategory(req.em, staff, category, direction, req.deps.clock.now());
+        done(res, 'moved', category);
+      }),
+    );
   }
 
-  router.post('/:categoryId/archivieren', scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
-    await archiveCategory(req.em, staff, category, req.deps.clock.now());
-    done(res, 'archived', category);
-  }));
+  router.post(
+    '/:categoryId/archivieren',
+    scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
+      await archiveCategory(req.em, staff, category, req.deps.clock.now());
+      done(res, 'archived', category);
+    }),
+  );
 
-  router.post('/:categoryId/wiederherstellen', scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
-    const problem = await restoreCategory(req.em, staff, category, req.deps.clock.now());
-    if (problem) return showCategories(req, res, { rowId: category.id, errors: { [`row-${category.id}`]: problem } }, 422);
-    done(res, 'restored', category);
-  }));
+  router.post(
+    '/:categoryId/wiederherstellen',
+    scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
+      const problem = await restoreCategory(req.em, staff, category, req.deps.clock.now());
+      if (problem) return showCategories(req, res, { rowId: category.id, errors: { [`row-${category.id}`]: problem } }, 422);
+      done(res, 'restored', category);
+    }),
+  );
 
-  router.post('/:categoryId/loeschen', scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
-    const problem = await deleteCategory(req.em, staff, category, req.deps.clock.now());
-    if (problem) return showCategories(req, res, { rowId: category.id, errors: { [`row-${category.id}`]: problem } }, 422);
-    done(res, 'deleted');
-  }));
+  router.post(
+    '/:categoryId/loeschen',
+    scoped(ticketCategoryScope, async (req, res, { staff, category }) => {
+      const problem = await deleteCategory(req.em, staff, category, req.deps.clock.now());
+      if (problem) return showCategories(req, res, { rowId: category.id, errors: { [`row-${category.id}`]: problem } }, 422);
+      done(res, 'deleted');
+    }),
+  );
 
   return router;
 }

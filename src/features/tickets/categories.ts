@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
-import { Property, PropertyStaff, StaffUser, Ticket, TicketCategory } from '../../entities/index.ts';
+import { type Property, PropertyStaff, StaffUser, Ticket, TicketCategory } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
 import type { FieldMessage } from '../../http/forms.ts';
 import { auditStaffAction } from '../audit/service.ts';
@@ -19,9 +19,10 @@ export async function categoriesWithUsage(em: Em) {
   const organization = scopedOrganization(em);
   const [categories, { rows }] = await Promise.all([
     em.find(TicketCategory, {}, { orderBy: { position: 'asc', name: 'asc', id: 'asc' } }),
-    sql<{ category_id: string; n: number }>`select category_id, count(*)::int as n from ticket where organization_id = ${organization} group by category_id`.execute(
-      em.getKysely(),
-    ),
+    sql<{
+      category_id: string;
+      n: number;
+    }>`select category_id, count(*)::int as n from ticket where organization_id = ${organization} group by category_id`.execute(em.getKysely()),
   ]);
   const counts = new Map(rows.map((r) => [r.category_id, Number(r.n)]));
   return categories.map((category) => ({ category, tickets: counts.get(category.id) ?? 0 }));

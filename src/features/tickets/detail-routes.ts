@@ -65,7 +65,14 @@ function auditText(t: TFunction, row: AuditLog): string {
   const data = (row.data ?? {}) as Record<string, unknown>;
   const action = row.action === 'ticket.assign' && !data.assigneeName ? 'ticket.unassign' : row.action;
   const status = (value: unknown) => (typeof value === 'string' ? t(`tickets:status.${value}`) : '');
-  const values = { from: status(data.from), to: status(data.to), name: data.assigneeName ?? '', title: data.title ?? '', email: data.email ?? '', reference: data.reference ?? '' };
+  const values = {
+    from: status(data.from),
+    to: status(data.to),
+    name: data.assigneeName ?? '',
+    title: data.title ?? '',
+    email: data.email ?? '',
+    reference: data.reference ?? '',
+  };
   const text = t(`tickets-detail:audit.actions.${action}`, { ...values, defaultValue: '' });
   return typeof text === 'string' && text && !text.includes('returned an object') ? text : t('tickets-detail:audit.actions.other', { action: row.action });
 }
@@ -90,7 +97,12 @@ function ticketView(req: Request, ticket: Ticket, items: TimelineItem[]) {
 
 /** Renders the detail page, with the state of a failed form when there is one. */
 export async function renderTicketPage(req: Request, res: Response, ticket: Ticket, state: DetailState = {}, status = 200) {
-  const [items, staff, audit, panel] = await Promise.all([visibleTimeline(req.em, ticket, STAFF_VIEWER), assignableStaff(req, ticket), auditTrail(req, ticket), handoverPanel(req.em, ticket)]);
+  const [items, staff, audit, panel] = await Promise.all([
+    visibleTimeline(req.em, ticket, STAFF_VIEWER),
+    assignableStaff(req, ticket),
+    auditTrail(req, ticket),
+    handoverPanel(req.em, ticket),
+  ]);
   render(
     req,
     res,
@@ -129,68 +141,101 @@ function afterChange(req: Request, res: Response, ticket: Ticket, result: Change
 export function detailRoutes() {
   const router = Router();
 
-  router.get('/vorgaenge/:ticketId', scoped(ticketScope, (req, res, { ticket }) => renderTicketPage(req, res, ticket)));
+  router.get(
+    '/vorgaenge/:ticketId',
+    scoped(ticketScope, (req, res, { ticket }) => renderTicketPage(req, res, ticket)),
+  );
 
   // "Kommentar": public (the reporter and followers are mailed) or an internal note (nobody is).
-  router.post('/vorgaenge/:ticketId/kommentare', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    const received = await receiveUploads(req, res, req.storage, FILE_FIELD, PHOTO_AND_PDF_UPLOADS);
-    const comment = { body: textareaField(req.body?.body), internal: field(req.body?.visibility) === 'internal' };
-    const errors: FieldErrors = {};
-    const problem = commentProblem(comment.body);
-    if (problem) errors.body = problem;
-    const files = await ticketFilesOrDiscard(req.storage, received, errors, 'files');
-    if (Object.keys(errors).length > 0) return renderTicketPage(req, res, ticket, { comment, commentErrors: errors }, 422);
-    const entry = await addComment(req.em, req.storage, ticket, { staff }, { ...comment, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
-    res.redirect(303, `${ticketPath(ticket)}#entry-${entry.id}`);
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/kommentare',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      const received = await receiveUploads(req, res, req.storage, FILE_FIELD, PHOTO_AND_PDF_UPLOADS);
+      const comment = { body: textareaField(req.body?.body), internal: field(req.body?.visibility) === 'internal' };
+      const errors: FieldErrors = {};
+      const problem = commentProblem(comment.body);
+      if (problem) errors.body = problem;
+      const files = await ticketFilesOrDiscard(req.storage, received, errors, 'files');
+      if (Object.keys(errors).length > 0) return renderTicketPage(req, res, ticket, { comment, commentErrors: errors }, 422);
+      const entry = await addComment(
+        req.em,
+        req.storage,
+        ticket,
+        { staff },
+        { ...comment, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl },
+      );
+      res.redirect(303, `${ticketPath(ticket)}#entry-${entry.id}`);
+    }),
+  );
 
   // "Status ändern": the reporter is told even without a comment (seed 000, step 3).
-  router.post('/vorgaenge/:ticketId/status', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    const status = field(req.body?.status);
-    if (!isTicketStatus(status)) return renderTicketPage(req, res, ticket, { status, statusErrors: { status: 'tickets:errors.statusUnknown' } }, 422);
-    const version = submittedVersion(req.body?.version);
-    if (version === null) return showConflict(req, res, ticket.id, 'status');
-    const result = await changeStatus(req.em, ticket, staff, status, version, req.deps.clock.now(), req.deps.config.baseUrl);
-    return afterChange(req, res, ticket, result, 'status');
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/status',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      const status = field(req.body?.status);
+      if (!isTicketStatus(status)) return renderTicketPage(req, res, ticket, { status, statusErrors: { status: 'tickets:errors.statusUnknown' } }, 422);
+      const version = submittedVersion(req.body?.version);
+      if (version === null) return showConflict(req, res, ticket.id, 'status');
+      const result = await changeStatus(req.em, ticket, staff, status, version, req.deps.clock.now(), req.deps.config.baseUrl);
+      return afterChange(req, res, ticket, result, 'status');
+    }),
+  );
 
   // "Zuständiger Mitarbeiter" (seed 000, step 4); "Mir zuweisen" sends `self`.
-  router.post('/vorgaenge/:ticketId/zustaendig', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    const chosen = field(req.body?.self) ? staff.id : field(req.body?.assignee);
-    let assignee: StaffUser | null = null;
-    if (chosen) {
-      assignee = isUuid(chosen) ? await req.em.findOne(StaffUser, { id: chosen, ...canLogIn }) : null;
-      if (!assignee) return renderTicketPage(req, res, ticket, { assignee: chosen, assignErrors: { assignee: 'tickets:errors.assigneeUnknown' } }, 422);
-    }
-    const version = submittedVersion(req.body?.version);
-    if (version === null) return showConflict(req, res, ticket.id, 'assignee');
-    const result = await assignTicket(req.em, ticket, staff, assignee, version, req.deps.clock.now());
-    return afterChange(req, res, ticket, result, 'assignee');
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/zustaendig',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      const chosen = field(req.body?.self) ? staff.id : field(req.body?.assignee);
+      let assignee: StaffUser | null = null;
+      if (chosen) {
+        assignee = isUuid(chosen) ? await req.em.findOne(StaffUser, { id: chosen, ...canLogIn }) : null;
+        if (!assignee) return renderTicketPage(req, res, ticket, { assignee: chosen, assignErrors: { assignee: 'tickets:errors.assigneeUnknown' } }, 422);
+      }
+      const version = submittedVersion(req.body?.version);
+      if (version === null) return showConflict(req, res, ticket.id, 'assignee');
+      const result = await assignTicket(req.em, ticket, staff, assignee, version, req.deps.clock.now());
+      return afterChange(req, res, ticket, result, 'assignee');
+    }),
+  );
 
   // "Vorgang erneut öffnen" (seed 000, step 6): one of two at once reopens it; both land on the page.
-  router.post('/vorgaenge/:ticketId/erneut-oeffnen', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    await reopenTicket(req.em, ticket, { staff }, req.deps.clock.now(), req.deps.config.baseUrl);
-    res.redirect(303, ticketPath(ticket));
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/erneut-oeffnen',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      await reopenTicket(req.em, ticket, { staff }, req.deps.clock.now(), req.deps.config.baseUrl);
+      res.redirect(303, ticketPath(ticket));
+    }),
+  );
 
-  router.get('/vorgaenge/:ticketId/anhaenge/:attachmentId', scoped(ticketAttachmentScope, async (req, res, { attachment }) => {
-    await sendTicketFile(res, req.storage, attachment, 'full');
-  }));
+  router.get(
+    '/vorgaenge/:ticketId/anhaenge/:attachmentId',
+    scoped(ticketAttachmentScope, async (req, res, { attachment }) => {
+      await sendTicketFile(res, req.storage, attachment, 'full');
+    }),
+  );
 
-  router.get('/vorgaenge/:ticketId/anhaenge/:attachmentId/vorschau', scoped(ticketAttachmentScope, async (req, res, { attachment }) => {
-    await sendTicketFile(res, req.storage, attachment, 'thumbnail');
-  }));
+  router.get(
+    '/vorgaenge/:ticketId/anhaenge/:attachmentId/vorschau',
+    scoped(ticketAttachmentScope, async (req, res, { attachment }) => {
+      await sendTicketFile(res, req.storage, attachment, 'thumbnail');
+    }),
+  );
 
   // "Drucken" (seed 000, step 5): the whole communication, internal notes marked.
-  router.get('/vorgaenge/:ticketId/drucken', scoped(ticketScope, async (req, res, { ticket }) => {
-    render(req, res, 'tickets/print', ticketView(req, ticket, await visibleTimeline(req.em, ticket, STAFF_VIEWER)));
-  }));
+  router.get(
+    '/vorgaenge/:ticketId/drucken',
+    scoped(ticketScope, async (req, res, { ticket }) => {
+      render(req, res, 'tickets/print', ticketView(req, ticket, await visibleTimeline(req.em, ticket, STAFF_VIEWER)));
+    }),
+  );
 
   // "Als PDF speichern" (seed 000, step 5).
-  router.get('/vorgaenge/:ticketId/pdf', scoped(ticketScope, async (req, res, { ticket }) => {
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'staff');
-  }));
+  router.get(
+    '/vorgaenge/:ticketId/pdf',
+    scoped(ticketScope, async (req, res, { ticket }) => {
+      sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'staff');
+    }),
+  );
 
   return router;
 }

@@ -16,7 +16,12 @@ export async function sendTicketFile(res: Response, storage: FileStorage, attach
   const size = await storage.size(attachment.thumbKey).catch(() => {
     throw new NotFoundError(`thumbnail of ${attachment.id} is missing`);
   });
-  await sendStoredFile(res, storage, { id: attachment.id, storageKey: attachment.thumbKey, mimeType: attachment.mimeType, size, fileName: attachment.fileName }, 'viewable');
+  await sendStoredFile(
+    res,
+    storage,
+    { id: attachment.id, storageKey: attachment.thumbKey, mimeType: attachment.mimeType, size, fileName: attachment.fileName },
+    'viewable',
+  );
 }
 
 /** Sends a ticket's PDF (src/features/tickets/pdf.ts) as "Vorgang-2026-00042.pdf" to staff, "Anliegen-2026-00042.pdf" to residents, never cached. */

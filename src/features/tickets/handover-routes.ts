@@ -27,35 +27,47 @@ export function handoverRoutes() {
   const router = Router();
 
   // "Dokument verknüpfen": a published document of the ticket's property.
-  router.post('/vorgaenge/:ticketId/dokumente', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    const documentId = field(req.body?.document);
-    const { error } = await linkDocument(req.em, ticket, staff, documentId, req.deps.clock.now());
-    if (error) return showPanelErrors(req, res, ticket, { documentValue: documentId }, { document: error });
-    backToPanel(res, ticket, 'dokument');
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/dokumente',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      const documentId = field(req.body?.document);
+      const { error } = await linkDocument(req.em, ticket, staff, documentId, req.deps.clock.now());
+      if (error) return showPanelErrors(req, res, ticket, { documentValue: documentId }, { document: error });
+      backToPanel(res, ticket, 'dokument');
+    }),
+  );
 
-  router.post('/vorgaenge/:ticketId/dokumente/:documentId/entfernen', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    if (!(await unlinkDocument(req.em, ticket, staff, field(req.params.documentId), req.deps.clock.now()))) {
-      throw new NotFoundError(`document ${req.params.documentId} not linked to ticket ${ticket.id}`);
-    }
-    backToPanel(res, ticket, 'dokument-entfernt');
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/dokumente/:documentId/entfernen',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      if (!(await unlinkDocument(req.em, ticket, staff, field(req.params.documentId), req.deps.clock.now()))) {
+        throw new NotFoundError(`document ${req.params.documentId} not linked to ticket ${ticket.id}`);
+      }
+      backToPanel(res, ticket, 'dokument-entfernt');
+    }),
+  );
 
   // "An Dienstleister weiterleiten": one mail with the description and the photos.
-  router.post('/vorgaenge/:ticketId/weiterleiten', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    const form = forwardForm(req.body);
-    const { errors } = await forwardTicket(req.em, ticket, staff, form, req.deps.clock.now());
-    if (Object.keys(errors).length > 0) return showPanelErrors(req, res, ticket, { forward: form }, errors);
-    backToPanel(res, ticket, 'weitergeleitet');
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/weiterleiten',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      const form = forwardForm(req.body);
+      const { errors } = await forwardTicket(req.em, ticket, staff, form, req.deps.clock.now());
+      if (Object.keys(errors).length > 0) return showPanelErrors(req, res, ticket, { forward: form }, errors);
+      backToPanel(res, ticket, 'weitergeleitet');
+    }),
+  );
 
   // "Duplikat zusammenführen": this ticket (the duplicate) into the one numbered in the form.
-  router.post('/vorgaenge/:ticketId/zusammenfuehren', scoped(ticketScope, async (req, res, { staff, ticket }) => {
-    const target = field(req.body?.target).trim().slice(0, 50);
-    const result = await mergeTicket(req.em, ticket, staff, target, req.deps.clock.now(), req.deps.config.baseUrl);
-    if (result.error) return showPanelErrors(req, res, ticket, { mergeValue: target }, { target: result.error });
-    backToPanel(res, ticket, 'zusammengefuehrt');
-  }));
+  router.post(
+    '/vorgaenge/:ticketId/zusammenfuehren',
+    scoped(ticketScope, async (req, res, { staff, ticket }) => {
+      const target = field(req.body?.target).trim().slice(0, 50);
+      const result = await mergeTicket(req.em, ticket, staff, target, req.deps.clock.now(), req.deps.config.baseUrl);
+      if (result.error) return showPanelErrors(req, res, ticket, { mergeValue: target }, { target: result.error });
+      backToPanel(res, ticket, 'zusammengefuehrt');
+    }),
+  );
 
   return router;
 }

@@ -75,7 +75,6 @@ export function filterParams(f: TicketListFilters): Record<string, string> {
   };
 }
 
-
 const DAY = 86_400_000;
 
 /** The conditions of every filter but the status (the counts per status ignore it). */
@@ -137,7 +136,13 @@ async function statusCounts(em: Em, where: Record<string, unknown>): Promise<Sta
 
 /** Tickets with what a row shows, joined in the same statement (not the description, which can be long). */
 function findRows(em: Em, where: Record<string, unknown>, order: ReturnType<typeof orderBy>, limit: number, offset: number) {
-  return em.find(Ticket, where as FilterQuery<Ticket>, { populate: ['property', 'unit', 'category', 'assignee'], exclude: ['description'], orderBy: order, limit, offset });
+  return em.find(Ticket, where as FilterQuery<Ticket>, {
+    populate: ['property', 'unit', 'category', 'assignee'],
+    exclude: ['description'],
+    orderBy: order,
+    limit,
+    offset,
+  });
 }
 
 /**

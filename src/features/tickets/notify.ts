@@ -53,7 +53,12 @@ async function enqueueTicketMails(em: Em, ticket: Ticket, mails: TicketMail[], n
 
 /** The same mail to each recipient. */
 function mailEach(em: Em, ticket: Ticket, recipients: Array<StaffUser | PortalUser>, template: string, data: Record<string, unknown>, now: Date) {
-  return enqueueTicketMails(em, ticket, recipients.map((user) => ({ user, template, data })), now);
+  return enqueueTicketMails(
+    em,
+    ticket,
+    recipients.map((user) => ({ user, template, data })),
+    now,
+  );
 }
 
 const staffLink = (baseUrl: string, ticket: Ticket) => `${baseUrl}/verwaltung/vorgaenge/${ticket.id}`;

@@ -25,7 +25,11 @@ import { audienceOf, entryLine, internalLabel } from './timeline.ts';
 const PDF_JOBS = new URL('./pdf-jobs.ts', import.meta.url);
 
 /** Builds the PDF of a Vorgang (see above); a job stopped by a bound of the workers throws PdfJobOverLimit. */
-export async function ticketPdf(em: Em, ticket: Ticket, options: { viewer: TicketViewer; t: TFunction; storage: FileStorage; pdf: PdfWorkers }): Promise<Uint8Array> {
+export async function ticketPdf(
+  em: Em,
+  ticket: Ticket,
+  options: { viewer: TicketViewer; t: TFunction; storage: FileStorage; pdf: PdfWorkers },
+): Promise<Uint8Array> {
   const content = await ticketPdfContent(em, ticket, options);
   // The worker writes the PDF to a temp file chosen here, which goes whatever happens.
   const path = await newTempPath(options.storage);
@@ -46,7 +50,9 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
   const reference = ticketReference(ticket);
   const files = (list: TicketAttachment[]) => pdfFiles(storage, list, t);
 
-  const place = ticket.unit ? t('tickets:place.unit', { number: ticket.unit.number }) : t('tickets:place.commonArea', { area: t(`tickets:areas.${ticket.commonArea}`) });
+  const place = ticket.unit
+    ? t('tickets:place.unit', { number: ticket.unit.number })
+    : t('tickets:place.commonArea', { area: t(`tickets:areas.${ticket.commonArea}`) });
   const facts: TicketPdfFact[] = [
     [t('tickets-detail:facts.status'), t(`tickets:status.${ticket.status}`)],
     [t('tickets-detail:facts.category'), ticket.category.name],
@@ -98,7 +104,12 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
 }
 
 /** The timeline's entries as the PDF shows them. */
-async function timelineEntries(items: TimelineItem[], files: (list: TicketAttachment[]) => Promise<TicketPdfFile[]>, t: TFunction, viewer: TicketViewer): Promise<TicketPdfEntry[]> {
+async function timelineEntries(
+  items: TimelineItem[],
+  files: (list: TicketAttachment[]) => Promise<TicketPdfFile[]>,
+  t: TFunction,
+  viewer: TicketViewer,
+): Promise<TicketPdfEntry[]> {
   const entries: TicketPdfEntry[] = [];
   for (const item of items) {
     entries.push({

@@ -26,7 +26,8 @@ export type PreparedFile = Upload & { thumbPath: string | null; width: number | 
 export async function prepareTicketFiles(storage: FileStorage, uploads: Upload[]): Promise<{ files: PreparedFile[]; error?: string }> {
   const files: PreparedFile[] = [];
   try {
-    for (const upload of uploads) files.push(upload.mimeType.startsWith('image/') ? await preparePhoto(storage, upload) : { ...upload, thumbPath: null, width: null, height: null });
+    for (const upload of uploads)
+      files.push(upload.mimeType.startsWith('image/') ? await preparePhoto(storage, upload) : { ...upload, thumbPath: null, width: null, height: null });
     return { files };
   } catch {
     await discard([...uploads.map((u) => u.tempPath), ...files.flatMap((f) => [f.tempPath, f.thumbPath ?? ''])].filter(Boolean));
@@ -39,7 +40,11 @@ const tempName = (storage: FileStorage) => path.join(storage.tempDir, randomByte
 async function preparePhoto(storage: FileStorage, upload: Upload): Promise<PreparedFile> {
   const source = () => sharp(upload.tempPath, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
   const encode = (image: Sharp) =>
-    upload.ext === 'png' ? image.png({ compressionLevel: 9 }) : upload.ext === 'webp' ? image.webp({ quality: 80 }) : image.jpeg({ quality: 82, mozjpeg: true });
+    upload.ext === 'png'
+      ? image.png({ compressionLevel: 9 })
+      : upload.ext === 'webp'
+        ? image.webp({ quality: 80 })
+        : image.jpeg({ quality: 82, mozjpeg: true });
 
   const photoPath = tempName(storage);
   const info = await encode(source().resize({ width: PHOTO_MAX_EDGE, height: PHOTO_MAX_EDGE, fit: 'inside', withoutEnlargement: true })).toFile(photoPath);
@@ -60,7 +65,12 @@ async function preparePhoto(storage: FileStorage, upload: Upload): Promise<Prepa
  * cannot be read, every temp file is discarded and the problem is added at `field`: the
  * resident or staff member chooses the files again with the form shown back.
  */
-export async function ticketFilesOrDiscard(storage: FileStorage, received: { files: Upload[]; error?: string }, errors: FieldErrors, field: string): Promise<PreparedFile[]> {
+export async function ticketFilesOrDiscard(
+  storage: FileStorage,
+  received: { files: Upload[]; error?: string },
+  errors: FieldErrors,
+  field: string,
+): Promise<PreparedFile[]> {
   if (received.error) errors[field] = received.error;
   if (Object.keys(errors).length > 0) {
     await discard(received.files.map((upload) => upload.tempPath));

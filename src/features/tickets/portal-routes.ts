@@ -5,11 +5,29 @@ import { isUuid } from '../../http/find.ts';
 import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
-import { portalPropertyScope, propertyBase, residentPropertyScope, residentTicketScope, type PortalPropertyScope, type ResidentPropertyScope } from '../../scopes/portal.ts';
+import {
+  portalPropertyScope,
+  propertyBase,
+  residentPropertyScope,
+  residentTicketScope,
+  type PortalPropertyScope,
+  type ResidentPropertyScope,
+} from '../../scopes/portal.ts';
 import { scoped } from '../../scopes/scope.ts';
 import type { PropertyAccess } from '../access/service.ts';
 import { visibleDocumentIds } from '../documents/visibility.ts';
-import { joinableTicket, joinableTickets, mayReopen, residentTicket, residentTicketsWhere, residentViewer, ticketSight, visibleFile, visibleTimeline, type TicketViewer } from './access.ts';
+import {
+  joinableTicket,
+  joinableTickets,
+  mayReopen,
+  residentTicket,
+  residentTicketsWhere,
+  residentViewer,
+  ticketSight,
+  visibleFile,
+  visibleTimeline,
+  type TicketViewer,
+} from './access.ts';
 import { followerCount, followTicket } from './followers.ts';
 import { ticketFilesOrDiscard } from './photos.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
@@ -48,7 +66,10 @@ const notice = (req: Request) => (typeof req.query.hinweis === 'string' && NOTIC
 /** What the pages of one ticket work with: the ticket the resident sees (residentTicketScope) and how they stand to it. */
 type TicketPage = ResidentPropertyScope & { ticket: Ticket; viewer: TicketViewer };
 
-const withViewer = (scope: ResidentPropertyScope & { ticket: Ticket }): TicketPage => ({ ...scope, viewer: residentViewer(scope.ticket, scope.user, scope.access) });
+const withViewer = (scope: ResidentPropertyScope & { ticket: Ticket }): TicketPage => ({
+  ...scope,
+  viewer: residentViewer(scope.ticket, scope.user, scope.access),
+});
 
 /** "Anliegen melden", empty or as submitted with its messages. */
 async function showReportForm(req: Request, res: Response, access: PropertyAccess, form: TicketForm, errors: FieldErrors = {}, status = 200) {
@@ -64,7 +85,11 @@ async function showReportForm(req: Request, res: Response, access: PropertyAcces
 
 /** Documents linked to the ticket that the document rule (src/features/documents/visibility.ts) lets this resident see. */
 async function visibleLinkedDocuments(req: Request, { ticket, user, access }: TicketPage) {
-  const links = await req.em.find(TicketDocument, { ticket: ticket.id, document: { status: 'published' } }, { populate: ['document'], orderBy: { createdAt: 'asc' } });
+  const links = await req.em.find(
+    TicketDocument,
+    { ticket: ticket.id, document: { status: 'published' } },
+    { populate: ['document'], orderBy: { createdAt: 'asc' } },
+  );
   if (links.length === 0) return [];
   const visible = new Set(await visibleDocumentIds(req.em, { user, access }));
   return links.map((link) => link.document).filter((document) => visible.has(document.id));
@@ -122,90 +147,135 @@ export function portalRoutes() {
   const router = Router();
 
   // The preview shows the page read-only, without own concerns.
-  router.get(BASE, scoped(portalPropertyScope, async (req, res, { user, access }) => {
-    const joinable = await joinableTickets(req.em, access);
-    let mine: Ticket[] = [];
-    let joined = new Set<string>();
-    if (user) {
-      const where = await residentTicketsWhere(req.em, user, access);
-      mine = await req.em.find(Ticket, where, { populate: ['unit'], orderBy: { lastActivityAt: 'desc', id: 'asc' } });
-      joined = new Set(mine.map((t) => t.id));
-    }
-    render(req, res, 'tickets/portal-index', {
-      title: req.t('tickets-portal:index.title'),
-      section: 'tickets',
-      mine,
-      // One's own and followed concerns are listed above, not offered to join.
-      joinable: joinable.filter((ticket) => !joined.has(ticket.id)),
-      ticketReference,
-      readOnly: !user,
-    });
-  }));
+  router.get(
+    BASE,
+    scoped(portalPropertyScope, async (req, res, { user, access }) => {
+      const joinable = await joinableTickets(req.em, access);
+      let mine: Ticket[] = [];
+      let joined = new Set<string>();
+      if (user) {
+        const where = await residentTicketsWhere(req.em, user, access);
+        mine = await req.em.find(Ticket, where, { populate: ['unit'], orderBy: { lastActivityAt: 'desc', id: 'asc' } });
+        joined = new Set(mine.map((t) => t.id));
+      }
+      render(req, res, 'tickets/portal-index', {
+        title: req.t('tickets-portal:index.title'),
+        section: 'tickets',
+        mine,
+        // One's own and followed concerns are listed above, not offered to join.
+        joinable: joinable.filter((ticket) => !joined.has(ticket.id)),
+        ticketReference,
+        readOnly: !user,
+      });
+    }),
+  );
 
-  router.get(`${BASE}/neu`, scoped(portalPropertyScope, (req, res, { access }) => showReportForm(req, res, access, ticketForm({}))));
+  router.get(
+    `${BASE}/neu`,
+    scoped(portalPropertyScope, (req, res, { access }) => showReportForm(req, res, access, ticketForm({}))),
+  );
 
-  router.post(BASE, scoped(residentPropertyScope, async (req, res, scope) => {
-    const { user, access } = scope;
-    const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
-    const form = ticketForm(req.body);
-    const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, access)]);
-    const { errors, valid } = validateTicketForm(form, categories, units);
-    const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
-    if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, access, form, errors, 422);
-    const reporterContact = await reporterContactFor(req.em, access, valid, req.deps.clock.now());
-    const ticket = await createTicket(req.em, req.storage, { reporter: user, reporterContact, access, form, valid, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
-    res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=gemeldet`);
-  }));
+  router.post(
+    BASE,
+    scoped(residentPropertyScope, async (req, res, scope) => {
+      const { user, access } = scope;
+      const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
+      const form = ticketForm(req.body);
+      const [categories, units] = await Promise.all([activeCategories(req.em), reportableUnits(req.em, access)]);
+      const { errors, valid } = validateTicketForm(form, categories, units);
+      const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
+      if (Object.keys(errors).length > 0 || !valid) return showReportForm(req, res, access, form, errors, 422);
+      const reporterContact = await reporterContactFor(req.em, access, valid, req.deps.clock.now());
+      const ticket = await createTicket(req.em, req.storage, {
+        reporter: user,
+        reporterContact,
+        access,
+        form,
+        valid,
+        files,
+        now: req.deps.clock.now(),
+        baseUrl: req.deps.config.baseUrl,
+      });
+      res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=gemeldet`);
+    }),
+  );
 
-  router.get(`${BASE}/:ticketId`, scoped(residentTicketScope, (req, res, scope) => showTicket(req, res, withViewer(scope))));
+  router.get(
+    `${BASE}/:ticketId`,
+    scoped(residentTicketScope, (req, res, scope) => showTicket(req, res, withViewer(scope))),
+  );
 
   // The ticket is checked before the upload is received: nothing of a refused comment is kept.
-  router.post(`${BASE}/:ticketId/kommentare`, scoped(residentTicketScope, async (req, res, scope) => {
-    const { user, ticket } = scope;
-    const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
-    const body = textareaField(req.body?.body);
-    const errors: FieldErrors = {};
-    const problem = commentProblem(body);
-    if (problem) errors.body = problem;
-    const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
-    if (Object.keys(errors).length > 0) return showTicket(req, res, withViewer(scope), body, errors, 422);
-    const entry = await addComment(req.em, req.storage, ticket, { portalUser: user }, { body, internal: false, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl });
-    res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=kommentiert#entry-${entry.id}`);
-  }));
+  router.post(
+    `${BASE}/:ticketId/kommentare`,
+    scoped(residentTicketScope, async (req, res, scope) => {
+      const { user, ticket } = scope;
+      const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
+      const body = textareaField(req.body?.body);
+      const errors: FieldErrors = {};
+      const problem = commentProblem(body);
+      if (problem) errors.body = problem;
+      const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
+      if (Object.keys(errors).length > 0) return showTicket(req, res, withViewer(scope), body, errors, 422);
+      const entry = await addComment(
+        req.em,
+        req.storage,
+        ticket,
+        { portalUser: user },
+        { body, internal: false, files, now: req.deps.clock.now(), baseUrl: req.deps.config.baseUrl },
+      );
+      res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=kommentiert#entry-${entry.id}`);
+    }),
+  );
 
   // Who may reopen, and when, is access.ts reopenRight: for a follower the action does not exist (404).
-  router.post(`${BASE}/:ticketId/erneut-oeffnen`, scoped(residentTicketScope, async (req, res, scope) => {
-    const { user, ticket } = scope;
-    const result = await reopenTicket(req.em, ticket, { portalUser: user }, req.deps.clock.now(), req.deps.config.baseUrl);
-    if (result === 'refused') throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
-    res.redirect(303, `${ticketUrl(scope, ticket.id)}${result === 'changed' ? '?hinweis=wiedergeoeffnet' : ''}`);
-  }));
+  router.post(
+    `${BASE}/:ticketId/erneut-oeffnen`,
+    scoped(residentTicketScope, async (req, res, scope) => {
+      const { user, ticket } = scope;
+      const result = await reopenTicket(req.em, ticket, { portalUser: user }, req.deps.clock.now(), req.deps.config.baseUrl);
+      if (result === 'refused') throw new NotFoundError(`ticket ${ticket.id}: only its reporter reopens it`);
+      res.redirect(303, `${ticketUrl(scope, ticket.id)}${result === 'changed' ? '?hinweis=wiedergeoeffnet' : ''}`);
+    }),
+  );
 
   // "Ich bin auch betroffen": an open common-area concern of the house the resident does not see yet.
-  router.post(`${BASE}/:ticketId/betroffen`, scoped(residentPropertyScope, async (req, res, scope) => {
-    const { user, access } = scope;
-    const { ticketId } = req.params;
-    if (!isUuid(ticketId)) throw new NotFoundError(`malformed ticket id ${ticketId}`);
-    const ticket = await joinableTicket(req.em, access, ticketId);
-    if (!ticket) throw new NotFoundError(`ticket ${ticketId} cannot be joined here`);
-    if (await residentTicket(req.em, user, access, ticket.id)) return res.redirect(303, ticketUrl(scope, ticket.id));
-    await followTicket(req.em, ticket, user, req.deps.clock.now());
-    res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=betroffen`);
-  }));
+  router.post(
+    `${BASE}/:ticketId/betroffen`,
+    scoped(residentPropertyScope, async (req, res, scope) => {
+      const { user, access } = scope;
+      const { ticketId } = req.params;
+      if (!isUuid(ticketId)) throw new NotFoundError(`malformed ticket id ${ticketId}`);
+      const ticket = await joinableTicket(req.em, access, ticketId);
+      if (!ticket) throw new NotFoundError(`ticket ${ticketId} cannot be joined here`);
+      if (await residentTicket(req.em, user, access, ticket.id)) return res.redirect(303, ticketUrl(scope, ticket.id));
+      await followTicket(req.em, ticket, user, req.deps.clock.now());
+      res.redirect(303, `${ticketUrl(scope, ticket.id)}?hinweis=betroffen`);
+    }),
+  );
 
-  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId`, scoped(residentTicketScope, async (req, res, scope) => {
-    await sendTicketFile(res, req.storage, await visibleAttachment(req, withViewer(scope)), 'full');
-  }));
+  router.get(
+    `${BASE}/:ticketId/anhaenge/:attachmentId`,
+    scoped(residentTicketScope, async (req, res, scope) => {
+      await sendTicketFile(res, req.storage, await visibleAttachment(req, withViewer(scope)), 'full');
+    }),
+  );
 
-  router.get(`${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`, scoped(residentTicketScope, async (req, res, scope) => {
-    await sendTicketFile(res, req.storage, await visibleAttachment(req, withViewer(scope)), 'thumbnail');
-  }));
+  router.get(
+    `${BASE}/:ticketId/anhaenge/:attachmentId/vorschau`,
+    scoped(residentTicketScope, async (req, res, scope) => {
+      await sendTicketFile(res, req.storage, await visibleAttachment(req, withViewer(scope)), 'thumbnail');
+    }),
+  );
 
   // "Als PDF speichern": the resident's copy, what their page shows.
-  router.get(`${BASE}/:ticketId/pdf`, scoped(residentTicketScope, async (req, res, scope) => {
-    const { ticket, viewer } = withViewer(scope);
-    sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'resident');
-  }));
+  router.get(
+    `${BASE}/:ticketId/pdf`,
+    scoped(residentTicketScope, async (req, res, scope) => {
+      const { ticket, viewer } = withViewer(scope);
+      sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'resident');
+    }),
+  );
 
   return router;
 }

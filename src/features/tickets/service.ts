@@ -213,7 +213,14 @@ export function commentProblem(body: string): string | null {
 }
 
 /** A timeline entry by staff or a resident, persisted with the caller's flush. */
-export function newEntry(tx: Em, ticket: Ticket, actor: Actor, kind: TicketEntryKind, now: Date, fields: { body?: string; internal?: boolean; data?: Record<string, unknown> } = {}) {
+export function newEntry(
+  tx: Em,
+  ticket: Ticket,
+  actor: Actor,
+  kind: TicketEntryKind,
+  now: Date,
+  fields: { body?: string; internal?: boolean; data?: Record<string, unknown> } = {},
+) {
   return tx.create(TicketEntry, {
     organization: ticket.organization,
     ticket,
@@ -304,7 +311,15 @@ async function changeTicket(
  * "Status ändern": the reporter and followers are told even without a comment (seed 000,
  * step 3). Setting "Erledigt" closes the ticket; any other status on a closed one reopens it.
  */
-export async function changeStatus(em: Em, ticket: Ticket, staff: StaffUser, status: TicketStatus, expectedVersion: number, now: Date, baseUrl: string): Promise<ChangeResult> {
+export async function changeStatus(
+  em: Em,
+  ticket: Ticket,
+  staff: StaffUser,
+  status: TicketStatus,
+  expectedVersion: number,
+  now: Date,
+  baseUrl: string,
+): Promise<ChangeResult> {
   if (ticket.mergedInto) return 'unchanged';
   if (expectedVersion === ticket.version && status === ticket.status) return 'unchanged';
   const from = ticket.status;
@@ -316,7 +331,14 @@ export async function changeStatus(em: Em, ticket: Ticket, staff: StaffUser, sta
 }
 
 /** "Zuständiger Mitarbeiter": shown to the reporter in the timeline and on the ticket. */
-export async function assignTicket(em: Em, ticket: Ticket, staff: StaffUser, assignee: StaffUser | null, expectedVersion: number, now: Date): Promise<ChangeResult> {
+export async function assignTicket(
+  em: Em,
+  ticket: Ticket,
+  staff: StaffUser,
+  assignee: StaffUser | null,
+  expectedVersion: number,
+  now: Date,
+): Promise<ChangeResult> {
   if (expectedVersion === ticket.version && (ticket.assignee?.id ?? null) === (assignee?.id ?? null)) return 'unchanged';
   return changeTicket(em, ticket, expectedVersion, now, { assignee }, async (tx) => {
     const data = { assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null };

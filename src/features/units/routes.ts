@@ -15,16 +15,19 @@ import { searchUnits, unitContracts, UNIT_SORT_DEFAULT, UNIT_SORTS } from './ser
 /** Console: the Einheiten list across all properties (Stammdaten), mounted at /verwaltung/einheiten (staff). */
 export function unitListRoutes() {
   const router = Router();
-  router.get('/', scoped(staffScope, async (req, res) => {
-    const { q, archived, sort, page, params: list } = listQuery(req, UNIT_SORTS, UNIT_SORT_DEFAULT);
-    // The filter takes the id of the Verwaltung's own properties only (the query names the Verwaltung: scopedOrganization).
-    const propertyId = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
-    const result = await searchUnits(req.em, { q, page, sort, propertyId, archived });
-    const params = { q, liegenschaft: propertyId ?? '', archivierte: list.archivierte, sortierung: list.sortierung };
-    if (req.get('hx-target') === 'unit-results') return render(req, res, 'units/_results', { q, sort, params, ...result });
-    const properties = await req.em.find(Property, { archivedAt: null }, { fields: ['id', 'name'], orderBy: { name: 'asc', id: 'asc' } });
-    render(req, res, 'units/index', { title: req.t('properties-edit:units.title'), q, sort, archived, propertyId, properties, params, ...result });
-  }));
+  router.get(
+    '/',
+    scoped(staffScope, async (req, res) => {
+      const { q, archived, sort, page, params: list } = listQuery(req, UNIT_SORTS, UNIT_SORT_DEFAULT);
+      // The filter takes the id of the Verwaltung's own properties only (the query names the Verwaltung: scopedOrganization).
+      const propertyId = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
+      const result = await searchUnits(req.em, { q, page, sort, propertyId, archived });
+      const params = { q, liegenschaft: propertyId ?? '', archivierte: list.archivierte, sortierung: list.sortierung };
+      if (req.get('hx-target') === 'unit-results') return render(req, res, 'units/_results', { q, sort, params, ...result });
+      const properties = await req.em.find(Property, { archivedAt: null }, { fields: ['id', 'name'], orderBy: { name: 'asc', id: 'asc' } });
+      render(req, res, 'units/index', { title: req.t('properties-edit:units.title'), q, sort, archived, propertyId, properties, params, ...result });
+    }),
+  );
   return router;
 }
 
@@ -34,13 +37,25 @@ type UnitPageScope = StaffScope & { property: Property; unit: Unit };
  * The unit page (views/units/show.eta): facts, contracts and contacts, and the Dokumente
  * panel (src/features/documents/console-service.ts); after a refused upload with its form and messages (422).
  */
-async function unitPage(req: Request, res: Response, { organizationId, property, unit }: UnitPageScope, refused: { form: UploadForm; errors: Record<string, string> } | null = null, status = 200) {
+async function unitPage(
+  req: Request,
+  res: Response,
+  { organizationId, property, unit }: UnitPageScope,
+  refused: { form: UploadForm; errors: Record<string, string> } | null = null,
+  status = 200,
+) {
   const today = berlinDate(req.deps.clock.now());
   const place: PanelPlace = { kind: 'unit', property, unit };
   const docs = refused
     ? await documentsPanel(req.em, organizationId, place, refused.form, refused.errors)
     : await documentsPanel(req.em, organizationId, place, undefined, {}, uploadedCount(req.query.hochgeladen));
-  render(req, res, 'units/show', { title: `${unit.number} · ${property.name}`, property, unit, ...(await unitContracts(req.em, unit, today)), today, docs }, status);
+  render(
+    req,
+    res,
+    'units/show',
+    { title: `${unit.number} · ${property.name}`, property, unit, ...(await unitContracts(req.em, unit, today)), today, docs },
+    status,
+  );
 }
 
 /**
@@ -51,15 +66,28 @@ async function unitPage(req: Request, res: Response, { organizationId, property,
  */
 export function unitPageRoutes() {
   const router = Router();
-  router.get('/:propertyId/einheiten/:unitId', scoped(unitScope, (req, res, scope) => unitPage(req, res, scope)));
+  router.get(
+    '/:propertyId/einheiten/:unitId',
+    scoped(unitScope, (req, res, scope) => unitPage(req, res, scope)),
+  );
 
   // "Dokument hochladen" (Einheitsmenü > Dokumente, seed 003 case 2): a unit in use only.
-  router.post('/:propertyId/einheiten/:unitId/dokumente', scoped(activeUnitScope, async (req, res, scope) => {
-    const { staff, property, unit } = scope;
-    const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
-    const outcome = await publishUploadedDocuments(req.em, req.storage, staff, { kind: 'unit', property, unit }, { ...received, body: req.body }, req.deps.clock.now());
-    if ('errors' in outcome) return unitPage(req, res, scope, { form: outcome.form, errors: fieldMessages(req.t, outcome.errors) }, 422);
-    res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einheiten/${unit.id}?hochgeladen=${outcome.published}`);
-  }));
+  router.post(
+    '/:propertyId/einheiten/:unitId/dokumente',
+    scoped(activeUnitScope, async (req, res, scope) => {
+      const { staff, property, unit } = scope;
+      const received = await receiveUploads(req, res, req.storage, DOCUMENT_FILES_FIELD);
+      const outcome = await publishUploadedDocuments(
+        req.em,
+        req.storage,
+        staff,
+        { kind: 'unit', property, unit },
+        { ...received, body: req.body },
+        req.deps.clock.now(),
+      );
+      if ('errors' in outcome) return unitPage(req, res, scope, { form: outcome.form, errors: fieldMessages(req.t, outcome.errors) }, 422);
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/einheiten/${unit.id}?hochgeladen=${outcome.published}`);
+    }),
+  );
   return router;
 }

@@ -46,14 +46,16 @@ export async function searchUnits(em: Em, options: { q: string; page: number; so
   const conditions = sql`u.organization_id = ${organizationId}
     ${options.archived ? sql`` : sql`and u.archived_at is null and p.archived_at is null`}
     ${options.propertyId ? sql`and u.property_id = ${options.propertyId}` : sql``}
-    ${term
-      ? // Two lookups joined by UNION, not one OR: with the OR PostgreSQL walked the number
-        // index and tested every unit (75 ms at 50,000 units with the count); this way the
-        // trigram index finds the numbers and the property's units come by their property (35 ms).
-        sql`and u.id in (select u2.id from unit u2 where u2.organization_id = ${organizationId} and u2.number ilike ${pattern}
+    ${
+      term
+        ? // Two lookups joined by UNION, not one OR: with the OR PostgreSQL walked the number
+          // index and tested every unit (75 ms at 50,000 units with the count); this way the
+          // trigram index finds the numbers and the property's units come by their property (35 ms).
+          sql`and u.id in (select u2.id from unit u2 where u2.organization_id = ${organizationId} and u2.number ilike ${pattern}
           union all select u3.id from unit u3 join property p3 on p3.id = u3.property_id
             where p3.organization_id = ${organizationId} and p3.name ilike ${pattern})`
-      : sql``}`;
+        : sql``
+    }`;
   const { rows } = await sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null; total: string }>`
     select u.id, u.number, u.kind, u.area_sqm as "areaSqm", u.floor, u.archived_at is not null as archived,
       p.id as "propertyId", p.name as "propertyName",
@@ -65,8 +67,12 @@ export async function searchUnits(em: Em, options: { q: string; page: number; so
     where ${conditions}
     order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
     limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  const total = await pageTotal(rows, async () =>
-    (await sql<{ n: string }>`select count(*) as n from unit u join property p on p.id = u.property_id where ${conditions}`.execute(em.getKysely())).rows[0].n);
+  const total = await pageTotal(
+    rows,
+    async () =>
+      (await sql<{ n: string }>`select count(*) as n from unit u join property p on p.id = u.property_id where ${conditions}`.execute(em.getKysely())).rows[0]
+        .n,
+  );
   return {
     rows: rows.map(({ total: _total, areaSqm, ...row }) => ({ ...row, areaSqm: areaSqm === null ? null : Number(areaSqm) })),
     total,

@@ -17,5 +17,6 @@ export const contracts: MasterDataKind = {
   ],
   populate: ['contacts'],
   label: (values) => String(values.contractNumber ?? ''),
-  check: (values) => (values.endsOn && values.startsOn && String(values.endsOn) < String(values.startsOn) ? [{ code: 'ends_before_start', field: 'endsOn' }] : []),
+  check: (values) =>
+    values.endsOn && values.startsOn && String(values.endsOn) < String(values.startsOn) ? [{ code: 'ends_before_start', field: 'endsOn' }] : [],
 };
