@@ -120,7 +120,10 @@ export function createApp(deps: AppDeps) {
   app.use(htmxFollowsRedirects);
 
   app.use(['/verwaltung', '/portal'], noStore);
-  app.use('/verwaltung', loadSession('staff'), (_req, res, next) => ((res.locals.layout = 'console'), next()));
+  app.use('/verwaltung', loadSession('staff'), (_req, res, next) => {
+    res.locals.layout = 'console';
+    next();
+  });
   app.use('/portal', (req, res, next) => {
     res.locals.layout = 'portal';
     res.locals.portalBase = '/portal';

@@ -16,7 +16,7 @@
     var input = zone.querySelector('input[type=file]');
     var chosen = zone.querySelector('[data-chosen]');
     var form = zone.closest('form');
-    var title = form && form.querySelector('input[name=title]');
+    var title = form?.querySelector('input[name=title]');
     var autoTitle = '';
     function show() {
       var names = Array.prototype.map.call(input.files || [], (f) => f.name);
@@ -44,7 +44,7 @@
     });
     zone.addEventListener('drop', (event) => {
       event.preventDefault();
-      if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+      if (!event.dataTransfer?.files.length) return;
       input.files = event.dataTransfer.files;
       show();
     });
@@ -59,7 +59,7 @@
       list.querySelectorAll('label').forEach((label) => {
         var input = label.querySelector('input');
         // style, not the hidden attribute: label.checkbox sets its own display.
-        var hide = q !== '' && !(input && input.checked) && label.textContent.toLowerCase().indexOf(q) < 0;
+        var hide = q !== '' && !input?.checked && label.textContent.toLowerCase().indexOf(q) < 0;
         label.style.display = hide ? 'none' : '';
       });
     });

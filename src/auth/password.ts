@@ -12,7 +12,8 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(passwordHash: string | null | undefined, password: string): Promise<boolean> {
-  const target = passwordHash ?? (await (dummyHash ??= hash('no user has this password', OPTIONS)));
+  dummyHash ??= hash('no user has this password', OPTIONS);
+  const target = passwordHash ?? (await dummyHash);
   try {
     const ok = await verify(target, password);
     return ok && Boolean(passwordHash);

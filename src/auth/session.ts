@@ -123,9 +123,9 @@ export async function createPreviewSession(em: Em, staffSession: Session, proper
  */
 export async function validatePreviewToken(em: Em, token: string, now: Date): Promise<Session | null> {
   const session = await sessionOfToken(em, token, ['organization', 'previewProperty', 'parentSession.staffUser']);
-  if (!session || session.area !== 'preview' || !session.previewProperty) return null;
+  if (session?.area !== 'preview' || !session.previewProperty) return null;
   const parent = session.parentSession;
-  if (!parent || parent.area !== 'staff' || !(await stillValid(em, parent, 'staff', now, false))) {
+  if (parent?.area !== 'staff' || !(await stillValid(em, parent, 'staff', now, false))) {
     await em.nativeDelete(Session, { id: session.id });
     return null;
   }

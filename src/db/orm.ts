@@ -53,7 +53,12 @@ export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Par
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
     debug,
-    ...(onQuery && { onQuery: (sql: string) => (onQuery(sql), sql) }),
+    ...(onQuery && {
+      onQuery: (sql: string) => {
+        onQuery(sql);
+        return sql;
+      },
+    }),
     allowGlobalContext: false,
     // Validate that required relations are set before INSERTs reach the database.
     validateRequired: true,

@@ -13,6 +13,7 @@ export function isUuid(value: unknown): value is string {
  * Loads a record by id through the request's (Verwaltung-scoped) EntityManager, or throws
  * 404. A malformed id is a 404 too, never a database error, so URLs reveal nothing.
  */
+// biome-ignore lint/suspicious/noExplicitAny: MikroORM types the populate hint per call; any entity is allowed here
 export async function findByIdOr404<T extends object>(em: Em, entity: EntityName<T>, id: unknown, options?: FindOneOptions<T, any>): Promise<T> {
   if (!isUuid(id)) throw new NotFoundError(`malformed id ${String(id)}`);
   const found = await em.findOne(entity, { id } as never, options as never);

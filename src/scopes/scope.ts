@@ -41,7 +41,8 @@ export function within<P extends object, T extends object>(
 
 /** Loads a scope once per request (a second ask returns the same promise). */
 function once<T>(scope: Scope<T>, req: Request, res: Response): Promise<T> {
-  const loaded = (req.scopes ??= new Map());
+  req.scopes ??= new Map();
+  const loaded = req.scopes;
   if (!loaded.has(scope)) loaded.set(scope, scope.load(req, res));
   return loaded.get(scope) as Promise<T>;
 }

@@ -64,6 +64,7 @@ export async function findInScope<T extends object>(
   entity: EntityName<T>,
   param: string,
   where: FilterQuery<T>,
+  // biome-ignore lint/suspicious/noExplicitAny: MikroORM types the populate hint per call; any entity is allowed here
   options?: FindOneOptions<T, any>,
 ): Promise<T> {
   const id = req.params[param];
@@ -78,6 +79,7 @@ function ofVerwaltung<T extends { organization: unknown }, K extends string>(
   key: K,
   entity: EntityName<T>,
   param: string,
+  // biome-ignore lint/suspicious/noExplicitAny: MikroORM types the populate hint per call; any entity is allowed here
   options?: FindOneOptions<T, any>,
   parent: Scope<StaffScope> = staffScope,
 ): Scope<StaffScope & Record<K, T>> {

@@ -77,7 +77,11 @@ function startReceiver(): Promise<{ child: ChildProcess; url: string; report(): 
       resolve({
         child,
         url: message.url,
-        report: () => new Promise((done) => (child.once('message', (m) => done(m as ReceiverReport)), child.send({ report: true }))),
+        report: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done(m as ReceiverReport));
+            child.send({ report: true });
+          }),
         close: () => child.send({ close: true }),
       }),
     );

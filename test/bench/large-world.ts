@@ -247,7 +247,6 @@ export const CONTACT_QUERY = 'Schwarz';
 export const BENCH_PORTAL_USER = { email: 'benchmark.bewohnerin@example.de', password: DEMO_PASSWORD };
 
 const PROPERTIES = 1000;
-const UNITS = 50_000;
 const CONTACTS = 100_000;
 
 function literal(value: string): string {

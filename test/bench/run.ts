@@ -20,8 +20,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import autocannon, { type Result } from 'autocannon';
 import { berlinDate } from '../../src/clock.ts';
@@ -31,7 +29,6 @@ import { adminExecute, databaseUrl } from '../support/db.ts';
 import { logIn, startServer, stopServer, type RunningServer } from './server.ts';
 import { BENCH_PORTAL_USER, CONTACT_QUERY, describeLargeWorld, hasLargeWorld, PROPERTY_QUERY, seedLargeWorld, type LargeWorld } from './large-world.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hausportal_bench';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

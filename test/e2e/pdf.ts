@@ -32,6 +32,7 @@ export async function renderPdfInBrowser(browser: Browser, bytes: Uint8Array, pn
     await page.goto(`${ORIGIN}/`);
     await page.waitForFunction(() => 'pdfjs' in window);
     const qr = await page.evaluate(async (base64) => {
+      // biome-ignore lint/suspicious/noExplicitAny: pdf.js document, read in the page without its types
       type PdfJs = { getDocument(source: { data: Uint8Array }): { promise: Promise<any> } };
       const pdfjs = (window as unknown as { pdfjs: PdfJs }).pdfjs;
       const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

@@ -27,7 +27,9 @@ async function serialLetterFile(): Promise<string> {
     for (const n of [1, 2]) {
       const page = pdf.addPage([595.28, 841.89]);
       const lines = n === 1 ? ['Hausverwaltung Sonnenschein GmbH · Sonnenallee 1 · 80331 München', ...to, '', 'Abrechnung 2026'] : ['Seite 2 von 2'];
-      lines.forEach((line, i) => page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font }));
+      lines.forEach((line, i) => {
+        page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font });
+      });
     }
   }
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'smartpost-')), 'Hausgeldabrechnung 2026.pdf');

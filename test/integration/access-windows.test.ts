@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, berlinDate } from '../../src/clock.ts';
 import { hashPassword } from '../../src/auth/password.ts';
-import type { Em } from '../../src/db/orm.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import { AuditLog, Contact, Contract, Organization, PortalAccessGrant, PortalMembership, PortalUser, Session } from '../../src/entities/index.ts';
 import { applyAccessWindows } from '../../src/features/access/windows.ts';

@@ -2,7 +2,7 @@ import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Announcement, Attachment, OutboxMail } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { pageFrom, type Client, type FileField, type Page } from '../support/client.ts';
+import { pageFrom, type Client, type FileField } from '../support/client.ts';
 import { filesUnder, SAMPLE_FILES } from '../support/files.ts';
 import { linkIn } from '../support/smtp.ts';
 

@@ -36,6 +36,7 @@ const HAUSORDNUNG = fixture('hausordnung.pdf');
 // A Windows program named rechnung.pdf (test/fixtures/documents/generate.ts).
 const EXE_AS_PDF = fixture('rechnung.pdf');
 
+// biome-ignore lint/suspicious/noExplicitAny: the API answers JSON of many shapes
 type ApiAnswer = { status: number; body: Record<string, any> };
 
 /** Sends a push as an ERP does: multipart with the file and the JSON metadata. */
@@ -44,11 +45,13 @@ async function push(metadata: unknown, file: { name: string; content: Buffer; ty
   form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata));
   if (file) form.append('file', new Blob([new Uint8Array(file.content)], { type: file.type ?? 'application/pdf' }), file.name);
   const response = await fetch(`${app.baseUrl}/api/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+  // biome-ignore lint/suspicious/noExplicitAny: the API answers JSON of many shapes
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 async function call(method: string, externalId: string, key = DEMO_API_KEY): Promise<ApiAnswer> {
   const response = await fetch(`${app.baseUrl}/api/v1/documents/${encodeURIComponent(externalId)}`, { method, headers: { authorization: `Bearer ${key}` } });
+  // biome-ignore lint/suspicious/noExplicitAny: the API answers JSON of many shapes
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 

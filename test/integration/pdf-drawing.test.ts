@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Invitation, InvitationLetterBatch, Ticket } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client } from '../support/client.ts';
-import { expectHealthzAnswering, HEALTHZ_ANY_MS, HEALTHZ_TYPICAL_MS, postWatchingHealthz } from '../support/healthz.ts';
+import { expectHealthzAnswering, HEALTHZ_TYPICAL_MS, postWatchingHealthz } from '../support/healthz.ts';
 import { filesUnder } from '../support/files.ts';
 import { CODE, readPdf } from '../support/pdf.ts';
 

@@ -9,7 +9,7 @@ import { Document, SerialLetter, SerialLetterPart } from '../../src/entities/ind
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
 import { filesUnder } from '../support/files.ts';
-import { expectHealthzAnswering, HEALTHZ_ANY_MS, HEALTHZ_TYPICAL_MS, postWatchingHealthz } from '../support/healthz.ts';
+import { expectHealthzAnswering, HEALTHZ_TYPICAL_MS, postWatchingHealthz } from '../support/healthz.ts';
 
 // Issue 14: a damaged PDF must not stall the server. SmartPost reads PDFs in worker threads
 // (src/pdf/workers.ts) with a time and a heap bound; pdf.js opens each file first and refuses
@@ -43,7 +43,9 @@ async function goodPdf(): Promise<Buffer> {
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   for (const lines of [['Frau', 'Kristina Maiblume', 'Max-Planck-Str. 12', '80638 München', '', 'Sehr geehrte Frau Maiblume,'], ['Seite 2 von 2']]) {
     const page = pdf.addPage([595.28, 841.89]);
-    lines.forEach((line, i) => page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font }));
+    lines.forEach((line, i) => {
+      page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font });
+    });
   }
   return Buffer.from(await pdf.save());
 }

@@ -36,7 +36,9 @@ async function serialLetterPdf(letters: Letter[]): Promise<Buffer> {
       const page = pdf.addPage([595.28, 841.89]);
       const lines =
         n === 1 ? [SENDER, ...letter.to, '', `Sehr geehrte Damen und Herren, ${letter.marker}`] : [`Seite ${n} von ${pages}`, `${letter.marker} Fortsetzung`];
-      lines.forEach((line, i) => page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font }));
+      lines.forEach((line, i) => {
+        page.drawText(line, { x: 70, y: 720 - i * 14, size: 10, font });
+      });
       page.drawText(`${letter.marker} Seite ${n}`, { x: 70, y: 400, size: 10, font });
     }
   }

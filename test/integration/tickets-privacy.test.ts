@@ -14,7 +14,7 @@ import {
   ticketReference,
 } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import type { Client, FileField, Page } from '../support/client.ts';
+import type { Client, FileField } from '../support/client.ts';
 import { readPdf } from '../support/pdf.ts';
 import type { ReceivedMail } from '../support/smtp.ts';
 

@@ -62,7 +62,9 @@ beforeAll(async () => {
     return user;
   };
   resident(KARL, 'Karl Maiblume', [em.getReference(Contact, app.world.contacts.kristina.id)]);
-  FOLLOWERS.forEach((email, i) => resident(email, `Nachbar ${i + 1}`));
+  FOLLOWERS.forEach((email, i) => {
+    resident(email, `Nachbar ${i + 1}`);
+  });
   await em.flush();
   kristina = app.client();
   await kristina.loginPortal(KRISTINA, app.world.password);
@@ -146,7 +148,10 @@ describe('the mails of a Vorgang', () => {
     const getKysely = em.getKysely.bind(em);
     em.getKysely = ((options?: Parameters<typeof getKysely>[0]) =>
       getKysely(options).withPlugin({
-        transformQuery: ({ node }) => (plainQueries++, node),
+        transformQuery: ({ node }) => {
+          plainQueries++;
+          return node;
+        },
         transformResult: async ({ result }) => result,
       })) as typeof em.getKysely;
     app.clock.advance(60_000);

@@ -26,7 +26,9 @@ let sent = 0;
 const body = new ReadableStream<Uint8Array>({
   async pull(stream) {
     if (sent >= bytes.length) return stream.close();
-    stream.enqueue(bytes.subarray(sent, (sent += 1 << 20)));
+    const from = sent;
+    sent += 1 << 20;
+    stream.enqueue(bytes.subarray(from, sent));
     await sleep(20);
   },
 });
@@ -52,7 +54,10 @@ while (!answer) {
   const start = performance.now();
   // A request the server could not take (a dropped connection) is recorded as status 0.
   const status = await fetch(healthzUrl).then(
-    async (response) => (await response.text(), response.status),
+    async (response) => {
+      await response.text();
+      return response.status;
+    },
     () => 0,
   );
   healthz.push({ status, ms: performance.now() - start });

@@ -125,7 +125,7 @@ export async function saveAnnouncement(
     input.storage,
     input.uploads.map((u) => u.tempPath),
     async (keys) => {
-      input.uploads.forEach((upload, i) =>
+      input.uploads.forEach((upload, i) => {
         em.create(Attachment, {
           organization: announcement.organization,
           announcement,
@@ -134,8 +134,8 @@ export async function saveAnnouncement(
           size: upload.size,
           storageKey: keys[i],
           createdAt: now,
-        }),
-      );
+        });
+      });
       if (notify) await queueAnnouncementMails(em, announcement, input.properties, input.baseUrl, now);
       await em.flush();
     },

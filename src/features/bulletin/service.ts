@@ -70,7 +70,7 @@ function attachAndFlush(em: Em, storage: FileStorage, post: BulletinPost, upload
     storage,
     uploads.map((u) => u.tempPath),
     async (keys) => {
-      uploads.forEach((upload, i) =>
+      uploads.forEach((upload, i) => {
         em.create(Attachment, {
           organization: post.organization,
           bulletinPost: post,
@@ -78,8 +78,8 @@ function attachAndFlush(em: Em, storage: FileStorage, post: BulletinPost, upload
           mimeType: upload.mimeType,
           size: upload.size,
           storageKey: keys[i],
-        }),
-      );
+        });
+      });
       await em.flush();
     },
   );

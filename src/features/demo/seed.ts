@@ -286,13 +286,19 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     contract(sonnenschein, 'rental', mpUnits[3], [schulz], firstOfNextMonth(today));
     contract(sonnenschein, 'rental', mpUnits[3], [demir], addDays(today, -1200), addDays(today, -45));
     contract(sonnenschein, 'rental', mpShop, [bakery], addDays(today, -2000));
-    mpUnits.slice(4).forEach((u, i) => contract(sonnenschein, 'ownership', u, [owners[i % 2]], longAgo));
+    mpUnits.slice(4).forEach((u, i) => {
+      contract(sonnenschein, 'ownership', u, [owners[i % 2]], longAgo);
+    });
     // Rosenweg 24 (WEG): owners, some letting their flats.
-    rosenUnits.forEach((u, i) => contract(sonnenschein, 'ownership', u, [i < 2 ? eigner : owners[i % 2]], longAgo));
+    rosenUnits.forEach((u, i) => {
+      contract(sonnenschein, 'ownership', u, [i < 2 ? eigner : owners[i % 2]], longAgo);
+    });
     contract(sonnenschein, 'rental', rosenUnits[0], [nowak], addDays(today, -300));
     contract(sonnenschein, 'rental', rosenUnits[1], [wagner], addDays(today, -150));
     contract(sonnenschein, 'rental', rosenParking[0], [wagner], addDays(today, -150));
-    lindenUnits.forEach((u) => contract(sonnenschein, 'ownership', u, [owners[1]], longAgo));
+    lindenUnits.forEach((u) => {
+      contract(sonnenschein, 'ownership', u, [owners[1]], longAgo);
+    });
     contract(sonnenschein, 'rental', hafenUnits[0], [logistics], addDays(today, -500));
 
     tx.create(ServiceProvider, {

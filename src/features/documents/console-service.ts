@@ -327,7 +327,9 @@ export async function reorderType(em: Em, type: DocumentType, direction: 'up' | 
     const j = direction === 'up' ? i - 1 : i + 1;
     if (i < 0 || j < 0 || j >= siblings.length) return;
     [siblings[i], siblings[j]] = [siblings[j], siblings[i]];
-    siblings.forEach((s, position) => (s.position = position));
+    siblings.forEach((s, position) => {
+      s.position = position;
+    });
     await tx.flush();
   });
 }

@@ -50,7 +50,9 @@ async function demoPdf(title: string, lines: string[]): Promise<Uint8Array> {
   const font = await pdf.embedFont(StandardFonts.Helvetica);
   const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
   page.drawText(title, { x: 70, y: 760, size: 20, font: bold });
-  lines.forEach((line, i) => page.drawText(line, { x: 70, y: 720 - i * 18, size: 11, font }));
+  lines.forEach((line, i) => {
+    page.drawText(line, { x: 70, y: 720 - i * 18, size: 11, font });
+  });
   return pdf.save();
 }
 

@@ -122,7 +122,10 @@ async function mailDigests(em: Em, organizationId: string, day: string, from: Da
   for (const row of reached) {
     if (!recipients.has(row.portalUserId)) continue;
     let documents = byUser.get(row.portalUserId);
-    if (!documents) byUser.set(row.portalUserId, (documents = new Map()));
+    if (!documents) {
+      documents = new Map();
+      byUser.set(row.portalUserId, documents);
+    }
     documentIds.add(row.documentId);
     propertyIds.add(row.propertyId);
     const current = documents.get(row.documentId);

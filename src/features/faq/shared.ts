@@ -31,7 +31,9 @@ export async function moveWithinGroup<T extends Ordered>(em: Em, entity: EntityN
   const target = direction === 'up' ? index - 1 : index + 1;
   if (index < 0 || target < 0 || target >= group.length) return;
   [group[index], group[target]] = [group[target], group[index]];
-  group.forEach((entry, i) => (entry.position = i + 1));
+  group.forEach((entry, i) => {
+    entry.position = i + 1;
+  });
   await em.flush();
 }
 

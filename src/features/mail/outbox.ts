@@ -27,7 +27,10 @@ const MESSAGE_ID_HOST = 'hausportal.mail';
 const translators = new Map<Language, TFunction>();
 function translatorOf(lang: Language): TFunction {
   let t = translators.get(lang);
-  if (!t) translators.set(lang, (t = translator(lang)));
+  if (!t) {
+    t = translator(lang);
+    translators.set(lang, t);
+  }
   return t;
 }
 
@@ -125,7 +128,7 @@ export async function insertOutboxMails(em: Em, mails: readonly OutboxInsert[], 
       next_attempt_at: now,
       created_at: now,
     }));
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the outbox table is not in a Kysely schema type
+    // biome-ignore lint/suspicious/noExplicitAny: the outbox table is not in a Kysely schema type
     await (db as any).insertInto('outbox_mail').values(rows).execute();
   }
   return mails.length;

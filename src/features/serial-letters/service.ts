@@ -131,7 +131,7 @@ export async function planSerialLetter(
   property: Property | null,
 ): Promise<{ errors: Problems; plan?: Plan }> {
   const perLetter = Number(form.pagesPerLetter);
-  let reading;
+  let reading: Awaited<ReturnType<typeof readSerialLetter>>;
   try {
     reading = await pdf.run<typeof readSerialLetter>(PDF_JOBS, 'readSerialLetter', {
       path: upload.tempPath,
@@ -179,7 +179,7 @@ export async function saveDraft(
         createdBy: staff,
         createdAt: now,
       });
-      plan.letters.forEach((letter, i) =>
+      plan.letters.forEach((letter, i) => {
         tx.create(SerialLetterPart, {
           organization: staff.organization,
           serialLetter,
@@ -188,8 +188,8 @@ export async function saveDraft(
           lastPage: letter.lastPage,
           excerpt: letter.lines.join('\n').slice(0, 2000),
           contact: letter.contact?.id ?? null,
-        }),
-      );
+        });
+      });
       await tx.flush();
       return serialLetter;
     }),

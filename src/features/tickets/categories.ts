@@ -72,7 +72,9 @@ export async function moveCategory(em: Em, staff: StaffUser, category: TicketCat
   const j = direction === 'up' ? i - 1 : i + 1;
   if (i < 0 || j < 0 || j >= all.length) return;
   [all[i], all[j]] = [all[j], all[i]];
-  all.forEach((c, position) => (c.position = position));
+  all.forEach((c, position) => {
+    c.position = position;
+  });
   auditStaffAction(em, staff, 'ticket_category.moved', subject(category), { name: category.name, direction }, now);
   await em.flush();
 }

@@ -2,7 +2,6 @@ import type { Em } from '../../db/orm.ts';
 import {
   COMMON_AREAS,
   Contact,
-  OPEN_TICKET_STATUSES,
   Ticket,
   TicketAttachment,
   TicketCategory,
@@ -121,7 +120,7 @@ export async function nextTicketNumber(tx: Em, organizationId: string, year: num
 
 /** Creates the rows of stored files on their entry, in the caller's transaction (keys: see storeFilesThenWrite). */
 function attachFiles(tx: Em, ticket: Ticket, entry: TicketEntry, files: PreparedFile[], keys: string[]) {
-  files.forEach((file, i) =>
+  files.forEach((file, i) => {
     tx.create(TicketAttachment, {
       organization: ticket.organization,
       ticket,
@@ -133,8 +132,8 @@ function attachFiles(tx: Em, ticket: Ticket, entry: TicketEntry, files: Prepared
       thumbKey: file.thumbPath ? keys[i * 2 + 1] : null,
       width: file.width,
       height: file.height,
-    }),
-  );
+    });
+  });
 }
 
 /**

@@ -17,7 +17,7 @@ export type MasterDataKind = {
   name: string;
   /** The external id of the template's example row; other kinds' reference examples point at it. */
   exampleExternalId: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any entity of the list
+  // biome-ignore lint/suspicious/noExplicitAny: any entity of the list
   entity: EntityName<any>;
   fields: FieldSpec[];
   /** Many-valued relations to load with existing records to compare them. */
