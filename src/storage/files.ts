@@ -21,6 +21,9 @@ export interface FileStorage {
   remove(key: string): Promise<void>;
 }
 
+/** `size` of a key with no file behind it (removed, or never stored); any other failure is the store's. */
+export class StoredFileMissingError extends Error {}
+
 const KEY = /^[a-f0-9]{2}\/[a-f0-9]{40}$/;
 
 /** A new random key, `<2 hex>/<40 hex>` (never derived from the uploaded name). */
@@ -48,7 +51,14 @@ export function localFileStorage(root: string): FileStorage {
       return key;
     },
     open: (key) => createReadStream(pathOf(key)),
-    size: async (key) => (await stat(pathOf(key))).size,
+    async size(key) {
+      try {
+        return (await stat(pathOf(key))).size;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StoredFileMissingError(`no stored file ${key}`);
+        throw error;
+      }
+    },
     remove: (key) => rm(pathOf(key), { force: true }),
   };
 }

@@ -3,7 +3,7 @@ import { rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config.ts';
-import { checkedStorageKey, newStorageKey, type FileStorage } from './files.ts';
+import { checkedStorageKey, newStorageKey, StoredFileMissingError, type FileStorage } from './files.ts';
 
 /** One client per configuration (its connection pool is shared by the app, the API and the jobs). */
 export function s3Client(s3: S3Config): S3Client {
@@ -47,8 +47,13 @@ export function s3FileStorage(s3: S3Config, tempDir: string, client: S3Client = 
       });
     },
     async size(key) {
-      const head = await client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }));
-      return head.ContentLength ?? 0;
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket, Key: objectKey(key) }));
+        return head.ContentLength ?? 0;
+      } catch (error) {
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) throw new StoredFileMissingError(`no stored file ${key}`);
+        throw error;
+      }
     },
     async remove(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) }));

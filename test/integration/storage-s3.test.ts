@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Document, DocumentType } from '../../src/entities/index.ts';
-import { newTempPath, putStream, storeThenWrite, type FileStorage } from '../../src/storage/files.ts';
+import { newTempPath, putStream, StoredFileMissingError, storeThenWrite, type FileStorage } from '../../src/storage/files.ts';
 import { s3Client, s3FileStorage } from '../../src/storage/s3.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { filesUnder } from '../support/files.ts';
@@ -67,7 +67,7 @@ describe('the S3 file storage', () => {
 
     await storage.remove(key);
     expect(await s3.keys()).toEqual([]);
-    await expect(storage.size(key)).rejects.toThrow();
+    await expect(storage.size(key)).rejects.toThrow(StoredFileMissingError);
     await expect(readAll(storage.open(key))).rejects.toThrow();
     // Removing twice is no error (clean-up paths may run after a partial failure).
     await storage.remove(key);
@@ -147,7 +147,7 @@ describe('the S3 file storage', () => {
     } finally {
       clearInterval(sample);
     }
-    // The S3 server runs in this process too; the file (50 MB) never was in memory at once.
+    // Only this process is measured (the S3 server runs in its own): the 50 MB were never in memory at once.
     expect(samples).toBeGreaterThan(0);
     expect(peak).toBeLessThan(20 * MB);
   }, 180_000);
@@ -202,5 +202,23 @@ describe('the app with STORAGE_URL pointing to the S3 server', () => {
     client.destroy();
     const missing = await rawGet(new URL(`/verwaltung/dokumente/${document.id}/datei`, app.baseUrl).toString(), manager.browserHeaders());
     expect(missing.status).toBe(404);
+  });
+
+  it('answers an error page, not "not found", while the object storage cannot be reached (last: it stops the server)', async () => {
+    const manager = app.client();
+    await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
+    const type = await app.em().findOneOrFail(DocumentType, { organization: app.world.organizations.sonnenschein, name: 'Hausordnung' }, all);
+    const answer = await manager.postMultipart(
+      `/verwaltung/liegenschaften/${app.world.properties.rosenweg.id}/dokumente`,
+      { title: 'Vor dem Ausfall', type: type.id, share: 'property' },
+      [{ name: 'ausfall.pdf', type: 'application/pdf', content: compressiblePdf() }],
+      'files',
+    );
+    expect(answer.status, answer.$('.field-error').text()).toBe(303);
+    const document = await app.em().findOneOrFail(Document, { title: 'Vor dem Ausfall' }, all);
+    await s3.close();
+    const down = await rawGet(new URL(`/verwaltung/dokumente/${document.id}/datei`, app.baseUrl).toString(), manager.browserHeaders());
+    expect(down.status).toBe(500);
+    expect(down.headers['content-type']).toContain('text/html');
   });
 });

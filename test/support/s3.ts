@@ -1,28 +1,28 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-// s3rver ships no types; the little the tests use is typed below.
-// @ts-expect-error -- no declaration file
-import S3rverModule from 's3rver';
 import { loadConfig, type S3Config } from '../../src/config.ts';
 import { s3Client } from '../../src/storage/s3.ts';
-
-type S3rverServer = { run(): Promise<{ address: string; port: number }>; close(): Promise<void> };
-const S3rver = S3rverModule as new (options: Record<string, unknown>) => S3rverServer;
 
 export const TEST_BUCKET = 'hausportal-test';
 
 /**
  * A real S3-compatible server (s3rver: the S3 REST API over a local directory) on a free
- * loopback port, with one bucket. `env` is what the app needs to use it (STORAGE_URL and the
- * AWS_* variables, as an operator would set them); s3rver takes any credentials and does
- * not speak the SDK's newer CRC checksums, hence WHEN_REQUIRED.
+ * loopback port, with one bucket, in a child process (test/support/s3rver-main.ts). `env`
+ * is what the app needs to use it (STORAGE_URL and the AWS_* variables, as an operator would
+ * set them); s3rver takes any credentials and does not speak the SDK's newer CRC checksums,
+ * hence WHEN_REQUIRED.
  */
 export async function startS3Server(prefix = 'dateien') {
   const directory = await mkdtemp(path.join(tmpdir(), 'hausportal-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: TEST_BUCKET }] });
-  const { port } = await server.run();
+  const server = spawn(process.execPath, [path.join(import.meta.dirname, 's3rver-main.ts'), directory, TEST_BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await Promise.race([once(createInterface({ input: server.stdout }), 'line'), once(server, 'exit')])) as [string];
+  const port = Number(line);
+  if (!port) throw new Error('s3rver did not start');
   const env = {
     STORAGE_URL: `s3://${TEST_BUCKET}/${prefix}`,
     AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
@@ -34,6 +34,7 @@ export async function startS3Server(prefix = 'dateien') {
   };
   const s3 = loadConfig(env).s3 as S3Config;
   const client = s3Client(s3);
+  let closed = false;
   return {
     env,
     s3,
@@ -42,9 +43,14 @@ export async function startS3Server(prefix = 'dateien') {
       const list = await client.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET }));
       return (list.Contents ?? []).map((o) => o.Key ?? '').sort();
     },
+    /** Stops the server (twice is fine: a test may stop it to see the app without its storage). */
     async close() {
+      if (closed) return;
+      closed = true;
       client.destroy();
-      await server.close();
+      const exited = once(server, 'exit');
+      server.kill('SIGTERM');
+      await exited;
       await rm(directory, { recursive: true, force: true });
     },
   };
