@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const staticMaxAgeSeconds = deps.config.env === 'production' ? 7 * 24 * 3600 : 0;
-  app.use('/static', precompressedStatic(STATIC_DIR, { maxAgeSeconds: staticMaxAgeSeconds }));
+  app.use('/static', precompressedStatic(STATIC_DIR, { maxAgeSeconds: staticMaxAgeSeconds, watch: deps.config.env === 'development' }));
   app.use('/static', express.static(STATIC_DIR, { maxAge: staticMaxAgeSeconds * 1000, index: false }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
 

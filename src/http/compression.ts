@@ -83,10 +83,10 @@ function precompressed(dir: string): Promise<Map<string, Entry>> {
  * Serves the brotli or gzip copy of a static file built once at start (`precompressed`),
  * with the headers express.static gives the plain file (Cache-Control, Last-Modified, an
  * ETag per encoding) plus Content-Encoding, its Content-Length and `Vary: Accept-Encoding`.
- * Anything else (no copy, identity accepted only, a file edited since start in development)
+ * Anything else (no copy, identity accepted only, a file edited since start with `watch`)
  * falls through to express.static, which serves the file as it is.
  */
-export function precompressedStatic(dir: string, options: { maxAgeSeconds: number }): RequestHandler {
+export function precompressedStatic(dir: string, options: { maxAgeSeconds: number; watch: boolean }): RequestHandler {
   const ready = precompressed(dir);
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -96,16 +96,19 @@ export function precompressedStatic(dir: string, options: { maxAgeSeconds: numbe
     // Brotli wherever the browser accepts it at all (every browser lists gzip first, br after).
     const variant = entry.variants.find((v) => req.acceptsEncodings(v.encoding) === v.encoding);
     if (!variant) return next();
-    const info = await stat(path.join(dir, req.path)).catch(() => undefined);
-    if (!info || info.size !== entry.size || info.mtimeMs !== entry.mtimeMs) return next();
+    // In development a file may be edited while the server runs; in production the copies stand.
+    if (options.watch) {
+      const info = await stat(path.join(dir, req.path)).catch(() => undefined);
+      if (!info || info.size !== entry.size || info.mtimeMs !== entry.mtimeMs) return next();
+    }
 
     res.type(path.extname(req.path));
     res.set({
       'Content-Encoding': variant.encoding,
       'Content-Length': String(variant.body.length),
       'Cache-Control': `public, max-age=${options.maxAgeSeconds}`,
-      'Last-Modified': info.mtime.toUTCString(),
-      ETag: `W/"${info.size.toString(16)}-${info.mtime.getTime().toString(16)}-${variant.encoding}"`,
+      'Last-Modified': new Date(entry.mtimeMs).toUTCString(),
+      ETag: `W/"${entry.size.toString(16)}-${Math.floor(entry.mtimeMs).toString(16)}-${variant.encoding}"`,
     });
     if (req.fresh) {
       res.removeHeader('Content-Length');
