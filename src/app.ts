@@ -8,6 +8,7 @@ import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } f
 import { apiRequestListener } from './api/app.ts';
 import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
+import { compressResponses, precompressedStatic } from './http/compression.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { htmxFollowsRedirects } from './http/form-answers.ts';
 import { inputGuard } from './http/input.ts';
@@ -15,7 +16,7 @@ import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_COOKIE, translator } from './htt
 import { loopbackOnly } from './http/loopback.ts';
 import { RouteRegistry } from './http/routes.ts';
 import { pdfWorkers } from './pdf/workers.ts';
-import { localFileStorage } from './storage/files.ts';
+import { fileStorageFor } from './storage/configured.ts';
 import { consoleRoutes as contactRoutes } from './features/contacts/routes.ts';
 import { contractRoutes } from './features/contracts/routes.ts';
 import { serviceProviderRoutes } from './features/service-providers/routes.ts';
@@ -59,11 +60,12 @@ const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
-  const storage = localFileStorage(deps.config.storageDir);
+  const storage = fileStorageFor(deps.config);
   const afterResponse = new AfterResponse(deps.orm);
   // Threads start with the first PDF job; whoever owns the server closes the pool (server.ts).
   const pdf = pdfWorkers(deps.config.pdfJobs);
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-* (client address for throttling, https) counts only from the reverse proxy (TRUST_PROXY, README).
+  app.set('trust proxy', deps.config.trustProxy);
   app.disable('x-powered-by');
 
   app.use(
@@ -88,8 +90,13 @@ export function createApp(deps: AppDeps) {
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
-  app.use('/static', express.static(STATIC_DIR, { maxAge: deps.config.env === 'production' ? '7d' : 0, index: false }));
+  const staticMaxAgeSeconds = deps.config.env === 'production' ? 7 * 24 * 3600 : 0;
+  app.use('/static', precompressedStatic(STATIC_DIR, { maxAgeSeconds: staticMaxAgeSeconds, watch: deps.config.env === 'development' }));
+  app.use('/static', express.static(STATIC_DIR, { maxAge: staticMaxAgeSeconds * 1000, index: false }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
+
+  // Pages, fragments and JSON compressed when worth it; files sent as downloads never (src/http/compression.ts).
+  app.use(compressResponses());
 
   // The machine API speaks JSON with its own API-key auth: before cookies, CSRF and forms.
   app.use('/api', apiRequestListener(deps));

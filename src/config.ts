@@ -21,6 +21,18 @@ const schema = z
     DATABASE_URL: z.url().optional(),
     DATA_DIR: z.string().default('data'),
     STORAGE_DIR: z.string().optional(),
+    STORAGE_URL: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, 'must be s3://bucket or s3://bucket/prefix')
+      .optional(),
+    AWS_ENDPOINT_URL: z.url().optional(),
+    AWS_REGION: z.string().optional(),
+    AWS_ACCESS_KEY_ID: z.string().optional(),
+    AWS_SECRET_ACCESS_KEY: z.string().optional(),
+    AWS_S3_FORCE_PATH_STYLE: onOff.optional(),
+    AWS_REQUEST_CHECKSUM_CALCULATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED'),
+    AWS_RESPONSE_CHECKSUM_VALIDATION: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED'),
+    TRUST_PROXY: z.string().default('loopback'),
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().default('Hausportal <postbote@hausportal.localhost>'),
     SESSION_SECRET: z.string().min(32).optional(),
@@ -41,6 +53,12 @@ const schema = z
     if (env.NODE_ENV === 'production' && !env.BASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'is required in production' });
     }
+    if (env.STORAGE_URL && !env.AWS_ENDPOINT_URL && !env.AWS_REGION) {
+      ctx.addIssue({ code: 'custom', path: ['AWS_REGION'], message: 'is required with STORAGE_URL (or AWS_ENDPOINT_URL for another S3-compatible service)' });
+    }
+    if (Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['AWS_SECRET_ACCESS_KEY'], message: 'and AWS_ACCESS_KEY_ID must be set together' });
+    }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production' });
     }
@@ -54,7 +72,12 @@ export type Config = {
   /** Real PostgreSQL when set, else the embedded database under dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Local file store, and with S3 the local directory for uploads in progress (its tmp/). */
   storageDir: string;
+  /** Uploaded files in S3-compatible object storage (STORAGE_URL=s3://bucket/prefix); undefined keeps them in storageDir. */
+  s3: S3Config | undefined;
+  /** Express's `trust proxy`: whose X-Forwarded-* headers count (the reverse proxy's addresses only). */
+  trustProxy: string | number | boolean;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Key for HMACs (CSRF tokens). */
@@ -70,12 +93,49 @@ export type Config = {
   secureCookies: boolean;
 };
 
+export type S3Config = {
+  bucket: string;
+  /** Key prefix without leading or trailing slash ('' for the bucket's root). */
+  prefix: string;
+  /** Another S3-compatible service (MinIO, Ceph, a cloud's object storage); undefined is AWS. */
+  endpoint: string | undefined;
+  region: string;
+  /** Path-style URLs (endpoint/bucket/key), which most S3-compatible services need. */
+  forcePathStyle: boolean;
+  /** undefined: the SDK's default chain (instance role, ~/.aws, web identity). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  requestChecksumCalculation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  responseChecksumValidation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+};
+
+/** TRUST_PROXY as Express reads it: a hop count, true/false, or addresses and names (loopback, uniquelocal, CIDRs). */
+function parseTrustProxy(value: string): string | number | boolean {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+function s3Config(e: z.infer<typeof schema>): S3Config | undefined {
+  if (!e.STORAGE_URL) return undefined;
+  const url = new URL(e.STORAGE_URL);
+  return {
+    bucket: url.hostname,
+    prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+    endpoint: e.AWS_ENDPOINT_URL,
+    region: e.AWS_REGION ?? 'us-east-1',
+    forcePathStyle: e.AWS_S3_FORCE_PATH_STYLE ?? Boolean(e.AWS_ENDPOINT_URL),
+    credentials: e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY } : undefined,
+    requestChecksumCalculation: e.AWS_REQUEST_CHECKSUM_CALCULATION,
+    responseChecksumValidation: e.AWS_RESPONSE_CHECKSUM_VALIDATION,
+  };
+}
+
 export class ConfigError extends Error {}
 
 /** Reads and validates the configuration; throws ConfigError with one readable line. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = { ...source };
-  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'SMTP_URL']) {
+  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'SMTP_URL', 'AWS_SECRET_ACCESS_KEY']) {
     const file = env[`${name}_FILE`];
     if (file && !env[name]) env[name] = readFileSync(file, 'utf8').trim();
   }
@@ -96,6 +156,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     storageDir: path.resolve(e.STORAGE_DIR ?? path.join(e.DATA_DIR, 'storage')),
+    s3: s3Config(e),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     secret: e.SESSION_SECRET ?? DEV_SECRET,

@@ -8,7 +8,7 @@ import { DEMO_LOGINS, seedDemoIfEmpty } from './features/demo/seed.ts';
 import { createMailTransport } from './features/mail/transport.ts';
 import { log, setLogLevel } from './log.ts';
 import { startScheduler } from './scheduler/bree.ts';
-import { localFileStorage } from './storage/files.ts';
+import { fileStorageFor } from './storage/configured.ts';
 
 /** Opens the database named by the configuration and brings its schema up to date. */
 async function openDatabase(config: Config): Promise<Orm> {
@@ -42,9 +42,7 @@ async function main() {
   }
 
   // The storage lets the demo keep an invitation letter PDF (src/features/invitations/demo.ts).
-  const seeded = config.seedDemo
-    ? await seedDemoIfEmpty(orm.em.fork(), new Date(), { storage: localFileStorage(config.storageDir), baseUrl: config.baseUrl })
-    : false;
+  const seeded = config.seedDemo ? await seedDemoIfEmpty(orm.em.fork(), new Date(), { storage: fileStorageFor(config), baseUrl: config.baseUrl }) : false;
   const transport = createMailTransport(config);
   const app = createApp({ orm, config, clock: systemClock });
   const server: Server = app.listen(config.port, config.host);

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import type { FileStorage } from '../storage/files.ts';
+import { StoredFileMissingError, type FileStorage } from '../storage/files.ts';
 import { NotFoundError } from './errors.ts';
 
 export type StoredFile = { id: string; storageKey: string; mimeType: string; size: number; fileName: string };
@@ -22,8 +22,10 @@ function disposition(type: 'inline' | 'attachment', fileName: string): string {
 export async function sendStoredFile(res: Response, storage: FileStorage, file: StoredFile, mode: 'viewable' | 'download') {
   try {
     await storage.size(file.storageKey);
-  } catch {
-    throw new NotFoundError(`stored file of ${file.id} is missing`);
+  } catch (error) {
+    // A store that cannot be reached (object storage down) is an error page, not "not found".
+    if (error instanceof StoredFileMissingError) throw new NotFoundError(`stored file of ${file.id} is missing`);
+    throw error;
   }
   const type = mode === 'viewable' && VIEWABLE.has(file.mimeType) ? 'inline' : 'attachment';
   res.set({

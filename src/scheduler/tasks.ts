@@ -9,7 +9,7 @@ import { deliverOutbox } from '../features/mail/deliver.ts';
 import { sendDocumentDigests } from '../features/documents/digest.ts';
 import { discardStalePreviews } from '../features/masterdata/import-service.ts';
 import type { MailTransport } from '../features/mail/transport.ts';
-import { localFileStorage } from '../storage/files.ts';
+import { fileStorageFor } from '../storage/configured.ts';
 
 export type TaskDeps = { config: Config; clock: Clock; transport: MailTransport };
 
@@ -26,7 +26,7 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
         transport: deps.transport,
         now: () => deps.clock.now(),
         from: deps.config.mailFrom,
-        storage: localFileStorage(deps.config.storageDir),
+        storage: fileStorageFor(deps.config),
       }),
   },
   // Access windows open and close with the Berlin calendar day. Hourly rather than at
@@ -49,8 +49,8 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
     run: async (em, deps) => {
       await deleteExpiredSessions(em, deps.clock.now());
       await pruneThrottle(em, deps.clock.now());
-      await removeSpentLetters(em, localFileStorage(deps.config.storageDir), deps.clock.now());
-      await discardStalePreviews(em, localFileStorage(deps.config.storageDir), deps.clock.now());
+      await removeSpentLetters(em, fileStorageFor(deps.config), deps.clock.now());
+      await discardStalePreviews(em, fileStorageFor(deps.config), deps.clock.now());
     },
   },
 };

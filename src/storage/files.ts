@@ -7,39 +7,58 @@ import { pipeline } from 'node:stream/promises';
 
 /**
  * Where uploaded files live. Features store a key in their database row and never see a
- * path; one implementation (local disk) today, an S3-compatible one can be added here
- * without touching features.
+ * path. Two implementations: the local directory (the embedded default, below) and
+ * S3-compatible object storage (src/storage/s3.ts), chosen by `fileStorageFor` (src/storage/configured.ts).
  */
 export interface FileStorage {
-  /** Directory for uploads in progress (same file system as the store, so `put` is a rename). */
+  /** Directory for uploads in progress: always local (multer writes there, file-type and sharp read there). */
   readonly tempDir: string;
-  /** Takes a finished temp file into the store atomically and returns its key. */
+  /** Takes a finished temp file into the store atomically (the temp file is gone after) and returns its key. */
   put(tempPath: string): Promise<string>;
+  /** Streams the stored file; a missing file errors the stream. */
   open(key: string): Readable;
   size(key: string): Promise<number>;
   remove(key: string): Promise<void>;
 }
 
+/** `size` of a key with no file behind it (removed, or never stored); any other failure is the store's. */
+export class StoredFileMissingError extends Error {}
+
 const KEY = /^[a-f0-9]{2}\/[a-f0-9]{40}$/;
+
+/** A new random key, `<2 hex>/<40 hex>` (never derived from the uploaded name). */
+export function newStorageKey(): string {
+  const name = randomBytes(20).toString('hex');
+  return `${name.slice(0, 2)}/${name}`;
+}
+
+/** Refuses anything that is not a key we made (no path tricks reach the disk or the bucket). */
+export function checkedStorageKey(key: string): string {
+  if (!KEY.test(key)) throw new Error(`invalid storage key ${key}`);
+  return key;
+}
 
 /** Files under STORAGE_DIR/files/<2 hex>/<40 hex>, with random names (never the uploaded name). */
 export function localFileStorage(root: string): FileStorage {
   const tempDir = path.join(root, 'tmp');
-  const pathOf = (key: string) => {
-    if (!KEY.test(key)) throw new Error(`invalid storage key ${key}`);
-    return path.join(root, 'files', key);
-  };
+  const pathOf = (key: string) => path.join(root, 'files', checkedStorageKey(key));
   return {
     tempDir,
     async put(tempPath) {
-      const name = randomBytes(20).toString('hex');
-      const key = `${name.slice(0, 2)}/${name}`;
+      const key = newStorageKey();
       await mkdir(path.dirname(pathOf(key)), { recursive: true });
       await rename(tempPath, pathOf(key));
       return key;
     },
     open: (key) => createReadStream(pathOf(key)),
-    size: async (key) => (await stat(pathOf(key))).size,
+    async size(key) {
+      try {
+        return (await stat(pathOf(key))).size;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StoredFileMissingError(`no stored file ${key}`);
+        throw error;
+      }
+    },
     remove: (key) => rm(pathOf(key), { force: true }),
   };
 }
@@ -76,6 +95,21 @@ export async function copyToTempFile(storage: FileStorage, key: string): Promise
 export async function putBytes(storage: FileStorage, bytes: Uint8Array): Promise<string> {
   const tempPath = await writeTempFile(storage, bytes);
   try {
+    return await storage.put(tempPath);
+  } finally {
+    await rm(tempPath, { force: true });
+  }
+}
+
+/**
+ * Puts a stream of unknown length into the store: spooled to the temp directory first (flat
+ * memory, and S3 gets one PUT of known length), then `put`. If the stream errors midway,
+ * nothing is stored and the spooled part is deleted.
+ */
+export async function putStream(storage: FileStorage, body: Readable): Promise<string> {
+  const tempPath = await newTempPath(storage);
+  try {
+    await pipeline(body, createWriteStream(tempPath));
     return await storage.put(tempPath);
   } finally {
     await rm(tempPath, { force: true });

@@ -61,4 +61,41 @@ describe('configuration', () => {
     expect(() => loadConfig({ PDF_JOB_SECONDS: '0' })).toThrow(/PDF_JOB_SECONDS/);
     expect(() => loadConfig({ PDF_JOB_MEMORY_MB: 'viel' })).toThrow(/PDF_JOB_MEMORY_MB/);
   });
+
+  it('keeps files on the local disk unless STORAGE_URL names an S3 bucket', () => {
+    expect(loadConfig({}).s3).toBeUndefined();
+    expect(loadConfig({}).trustProxy).toBe('loopback');
+    const config = loadConfig({
+      STORAGE_URL: 's3://hausportal-dateien/produktion/',
+      AWS_ENDPOINT_URL: 'https://s3.example.net',
+      AWS_ACCESS_KEY_ID: 'key',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      TRUST_PROXY: '10.0.0.0/8',
+    });
+    expect(config.s3).toEqual({
+      bucket: 'hausportal-dateien',
+      prefix: 'produktion',
+      endpoint: 'https://s3.example.net',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+      requestChecksumCalculation: 'WHEN_SUPPORTED',
+      responseChecksumValidation: 'WHEN_SUPPORTED',
+    });
+    expect(config.trustProxy).toBe('10.0.0.0/8');
+    // On AWS itself: the region, and credentials from the SDK's own chain (an instance role).
+    expect(loadConfig({ STORAGE_URL: 's3://b-1', AWS_REGION: 'eu-central-1' }).s3).toMatchObject({
+      bucket: 'b-1',
+      prefix: '',
+      forcePathStyle: false,
+      credentials: undefined,
+    });
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  });
+
+  it('names what is wrong with the object storage settings', () => {
+    expect(() => loadConfig({ STORAGE_URL: 'https://bucket.example.net' })).toThrow(/STORAGE_URL must be s3:\/\/bucket/);
+    expect(() => loadConfig({ STORAGE_URL: 's3://bucket' })).toThrow(/AWS_REGION is required with STORAGE_URL/);
+    expect(() => loadConfig({ STORAGE_URL: 's3://bucket', AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'key' })).toThrow(/AWS_SECRET_ACCESS_KEY/);
+  });
 });

@@ -6,7 +6,7 @@ import { apiError, conflictOnUniqueViolation, errorResponse, type ApiEnv } from 
 import { Document } from '../../entities/index.ts';
 import type { AppDeps } from '../../http/context.ts';
 import { discard, DOCUMENT_TYPES, DOCUMENT_UPLOADS, MAX_UPLOAD_BYTES, receiveUploads } from '../../http/upload.ts';
-import { localFileStorage } from '../../storage/files.ts';
+import { fileStorageFor } from '../../storage/configured.ts';
 import { EXTERNAL_ID_MAX } from '../masterdata/fields.ts';
 import { documentAnswer, documentMetadata, parseMetadata, pushDocument, resolveMetadata, withdrawPushed, type PushProblem } from './push.ts';
 
@@ -46,7 +46,7 @@ function problemAnswer(c: Context<Env>, problem: PushProblem) {
 
 export function documentsApi(deps: AppDeps) {
   const api = new Hono<Env>();
-  const storage = localFileStorage(deps.config.storageDir);
+  const storage = fileStorageFor(deps.config);
 
   api.post('/', async (c) => {
     if (!/^multipart\/form-data\s*;/i.test(c.req.header('content-type') ?? '')) {
