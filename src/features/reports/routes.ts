@@ -58,7 +58,7 @@ async function show(req: Request, res: Response, area: Area, scope: { reports: R
     document: built.document,
     empty: built.empty,
     base,
-    query,
+    yearParam: query,
     path: `${base}/${path}`,
     back: 'code' in target ? `${base}${query}` : `${base}/hausabrechnung${query}`,
   });
@@ -105,7 +105,7 @@ export function portalRoutes() {
         section: 'reports',
         reports: scope.reports,
         base,
-        query: yearQuery(scope.reports),
+        yearParam: yearQuery(scope.reports),
         slugs: REPORT_SLUGS,
       });
     }),
