@@ -54,7 +54,7 @@ export async function drawReportPdf(content: ReportPdfContent): Promise<Uint8Arr
         newPage();
       }
       cells.forEach((cell, i) => {
-        const text = fit(safe(cell), font, widths[i] - 4);
+        const text = ellipsize(safe(cell), font, widths[i] - 4);
         const width = font.widthOfTextAtSize(text, SIZE);
         const x = table.numeric[i] ? xs[i] + widths[i] - 2 - width : xs[i] + 2;
         page.drawText(text, { x, y: y - SIZE, size: SIZE, font, color: INK });
@@ -86,7 +86,7 @@ function columnWidths(count: number): number[] {
   return Array.from({ length: count }, (_, i) => (i === 0 ? share * 3 : share));
 }
 
-function fit(text: string, font: PDFFont, width: number): string {
+function ellipsize(text: string, font: PDFFont, width: number): string {
   if (font.widthOfTextAtSize(text, SIZE) <= width) return text;
   let cut = text;
   while (cut.length > 1 && font.widthOfTextAtSize(`${cut}…`, SIZE) > width) cut = cut.slice(0, -1);
