@@ -586,3 +586,28 @@ describe('a year without data and bad input', () => {
     expect(((await response.json()) as { amount: string }).amount).toBe('150.00');
   });
 });
+
+describe('the demo data', () => {
+  it('shows Dr. Eigner the published reports of Rosenweg 24 and only his own Kontoauszüge, Karin Hausmann all four of her Gewerbehof', async () => {
+    const eigner = app.client();
+    await eigner.loginPortal('heinrich.eigner@example.de', app.world.password);
+    const rosenweg = app.world.properties.rosenweg;
+    const index = await eigner.get(portal(rosenweg));
+    expect(index.$('.report-list a').length).toBe(3);
+    const statement = await eigner.get(`${portal(rosenweg)}/hausabrechnung`);
+    expect(statement.status).toBe(200);
+    const own = statement.$('table.report-table').last().find('tbody tr');
+    expect(own.length).toBe(2);
+    expect(own.find('a').length).toBe(2);
+    const surplus = await eigner.get(`${portal(rosenweg)}/einnahme-ueberschuss`);
+    expect(surplus.$('svg.report-chart').length).toBe(1);
+    expect(surplus.text).not.toContain(texts.noData);
+    const hausmann = app.client();
+    await hausmann.loginPortal('karin.hausmann@example.de', app.world.password);
+    const hafen = await app.em().findOneOrFail(Property, { name: 'Gewerbehof Am Hafen 3' }, all);
+    const hafenIndex = await hausmann.get(portal(hafen));
+    expect(hafenIndex.$('.report-list a').length).toBe(4);
+    const vacancy = await hausmann.get(`${portal(hafen)}/leerstandsliste`);
+    expect(vacancy.$('table.report-table tbody tr').length).toBeGreaterThan(1);
+  });
+});
