@@ -104,7 +104,7 @@ export type DocumentVersion = InferEntity<typeof DocumentVersion>;
  */
 export const SHARE_KINDS = ['property', 'address', 'unit', 'group', 'contact'] as const;
 export type ShareKind = (typeof SHARE_KINDS)[number];
-export const SHARE_GROUPS = ['tenant', 'owner', 'resident', 'commercial_employee', 'service_provider', 'advisory_board'] as const;
+export const SHARE_GROUPS = ['tenant', 'owner', 'resident', 'commercial_employee', 'service_provider', 'advisory_board', 'property_owner'] as const;
 export type ShareGroup = (typeof SHARE_GROUPS)[number];
 
 export const DocumentShare = defineEntity({

@@ -9,6 +9,9 @@ import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
 import { mayDownload } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
+import { portalReportViewer } from '../features/reports/access.ts';
+import { openLedgerAccount, openPersonalAccount, reportsContext } from '../features/reports/service.ts';
+import type { ReportCode } from '../entities/index.ts';
 import { PORTAL_BASE, PREVIEW_BASE } from './bases.ts';
 import { defineScope, within, type Scope } from './scope.ts';
 
@@ -57,6 +60,8 @@ export const portalPropertyScope = within(portalScope, 'property', async ({ user
   const access = await accessOf(req, user);
   res.locals.property = access.property;
   res.locals.access = access;
+  // The navigation offers "Berichte" only to whom the rule gives some (src/features/reports/access.ts).
+  res.locals.showsReports = portalReportViewer(access) !== null;
   return { property: access.property, access };
 });
 
@@ -117,6 +122,32 @@ export const neighbourInvitationScope = within(residentPropertyScope, 'neighbour
   if (!mayInviteNeighbours(user.organization, access)) throw new NotFoundError('neighbour invitations not allowed here');
   return {};
 });
+
+// Berichte (src/features/reports): owners, the Beirat and Hausbesitzer; everyone else a 404.
+
+/** The Berichte of the URL's property for its owner or Hausbesitzer (src/features/reports/access.ts), with the chosen Wirtschaftsjahr. */
+export const portalReportsScope = within(residentPropertyScope, 'reports', async ({ access, property }, req) => {
+  const viewer = portalReportViewer(access);
+  if (!viewer) throw new NotFoundError('no Berichte for this role');
+  return { reports: await reportsContext(req.em, property, viewer, req.query, req.deps.clock.now()) };
+});
+
+/** One report, when it is published to this viewer (and not the Leerstandsliste of a WEG). */
+export const portalReportScope = (code: ReportCode) =>
+  within(portalReportsScope, `report ${code}`, ({ reports }) => {
+    if (!reports.reports.includes(code)) throw new NotFoundError(`report ${code} not visible here`);
+    return {};
+  });
+
+/** A Kontoauszug Mieter / Eigentümer: the viewer's own personal account (every one for a Hausbesitzer), or a 404. */
+export const portalPersonalAccountScope = within(portalReportScope('statement'), 'personal account', async ({ reports }, req) => ({
+  personalAccount: await openPersonalAccount(req.em, reports, String(req.params.personalAccountId)),
+}));
+
+/** A Kontoauszug Sachkonto of the URL's property. */
+export const portalLedgerAccountScope = within(portalReportScope('statement'), 'ledger account', async ({ reports }, req) => ({
+  ledgerAccount: await openLedgerAccount(req.em, reports, String(req.params.ledgerAccountId)),
+}));
 
 // Content of the property, as its residents (and the preview) see it.
 

@@ -19,6 +19,7 @@ import {
   MasterDataImport,
   PortalMembership,
   Property,
+  type ReportCode,
   SerialLetter,
   ServiceProvider,
   StaffUser,
@@ -30,6 +31,8 @@ import {
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { kindNamed } from '../features/masterdata/kinds/index.ts';
+import { STAFF_REPORT_VIEWER } from '../features/reports/access.ts';
+import { openLedgerAccount, openPersonalAccount, reportsContext } from '../features/reports/service.ts';
 import type { ErpOwned } from '../features/masterdata/ownership.ts';
 import { defineScope, within, type Scope } from './scope.ts';
 
@@ -123,6 +126,23 @@ export const documentVersionScope = within(documentScope, 'version', async ({ do
   version: await findInScope(req, DocumentVersion, 'versionId', { document: document.id }),
 }));
 /** An owner of the URL's property (…/beirat/:contactId): only owners can sit on its Verwaltungsbeirat. */
+/** The Berichte of a property in the console: every report, as the owners see it, with names. */
+export const consoleReportsScope = within(propertyScope, 'reports', async ({ property }, req) => ({
+  reports: await reportsContext(req.em, property, STAFF_REPORT_VIEWER, req.query, req.deps.clock.now()),
+}));
+/** One report of the property (no Leerstandsliste for a WEG). */
+export const consoleReportScope = (code: ReportCode) =>
+  within(consoleReportsScope, `report ${code}`, ({ reports }) => {
+    if (!reports.reports.includes(code)) throw new NotFoundError(`report ${code} not offered here`);
+    return {};
+  });
+export const consolePersonalAccountScope = within(consoleReportScope('statement'), 'personal account', async ({ reports }, req) => ({
+  personalAccount: await openPersonalAccount(req.em, reports, String(req.params.personalAccountId)),
+}));
+export const consoleLedgerAccountScope = within(consoleReportScope('statement'), 'ledger account', async ({ reports }, req) => ({
+  ledgerAccount: await openLedgerAccount(req.em, reports, String(req.params.ledgerAccountId)),
+}));
+
 export const propertyOwnerScope = within(propertyScope, 'owner', async ({ property }, req) => ({
   contact: await findInScope(req, Contact, 'contactId', { contracts: { kind: 'ownership', unit: { property: property.id } } }),
 }));

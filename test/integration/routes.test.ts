@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { Announcement, Appointment } from '../../src/entities/index.ts';
-import { BulletinPost, ContactPerson, Contract, FaqEntry, ServiceProvider } from '../../src/entities/index.ts';
+import { BulletinPost, ContactPerson, Contract, FaqEntry, LedgerAccount, PersonalAccount, ServiceProvider } from '../../src/entities/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import express from 'express';
 import { RouteRegistry, type MountedRoute } from '../../src/http/routes.ts';
@@ -27,6 +27,8 @@ const sonnenscheinIds = {
   post: '00000000-0000-4000-8000-000000000000',
   contract: '',
   serviceProvider: '',
+  personalAccount: '00000000-0000-4000-8000-000000000000',
+  ledgerAccount: '00000000-0000-4000-8000-000000000000',
 };
 const demoIds = { announcement: '00000000-0000-4000-8000-000000000000', appointment: '00000000-0000-4000-8000-000000000000' };
 beforeAll(async () => {
@@ -51,12 +53,20 @@ beforeAll(async () => {
     app.em().findOneOrFail(ServiceProvider, { name: 'Hausmeisterservice Huber' }, all),
   ]);
   Object.assign(sonnenscheinIds, { contract: contract.id, serviceProvider: provider.id });
+  // Berichte (src/features/reports): a personal account and a Sachkonto of Rosenweg 24 from the demo accounting, when seeded.
+  const [personal, ledger] = await Promise.all([
+    app.em().findOne(PersonalAccount, { contract: { unit: { property: app.world.properties.rosenweg.id } } }, all),
+    app.em().findOne(LedgerAccount, { property: app.world.properties.rosenweg.id }, all),
+  ]);
+  Object.assign(sonnenscheinIds, { ...(personal && { personalAccount: personal.id }), ...(ledger && { ledgerAccount: ledger.id }) });
 });
 afterAll(() => app?.close());
 
 /** What each path parameter is replaced with: ids of the Sonnenschein world (Rosenweg 24, the clerk). */
 const PARAM_VALUES: Record<string, () => string> = {
   propertyId: () => app.world.properties.rosenweg.id,
+  personalAccountId: () => sonnenscheinIds.personalAccount,
+  ledgerAccountId: () => sonnenscheinIds.ledgerAccount,
   membershipId: () => '00000000-0000-4000-8000-000000000000',
   staffId: () => app.world.staff.clerk.id,
   token: () => randomBytes(24).toString('base64url'),

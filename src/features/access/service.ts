@@ -16,7 +16,10 @@ import { PortalUser, Property, type MembershipRole } from '../../entities/index.
  *   N days before the start, "Zugang nach Vertragsende" keeps it open N days after the end
  *   (Administration > Kundenportal > Rollen & Zugriffsrechte, seed 002); or
  * - they hold a membership there without a contract: Bewohner (invited by a neighbour),
- *   Gewerbemitarbeiter, Dienstleister.
+ *   Gewerbemitarbeiter, Dienstleister; or
+ * - one of their contacts is the Hausbesitzer of the whole property (a PropertyOwnerLink,
+ *   seed 004): role property_owner, which reaches general content and the contact's
+ *   individual shares like a running contract.
  *
  * What they see there differs (seed 002, SPEC "Access rules"):
  * - content shared with the property or a group reaches only `activeRoles`: running
@@ -25,8 +28,16 @@ import { PortalUser, Property, type MembershipRole } from '../../entities/index.
  *   contracts that run or lie inside a window, never a membership (Bewohner never see
  *   contact-specific content).
  */
-export type PortalRole = 'tenant' | 'owner' | MembershipRole | 'advisory_board';
-export const PORTAL_ROLES: readonly PortalRole[] = ['tenant', 'owner', 'resident', 'commercial_employee', 'service_provider', 'advisory_board'];
+export type PortalRole = 'tenant' | 'owner' | MembershipRole | 'advisory_board' | 'property_owner';
+export const PORTAL_ROLES: readonly PortalRole[] = [
+  'tenant',
+  'owner',
+  'resident',
+  'commercial_employee',
+  'service_provider',
+  'advisory_board',
+  'property_owner',
+];
 
 export type PropertyAccess = {
   property: Property;
@@ -52,7 +63,7 @@ type AccessRow = {
   active_kinds: ContractKindName[];
   window_kinds: ContractKindName[];
   contact_ids: string[];
-  member_roles: MembershipRole[];
+  member_roles: Array<MembershipRole | 'property_owner'>;
   active_unit_ids: string[];
   active_address_ids: string[];
   /** A contact with a running contract there sits on the Verwaltungsbeirat. */
@@ -126,6 +137,13 @@ export function accessRowsQuery(organizationId: string, day: string, narrow: Raw
       from portal_membership m
       join portal_user pu on pu.id = m.portal_user_id and pu.organization_id = ${organizationId}
       where m.ended_at is null ${narrow}
+      union all
+      select puc.portal_user_id, po.property_id, null, puc.contact_id, false, 'property_owner', null, null, false
+      from portal_user_contact puc
+      join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
+      join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
+      join property_owner_link po on po.contact_id = puc.contact_id and po.organization_id = ${organizationId} and po.archived_at is null
+      where true ${narrow}
     )
     select g.portal_user_id, g.property_id,
       coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and g.running), '{}') as active_kinds,

@@ -25,6 +25,7 @@ import { seedDemoFaq } from '../faq/demo.ts';
 import { seedDemoDocuments, seedDocumentTypes } from '../documents/demo.ts';
 import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
 import { seedDemoTickets, seedTicketCategories } from '../tickets/demo.ts';
+import { seedDemoAccounting } from '../reports/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -290,16 +291,16 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       contract(sonnenschein, 'ownership', u, [owners[i % 2]], longAgo);
     });
     // Rosenweg 24 (WEG): owners, some letting their flats.
-    rosenUnits.forEach((u, i) => {
-      contract(sonnenschein, 'ownership', u, [i < 2 ? eigner : owners[i % 2]], longAgo);
-    });
+    const rosenOwnerships = rosenUnits.map((u, i) => contract(sonnenschein, 'ownership', u, [i < 2 ? eigner : owners[i % 2]], longAgo));
     contract(sonnenschein, 'rental', rosenUnits[0], [nowak], addDays(today, -300));
     contract(sonnenschein, 'rental', rosenUnits[1], [wagner], addDays(today, -150));
     contract(sonnenschein, 'rental', rosenParking[0], [wagner], addDays(today, -150));
     lindenUnits.forEach((u) => {
       contract(sonnenschein, 'ownership', u, [owners[1]], longAgo);
     });
-    contract(sonnenschein, 'rental', hafenUnits[0], [logistics], addDays(today, -500));
+    const hafenLease = contract(sonnenschein, 'rental', hafenUnits[0], [logistics], addDays(today, -500));
+    // The Hausbesitzerin of the Gewerbehof (seed 004), with a login: she sees all its Berichte.
+    const hausmann = person(sonnenschein, { salutation: 'frau', firstName: 'Karin', lastName: 'Hausmann', email: 'karin.hausmann@example.de' });
 
     tx.create(ServiceProvider, {
       organization: sonnenschein,
@@ -338,6 +339,30 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       onboardedAt: now,
       contacts: [eigner],
     });
+
+    tx.create(PortalUser, {
+      organization: sonnenschein,
+      email: 'karin.hausmann@example.de',
+      name: 'Karin Hausmann',
+      passwordHash,
+      createdAt: now,
+      onboardedAt: now,
+      contacts: [hausmann],
+    });
+    seedDemoAccounting(
+      tx,
+      {
+        organization: sonnenschein,
+        rosenweg: { property: rosenweg.property, ownerships: rosenOwnerships.map((contract) => ({ contract, areaSqm: Number(contract.unit.areaSqm) })) },
+        hafen: {
+          property: hafen.property,
+          owner: hausmann,
+          leases: [{ contract: hafenLease, rentCents: 240000, costsCents: 45000 }],
+        },
+      },
+      today,
+      now,
+    );
 
     tx.create(ApiKey, { organization: sonnenschein, name: 'Demo-ERP', prefix: DEMO_API_KEY.slice(0, 12), keyHash: hashApiKey(DEMO_API_KEY), createdAt: now });
 

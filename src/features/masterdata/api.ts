@@ -134,6 +134,7 @@ function recordAnswer(kind: MasterDataKind, row: Row) {
       const value = row[field.property];
       if (value instanceof Collection) return [field.name, (value.getItems() as Array<{ externalId: string | null }>).map((item) => item.externalId)];
       if (field.ref) return [field.name, (value as { externalId: string | null } | null)?.externalId ?? null];
+      if (field.toJson) return [field.name, value == null ? null : field.toJson(value)];
       if (typeof value === 'string' && field.schema instanceof z.ZodNumber) return [field.name, Number(value)];
       return [field.name, value ?? null];
     }),

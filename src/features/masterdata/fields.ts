@@ -40,6 +40,8 @@ export type FieldSpec = {
    * means "as stored" (the default for a new record) instead of "clear".
    */
   notNull?: boolean;
+  /** How a stored value is answered by the API's GET (money: cents → "1234.56"). */
+  toJson?: (value: unknown) => unknown;
 };
 
 /** Text of at most `max` characters; an empty optional text means "none". */
@@ -164,4 +166,65 @@ export function germanDate(cell: string): string {
   const german = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
   if (!german) return value;
   return `${german[3]}-${german[2].padStart(2, '0')}-${german[1].padStart(2, '0')}`;
+}
+
+/**
+ * Money as integer cents: the API takes a decimal string with at most two places ("1234.56",
+ * "-80.00"), the CSV German decimals ("1.234,56", "-80"); three decimals are refused, never
+ * rounded. Stored and computed as integer cents, never as a float.
+ */
+export function money(name: string, property: string, column: string, options: { required?: boolean; example: string }): FieldSpec {
+  const schema = z
+    .string()
+    .trim()
+    .refine((text) => /^-?\d{1,10}(\.\d+)?$/.test(text), { params: { problem: 'invalid_amount' } })
+    .refine((text) => !/\.\d{3,}$/.test(text), { params: { problem: 'too_many_decimals' } })
+    .transform((text) => decimalToCents(text))
+    .describe('An amount in euros as a decimal string with at most two places, e.g. "1234.56" or "-80.00".');
+  return {
+    name,
+    property,
+    column,
+    required: options.required,
+    schema,
+    fromCsv: germanAmount,
+    toJson: (cents) => centsToDecimal(Number(cents)),
+    example: options.example,
+  };
+}
+
+/** "1234.56" → 123456 cents, by its digits (no float ever holds the amount). */
+export function decimalToCents(text: string): number {
+  const negative = text.startsWith('-');
+  const [euros, fraction = ''] = text.replace('-', '').split('.');
+  const cents = Number(euros) * 100 + Number(fraction.padEnd(2, '0'));
+  return negative ? -cents : cents;
+}
+
+/** 123456 → "1234.56"; -8000 → "-80.00". */
+export function centsToDecimal(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** A German CSV amount ("1.234,56", "-80", "12,5") as the API's decimal string ("1234.56"); anything else is left for the schema to refuse. */
+export function germanAmount(cell: string): string {
+  const value = cell.trim().replace(/\s/g, '').replace(/€$/, '');
+  if (/^-?\d{1,3}(\.\d{3})*(,\d+)?$/.test(value) || /^-?\d+(,\d+)?$/.test(value)) return value.replace(/\./g, '').replace(',', '.');
+  return value;
+}
+
+/** Yes or no: true/false in JSON; "ja"/"nein" (or "1"/"0", "x") in CSV files. */
+export function flag(name: string, column: string, example: string): FieldSpec {
+  const words: Record<string, boolean> = { ja: true, j: true, x: true, '1': true, true: true, nein: false, n: false, '0': false, false: false };
+  return {
+    name,
+    property: name,
+    column,
+    schema: z.boolean(),
+    fromCsv: (cell) => words[cell.trim().toLowerCase()] ?? cell,
+    notNull: true,
+    example,
+  };
 }

@@ -132,10 +132,11 @@ export async function upsertItems(em: Em, kind: MasterDataKind, items: unknown[]
     kind.populate,
   );
   const refs = await resolveReferences(em, kind, valid);
+  const context = await kind.context?.(em, refs);
 
   return parsed.map((item) => {
     if (!item.data) return { position: item.position, externalId: item.externalId, outcome: 'refused', label: '', problems: item.problems };
-    return upsertOne(em, kind, item.position, item.data, existing.get(item.data.externalId), refs, options);
+    return upsertOne(em, kind, item.position, item.data, existing.get(item.data.externalId), refs, context, options);
   });
 }
 
@@ -172,6 +173,7 @@ function upsertOne(
   data: Record<string, unknown> & { externalId: string },
   existing: Row | undefined,
   refs: Map<string, Map<string, Row>>,
+  context: unknown,
   options: SyncOptions,
 ): ItemResult {
   const problems: Problem[] = [];
@@ -183,7 +185,7 @@ function upsertOne(
   }
   const merged = existing ? { ...storedValues(kind, existing), ...values } : values;
   const label = kind.label(labelValues(kind, data, merged)) || data.externalId;
-  problems.push(...(kind.check?.(merged) ?? []));
+  problems.push(...(kind.check?.(merged, context, data.externalId) ?? []));
   const refused = (list: Problem[]): ItemResult => ({ position, externalId: data.externalId, outcome: 'refused', id: existing?.id, label, problems: list });
   if (problems.length) return refused(problems);
 

@@ -6,14 +6,16 @@ import { listQuery } from '../../http/paging.ts';
 import { receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { scoped } from '../../scopes/scope.ts';
-import { membershipScope, propertyScope, staffScope, type StaffScope } from '../../scopes/staff.ts';
+import { consoleReportsScope, membershipScope, propertyScope, staffScope, type StaffScope } from '../../scopes/staff.ts';
 import { activeMemberships, endMembership } from '../access/memberships.ts';
 import { listContent } from '../content/service.ts';
 import { boardContactIds, documentsPanel, uploadedCount, type PanelPlace } from '../documents/console-service.ts';
 import { DOCUMENT_FILES_FIELD, publishUploadedDocuments } from '../documents/upload-service.ts';
+import { REPORT_SLUGS, reportSettingForm, saveReportSetting } from '../reports/service.ts';
+import { reportsOfProperty } from '../reports/access.ts';
 import { PROPERTY_SORT_DEFAULT, PROPERTY_SORTS, propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
-export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente'] as const;
+export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente', 'berichte'] as const;
 type PropertyTab = (typeof PROPERTY_TABS)[number];
 type PropertyPageScope = StaffScope & { property: Property };
 
@@ -59,6 +61,34 @@ export function propertyRoutes() {
   tab('dokumente', async (req, { organizationId, property }) => ({
     docs: await documentsPanel(req.em, organizationId, { kind: 'property', property }, undefined, {}, uploadedCount(req.query.hochgeladen)),
   }));
+
+  // Berichte (src/features/reports): the reports as the owners see them, and what is published to them.
+  const reportsTab = async (req: Request, property: Property, reports: unknown, form?: unknown, errors: Record<string, string> = {}) => {
+    const setting = await reportSettingForm(req.em, property);
+    return {
+      reports,
+      offered: reportsOfProperty(property),
+      slugs: REPORT_SLUGS,
+      settingForm: form ?? setting.form,
+      allYears: setting.years,
+      errors: fieldMessages(req.t, errors),
+      saved: req.query.gespeichert === '1',
+    };
+  };
+  router.get(
+    '/:propertyId/berichte',
+    scoped(consoleReportsScope, async (req, res, { property, reports }) => {
+      showTab(req, res, property, 'berichte', await reportsTab(req, property, reports));
+    }),
+  );
+  router.post(
+    '/:propertyId/berichte/einstellungen',
+    scoped(consoleReportsScope, async (req, res, { property, reports }) => {
+      const outcome = await saveReportSetting(req.em, property, req.body);
+      if ('errors' in outcome) return showTab(req, res, property, 'berichte', await reportsTab(req, property, reports, req.body, outcome.errors), 422);
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/berichte?gespeichert=1`);
+    }),
+  );
 
   router.post(
     '/:propertyId/dokumente',

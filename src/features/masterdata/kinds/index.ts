@@ -1,3 +1,4 @@
+import { fiscalYears, ledgerAccounts, ledgerEntries, personalAccounts, propertyOwners, targetCharges } from './accounting.ts';
 import { addresses } from './addresses.ts';
 import { contacts } from './contacts.ts';
 import { contracts } from './contracts.ts';
@@ -9,7 +10,20 @@ import { units } from './units.ts';
 export type { MasterDataKind, Problem } from './kind.ts';
 
 /** Every kind the sync API and the CSV import know, in the order an ERP loads them. */
-export const KINDS: MasterDataKind[] = [properties, addresses, units, contacts, contracts, serviceProviders];
+export const KINDS: MasterDataKind[] = [
+  properties,
+  addresses,
+  units,
+  contacts,
+  contracts,
+  serviceProviders,
+  propertyOwners,
+  fiscalYears,
+  ledgerAccounts,
+  personalAccounts,
+  targetCharges,
+  ledgerEntries,
+];
 
 export function kindNamed(name: string): MasterDataKind | undefined {
   return KINDS.find((kind) => kind.name === name);

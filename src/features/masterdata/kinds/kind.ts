@@ -1,4 +1,5 @@
 import type { EntityName } from '@mikro-orm/core';
+import type { Em } from '../../../db/orm.ts';
 import type { FieldSpec } from '../fields.ts';
 
 /** A problem with one item or CSV row: a code (masterdata:problems.<code>), the field, values. */
@@ -24,8 +25,16 @@ export type MasterDataKind = {
   populate?: string[];
   /** How a row is named in the import preview, from the item's values. */
   label(values: EntityValues): string;
-  /** Rules across fields (an end before the start, ...), after references are resolved. */
-  check?(values: EntityValues): Problem[];
+  /**
+   * Rules across fields (an end before the start, ...), after references are resolved. `context`
+   * is what `context` below loaded for the batch; `externalId` names the item itself.
+   */
+  check?(values: EntityValues, context?: unknown, externalId?: string): Problem[];
+  /**
+   * Loads what the rules across records need for a whole batch at once (the Wirtschaftsjahre
+   * a booking must fall into, ...), after the references are resolved; handed to check.
+   */
+  context?(em: Em, referenced: Map<string, Map<string, Record<string, unknown>>>): Promise<unknown>;
   /** Values a new record gets besides its fields (a contact's Kontaktweg from the settings). */
   defaults?(organization: { defaultContactPreferenceOnline: boolean }): EntityValues;
 };
