@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { berlinDate } from '../../clock.ts';
+import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
 import { Announcement, Attachment, Contract, Property, type PortalUser, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
@@ -223,15 +225,22 @@ export async function listAnnouncements(em: Em, page: number) {
   return { items, total, page, pages: Math.max(1, Math.ceil(total / CONSOLE_PAGE_SIZE)) };
 }
 
-/** Published Mitteilungen that residents of this property see. */
-const visibleIn = (propertyId: string): FilterQuery<Announcement> => ({
-  status: 'published',
-  $or: [{ allProperties: true }, { properties: { id: propertyId } }],
-});
+/**
+ * Published Mitteilungen that residents of this property see: sent to all properties or to
+ * this one. The one statement of the rule, as SQL (the portal start page reads rows with it,
+ * src/features/portal/service.ts) and, through asEntityFilter, for the entity queries below.
+ */
+export const announcementVisibleIn =
+  (propertyId: string): RowCondition =>
+  (a) =>
+    sql`${sql.ref(`${a}.status`)} = 'published' and (${sql.ref(`${a}.all_properties`)}
+      or exists (select 1 from announcement_property shared where shared.announcement_id = ${sql.ref(`${a}.id`)} and shared.property_id = ${propertyId}))`;
+
+const visibleIn = (em: Em, propertyId: string): FilterQuery<Announcement> => asEntityFilter(em, announcementVisibleIn(propertyId));
 
 /** The portal's Mitteilungen of a property: newest first, 20 a page, with attachments. */
 export async function portalAnnouncements(em: Em, propertyId: string, page: number) {
-  const [items, total] = await em.findAndCount(Announcement, visibleIn(propertyId), {
+  const [items, total] = await em.findAndCount(Announcement, visibleIn(em, propertyId), {
     populate: ['attachments'],
     orderBy: { publishedAt: 'desc', id: 'desc' },
     limit: PORTAL_PAGE_SIZE,
@@ -240,13 +249,8 @@ export async function portalAnnouncements(em: Em, propertyId: string, page: numb
   return { items, total, page, pages: Math.max(1, Math.ceil(total / PORTAL_PAGE_SIZE)) };
 }
 
-/** The newest published Mitteilungen of a property, for the portal start page. */
-export function latestAnnouncements(em: Em, propertyId: string, limit: number): Promise<Announcement[]> {
-  return em.find(Announcement, visibleIn(propertyId), { orderBy: { publishedAt: 'desc', id: 'desc' }, limit });
-}
-
 /** One Mitteilung as residents of the property see it, or null. */
 export function visibleAnnouncement(em: Em, propertyId: string, announcementId: string): Promise<Announcement | null> {
   if (!isUuid(announcementId)) return Promise.resolve(null);
-  return em.findOne(Announcement, { $and: [{ id: announcementId }, visibleIn(propertyId)] }, { populate: ['attachments'] });
+  return em.findOne(Announcement, { $and: [{ id: announcementId }, visibleIn(em, propertyId)] }, { populate: ['attachments'] });
 }

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
 import { Attachment, BulletinPost, type Property, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
@@ -43,14 +45,27 @@ export function consoleBulletinPosts(em: Em, propertyId: string | null) {
   });
 }
 
+/**
+ * Posts residents of a property see: its own, published. The one statement of the rule, as
+ * SQL (the portal start page, src/features/portal/service.ts) and, through asEntityFilter,
+ * for the entity queries below.
+ */
+export const bulletinPostVisibleIn =
+  (propertyId: string): RowCondition =>
+  (b) =>
+    sql`${sql.ref(`${b}.property_id`)} = ${propertyId} and ${sql.ref(`${b}.status`)} = 'published'`;
+
 /** The published posts of a property for its portal, newest first, with their attachments; one query. */
 export function portalBulletinPosts(em: Em, propertyId: string) {
-  return em.find(BulletinPost, { property: propertyId, status: 'published' }, { populate: ['attachments'], orderBy: { publishedAt: 'desc', id: 'asc' } });
+  return em.find(BulletinPost, asEntityFilter(em, bulletinPostVisibleIn(propertyId)), {
+    populate: ['attachments'],
+    orderBy: { publishedAt: 'desc', id: 'asc' },
+  });
 }
 
-/** The newest published posts of a property (for the portal start page). */
+/** The newest published posts of a property (the portal start page reads the same in SQL, src/features/portal/service.ts). */
 export function latestBulletinPosts(em: Em, propertyId: string, limit: number) {
-  return em.find(BulletinPost, { property: propertyId, status: 'published' }, { orderBy: { publishedAt: 'desc', id: 'asc' }, limit });
+  return em.find(BulletinPost, asEntityFilter(em, bulletinPostVisibleIn(propertyId)), { orderBy: { publishedAt: 'desc', id: 'asc' }, limit });
 }
 
 /**
