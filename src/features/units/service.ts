@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { runsOn } from '../access/service.ts';
+import { propertiesMatching } from '../properties/service.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { Contract, contactDisplayName, type Contact, type Unit } from '../../entities/index.ts';
 import { direction, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
@@ -31,7 +32,7 @@ const UNIT_ORDER = {
 
 /**
  * The Einheiten list across all properties of a Verwaltung: search in the unit number (the
- * trigram index on unit.number) and the property name, optionally one property, one page
+ * trigram index on unit.number) and the property name, optionally one property (by id, or those whose name or address contains `propertyTerm`), one page
  * at a time in ONE query, and the total beside it (listTotal: exact up to 1,000, else the
  * planner's estimate; a window count made PostgreSQL join every unit to its property and
  * address before cutting the page, 100 ms over 50,000 units). Plain SQL is not reached by the tenant filter: the Verwaltung
@@ -39,7 +40,7 @@ const UNIT_ORDER = {
  */
 export async function searchUnits(
   em: Em,
-  options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; archived?: boolean; exactUpTo?: number },
+  options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; propertyTerm?: string; archived?: boolean; exactUpTo?: number },
 ) {
   const organizationId = scopedOrganization(em);
   const term = options.q.trim();
@@ -47,6 +48,7 @@ export async function searchUnits(
   const conditions = sql`u.organization_id = ${organizationId}
     ${options.archived ? sql`` : sql`and u.archived_at is null and p.archived_at is null`}
     ${options.propertyId ? sql`and u.property_id = ${options.propertyId}` : sql``}
+    ${options.propertyTerm ? sql`and u.property_id in (${propertiesMatching(organizationId, options.propertyTerm)})` : sql``}
     ${
       term
         ? // Two lookups joined by UNION, not one OR: with the OR PostgreSQL walked the number
