@@ -89,8 +89,8 @@ const EXPECTED = {
   'Vorgänge ?liegenschaft': 5,
   // Session, portal access (scope), the page in one statement.
   'Portal start page': 3,
-  // Session, portal access (scope), the Mitteilungen with their count and attachments (entities).
-  'Portal Mitteilungen': 5,
+  // Session, portal access (scope), the Mitteilungen with their attachments and total in one statement.
+  'Portal Mitteilungen': 3,
 };
 
 describe('the total of a long list (listTotal)', () => {

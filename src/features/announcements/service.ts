@@ -4,6 +4,8 @@ import { berlinDate } from '../../clock.ts';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
+import { pageTotal } from '../../http/paging.ts';
 import { Announcement, Attachment, Contract, Property, type PortalUser, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
@@ -238,14 +240,46 @@ export const announcementVisibleIn =
 
 const visibleIn = (em: Em, propertyId: string): FilterQuery<Announcement> => asEntityFilter(em, announcementVisibleIn(propertyId));
 
-/** The portal's Mitteilungen of a property: newest first, 20 a page, with attachments. */
+/** A Mitteilung of the portal list, as plain row (views/announcements/_portal-item.eta). */
+export type PortalAnnouncementRow = {
+  id: string;
+  title: string;
+  body: string;
+  publishedAt: Date;
+  attachments: Array<{ id: string; fileName: string; size: number }>;
+};
+
+/**
+ * The portal's Mitteilungen of a property: newest first, 20 a page, with attachments. ONE
+ * statement of plain rows through Kysely (attachments as JSON, the total as a window count:
+ * a property has dozens of Mitteilungen, not thousands), visible by announcementVisibleIn.
+ * The Verwaltung is the session's (scopedOrganization): plain SQL is not reached by the tenant filter.
+ * Attachments in the order they were uploaded (one insert, same created_at: then the row order).
+ */
 export async function portalAnnouncements(em: Em, propertyId: string, page: number) {
-  const [items, total] = await em.findAndCount(Announcement, visibleIn(em, propertyId), {
-    populate: ['attachments'],
-    orderBy: { publishedAt: 'desc', id: 'desc' },
-    limit: PORTAL_PAGE_SIZE,
-    offset: (page - 1) * PORTAL_PAGE_SIZE,
-  });
+  const organizationId = scopedOrganization(em);
+  const { rows } = await sql<Omit<PortalAnnouncementRow, 'publishedAt'> & { publishedAt: string; total: string }>`
+    select an.id, an.title, an.body, an.published_at as "publishedAt",
+      coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size) order by f.created_at, f.ctid)
+                from attachment f where f.announcement_id = an.id), '[]'::json) as attachments,
+      count(*) over () as total
+    from announcement an
+    where an.organization_id = ${organizationId} and ${announcementVisibleIn(propertyId)('an')}
+    order by an.published_at desc, an.id desc
+    limit ${PORTAL_PAGE_SIZE} offset ${(page - 1) * PORTAL_PAGE_SIZE}`.execute(em.getKysely());
+  const total = await pageTotal(
+    rows,
+    async () =>
+      (
+        await sql<{
+          n: string;
+        }>`select count(*) as n from announcement an where an.organization_id = ${organizationId} and ${announcementVisibleIn(propertyId)('an')}`.execute(
+          em.getKysely(),
+        )
+      ).rows[0].n,
+  );
+  // Timestamps come as text from the driver (MikroORM's type parsers).
+  const items: PortalAnnouncementRow[] = rows.map(({ total: _total, publishedAt, ...row }) => ({ ...row, publishedAt: new Date(publishedAt) }));
   return { items, total, page, pages: Math.max(1, Math.ceil(total / PORTAL_PAGE_SIZE)) };
 }
 
