@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { berlinDate } from '../../clock.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
-import { scopeToOrganization } from '../../db/tenant.ts';
+import { scopedOrganization, scopeToOrganization } from '../../db/tenant.ts';
 import { Appointment, PortalUser, Property, type StaffUser } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { accessibleProperties, portalUsersWithAccess } from '../access/service.ts';
@@ -254,14 +254,32 @@ function visibleIn(em: Em, propertyIds: string[]) {
 
 const unique = <T extends { id: string }>(rows: T[]) => [...new Map(rows.map((r) => [r.id, r])).values()];
 
-/** The next Termine of a property (not yet ended at `from`), soonest first. For the portal start page too. */
-export async function upcomingAppointments(em: Em, propertyId: string, from: Date, limit = 50): Promise<Appointment[]> {
-  return unique(await em.find(Appointment, { ...visibleIn(em, [propertyId]), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit }));
+/** A Termin of the portal list, as plain row (views/appointments/_portal-item.eta). */
+export type PortalAppointmentRow = { id: string; title: string; location: string; allDay: boolean; startsAt: Date; endsAt: Date };
+
+/**
+ * Termine of a property in the portal list: plain rows in ONE statement through Kysely,
+ * visible by appointmentVisibleIn, `when` the time condition and `order` their order. The
+ * Verwaltung is the session's (scopedOrganization): plain SQL is not reached by the tenant filter.
+ */
+async function portalAppointmentRows(em: Em, propertyId: string, when: RawBuilder<unknown>, order: RawBuilder<unknown>, limit: number) {
+  const { rows } = await sql<Omit<PortalAppointmentRow, 'startsAt' | 'endsAt'> & { startsAt: string; endsAt: string }>`
+    select ap.id, ap.title, ap.location, ap.all_day as "allDay", ap.starts_at as "startsAt", ap.ends_at as "endsAt"
+    from appointment ap
+    where ap.organization_id = ${scopedOrganization(em)} and ${appointmentVisibleIn([propertyId])('ap')} and ${when}
+    order by ${order} limit ${limit}`.execute(em.getKysely());
+  // Timestamps come as text from the driver (MikroORM's type parsers).
+  return rows.map((row): PortalAppointmentRow => ({ ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) }));
+}
+
+/** The next Termine of a property (not yet ended at `from`), soonest first (the start page reads the same in its own statement). */
+export function upcomingAppointments(em: Em, propertyId: string, from: Date, limit = 50): Promise<PortalAppointmentRow[]> {
+  return portalAppointmentRows(em, propertyId, sql`ap.ends_at >= ${from}`, sql`ap.starts_at asc, ap.id asc`, limit);
 }
 
 /** Termine of a property that ended before `before`, latest first. */
-export async function pastAppointments(em: Em, propertyId: string, before: Date, limit = 100): Promise<Appointment[]> {
-  return unique(await em.find(Appointment, { ...visibleIn(em, [propertyId]), endsAt: { $lt: before } }, { orderBy: { startsAt: 'desc', id: 'asc' }, limit }));
+export function pastAppointments(em: Em, propertyId: string, before: Date, limit = 100): Promise<PortalAppointmentRow[]> {
+  return portalAppointmentRows(em, propertyId, sql`ap.ends_at < ${before}`, sql`ap.starts_at desc, ap.id asc`, limit);
 }
 
 export type MonthDay = { day: string; inMonth: boolean; today: boolean; appointments: Appointment[] };
