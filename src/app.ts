@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { csrfProtection } from './auth/csrf.ts';
 import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
 import { apiRequestListener } from './api/app.ts';
+import { counted, withStatementCounter } from './db/statement-count.ts';
 import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
 import { compressResponses, precompressedStatic } from './http/compression.ts';
@@ -57,6 +58,21 @@ import { apiKeyAdminRoutes } from './features/api-keys/routes.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
 
+/**
+ * SQL_STATEMENT_COUNT=on: the response names the SQL statements serving it cost in
+ * `X-SQL-Statements`, set when the headers go out (test/bench, src/db/statement-count.ts).
+ */
+function statementCountHeader(_req: Request, res: Response, next: NextFunction) {
+  withStatementCounter(() => {
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+      if (!this.headersSent) this.setHeader('X-SQL-Statements', String(counted()));
+      return writeHead.apply(this, args);
+    } as Response['writeHead'];
+    next();
+  });
+}
+
 /** Builds the one Express server: console, portal, machine API and static files. */
 export function createApp(deps: AppDeps) {
   const app = express();
@@ -68,6 +84,7 @@ export function createApp(deps: AppDeps) {
   // X-Forwarded-* (client address for throttling, https) counts only from the reverse proxy (TRUST_PROXY, README).
   app.set('trust proxy', deps.config.trustProxy);
   app.disable('x-powered-by');
+  if (deps.config.sqlStatementCount) app.use(statementCountHeader);
 
   app.use(
     helmet({

@@ -45,6 +45,7 @@ const schema = z
       .default('07:00'),
     PDF_JOB_SECONDS: z.coerce.number().positive().max(3600).default(60),
     PDF_JOB_MEMORY_MB: z.coerce.number().int().min(8).max(65536).default(1024),
+    SQL_STATEMENT_COUNT: onOff.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -91,6 +92,8 @@ export type Config = {
   pdfJobs: { seconds: number; memoryMb: number };
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
+  /** Each response names the SQL statements it cost in `X-SQL-Statements` (test/bench, src/db/statement-count.ts). */
+  sqlStatementCount: boolean;
 };
 
 export type S3Config = {
@@ -167,5 +170,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     documentDigestTime: e.DOCUMENT_DIGEST_TIME,
     pdfJobs: { seconds: e.PDF_JOB_SECONDS, memoryMb: e.PDF_JOB_MEMORY_MB },
     secureCookies: baseUrl.startsWith('https://'),
+    sqlStatementCount: e.SQL_STATEMENT_COUNT,
   };
 }

@@ -8,6 +8,7 @@ import type { Configuration, MikroORM, Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import * as entities from '../entities/index.ts';
 import { whileHoldingAdvisoryLock } from './advisory-lock.ts';
+import { countPgliteQueries, countQueriesOf } from './statement-count.ts';
 import { tenantFilter } from './tenant.ts';
 
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
@@ -65,11 +66,21 @@ export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Par
   };
 }
 
+/** The part of pg's Pool we use (pg's own types are not installed). */
+type PoolEvents = { on: (event: 'connect', listener: (client: Parameters<typeof countQueriesOf>[0]) => void) => unknown };
+
 /** Opens the ORM on real PostgreSQL or on the embedded one (PGlite). */
 export async function openOrm(target: DatabaseTarget, options: OpenOrmOptions = {}): Promise<Orm> {
   if (target.kind === 'postgres') {
-    return (await PostgresORM.init({ ...ormOptions(options), clientUrl: target.url, pool: { min: 0, max: 10 } })) as unknown as Orm;
+    return (await PostgresORM.init({
+      ...ormOptions(options),
+      clientUrl: target.url,
+      pool: { min: 0, max: 10 },
+      // Every connection counts its statements for SQL_STATEMENT_COUNT (./statement-count.ts).
+      driverOptions: { onPoolCreated: (pool: PoolEvents) => pool.on('connect', countQueriesOf) },
+    })) as unknown as Orm;
   }
+  countPgliteQueries();
   // PGlite ships contrib extensions but loads only those named here; the migrations create
   // pg_trgm (contact search indexes, src/entities/contact.ts), so both databases have it.
   return (await PgliteORM.init({

@@ -10,6 +10,7 @@ const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
   hour: '2-digit',
   minute: '2-digit',
 });
+const countFormat = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 0 });
 const areaFormat = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -64,6 +65,10 @@ export const helpers = {
   },
   formatDateTime(value: Date | null | undefined): string {
     return value ? dateTimeFormat.format(value) : '';
+  },
+  /** 100.000: a count of rows (the estimate of a long list, views/shared/_pagination.eta). */
+  formatCount(value: number): string {
+    return countFormat.format(value);
   },
   formatArea(value: number | null | undefined): string {
     return value == null ? '' : `${areaFormat.format(value)} m²`;

@@ -15,6 +15,8 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Requests to send; the run ends when all have their answer. */
+    amount?: number;
     pipelining?: number;
     headers?: Record<string, string>;
   };

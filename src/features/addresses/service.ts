@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
-import { direction, likePattern, pageCount, pageTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { direction, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 
 export const ADDRESS_SORTS = ['strasse', 'ort', 'liegenschaft'] as const;
 export type AddressSort = ListSort<(typeof ADDRESS_SORTS)[number]>;
@@ -27,8 +27,8 @@ const ADDRESS_ORDER = {
 
 /**
  * The Adressen list of a Verwaltung: search in street, postcode, city and property name,
- * one page at a time in ONE query, the total an uncorrelated sub-select (computed once;
- * cheaper than a window count, see searchUnits in src/features/units/service.ts). Plain SQL is
+ * one page at a time in ONE query, the total beside it (listTotal: exact only for up to
+ * 1,000 rows, see src/http/paging.ts). Plain SQL is
  * not reached by the tenant filter: the Verwaltung (scopedOrganization) is the first
  * condition. Archived addresses, and those of archived properties, only with `archived`.
  */
@@ -39,20 +39,17 @@ export async function searchAddresses(em: Em, options: { q: string; page: number
   const conditions = sql`a.organization_id = ${organizationId}
     ${options.archived ? sql`` : sql`and a.archived_at is null and p.archived_at is null`}
     ${term ? sql`and (a.street ilike ${pattern} or a.postal_code ilike ${pattern} or a.city ilike ${pattern} or p.name ilike ${pattern})` : sql``}`;
-  const { rows } = await sql<AddressListRow & { total: string }>`
+  const db = em.getKysely();
+  const [{ rows }, total] = await Promise.all([
+    sql<AddressListRow>`
     select a.id, a.street, a.house_number as "houseNumber", a.postal_code as "postalCode", a.city,
       a.archived_at is not null as archived, a.erp_synced_at is not null as erp,
-      p.id as "propertyId", p.name as "propertyName",
-      (select count(*) from address a join property p on p.id = a.property_id where ${conditions}) as total
+      p.id as "propertyId", p.name as "propertyName"
     from address a join property p on p.id = a.property_id
     where ${conditions}
     order by ${ADDRESS_ORDER[options.sort.key](direction(options.sort))}
-    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  const total = await pageTotal(
-    rows,
-    async () =>
-      (await sql<{ n: string }>`select count(*) as n from address a join property p on p.id = a.property_id where ${conditions}`.execute(em.getKysely()))
-        .rows[0].n,
-  );
-  return { rows: rows.map(({ total: _total, ...row }) => row), total, page: options.page, pages: pageCount(total) };
+    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(db),
+    listTotal(db, sql`from address a join property p on p.id = a.property_id where ${conditions}`, options.page),
+  ]);
+  return { rows, ...total, page: options.page };
 }

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { berlinDate } from '../../clock.ts';
+import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
+import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
+import { pageTotal } from '../../http/paging.ts';
 import { Announcement, Attachment, Contract, Property, type PortalUser, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
@@ -223,30 +227,64 @@ export async function listAnnouncements(em: Em, page: number) {
   return { items, total, page, pages: Math.max(1, Math.ceil(total / CONSOLE_PAGE_SIZE)) };
 }
 
-/** Published Mitteilungen that residents of this property see. */
-const visibleIn = (propertyId: string): FilterQuery<Announcement> => ({
-  status: 'published',
-  $or: [{ allProperties: true }, { properties: { id: propertyId } }],
-});
+/**
+ * Published Mitteilungen that residents of this property see: sent to all properties or to
+ * this one. The one statement of the rule, as SQL (the portal start page reads rows with it,
+ * src/features/portal/service.ts) and, through asEntityFilter, for the entity queries below.
+ */
+export const announcementVisibleIn =
+  (propertyId: string): RowCondition =>
+  (a) =>
+    sql`${sql.ref(`${a}.status`)} = 'published' and (${sql.ref(`${a}.all_properties`)}
+      or exists (select 1 from announcement_property shared where shared.announcement_id = ${sql.ref(`${a}.id`)} and shared.property_id = ${propertyId}))`;
 
-/** The portal's Mitteilungen of a property: newest first, 20 a page, with attachments. */
+const visibleIn = (em: Em, propertyId: string): FilterQuery<Announcement> => asEntityFilter(em, announcementVisibleIn(propertyId));
+
+/** A Mitteilung of the portal list, as plain row (views/announcements/_portal-item.eta). */
+export type PortalAnnouncementRow = {
+  id: string;
+  title: string;
+  body: string;
+  publishedAt: Date;
+  attachments: Array<{ id: string; fileName: string; size: number }>;
+};
+
+/**
+ * The portal's Mitteilungen of a property: newest first, 20 a page, with attachments. ONE
+ * statement of plain rows through Kysely (attachments as JSON, the total as a window count:
+ * a property has dozens of Mitteilungen, not thousands), visible by announcementVisibleIn.
+ * The Verwaltung is the session's (scopedOrganization): plain SQL is not reached by the tenant filter.
+ * Attachments in the order they were uploaded (one insert, same created_at: then the row order).
+ */
 export async function portalAnnouncements(em: Em, propertyId: string, page: number) {
-  const [items, total] = await em.findAndCount(Announcement, visibleIn(propertyId), {
-    populate: ['attachments'],
-    orderBy: { publishedAt: 'desc', id: 'desc' },
-    limit: PORTAL_PAGE_SIZE,
-    offset: (page - 1) * PORTAL_PAGE_SIZE,
-  });
+  const organizationId = scopedOrganization(em);
+  const { rows } = await sql<Omit<PortalAnnouncementRow, 'publishedAt'> & { publishedAt: string; total: string }>`
+    select an.id, an.title, an.body, an.published_at as "publishedAt",
+      coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size) order by f.created_at, f.ctid)
+                from attachment f where f.announcement_id = an.id), '[]'::json) as attachments,
+      count(*) over () as total
+    from announcement an
+    where an.organization_id = ${organizationId} and ${announcementVisibleIn(propertyId)('an')}
+    order by an.published_at desc, an.id desc
+    limit ${PORTAL_PAGE_SIZE} offset ${(page - 1) * PORTAL_PAGE_SIZE}`.execute(em.getKysely());
+  const total = await pageTotal(
+    rows,
+    async () =>
+      (
+        await sql<{
+          n: string;
+        }>`select count(*) as n from announcement an where an.organization_id = ${organizationId} and ${announcementVisibleIn(propertyId)('an')}`.execute(
+          em.getKysely(),
+        )
+      ).rows[0].n,
+  );
+  // Timestamps come as text from the driver (MikroORM's type parsers).
+  const items: PortalAnnouncementRow[] = rows.map(({ total: _total, publishedAt, ...row }) => ({ ...row, publishedAt: new Date(publishedAt) }));
   return { items, total, page, pages: Math.max(1, Math.ceil(total / PORTAL_PAGE_SIZE)) };
-}
-
-/** The newest published Mitteilungen of a property, for the portal start page. */
-export function latestAnnouncements(em: Em, propertyId: string, limit: number): Promise<Announcement[]> {
-  return em.find(Announcement, visibleIn(propertyId), { orderBy: { publishedAt: 'desc', id: 'desc' }, limit });
 }
 
 /** One Mitteilung as residents of the property see it, or null. */
 export function visibleAnnouncement(em: Em, propertyId: string, announcementId: string): Promise<Announcement | null> {
   if (!isUuid(announcementId)) return Promise.resolve(null);
-  return em.findOne(Announcement, { $and: [{ id: announcementId }, visibleIn(propertyId)] }, { populate: ['attachments'] });
+  return em.findOne(Announcement, { $and: [{ id: announcementId }, visibleIn(em, propertyId)] }, { populate: ['attachments'] });
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { berlinDate } from '../../clock.ts';
+import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
-import { scopeToOrganization } from '../../db/tenant.ts';
+import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
+import { scopedOrganization, scopeToOrganization } from '../../db/tenant.ts';
 import { Appointment, PortalUser, Property, type StaffUser } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { accessibleProperties, portalUsersWithAccess } from '../access/service.ts';
@@ -235,21 +237,49 @@ export function targetProperties(em: Em) {
   return em.find(Property, { archivedAt: null }, { orderBy: { name: 'asc' } });
 }
 
-/** Published Termine shown in a property's portal (its own and those for all properties). */
-function visibleIn(propertyIds: string[]) {
-  return { status: 'published' as const, $or: [{ allProperties: true }, { properties: { id: { $in: propertyIds } } }] };
+/**
+ * Published Termine shown in the portal of these properties (their own and those for all
+ * properties). The one statement of the rule, as SQL (the portal start page reads rows with
+ * it, src/features/portal/service.ts) and, through asEntityFilter, for the entity queries below.
+ */
+export const appointmentVisibleIn =
+  (propertyIds: string[]): RowCondition =>
+  (a) =>
+    sql`${sql.ref(`${a}.status`)} = 'published' and (${sql.ref(`${a}.all_properties`)}
+      ${propertyIds.length ? sql`or exists (select 1 from appointment_property shared where shared.appointment_id = ${sql.ref(`${a}.id`)} and shared.property_id in (${sql.join(propertyIds)}))` : sql``})`;
+
+function visibleIn(em: Em, propertyIds: string[]) {
+  return asEntityFilter(em, appointmentVisibleIn(propertyIds));
 }
 
 const unique = <T extends { id: string }>(rows: T[]) => [...new Map(rows.map((r) => [r.id, r])).values()];
 
-/** The next Termine of a property (not yet ended at `from`), soonest first. For the portal start page too. */
-export async function upcomingAppointments(em: Em, propertyId: string, from: Date, limit = 50): Promise<Appointment[]> {
-  return unique(await em.find(Appointment, { ...visibleIn([propertyId]), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit }));
+/** A Termin of the portal list, as plain row (views/appointments/_portal-item.eta). */
+export type PortalAppointmentRow = { id: string; title: string; location: string; allDay: boolean; startsAt: Date; endsAt: Date };
+
+/**
+ * Termine of a property in the portal list: plain rows in ONE statement through Kysely,
+ * visible by appointmentVisibleIn, `when` the time condition and `order` their order. The
+ * Verwaltung is the session's (scopedOrganization): plain SQL is not reached by the tenant filter.
+ */
+async function portalAppointmentRows(em: Em, propertyId: string, when: RawBuilder<unknown>, order: RawBuilder<unknown>, limit: number) {
+  const { rows } = await sql<Omit<PortalAppointmentRow, 'startsAt' | 'endsAt'> & { startsAt: string; endsAt: string }>`
+    select ap.id, ap.title, ap.location, ap.all_day as "allDay", ap.starts_at as "startsAt", ap.ends_at as "endsAt"
+    from appointment ap
+    where ap.organization_id = ${scopedOrganization(em)} and ${appointmentVisibleIn([propertyId])('ap')} and ${when}
+    order by ${order} limit ${limit}`.execute(em.getKysely());
+  // Timestamps come as text from the driver (MikroORM's type parsers).
+  return rows.map((row): PortalAppointmentRow => ({ ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) }));
+}
+
+/** The next Termine of a property (not yet ended at `from`), soonest first (the start page reads the same in its own statement). */
+export function upcomingAppointments(em: Em, propertyId: string, from: Date, limit = 50): Promise<PortalAppointmentRow[]> {
+  return portalAppointmentRows(em, propertyId, sql`ap.ends_at >= ${from}`, sql`ap.starts_at asc, ap.id asc`, limit);
 }
 
 /** Termine of a property that ended before `before`, latest first. */
-export async function pastAppointments(em: Em, propertyId: string, before: Date, limit = 100): Promise<Appointment[]> {
-  return unique(await em.find(Appointment, { ...visibleIn([propertyId]), endsAt: { $lt: before } }, { orderBy: { startsAt: 'desc', id: 'asc' }, limit }));
+export function pastAppointments(em: Em, propertyId: string, before: Date, limit = 100): Promise<PortalAppointmentRow[]> {
+  return portalAppointmentRows(em, propertyId, sql`ap.ends_at < ${before}`, sql`ap.starts_at desc, ap.id asc`, limit);
 }
 
 export type MonthDay = { day: string; inMonth: boolean; today: boolean; appointments: Appointment[] };
@@ -260,7 +290,7 @@ export async function monthCalendar(em: Em, propertyId: string, month: string, t
   const rows = unique(
     await em.find(
       Appointment,
-      { ...visibleIn([propertyId]), startsAt: { $lt: berlinDateTime(next, '00:00') }, endsAt: { $gte: berlinDateTime(first, '00:00') } },
+      { ...visibleIn(em, [propertyId]), startsAt: { $lt: berlinDateTime(next, '00:00') }, endsAt: { $gte: berlinDateTime(first, '00:00') } },
       { orderBy: { startsAt: 'asc', id: 'asc' } },
     ),
   );
@@ -277,7 +307,7 @@ export async function monthCalendar(em: Em, propertyId: string, month: string, t
 /** One Termin as a resident of the property sees it, or 404. */
 export async function portalAppointment(em: Em, propertyId: string, appointmentId: string): Promise<Appointment> {
   if (!/^[0-9a-f-]{36}$/i.test(appointmentId)) throw new NotFoundError('malformed appointment id');
-  const found = await em.findOne(Appointment, { ...visibleIn([propertyId]), id: appointmentId });
+  const found = await em.findOne(Appointment, { ...visibleIn(em, [propertyId]), id: appointmentId });
   if (!found) throw new NotFoundError(`appointment ${appointmentId} not in property ${propertyId}`);
   return found;
 }
@@ -308,7 +338,7 @@ export async function calendarFeed(em: Em, token: string, now: Date): Promise<{ 
   if (properties.length === 0) return { user, appointments: [] };
   const from = new Date(now.getTime() - 365 * 24 * 3600 * 1000);
   const appointments = unique(
-    await em.find(Appointment, { ...visibleIn(properties), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: 1000 }),
+    await em.find(Appointment, { ...visibleIn(em, properties), endsAt: { $gte: from } }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: 1000 }),
   );
   return { user, appointments };
 }

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { contactDisplayName, type Contact } from '../../entities/index.ts';
+import { CONTACT_PREFERENCES, contactDisplayName, type Contact } from '../../entities/index.ts';
 import { fieldMessages, type FieldMessage } from '../../http/forms.ts';
 import { listQuery } from '../../http/paging.ts';
 import { receiveUploads } from '../../http/upload.ts';
@@ -7,7 +7,7 @@ import { render } from '../../http/views.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { contactScope, staffScope } from '../../scopes/staff.ts';
 import { DOCUMENT_FILES_FIELD, publishUploadedDocuments } from '../documents/upload-service.ts';
-import { addUserToContact, inviteContact } from '../invitations/service.ts';
+import { addUserToContact, inviteContact, PORTAL_STATUSES } from '../invitations/service.ts';
 import { archiveRoutes } from '../masterdata/archive-actions.ts';
 import {
   checkContactForm,
@@ -44,6 +44,18 @@ function showContactForm(req: Request, res: Response, contact: Contact | null, f
 }
 
 /**
+ * The labels the rows of the Kontakte list repeat, translated once per request rather than
+ * fifty times in the row loop of views/contacts/_results.eta (issue 16: 0.5–0.9 ms a page).
+ */
+function contactListLabels(t: Request['t']) {
+  return {
+    archived: t('contacts-edit:archived'),
+    preference: Object.fromEntries(CONTACT_PREFERENCES.map((p) => [p, t(`console:contacts.preferences.${p}`)])),
+    status: Object.fromEntries(PORTAL_STATUSES.map((s) => [s, t(`invitations:status.${s}`)])),
+  };
+}
+
+/**
  * Console: Kontakte, mounted at /verwaltung/kontakte (staff): the list, Kontakt anlegen and
  * bearbeiten, archivieren, and the forms of the contact page that show it again when refused:
  * "Kontakt einladen", "Nutzer zum Kontakt hinzufügen" (src/features/invitations/service.ts)
@@ -57,7 +69,7 @@ export function consoleRoutes() {
       const { q, archived, sort, page, params } = listQuery(req, CONTACT_SORTS, CONTACT_SORT_DEFAULT);
       const result = await searchContacts(req.em, q, page, req.deps.clock.now(), { sort, archived });
       const view = req.get('hx-target') === 'contact-results' ? 'contacts/_results' : 'contacts/index';
-      render(req, res, view, { title: req.t('console:contacts.title'), q, archived, params, ...result });
+      render(req, res, view, { title: req.t('console:contacts.title'), q, archived, params, ...result, labels: contactListLabels(req.t) });
     }),
   );
 

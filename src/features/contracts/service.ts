@@ -4,7 +4,7 @@ import { scopedOrganization } from '../../db/tenant.ts';
 import { Contact, contactDisplayName, Contract, Property, Unit, type StaffUser } from '../../entities/index.ts';
 import { field } from '../../http/forms.ts';
 import { isUuid } from '../../http/find.ts';
-import { likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 import {
   checkEdit,
   checkExternalId,
@@ -124,7 +124,7 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
           from (select c.* from contract c ${where} order by ${contractOrder(filter.sort, 'c')} ${page}) c
           join unit u on u.id = c.unit_id join property p on p.id = u.property_id
           order by ${contractOrder(filter.sort, 'c')}`.execute(db);
-  const total = Number((await sql<{ n: string }>`select count(*) as n from contract c ${where}`.execute(db)).rows[0].n);
+  const total = await listTotal(db, sql`from contract c ${where}`, filter.page);
   const people = await contactsOfContracts(
     em,
     organizationId,
@@ -132,9 +132,8 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
   );
   return {
     rows: rows.map((row) => ({ ...row, contacts: people.get(row.id) ?? [] })),
-    total,
+    ...total,
     page: filter.page,
-    pages: pageCount(total),
   };
 }
 

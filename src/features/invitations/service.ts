@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import {
@@ -41,19 +41,34 @@ export async function portalStatuses(em: Em, contactIds: string[], now: Date): P
   const statuses = new Map<string, PortalStatus>();
   if (contactIds.length === 0) return statuses;
   const organizationId = scopedOrganization(em);
-  const { rows } = await sql<{ id: string; enabled: boolean; linked: boolean; invited: boolean }>`
-    select ct.id,
-      exists (select 1 from portal_user_contact puc join portal_user pu on pu.id = puc.portal_user_id
-              where puc.contact_id = ct.id and pu.password_hash is not null and pu.disabled_at is null) as enabled,
-      exists (select 1 from portal_user_contact puc where puc.contact_id = ct.id) as linked,
-      exists (select 1 from invitation i where i.contact_id = ct.id and i.organization_id = ${organizationId}
-              and i.used_at is null and i.revoked_at is null and i.expires_at > ${now}) as invited
+  const { rows } = await sql<{ id: string } & PortalStatusFlags>`
+    select ct.id, ${portalStatusFlags(organizationId, now, sql.ref('ct.id'))}
     from contact ct
     where ct.organization_id = ${organizationId} and ct.id in (${sql.join(contactIds)})`.execute(em.getKysely());
-  for (const row of rows) {
-    statuses.set(row.id, row.enabled ? 'registered' : row.linked ? 'disabled' : row.invited ? 'invited' : 'not_invited');
-  }
+  for (const row of rows) statuses.set(row.id, portalStatusOf(row));
   return statuses;
+}
+
+export type PortalStatusFlags = { enabled: boolean; linked: boolean; invited: boolean };
+
+/**
+ * The columns a contact's portal status is made of (`enabled`, `linked`, `invited`), for the
+ * contact whose id is `contactId` (a column reference): selected beside other columns by the
+ * Kontakte list (src/features/contacts/service.ts), so the list costs no extra statement.
+ * The rule itself is portalStatusOf.
+ */
+export function portalStatusFlags(organizationId: string, now: Date, contactId: RawBuilder<unknown>) {
+  return sql`
+      exists (select 1 from portal_user_contact puc join portal_user pu on pu.id = puc.portal_user_id
+              where puc.contact_id = ${contactId} and pu.password_hash is not null and pu.disabled_at is null) as enabled,
+      exists (select 1 from portal_user_contact puc where puc.contact_id = ${contactId}) as linked,
+      exists (select 1 from invitation i where i.contact_id = ${contactId} and i.organization_id = ${organizationId}
+              and i.used_at is null and i.revoked_at is null and i.expires_at > ${now}) as invited`;
+}
+
+/** A contact's portal status from its portalStatusFlags. */
+export function portalStatusOf(flags: PortalStatusFlags): PortalStatus {
+  return flags.enabled ? 'registered' : flags.linked ? 'disabled' : flags.invited ? 'invited' : 'not_invited';
 }
 
 /** Why a contact cannot be invited (i18n keys below invitations:problems). */

@@ -56,6 +56,19 @@ export async function searchProperties(em: Em, q: string, page: number, options:
   return { rows: rows.map(({ total: _total, ...row }) => row), total, page, pages: pageCount(total) };
 }
 
+/**
+ * The ids of a Verwaltung's properties whose name or an address (street and number,
+ * postcode, city) contains `term`: the Liegenschaft search field of the Vorgänge and
+ * Einheiten lists, which replaced a select of up to 1,000 options (issue 16). A sub-select
+ * for `property_id in (...)`; the Verwaltung is its first condition.
+ */
+export function propertiesMatching(organizationId: string, term: string): RawBuilder<unknown> {
+  const pattern = likePattern(term.trim());
+  return sql`select pm.id from property pm where pm.organization_id = ${organizationId} and (pm.name ilike ${pattern}
+    or exists (select 1 from address am where am.property_id = pm.id and am.archived_at is null
+      and (am.street || ' ' || am.house_number ilike ${pattern} or am.postal_code ilike ${pattern} or am.city ilike ${pattern})))`;
+}
+
 /** A property's overview figures. */
 export async function propertyOverview(em: Em, property: Property, today: string) {
   const [addresses, units, activeContracts] = await Promise.all([

@@ -52,7 +52,7 @@ export function consoleRoutes() {
         ...result,
       };
       if (wantsFragment(req)) return render(req, res, 'tickets/_results', data);
-      render(req, res, 'tickets/console-list', { ...data, ...(await filterChoices(req.em)) });
+      render(req, res, 'tickets/console-list', { ...data, ...(await filterChoices(req.em, filters)) });
     }),
   );
 

@@ -5,6 +5,8 @@ import { likePattern, PAGE_SIZE } from '../../http/paging.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { OPEN_TICKET_STATUSES, parseTicketReference, StaffUser, Ticket, TicketCategory, TICKET_STATUSES, type TicketStatus } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
+import { asEntityFilter } from '../../db/row-condition.ts';
+import { propertiesMatching } from '../properties/service.ts';
 
 /**
  * The console list of Vorgänge (/verwaltung/vorgaenge): filters from the query string, the
@@ -33,8 +35,10 @@ export type TicketListFilters = {
   status: StatusFilter;
   /** A Thema id, or '' for all. */
   category: string;
-  /** A Liegenschaft id, or '' for all. */
+  /** A Liegenschaft id (links from elsewhere), or '' for all. */
   property: string;
+  /** The search field "Liegenschaft": properties whose name or address contains it; '' for all. */
+  propertyTerm: string;
   /** '' all, 'ich' assigned to me, 'niemand' unassigned, or a staff id. */
   assignee: string;
   age: '' | (typeof AGES)[number];
@@ -50,10 +54,12 @@ const idOrEmpty = (value: unknown) => (isUuid(value) ? value.toLowerCase() : '')
 /** Reads the filters from the query string; anything unknown falls back to the default. */
 export function listFilters(query: Record<string, unknown>, page: number): TicketListFilters {
   const assignee = query.zustaendig === 'ich' || query.zustaendig === 'niemand' ? query.zustaendig : idOrEmpty(query.zustaendig);
+  const liegenschaft = typeof query.liegenschaft === 'string' ? query.liegenschaft.trim().slice(0, 200) : '';
   return {
     status: oneOf(STATUS_FILTERS, query.status, 'offen'),
     category: idOrEmpty(query.thema),
-    property: idOrEmpty(query.liegenschaft),
+    property: idOrEmpty(liegenschaft),
+    propertyTerm: isUuid(liegenschaft) ? '' : liegenschaft,
     assignee,
     age: oneOf(['', ...AGES], query.alter, ''),
     q: typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '',
@@ -67,7 +73,7 @@ export function filterParams(f: TicketListFilters): Record<string, string> {
   return {
     status: f.status === 'offen' ? '' : f.status,
     thema: f.category,
-    liegenschaft: f.property,
+    liegenschaft: f.property || f.propertyTerm,
     zustaendig: f.assignee,
     alter: f.age,
     q: f.q,
@@ -78,10 +84,17 @@ export function filterParams(f: TicketListFilters): Record<string, string> {
 const DAY = 86_400_000;
 
 /** The conditions of every filter but the status (the counts per status ignore it). */
-function conditions(f: TicketListFilters, staffId: string, now: Date): Record<string, unknown> {
+function conditions(em: Em, f: TicketListFilters, staffId: string, now: Date): Record<string, unknown> {
   const where: Record<string, unknown> = {};
   if (f.category) where.category = f.category;
   if (f.property) where.property = f.property;
+  if (f.propertyTerm) {
+    const matching = propertiesMatching(scopedOrganization(em), f.propertyTerm);
+    Object.assign(
+      where,
+      asEntityFilter(em, (t) => sql`${sql.ref(`${t}.property_id`)} in (${matching})`),
+    );
+  }
   if (f.assignee === 'ich') where.assignee = staffId;
   else if (f.assignee === 'niemand') where.assignee = null;
   else if (f.assignee) where.assignee = f.assignee;
@@ -150,7 +163,7 @@ function findRows(em: Em, where: Record<string, unknown>, order: ReturnType<type
  * Zuständig joined in the same statement), the counts per status and the paging.
  */
 export async function listTickets(em: Em, f: TicketListFilters, staffId: string, now: Date) {
-  const where = conditions(f, staffId, now);
+  const where = conditions(em, f, staffId, now);
   const offset = (f.page - 1) * PAGE_SIZE;
   let tickets: Awaited<ReturnType<typeof findRows>>;
   let counts: StatusCounts;
@@ -187,15 +200,20 @@ export async function listTickets(em: Em, f: TicketListFilters, staffId: string,
   };
 }
 
-/** The choices of the filter form: Themen (active first), Liegenschaften and staff, by name. */
-export async function filterChoices(em: Em) {
-  const [categories, properties, staff] = await Promise.all([
+/**
+ * The choices of the filter form: Themen (active first) and staff, by name; and what the
+ * search field "Liegenschaft" shows: the term, or the name of the property chosen by id (a
+ * select of all properties was 1,000 options and most of the page's CPU, issue 16).
+ */
+export async function filterChoices(em: Em, f: TicketListFilters) {
+  const [categories, staff, chosen] = await Promise.all([
     em.find(TicketCategory, {}, { orderBy: { archivedAt: 'asc nulls first', position: 'asc', name: 'asc' } as never }),
-    // Plain rows: a Verwaltung may have a thousand properties, and hydrating entities only to print their names costs more than the query.
-    sql<{ id: string; name: string }>`select id, name from property where organization_id = ${scopedOrganization(em)} and archived_at is null order by name`
-      .execute(em.getKysely())
-      .then((r) => r.rows),
     em.find(StaffUser, { disabledAt: null }, { fields: ['id', 'name'], orderBy: { name: 'asc' } }),
+    f.property
+      ? sql<{ name: string }>`select name from property where organization_id = ${scopedOrganization(em)} and id = ${f.property}`
+          .execute(em.getKysely())
+          .then((r) => r.rows[0]?.name ?? '')
+      : Promise.resolve(f.propertyTerm),
   ]);
-  return { categories, properties, staff };
+  return { categories, staff, propertySearch: chosen };
 }

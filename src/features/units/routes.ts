@@ -19,13 +19,19 @@ export function unitListRoutes() {
     '/',
     scoped(staffScope, async (req, res) => {
       const { q, archived, sort, page, params: list } = listQuery(req, UNIT_SORTS, UNIT_SORT_DEFAULT);
-      // The filter takes the id of the Verwaltung's own properties only (the query names the Verwaltung: scopedOrganization).
-      const propertyId = isUuid(req.query.liegenschaft) ? req.query.liegenschaft : null;
-      const result = await searchUnits(req.em, { q, page, sort, propertyId, archived });
-      const params = { q, liegenschaft: propertyId ?? '', archivierte: list.archivierte, sortierung: list.sortierung };
+      // ?liegenschaft= is the search field "Liegenschaft" (name or address), or the id of one
+      // property (links from elsewhere). Either way only the Verwaltung's own properties match
+      // (the query names the Verwaltung: scopedOrganization).
+      const liegenschaft = typeof req.query.liegenschaft === 'string' ? req.query.liegenschaft.trim().slice(0, 200) : '';
+      const propertyId = isUuid(liegenschaft) ? liegenschaft : null;
+      const propertyTerm = propertyId ? '' : liegenschaft;
+      const result = await searchUnits(req.em, { q, page, sort, propertyId, propertyTerm, archived });
+      const params = { q, liegenschaft, archivierte: list.archivierte, sortierung: list.sortierung };
       if (req.get('hx-target') === 'unit-results') return render(req, res, 'units/_results', { q, sort, params, ...result });
-      const properties = await req.em.find(Property, { archivedAt: null }, { fields: ['id', 'name'], orderBy: { name: 'asc', id: 'asc' } });
-      render(req, res, 'units/index', { title: req.t('properties-edit:units.title'), q, sort, archived, propertyId, properties, params, ...result });
+      // The field shows the name of a property chosen by id.
+      const chosen = propertyId ? await req.em.findOne(Property, propertyId, { fields: ['id', 'name'] }) : null;
+      const propertySearch = chosen?.name ?? propertyTerm;
+      render(req, res, 'units/index', { title: req.t('properties-edit:units.title'), q, sort, archived, propertySearch, params, ...result });
     }),
   );
   return router;

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { runsOn } from '../access/service.ts';
+import { propertiesMatching } from '../properties/service.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { Contract, contactDisplayName, type Contact, type Unit } from '../../entities/index.ts';
-import { direction, likePattern, pageCount, pageTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { direction, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 
 export const UNIT_SORTS = ['nummer', 'liegenschaft', 'art', 'flaeche'] as const;
 export type UnitSort = ListSort<(typeof UNIT_SORTS)[number]>;
@@ -31,21 +32,23 @@ const UNIT_ORDER = {
 
 /**
  * The Einheiten list across all properties of a Verwaltung: search in the unit number (the
- * trigram index on unit.number) and the property name, optionally one property, one page
- * at a time in ONE query. The total is an uncorrelated sub-select, computed once, not a
- * window count as in searchProperties: over 50,000 units the window made PostgreSQL join
- * every unit to its property and address before cutting the page (100 ms); the page alone
- * walks the (organization, number) index and the count reads only unit and property
- * (33 ms together). Plain SQL is not reached by the tenant filter: the Verwaltung
+ * trigram index on unit.number) and the property name, optionally one property (by id, or those whose name or address contains `propertyTerm`), one page
+ * at a time in ONE query, and the total beside it (listTotal: exact up to 1,000, else the
+ * planner's estimate; a window count made PostgreSQL join every unit to its property and
+ * address before cutting the page, 100 ms over 50,000 units). Plain SQL is not reached by the tenant filter: the Verwaltung
  * (scopedOrganization) is the first condition. Archived units, and units of archived properties, only with `archived`.
  */
-export async function searchUnits(em: Em, options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; archived?: boolean }) {
+export async function searchUnits(
+  em: Em,
+  options: { q: string; page: number; sort: UnitSort; propertyId?: string | null; propertyTerm?: string; archived?: boolean; exactUpTo?: number },
+) {
   const organizationId = scopedOrganization(em);
   const term = options.q.trim();
   const pattern = likePattern(term);
   const conditions = sql`u.organization_id = ${organizationId}
     ${options.archived ? sql`` : sql`and u.archived_at is null and p.archived_at is null`}
     ${options.propertyId ? sql`and u.property_id = ${options.propertyId}` : sql``}
+    ${options.propertyTerm ? sql`and u.property_id in (${propertiesMatching(organizationId, options.propertyTerm)})` : sql``}
     ${
       term
         ? // Two lookups joined by UNION, not one OR: with the OR PostgreSQL walked the number
@@ -56,28 +59,24 @@ export async function searchUnits(em: Em, options: { q: string; page: number; so
             where p3.organization_id = ${organizationId} and p3.name ilike ${pattern})`
         : sql``
     }`;
-  const { rows } = await sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null; total: string }>`
+  const db = em.getKysely();
+  const [{ rows }, total] = await Promise.all([
+    sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null }>`
     select u.id, u.number, u.kind, u.area_sqm as "areaSqm", u.floor, u.archived_at is not null as archived,
       p.id as "propertyId", p.name as "propertyName",
-      a.street || ' ' || a.house_number as address, coalesce(a.archived_at is not null, false) as "addressArchived",
-      (select count(*) from unit u join property p on p.id = u.property_id where ${conditions}) as total
+      a.street || ' ' || a.house_number as address, coalesce(a.archived_at is not null, false) as "addressArchived"
     from unit u
       join property p on p.id = u.property_id
       left join address a on a.id = u.address_id
     where ${conditions}
     order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
-    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
-  const total = await pageTotal(
-    rows,
-    async () =>
-      (await sql<{ n: string }>`select count(*) as n from unit u join property p on p.id = u.property_id where ${conditions}`.execute(em.getKysely())).rows[0]
-        .n,
-  );
+    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(db),
+    listTotal(db, sql`from unit u join property p on p.id = u.property_id where ${conditions}`, options.page, { exactUpTo: options.exactUpTo }),
+  ]);
   return {
-    rows: rows.map(({ total: _total, areaSqm, ...row }) => ({ ...row, areaSqm: areaSqm === null ? null : Number(areaSqm) })),
-    total,
+    rows: rows.map(({ areaSqm, ...row }) => ({ ...row, areaSqm: areaSqm === null ? null : Number(areaSqm) })),
+    ...total,
     page: options.page,
-    pages: pageCount(total),
   };
 }
 
