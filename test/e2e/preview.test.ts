@@ -61,7 +61,7 @@ describeInBrowser('Vorschau in the browser', () => {
 
     // The server refuses a change even when the page is bypassed.
     const refused = await tab.evaluate(async () => {
-      const token = JSON.parse(document.body.getAttribute('hx-headers') ?? '{}')['X-CSRF-Token'];
+      const token = JSON.parse(document.body.getAttribute('data-hx-headers') ?? '{}')['X-CSRF-Token'];
       const response = await fetch(location.pathname, {
         method: 'POST',
         headers: { 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' },
