@@ -5,7 +5,7 @@
  *    postgres://postgres@127.0.0.1:5432/hausportal_bench_phone), migrates it and seeds the demo world.
  * 2. Starts the real server (`node src/server.ts`, production mode) and Debian's Chromium
  *    (CHROMIUM_PATH, default /usr/bin/chromium) at 360 × 740, logs in as Kristina Maiblume.
- * 3. Opens each portal page of Rosenweg 24 with an empty cache, the network slowed through the
+ * 3. Opens each portal page of Max-Planck-Straße 12 (her house) with an empty cache, the network slowed through the
  *    DevTools protocol (Network.emulateNetworkConditions: 150 ms round trip, 1.6 Mbit/s down,
  *    750 kbit/s up) and the CPU slowed 4× (Emulation.setCPUThrottlingRate), and prints per page:
  *    bytes over the wire (HTML, CSS, htmx, icons: Network.loadingFinished's encodedDataLength),
@@ -41,7 +41,7 @@ async function prepareDatabase(): Promise<string> {
   try {
     await migrate(orm);
     await seedDemo(orm.em.fork());
-    const [row] = await orm.em.fork().execute<{ id: string }[]>(`select id from property where name = 'Rosenweg 24'`);
+    const [row] = await orm.em.fork().execute<{ id: string }[]>(`select id from property where name = 'Max-Planck-Straße 12'`);
     return row.id;
   } finally {
     await orm.close();
@@ -120,7 +120,7 @@ async function main() {
     await login.close();
 
     console.log(
-      `Portal pages of Rosenweg 24 as Kristina, 360 × 740, 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up, CPU 4× slower, empty cache; median of ${RUNS}`,
+      `Portal pages of Max-Planck-Straße 12 as Kristina (Wohnung 002), 360 × 740, 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up, CPU 4× slower, empty cache; median of ${RUNS}`,
     );
     console.log(`${'page'.padEnd(64)} ${'requests'.padStart(8)} ${'wire'.padStart(10)} ${'gzip est.'.padStart(10)} ${'FCP'.padStart(9)}`);
     const pages = [...PORTAL_PAGES.map((p) => `/portal/liegenschaften/${propertyId}${p}`), '/portal/anmelden', '/portal/barrierefreiheit'];
