@@ -38,6 +38,7 @@ import * as contactPersons from './features/contact-persons/routes.ts';
 import * as content from './features/content/routes.ts';
 import * as faq from './features/faq/routes.ts';
 import * as preview from './features/preview/routes.ts';
+import { accessibilityRoutes } from './features/accessibility/routes.ts';
 import { staffAdminRoutes } from './features/staff/routes.ts';
 import * as invitations from './features/invitations/routes.ts';
 import * as portalSettings from './features/portal-settings/routes.ts';
@@ -163,6 +164,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
   registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
   registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
+  registry.mount(app, '/portal', 'public', [], accessibilityRoutes());
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());

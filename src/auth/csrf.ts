@@ -7,7 +7,7 @@ import { ForbiddenError } from '../http/errors.ts';
  *  1. Origin / Sec-Fetch-Site must name our own origin (Lucia guide). Browsers send them
  *     on every cross-site POST, so a foreign form is stopped even without a token.
  *  2. A token: a random value in an HttpOnly cookie, and its HMAC in the form (hidden
- *     field `_csrf`) or, for htmx, in the `X-CSRF-Token` header (hx-headers on <body>).
+ *     field `_csrf`) or, for htmx, in the `X-CSRF-Token` header (data-hx-headers on <body>).
  */
 export const CSRF_COOKIE = 'hp_csrf';
 export const CSRF_FIELD = '_csrf';

@@ -80,8 +80,8 @@ export async function logIn(baseUrl: string, area: 'verwaltung' | 'portal', emai
     .getSetCookie()
     .find((c) => c.startsWith('hp_csrf='))!
     .split(';')[0];
-  const hxHeaders = (await page.text()).match(/hx-headers='([^']+)'/)?.[1];
-  if (!hxHeaders) throw new Error('no hx-headers attribute with the CSRF token on the login page');
+  const hxHeaders = (await page.text()).match(/data-hx-headers='([^']+)'/)?.[1];
+  if (!hxHeaders) throw new Error('no data-hx-headers attribute with the CSRF token on the login page');
   const token = JSON.parse(hxHeaders.replace(/&quot;|&#34;/g, '"'))['X-CSRF-Token'] as string;
   const response = await fetch(`${baseUrl}/${area}/anmelden`, {
     method: 'POST',

@@ -69,7 +69,7 @@ describeInBrowser('Dokumente (seed 003) in the browser', () => {
     const tenant = await t.newPage({ width: 360, height: 740 });
     await t.loginPortal(tenant, 'marta.nowak@example.de');
     await tenant.goto(`/portal/liegenschaften/${rosenweg.id}`);
-    await tenant.getByRole('link', { name: 'Dokumente' }).first().click();
+    await tenant.getByRole('navigation', { name: 'Schnellzugriff' }).getByRole('link', { name: 'Dokumente' }).click();
     await expect(tenant.getByRole('link', { name: 'Objektunterlagen' }).isVisible()).resolves.toBe(true);
     await tenant.getByRole('link', { name: 'Objektunterlagen' }).click();
     await expect(tenant.getByRole('heading', { name: 'Objektunterlagen › Hausordnung' }).isVisible()).resolves.toBe(true);

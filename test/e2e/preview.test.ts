@@ -49,6 +49,8 @@ describeInBrowser('Vorschau in the browser', () => {
 
     // Every section opens, and stays inside the preview.
     for (const section of ['Mitteilungen', 'Termine', 'Ansprechpartner', 'Schwarzes Brett']) {
+      // Every section is in the menu (a <details> in the header, issue 17).
+      await tab.locator('.portal-menu summary').click();
       await Promise.all([
         tab.waitForURL(/\/portal\/vorschau\/liegenschaften\/[0-9a-f-]{36}\/.+/),
         tab.getByRole('navigation', { name: 'Portalnavigation' }).getByRole('link', { name: section, exact: true }).click(),
@@ -61,7 +63,7 @@ describeInBrowser('Vorschau in the browser', () => {
 
     // The server refuses a change even when the page is bypassed.
     const refused = await tab.evaluate(async () => {
-      const token = JSON.parse(document.body.getAttribute('hx-headers') ?? '{}')['X-CSRF-Token'];
+      const token = JSON.parse(document.body.getAttribute('data-hx-headers') ?? '{}')['X-CSRF-Token'];
       const response = await fetch(location.pathname, {
         method: 'POST',
         headers: { 'x-csrf-token': token, 'content-type': 'application/x-www-form-urlencoded' },
@@ -111,7 +113,7 @@ describeInBrowser('Vorschau in the browser', () => {
     await expect(resident.locator('main').textContent()).resolves.not.toContain(title);
     await Promise.all([
       resident.waitForURL(/\/mitteilungen$/),
-      resident.getByRole('navigation', { name: 'Portalnavigation' }).getByRole('link', { name: 'Mitteilungen', exact: true }).click(),
+      resident.getByRole('navigation', { name: 'Schnellzugriff' }).getByRole('link', { name: 'Mitteilungen', exact: true }).click(),
     ]);
     await expect(resident.locator('main').textContent()).resolves.not.toContain(title);
   });

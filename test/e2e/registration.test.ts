@@ -62,6 +62,8 @@ describeInBrowser('registration in the browser', () => {
       if (javaScript) await t.screenshot(page, 'registration-welcome-360');
       await Promise.all([page.waitForURL(/\/portal\/liegenschaften\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Speichern und weiter' }).click()]);
       await expect(page.locator('main h1').textContent()).resolves.toContain('Max-Planck-Straße 12');
+      // Profil is in the header's menu (a <details>, opens without JavaScript too).
+      await page.locator('.portal-menu summary').click();
       await expect(page.getByRole('link', { name: 'Profil' }).isVisible()).resolves.toBe(true);
       // The browser logs the 422 of the refused password; nothing else may go wrong.
       expect(t.problemsOf(page).filter((p) => !p.includes('status of 422'))).toEqual([]);

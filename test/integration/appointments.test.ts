@@ -92,7 +92,7 @@ describe('"Neuer Termin" in the console', () => {
 
     // The filter field asks the suggestions of "Neue Mitteilung", whose checkboxes carry the same name.
     const filter = page.$('#appointment-property-filter');
-    expect(filter.attr('hx-get')).toBe('/verwaltung/mitteilungen/empfaenger');
+    expect(filter.attr('data-hx-get')).toBe('/verwaltung/mitteilungen/empfaenger');
     const suggestions = await manager.get(`/verwaltung/mitteilungen/empfaenger?q=Rosen&propertyIds=${maxPlanck().id}`, { 'hx-request': 'true' });
     const names = suggestions
       .$('input[name=propertyIds]')

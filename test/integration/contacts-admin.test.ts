@@ -87,7 +87,7 @@ describe('Kontakte list', () => {
         .map((_, a) => page.$(a).text())
         .get(),
     ).toEqual(['Elena Wagner', 'Hafenlogistik Süd GmbH', 'Marta Nowak', 'Walter Krause']);
-    expect(page.$('th a[hx-target="#contact-results"]').first().attr('href')).toBe('/verwaltung/kontakte?q=wa&sortierung=name');
+    expect(page.$('th a[data-hx-target="#contact-results"]').first().attr('href')).toBe('/verwaltung/kontakte?q=wa&sortierung=name');
   });
 });
 

@@ -207,13 +207,13 @@ describe('Neuer Vertrag', () => {
     const form = await staff.get('/verwaltung/vertraege/neu');
     // The property select and the search post the form with their `aktion` and keep only the parts they change.
     const select = form.$('#contract-property');
-    expect(select.attr('hx-post')).toBe('/verwaltung/vertraege');
-    expect(JSON.parse(select.attr('hx-vals')!)).toEqual({ aktion: 'liegenschaft' });
-    expect(select.attr('hx-select')).toBe('#contract-unit-choice');
-    expect(select.attr('hx-select-oob')).toBe('#contract-candidates');
+    expect(select.attr('data-hx-post')).toBe('/verwaltung/vertraege');
+    expect(JSON.parse(select.attr('data-hx-vals')!)).toEqual({ aktion: 'liegenschaft' });
+    expect(select.attr('data-hx-select')).toBe('#contract-unit-choice');
+    expect(select.attr('data-hx-select-oob')).toBe('#contract-candidates');
     const search = form.$('#contract-contact-search');
-    expect(JSON.parse(search.attr('hx-vals')!)).toEqual({ aktion: 'suchen' });
-    expect(search.attr('hx-select')).toBe('#contract-candidates');
+    expect(JSON.parse(search.attr('data-hx-vals')!)).toEqual({ aktion: 'suchen' });
+    expect(search.attr('data-hx-select')).toBe('#contract-candidates');
     expect(form.$('#contract-unit-choice #contract-unit')).toHaveLength(1);
     expect(form.$('#contract-candidates #contract-contacts')).toHaveLength(1);
 

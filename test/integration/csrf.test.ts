@@ -161,10 +161,10 @@ describe('a POST with the right token from a foreign site', () => {
 });
 
 describe('the token in the X-CSRF-Token header, as htmx sends it', () => {
-  it('is the one the page puts into hx-headers on <body>', async () => {
+  it('is the one the page puts into data-hx-headers on <body>', async () => {
     const admin = await loggedInAdmin();
     const page = await admin.get('/verwaltung/liegenschaften');
-    const hxHeaders = JSON.parse(page.$('body').attr('hx-headers')!);
+    const hxHeaders = JSON.parse(page.$('body').attr('data-hx-headers')!);
     expect(hxHeaders['X-CSRF-Token']).toBe(await admin.csrfToken());
   });
 

@@ -102,7 +102,7 @@ describe('form answers', () => {
   it('saves a Termin through htmx and puts the list it shows into the address bar (a reload shows it, not an empty form)', async () => {
     await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
     const form = await manager.get('/verwaltung/termine/neu');
-    expect(form.$('form[hx-post]').attr('hx-target')).toBe('#main');
+    expect(form.$('form[data-hx-post]').attr('data-hx-target')).toBe('#main');
     const title = 'Heizungswartung über htmx';
     const answer = await manager.post(
       '/verwaltung/termine',

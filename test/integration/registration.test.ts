@@ -471,7 +471,7 @@ describe('the profile', () => {
     const client = await loggedIn('profil@example.de');
     await client.post('/portal/willkommen', { contactPreference: 'online' });
     const profile = await client.get('/portal/profil');
-    expect(profile.$('.topbar a[href="/portal/profil"]').text()).toBe('Profil');
+    expect(profile.$('.portal-menu a[href="/portal/profil"]').text()).toBe('Profil');
 
     expect((await client.post('/portal/profil/name', { name: 'Aylin D.' })).location).toBe('/portal/profil?gespeichert=name');
     const afterName = await client.get('/portal/profil?gespeichert=name');

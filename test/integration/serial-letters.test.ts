@@ -202,8 +202,8 @@ describe('a serial letter split by address block, corrected, published by contac
     const page = await manager.get(`${BASE}/${id}`);
     const search = page.$(`#search-${letter.id}`);
     expect(search.attr('name')).toBe(`suche-${letter.id}`);
-    expect(search.attr('hx-get')).toBe(`${BASE}/${id}/kontakte?brief=${letter.id}`);
-    expect(search.attr('hx-target')).toBe(`#contact-results-${letter.id}`);
+    expect(search.attr('data-hx-get')).toBe(`${BASE}/${id}/kontakte?brief=${letter.id}`);
+    expect(search.attr('data-hx-target')).toBe(`#contact-results-${letter.id}`);
 
     // htmx: the matches as radio buttons of this letter; another Verwaltung's contact is never among them.
     const found = await manager.get(`${BASE}/${id}/kontakte?brief=${letter.id}&suche-${letter.id}=Hoffm`, { 'HX-Request': 'true' });

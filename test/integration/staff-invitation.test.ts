@@ -170,9 +170,9 @@ describe('invalid invitations', () => {
 
     // htmx swaps the answer into the form's hx-target; with hx-select it keeps only that
     // part of the answer, so the message must be found there.
-    const form = page.$('form[hx-post]');
-    expect(form.attr('hx-post')).toBe(STAFF_PAGE);
-    const swapped = form.attr('hx-select') ? page.$(form.attr('hx-select')!) : page.$.root();
+    const form = page.$('form[data-hx-post]');
+    expect(form.attr('data-hx-post')).toBe(STAFF_PAGE);
+    const swapped = form.attr('data-hx-select') ? page.$(form.attr('data-hx-select')!) : page.$.root();
     expect(swapped.find('#name-error').text()).toBe('Bitte geben Sie einen Namen ein.');
     expect(swapped.find('#staff-email').val()).toBe('nina.neu@sonnenschein-hv.de');
 

@@ -135,7 +135,9 @@ let photo: TicketAttachment;
 describe('Anliegen melden', () => {
   it('is one click from the start page', async () => {
     const start = await kristina.get(`/portal/liegenschaften/${maxPlanck()}`);
-    expect(start.$(`a[href="${list()}/neu"]`).text()).toBe('Anliegen melden');
+    expect(start.$(`main a[href="${list()}/neu"]`).text()).toBe('Anliegen melden');
+    // …and from every portal page, in the one row of the most used sections (issue 17).
+    expect(start.$(`nav.portal-tabs a[href="${list()}/neu"]`).text()).toBe('Anliegen melden');
     expect(start.$(`nav.portalnav a[href="${list()}"]`).text()).toBe('Anliegen');
   });
 
@@ -394,9 +396,13 @@ describe('the preview of Max-Planck-Straße 12', () => {
     expect(page.status).toBe(200);
     expect(page.$('#my-tickets .empty').text()).toBe(portal.index.none);
     expect(page.$('#joinable-tickets').text()).toContain('Kellertür schließt nicht mehr');
-    expect(page.$('#joinable-tickets form').length).toBe(0);
+    // The preview shows what residents can do, with disabled buttons (issue 17).
+    expect(page.$('#joinable-tickets form button').length).toBeGreaterThan(0);
+    expect(page.$('#joinable-tickets form button:not([disabled])').length).toBe(0);
     expect(page.text).not.toContain('steht nachts offen');
-    expect(page.$('a.button.primary').length).toBe(0);
+    expect(page.$('main a.button.primary').attr('href')).toBe(`${base}/neu`);
+    const form = await staff.get(`${base}/neu`);
+    expect(form.$('main form button[type=submit]').attr('disabled')).toBeDefined();
 
     const { category, unit } = await choices(kristina);
     const before = await counts();

@@ -69,7 +69,8 @@ export class Client {
   async csrfToken(): Promise<string> {
     if (!this.csrf || !this.cookies.has('hp_csrf')) {
       const page = await this.get('/');
-      this.csrf = page.$('body').attr('hx-headers') ? JSON.parse(page.$('body').attr('hx-headers')!)['X-CSRF-Token'] : undefined;
+      const headers = page.$('body').attr('data-hx-headers');
+      this.csrf = headers ? JSON.parse(headers)['X-CSRF-Token'] : undefined;
       if (!this.csrf) throw new Error('no CSRF token on /');
     }
     return this.csrf;

@@ -16,11 +16,13 @@ describe('static assets', () => {
   });
 
   // The budget is what a phone downloads (gzip, as served behind any proxy) plus a cap on
-  // the raw size, so that the one stylesheet stays a page of rules, not a framework.
+  // the raw size, so that the one stylesheet stays a page of rules, not a framework. Raised
+  // from 6/24 KiB when the design issue (17) added the portal layout, the console's two
+  // columns and the report tables: the whole portal page stays within its 60 KB budget.
   it('keep the stylesheet small (no framework, no web fonts)', () => {
     const css = readFileSync(path.join(ROOT, 'static/app.css'), 'utf8');
-    expect(gzipSync(css).length).toBeLessThan(6 * 1024);
-    expect(Buffer.byteLength(css)).toBeLessThan(24 * 1024);
+    expect(gzipSync(css).length).toBeLessThan(8 * 1024);
+    expect(Buffer.byteLength(css)).toBeLessThan(32 * 1024);
     expect(css).not.toMatch(/@font-face|@import/);
   });
 });
