@@ -72,6 +72,7 @@ async function main() {
     await closed;
     await app.afterResponse.settled();
     await app.pdfWorkers.close();
+    await app.closeCaches();
     await orm.close();
     transport.close?.();
     process.exit(0);

@@ -48,6 +48,7 @@ export async function startTestApp(
     ...options.env,
   });
   const app = createApp({ orm: database.orm, config, clock });
+  await app.cachesReady();
   server.on('request', app);
   const transport = createMailTransport(config);
 
@@ -86,6 +87,7 @@ export async function startTestApp(
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await app.pdfWorkers.close();
+      await app.closeCaches();
       transport.close?.();
       await smtp.close();
       await database.drop();
