@@ -33,6 +33,7 @@ const schema = z
       .default('07:00'),
     PDF_JOB_SECONDS: z.coerce.number().positive().max(3600).default(60),
     PDF_JOB_MEMORY_MB: z.coerce.number().int().min(8).max(65536).default(1024),
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -40,6 +41,9 @@ const schema = z
     }
     if (env.NODE_ENV === 'production' && !env.BASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'is required in production' });
+    }
+    if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['WEB_CONCURRENCY'], message: 'above 1 needs DATABASE_URL (the embedded database opens in one process only)' });
     }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production' });
@@ -68,6 +72,8 @@ export type Config = {
   pdfJobs: { seconds: number; memoryMb: number };
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
+  /** Worker processes serving HTTP (node:cluster, src/server.ts); 1 is a single process. */
+  webConcurrency: number;
 };
 
 export class ConfigError extends Error {}
@@ -105,5 +111,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     documentDigestTime: e.DOCUMENT_DIGEST_TIME,
     pdfJobs: { seconds: e.PDF_JOB_SECONDS, memoryMb: e.PDF_JOB_MEMORY_MB },
     secureCookies: baseUrl.startsWith('https://'),
+    webConcurrency: e.WEB_CONCURRENCY,
   };
 }
