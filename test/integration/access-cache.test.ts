@@ -5,6 +5,7 @@ import { processCache } from '../../src/db/process-cache.ts';
 import { Contact, Contract, Organization, PortalMembership, PortalUser, Unit } from '../../src/entities/index.ts';
 import { DEMO_API_KEY } from '../../src/features/demo/seed.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { CODE } from '../support/pdf.ts';
 import type { Client } from '../support/client.ts';
 
 /**
@@ -237,5 +238,16 @@ describe('every writer of the access rule evicts the cached answer', () => {
     } finally {
       await setEnd(contract.id, null);
     }
+  });
+
+  it('a contact linked to a login with its code (Nutzer zum Kontakt hinzufügen, redeemed in the profile) opens its property at once', async () => {
+    const nowak = await app.em().findOneOrFail(Contact, { lastName: 'Nowak' }, all);
+    expect(await startPage(kristina, rosenweg())).toBe(404);
+    expect((await manager.post(`/verwaltung/kontakte/${nowak.id}/nutzer`, { email: 'kristina.maiblume@example.de' })).status).toBe(303);
+    await app.deliverMail();
+    const code = app.smtp.to('kristina.maiblume@example.de').at(-1)!.text.match(CODE)![0];
+    expect((await kristina.post('/portal/profil/zugang', { code })).status).toBe(303);
+    expect(await startPage(kristina, rosenweg())).toBe(200);
+    expect(await startPage(kristina, maxPlanck())).toBe(200);
   });
 });
