@@ -70,9 +70,9 @@ export class TaggedCache<V> {
     while (this.entries.size >= this.maxEntries) this.remove(this.entries.keys().next().value as string);
     this.entries.set(key, { value, expiresAt: performance.now() + this.ttlMs, tags });
     for (const tag of tags) {
-      let keys = this.keysByTag.get(tag);
-      if (!keys) this.keysByTag.set(tag, (keys = new Set()));
+      const keys = this.keysByTag.get(tag) ?? new Set<string>();
       keys.add(key);
+      this.keysByTag.set(tag, keys);
     }
   }
 
@@ -206,8 +206,10 @@ function connectionStringOf(orm: Orm | Em): string | undefined {
 /** The caches of the database this ORM or EntityManager talks to (forks share them). */
 export function processCaches(orm: Orm | Em): ProcessCaches {
   const key = orm.config;
-  let caches = registry.get(key);
-  if (!caches) registry.set(key, (caches = new ProcessCaches(isEmbedded(orm), connectionStringOf(orm))));
+  const known = registry.get(key);
+  if (known) return known;
+  const caches = new ProcessCaches(isEmbedded(orm), connectionStringOf(orm));
+  registry.set(key, caches);
   return caches;
 }
 

@@ -42,7 +42,9 @@ async function resident(email: string) {
 const startPage = async (client: Client, propertyId: string) => (await client.get(`/portal/liegenschaften/${propertyId}`)).status;
 
 const kristinasContract = () =>
-  app.em().findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, unit: app.world.units.wohnung002.id }, { ...all, populate: ['contacts', 'unit'] });
+  app
+    .em()
+    .findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, unit: app.world.units.wohnung002.id }, { ...all, populate: ['contacts', 'unit'] });
 const eignersMaxPlanckContract = () =>
   app.em().findOneOrFail(Contract, { contacts: app.world.contacts.eigner.id, unit: app.world.units.wohnung002.id }, { ...all, populate: ['contacts', 'unit'] });
 
@@ -161,7 +163,12 @@ describe('every writer of the access rule evicts the cached answer', () => {
         'Externe ID;Einheit (Externe ID);Kontakte (Externe IDs);Art;Vertragsnummer;Beginn;Ende',
         `${contract.externalId};${unit.externalId};${contact.externalId};Miete;${contract.contractNumber};${german(contract.startsOn)};${endsOn}`,
       ].join('\n');
-      const sent = await admin.postMultipart('/verwaltung/stammdaten/import', { art: 'contracts' }, [{ name: 'vertraege.csv', type: 'text/csv', content: Buffer.from(csv) }], 'datei');
+      const sent = await admin.postMultipart(
+        '/verwaltung/stammdaten/import',
+        { art: 'contracts' },
+        [{ name: 'vertraege.csv', type: 'text/csv', content: Buffer.from(csv) }],
+        'datei',
+      );
       expect(sent.status, sent.$('.field-error').text()).toBe(303);
       expect((await admin.post(`${sent.location}/bestaetigen`)).status).toBe(303);
       expect((await kristinasContract()).endsOn).toBe(endsOn ? endedLongAgo() : null);

@@ -33,7 +33,11 @@ const userTag = (id: string) => `portal-user:${id}`;
  * stored unless something changed while it ran. Inside a transaction the cache is skipped:
  * a writer reads its own uncommitted changes, which no one else may see.
  */
-export async function cachedAccessRows<Row>(em: Em, key: { organizationId: string; portalUserId: string; day: string }, load: () => Promise<Row[]>): Promise<Row[]> {
+export async function cachedAccessRows<Row>(
+  em: Em,
+  key: { organizationId: string; portalUserId: string; day: string },
+  load: () => Promise<Row[]>,
+): Promise<Row[]> {
   if (em.isInTransaction()) return load();
   const cache = processCache<Row[]>(em, 'access');
   const id = `${key.portalUserId}|${key.day}`;
