@@ -114,7 +114,7 @@ class ProcessCaches {
   private listener: pg.Client | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
-  private users = 0;
+  private started = false;
 
   readonly embedded: boolean;
   private readonly connectionString: string | undefined;
@@ -139,8 +139,8 @@ class ProcessCaches {
 
   /** Starts listening (once per ORM, however many apps share it); resolves when the first attempt ended. */
   async listen(): Promise<void> {
-    this.users++;
-    if (this.embedded || this.users > 1) return;
+    if (this.embedded || this.started) return;
+    this.started = true;
     await this.connect();
   }
 
@@ -185,8 +185,8 @@ class ProcessCaches {
     for (const cache of Object.values(this.caches)) cache.clear();
   }
 
+  /** Ends listening for every app on this ORM: whoever closes the ORM calls it first. */
   async close() {
-    if (--this.users > 0) return;
     this.closed = true;
     clearTimeout(this.retry);
     const client = this.listener;
