@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
+import { germanOrder } from '../../intl.ts';
 import { cachedAccessRows } from './cache.ts';
 import { PortalUser, Property, type MembershipRole } from '../../entities/index.ts';
 
@@ -153,8 +154,6 @@ function rolesOf(row: AccessRow) {
   };
 }
 
-const german = new Intl.Collator('de');
-
 /**
  * Every property the user may see at `at`, with roles and what reaches them there, by name.
  * The answer is cached per user and Berlin day for a short time (./cache.ts): rows, not
@@ -170,7 +169,7 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
       select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles, a.active_unit_ids, a.active_address_ids, a.board
       from (${accessRowsQuery(organizationId, day, sql`and pu.id = ${user.id}`)}) a
       join property p on p.id = a.property_id`.execute(em.getKysely());
-    return rows.sort((a, b) => german.compare(String(a.name), String(b.name)));
+    return rows.sort((a, b) => germanOrder(String(a.name), String(b.name)));
   });
   return rows.map((row) => {
     const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } = row;

@@ -4,6 +4,7 @@ import { Contact, Contract, Invitation, PortalUser, type Property } from '../../
 import { invitationState } from '../invitations/codes.ts';
 import { invitationProblem, portalStatuses } from '../invitations/service.ts';
 import { escapeLike, likePattern, pageCount, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { germanOrder } from '../../intl.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;
 const BY_NAME_DESC = { lastName: 'desc', firstName: 'desc', companyName: 'desc', id: 'desc' } as const;
@@ -90,7 +91,7 @@ export async function findContacts(em: Em, term: string, options: { limit?: numb
 /** The properties of a contact's contracts (running or not), each once, by name. */
 export function propertiesOfContracts(contracts: Contract[]): Property[] {
   const byId = new Map(contracts.map((c) => [c.unit.property.id, c.unit.property]));
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
+  return [...byId.values()].sort((a, b) => germanOrder(a.name, b.name));
 }
 
 /** The properties a contact has (had) a contract in: the "Liegenschaft" choice of the contact page's upload. */
