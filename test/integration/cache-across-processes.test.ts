@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { StaffUser } from '../../src/entities/index.ts';
 import { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -177,6 +178,33 @@ describe.skipIf(testDatabase.kind === 'embedded')('cached sessions across two se
       () => expect.fail('a blocked login must not log in'),
       (error: Error) => expect(error.message).toMatch(/portal login failed/),
     );
+  });
+});
+
+describe.skipIf(testDatabase.kind === 'embedded')('cached staff sessions and changes written by another process', () => {
+  let a: Instance;
+  beforeAll(() => {
+    a = instances[0];
+  });
+
+  it('a role change and a deactivation written elsewhere (here: the test process, through the ORM) apply on A at once', async () => {
+    // The app has no form for either yet; whatever writes them through the ORM evicts (SessionCacheSubscriber).
+    const ADMIN_PAGE = '/verwaltung/administration/mitarbeiter';
+    const browser = new Client(a.baseUrl);
+    await browser.loginStaff('verwalter@nordhaus-verwaltung.de', app.world.password);
+    expect((await browser.get(ADMIN_PAGE)).status).toBe(200);
+    expect((await browser.get(ADMIN_PAGE)).status).toBe(200);
+
+    const em = app.em();
+    const admin = await em.findOneOrFail(StaffUser, app.world.staff.nordAdmin.id, { filters: { tenant: false } });
+    admin.role = 'staff';
+    await em.flush();
+    expect((await browser.get(ADMIN_PAGE)).status).toBe(403);
+    expect((await browser.get(STAFF_HOME)).status).toBe(200);
+
+    admin.disabledAt = new Date();
+    await em.flush();
+    expect(refusedToLogin(await browser.get(STAFF_HOME))).toBe(true);
   });
 });
 
