@@ -96,6 +96,9 @@ export async function validateSessionToken(em: Em, token: string, area: Area, no
   const [id, secret, ...rest] = token.split('.');
   if (!id || !secret || rest.length > 0 || id.length > 32) return null;
   const cache = processCache<CachedLogin>(em, 'sessions');
+  // An eviction (logout elsewhere) that reached this process together with the request is
+  // read by the cache listener in the same turn of the event loop: let it run before answering from memory.
+  if (cache.get(id)) await new Promise(setImmediate);
   const cached = cache.get(id);
   if (cached) {
     if (cached.area !== area || !constantTimeEqual(hashSecret(secret), cached.secretHash)) return null;
