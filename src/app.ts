@@ -7,6 +7,7 @@ import { csrfProtection } from './auth/csrf.ts';
 import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
 import { apiRequestListener } from './api/app.ts';
 import { counted, withStatementCounter } from './db/statement-count.ts';
+import { processCaches } from './db/process-cache.ts';
 import { AfterResponse } from './http/after-response.ts';
 import type { AppDeps } from './http/context.ts';
 import { compressResponses, precompressedStatic } from './http/compression.ts';
@@ -82,6 +83,10 @@ export function createApp(deps: AppDeps) {
   const afterResponse = new AfterResponse(deps.orm);
   // Threads start with the first PDF job; whoever owns the server closes the pool (server.ts).
   const pdf = pdfWorkers(deps.config.pdfJobs);
+  // Sessions and portal access are cached in this process; on PostgreSQL they hear evictions
+  // from every other process through LISTEN (src/db/process-cache.ts). Caches stay off until it listens.
+  const caches = processCaches(deps.orm);
+  const listening = caches.listen();
   // X-Forwarded-* (client address for throttling, https) counts only from the reverse proxy (TRUST_PROXY, README).
   app.set('trust proxy', deps.config.trustProxy);
   app.disable('x-powered-by');
@@ -218,7 +223,15 @@ export function createApp(deps: AppDeps) {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return Object.assign(app, { registry, afterResponse, pdfWorkers: pdf });
+  return Object.assign(app, {
+    registry,
+    afterResponse,
+    pdfWorkers: pdf,
+    /** Resolves once the cache listener's first connection attempt ended (tests wait for it). */
+    cachesReady: () => listening,
+    /** Ends the cache listener's connection; whoever owns the server calls it before closing the ORM. */
+    closeCaches: () => caches.close(),
+  });
 }
 
 export type App = ReturnType<typeof createApp>;

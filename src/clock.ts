@@ -1,3 +1,5 @@
+import { dateTimeFormat } from './intl.ts';
+
 /** The one seam for "now": access windows, token expiry and digests are tested with a clock of their own. */
 export type Clock = { now(): Date };
 
@@ -13,9 +15,11 @@ export function fixedClock(start: Date): Clock & { set(d: Date): void; advance(m
   };
 }
 
+const berlinDay = dateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' });
+
 /** The calendar day in Europe/Berlin as YYYY-MM-DD: contracts start and end on such days. */
 export function berlinDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(at);
+  return berlinDay.format(at);
 }
 
 const berlinClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

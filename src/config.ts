@@ -46,6 +46,7 @@ const schema = z
     PDF_JOB_SECONDS: z.coerce.number().positive().max(3600).default(60),
     PDF_JOB_MEMORY_MB: z.coerce.number().int().min(8).max(65536).default(1024),
     SQL_STATEMENT_COUNT: onOff.default(false),
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -59,6 +60,9 @@ const schema = z
     }
     if (Boolean(env.AWS_ACCESS_KEY_ID) !== Boolean(env.AWS_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['AWS_SECRET_ACCESS_KEY'], message: 'and AWS_ACCESS_KEY_ID must be set together' });
+    }
+    if (env.WEB_CONCURRENCY > 1 && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['WEB_CONCURRENCY'], message: 'above 1 needs DATABASE_URL (the embedded database opens in one process only)' });
     }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required in production' });
@@ -94,6 +98,8 @@ export type Config = {
   secureCookies: boolean;
   /** Each response names the SQL statements it cost in `X-SQL-Statements` (test/bench, src/db/statement-count.ts). */
   sqlStatementCount: boolean;
+  /** Worker processes serving HTTP (node:cluster, src/server.ts); 1 is a single process. */
+  webConcurrency: number;
 };
 
 export type S3Config = {
@@ -171,5 +177,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pdfJobs: { seconds: e.PDF_JOB_SECONDS, memoryMb: e.PDF_JOB_MEMORY_MB },
     secureCookies: baseUrl.startsWith('https://'),
     sqlStatementCount: e.SQL_STATEMENT_COUNT,
+    webConcurrency: e.WEB_CONCURRENCY,
   };
 }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
@@ -19,6 +20,24 @@ async function openDatabase(config: Config): Promise<Orm> {
   return orm;
 }
 
+/** The one-line answer when the database cannot be opened or migrated. */
+function databaseUnreachable(config: Config, error: unknown): never {
+  const where = config.databaseUrl ? new URL(config.databaseUrl).host : `${config.dataDir}/pglite`;
+  console.error(`Database not reachable or not migratable (${where}): ${(error as Error).message}`);
+  process.exit(1);
+}
+
+function printWelcome(config: Config, seeded: boolean) {
+  if (seeded || config.env !== 'production') {
+    console.log(`\n  Verwalterkonsole: ${config.baseUrl}/verwaltung/anmelden`);
+    console.log(`  Bewohnerportal:   ${config.baseUrl}/portal/anmelden`);
+    if (config.env !== 'production') console.log(`  Dev-Postfach:     ${config.baseUrl}/dev/mails`);
+    console.log('\n  Demo-Zugänge (Passwort jeweils "' + DEMO_LOGINS.password + '"):');
+    for (const login of DEMO_LOGINS.accounts) console.log(`    ${login.area.padEnd(8)} ${login.email.padEnd(36)} ${login.who}`);
+    console.log('');
+  }
+}
+
 async function main() {
   let config: Config;
   try {
@@ -31,14 +50,13 @@ async function main() {
     throw error;
   }
   setLogLevel(config.logLevel);
+  if (cluster.isPrimary && config.webConcurrency > 1) return supervise(config);
 
   let orm: Orm;
   try {
     orm = await openDatabase(config);
   } catch (error) {
-    const where = config.databaseUrl ? new URL(config.databaseUrl).host : `${config.dataDir}/pglite`;
-    console.error(`Database not reachable or not migratable (${where}): ${(error as Error).message}`);
-    process.exit(1);
+    databaseUnreachable(config, error);
   }
 
   // The storage lets the demo keep an invitation letter PDF (src/features/invitations/demo.ts).
@@ -49,14 +67,11 @@ async function main() {
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const scheduler = config.jobs ? await startScheduler(orm, { config, clock: systemClock, transport }) : undefined;
 
-  log.info(`Hausportal läuft auf ${config.baseUrl} (${config.databaseUrl ? 'PostgreSQL' : `eingebettete Datenbank in ${config.dataDir}/pglite`})`);
-  if (seeded || config.env !== 'production') {
-    console.log(`\n  Verwalterkonsole: ${config.baseUrl}/verwaltung/anmelden`);
-    console.log(`  Bewohnerportal:   ${config.baseUrl}/portal/anmelden`);
-    if (config.env !== 'production') console.log(`  Dev-Postfach:     ${config.baseUrl}/dev/mails`);
-    console.log('\n  Demo-Zugänge (Passwort jeweils "' + DEMO_LOGINS.password + '"):');
-    for (const login of DEMO_LOGINS.accounts) console.log(`    ${login.area.padEnd(8)} ${login.email.padEnd(36)} ${login.who}`);
-    console.log('');
+  if (cluster.isWorker) {
+    log.info(`Worker ${process.env.HAUSPORTAL_WORKER} (pid ${process.pid}) bereit${scheduler ? ', mit den geplanten Aufgaben' : ''}`);
+  } else {
+    log.info(`Hausportal läuft auf ${config.baseUrl} (${config.databaseUrl ? 'PostgreSQL' : `eingebettete Datenbank in ${config.dataDir}/pglite`})`);
+    printWelcome(config, seeded);
   }
 
   let stopping = false;
@@ -70,12 +85,70 @@ async function main() {
     await closed;
     await app.afterResponse.settled();
     await app.pdfWorkers.close();
+    await app.closeCaches();
     await orm.close();
     transport.close?.();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * WEB_CONCURRENCY=N (N > 1, PostgreSQL only): this process migrates and seeds once, then runs
+ * N workers through node:cluster that share the port (the primary hands out connections in
+ * turn). Bree and its tasks run in worker 1 only; the tasks' advisory locks would keep even
+ * two schedulers from running a task twice. The caches of each worker hear the others'
+ * evictions through LISTEN/NOTIFY (src/db/process-cache.ts). A worker that dies is started
+ * again; SIGTERM/SIGINT stop every worker gracefully and wait for them.
+ */
+async function supervise(config: Config) {
+  let orm: Orm;
+  try {
+    orm = await openDatabase(config);
+  } catch (error) {
+    databaseUnreachable(config, error);
+  }
+  const seeded = config.seedDemo ? await seedDemoIfEmpty(orm.em.fork(), new Date(), { storage: fileStorageFor(config), baseUrl: config.baseUrl }) : false;
+  await orm.close();
+
+  const indexOf = new Map<number, number>();
+  let stopping = false;
+  let failed = false;
+  const start = (index: number) => {
+    // The schema is migrated and the demo seeded already; only worker 1 schedules the jobs.
+    const worker = cluster.fork({ HAUSPORTAL_WORKER: String(index), SEED_DEMO: 'off', JOBS: config.jobs && index === 1 ? 'on' : 'off' });
+    indexOf.set(worker.id, index);
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    const index = indexOf.get(worker.id) ?? 0;
+    indexOf.delete(worker.id);
+    if (stopping) {
+      if (code !== 0) failed = true;
+      if (indexOf.size === 0) process.exit(failed ? 1 : 0);
+      return;
+    }
+    log.error(`Worker ${index} ended (${signal ?? `exit ${code}`}); it is started again`);
+    setTimeout(() => !stopping && start(index), 1000);
+  });
+  const listening = new Promise<void>((resolve) => {
+    let up = 0;
+    cluster.on('listening', () => ++up === config.webConcurrency && resolve());
+  });
+  for (let index = 1; index <= config.webConcurrency; index++) start(index);
+  await listening;
+  log.info(`Hausportal läuft auf ${config.baseUrl} (PostgreSQL, ${config.webConcurrency} Worker)`);
+  printWelcome(config, seeded);
+
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping ${indexOf.size} workers`);
+    if (indexOf.size === 0) process.exit(0);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 await main();

@@ -2,8 +2,10 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { randomBytes } from 'node:crypto';
+import { ChangeSetType, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 import type { Em } from '../db/orm.ts';
-import { Session, type Area, type PortalUser, type Property, type StaffUser } from '../entities/index.ts';
+import { invalidate, processCache } from '../db/process-cache.ts';
+import { Organization, PortalUser, Session, StaffUser, type Area, type Property } from '../entities/index.ts';
 
 /**
  * Sessions as the Lucia guide prescribes: the token is `<id>.<secret>`, the database keeps
@@ -68,6 +70,7 @@ async function stillValid(em: Em, session: Session, area: Area, now: Date, slide
   const user = session.staffUser ?? session.portalUser;
   if (now >= session.expiresAt || now.getTime() >= absoluteEnd || !user || user.disabledAt) {
     await em.nativeDelete(Session, { id: session.id });
+    await sessionsChanged(em, { sessionIds: [session.id] });
     return false;
   }
   if (slide && now.getTime() - session.lastVerifiedAt.getTime() >= REFRESH_AFTER_MS) {
@@ -81,11 +84,122 @@ async function stillValid(em: Em, session: Session, area: Area, now: Date, slide
 /**
  * Returns the valid session for a token of the given area, or null. A token of the other
  * area (a staff cookie presented to the portal) is treated like no token at all.
+ *
+ * The rows behind a login session (session, user, Verwaltung) are cached in the process
+ * for a minute (src/db/process-cache.ts): a request whose session needs no write (not
+ * expired, not due to slide) is answered from memory, the secret still compared with its
+ * hash. Each request maps the rows into its own EntityManager, so handlers get managed
+ * entities as before. Logout, password change, deactivation, role and profile changes
+ * evict it in every process at once (sessionsChanged below).
  */
 export async function validateSessionToken(em: Em, token: string, area: Area, now: Date): Promise<Session | null> {
-  const session = await sessionOfToken(em, token, ['staffUser', 'portalUser', 'organization']);
-  if (!session || session.area !== area) return null;
-  return (await stillValid(em, session, area, now, true)) ? session : null;
+  const [id, secret, ...rest] = token.split('.');
+  if (!id || !secret || rest.length > 0 || id.length > 32) return null;
+  const cache = processCache<CachedLogin>(em, 'sessions');
+  // An eviction (logout elsewhere) that reached this process together with the request is
+  // read by the cache listener in the same turn of the event loop: let it run before answering from memory.
+  if (cache.get(id)) await new Promise(setImmediate);
+  const cached = cache.get(id);
+  if (cached) {
+    if (cached.area !== area || !constantTimeEqual(hashSecret(secret), cached.secretHash)) return null;
+    if (!needsWrite(cached, now)) return mapLogin(em, cached);
+  }
+  const generation = cache.generation;
+  const login = await loadLogin(em, id);
+  if (!login || login.area !== area || !constantTimeEqual(hashSecret(secret), login.secretHash)) return null;
+  const session = mapLogin(em, login);
+  const lastVerifiedAt = session.lastVerifiedAt.getTime();
+  if (!(await stillValid(em, session, area, now, true))) return null;
+  // A session that just slid was written: the rows read before are stale, the next request reads them anew.
+  if (session.lastVerifiedAt.getTime() === lastVerifiedAt) {
+    cache.set(id, login, [sessionTag(id), userTag(login.userId), organizationTag(login.organizationId)], generation);
+  }
+  return session;
+}
+
+/** The rows of a login session as read from the database, enough to rebuild its entities. */
+type CachedLogin = {
+  area: Area;
+  secretHash: Uint8Array;
+  userId: string;
+  organizationId: string;
+  createdAt: number;
+  lastVerifiedAt: number;
+  expiresAt: number;
+  userDisabled: boolean;
+  rows: { session: Record<string, unknown>; user: Record<string, unknown>; organization: Record<string, unknown> };
+};
+
+const time = (value: unknown) => new Date(value as string | Date).getTime();
+
+/** Reads a staff or portal session and its user and Verwaltung as plain rows (no tenant filter: the cookie names the session). */
+async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
+  const [session] = await em.execute<Array<Record<string, unknown>>>('select * from session where id = ?', [id]);
+  if (!session || (session.area !== 'staff' && session.area !== 'portal')) return null;
+  const area = session.area as Area;
+  const userId = String(area === 'staff' ? session.staff_user_id : session.portal_user_id);
+  const [user] = await em.execute<Array<Record<string, unknown>>>(`select * from ${area === 'staff' ? 'staff_user' : 'portal_user'} where id = ?`, [userId]);
+  const [organization] = await em.execute<Array<Record<string, unknown>>>('select * from organization where id = ?', [session.organization_id]);
+  if (!user || !organization) return null;
+  return {
+    area,
+    secretHash: new Uint8Array(session.secret_hash as Uint8Array),
+    userId,
+    organizationId: String(organization.id),
+    createdAt: time(session.created_at),
+    lastVerifiedAt: time(session.last_verified_at),
+    expiresAt: time(session.expires_at),
+    userDisabled: user.disabled_at != null,
+    rows: { session, user, organization },
+  };
+}
+
+/** Whether using the session now writes (it expired, its user is disabled, or it is due to slide): then the database decides. */
+function needsWrite(login: CachedLogin, now: Date): boolean {
+  const at = now.getTime();
+  const policy = SESSION_POLICY[login.area];
+  return login.userDisabled || at >= login.expiresAt || at >= login.createdAt + policy.absoluteMs || at - login.lastVerifiedAt >= REFRESH_AFTER_MS;
+}
+
+/** The entities of a login in this request's EntityManager; copies, so the cached rows stay as read. */
+function mapLogin(em: Em, login: CachedLogin): Session {
+  em.map(Organization, { ...login.rows.organization });
+  if (login.area === 'staff') em.map(StaffUser, { ...login.rows.user });
+  else em.map(PortalUser, { ...login.rows.user });
+  return em.map(Session, { ...login.rows.session });
+}
+
+const sessionTag = (id: string) => `session:${id}`;
+const userTag = (id: string) => `user:${id}`;
+const organizationTag = (id: string) => `organization:${id}`;
+
+/**
+ * The one way to end cached sessions, in every process (src/db/process-cache.ts): the
+ * sessions named, every session of the users named, or of a whole Verwaltung. Call it after
+ * the change is written. ORM writes to users, sessions and Verwaltungen call it through
+ * SessionCacheSubscriber; writers of raw SQL call it themselves.
+ */
+export async function sessionsChanged(em: Em, change: { sessionIds?: string[]; userIds?: string[]; organizationIds?: string[] }): Promise<void> {
+  const tags = [...(change.sessionIds ?? []).map(sessionTag), ...(change.userIds ?? []).map(userTag), ...(change.organizationIds ?? []).map(organizationTag)];
+  await invalidate(em, 'sessions', tags);
+}
+
+/** Evicts cached sessions after every flush that changed a session, a login or a Verwaltung (disabled, new password, role, name, settings). */
+export class SessionCacheSubscriber implements EventSubscriber {
+  async afterFlush({ em, uow }: FlushEventArgs): Promise<void> {
+    const change = { sessionIds: [] as string[], userIds: [] as string[], organizationIds: [] as string[] };
+    for (const changeSet of uow.getChangeSets()) {
+      const id = (changeSet.entity as { id?: string }).id;
+      if (!id) continue;
+      const name = changeSet.meta.className;
+      // A new record is in no cache yet.
+      if (changeSet.type === ChangeSetType.CREATE) continue;
+      if (name === 'Session') change.sessionIds.push(id);
+      else if (name === 'StaffUser' || name === 'PortalUser') change.userIds.push(id);
+      else if (name === 'Organization') change.organizationIds.push(id);
+    }
+    await sessionsChanged(em as Em, change);
+  }
 }
 
 /**
@@ -140,11 +254,13 @@ export async function validatePreviewToken(em: Em, token: string, now: Date): Pr
 
 export async function invalidateSession(em: Em, sessionId: string): Promise<void> {
   await em.nativeDelete(Session, { id: sessionId });
+  await sessionsChanged(em, { sessionIds: [sessionId] });
 }
 
 /** Ends every session of a user, e.g. after a password change or when access ends. */
 export async function invalidateUserSessions(em: Em, login: SessionUser): Promise<void> {
   await em.nativeDelete(Session, login.area === 'staff' ? { staffUser: login.user.id } : { portalUser: login.user.id });
+  await sessionsChanged(em, { userIds: [login.user.id] });
 }
 
 export async function deleteExpiredSessions(em: Em, now: Date): Promise<number> {

@@ -6,7 +6,9 @@ import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Configuration, MikroORM, Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { SessionCacheSubscriber } from '../auth/session.ts';
 import * as entities from '../entities/index.ts';
+import { AccessCacheSubscriber } from '../features/access/cache.ts';
 import { whileHoldingAdvisoryLock } from './advisory-lock.ts';
 import { countPgliteQueries, countQueriesOf } from './statement-count.ts';
 import { tenantFilter } from './tenant.ts';
@@ -36,6 +38,8 @@ export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Par
       (value): value is (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value,
     ),
     filters: { tenant: tenantFilter },
+    // Evict the in-process caches (src/db/process-cache.ts) after every flush that changes what they hold.
+    subscribers: [new AccessCacheSubscriber(), new SessionCacheSubscriber()],
     // Every tenant row carries its own organization, so the filter on the queried entity
     // scopes the query; re-checking each referenced or populated row through extra joins
     // would only repeat that check at the cost of every list page.

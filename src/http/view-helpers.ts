@@ -1,8 +1,9 @@
 import { contactDisplayName } from '../entities/contact.ts';
+import { dateTimeFormat, numberFormat } from '../intl.ts';
 
 /** Small formatting helpers available in every template as `it.<name>`. */
 const dateFormat = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' });
-const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
+const germanDateTime = new Intl.DateTimeFormat('de-DE', {
   timeZone: 'Europe/Berlin',
   day: '2-digit',
   month: '2-digit',
@@ -54,6 +55,9 @@ export function richText(text: string | null | undefined): string {
 export const helpers = {
   contactName: contactDisplayName,
   richText,
+  /** Intl formatters built once per locale and options (src/intl.ts), for templates that format in loops. */
+  dateTimeFormat,
+  numberFormat,
   /** 23.11.2026; accepts Date or YYYY-MM-DD (a calendar day). */
   formatDate(value: Date | string | null | undefined): string {
     if (!value) return '';
@@ -64,7 +68,7 @@ export const helpers = {
     return dateFormat.format(value);
   },
   formatDateTime(value: Date | null | undefined): string {
-    return value ? dateTimeFormat.format(value) : '';
+    return value ? germanDateTime.format(value) : '';
   },
   /** 100.000: a count of rows (the estimate of a long list, views/shared/_pagination.eta). */
   formatCount(value: number): string {

@@ -27,6 +27,7 @@ const invitePage = () => `${maxPlanck()}/nachbarn-einladen`;
 
 async function settings(patch: Partial<Organization>) {
   await app.em().nativeUpdate(Organization, { id: app.world.organizations.sonnenschein.id }, patch);
+  app.forgetCaches();
 }
 
 beforeEach(() => settings({ neighbourInvitesEnabled: true, askContactPreference: true, postContractAccessEnabled: false }));
@@ -206,6 +207,7 @@ describe('"Nachbarn einladen"', () => {
       const contract = await em.findOneOrFail(Contract, { contacts: app.world.contacts.kristina.id, kind: 'rental' }, all);
       const endsOn = contract.endsOn;
       await em.nativeUpdate(Contract, { id: contract.id }, { endsOn: addDays(berlinDate(app.clock.now()), -1) }, all);
+      app.forgetCaches();
       try {
         await refused(code, 'nachbar.vertragsende@example.de');
         // Also when someone logged in adds it under "Weiteren Zugang hinzufügen".
@@ -217,6 +219,7 @@ describe('"Nachbarn einladen"', () => {
         expect(await app.em().count(PortalMembership, { portalUser: app.world.portalUsers.eigner.id }, all)).toBe(0);
       } finally {
         await em.nativeUpdate(Contract, { id: contract.id }, { endsOn }, all);
+        app.forgetCaches();
       }
     });
   });

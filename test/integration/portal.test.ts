@@ -45,6 +45,7 @@ describe('resident portal', () => {
     // The demo Verwaltung opens the portal 30 days before a contract starts (seed 002); with
     // the window open Peter Schulz would see the property (test/integration/access-windows.test.ts).
     await em.nativeUpdate(Organization, { id: app.world.organizations.sonnenschein.id }, { preContractAccessEnabled: false });
+    app.forgetCaches();
     const schulz = await em.findOneOrFail(PortalUser, { email: 'kristina.maiblume@example.de' }, { filters: { tenant: false } });
     const user = em.create(PortalUser, {
       organization: schulz.organization,

@@ -32,6 +32,7 @@ const QUESTIONS_OFF = {
 /** Changes Sonnenschein's portal settings (the settings pages are another part of this issue). */
 async function settings(patch: Partial<Organization>) {
   await app.em().nativeUpdate(Organization, { id: app.world.organizations.sonnenschein.id }, patch);
+  app.forgetCaches();
 }
 
 /** An invitation as the console would create it; returns the code in clear. */

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { fixedClock, systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Em } from '../../src/db/orm.ts';
+import { processCaches } from '../../src/db/process-cache.ts';
 import { createMailTransport } from '../../src/features/mail/transport.ts';
 import { runTask } from '../../src/scheduler/bree.ts';
 import { Client } from './client.ts';
@@ -48,6 +49,7 @@ export async function startTestApp(
     ...options.env,
   });
   const app = createApp({ orm: database.orm, config, clock });
+  await app.cachesReady();
   server.on('request', app);
   const transport = createMailTransport(config);
 
@@ -68,6 +70,14 @@ export async function startTestApp(
     /** A fresh EntityManager that sees every Verwaltung (for assertions only). */
     em: () => orm.em.fork({ disableTransactions: false }) as Em,
     client: () => new Client(baseUrl),
+    /**
+     * Empties the app's in-process caches (sessions, portal access: src/db/process-cache.ts), for a
+     * test that writes behind the app's back with raw SQL; the app's own raw writers evict by
+     * calling sessionsChanged / accessChanged, its ORM writes evict by themselves.
+     */
+    forgetCaches() {
+      for (const cache of Object.values(processCaches(orm).caches)) cache.clear();
+    },
     /** Waits for the work the app does after its responses (src/http/after-response.ts), e.g. a password reset's mail. */
     settle: () => app.afterResponse.settled(),
     /**
@@ -86,6 +96,7 @@ export async function startTestApp(
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await app.pdfWorkers.close();
+      await app.closeCaches();
       transport.close?.();
       await smtp.close();
       await database.drop();

@@ -2,6 +2,8 @@ import { sql, type RawBuilder } from 'kysely';
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
+import { germanOrder } from '../../intl.ts';
+import { cachedAccessRows } from './cache.ts';
 import { PortalUser, Property, type MembershipRole } from '../../entities/index.ts';
 
 /**
@@ -170,22 +172,28 @@ function rolesOf(row: AccessRow) {
   };
 }
 
-/** Every property the user may see at `at`, with roles and what reaches them there, by name. */
+/**
+ * Every property the user may see at `at`, with roles and what reaches them there, by name.
+ * The answer is cached per user and Berlin day for a short time (./cache.ts): rows, not
+ * entities, so each request maps them into its own EntityManager.
+ */
 export async function accessibleProperties(em: Em, user: PortalUser, at: Date): Promise<PropertyAccess[]> {
   const organizationId = user.organization.id;
+  const day = berlinDate(at);
   // Every portal request asks this, so it is one plain query (hydrating contacts, contracts,
   // units and properties as entities cost ~9 ms of CPU per request, test/bench).
-  const { rows } = await sql<AccessRow & Record<string, unknown>>`
-    select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles, a.active_unit_ids, a.active_address_ids, a.board
-    from (${accessRowsQuery(organizationId, berlinDate(at), sql`and pu.id = ${user.id}`)}) a
-    join property p on p.id = a.property_id`.execute(em.getKysely());
-  return rows
-    .map((row) => {
-      const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } =
-        row;
-      return accessOf(row, em.map(Property, property));
-    })
-    .sort((a, b) => a.property.name.localeCompare(b.property.name, 'de'));
+  const rows = await cachedAccessRows(em, { organizationId, portalUserId: user.id, day }, async () => {
+    const { rows } = await sql<AccessRow & Record<string, unknown>>`
+      select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles, a.active_unit_ids, a.active_address_ids, a.board
+      from (${accessRowsQuery(organizationId, day, sql`and pu.id = ${user.id}`)}) a
+      join property p on p.id = a.property_id`.execute(em.getKysely());
+    return rows.sort((a, b) => germanOrder(String(a.name), String(b.name)));
+  });
+  return rows.map((row) => {
+    const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } = row;
+    // em.map takes the copy made by the rest pattern above: the cached row stays as read.
+    return accessOf(row, em.map(Property, property));
+  });
 }
 
 /** A row of the rule (accessRowsQuery) as what its user sees in `property`. */
@@ -197,9 +205,10 @@ function accessOf(row: AccessRow, property: Property): PropertyAccess {
     activeRoles,
     seesGeneralContent: activeRoles.length > 0,
     // A membership alone never reaches individually shared content.
-    contactIds: row.contact_ids,
-    unitIds: row.active_unit_ids,
-    addressIds: row.active_address_ids,
+    // Copies: the row may be a cached one (./cache.ts) that other requests read too.
+    contactIds: [...row.contact_ids],
+    unitIds: [...row.active_unit_ids],
+    addressIds: [...row.active_address_ids],
   };
 }
 

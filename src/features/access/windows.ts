@@ -1,5 +1,6 @@
 import type { Em } from '../../db/orm.ts';
 import { AuditLog, Organization } from '../../entities/index.ts';
+import { sessionsChanged } from '../../auth/session.ts';
 import { accessPairs, type PortalRole } from './service.ts';
 
 /**
@@ -100,6 +101,8 @@ async function applyForOrganization(em: Em, organizationId: string, now: Date) {
     for (const row of revoked) audit('portal_access.revoked', row.portal_user_id, { propertyId: row.property_id, reason: 'no_longer_entitled' });
     for (const userId of ended) audit('portal_access.ended', userId, { sessionsEnded: endedSessions.some((row) => row.portal_user_id === userId) });
     await tx.flush();
+    // The sessions deleted above end in every process's session cache too (delivered at commit).
+    await sessionsChanged(tx, { userIds: [...new Set(endedSessions.map((row) => row.portal_user_id))] });
     return { granted: granted.length, revoked: revoked.length, ended: ended.length };
   });
 }

@@ -12,6 +12,7 @@ import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess, runningContractOn } from '../access/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { isUuid } from '../../http/find.ts';
+import { germanOrder } from '../../intl.ts';
 
 export const PORTAL_PAGE_SIZE = 20;
 export const CONSOLE_PAGE_SIZE = 50;
@@ -177,7 +178,7 @@ async function queueAnnouncementMails(em: Em, announcement: Announcement, proper
     for (const contact of contract.contacts) {
       for (const user of usersByContact.get(contact.id) ?? []) {
         const current = firstProperty.get(user.id);
-        if (!current || property.name.localeCompare(current.name, 'de') < 0) firstProperty.set(user.id, property);
+        if (!current || germanOrder(property.name, current.name) < 0) firstProperty.set(user.id, property);
       }
     }
   }

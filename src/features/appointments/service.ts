@@ -6,6 +6,7 @@ import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
 import { scopedOrganization, scopeToOrganization } from '../../db/tenant.ts';
 import { Appointment, PortalUser, Property, type StaffUser } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
+import { dateTimeFormat } from '../../intl.ts';
 import { accessibleProperties, portalUsersWithAccess } from '../access/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { addDays, berlinDateTime, berlinTime, isValidDate, isValidTime, lastDay, monthBounds, weekdayIndex } from './time.ts';
@@ -203,10 +204,8 @@ async function notifyRecipients(em: Em, staff: StaffUser, appointment: Appointme
 /** "Mo., 30.11.2026, 10:00–11:30" or "30.11.2026 – 02.12.2026 (ganztägig)". */
 export function describeWhen(a: { allDay: boolean; startsAt: Date; endsAt: Date }, lang: 'de' | 'en' = 'de'): string {
   const locale = lang === 'en' ? 'en-GB' : 'de-DE';
-  const day = (d: string) =>
-    new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric' }).format(
-      new Date(`${d}T12:00:00Z`),
-    );
+  const dayFormat = dateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric' });
+  const day = (d: string) => dayFormat.format(new Date(`${d}T12:00:00Z`));
   const first = berlinDate(a.startsAt);
   const last = lastDay(a);
   if (a.allDay) return `${day(first)}${last !== first ? ` – ${day(last)}` : ''} (${lang === 'en' ? 'all day' : 'ganztägig'})`;

@@ -6,6 +6,7 @@ import { invitationState } from '../invitations/codes.ts';
 import { invitationProblem, portalStatuses, portalStatusFlags, portalStatusOf, type PortalStatus, type PortalStatusFlags } from '../invitations/service.ts';
 import { direction, escapeLike, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
+import { germanOrder } from '../../intl.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;
 
@@ -135,7 +136,7 @@ export async function findContacts(em: Em, term: string, options: { limit?: numb
 /** The properties of a contact's contracts (running or not), each once, by name. */
 export function propertiesOfContracts(contracts: Contract[]): Property[] {
   const byId = new Map(contracts.map((c) => [c.unit.property.id, c.unit.property]));
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'de'));
+  return [...byId.values()].sort((a, b) => germanOrder(a.name, b.name));
 }
 
 /** The properties a contact has (had) a contract in: the "Liegenschaft" choice of the contact page's upload. */

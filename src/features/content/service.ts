@@ -1,6 +1,7 @@
 import { addDays, startOfBerlinDay } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { Announcement, Appointment, BulletinPost } from '../../entities/index.ts';
+import { germanOrder } from '../../intl.ts';
 
 export const CONTENT_TYPES = ['announcement', 'appointment', 'bulletin'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
@@ -88,5 +89,5 @@ export async function listContent(em: Em, filter: ContentFilter, allPropertiesLa
       href: `/verwaltung/schwarzes-brett/${p.id}`,
     })),
   ];
-  return rows.sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0) || a.title.localeCompare(b.title, 'de')).slice(0, LIMIT);
+  return rows.sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0) || germanOrder(a.title, b.title)).slice(0, LIMIT);
 }

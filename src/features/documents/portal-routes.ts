@@ -4,6 +4,7 @@ import { Document } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { isUuid } from '../../http/find.ts';
 import { render } from '../../http/views.ts';
+import { numberFormat } from '../../intl.ts';
 import { portalDocumentScope, portalPropertyScope } from '../../scopes/portal.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { countDownload } from './downloads.ts';
@@ -113,7 +114,7 @@ export function portalRoutes() {
 
 /** 850 KB, 1,2 MB (German) / 1.2 MB (English). */
 export function formatSize(bytes: number, lang: string): string {
-  const number = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'de-DE', { maximumFractionDigits: 1 });
+  const number = numberFormat(lang === 'en' ? 'en-GB' : 'de-DE', { maximumFractionDigits: 1 });
   if (bytes < 1024 * 1024) return `${number.format(Math.max(1, Math.round(bytes / 1024)))} KB`;
   return `${number.format(bytes / (1024 * 1024))} MB`;
 }

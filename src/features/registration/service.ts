@@ -21,6 +21,7 @@ import { consumeInvitation, createInvitation, findUsableInvitation, hashCode, in
 import { isEmail, normalizeEmail } from '../login/service.ts';
 import { contactsWithinAccessWindow, propertyAccess, type PropertyAccess } from '../access/service.ts';
 import { enqueuePortalInvitationMail } from './mails.ts';
+import { germanOrder } from '../../intl.ts';
 
 export type { FieldErrors };
 
@@ -358,7 +359,7 @@ export async function saveWelcome(em: Em, user: PortalUser, contacts: Contact[],
 /** The user's contacts, by name (what the profile and the questions are about). */
 export async function contactsOf(user: PortalUser): Promise<Contact[]> {
   const contacts = await user.contacts.loadItems();
-  return [...contacts].filter((c) => !c.archivedAt).sort((a, b) => contactDisplayName(a).localeCompare(contactDisplayName(b), 'de'));
+  return [...contacts].filter((c) => !c.archivedAt).sort((a, b) => germanOrder(contactDisplayName(a), contactDisplayName(b)));
 }
 
 export function validateName(name: string): FieldErrors {
