@@ -14,3 +14,4 @@ export * from './invitation.ts';
 export * from './document.ts';
 export * from './ticket.ts';
 export * from './masterdata-import.ts';
+export * from './notification.ts';
