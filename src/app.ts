@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
   const storage = localFileStorage(deps.config.storageDir);
-  configureNotificationLinks(deps.config.secret);
+  configureNotificationLinks(deps.config.secret, deps.config.baseUrl);
   const afterResponse = new AfterResponse(deps.orm);
   // Threads start with the first PDF job; whoever owns the server closes the pool (server.ts).
   const pdf = pdfWorkers(deps.config.pdfJobs);

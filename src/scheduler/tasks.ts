@@ -42,11 +42,10 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
   // every later run finds everyone done (notification_digest).
   'notification-digest': {
     interval: '15m',
-    run: (em, deps) =>
-      (configureNotificationLinks(deps.config.secret), sendNotificationDigests)(em, deps.clock.now(), {
-        baseUrl: deps.config.baseUrl,
-        digestTime: deps.config.documentDigestTime,
-      }),
+    run: (em, deps) => {
+      configureNotificationLinks(deps.config.secret, deps.config.baseUrl);
+      return sendNotificationDigests(em, deps.clock.now(), { baseUrl: deps.config.baseUrl, digestTime: deps.config.documentDigestTime });
+    },
   },
   // Clean-up of what has expired: sessions, throttle counters, letter PDFs whose codes are
   // spent, CSV imports left unconfirmed for a week.

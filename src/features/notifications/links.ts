@@ -14,10 +14,18 @@ import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/
  * handed the secret too.
  */
 let key: Uint8Array | null = null;
+let publicBaseUrl: string | null = null;
 
-/** Sets the signing key (the app secret); called when the app is built. */
-export function configureNotificationLinks(secret: string) {
+/** Sets the signing key (the app secret) and the public URL; called when the app is built. */
+export function configureNotificationLinks(secret: string, baseUrl: string) {
   key = new TextEncoder().encode(`notification-links:${secret}`);
+  publicBaseUrl = baseUrl;
+}
+
+/** The public URL set at start, for senders reached from many places (documents' "sofort" mail). */
+export function configuredBaseUrl(): string {
+  if (!publicBaseUrl) throw new Error('notification links used before configureNotificationLinks');
+  return publicBaseUrl;
 }
 
 function signature(purpose: string, ...parts: string[]): Uint8Array {
