@@ -76,7 +76,15 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
           text: parsed.text ?? '',
           html: typeof parsed.html === 'string' ? parsed.html : '',
           attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
-          headers: new Map(parsed.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()])),
+          headers: new Map(
+            parsed.headerLines.map((h) => [
+              h.key,
+              h.line
+                .slice(h.line.indexOf(':') + 1)
+                .replace(/\r?\n[ \t]+/g, ' ')
+                .trim(),
+            ]),
+          ),
         });
         callback();
       });

@@ -36,7 +36,8 @@ export async function buildNoticeLettersPdf(letters: NoticeLetter[]): Promise<Ui
       y -= size * 1.4;
     };
     const paragraph = (value: string, size = 10.5, font = fonts.regular, color = INK) => {
-      for (const part of safe(value).split('\n')) for (const wrapped of wrapText(font, part, size, LETTER_RIGHT - LETTER_LEFT)) line(wrapped, size, font, color);
+      for (const part of safe(value).split('\n'))
+        for (const wrapped of wrapText(font, part, size, LETTER_RIGHT - LETTER_LEFT)) line(wrapped, size, font, color);
       y -= size * 0.6;
     };
     paragraph(letter.title, 12, fonts.bold);

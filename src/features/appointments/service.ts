@@ -171,7 +171,8 @@ async function notifyRecipients(em: Em, staff: StaffUser, appointment: Appointme
   } else {
     for (const property of properties) {
       for (const user of await portalUsersWithAccess(em, [property.id], now)) {
-        if (!recipients.has(user.id)) recipients.set(user.id, { user, link: `${baseUrl}/portal/liegenschaften/${property.id}/termine/${appointment.id}`, propertyId: property.id });
+        if (!recipients.has(user.id))
+          recipients.set(user.id, { user, link: `${baseUrl}/portal/liegenschaften/${property.id}/termine/${appointment.id}`, propertyId: property.id });
       }
     }
   }

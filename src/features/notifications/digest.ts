@@ -133,8 +133,7 @@ async function choiceLookup(em: Em, organizationId: string) {
   );
   const own = new Map<string, Choices>();
   for (const row of rows) {
-    let choices = own.get(row.portal_user_id);
-    if (!choices) own.set(row.portal_user_id, (choices = {}));
+    const choices = orCreate(own, row.portal_user_id, (): Choices => ({}));
     choices[row.kind] = row.frequency;
   }
   const offered = new Map(notificationKinds().map((kind) => [kind.key, kind.offered]));
@@ -142,6 +141,16 @@ async function choiceLookup(em: Em, organizationId: string) {
     const chosen = own.get(userId)?.[kind];
     return chosen && offered.get(kind)?.includes(chosen) ? chosen : defaults[kind];
   };
+}
+
+/** The map's value for the key, created first when missing. */
+function orCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
 }
 
 const uuids = (ids: Iterable<string>) => `{${[...ids].join(',')}}`;
@@ -155,8 +164,7 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
   const documentsOf = new Map<string, Map<string, string>>(); // user → document → property
   for (const row of await newlySharedDocuments(em, organizationId, now, period.from, period.until, period.key)) {
     if (!due(row.portalUserId, 'documents')) continue;
-    let documents = documentsOf.get(row.portalUserId);
-    if (!documents) documentsOf.set(row.portalUserId, (documents = new Map()));
+    const documents = orCreate(documentsOf, row.portalUserId, () => new Map());
     const current = documents.get(row.documentId);
     // When several properties show it, the same one for everybody: the lowest id.
     if (!current || current > row.propertyId) documents.set(row.documentId, row.propertyId);
@@ -234,8 +242,7 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
       for (const item of items) {
         if (!due(item.portal_user_id, item.kind)) continue;
         taken.push(item.id);
-        let entries = entriesOf.get(item.portal_user_id);
-        if (!entries) entriesOf.set(item.portal_user_id, (entries = []));
+        const entries = orCreate(entriesOf, item.portal_user_id, () => []);
         entries.push({
           kind: item.kind,
           propertyId: item.property_id,
@@ -327,16 +334,14 @@ function grouped(entries: Entry[], properties: Map<string, string>, labels: Reco
   const byProperty = new Map<string | null, Entry[]>();
   for (const entry of entries) {
     const key = entry.propertyId && properties.has(entry.propertyId) ? entry.propertyId : null;
-    let list = byProperty.get(key);
-    if (!list) byProperty.set(key, (list = []));
+    const list = orCreate(byProperty, key, () => []);
     list.push(entry);
   }
   return [...byProperty]
     .map(([propertyId, list]) => {
       const kinds = new Map<string, Entry[]>();
       for (const entry of list.sort((a, b) => b.at - a.at || german.compare(a.title, b.title))) {
-        let ofKind = kinds.get(entry.kind);
-        if (!ofKind) kinds.set(entry.kind, (ofKind = []));
+        const ofKind = orCreate(kinds, entry.kind, () => []);
         ofKind.push(entry);
       }
       return {
