@@ -221,29 +221,21 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
     // Markers, item marks and mails for exactly the users whose marker this run inserted, in
     // one transaction: plain SQL, no entities (100,000 mails must not pile up in an identity map).
     mails += await em.fork().transactional(async (tx) => {
-      const inserted = await tx.execute<Array<{ portal_user_id: string }>>(
-        `insert into notification_digest (portal_user_id, period, organization_id, item_count, created_at)
-         select u.id, ?, ?, 0, ? from unnest(?::uuid[]) as u(id)
-         on conflict do nothing
-         returning portal_user_id`,
-        [period.key, organizationId, now, uuids(batch)],
-        'all',
-      );
-      if (inserted.length === 0) return 0;
-      const insertedIds = inserted.map((row) => row.portal_user_id);
+      // What each user of the batch is told, read before the markers so that their counts go
+      // in with them. The items end before the period did, so none can join meanwhile; a
+      // concurrent run that inserted a user's marker first takes that user's items instead.
       const items = await tx.execute<Item[]>(
         `select id, portal_user_id, kind, property_id, title, link, created_at from notification_item
          where portal_user_id = any(?::uuid[]) and digested_at is null and created_at < ?`,
-        [uuids(insertedIds), period.until],
+        [uuids(batch), period.until],
         'all',
       );
       const entriesOf = new Map<string, Entry[]>();
-      const taken: string[] = [];
+      const itemIdsOf = new Map<string, string[]>();
       for (const item of items) {
         if (!due(item.portal_user_id, item.kind)) continue;
-        taken.push(item.id);
-        const entries = orCreate(entriesOf, item.portal_user_id, () => []);
-        entries.push({
+        orCreate(itemIdsOf, item.portal_user_id, (): string[] => []).push(item.id);
+        orCreate(entriesOf, item.portal_user_id, (): Entry[] => []).push({
           kind: item.kind,
           propertyId: item.property_id,
           title: item.title,
@@ -252,17 +244,11 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
           at: new Date(item.created_at).getTime(),
         });
       }
-      if (taken.length > 0) await tx.execute(`update notification_item set digested_at = ? where id = any(?::uuid[])`, [now, uuids(taken)]);
-
-      const outbox: OutboxInsert[] = [];
-      const counts: number[] = [];
-      for (const userId of insertedIds) {
-        const user = recipients.get(userId)!;
-        const entries = entriesOf.get(userId) ?? [];
+      for (const userId of batch) {
         for (const [documentId, propertyId] of documentsOf.get(userId) ?? []) {
           const document = documents.get(documentId);
           if (!document) continue;
-          entries.push({
+          orCreate(entriesOf, userId, (): Entry[] => []).push({
             kind: 'documents',
             propertyId,
             title: document.title,
@@ -271,7 +257,24 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
             at: new Date(document.published_at).getTime(),
           });
         }
-        counts.push(entries.length);
+      }
+      const inserted = await tx.execute<Array<{ portal_user_id: string }>>(
+        `insert into notification_digest (portal_user_id, period, organization_id, item_count, created_at)
+         select u.id, ?, ?, u.n, ? from unnest(?::uuid[], ?::int[]) as u(id, n)
+         on conflict do nothing
+         returning portal_user_id`,
+        [period.key, organizationId, now, uuids(batch), `{${batch.map((id) => entriesOf.get(id)?.length ?? 0).join(',')}}`],
+        'all',
+      );
+      if (inserted.length === 0) return 0;
+      const insertedIds = inserted.map((row) => row.portal_user_id);
+      const taken = insertedIds.flatMap((id) => itemIdsOf.get(id) ?? []);
+      if (taken.length > 0) await tx.execute(`update notification_item set digested_at = ? where id = any(?::uuid[])`, [now, uuids(taken)]);
+
+      const outbox: OutboxInsert[] = [];
+      for (const userId of insertedIds) {
+        const user = recipients.get(userId)!;
+        const entries = entriesOf.get(userId) ?? [];
         if (entries.length === 0) continue;
         const lang: Language = isLanguage(user.locale) ? user.locale : 'de';
         const unsubscribe = unsubscribeLink(options.baseUrl, user.id, `digest-${period.frequency}`);
@@ -303,11 +306,6 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
           headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
         });
       }
-      await tx.execute(
-        `update notification_digest set item_count = u.n from unnest(?::uuid[], ?::int[]) as u(id, n)
-         where notification_digest.portal_user_id = u.id and notification_digest.period = ? and u.n > 0`,
-        [uuids(insertedIds), `{${counts.join(',')}}`, period.key],
-      );
       await insertOutboxMails(tx, outbox, now);
       return outbox.length;
     });
