@@ -17,7 +17,21 @@ import { newlySharedDocuments } from './visibility.ts';
 export async function notifyNewDocumentShares(em: Em, organizationId: string, now: Date): Promise<number> {
   const baseUrl = configuredBaseUrl();
   // No digest period is ever called "now": every registered, enabled user is considered.
-  const reached = await newlySharedDocuments(em, organizationId, now, now, new Date(now.getTime() + 1), 'now');
+  const shared = await em.execute<Array<{ document_id: string }>>(
+    `select distinct document_id from document_share where organization_id = ? and created_at = ?`,
+    [organizationId, now],
+    'all',
+  );
+  if (shared.length === 0) return 0;
+  const reached = await newlySharedDocuments(
+    em,
+    organizationId,
+    now,
+    now,
+    new Date(now.getTime() + 1),
+    'now',
+    shared.map((row) => row.document_id),
+  );
   if (reached.length === 0) return 0;
   const userIds = [...new Set(reached.map((row) => row.portalUserId))];
   const choices = await choicesOf(em, organizationId, userIds);

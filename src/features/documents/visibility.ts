@@ -167,8 +167,10 @@ export async function documentRecipients(em: Em, organizationId: string, at: Dat
  * considered, so that a later run asks about the users still to do, not the whole Verwaltung
  * again. Also the "sofort" mail of new shares (src/features/documents/notify.ts).
  */
-export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date, period: string) {
-  const stillToDo = sql`and pu.password_hash is not null and pu.disabled_at is null
+export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date, period: string, documentIds?: string[]) {
+  // With the documents known (the "sofort" mail of one upload), only users near them are asked.
+  const near = documentIds ? usersNearDocuments(documentIds) : sql``;
+  const stillToDo = sql`and pu.password_hash is not null and pu.disabled_at is null ${near}
     and not exists (select 1 from notification_digest nd where nd.portal_user_id = pu.id and nd.period = ${period})`;
   const documentsSharedThen = sql`and s.document_id in (
     select document_id from document_share where organization_id = ${organizationId} and created_at >= ${from} and created_at < ${until})`;
