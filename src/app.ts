@@ -57,6 +57,8 @@ import { ownershipRoutes as masterDataOwnershipRoutes } from './features/masterd
 import { importRoutes as masterDataImportRoutes } from './features/masterdata/import-routes.ts';
 import { overviewRoutes as masterDataOverviewRoutes } from './features/masterdata/overview.ts';
 import { apiKeyAdminRoutes } from './features/api-keys/routes.ts';
+import * as notifications from './features/notifications/routes.ts';
+import { configureNotificationLinks } from './features/notifications/links.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
 
@@ -80,6 +82,7 @@ export function createApp(deps: AppDeps) {
   const app = express();
   const registry = new RouteRegistry();
   const storage = fileStorageFor(deps.config);
+  configureNotificationLinks(deps.config.secret, deps.config.baseUrl);
   const afterResponse = new AfterResponse(deps.orm);
   // Threads start with the first PDF job; whoever owns the server closes the pool (server.ts).
   const pdf = pdfWorkers(deps.config.pdfJobs);
@@ -146,7 +149,14 @@ export function createApp(deps: AppDeps) {
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   // Control characters, undecodable paths and bodies that are no form stop here (src/http/input.ts).
   app.use(inputGuard);
-  app.use(csrfProtection({ secret: deps.config.secret, baseUrl: deps.config.baseUrl, secureCookies: deps.config.secureCookies }));
+  app.use(
+    csrfProtection({
+      secret: deps.config.secret,
+      baseUrl: deps.config.baseUrl,
+      secureCookies: deps.config.secureCookies,
+      exemptPrefixes: [notifications.UNSUBSCRIBE_PATH],
+    }),
+  );
   // A form's 303 to the next page, sent through htmx, lands in the address bar too (src/http/form-answers.ts).
   app.use(htmxFollowsRedirects);
 
@@ -175,6 +185,8 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
   registry.mount(app, '/verwaltung/administration/api-schluessel', 'admin', [requireAdmin], apiKeyAdminRoutes());
+  registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], notifications.adminRoutes());
+  registry.mount(app, '', 'public', [], notifications.publicRoutes());
   // The Stammdaten overview (staff) first: the admin guard below covers all of /verwaltung/stammdaten.
   registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataOverviewRoutes());
   registry.mount(app, '/verwaltung/stammdaten/import', 'admin', [requireAdmin], masterDataImportRoutes());
@@ -218,6 +230,7 @@ export function createApp(deps: AppDeps) {
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".
   registry.mount(app, '/portal', 'portal', [requirePortalUser], registration.portalRoutes());
+  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], notifications.portalRoutes());
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 

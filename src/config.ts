@@ -90,7 +90,7 @@ export type Config = {
   jobs: boolean;
   seedDemo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** When the next-day document digest goes out, HH:MM in Europe/Berlin (src/features/documents/digest.ts). */
+  /** When the daily and weekly notification digests go out, HH:MM in Europe/Berlin (src/features/notifications/digest.ts). */
   documentDigestTime: string;
   /** Bounds of one job of the PDF workers (src/pdf/workers.ts): running time and heap. */
   pdfJobs: { seconds: number; memoryMb: number };

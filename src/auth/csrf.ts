@@ -42,7 +42,17 @@ function tokenFromForm(req: Request): string {
 }
 
 /** Middleware: gives every request a token (res.locals.csrfToken) and checks non-GETs. */
-export function csrfProtection(options: { secret: string; baseUrl: string; secureCookies: boolean }) {
+export function csrfProtection(options: {
+  secret: string;
+  baseUrl: string;
+  secureCookies: boolean;
+  /**
+   * Paths whose POST carries its own proof instead: the one-click unsubscribe of RFC 8058, which
+   * a mail client posts without cookies from no page of ours; its URL is signed per user and kind
+   * (src/features/notifications/links.ts) and it changes nothing but that one choice.
+   */
+  exemptPrefixes?: readonly string[];
+}) {
   return (req: Request, res: Response, next: NextFunction) => {
     let cookieValue: string | undefined = req.cookies?.[CSRF_COOKIE];
     if (!cookieValue || !/^[A-Za-z0-9_-]{20,64}$/.test(cookieValue)) {
@@ -58,6 +68,7 @@ export function csrfProtection(options: { secret: string; baseUrl: string; secur
     const expected = csrfTokenFor(options.secret, cookieValue);
     res.locals.csrfToken = expected;
     if (SAFE_METHODS.has(req.method)) return next();
+    if (options.exemptPrefixes?.some((prefix) => req.path.startsWith(`${prefix}/`))) return next();
 
     const allowedOrigins = new Set([new URL(options.baseUrl).origin, `${req.protocol}://${req.get('host')}`]);
     const sent = req.get(CSRF_HEADER) ?? tokenFromForm(req);

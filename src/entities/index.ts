@@ -15,3 +15,4 @@ export * from './document.ts';
 export * from './ticket.ts';
 export * from './masterdata-import.ts';
 export * from './accounting.ts';
+export * from './notification.ts';

@@ -26,6 +26,8 @@ export const OutboxMail = defineEntity({
     html: p.text(),
     /** Files from the file storage sent along (forwarding a Vorgang with its photos); rare. */
     attachments: p.json<MailAttachment[]>().nullable(),
+    /** Extra header lines (List-Unsubscribe and List-Unsubscribe-Post of notification mails, RFC 8058). */
+    headers: p.json<Record<string, string>>().nullable(),
     status: p.enum(OUTBOX_STATUSES).default('pending'),
     attempts: p.integer().default(0),
     nextAttemptAt: p.datetime(),

@@ -6,7 +6,8 @@ import { pruneThrottle } from '../auth/throttle.ts';
 import { applyAccessWindows } from '../features/access/windows.ts';
 import { removeSpentLetters } from '../features/invitations/service.ts';
 import { deliverOutbox } from '../features/mail/deliver.ts';
-import { sendDocumentDigests } from '../features/documents/digest.ts';
+import { sendNotificationDigests } from '../features/notifications/digest.ts';
+import { configureNotificationLinks } from '../features/notifications/links.ts';
 import { discardStalePreviews } from '../features/masterdata/import-service.ts';
 import type { MailTransport } from '../features/mail/transport.ts';
 import { fileStorageFor } from '../storage/configured.ts';
@@ -36,11 +37,15 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
     interval: '1h',
     run: (em, deps) => applyAccessWindows(em, deps.clock.now()),
   },
-  // The next-day document digest: acts once Berlin's clock shows DOCUMENT_DIGEST_TIME (07:00),
-  // for the day before; every later run of the day finds everyone done (document_digest).
-  'document-digest': {
+  // The daily and weekly digest of every notification kind (src/features/notifications/digest.ts;
+  // it replaced the document digest): acts once Berlin's clock shows DOCUMENT_DIGEST_TIME (07:00);
+  // every later run finds everyone done (notification_digest).
+  'notification-digest': {
     interval: '15m',
-    run: (em, deps) => sendDocumentDigests(em, deps.clock.now(), { baseUrl: deps.config.baseUrl, digestTime: deps.config.documentDigestTime }),
+    run: (em, deps) => {
+      configureNotificationLinks(deps.config.secret, deps.config.baseUrl);
+      return sendNotificationDigests(em, deps.clock.now(), { baseUrl: deps.config.baseUrl, digestTime: deps.config.documentDigestTime });
+    },
   },
   // Clean-up of what has expired: sessions, throttle counters, letter PDFs whose codes are
   // spent, CSV imports left unconfirmed for a week.

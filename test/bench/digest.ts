@@ -1,15 +1,18 @@
 /**
- * `npm run bench:digest`: the next-day document digest at full size (issue 5).
+ * `npm run bench:digest`: the daily notification digest at full size (issue 5; since issue 19
+ * with every kind in play: the one digest of src/features/notifications/digest.ts).
  *
  * 1. Recreates a PostgreSQL database (BENCH_DIGEST_DATABASE_URL, default
  *    postgres://postgres@127.0.0.1:5432/hausportal_bench_digest), migrates it, seeds the demo
  *    world and adds, in set-based SQL (generate_series), 1,000 properties with 100 flats each,
  *    100,000 contacts with a running tenancy and a registered portal login, and 2,000
  *    documents shared yesterday (two per property: one with the whole property, one with
- *    its Mieter).
+ *    its Mieter), and for every resident one queued item of each other kind (Mitteilung,
+ *    Termin, Schwarzes Brett, Vorgang) from yesterday; the Verwaltung's default for every kind
+ *    is "täglich", so each resident's one mail lists all five kinds.
  * 2. Starts the real SMTP receiver (test/support/smtp.ts) in a child process, so its parsing
  *    does not share this process's event loop and its memory does not count as ours.
- * 3. Runs the 'document-digest' task at 07:05 Berlin time, then the 'mail-outbox' task until
+ * 3. Runs the 'notification-digest' task at 07:05 Berlin time, then the 'mail-outbox' task until
  *    the outbox is empty, through the real (pooled) nodemailer transport.
  * 4. Prints the time of each step, the peak RSS of this process (digest + delivery) and of
  *    the receiver, and the mails received; checks that every recipient got exactly one mail
@@ -158,6 +161,22 @@ async function seed(orm: Orm, yesterday: string) {
       select gen_random_uuid(), ?, id, case when g = 1 then 'property' else 'group' end, property_id, case when g = 2 then 'tenant' end, ?::timestamptz from dd`,
       [org, sharedAt],
     );
+    // Every other kind in play (issue 19): "täglich" for all, and one queued item per resident
+    // and kind, as the features' notify calls write them for residents who chose a digest.
+    await run(
+      `insert into notification_default (organization_id, kind, frequency)
+      select ?, kind, 'daily' from unnest(array['announcements', 'appointments', 'documents', 'bulletin', 'tickets']) as kind
+      on conflict (organization_id, kind) do update set frequency = 'daily'`,
+      [org],
+    );
+    await run(
+      `insert into notification_item (id, organization_id, portal_user_id, kind, property_id, title, link, created_at, digested_at)
+      select gen_random_uuid(), ?, du.user_id, k.kind, du.property_id, k.title || ' ' || du.n,
+             'https://portal.example.de/portal/liegenschaften/' || du.property_id || '/' || k.path, ?::timestamptz, null
+      from du cross join (values ('announcements', 'Wasserabstellung', 'mitteilungen'), ('appointments', 'Ablesung der Heizkostenverteiler', 'termine'),
+                                 ('bulletin', 'Flohmarkt im Hof', 'schwarzes-brett'), ('tickets', '2026-00042 Heizung fällt aus', 'vorgaenge')) as k(kind, title, path)`,
+      [org, sharedAt],
+    );
   });
   await em.execute('vacuum analyze');
 }
@@ -167,7 +186,9 @@ async function main() {
   const yesterday = addDays(berlinDate(now), -1);
   const name = decodeURIComponent(new URL(DATABASE_URL).pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unexpected database name ${name}`);
-  console.log(`Digest bench: ${RESIDENTS.toLocaleString('en')} residents, ${PROPERTIES * 2} documents shared on ${yesterday} across ${PROPERTIES} properties`);
+  console.log(
+    `Digest bench: ${RESIDENTS.toLocaleString('en')} residents, ${PROPERTIES * 2} documents shared on ${yesterday} across ${PROPERTIES} properties, ${(RESIDENTS * 4).toLocaleString('en')} queued Mitteilungen, Termine, Schwarzes-Brett posts and Vorgänge`,
+  );
 
   await adminExecute(databaseUrl(DATABASE_URL, 'postgres'), [`drop database if exists "${name}" with (force)`, `create database "${name}"`]);
   const orm = await openOrm({ kind: 'postgres', url: DATABASE_URL });
@@ -199,7 +220,7 @@ async function main() {
     const started = performance.now();
     let digested = 0;
     let cpuDigested = 0;
-    const digestRun = (TASKS['document-digest'].run(orm.em.fork() as Em, deps) as Promise<{ mails: number }>).then((result) => {
+    const digestRun = (TASKS['notification-digest'].run(orm.em.fork() as Em, deps) as Promise<{ mails: number }>).then((result) => {
       digested = performance.now();
       cpuDigested = cpu();
       return result;
@@ -220,7 +241,7 @@ async function main() {
 
     const report = await receiver.report();
     const [{ pending }] = await orm.em.fork().execute<{ pending: string }[]>(`select count(*) as pending from outbox_mail where status <> 'sent'`);
-    const again = (await TASKS['document-digest'].run(orm.em.fork() as Em, { ...deps, clock: fixedClock(new Date(now.getTime() + 15 * 60_000)) })) as {
+    const again = (await TASKS['notification-digest'].run(orm.em.fork() as Em, { ...deps, clock: fixedClock(new Date(now.getTime() + 15 * 60_000)) })) as {
       mails: number;
     };
 

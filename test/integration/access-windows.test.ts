@@ -87,7 +87,7 @@ describe('Rollen & Zugriffsrechte', () => {
         .$('.admin-nav a')
         .map((_, a) => page.$(a).text())
         .get(),
-    ).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte']);
+    ).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte', 'Benachrichtigungen']);
     // The demo Verwaltung has both windows on (30 and 60 days).
     expect(page.$('#window-pre legend').text()).toBe('Vorvertraglicher Zugang');
     expect(page.$('#setting-preContractAccessEnabled').attr('role')).toBe('switch');

@@ -120,8 +120,9 @@ describe('publishing', () => {
     const [mail] = app.smtp.to('kristina.maiblume@example.de');
     expect(mail.subject).toBe('Neue Mitteilung: Wartung der Heizungsanlage');
     expect(mail.text).toContain('Am Dienstag kein Warmwasser.');
-    const link = linkIn(mail, '/mitteilungen/');
-    expect(link).toBe(`${app.baseUrl}/portal/liegenschaften/${ids().maxPlanck}/mitteilungen/${id}`);
+    // The mail's link is signed for her (following it counts as opened, issue 19) and leads to the Mitteilung.
+    const link = linkIn(mail, '/benachrichtigungen/mitteilung/');
+    expect(link).toContain(`${app.baseUrl}/benachrichtigungen/mitteilung/${id}/${ids().maxPlanck}/`);
     const html = cheerio.load(mail.html);
     expect(
       html('a')
@@ -129,7 +130,9 @@ describe('publishing', () => {
         .attr('href'),
     ).toBe(link);
 
-    const detail = await kristina.get(new URL(link).pathname);
+    const followed = await kristina.get(new URL(link).pathname);
+    expect(followed.location).toBe(`/portal/liegenschaften/${ids().maxPlanck}/mitteilungen/${id}`);
+    const detail = await kristina.get(followed.location!);
     expect(detail.status).toBe(200);
     expect(detail.$('h1').text()).toBe('Wartung der Heizungsanlage');
     expect(detail.$('.rich-text p')).toHaveLength(2);
@@ -140,7 +143,7 @@ describe('publishing', () => {
   it('to Rosenweg 24 mails only Dr. Eigner, and to TESTLIEGENSCHAFT nobody', async () => {
     await create({ title: 'Treppenhausreinigung', propertyIds: [ids().rosenweg] });
     expect(await recipients()).toEqual(['heinrich.eigner@example.de']);
-    expect(linkIn(app.smtp.messages[0], '/mitteilungen/')).toContain(`/liegenschaften/${ids().rosenweg}/`);
+    expect(linkIn(app.smtp.messages[0], '/benachrichtigungen/mitteilung/')).toContain(`/${ids().rosenweg}/`);
     app.smtp.clear();
     const id = await create({ title: 'Test an TESTLIEGENSCHAFT', propertyIds: [ids().test] });
     expect(await recipients()).toEqual([]);
@@ -154,7 +157,7 @@ describe('publishing', () => {
     await create({ title: 'Willkommen im Kundenportal', allProperties: '1' });
     expect(await recipients()).toEqual(['heinrich.eigner@example.de', 'kristina.maiblume@example.de']);
     // Dr. Eigner's link goes to the first of his properties.
-    expect(linkIn(app.smtp.to('heinrich.eigner@example.de')[0], '/mitteilungen/')).toContain(`/liegenschaften/${ids().maxPlanck}/`);
+    expect(linkIn(app.smtp.to('heinrich.eigner@example.de')[0], '/benachrichtigungen/mitteilung/')).toContain(`/${ids().maxPlanck}/`);
     for (const [client, property] of [
       [eigner, ids().rosenweg],
       [eigner, ids().maxPlanck],

@@ -373,7 +373,7 @@ describe('residents are told as for a console upload', () => {
     try {
       app.smtp.clear();
       app.clock.set(new Date(startOfBerlinDay(addDays(berlinDate(start), 1)).getTime() + 7 * 3600_000));
-      expect(await app.runTask('document-digest')).toBe(true);
+      expect(await app.runTask('notification-digest')).toBe(true);
       await app.deliverMail();
       const [mail] = app.smtp.to('kristina.maiblume@example.de');
       expect(mail.text).toContain('Hausordnung 2026 (ERP)');

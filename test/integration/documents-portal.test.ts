@@ -11,7 +11,7 @@ import {
   AuditLog,
   Contact,
   Contract,
-  DocumentDigest,
+  NotificationDigest,
   DocumentDownload,
   DocumentType,
   OutboxMail,
@@ -499,7 +499,8 @@ describe('the next-day digest', () => {
     const [h, m] = time.split(':').map(Number);
     return new Date(startOfBerlinDay(addDays(today(), 1)).getTime() + (h * 60 + m) * 60_000);
   };
-  const digestMails = () => app.em().find(OutboxMail, { subject: { $in: ['Neue Dokumente in Ihrem Kundenportal', 'New documents in your customer portal'] } });
+  const digestMails = () =>
+    app.em().find(OutboxMail, { subject: { $in: ['Ihre tägliche Zusammenfassung aus dem Kundenportal', 'Your daily summary from the customer portal'] } });
 
   it('remembers the language a resident switches to, for their mails', async () => {
     const switched = await clients.wagner.get('/sprache/en?zurueck=/portal');
@@ -514,9 +515,9 @@ describe('the next-day digest', () => {
     const start = app.clock.now();
     try {
       app.clock.set(tomorrowAt('06:59'));
-      expect(await app.runTask('document-digest')).toBe(true);
+      expect(await app.runTask('notification-digest')).toBe(true);
       expect(await digestMails()).toEqual([]);
-      expect(await scoped().count(DocumentDigest, {})).toBe(0);
+      expect(await scoped().count(NotificationDigest, {})).toBe(0);
     } finally {
       app.clock.set(start);
     }
@@ -527,39 +528,43 @@ describe('the next-day digest', () => {
     try {
       // A run that died after its first batch: the Bewohner's digest was already written.
       const em = app.em();
-      em.create(DocumentDigest, {
+      em.create(NotificationDigest, {
         portalUser: users.bewohner.id,
-        day: today(),
+        period: `d:${today()}`,
         organization: app.world.organizations.sonnenschein.id,
-        documentCount: 2,
+        itemCount: 2,
         createdAt: start,
       });
       await em.flush();
 
       app.smtp.clear();
       app.clock.set(tomorrowAt('07:00'));
-      expect(await app.runTask('document-digest')).toBe(true);
+      expect(await app.runTask('notification-digest')).toBe(true);
       const messages = await app.deliverMail();
       const recipients = messages.map((m) => m.to[0]).sort();
       expect(recipients).toEqual(['aylin.demir@example.de', 'heinrich.eigner@example.de', 'kristina.maiblume@example.de', 'mieterin.rosenweg@example.de']);
 
       const eigner = app.smtp.to('heinrich.eigner@example.de')[0];
-      expect(eigner.subject).toBe('Neue Dokumente in Ihrem Kundenportal');
+      expect(eigner.subject).toBe('Ihre tägliche Zusammenfassung aus dem Kundenportal');
       expect(eigner.text).toContain('Hallo Dr. Heinrich Eigner,');
       for (const title of ['Protokoll Eigentümerversammlung', 'Energieausweis Rosenweg', 'Grundriss Erdgeschoss', 'Wartung Aufzug'])
         expect(eigner.text).toContain(title);
       for (const title of ['Hausordnung', 'Kautionsabrechnung', 'Zurückgezogen', 'Nebenkostenabrechnung']) expect(eigner.text).not.toContain(title);
-      expect(eigner.text).toContain('Eigentümerversammlung · Rosenweg 24');
+      // Grouped by property, each document with its type.
+      expect(eigner.text).toMatch(/Rosenweg 24[\s\S]*Dokumente[\s\S]*Protokoll Eigentümerversammlung[\s\S]*Eigentümerversammlung/);
+      // The digest's one-click unsubscribe (RFC 8058) and the settings link.
+      expect(eigner.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+      expect(eigner.text).toContain('/portal/profil/benachrichtigungen');
       expect(eigner.html).toContain('Protokoll Eigentümerversammlung');
 
       const wagner = app.smtp.to('mieterin.rosenweg@example.de')[0];
-      expect(wagner.subject).toBe('New documents in your customer portal');
-      expect(wagner.text).toContain('shared new documents with you');
+      expect(wagner.subject).toBe('Your daily summary from the customer portal');
+      expect(wagner.text).toContain('here is what');
       expect(wagner.text).toContain('Hausordnung 2026');
       expect(wagner.text).not.toContain('Protokoll');
 
       const demir = app.smtp.to('aylin.demir@example.de')[0];
-      expect(demir.text).toContain('ein neues Dokument');
+      expect(demir.text).toContain('Nebenkostenabrechnung');
       expect(demir.text).toContain('Nebenkostenabrechnung Demir');
       expect(demir.text).not.toContain('Wartung Aufzug');
       // The link in the mail is the download, and it works for her.
@@ -567,22 +572,23 @@ describe('the next-day digest', () => {
       const file = await download(clients.demir, new URL(link).pathname);
       expect(file.status).toBe(200);
 
-      const rows = await scoped().find(DocumentDigest, {}, { populate: ['portalUser'] });
+      const rows = await scoped().find(NotificationDigest, {}, { populate: ['portalUser'] });
       expect(rows.map((r) => r.portalUser.email).sort()).toEqual([...recipients, 'bewohner.rosenweg@example.de'].sort());
-      expect(rows.find((r) => r.portalUser.id === users.wagner.id)!.documentCount).toBe(4);
+      expect(rows.find((r) => r.portalUser.id === users.wagner.id)!.itemCount).toBe(4);
 
       // Later runs of the day, and a second instance, find everyone done.
       app.clock.set(tomorrowAt('07:15'));
-      expect(await app.runTask('document-digest')).toBe(true);
+      expect(await app.runTask('notification-digest')).toBe(true);
       expect((await app.deliverMail()).length).toBe(4);
       expect((await digestMails()).length).toBe(4);
       // The finished run left its marker: later runs stop before asking about every user
       // again (shown here by a lost digest row that would otherwise mean "still to do").
-      const marker = await scoped().find(AuditLog, { action: 'document_digest.completed' });
-      expect(marker.map((m) => m.data)).toEqual([{ day: rows[0].day, mails: 4 }]);
-      await scoped().nativeDelete(DocumentDigest, { portalUser: users.wagner.id });
+      // (The weekly period of the last whole week is looked at too; nobody chose it, so it sent nothing.)
+      const marker = await scoped().find(AuditLog, { action: 'notification_digest.completed' });
+      expect(marker.map((m) => m.data).filter((data) => String(data?.period).startsWith('d:'))).toEqual([{ period: rows[0].period, mails: 4 }]);
+      await scoped().nativeDelete(NotificationDigest, { portalUser: users.wagner.id });
       app.clock.set(tomorrowAt('07:30'));
-      expect(await app.runTask('document-digest')).toBe(true);
+      expect(await app.runTask('notification-digest')).toBe(true);
       expect((await digestMails()).length).toBe(4);
     } finally {
       app.clock.set(start);

@@ -190,12 +190,13 @@ describe('the outbox and the change that causes a mail', () => {
 
 describe('mails written in bulk (the digest)', () => {
   const digest = (name: string, locale: string) => ({
-    template: 'document-digest',
+    template: 'document-shared',
     locale,
     data: {
       name,
       day: '2026-11-23',
       count: 1,
+      title: 'Hausordnung',
       documents: [
         { title: 'Hausordnung <2026>', typeName: 'Hausordnung', propertyName: 'Rosenweg 24', link: 'https://p.example/d', folderLink: 'https://p.example/f' },
       ],
@@ -224,6 +225,8 @@ describe('mails written in bulk (the digest)', () => {
       ...renderMail({ ...digest(`Nummer ${i}`, 'de'), organization }, layouts),
       organization,
       to,
+      // A notification mail's one-click unsubscribe (RFC 8058) goes along as header lines.
+      headers: { 'List-Unsubscribe': `<https://p.example/abbestellen/${i}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     }));
 
     // Rolled back with the transaction.
@@ -245,7 +248,9 @@ describe('mails written in bulk (the digest)', () => {
     await runOutbox();
     const received = app.smtp.to('bulk.1@example.de')[0];
     expect(received.messageId).toBe(rows[0].messageId);
-    expect(received.subject).toBe('Neue Dokumente in Ihrem Kundenportal');
+    expect(received.subject).toBe('Neues Dokument: Hausordnung');
+    expect(received.headers.get('list-unsubscribe')).toBe('<https://p.example/abbestellen/0>');
+    expect(received.headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(received.text).toBe(mails[0].text);
     expect(received.html).toBe(mails[0].html);
     expect(received.html).toContain('Hausordnung &lt;2026&gt;');

@@ -9,6 +9,7 @@ import { BulletinPost, ContactPerson, Contract, FaqEntry, LedgerAccount, Persona
 import { loadConfig } from '../../src/config.ts';
 import express from 'express';
 import { RouteRegistry, type MountedRoute } from '../../src/http/routes.ts';
+import * as notifications from '../../src/features/notifications/routes.ts';
 import * as registration from '../../src/features/registration/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Client, type Page } from '../support/client.ts';
@@ -70,6 +71,9 @@ const PARAM_VALUES: Record<string, () => string> = {
   membershipId: () => '00000000-0000-4000-8000-000000000000',
   staffId: () => app.world.staff.clerk.id,
   token: () => randomBytes(24).toString('base64url'),
+  // Signed links of notification mails (src/features/notifications/links.ts): a user and a signature that is not theirs.
+  userId: () => app.world.portalUsers.kristina.id,
+  signature: () => randomBytes(32).toString('base64url'),
   file: () => 'nope',
   lang: () => 'de',
   announcementId: () => demoIds.announcement,
@@ -269,6 +273,9 @@ describe('logged-in users outside the guard', () => {
       admin: await staffClient('verwalter@nordhaus-verwaltung.de'),
       portal: await portalClient('frieda.friesen@example.de'),
       preview: await previewClient('verwalter@nordhaus-verwaltung.de', app.world.properties.hafenstrasse.id),
+      // Public routes naming such a record are signed links of mails (src/features/notifications/links.ts):
+      // anyone without the right signature, a visitor of the other Verwaltung included, gets a 404.
+      public: await portalClient('frieda.friesen@example.de'),
     };
     const list = routes().filter((route) =>
       paramsOf(route).some((p) =>
@@ -292,9 +299,11 @@ describe('the preview of Rosenweg 24', () => {
   const readOnly = JSON.parse(readFileSync(new URL('../../locales/de/preview.json', import.meta.url), 'utf8')).errors.readOnly;
 
   it('serves the same portal routes as the resident portal', () => {
-    // Residents only, never in the preview: first-login questions, profile, "Nachbarn einladen".
+    // Residents only, never in the preview: first-login questions, profile, "Nachbarn einladen",
+    // Profil › Benachrichtigungen.
     const residentOnly = new RouteRegistry();
     residentOnly.mount(express(), '/portal', 'portal', [], registration.portalRoutes());
+    residentOnly.mount(express(), '/portal', 'portal', [], notifications.portalRoutes());
     const own = new Set(residentOnly.list().map(describeRoute));
     const portal = guarded('portal')
       .filter((r) => !own.has(describeRoute(r)))

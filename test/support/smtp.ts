@@ -11,6 +11,8 @@ export type ReceivedMail = {
   html: string;
   /** The attached files, decoded (empty with `parse: false`). */
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+  /** Header lines as sent, by lowercase name, unfolded (List-Unsubscribe …; empty with `parse: false`). */
+  headers: Map<string, string>;
 };
 
 /**
@@ -52,6 +54,7 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
             text: '',
             html: '',
             attachments: [],
+            headers: new Map(),
           });
           callback();
         });
@@ -73,6 +76,15 @@ export async function startSmtpReceiver({ parse = true }: { parse?: boolean } = 
           text: parsed.text ?? '',
           html: typeof parsed.html === 'string' ? parsed.html : '',
           attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
+          headers: new Map(
+            parsed.headerLines.map((h) => [
+              h.key,
+              h.line
+                .slice(h.line.indexOf(':') + 1)
+                .replace(/\r?\n[ \t]+/g, ' ')
+                .trim(),
+            ]),
+          ),
         });
         callback();
       });

@@ -62,7 +62,7 @@ export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
     validUntil: new Date('2026-12-31T12:00:00Z'),
     link: 'https://hausportal.example/portal/registrieren',
   },
-  'document-digest': {
+  'document-shared': {
     name: 'Dr. Heinrich Eigner',
     day: '2026-12-14',
     count: 2,
@@ -83,6 +83,28 @@ export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
       },
     ],
     link: 'https://hausportal.example/portal/liegenschaften/p1/dokumente',
+  },
+  'notification-digest': {
+    name: 'Dr. Heinrich Eigner',
+    context: 'daily',
+    day: '2026-12-14',
+    count: 3,
+    groups: [
+      {
+        propertyName: 'Rosenweg 24',
+        kinds: [
+          { label: 'Mitteilungen', items: [{ title: 'Wasserabstellung am Freitag', link: 'https://hausportal.example/m/1', detail: null }] },
+          {
+            label: 'Dokumente',
+            items: [
+              { title: 'Protokoll Eigentümerversammlung', link: 'https://hausportal.example/d/1', detail: 'Eigentümerversammlung' },
+              { title: 'Wartung Aufzug', link: 'https://hausportal.example/d/2', detail: 'Technik' },
+            ],
+          },
+        ],
+      },
+    ],
+    link: 'https://hausportal.example/portal',
   },
   'password-reset': { name: 'Max Verwalter', link: 'https://hausportal.example/verwaltung/passwort/neu?token=t' },
   'staff-invitation': { name: 'Paula Neu', invitedBy: 'Max Verwalter', link: 'https://hausportal.example/verwaltung/einladung/t' },

@@ -90,11 +90,13 @@ describe('plain-text part of the mails', () => {
     expect(lines).toContain('Jetzt im Kundenportal registrieren: https://hausportal.example/portal/registrieren?code=ABCD-EFGH-JKLM');
   });
 
-  it('document digest: one item per document, its folder on the next line', () => {
-    const lines = linesOf(render('document-digest').text);
+  it('notification digest: a heading per property and per kind, one item per line, the type on the next', () => {
+    const lines = linesOf(render('notification-digest').text);
+    expect(render('notification-digest').subject).toBe('Ihre tägliche Zusammenfassung aus dem Kundenportal');
     const at = lines.indexOf('- Protokoll Eigentümerversammlung: https://hausportal.example/d/1');
-    expect(at).toBeGreaterThan(0);
-    expect(lines[at + 1].trim()).toBe('Eigentümerversammlung · Rosenweg 24: https://hausportal.example/f/1');
+    expect(at).toBeGreaterThan(lines.indexOf('ROSENWEG 24'));
+    expect(lines[at + 1].trim()).toBe('Eigentümerversammlung');
+    expect(lines).toContain('- Wasserabstellung am Freitag: https://hausportal.example/m/1');
     expect(lines).toContain('- Wartung Aufzug: https://hausportal.example/d/2');
   });
 

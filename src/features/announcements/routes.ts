@@ -23,6 +23,8 @@ import {
   type SaveAction,
 } from './service.ts';
 import { fieldMessages } from '../../http/forms.ts';
+import { recordAnnouncementOpening } from './openings.ts';
+import { announcementReceipts, dueForReach, notReached, parseReachDays, printNoticeLetters, REACH_DAYS } from './receipts.ts';
 
 // Mitteilungen: written and published in the console, read in the portal.
 
@@ -116,6 +118,66 @@ export function consoleRoutes() {
     }),
   );
 
+  // Lesebestätigung: who of the addressed contacts opened it, and "Nicht erreicht" after N days.
+  const showReceipts = async (
+    req: Request,
+    res: Response,
+    announcement: Announcement,
+    daysInput: string,
+    errors: Record<string, string> = {},
+    status = 200,
+  ) => {
+    const days = parseReachDays(daysInput);
+    const receipts = await announcementReceipts(req.em, announcement);
+    const due = days !== null && dueForReach(announcement, days, req.deps.clock.now());
+    render(
+      req,
+      res,
+      'announcements/receipts',
+      {
+        title: req.t('announcements:receipts.title'),
+        announcement,
+        receipts,
+        opened: receipts.filter((r) => r.openedAt).length,
+        days: daysInput || String(REACH_DAYS.fallback),
+        due,
+        notReached: due ? notReached(receipts) : [],
+        errors: fieldMessages(req.t, errors),
+        printed: typeof req.query.gedruckt === 'string' ? req.query.gedruckt : null,
+      },
+      status,
+    );
+  };
+
+  router.get(
+    '/mitteilungen/:announcementId/lesebestaetigung',
+    scoped(announcementScope, async (req, res, { announcement }) => {
+      const days = typeof req.query.tage === 'string' ? req.query.tage : '';
+      const errors: Record<string, string> = parseReachDays(days) === null ? { tage: 'announcements:receipts.daysInvalid' } : {};
+      await showReceipts(req, res, announcement, days, errors, Object.keys(errors).length ? 422 : 200);
+    }),
+  );
+
+  // One click: a print PDF with a letter per contact not reached (and per contact preferring
+  // post), each recorded "per Post". Nothing is recorded when the PDF could not be drawn.
+  router.post(
+    '/mitteilungen/:announcementId/lesebestaetigung/briefe',
+    scoped(announcementScope, async (req, res, { staff, announcement }) => {
+      const daysInput = typeof req.body?.tage === 'string' ? req.body.tage : '';
+      const days = parseReachDays(daysInput);
+      if (days === null) return showReceipts(req, res, announcement, daysInput, { tage: 'announcements:receipts.daysInvalid' }, 422);
+      if (!dueForReach(announcement, days, req.deps.clock.now())) {
+        return showReceipts(req, res, announcement, daysInput, { tage: 'announcements:receipts.notDue' }, 422);
+      }
+      const result = await printNoticeLetters(req.em, { storage: req.storage, pdf: req.pdfWorkers, staff, announcement, now: req.deps.clock.now() });
+      if (!result.pdf) return res.redirect(303, `${BASE}/${announcement.id}/lesebestaetigung?tage=${days}&gedruckt=0`);
+      res.set('Content-Type', 'application/pdf');
+      res.set('Content-Disposition', `attachment; filename="mitteilung-briefe-${announcement.id.slice(0, 8)}.pdf"`);
+      res.set('X-Content-Type-Options', 'nosniff');
+      res.send(Buffer.from(result.pdf));
+    }),
+  );
+
   router.post(
     '/mitteilungen/:announcementId/anhaenge/:attachmentId/loeschen',
     scoped(announcementScope, async (req, res, { announcement }) => {
@@ -144,7 +206,9 @@ export function portalRoutes() {
 
   router.get(
     `${base}/:announcementId`,
-    scoped(portalAnnouncementScope, (req, res, { announcement }) => {
+    scoped(portalAnnouncementScope, async (req, res, { announcement, user }) => {
+      // Shown to a resident (never the preview): counts as opened (Lesebestätigung, ./openings.ts).
+      if (user && !req.preview) await recordAnnouncementOpening(req.em, announcement.organization.id, announcement.id, user.id, req.deps.clock.now());
       render(req, res, 'announcements/portal-show', { title: announcement.title, section: 'announcements', announcement });
     }),
   );

@@ -10,7 +10,8 @@ import { Announcement, Attachment, Contract, Property, type PortalUser, type Sta
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess, runningContractOn } from '../access/service.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { announcementMailLink } from '../notifications/links.ts';
+import { notify, type Notice } from '../notifications/notify.ts';
 import { isUuid } from '../../http/find.ts';
 import { germanOrder } from '../../intl.ts';
 
@@ -182,27 +183,24 @@ async function queueAnnouncementMails(em: Em, announcement: Announcement, proper
       }
     }
   }
+  // Visibility stays here (who may see it, in which property); how and when each hears of it
+  // is their choice (src/features/notifications). The mail's link is signed per user, so
+  // following it counts as opened (./openings.ts) even before the resident logs in.
+  const notices: Notice[] = [];
   for (const user of recipients) {
     const property = firstProperty.get(user.id);
     if (!property) continue;
-    enqueueMail(
-      em,
-      {
-        organization: announcement.organization,
-        to: user.email,
-        template: 'announcement',
-        locale: user.locale,
-        data: {
-          name: user.name,
-          title: announcement.title,
-          body: announcement.body,
-          propertyName: property.name,
-          link: `${baseUrl}/portal/liegenschaften/${property.id}/mitteilungen/${announcement.id}`,
-        },
-      },
-      now,
-    );
+    const link = announcementMailLink(baseUrl, user.id, announcement.id, property.id);
+    notices.push({
+      user,
+      propertyId: property.id,
+      title: announcement.title,
+      link,
+      template: 'announcement',
+      data: { title: announcement.title, body: announcement.body, propertyName: property.name, link },
+    });
   }
+  await notify(em, { kind: 'announcements', organization: announcement.organization, baseUrl, now, notices });
 }
 
 /** Takes a Mitteilung out of the portal (no mail). */

@@ -8,7 +8,7 @@ import { Appointment, PortalUser, Property, type StaffUser } from '../../entitie
 import { NotFoundError } from '../../http/errors.ts';
 import { dateTimeFormat } from '../../intl.ts';
 import { accessibleProperties, portalUsersWithAccess } from '../access/service.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { notify, type Notice } from '../notifications/notify.ts';
 import { addDays, berlinDateTime, berlinTime, isValidDate, isValidTime, lastDay, monthBounds, weekdayIndex } from './time.ts';
 import type { FieldErrors } from '../../http/forms.ts';
 
@@ -165,39 +165,35 @@ export async function saveAppointment(
   return { appointment: saved, notified };
 }
 
-/** Queues the Termin mail for everyone who may see it now; returns how many. */
+/** Tells everyone who may see the Termin now, each by their choice (src/features/notifications); returns how many were addressed. */
 async function notifyRecipients(em: Em, staff: StaffUser, appointment: Appointment, properties: Property[], baseUrl: string, now: Date): Promise<number> {
   // Each recipient gets a link into the portal of a property of theirs the Termin is shown in.
-  const recipients = new Map<string, { user: PortalUser; link: string }>();
+  const recipients = new Map<string, { user: PortalUser; link: string; propertyId: string | null }>();
   if (appointment.allProperties) {
-    for (const user of await portalUsersWithAccess(em, 'all', now)) recipients.set(user.id, { user, link: `${baseUrl}/portal` });
+    for (const user of await portalUsersWithAccess(em, 'all', now)) recipients.set(user.id, { user, link: `${baseUrl}/portal`, propertyId: null });
   } else {
     for (const property of properties) {
       for (const user of await portalUsersWithAccess(em, [property.id], now)) {
-        if (!recipients.has(user.id)) recipients.set(user.id, { user, link: `${baseUrl}/portal/liegenschaften/${property.id}/termine/${appointment.id}` });
+        if (!recipients.has(user.id))
+          recipients.set(user.id, { user, link: `${baseUrl}/portal/liegenschaften/${property.id}/termine/${appointment.id}`, propertyId: property.id });
       }
     }
   }
-  for (const { user, link } of recipients.values()) {
-    enqueueMail(
-      em,
-      {
-        organization: staff.organization,
-        to: user.email,
-        template: 'appointment',
-        locale: user.locale,
-        data: {
-          name: user.name,
-          title: appointment.title,
-          when: describeWhen(appointment, user.locale === 'en' ? 'en' : 'de'),
-          location: appointment.location,
-          description: appointment.description,
-          link,
-        },
-      },
-      now,
-    );
-  }
+  const notices: Notice[] = [...recipients.values()].map(({ user, link, propertyId }) => ({
+    user,
+    propertyId,
+    title: appointment.title,
+    link,
+    template: 'appointment',
+    data: {
+      title: appointment.title,
+      when: describeWhen(appointment, user.locale === 'en' ? 'en' : 'de'),
+      location: appointment.location,
+      description: appointment.description,
+      link,
+    },
+  }));
+  await notify(em, { kind: 'appointments', organization: staff.organization, baseUrl, now, notices });
   return recipients.size;
 }
 

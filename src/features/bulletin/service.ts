@@ -7,7 +7,7 @@ import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
 import { portalUsersWithAccess } from '../access/service.ts';
 import { resolvePropertyChoice } from '../faq/shared.ts';
-import { enqueueMail } from '../mail/outbox.ts';
+import { notify } from '../notifications/notify.ts';
 import type { FieldErrors } from '../../http/forms.ts';
 
 export type BulletinForm = { property: string; title: string; body: string };
@@ -140,26 +140,21 @@ export async function publishBulletinPost(
     createdBy: author,
   });
   const recipients = await portalUsersWithAccess(em, [property.id], now);
-  for (const user of recipients) {
-    enqueueMail(
-      em,
-      {
-        organization: author.organization,
-        to: user.email,
-        template: 'bulletin-post',
-        locale: user.locale,
-        data: {
-          name: user.name,
-          propertyName: property.name,
-          title: post.title,
-          body: post.body,
-          attachments: uploads.length,
-          link: `${baseUrl}/portal/liegenschaften/${property.id}/schwarzes-brett#bulletin-post-${post.id}`,
-        },
-      },
-      now,
-    );
-  }
+  const link = `${baseUrl}/portal/liegenschaften/${property.id}/schwarzes-brett#bulletin-post-${post.id}`;
+  await notify(em, {
+    kind: 'bulletin',
+    organization: author.organization,
+    baseUrl,
+    now,
+    notices: recipients.map((user) => ({
+      user,
+      propertyId: property.id,
+      title: post.title,
+      link,
+      template: 'bulletin-post',
+      data: { propertyName: property.name, title: post.title, body: post.body, attachments: uploads.length, link },
+    })),
+  });
   await attachAndFlush(em, storage, post, uploads);
   return { post, recipients: recipients.length };
 }

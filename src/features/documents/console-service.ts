@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { notifyNewDocumentShares } from './notify.ts';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import {
@@ -182,6 +183,7 @@ export async function updateDocument(em: Em, actor: DocumentActor, document: Doc
   await em.transactional(async (tx) => {
     await applyDocumentChanges(tx, actor, await tx.findOneOrFail(Document, document.id), input, now);
     await tx.flush();
+    await notifyNewDocumentShares(tx, document.organization.id, now);
   });
 }
 

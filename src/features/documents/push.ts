@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notifyNewDocumentShares } from './notify.ts';
 import type { Em } from '../../db/orm.ts';
 import { Address, Contact, Document, DocumentType, Property, SHARE_GROUPS, Unit, type ApiKey } from '../../entities/index.ts';
 import { isUuid } from '../../http/find.ts';
@@ -239,6 +240,7 @@ export async function pushDocument(
           metadata.externalId,
         );
         await tx.flush();
+        await notifyNewDocumentShares(tx, apiKey.organization.id, now);
         return { document, status: 'created' as const };
       }
       await replaceFileRow(tx, apiKey, existing, upload, key, now);
@@ -254,6 +256,7 @@ export async function pushDocument(
         auditDocument(tx, apiKey, 'document.republished', existing, {}, now);
       }
       await tx.flush();
+      await notifyNewDocumentShares(tx, apiKey.organization.id, now);
       return { document: existing, status: 'updated' as const };
     }),
   );

@@ -1,3 +1,4 @@
+import { notifyNewDocumentShares } from './notify.ts';
 import type { Em } from '../../db/orm.ts';
 import {
   type ApiKey,
@@ -110,7 +111,8 @@ export function createDocumentRow(em: Em, input: NewDocument, storageKey: string
 /**
  * "Dokument hochladen": stores each uploaded file and publishes it with its shares. All
  * documents of one form, their files and their shares are written together or not at all
- * (./visibility.ts decides who sees them; the next morning's digest tells them).
+ * (./visibility.ts decides who sees them; ./notify.ts tells those who chose "sofort" at once,
+ * the digest the others).
  */
 export async function publishDocuments(em: Em, storage: FileStorage, inputs: NewDocument[]): Promise<Document[]> {
   return storeThenWrite(
@@ -120,6 +122,7 @@ export async function publishDocuments(em: Em, storage: FileStorage, inputs: New
       em.transactional(async (tx) => {
         const documents = inputs.map((input, i) => createDocumentRow(tx, input, keys[i]));
         await tx.flush();
+        if (documents.length > 0) await notifyNewDocumentShares(tx, documents[0].organization.id, inputs[0].now);
         return documents;
       }),
   );

@@ -160,15 +160,18 @@ export async function documentRecipients(em: Em, organizationId: string, at: Dat
 }
 
 /**
- * What the digest of a day tells: each (portal user, property, document) that reaches the
+ * What the digest of a period tells: each (portal user, property, document) that reaches the
  * user at `at` and first reached them through a share added in [from, until) — a share added
  * to a document they already had (say Mieter next to the whole property) is not news. Only
- * registered, enabled users without a digest row for `day` are considered, so that a later run
- * of the same day asks about the users still to do, not the whole Verwaltung again.
+ * registered, enabled users without a digest row for `period` (notification_digest) are
+ * considered, so that a later run asks about the users still to do, not the whole Verwaltung
+ * again. Also the "sofort" mail of new shares (src/features/documents/notify.ts).
  */
-export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date, day: string) {
-  const stillToDo = sql`and pu.password_hash is not null and pu.disabled_at is null
-    and not exists (select 1 from document_digest dd where dd.portal_user_id = pu.id and dd.day = ${day}::date)`;
+export async function newlySharedDocuments(em: Em, organizationId: string, at: Date, from: Date, until: Date, period: string, documentIds?: string[]) {
+  // With the documents known (the "sofort" mail of one upload), only users near them are asked.
+  const near = documentIds ? usersNearDocuments(documentIds) : sql``;
+  const stillToDo = sql`and pu.password_hash is not null and pu.disabled_at is null ${near}
+    and not exists (select 1 from notification_digest nd where nd.portal_user_id = pu.id and nd.period = ${period})`;
   const documentsSharedThen = sql`and s.document_id in (
     select document_id from document_share where organization_id = ${organizationId} and created_at >= ${from} and created_at < ${until})`;
   const { rows } = await sql<Reach>`

@@ -50,11 +50,7 @@ export async function buildLettersPdf(letters: Letter[]): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.setTitle(translator('de')('invitations:letter.subject'));
   pdf.setCreator('Hausportal');
-  const fonts: Fonts = {
-    regular: await pdf.embedFont(StandardFonts.Helvetica),
-    bold: await pdf.embedFont(StandardFonts.HelveticaBold),
-    mono: await pdf.embedFont(StandardFonts.CourierBold),
-  };
+  const fonts = await letterFonts(pdf);
   for (const letter of letters) await drawLetter(pdf, fonts, letter);
   return pdf.save();
 }
@@ -62,7 +58,26 @@ export async function buildLettersPdf(letters: Letter[]): Promise<Uint8Array> {
 /** y coordinate (pdf-lib measures from the bottom) of a distance from the top edge. */
 const fromTop = (distance: number) => A4.height - distance;
 
-async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
+/** Who sends a letter and where it goes: the part every letter of ours shares (invitations, "Nicht erreicht" letters). */
+export type LetterFrame = { sender: Letter['sender']; recipientLines: string[]; date: string };
+
+export type { Fonts as LetterFonts };
+export { LEFT as LETTER_LEFT, RIGHT as LETTER_RIGHT, MM, INK, MUTED, fromTop };
+
+/** Embeds the letters' fonts into a new PDF. */
+export async function letterFonts(pdf: PDFDocument): Promise<Fonts> {
+  return {
+    regular: await pdf.embedFont(StandardFonts.Helvetica),
+    bold: await pdf.embedFont(StandardFonts.HelveticaBold),
+    mono: await pdf.embedFont(StandardFonts.CourierBold),
+  };
+}
+
+/**
+ * A new A4 page with the DIN 5008 frame: letterhead, address field with the return address,
+ * the date, footer, fold and hole marks. The body starts below 103 mm from the top.
+ */
+export function drawLetterFrame(pdf: PDFDocument, fonts: Fonts, letter: LetterFrame): PDFPage {
   const t = translator('de');
   const page = pdf.addPage([A4.width, A4.height]);
   const safe = textSafeFor(fonts.regular);
@@ -99,6 +114,22 @@ async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
   const dateLine = t('invitations:letter.date', { date: letter.date });
   text(dateLine, INFO_BLOCK_X, fromTop(ADDRESS_FIELD.top + ADDRESS_FIELD.notesHeight) - 12, 10);
 
+  // Footer, fold marks and hole mark.
+  text([sender.name, sender.street, senderCity].filter(Boolean).join(' · '), LEFT, 12 * MM, 8, fonts.regular, MUTED);
+  for (const mark of [105, 210]) drawMark(page, mark * MM, 5 * MM);
+  drawMark(page, 148.5 * MM, 8 * MM);
+  return page;
+}
+
+async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
+  const t = translator('de');
+  const page = drawLetterFrame(pdf, fonts, letter);
+  const safe = textSafeFor(fonts.regular);
+  const text = (value: string, x: number, y: number, size: number, font = fonts.regular, color = INK) =>
+    page.drawText(safe(value), { x, y, size, font, color });
+  const { sender } = letter;
+  let y: number;
+
   // Subject and body.
   y = fromTop(103 * MM);
   text(t('invitations:letter.subject'), LEFT, y, 12, fonts.bold);
@@ -132,11 +163,6 @@ async function drawLetter(pdf: PDFDocument, fonts: Fonts, letter: Letter) {
   if (reach) paragraph(t('invitations:letter.questions', { reach }));
   paragraph(t('invitations:letter.closing'));
   paragraph(sender.name);
-
-  // Footer, fold marks and hole mark.
-  text([sender.name, sender.street, senderCity].filter(Boolean).join(' · '), LEFT, 12 * MM, 8, fonts.regular, MUTED);
-  for (const mark of [105, 210]) drawMark(page, mark * MM, 5 * MM);
-  drawMark(page, 148.5 * MM, 8 * MM);
 }
 
 function drawMark(page: PDFPage, top: number, length: number) {

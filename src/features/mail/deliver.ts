@@ -36,6 +36,7 @@ type Due = {
   text: string;
   html: string;
   attachments: MailAttachment[] | null;
+  headers: Record<string, string> | null;
   attempts: number;
 };
 
@@ -65,7 +66,7 @@ export async function deliverOutbox({ em, transport, now, from, storage, batchSi
   for (;;) {
     // The index (status, next_attempt_at) serves this order without sorting the backlog.
     const { rows: due } = await sql<Due>`
-      select id, message_id, from_name, "to", subject, text, html, attachments, attempts from outbox_mail
+      select id, message_id, from_name, "to", subject, text, html, attachments, headers, attempts from outbox_mail
       where status = 'pending' and next_attempt_at <= ${now()}
       order by next_attempt_at, created_at limit ${batchSize}`.execute(db);
     if (due.length === 0) break;
@@ -126,6 +127,7 @@ export async function deliverOutbox({ em, transport, now, from, storage, batchSi
       text: mail.text,
       html: mail.html,
       messageId: mail.message_id,
+      headers: mail.headers ?? undefined,
     };
     if (mail.attachments?.length) {
       // Rare (a Vorgang forwarded with its photos): nodemailer builds the message and

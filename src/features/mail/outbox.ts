@@ -15,7 +15,14 @@ export type MailRequest = {
   data: Record<string, unknown>;
   /** Stored files sent along (src/features/mail/deliver.ts streams them from the file storage). */
   attachments?: MailAttachment[];
+  /** Extra header lines (List-Unsubscribe of notification mails, src/features/notifications/notify.ts). */
+  headers?: Record<string, string>;
+  /** Links under a notification mail: its kind's unsubscribe link and the settings page. */
+  notificationFooter?: NotificationFooter;
 };
+
+/** What every notification mail ends with (issue 19): unsubscribe from its kind, and the settings. */
+export type NotificationFooter = { unsubscribeLink: string; settingsLink: string; kindLabel: string };
 
 /** What a mail says: the subject and both bodies, as they go out. */
 export type RenderedMail = { subject: string; text: string; html: string };
@@ -63,14 +70,16 @@ function layoutAround(data: Record<string, unknown>, subject: string, body: stri
 
 /** Renders a mail (subject, text, HTML in the layout) in the recipient's language; pure. */
 export function renderMail(
-  mail: Omit<MailRequest, 'to' | 'organization'> & { organization: Pick<Organization, 'name'> | null },
+  mail: Omit<MailRequest, 'to' | 'organization' | 'headers'> & { organization: Pick<Organization, 'name'> | null },
   layouts?: LayoutCache,
 ): RenderedMail {
   const lang: Language = isLanguage(mail.locale) ? mail.locale : 'de';
   const t = translatorOf(lang);
   const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };
   const subject = t(`mail:${mail.template}.subject`, data);
-  const body = renderTemplate(`mail/${mail.template}.html.eta`, data);
+  let body = renderTemplate(`mail/${mail.template}.html.eta`, data);
+  // Part of the body (not the layout), so that the text part carries the links too.
+  if (mail.notificationFooter) body += renderTemplate('mail/_notification-footer.html.eta', { ...data, ...mail.notificationFooter });
   // One template for both parts: the text is the HTML body's blocks and lines (./text.ts),
   // signed off like the HTML layout's footer.
   const text = `${mailText(body)}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n`;
@@ -95,15 +104,16 @@ export function enqueueMail(em: Em, mail: MailRequest, now: Date): OutboxMail {
     text,
     html,
     attachments: mail.attachments?.length ? mail.attachments : null,
+    headers: mail.headers ?? null,
     nextAttemptAt: now,
     createdAt: now,
   });
 }
 
 /** A rendered mail for `insertOutboxMails`. */
-export type OutboxInsert = RenderedMail & { organization: Pick<Organization, 'id' | 'name'> | null; to: string };
+export type OutboxInsert = RenderedMail & { organization: Pick<Organization, 'id' | 'name'> | null; to: string; headers?: Record<string, string> };
 
-/** Rows per INSERT statement (12 parameters each, well below PostgreSQL's 65,535). */
+/** Rows per INSERT statement (13 parameters each, well below PostgreSQL's 65,535). */
 const INSERT_CHUNK = 1000;
 
 /**
@@ -123,6 +133,7 @@ export async function insertOutboxMails(em: Em, mails: readonly OutboxInsert[], 
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
+      headers: mail.headers ? JSON.stringify(mail.headers) : null,
       status: 'pending',
       attempts: 0,
       next_attempt_at: now,

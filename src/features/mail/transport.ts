@@ -67,6 +67,8 @@ export type PlainMail = {
   html: string;
   messageId: string;
   date?: Date;
+  /** Extra header lines, plain ASCII (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers?: Record<string, string>;
 };
 
 /** One node to encode headers with (MimeNode.encodeHeaderValue makes a node per call, which draws random bytes). */
@@ -118,6 +120,7 @@ export function composeMail(mail: PlainMail): string | null {
     headerLine('Subject', mail.subject),
     headerLine('Message-ID', mail.messageId, false),
     `Date: ${(mail.date ?? new Date()).toUTCString().replace(/GMT/, '+0000')}`,
+    ...Object.entries(mail.headers ?? {}).map(([key, value]) => headerLine(key, value, false)),
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,
     '',

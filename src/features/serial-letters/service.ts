@@ -1,3 +1,4 @@
+import { notifyNewDocumentShares } from '../documents/notify.ts';
 import type { Em } from '../../db/orm.ts';
 import {
   Contact,
@@ -385,6 +386,7 @@ export async function publishSerialLetter(
           now,
         );
         await tx.flush();
+        await notifyNewDocumentShares(tx, serialLetter.organization.id, now);
         Object.assign(serialLetter, {
           status: 'published',
           publishedAt: now,

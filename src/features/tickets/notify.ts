@@ -3,6 +3,7 @@ import { canLogIn } from '../../entities/common.ts';
 import { entrySight, isInternal, reporterSideIds, residentsSeeingTicket } from './access.ts';
 import { Property, PropertyStaff, StaffUser, TicketCategory, ticketReference, type PortalUser, type Ticket, type TicketEntry } from '../../entities/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { notify, type Notice } from '../notifications/notify.ts';
 
 /**
  * Who is told what about a Vorgang, by e-mail through the outbox (in the transaction of
@@ -93,12 +94,22 @@ export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry
     toStatus: entry.data?.to ?? null,
     link: `${baseUrl}/portal/liegenschaften/${ticket.property.id}/vorgaenge/${ticket.id}`,
   };
-  const mails: TicketMail[] = [];
+  const notices: Notice[] = [];
+  let facts: Awaited<ReturnType<typeof ticketFacts>> | null = null;
   for (const { user, viewer } of residents) {
     const sight = user.id === exceptUserId ? null : entrySight(ticket, viewer, entry, reporterSide);
     if (!sight) continue;
+    facts ??= await ticketFacts(em, ticket);
     const template = viewer.relation === 'joiner' ? 'ticket-update-joined' : 'ticket-update';
-    mails.push({ user, template, data: { ...common, authorName: sight.author } });
+    notices.push({
+      user,
+      propertyId: ticket.property.id,
+      title: `${facts.reference} ${facts.title}`,
+      link: common.link,
+      template,
+      data: { ...facts, ...common, authorName: sight.author },
+    });
   }
-  await enqueueTicketMails(em, ticket, mails, now);
+  // Residents hear of their concerns by their choice, sofort or täglich (src/features/notifications).
+  await notify(em, { kind: 'tickets', organization: ticket.organization, baseUrl, now, notices });
 }

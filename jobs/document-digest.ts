@@ -1,4 +1,0 @@
-// Bree worker: the work is done by the server process (src/scheduler/tasks.ts → 'document-digest').
-import { runInServer } from '../src/scheduler/worker.ts';
-
-await runInServer('document-digest');
