@@ -29,7 +29,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg } from 'node:os';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import autocannon, { type Result } from 'autocannon';
 import { berlinDate } from '../../src/clock.ts';
 import { migrate, openOrm } from '../../src/db/orm.ts';
@@ -127,7 +127,7 @@ function fetchRaw(url: string, headers: Record<string, string>): Promise<{ statu
         response.on('end', () => {
           const body = Buffer.concat(chunks);
           const encoding = String(response.headers['content-encoding'] ?? 'identity');
-          const text = (encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+          const text = (encoding === 'gzip' ? gunzipSync(body) : encoding === 'br' ? brotliDecompressSync(body) : body).toString('utf8');
           resolve({ status: response.statusCode ?? 0, wire: body.length, encoding, text, statements: String(response.headers['x-sql-statements'] ?? 'n/a') });
         });
         response.on('error', reject);
@@ -296,6 +296,9 @@ async function main() {
     const weights = new Map<string, string>();
     const statements = new Map<string, string>();
     for (const target of targets) {
+      // Twice: the second answer counts the statements of a warm request (session and portal
+      // access come from the process's caches after the first, src/db/process-cache.ts).
+      await fetchRaw(baseUrl + target.path, target.headers);
       const page = await fetchRaw(baseUrl + target.path, target.headers);
       if (page.status !== 200 || !page.text.includes(target.expect)) {
         throw new Error(
