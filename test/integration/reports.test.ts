@@ -492,6 +492,42 @@ describe('figures of the rental property, to the cent', () => {
     expect(page.$('table.report-table tbody tr').length).toBe(3);
   });
 
+  it('Leerstandsliste on a chosen date: the units vacant that day, days and Soll lost up to it', async () => {
+    const sum = texts.columns.sum;
+    const onDay = (day: string) => texts.vacancy.captionOnDay.replace('{{day}}', day);
+    // 15.5.: R3 vacant since 1.4. (30 + 15 days; 600,00 for April + 600,00 × 15/31 = 290,32), R8 since 1.1. (135 days).
+    const may = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=2026-05-15`);
+    expect(may.status).toBe(200);
+    expect(may.$('form.report-day input[name=stichtag]').val()).toBe('2026-05-15');
+    expect(facts(may)[texts.facts.day]).toBe('15.05.2026');
+    expect(row(may, onDay('15.05.2026'), 'R3')).toEqual(['R3', '50,00', '01.04.2026 – 15.05.2026', '45', '890,32']);
+    expect(row(may, onDay('15.05.2026'), 'R8')).toEqual(['R8', '75,00', '01.01.2026 – 15.05.2026', '135', '—']);
+    expect(row(may, onDay('15.05.2026'), sum)).toEqual([sum, '125,00', '', '180', '890,32']);
+    expect(may.$('table.report-table tbody tr').length).toBe(3);
+    // The downloads keep the Stichtag.
+    const csvLink = may.$('a[href*="/leerstandsliste/csv"]').attr('href')!;
+    expect(csvLink).toContain('stichtag=2026-05-15');
+    const csv = await fetch(new URL(csvLink, app.baseUrl), { headers: landlord.browserHeaders() });
+    expect(await csv.text()).toContain('R3;50,00;01.04.2026 – 15.05.2026;45;890,32');
+
+    // 1.8.: R3 is let again (from 1.7.); only R8, vacant 213 days. Typed German, the first day of R3's vacancy: 1 day, 600,00 × 1/30.
+    const august = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=2026-08-01`);
+    expect(row(august, onDay('01.08.2026'), 'R8')).toEqual(['R8', '75,00', '01.01.2026 – 01.08.2026', '213', '—']);
+    expect(august.$('table.report-table tbody tr').length).toBe(2);
+    const april = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=01.04.2026`);
+    expect(row(april, onDay('01.04.2026'), 'R3')).toEqual(['R3', '50,00', '01.04.2026 – 01.04.2026', '1', '20,00']);
+    expect(row(april, onDay('01.04.2026'), 'R8')[3]).toBe('91');
+
+    // A day outside the Wirtschaftsjahr or no day at all: the message at the date field, the whole year shown.
+    for (const bad of ['2025-12-31', '31.02.2026', 'morgen']) {
+      const page = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=${encodeURIComponent(bad)}`);
+      expect(page.status, bad).toBe(422);
+      expect(page.$('#report-day-error').text()).toBe(texts.vacancy.badDay);
+      expect(page.$('#report-day').attr('aria-invalid')).toBe('true');
+      expect(row(page, texts.vacancy.caption, sum)).toEqual([sum, '125,00', '', '456', '1.800,00']);
+    }
+  });
+
   it('Kontoauszug of the late payer', async () => {
     const page = await landlord.get(`${portal(rental)}/hausabrechnung/personenkonten/${ids['T-MK5']}`);
     const text = page.$('table.report-table').text();

@@ -240,7 +240,8 @@ export function ledgerDocument(
   return { facts: [[t('reports:facts.total'), `${germanCents(statement.total)} €`]], tables: [table(t('reports:ledger.caption'), head, rows)] };
 }
 
-export function vacancyDocument(t: TFunction, report: VacancyReport): Pick<ReportDocument, 'facts' | 'tables'> {
+/** The Leerstandsliste over the year, or on a Stichtag (`day`): then the vacant units of that day, their days and Soll lost up to it. */
+export function vacancyDocument(t: TFunction, report: VacancyReport, day: string | null = null): Pick<ReportDocument, 'facts' | 'tables'> {
   const head: Array<[string, boolean]> = [
     [t('reports:columns.unit'), false],
     [t('reports:columns.area'), true],
@@ -269,9 +270,10 @@ export function vacancyDocument(t: TFunction, report: VacancyReport): Pick<Repor
   });
   return {
     facts: [
+      ...(day ? [[t('reports:facts.day'), germanDay(day)] as [string, string]] : []),
       [t('reports:vacancy.units'), String(report.lines.length)],
       [t('reports:columns.lost'), `${germanCents(report.lostCents)} €`],
     ],
-    tables: [table(t('reports:vacancy.caption'), head, rows)],
+    tables: [table(day ? t('reports:vacancy.captionOnDay', { day: germanDay(day) }) : t('reports:vacancy.caption'), head, rows)],
   };
 }

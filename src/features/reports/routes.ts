@@ -50,18 +50,33 @@ async function show(req: Request, res: Response, area: Area, scope: { reports: R
     });
   }
   const title = 'code' in target ? req.t(`reports:titles.${target.code}`) : built.document?.title;
-  render(req, res, 'reports/report', {
-    ...area.extra,
-    title: title ?? req.t('reports:title'),
-    section: 'reports',
-    reports,
-    document: built.document,
-    empty: built.empty,
-    base,
-    yearParam: query,
-    path: `${base}/${path}`,
-    back: 'code' in target ? `${base}${query}` : `${base}/hausabrechnung${query}`,
-  });
+  // A Stichtag (Betrag m² aus Sollwerten, Leerstandsliste) goes with the downloads.
+  const day = typeof req.query.stichtag === 'string' ? req.query.stichtag.trim() : '';
+  const downloadParam = day && !built.dayError ? `${query}${query ? '&' : '?'}stichtag=${encodeURIComponent(day)}` : query;
+  render(
+    req,
+    res,
+    'reports/report',
+    {
+      ...area.extra,
+      title: title ?? req.t('reports:title'),
+      section: 'reports',
+      reports,
+      document: built.document,
+      empty: built.empty,
+      base,
+      yearParam: query,
+      path: `${base}/${path}`,
+      back: 'code' in target ? `${base}${query}` : `${base}/hausabrechnung${query}`,
+      downloadParam,
+      // The Leerstandsliste on a chosen date: a GET form with a date field (works without JavaScript).
+      dayForm:
+        'code' in target && target.code === 'vacancy' && reports.year
+          ? { value: day, error: built.dayError ? req.t(built.dayError) : null, min: reports.year.startsOn, max: reports.year.endsOn }
+          : null,
+    },
+    built.dayError ? 422 : 200,
+  );
 }
 
 function addPages(router: Router, area: Area) {
