@@ -264,7 +264,10 @@ export type LedgerStatement = { lines: LedgerLine[]; total: number };
 
 /** Every booking of one Sachkonto in the year by date, with the running total. */
 export function ledgerStatement(entries: EntryRow[]): LedgerStatement {
-  const sorted = [...entries].sort((a, b) => a.bookedOn.localeCompare(b.bookedOn) || (a.documentNumber ?? '').localeCompare(b.documentNumber ?? ''));
+  // The id last, so that the order (and with it a page of the statement) is the same on every request.
+  const sorted = [...entries].sort(
+    (a, b) => a.bookedOn.localeCompare(b.bookedOn) || (a.documentNumber ?? '').localeCompare(b.documentNumber ?? '') || a.id.localeCompare(b.id),
+  );
   let running = 0;
   const lines = sorted.map((entry) => {
     running += entry.amountCents;

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { Organization, type Property, type ReportCode } from '../../entities/index.ts';
+import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import {
   portalLedgerAccountScope,
@@ -38,7 +39,18 @@ async function show(req: Request, res: Response, area: Area, scope: { reports: R
   const { reports } = scope;
   const base = area.base(req, reports, scope);
   const query = yearQuery(reports);
-  const built = await buildReport(req.em, req.t, reports, target, { base, query }, { day: req.query.stichtag });
+  const built = await buildReport(
+    req.em,
+    req.t,
+    reports,
+    target,
+    { base, query },
+    {
+      day: req.query.stichtag,
+      // The page shows a long Kontoauszug Sachkonto in pages (?seite=); the downloads have every row.
+      page: format === 'page' ? pageNumber(req.query.seite) : null,
+    },
+  );
   if (format !== 'page' && built.document) {
     if (format === 'csv') return sendReportCsv(res, built.document);
     return sendReportPdf(res, built.document, {

@@ -104,7 +104,7 @@ export async function buildReport(
   context: ReportsContext,
   target: { code: ReportCode } | { personal: PersonalAccountInfo } | { ledger: Awaited<ReturnType<typeof openLedgerAccount>> },
   links: { base: string; query: string },
-  options: { day?: unknown } = {},
+  options: { day?: unknown; page?: number | null } = {},
 ): Promise<Built> {
   const year = context.year;
   if (!year || !(await yearHasData(em, context.property.id, year))) return { document: null, empty: true };
@@ -126,7 +126,7 @@ export async function buildReport(
       return personal ? accountHolderLabel(context.viewer, personal) : '';
     };
     const base = frame(t, context, `${t('reports:titles.ledger')}: ${accountName(account)}`, 'sachkonto');
-    return { document: { ...base, ...ledgerDocument(t, ledgerStatement(entries), nameOf) }, empty: false };
+    return { document: { ...base, ...ledgerDocument(t, ledgerStatement(entries), nameOf, options.page ?? null) }, empty: false };
   }
 
   const title = String(t(`reports:titles.${target.code}`));
