@@ -1,7 +1,6 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
 import type { Property } from '../../entities/index.ts';
-import { findByIdOr404 } from '../../http/find.ts';
 import { field, fieldMessages, type FieldMessage } from '../../http/forms.ts';
 import { listQuery } from '../../http/paging.ts';
 import { receiveUploads } from '../../http/upload.ts';
