@@ -19,6 +19,7 @@ import {
   MasterDataImport,
   PortalMembership,
   Property,
+  PropertyOwnerLink,
   type ReportCode,
   SerialLetter,
   ServiceProvider,
@@ -143,6 +144,14 @@ export const consoleLedgerAccountScope = within(consoleReportScope('statement'),
   ledgerAccount: await openLedgerAccount(req.em, reports, String(req.params.ledgerAccountId)),
 }));
 
+/** A contact of the Verwaltung to link as Hausbesitzer of the URL's property (…/hausbesitzer/kontakte/:contactId). */
+export const ownerCandidateScope = within(consoleReportsScope, 'contact', async ({ organizationId }, req) => ({
+  contact: await findInScope(req, Contact, 'contactId', { organization: organizationId }),
+}));
+/** A Hausbesitzer link of the URL's property that is not archived (…/hausbesitzer/:ownerLinkId). */
+export const propertyOwnerLinkScope = within(consoleReportsScope, 'ownerLink', async ({ property }, req) => ({
+  ownerLink: await findInScope(req, PropertyOwnerLink, 'ownerLinkId', { property: property.id, archivedAt: null }, { populate: ['contact'] }),
+}));
 export const propertyOwnerScope = within(propertyScope, 'owner', async ({ property }, req) => ({
   contact: await findInScope(req, Contact, 'contactId', { contracts: { kind: 'ownership', unit: { property: property.id } } }),
 }));

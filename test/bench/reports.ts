@@ -197,8 +197,10 @@ async function main() {
       ['Einnahme/Überschuss', `${base}/einnahme-ueberschuss`],
       ['Hausabrechnung', `${base}/hausabrechnung`],
       ['Kontoauszug Mieter', `${base}/hausabrechnung/personenkonten/${personal}`],
-      ['Kontoauszug Sachkonto 4000 (6,000 rows)', `${base}/hausabrechnung/sachkonten/${income}`],
+      ['Kontoauszug Sachkonto 4000 (page 1, 200 of 6,000 rows)', `${base}/hausabrechnung/sachkonten/${income}`],
+      ['Kontoauszug Sachkonto 4000 CSV (6,000 rows)', `${base}/hausabrechnung/sachkonten/${income}/csv`],
       ['Leerstandsliste', `${base}/leerstandsliste`],
+      ['Leerstandsliste am Stichtag', `${base}/leerstandsliste?stichtag=${YEAR}-09-30`],
       ['Hausabrechnung CSV', `${base}/hausabrechnung/csv`],
     ];
     console.log(

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
 import { AdvisoryBoardMember, Contact, FiscalYear, LedgerEntry, Organization, PortalUser, Property, TargetCharge } from '../../src/entities/index.ts';
 import { DEMO_API_KEY } from '../../src/features/demo/seed.ts';
+import { germanDay } from '../../src/features/reports/present.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
 
@@ -492,6 +493,42 @@ describe('figures of the rental property, to the cent', () => {
     expect(page.$('table.report-table tbody tr').length).toBe(3);
   });
 
+  it('Leerstandsliste on a chosen date: the units vacant that day, days and Soll lost up to it', async () => {
+    const sum = texts.columns.sum;
+    const onDay = (day: string) => texts.vacancy.captionOnDay.replace('{{day}}', day);
+    // 15.5.: R3 vacant since 1.4. (30 + 15 days; 600,00 for April + 600,00 × 15/31 = 290,32), R8 since 1.1. (135 days).
+    const may = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=2026-05-15`);
+    expect(may.status).toBe(200);
+    expect(may.$('form.report-day input[name=stichtag]').val()).toBe('2026-05-15');
+    expect(facts(may)[texts.facts.day]).toBe('15.05.2026');
+    expect(row(may, onDay('15.05.2026'), 'R3')).toEqual(['R3', '50,00', '01.04.2026 – 15.05.2026', '45', '890,32']);
+    expect(row(may, onDay('15.05.2026'), 'R8')).toEqual(['R8', '75,00', '01.01.2026 – 15.05.2026', '135', '—']);
+    expect(row(may, onDay('15.05.2026'), sum)).toEqual([sum, '125,00', '', '180', '890,32']);
+    expect(may.$('table.report-table tbody tr').length).toBe(3);
+    // The downloads keep the Stichtag.
+    const csvLink = may.$('a[href*="/leerstandsliste/csv"]').attr('href')!;
+    expect(csvLink).toContain('stichtag=2026-05-15');
+    const csv = await fetch(new URL(csvLink, app.baseUrl), { headers: landlord.browserHeaders() });
+    expect(await csv.text()).toContain('R3;50,00;01.04.2026 – 15.05.2026;45;890,32');
+
+    // 1.8.: R3 is let again (from 1.7.); only R8, vacant 213 days. Typed German, the first day of R3's vacancy: 1 day, 600,00 × 1/30.
+    const august = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=2026-08-01`);
+    expect(row(august, onDay('01.08.2026'), 'R8')).toEqual(['R8', '75,00', '01.01.2026 – 01.08.2026', '213', '—']);
+    expect(august.$('table.report-table tbody tr').length).toBe(2);
+    const april = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=01.04.2026`);
+    expect(row(april, onDay('01.04.2026'), 'R3')).toEqual(['R3', '50,00', '01.04.2026 – 01.04.2026', '1', '20,00']);
+    expect(row(april, onDay('01.04.2026'), 'R8')[3]).toBe('91');
+
+    // A day outside the Wirtschaftsjahr or no day at all: the message at the date field, the whole year shown.
+    for (const bad of ['2025-12-31', '31.02.2026', 'morgen']) {
+      const page = await landlord.get(`${portal(rental)}/leerstandsliste?stichtag=${encodeURIComponent(bad)}`);
+      expect(page.status, bad).toBe(422);
+      expect(page.$('#report-day-error').text()).toBe(texts.vacancy.badDay);
+      expect(page.$('#report-day').attr('aria-invalid')).toBe('true');
+      expect(row(page, texts.vacancy.caption, sum)).toEqual([sum, '125,00', '', '456', '1.800,00']);
+    }
+  });
+
   it('Kontoauszug of the late payer', async () => {
     const page = await landlord.get(`${portal(rental)}/hausabrechnung/personenkonten/${ids['T-MK5']}`);
     const text = page.$('table.report-table').text();
@@ -515,6 +552,71 @@ describe('downloads', () => {
     expect(text).toContain(`01.02.2026;BN-`);
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(text).toContain(';1.234,56;1.234,56');
+  });
+
+  it('Kontoauszug Sachkonto in pages of 200 rows with the running total carried; the CSV keeps every row', async () => {
+    // A property of its own: 450 bookings of 0,01 € … 4,50 € (booking k is k cents, the running total after k is k(k+1)/2 cents).
+    await putAll('properties', [{ externalId: 'T-P', name: 'Pappelallee 1', kind: 'rental' }]);
+    await putAll('fiscal-years', [{ externalId: 'T-WJ-P-2026', propertyExternalId: 'T-P', startsOn: '2026-01-01', endsOn: '2026-12-31' }]);
+    await putAll('ledger-accounts', [{ externalId: 'T-P-5000', propertyExternalId: 'T-P', number: '5000', name: 'Hausmeister', kind: 'expense' }]);
+    const day = (k: number) => new Date(Date.UTC(2026, 0, 1 + Math.floor((k - 1) / 2))).toISOString().slice(0, 10);
+    await putAll(
+      'ledger-entries',
+      Array.from({ length: 450 }, (_, i) => ({
+        externalId: `T-P-B${i + 1}`,
+        bookedOn: day(i + 1),
+        amount: money(i + 1),
+        text: `Buchung ${i + 1}`,
+        documentNumber: `P-${String(i + 1).padStart(4, '0')}`,
+        ledgerAccountExternalId: 'T-P-5000',
+      })),
+    );
+    const pappel = await app.em().findOneOrFail(Property, { externalId: 'T-P' }, all);
+    const url = `${console_(pappel)}/hausabrechnung/sachkonten/${ids['T-P-5000']}`;
+    const cells = (page: Page) =>
+      page
+        .$('table.report-table tbody tr')
+        .map((_, tr) => [
+          page
+            .$(tr)
+            .children()
+            .map((__, td) => page.$(td).text().trim())
+            .get(),
+        ])
+        .get() as string[][];
+
+    const first = await manager.get(url);
+    let rows = cells(first);
+    expect(rows).toHaveLength(201);
+    expect(rows[0]).toEqual([germanDay('2026-01-01'), 'P-0001', 'Buchung 1', '', '0,01', '0,01']);
+    expect(rows[199].slice(1, 2).concat(rows[199].slice(5))).toEqual(['P-0200', '201,00']);
+    expect(rows[200]).toEqual(['', '', texts.ledger.carried, '', '', '201,00']);
+    const next = first.$('nav.pagination a[rel=next]').attr('href')!;
+    expect(next).toContain('seite=2');
+    expect(next).toMatch(/jahr=/);
+
+    const second = await manager.get(next);
+    rows = cells(second);
+    expect(rows).toHaveLength(202);
+    expect(rows[0]).toEqual(['', '', texts.ledger.carried, '', '', '201,00']);
+    expect(rows[1].slice(1, 2).concat(rows[1].slice(4))).toEqual(['P-0201', '2,01', '203,01']);
+    expect(rows[201]).toEqual(['', '', texts.ledger.carried, '', '', '802,00']);
+
+    // The last page (a page past the end shows it too) ends with the sum of every booking.
+    for (const last of [await manager.get(`${url}?seite=3`), await manager.get(`${url}?seite=99`)]) {
+      rows = cells(last);
+      expect(rows).toHaveLength(52);
+      expect(rows[0]).toEqual(['', '', texts.ledger.carried, '', '', '802,00']);
+      expect(rows[50].slice(1, 2).concat(rows[50].slice(4))).toEqual(['P-0450', '4,50', '1.014,75']);
+      expect(rows[51]).toEqual(['', '', texts.columns.sum, '', '1.014,75', '']);
+      expect(last.$('nav.pagination a[rel=next]').length).toBe(0);
+    }
+
+    const csv = await fetch(new URL(`${url}/csv`, app.baseUrl), { headers: manager.browserHeaders() });
+    const lines = (await csv.text()).trim().split(/\r?\n/);
+    expect(lines.filter((line) => /;P-\d{4};/.test(line))).toHaveLength(450);
+    expect(lines.join('\n')).not.toContain(texts.ledger.carried);
+    expect(lines.at(-1)).toContain('1.014,75');
   });
 
   it('PDF through the worker pool', async () => {

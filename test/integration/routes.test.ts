@@ -84,6 +84,7 @@ const PARAM_VALUES: Record<string, () => string> = {
   postId: () => sonnenscheinIds.post,
   // Kristina Maiblume; letter batches exist only after an invitation by letter (none in the test seed).
   contactId: () => app.world.contacts.kristina.id,
+  ownerLinkId: () => '00000000-0000-4000-8000-000000000000',
   letterBatchId: () => '00000000-0000-4000-8000-000000000000',
   // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
   // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.

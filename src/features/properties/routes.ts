@@ -1,23 +1,34 @@
 import { Router, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
 import type { Property } from '../../entities/index.ts';
-import { fieldMessages } from '../../http/forms.ts';
+import { field, fieldMessages, type FieldMessage } from '../../http/forms.ts';
 import { listQuery } from '../../http/paging.ts';
 import { receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { scoped } from '../../scopes/scope.ts';
-import { consoleReportsScope, membershipScope, propertyScope, staffScope, type StaffScope } from '../../scopes/staff.ts';
+import {
+  consoleReportsScope,
+  membershipScope,
+  ownerCandidateScope,
+  propertyOwnerLinkScope,
+  propertyScope,
+  staffScope,
+  type StaffScope,
+} from '../../scopes/staff.ts';
 import { activeMemberships, endMembership } from '../access/memberships.ts';
 import { listContent } from '../content/service.ts';
 import { boardContactIds, documentsPanel, uploadedCount, type PanelPlace } from '../documents/console-service.ts';
 import { DOCUMENT_FILES_FIELD, publishUploadedDocuments } from '../documents/upload-service.ts';
 import { REPORT_SLUGS, reportSettingForm, saveReportSetting } from '../reports/service.ts';
 import { reportsOfProperty } from '../reports/access.ts';
+import { linkOwner, ownerCandidates, ownerLinksOf, unlinkOwner } from './owner-links.ts';
 import { PROPERTY_SORT_DEFAULT, PROPERTY_SORTS, propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
 export const PROPERTY_TABS = ['uebersicht', 'einheiten', 'kontakte', 'inhalte', 'dokumente', 'berichte'] as const;
 type PropertyTab = (typeof PROPERTY_TABS)[number];
 type PropertyPageScope = StaffScope & { property: Property };
+/** Notices of the Hausbesitzer section after linking / removing (?hausbesitzer=…, properties-edit:owners.<notice>). */
+const OWNER_NOTICES = ['verknuepft', 'entfernt'] as const;
 
 /** A tab of the property page (views/properties/show.eta with views/properties/_tab-<tab>.eta). */
 function showTab(req: Request, res: Response, property: Property, tab: PropertyTab, data: Record<string, unknown>, status = 200) {
@@ -62,17 +73,31 @@ export function propertyRoutes() {
     docs: await documentsPanel(req.em, organizationId, { kind: 'property', property }, undefined, {}, uploadedCount(req.query.hochgeladen)),
   }));
 
-  // Berichte (src/features/reports): the reports as the owners see them, and what is published to them.
-  const reportsTab = async (req: Request, property: Property, reports: unknown, form?: unknown, errors: Record<string, string> = {}) => {
+  // Berichte (src/features/reports): the reports as the owners see them, what is published to
+  // them, and the property's Hausbesitzer (./owner-links.ts), who see all of them.
+  const reportsTab = async (
+    req: Request,
+    property: Property,
+    reports: unknown,
+    options: { form?: unknown; errors?: Record<string, string>; ownerError?: FieldMessage } = {},
+  ) => {
     const setting = await reportSettingForm(req.em, property);
+    const ownerSearch = field(req.body?.kontaktsuche ?? req.query.kontaktsuche).trim();
     return {
       reports,
       offered: reportsOfProperty(property),
       slugs: REPORT_SLUGS,
-      settingForm: form ?? setting.form,
+      settingForm: options.form ?? setting.form,
       allYears: setting.years,
-      errors: fieldMessages(req.t, errors),
+      errors: fieldMessages(req.t, options.errors ?? {}),
       saved: req.query.gespeichert === '1',
+      owners: {
+        links: await ownerLinksOf(req.em, property),
+        search: ownerSearch,
+        candidates: await ownerCandidates(req.em, ownerSearch),
+        error: options.ownerError ? fieldMessages(req.t, { owner: options.ownerError }).owner : null,
+        notice: OWNER_NOTICES.find((notice) => notice === req.query.hausbesitzer) ?? null,
+      },
     };
   };
   router.get(
@@ -85,8 +110,27 @@ export function propertyRoutes() {
     '/:propertyId/berichte/einstellungen',
     scoped(consoleReportsScope, async (req, res, { property, reports }) => {
       const outcome = await saveReportSetting(req.em, property, req.body);
-      if ('errors' in outcome) return showTab(req, res, property, 'berichte', await reportsTab(req, property, reports, req.body, outcome.errors), 422);
+      if ('errors' in outcome)
+        return showTab(req, res, property, 'berichte', await reportsTab(req, property, reports, { form: req.body, errors: outcome.errors }), 422);
       res.redirect(303, `/verwaltung/liegenschaften/${property.id}/berichte?gespeichert=1`);
+    }),
+  );
+  // "Als Hausbesitzer verknüpfen" of a contact found by the search field; "Entfernen" of a link.
+  router.post(
+    '/:propertyId/hausbesitzer/kontakte/:contactId',
+    scoped(ownerCandidateScope, async (req, res, { staff, property, reports, contact }) => {
+      const outcome = await linkOwner(req.em, staff, property, contact, req.deps.clock.now());
+      if ('error' in outcome) return showTab(req, res, property, 'berichte', await reportsTab(req, property, reports, { ownerError: outcome.error }), 422);
+      await req.em.flush();
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/berichte?hausbesitzer=verknuepft#hausbesitzer`);
+    }),
+  );
+  router.post(
+    '/:propertyId/hausbesitzer/:ownerLinkId/entfernen',
+    scoped(propertyOwnerLinkScope, async (req, res, { staff, property, ownerLink }) => {
+      unlinkOwner(req.em, staff, ownerLink, req.deps.clock.now());
+      await req.em.flush();
+      res.redirect(303, `/verwaltung/liegenschaften/${property.id}/berichte?hausbesitzer=entfernt#hausbesitzer`);
     }),
   );
 

@@ -264,7 +264,10 @@ export type LedgerStatement = { lines: LedgerLine[]; total: number };
 
 /** Every booking of one Sachkonto in the year by date, with the running total. */
 export function ledgerStatement(entries: EntryRow[]): LedgerStatement {
-  const sorted = [...entries].sort((a, b) => a.bookedOn.localeCompare(b.bookedOn) || (a.documentNumber ?? '').localeCompare(b.documentNumber ?? ''));
+  // The id last, so that the order (and with it a page of the statement) is the same on every request.
+  const sorted = [...entries].sort(
+    (a, b) => a.bookedOn.localeCompare(b.bookedOn) || (a.documentNumber ?? '').localeCompare(b.documentNumber ?? '') || a.id.localeCompare(b.id),
+  );
   let running = 0;
   const lines = sorted.map((entry) => {
     running += entry.amountCents;
@@ -281,15 +284,27 @@ export type VacancyReport = { lines: VacancyLine[]; days: number; lostCents: num
 /**
  * Rental units without a running rental contract in the year: the vacant periods, their days,
  * and the Soll lost where the last contract before had one (its monthly Soll on its last
- * day, pro rata per day of each month, rounded per month).
+ * day, pro rata per day of each month, rounded per month). With a Stichtag (`day`, a day of
+ * the year) only the units vacant on that day, each with the vacant period it is in, from
+ * its start (at the earliest the year's first day) up to the Stichtag: days and Soll lost so far.
  */
-export function vacancyReport(year: Year, units: UnitRow[], contracts: ContractRow[], accounts: PersonalAccountRow[], charges: ChargeRow[]): VacancyReport {
+export function vacancyReport(
+  year: Year,
+  units: UnitRow[],
+  contracts: ContractRow[],
+  accounts: PersonalAccountRow[],
+  charges: ChargeRow[],
+  day: string | null = null,
+): VacancyReport {
   const lines: VacancyLine[] = [];
   const rentalsOf = new Map<string, ContractRow[]>();
   for (const contract of contracts) if (contract.kind === 'rental') rentalsOf.set(contract.unitId, [...(rentalsOf.get(contract.unitId) ?? []), contract]);
+  const span = day ? { startsOn: year.startsOn, endsOn: day } : year;
   for (const unit of units) {
     const rentals = rentalsOf.get(unit.id) ?? [];
-    const periods = vacantPeriods(year, rentals);
+    let periods = vacantPeriods(span, rentals);
+    // On a Stichtag: vacant that day means a period that reaches it; only that one counts.
+    if (day) periods = periods.filter((period) => period.to === day);
     if (periods.length === 0) continue;
     const days = periods.reduce((sum, period) => sum + daysBetween(period.from, period.to) + 1, 0);
     // null ("—") when no vacant period follows a contract with a Soll.

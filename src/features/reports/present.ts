@@ -18,6 +18,8 @@ export type ReportDocument = {
   chart?: string;
   /** File name without extension. */
   fileName: string;
+  /** A page of a long report on the HTML page (Kontoauszug Sachkonto); CSV and PDF have every row. */
+  paging?: { page: number; pages: number; total: number };
 };
 
 /** 123456 → "1.234,56"; -8000 → "-80,00". */
@@ -213,11 +215,20 @@ export function personalDocument(t: TFunction, statement: PersonalStatement): Pi
   };
 }
 
+/** Rows of a Kontoauszug Sachkonto per page: the page stays small (6,000 bookings were 950 KiB of HTML); CSV and PDF keep every row. */
+export const LEDGER_PAGE_SIZE = 200;
+
+/**
+ * The Kontoauszug Sachkonto. With `page` (the HTML page) only that page's bookings, between an
+ * "Übertrag" row with the running total carried from the page before and one carried to the
+ * next (the last page ends with the sum); without it (CSV, PDF) every booking.
+ */
 export function ledgerDocument(
   t: TFunction,
   statement: LedgerStatement,
   nameOf: (personalAccountId: string | null) => string,
-): Pick<ReportDocument, 'facts' | 'tables'> {
+  page: number | null = null,
+): Pick<ReportDocument, 'facts' | 'tables' | 'paging'> {
   const head: Array<[string, boolean]> = [
     [t('reports:columns.date'), false],
     [t('reports:columns.documentNumber'), false],
@@ -226,21 +237,35 @@ export function ledgerDocument(
     [t('reports:columns.amount'), true],
     [t('reports:columns.running'), true],
   ];
-  const rows: Table['rows'] = statement.lines.map((line) => ({
-    cells: [
-      text(germanDay(line.entry.bookedOn)),
-      text(line.entry.documentNumber ?? ''),
-      text(line.entry.text ?? ''),
-      text(nameOf(line.entry.personalAccountId)),
-      amount(line.entry.amountCents),
-      amount(line.running),
-    ],
-  }));
-  rows.push({ total: true, cells: [text(''), text(''), text(t('reports:columns.sum')), text(''), amount(statement.total), text('')] });
-  return { facts: [[t('reports:facts.total'), `${germanCents(statement.total)} €`]], tables: [table(t('reports:ledger.caption'), head, rows)] };
+  const pages = Math.max(1, Math.ceil(statement.lines.length / LEDGER_PAGE_SIZE));
+  const shown = page === null ? null : Math.min(Math.max(1, page), pages);
+  const first = shown === null ? 0 : (shown - 1) * LEDGER_PAGE_SIZE;
+  const lines = shown === null ? statement.lines : statement.lines.slice(first, first + LEDGER_PAGE_SIZE);
+  const carry = (running: number) => ({ total: true, cells: [text(''), text(''), text(t('reports:ledger.carried')), text(''), text(''), amount(running)] });
+  const rows: Table['rows'] = [];
+  if (first > 0) rows.push(carry(statement.lines[first - 1].running));
+  for (const line of lines)
+    rows.push({
+      cells: [
+        text(germanDay(line.entry.bookedOn)),
+        text(line.entry.documentNumber ?? ''),
+        text(line.entry.text ?? ''),
+        text(nameOf(line.entry.personalAccountId)),
+        amount(line.entry.amountCents),
+        amount(line.running),
+      ],
+    });
+  if (shown !== null && shown < pages) rows.push(carry(lines.at(-1)!.running));
+  else rows.push({ total: true, cells: [text(''), text(''), text(t('reports:columns.sum')), text(''), amount(statement.total), text('')] });
+  return {
+    facts: [[t('reports:facts.total'), `${germanCents(statement.total)} €`]],
+    tables: [table(t('reports:ledger.caption'), head, rows)],
+    ...(shown !== null && { paging: { page: shown, pages, total: statement.lines.length } }),
+  };
 }
 
-export function vacancyDocument(t: TFunction, report: VacancyReport): Pick<ReportDocument, 'facts' | 'tables'> {
+/** The Leerstandsliste over the year, or on a Stichtag (`day`): then the vacant units of that day, their days and Soll lost up to it. */
+export function vacancyDocument(t: TFunction, report: VacancyReport, day: string | null = null): Pick<ReportDocument, 'facts' | 'tables'> {
   const head: Array<[string, boolean]> = [
     [t('reports:columns.unit'), false],
     [t('reports:columns.area'), true],
@@ -269,9 +294,10 @@ export function vacancyDocument(t: TFunction, report: VacancyReport): Pick<Repor
   });
   return {
     facts: [
+      ...(day ? [[t('reports:facts.day'), germanDay(day)] as [string, string]] : []),
       [t('reports:vacancy.units'), String(report.lines.length)],
       [t('reports:columns.lost'), `${germanCents(report.lostCents)} €`],
     ],
-    tables: [table(t('reports:vacancy.caption'), head, rows)],
+    tables: [table(day ? t('reports:vacancy.captionOnDay', { day: germanDay(day) }) : t('reports:vacancy.caption'), head, rows)],
   };
 }

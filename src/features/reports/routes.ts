@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { Organization, type Property, type ReportCode } from '../../entities/index.ts';
+import { pageNumber } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import {
   portalLedgerAccountScope,
@@ -38,7 +39,18 @@ async function show(req: Request, res: Response, area: Area, scope: { reports: R
   const { reports } = scope;
   const base = area.base(req, reports, scope);
   const query = yearQuery(reports);
-  const built = await buildReport(req.em, req.t, reports, target, { base, query }, { day: req.query.stichtag });
+  const built = await buildReport(
+    req.em,
+    req.t,
+    reports,
+    target,
+    { base, query },
+    {
+      day: req.query.stichtag,
+      // The page shows a long Kontoauszug Sachkonto in pages (?seite=); the downloads have every row.
+      page: format === 'page' ? pageNumber(req.query.seite) : null,
+    },
+  );
   if (format !== 'page' && built.document) {
     if (format === 'csv') return sendReportCsv(res, built.document);
     return sendReportPdf(res, built.document, {
@@ -50,18 +62,33 @@ async function show(req: Request, res: Response, area: Area, scope: { reports: R
     });
   }
   const title = 'code' in target ? req.t(`reports:titles.${target.code}`) : built.document?.title;
-  render(req, res, 'reports/report', {
-    ...area.extra,
-    title: title ?? req.t('reports:title'),
-    section: 'reports',
-    reports,
-    document: built.document,
-    empty: built.empty,
-    base,
-    yearParam: query,
-    path: `${base}/${path}`,
-    back: 'code' in target ? `${base}${query}` : `${base}/hausabrechnung${query}`,
-  });
+  // A Stichtag (Betrag m² aus Sollwerten, Leerstandsliste) goes with the downloads.
+  const day = typeof req.query.stichtag === 'string' ? req.query.stichtag.trim() : '';
+  const downloadParam = day && !built.dayError ? `${query}${query ? '&' : '?'}stichtag=${encodeURIComponent(day)}` : query;
+  render(
+    req,
+    res,
+    'reports/report',
+    {
+      ...area.extra,
+      title: title ?? req.t('reports:title'),
+      section: 'reports',
+      reports,
+      document: built.document,
+      empty: built.empty,
+      base,
+      yearParam: query,
+      path: `${base}/${path}`,
+      back: 'code' in target ? `${base}${query}` : `${base}/hausabrechnung${query}`,
+      downloadParam,
+      // The Leerstandsliste on a chosen date: a GET form with a date field (works without JavaScript).
+      dayForm:
+        'code' in target && target.code === 'vacancy' && reports.year
+          ? { value: day, error: built.dayError ? req.t(built.dayError) : null, min: reports.year.startsOn, max: reports.year.endsOn }
+          : null,
+    },
+    built.dayError ? 422 : 200,
+  );
 }
 
 function addPages(router: Router, area: Area) {

@@ -85,7 +85,8 @@ export async function openLedgerAccount(em: Em, context: ReportsContext, account
   return account;
 }
 
-type Built = { document: ReportDocument | null; empty: boolean };
+/** `dayError`: the message key for a Stichtag that is no day of the chosen Wirtschaftsjahr (the report then shows the whole year). */
+type Built = { document: ReportDocument | null; empty: boolean; dayError?: string };
 
 function frame(t: TFunction, context: ReportsContext, title: string, slug: string): Omit<ReportDocument, 'facts' | 'tables'> {
   const year = context.year!;
@@ -103,7 +104,7 @@ export async function buildReport(
   context: ReportsContext,
   target: { code: ReportCode } | { personal: PersonalAccountInfo } | { ledger: Awaited<ReturnType<typeof openLedgerAccount>> },
   links: { base: string; query: string },
-  options: { day?: unknown } = {},
+  options: { day?: unknown; page?: number | null } = {},
 ): Promise<Built> {
   const year = context.year;
   if (!year || !(await yearHasData(em, context.property.id, year))) return { document: null, empty: true };
@@ -125,7 +126,7 @@ export async function buildReport(
       return personal ? accountHolderLabel(context.viewer, personal) : '';
     };
     const base = frame(t, context, `${t('reports:titles.ledger')}: ${accountName(account)}`, 'sachkonto');
-    return { document: { ...base, ...ledgerDocument(t, ledgerStatement(entries), nameOf) }, empty: false };
+    return { document: { ...base, ...ledgerDocument(t, ledgerStatement(entries), nameOf, options.page ?? null) }, empty: false };
   }
 
   const title = String(t(`reports:titles.${target.code}`));
@@ -170,9 +171,33 @@ export async function buildReport(
       // In a mixed property only the rental units: those that ever had a rental contract.
       const rentalUnits =
         context.property.kind === 'mixed' ? units.filter((unit) => contracts.some((c) => c.unitId === unit.id && c.kind === 'rental')) : units;
-      return { document: { ...base, ...vacancyDocument(t, vacancyReport(year, rentalUnits, contracts, accounts, charges)) }, empty: false };
+      const day = stichtagOf(options.day, year);
+      if (day === null)
+        return {
+          document: { ...base, ...vacancyDocument(t, vacancyReport(year, rentalUnits, contracts, accounts, charges)) },
+          empty: false,
+          dayError: 'reports:vacancy.badDay',
+        };
+      return {
+        document: { ...base, ...vacancyDocument(t, vacancyReport(year, rentalUnits, contracts, accounts, charges, day || null), day || null) },
+        empty: false,
+      };
     }
   }
+}
+
+/**
+ * The Stichtag of `?stichtag=`: '' when none was given, the day (ISO) when it is a day of the
+ * year (the date field sends 2026-05-15; typed German 15.05.2026 is taken too), else null.
+ */
+export function stichtagOf(value: unknown, year: FiscalYearRow): string | null {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  if (!raw) return '';
+  const german = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(raw);
+  const day = german ? `${german[3]}-${german[2].padStart(2, '0')}-${german[1].padStart(2, '0')}` : raw;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) return null;
+  if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) return null;
+  return day >= year.startsOn && day <= year.endsOn ? day : null;
 }
 
 function clamp(day: string, year: FiscalYearRow): string {
