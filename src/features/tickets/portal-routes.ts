@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { COMMON_AREAS, type Ticket, TicketDocument, ticketReference, type TicketAttachment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
-import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
+import { textareaField, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import {
