@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { AREA } from '../auth/middleware.ts';
-import { Document, type PortalUser, type Property, type Ticket } from '../entities/index.ts';
+import type { PortalUser, Property, Ticket } from '../entities/index.ts';
 import { HttpError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { previewAccess, propertyAccess, type PropertyAccess } from '../features/access/service.ts';
 import { residentTicket } from '../features/tickets/access.ts';
 import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
-import { mayDownload } from '../features/documents/visibility.ts';
+import { visibleDocument } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
 import { portalReportViewer } from '../features/reports/access.ts';
 import { openLedgerAccount, openPersonalAccount, reportsContext } from '../features/reports/service.ts';
@@ -171,8 +171,7 @@ export const portalAppointmentScope = within(generalContentScope, 'appointment',
  */
 export const portalDocumentScope = within(portalPropertyScope, 'document', async ({ user, access }, req) => {
   const documentId = req.params.documentId;
-  const visible = isUuid(documentId) && (await mayDownload(req.em, { user, access }, documentId));
-  const document = visible ? await req.em.findOne(Document, { id: documentId, status: 'published' }) : null;
+  const document = isUuid(documentId) ? await visibleDocument(req.em, { user, access }, documentId) : null;
   if (!document) throw new NotFoundError(`document ${documentId} not visible here`);
   return { document };
 });

@@ -55,13 +55,16 @@ describe('SQL statements per request of the bench pages', () => {
       'Adressen (all)': ['/verwaltung/adressen'],
       'Vorgänge ?liegenschaft': ['/verwaltung/vorgaenge?liegenschaft=Max'],
     };
-    const portalPages: Record<string, string> = {
-      'Portal start page': `/portal/liegenschaften/${maxPlanck.id}`,
-      'Portal Mitteilungen': `/portal/liegenschaften/${maxPlanck.id}/mitteilungen`,
+    const portalPages: Record<string, [string, Record<string, string>?]> = {
+      'Portal start page': [`/portal/liegenschaften/${maxPlanck.id}`],
+      'Portal Mitteilungen': [`/portal/liegenschaften/${maxPlanck.id}/mitteilungen`],
+      'Portal Dokumente': [`/portal/liegenschaften/${maxPlanck.id}/dokumente`],
+      'Portal Dokumente ?q (htmx)': [`/portal/liegenschaften/${maxPlanck.id}/dokumente?q=Haus`, { 'hx-request': 'true', 'hx-target': 'document-results' }],
+      'Portal Vorgänge': [`/portal/liegenschaften/${maxPlanck.id}/vorgaenge`],
     };
     const counts: Record<string, number> = {};
     for (const [name, [path, headers]] of Object.entries(staffPages)) counts[name] = await statementsOf(staff, path, headers);
-    for (const [name, path] of Object.entries(portalPages)) counts[name] = await statementsOf(resident, path);
+    for (const [name, [path, headers]] of Object.entries(portalPages)) counts[name] = await statementsOf(resident, path, headers);
     expect(counts).toEqual(EXPECTED);
   });
 });
@@ -91,6 +94,11 @@ const EXPECTED = {
   'Portal start page': 3,
   // Session, portal access (scope), the Mitteilungen with their attachments and total in one statement.
   'Portal Mitteilungen': 3,
+  // Session, portal access (scope), the Dokumententypen with the visible documents in one statement.
+  'Portal Dokumente': 3,
+  'Portal Dokumente ?q (htmx)': 3,
+  // Session, portal access (scope), Meine Vorgänge with the concerns to join in one statement.
+  'Portal Vorgänge': 3,
 };
 
 describe('the total of a long list (listTotal)', () => {

@@ -17,7 +17,7 @@ import {
 } from '../../src/entities/index.ts';
 import { accessibleProperties, previewAccess } from '../../src/features/access/service.ts';
 import { addShares, type ShareTarget } from '../../src/features/documents/service.ts';
-import { documentRecipients, mayDownload, newlySharedDocuments, visibleDocumentIds } from '../../src/features/documents/visibility.ts';
+import { documentRecipients, newlySharedDocuments, visibleDocument, visibleDocumentIds } from '../../src/features/documents/visibility.ts';
 import { openTestDatabase } from '../support/db.ts';
 import { loadWorld, type World } from '../support/world.ts';
 
@@ -150,9 +150,9 @@ async function whoSees(document: Document): Promise<Who[]> {
     const access = (await accessibleProperties(em, people[who].user, AT)).find((a) => a.property.id === ids.rosenweg);
     if (access && (await visibleDocumentIds(em, { user: people[who].user, access })).includes(document.id)) {
       seen.push(who);
-      expect(await mayDownload(em, { user: people[who].user, access }, document.id)).toBe(true);
+      expect((await visibleDocument(em, { user: people[who].user, access }, document.id))?.id).toBe(document.id);
     } else if (access) {
-      expect(await mayDownload(em, { user: people[who].user, access }, document.id)).toBe(false);
+      expect(await visibleDocument(em, { user: people[who].user, access }, document.id)).toBeNull();
     }
   }
   const recipients = await documentRecipients(em, world.organizations.sonnenschein.id, AT, [document.id]);

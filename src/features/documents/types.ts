@@ -15,17 +15,22 @@ export type TypeNode = {
   childIds: string[];
 };
 
+/** A Dokumententyp as read: entity or plain row. */
+type TypeRow = { id: string; name: string; parentId: string | null; position: number };
+
 /**
  * The Dokumententypen of the Verwaltung as a tree, flattened depth first in their order:
  * each with its depth (1 = top level), its path of names, and the height of its subtree.
  */
 export async function typeTree(em: Em): Promise<TypeNode[]> {
   const types = await em.find(DocumentType, {}, { orderBy: { position: 'asc', name: 'asc', id: 'asc' } });
-  const children = new Map<string | null, DocumentType[]>();
-  for (const type of types) {
-    const parentId = type.parent?.id ?? null;
-    children.set(parentId, [...(children.get(parentId) ?? []), type]);
-  }
+  return typeTreeOf(types.map((type) => ({ id: type.id, name: type.name, parentId: type.parent?.id ?? null, position: type.position })));
+}
+
+/** typeTree of types already read, in the order position, name, id (the portal's Dokumente read them with their documents). */
+export function typeTreeOf(types: TypeRow[]): TypeNode[] {
+  const children = new Map<string | null, TypeRow[]>();
+  for (const type of types) children.set(type.parentId, [...(children.get(type.parentId) ?? []), type]);
   const out: TypeNode[] = [];
   const walk = (parentId: string | null, depth: number, path: string[]): number => {
     let height = 0;

@@ -1,7 +1,9 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import { sql, type RawBuilder } from 'kysely';
 import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
-import { SHARE_GROUPS } from '../../entities/index.ts';
+import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
+import { Document, SHARE_GROUPS } from '../../entities/index.ts';
 import { accessRowsQuery, type PropertyAccess } from '../access/service.ts';
 
 /**
@@ -111,18 +113,28 @@ function viewerRow(viewer: DocumentViewer) {
   return viewer.user ? accessRowFrom(viewer.user.id, viewer.access) : previewRow(property.organization.id, property.id);
 }
 
-/** Ids of the published documents the viewer sees in the property of their access. */
+/**
+ * The rule as a condition on a document row `d`: a published document the viewer sees in the
+ * property of their access. The portal's Dokumente list reads rows with it
+ * (./portal-routes.ts), the download's scope loads the entity with it through asEntityFilter
+ * (src/scopes/portal.ts): both the same matching (reachQuery), not a second statement of it.
+ */
+export const documentVisibleTo =
+  (viewer: DocumentViewer): RowCondition =>
+  (d) =>
+    sql`${sql.ref(`${d}.id`)} in (select reached.document_id
+      from (${reachQuery(viewer.access.property.organization.id, viewerRow(viewer), sql``, sql``)}) reached)`;
+
+/** Ids of the published documents the viewer sees in the property of their access (documents linked to a Vorgang). */
 export async function visibleDocumentIds(em: Em, viewer: DocumentViewer): Promise<string[]> {
   const organizationId = viewer.access.property.organization.id;
   const { rows } = await reachQuery(organizationId, viewerRow(viewer), sql``, sql``).execute(em.getKysely());
   return rows.map((row) => row.document_id);
 }
 
-/** Whether the viewer sees this document in this property now (every download asks). */
-export async function mayDownload(em: Em, viewer: DocumentViewer, documentId: string): Promise<boolean> {
-  const organizationId = viewer.access.property.organization.id;
-  const { rows } = await reachQuery(organizationId, viewerRow(viewer), sql`and s.document_id = ${documentId}`, sql``).execute(em.getKysely());
-  return rows.length > 0;
+/** The published document of this id if the viewer sees it in this property now (every download asks), else null. */
+export function visibleDocument(em: Em, viewer: DocumentViewer, documentId: string): Promise<Document | null> {
+  return em.findOne(Document, { $and: [{ id: documentId }, asEntityFilter(em, documentVisibleTo(viewer))] } as FilterQuery<Document>);
 }
 
 /**

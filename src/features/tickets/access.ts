@@ -1,6 +1,18 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
-import { OPEN_TICKET_STATUSES, PortalUser, Ticket, TicketEntry, TicketFollower, type TicketAttachment } from '../../entities/index.ts';
+import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
+import { scopedOrganization } from '../../db/tenant.ts';
+import {
+  OPEN_TICKET_STATUSES,
+  PortalUser,
+  Ticket,
+  TicketEntry,
+  TicketFollower,
+  type CommonArea,
+  type TicketAttachment,
+  type TicketStatus,
+} from '../../entities/index.ts';
 import { propertyAccessOfUsers, type PropertyAccess } from '../access/service.ts';
 
 /**
@@ -17,26 +29,28 @@ import { propertyAccessOfUsers, type PropertyAccess } from '../access/service.ts
  * tenant filter, src/db/tenant.ts) with everything.
  */
 
-/** The ids of the tickets a resident follows in a property. */
-async function followedTicketIds(em: Em, user: PortalUser, propertyId: string): Promise<string[]> {
-  const rows = await em.find(TicketFollower, { portalUser: user.id, ticket: { property: propertyId } }, { fields: ['ticket'] });
-  return rows.map((row) => row.ticket.id);
-}
-
-/** The condition for "tickets this resident sees in this property" (see above); seesTicket below is the same rule for a loaded ticket. */
-export async function residentTicketsWhere(em: Em, user: PortalUser, access: PropertyAccess): Promise<FilterQuery<Ticket>> {
-  const linked: FilterQuery<Ticket>[] = [{ reporter: user.id }];
-  if (access.contactIds.length > 0) linked.push({ reporterContact: { $in: access.contactIds } });
-  // Following is joining a concern of the house: like all general content, it shows only while
-  // the user has a running contract or membership there, not inside an access window alone.
-  const followed = access.seesGeneralContent ? await followedTicketIds(em, user, access.property.id) : [];
-  if (followed.length > 0) linked.push({ id: { $in: followed } });
-  return { property: access.property.id, $or: linked };
-}
+/**
+ * "Tickets this resident sees in this property" (see above) as a condition on a ticket row
+ * `t`: the one statement of the rule, read as rows by the portal's list (portalTicketLists)
+ * and, through asEntityFilter, by residentTicket; seesTicket below is the same rule for a
+ * loaded ticket.
+ */
+export const residentTicketVisible =
+  (user: PortalUser, access: PropertyAccess): RowCondition =>
+  (t) =>
+    sql`${sql.ref(`${t}.property_id`)} = ${access.property.id} and (${sql.ref(`${t}.reporter_id`)} = ${user.id}
+      ${access.contactIds.length > 0 ? sql`or ${sql.ref(`${t}.reporter_contact_id`)} in (${sql.join(access.contactIds)})` : sql``}
+      ${
+        // Following is joining a concern of the house: like all general content, it shows only while
+        // the user has a running contract or membership there, not inside an access window alone.
+        access.seesGeneralContent
+          ? sql`or exists (select 1 from ticket_follower f where f.ticket_id = ${sql.ref(`${t}.id`)} and f.portal_user_id = ${user.id})`
+          : sql``
+      })`;
 
 /** A ticket the resident sees (see above), or null: the route answers 404. */
 export async function residentTicket(em: Em, user: PortalUser, access: PropertyAccess, ticketId: string): Promise<Ticket | null> {
-  return em.findOne(Ticket, { $and: [{ id: ticketId }, await residentTicketsWhere(em, user, access)] } as FilterQuery<Ticket>, {
+  return em.findOne(Ticket, { $and: [{ id: ticketId }, asEntityFilter(em, residentTicketVisible(user, access))] } as FilterQuery<Ticket>, {
     populate: ['category', 'unit', 'assignee', 'mergedInto'],
   });
 }
@@ -49,7 +63,7 @@ export function isReporter(ticket: Ticket, user: PortalUser, access: PropertyAcc
   );
 }
 
-/** residentTicketsWhere for a loaded ticket of `access.property`: change the two together. */
+/** residentTicketVisible for a loaded ticket of `access.property`: change the two together. */
 function seesTicket(ticket: Ticket, user: PortalUser, access: PropertyAccess, follows: boolean): boolean {
   return isReporter(ticket, user, access) || (follows && access.seesGeneralContent);
 }
@@ -236,20 +250,60 @@ export const NOT_INTERNAL = { internal: false } as const;
 
 /**
  * Open concerns about common areas of a property, which its residents (those who see
- * general content) may join instead of reporting the same again ("Ich bin auch betroffen").
- * Their title, place and status show; once joined, what entrySight lets a joiner see.
+ * general content) may join instead of reporting the same again ("Ich bin auch betroffen"),
+ * as a condition on a ticket row `t` (read as rows by portalTicketLists, through
+ * asEntityFilter by joinableTicket). Their title, place and status show; once joined, what
+ * entrySight lets a joiner see. Without general content there is none (the condition is false).
  */
-export function joinableTickets(em: Em, access: PropertyAccess, limit = 20) {
-  if (!access.seesGeneralContent) return Promise.resolve([] as Ticket[]);
-  return em.find(Ticket, joinableWhere(access), { populate: ['category'], orderBy: { lastActivityAt: 'desc', id: 'asc' }, limit });
-}
+export const ticketJoinableIn =
+  (access: PropertyAccess): RowCondition =>
+  (t) =>
+    access.seesGeneralContent
+      ? sql`${sql.ref(`${t}.property_id`)} = ${access.property.id} and ${sql.ref(`${t}.common_area`)} is not null
+        and ${sql.ref(`${t}.status`)} in (${sql.join([...OPEN_TICKET_STATUSES])}) and ${sql.ref(`${t}.merged_into_id`)} is null`
+      : sql`false`;
 
-/** One ticket the resident may join ("Ich bin auch betroffen", see joinableTickets), or null. */
+/** How many joinable concerns the list offers, the latest active first. */
+const JOINABLE_LIMIT = 20;
+
+/** One ticket the resident may join ("Ich bin auch betroffen", see ticketJoinableIn), or null. */
 export function joinableTicket(em: Em, access: PropertyAccess, ticketId: string) {
   if (!access.seesGeneralContent) return Promise.resolve(null);
-  return em.findOne(Ticket, { $and: [{ id: ticketId }, joinableWhere(access)] } as FilterQuery<Ticket>);
+  return em.findOne(Ticket, { $and: [{ id: ticketId }, asEntityFilter(em, ticketJoinableIn(access))] } as FilterQuery<Ticket>);
 }
 
-function joinableWhere(access: PropertyAccess): FilterQuery<Ticket> {
-  return { property: access.property.id, commonArea: { $ne: null }, status: { $in: [...OPEN_TICKET_STATUSES] }, mergedInto: null };
+/** A ticket of the portal's lists, as plain row (views/tickets/portal-index.eta). */
+export type PortalTicketRow = {
+  id: string;
+  year: number;
+  number: number;
+  title: string;
+  status: TicketStatus;
+  unit: { number: string } | null;
+  commonArea: CommonArea | null;
+  lastActivityAt: Date;
+};
+
+/**
+ * "Meine Vorgänge" of a resident (none in the preview, `user` null) and the concerns they may
+ * join, not those already their own or followed: ONE statement of plain rows through Kysely
+ * (each list a JSON sub-select), by residentTicketVisible and ticketJoinableIn. The
+ * Verwaltung is the session's (scopedOrganization): plain SQL is not reached by the tenant filter.
+ */
+export async function portalTicketLists(em: Em, user: PortalUser | null, access: PropertyAccess) {
+  const organizationId = scopedOrganization(em);
+  const columns = sql`t.id, t.year, t.number, t.title, t.status, t.common_area as "commonArea", t.last_activity_at as "lastActivityAt",
+    (select json_build_object('number', u.number) from unit u where u.id = t.unit_id) as unit`;
+  const list = (where: RawBuilder<unknown>, limit: RawBuilder<unknown>) =>
+    sql`(select coalesce(json_agg(x), '[]'::json) from (select ${columns} from ticket t
+      where t.organization_id = ${organizationId} and ${where} order by t.last_activity_at desc, t.id asc ${limit}) x)`;
+  type Raw = Omit<PortalTicketRow, 'lastActivityAt'> & { lastActivityAt: string };
+  const { rows } = await sql<{ mine: Raw[]; joinable: Raw[] }>`
+    select ${user ? list(residentTicketVisible(user, access)('t'), sql``) : sql`'[]'::json`} as mine,
+      ${list(ticketJoinableIn(access)('t'), sql`limit ${JOINABLE_LIMIT}`)} as joinable`.execute(em.getKysely());
+  const asRow = (row: Raw): PortalTicketRow => ({ ...row, lastActivityAt: new Date(row.lastActivityAt) });
+  const mine = rows[0].mine.map(asRow);
+  const own = new Set(mine.map((ticket) => ticket.id));
+  // One's own and followed concerns are listed above, not offered to join.
+  return { mine, joinable: rows[0].joinable.map(asRow).filter((ticket) => !own.has(ticket.id)) };
 }

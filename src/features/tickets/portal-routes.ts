@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { COMMON_AREAS, Ticket, TicketDocument, ticketReference, type TicketAttachment } from '../../entities/index.ts';
+import { COMMON_AREAS, type Ticket, TicketDocument, ticketReference, type TicketAttachment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { isUuid } from '../../http/find.ts';
 import { textareaField, fieldMessages, type FieldErrors } from '../../http/forms.ts';
@@ -18,10 +18,9 @@ import type { PropertyAccess } from '../access/service.ts';
 import { visibleDocumentIds } from '../documents/visibility.ts';
 import {
   joinableTicket,
-  joinableTickets,
   mayReopen,
+  portalTicketLists,
   residentTicket,
-  residentTicketsWhere,
   residentViewer,
   ticketSight,
   visibleFile,
@@ -150,20 +149,12 @@ export function portalRoutes() {
   router.get(
     BASE,
     scoped(portalPropertyScope, async (req, res, { user, access }) => {
-      const joinable = await joinableTickets(req.em, access);
-      let mine: Ticket[] = [];
-      let joined = new Set<string>();
-      if (user) {
-        const where = await residentTicketsWhere(req.em, user, access);
-        mine = await req.em.find(Ticket, where, { populate: ['unit'], orderBy: { lastActivityAt: 'desc', id: 'asc' } });
-        joined = new Set(mine.map((t) => t.id));
-      }
+      const { mine, joinable } = await portalTicketLists(req.em, user, access);
       render(req, res, 'tickets/portal-index', {
         title: req.t('tickets-portal:index.title'),
         section: 'tickets',
         mine,
-        // One's own and followed concerns are listed above, not offered to join.
-        joinable: joinable.filter((ticket) => !joined.has(ticket.id)),
+        joinable,
         ticketReference,
         readOnly: !user,
       });
