@@ -43,7 +43,7 @@ describeInBrowser('console in the browser', () => {
     ]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Rosenweg 24');
     const tabs = page.getByRole('navigation', { name: 'Bereiche der Liegenschaft' }).getByRole('link');
-    expect((await tabs.allTextContents()).map((s) => s.trim())).toEqual(['Übersicht', 'Einheiten', 'Kontakte', 'Inhalte', 'Dokumente']);
+    expect((await tabs.allTextContents()).map((s) => s.trim())).toEqual(['Übersicht', 'Einheiten', 'Kontakte', 'Inhalte', 'Dokumente', 'Berichte']);
     await expect(tabs.filter({ hasText: 'Übersicht' }).getAttribute('aria-current')).resolves.toBe('page');
 
     await Promise.all([page.waitForURL(/\/einheiten$/), tabs.filter({ hasText: 'Einheiten' }).click()]);
