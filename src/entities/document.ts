@@ -140,24 +140,6 @@ export const DocumentDownload = defineEntity({
 });
 export type DocumentDownload = InferEntity<typeof DocumentDownload>;
 
-/**
- * The digest of one Berlin day for one portal user has been written to the outbox. The
- * primary key makes the job idempotent: a second run or a second instance skips the user,
- * and a run that crashed resumes with the users that have no row yet.
- */
-export const DocumentDigest = defineEntity({
-  name: 'DocumentDigest',
-  tableName: 'document_digest',
-  properties: {
-    portalUser: () => p.manyToOne(PortalUser).primary().deleteRule('cascade'),
-    day: p.date().primary(),
-    organization: () => p.manyToOne(Organization),
-    documentCount: p.integer(),
-    createdAt: createdAt(),
-  },
-});
-export type DocumentDigest = InferEntity<typeof DocumentDigest>;
-
 export const SERIAL_LETTER_STATUSES = ['draft', 'published'] as const;
 export const SERIAL_LETTER_SPLITS = ['pages', 'address'] as const;
 export type SerialLetterSplit = (typeof SERIAL_LETTER_SPLITS)[number];

@@ -67,7 +67,7 @@ export type NotificationItem = InferEntity<typeof NotificationItem>;
 /**
  * One row per user and digest period ("d:2026-12-05" for a day, "w:2026-11-30" for the week
  * from that Monday), written in the same transaction as the digest mail: the marker that makes
- * the digest idempotent (the document digest's document_digest, generalised).
+ * the digest idempotent (it replaced the document digest and its markers).
  */
 export const NotificationDigest = defineEntity({
   name: 'NotificationDigest',
