@@ -36,6 +36,14 @@ export const loginProperties = () => ({
   locale: p.string().length(5).default('de'),
   disabledAt: p.datetime().nullable(),
   lastLoginAt: p.datetime().nullable(),
+  // The profile (issue 20): what neighbours and residents may be shown, each only where
+  // the user chose so (the community's Nachbarschaftsprofil, a staff member's card).
+  /** The name the user chose to show; null means the login's name is not shown to neighbours. */
+  displayName: p.string().length(80).nullable(),
+  /** One of the built-in avatars (src/features/profile), used when there is no photo. */
+  avatar: p.string().length(32).nullable(),
+  /** Storage key of the re-encoded, square 256 px profile photo. */
+  photoKey: p.string().length(300).nullable(),
 });
 
 /** The condition for a login that can log in: registered (has a password) and not disabled. */
