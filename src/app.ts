@@ -34,6 +34,7 @@ import { consoleSectionRoutes } from './features/console/routes.ts';
 import * as announcements from './features/announcements/routes.ts';
 import * as appointments from './features/appointments/routes.ts';
 import * as bulletin from './features/bulletin/routes.ts';
+import * as communityBoard from './features/community/board-routes.ts';
 import * as reports from './features/reports/routes.ts';
 import * as contactPersons from './features/contact-persons/routes.ts';
 import * as content from './features/content/routes.ts';
@@ -208,7 +209,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketConsole.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketDetail.detailRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketHandover.handoverRoutes());
-  for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
+  for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin, communityBoard]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], preview.consoleRoutes());
@@ -222,6 +223,7 @@ export function createApp(deps: AppDeps) {
     faq.portalRoutes(),
     contactPersons.portalRoutes(),
     bulletin.portalRoutes(),
+    communityBoard.portalRoutes(),
     documentPortal.portalRoutes(),
     ticketPortal.portalRoutes(),
     reports.portalRoutes(),

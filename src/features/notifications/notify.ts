@@ -25,6 +25,13 @@ export type NotifyRequest = {
   baseUrl: string;
   now: Date;
   notices: readonly Notice[];
+  /**
+   * What a "sofort" choice means for these notices: a mail at once (the default), or
+   * 'digest': an item for the next daily digest instead. Content written by a resident
+   * (the community board's posts) uses 'digest', so a resident's word never mails the whole
+   * house at once; ./digest.ts sends such items with the daily digest.
+   */
+  immediate?: 'mail' | 'digest';
 };
 
 /**
@@ -47,7 +54,7 @@ export async function notify(em: Em, request: NotifyRequest): Promise<number> {
   for (const notice of request.notices) {
     const frequency = choices.get(notice.user.id)?.[kind.key] ?? kind.fallback;
     if (frequency === 'off') continue;
-    if (frequency === 'immediate') {
+    if (frequency === 'immediate' && request.immediate !== 'digest') {
       enqueueMail(
         em,
         {
