@@ -1,7 +1,7 @@
 import { BoardBar, BoardReport } from '../entities/index.ts';
 import { NotFoundError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
-import { boardViewer } from '../features/community/board-access.ts';
+import { boardViewer, seesBoard } from '../features/community/board-access.ts';
 import { visibleBoardPost, visibleComment } from '../features/community/board-service.ts';
 import { sectionScope } from './portal.ts';
 import { within } from './scope.ts';
@@ -13,9 +13,10 @@ import { findInScope, staffScope } from './staff.ts';
 // resident post, comment, photo and form is a 404; the board page itself stays, staff-only.
 
 /** The property's board for the visitor (resident or preview), with what the rule lets them do there. */
-export const boardScope = within(sectionScope('bulletin'), 'board', ({ preview, property, access }) => ({
-  viewer: boardViewer(property.organization, { preview, property, access }),
-}));
+export const boardScope = within(sectionScope('bulletin'), 'board', ({ preview, property, access }) => {
+  if (!preview && !seesBoard(property.organization, access)) throw new NotFoundError('no Schwarzes Brett for this role');
+  return { viewer: boardViewer(property.organization, { preview, property, access }) };
+});
 
 /** A resident who takes part in the board (writes, comments, reports); never the preview. */
 export const boardParticipantScope = within(boardScope, 'participant', ({ viewer, user }) => {

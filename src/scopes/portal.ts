@@ -10,6 +10,7 @@ import { portalAppointment } from '../features/appointments/service.ts';
 import { visibleDocument } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
 import { portalReportViewer } from '../features/reports/access.ts';
+import { seesBoard } from '../features/community/board-access.ts';
 import { openLedgerAccount, openPersonalAccount, reportsContext } from '../features/reports/service.ts';
 import type { ReportCode } from '../entities/index.ts';
 import { PORTAL_BASE, PREVIEW_BASE } from './bases.ts';
@@ -62,6 +63,8 @@ export const portalPropertyScope = within(portalScope, 'property', async ({ user
   res.locals.access = access;
   // The navigation offers "Berichte" only to whom the rule gives some (src/features/reports/access.ts).
   res.locals.showsReports = portalReportViewer(access) !== null;
+  // … and the Schwarzes Brett to whom the board's rule shows it (src/features/community/board-access.ts).
+  res.locals.showsBoard = req.preview ? true : seesBoard(access.property.organization, access);
   return { property: access.property, access };
 });
 

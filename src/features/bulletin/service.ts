@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
-import { scopedOrganization } from '../../db/tenant.ts';
 import { Attachment, BulletinPost, type Property, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';

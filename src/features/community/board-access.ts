@@ -17,7 +17,8 @@ import { commercialBulletinOpen, communityOpen } from '../portal-settings/switch
  *   post, comment, report) with a running contract or membership there (`activeRoles`: a
  *   contract inside an access window alone does not count, so former residents lose access
  *   with their window); Gewerbemitarbeiter only where the Verwaltung's switch "Zugriff für
- *   Gewerbemitarbeiter auf die Schwarze Brett-Funktionalität" is on; Dienstleister never.
+ *   Gewerbemitarbeiter auf die Schwarze Brett-Funktionalität" is on (without it they do not see
+ *   the board at all, seesBoard); Dienstleister never (they read the Verwaltung's posts only).
  * - The preview reads the residents' posts (read only) where the Community-Bereich is on.
  * - A bar (BoardBar, set by staff) stops posting and commenting until it ends; reading and
  *   reporting stay.
@@ -29,14 +30,25 @@ import { commercialBulletinOpen, communityOpen } from '../portal-settings/switch
 const RESIDENT_ROLES: ReadonlySet<PortalRole> = new Set(['tenant', 'owner', 'resident', 'advisory_board', 'property_owner']);
 
 /** Whether roles held now at a property take part in its community board (the switches aside from the Community-Bereich itself). */
-function rolesTakePart(organization: Organization, property: Property, roles: readonly PortalRole[]): boolean {
+function rolesTakePart(organization: Organization, roles: readonly PortalRole[]): boolean {
   if (roles.some((role) => RESIDENT_ROLES.has(role))) return true;
-  return roles.includes('commercial_employee') && commercialBulletinOpen(organization, property);
+  return roles.includes('commercial_employee') && commercialBulletinOpen(organization);
+}
+
+/**
+ * Whether the board shows at all (navigation and page): for everyone who sees general
+ * content, except a Gewerbemitarbeiter (with no other role there) while the Verwaltung's
+ * switch for them is off. Dienstleister keep reading the Verwaltung's posts, as before.
+ */
+export function seesBoard(organization: Organization, access: PropertyAccess): boolean {
+  if (!access.seesGeneralContent) return false;
+  const onlyCommercial = access.activeRoles.length > 0 && access.activeRoles.every((role) => role === 'commercial_employee');
+  return !onlyCommercial || commercialBulletinOpen(organization);
 }
 
 /** Whether a user with these roles (activeRoles of the access module) takes part in the property's community board now. */
 export function takesPartIn(organization: Organization, property: Property, roles: readonly PortalRole[]): boolean {
-  return communityOpen(organization, property) && rolesTakePart(organization, property, roles);
+  return communityOpen(organization, property) && rolesTakePart(organization, roles);
 }
 
 export type BoardViewer = {

@@ -77,8 +77,7 @@ async function handleAll(em: Em, report: BoardReport, staff: StaffUser, now: Dat
   }
 }
 
-const subject = (report: BoardReport) =>
-  report.comment ? { type: 'BoardComment', id: report.comment.id } : { type: 'BoardPost', id: report.post.id };
+const subject = (report: BoardReport) => (report.comment ? { type: 'BoardComment', id: report.comment.id } : { type: 'BoardPost', id: report.post.id });
 
 /** "Ausblenden": residents no longer see the reported post or comment; its reports are handled. */
 export async function hideReported(em: Em, report: BoardReport, staff: StaffUser, now: Date) {

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { berlinDate } from '../../clock.ts';
-import type { BoardPost, PortalUser, Property } from '../../entities/index.ts';
+import type { BoardPost, BoardReport, PortalUser, Property } from '../../entities/index.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { field, fieldMessages, textareaField, type FieldMessage } from '../../http/forms.ts';
@@ -196,7 +196,14 @@ export function portalRoutes() {
         return showPostForm(req, res, scope, null, form, refusal.errors, refusal.status);
       }
       const now = req.deps.clock.now();
-      const post = await createBoardPost(req.em, req.storage, { user: scope.user, property: scope.property, form, photos, now, baseUrl: req.deps.config.baseUrl });
+      const post = await createBoardPost(req.em, req.storage, {
+        user: scope.user,
+        property: scope.property,
+        form,
+        photos,
+        now,
+        baseUrl: req.deps.config.baseUrl,
+      });
       res.redirect(303, `${postPath(scope.base, scope.property, post)}?hinweis=veroeffentlicht`);
     }),
   );
@@ -300,8 +307,15 @@ export function portalRoutes() {
 const REPORTS = '/verwaltung/meldungen';
 
 /** The console's "Meldungen": open (or handled) reports of the residents' board, and the bars in force. */
-async function showReports(req: Request, res: Response, organizationId: string, state: { barFor?: string; bar?: { days: string; reason: string }; barErrors?: FieldErrors } = {}, status = 200) {
-  const handled = req.query.erledigt === '1';
+async function showReports(
+  req: Request,
+  res: Response,
+  organizationId: string,
+  state: { barFor?: BoardReport; bar?: { days: string; reason: string }; barErrors?: FieldErrors } = {},
+  status = 200,
+) {
+  // A bar form sent back with its messages shows in the list that holds its report.
+  const handled = state.barFor ? state.barFor.handledAt !== null && state.barFor.handledAt !== undefined : req.query.erledigt === '1';
   const page = pageNumber(req.query.seite);
   const now = req.deps.clock.now();
   const [list, bars] = await Promise.all([boardReports(req.em, organizationId, { handled, page }), activeBars(req.em, organizationId, now)]);
@@ -315,7 +329,7 @@ async function showReports(req: Request, res: Response, organizationId: string, 
       handled,
       page,
       bars,
-      barFor: state.barFor ?? null,
+      barFor: state.barFor?.id ?? null,
       bar: state.bar ?? { days: '7', reason: '' },
       barErrors: fieldMessages(req.t, state.barErrors ?? {}),
       notice: typeof req.query.hinweis === 'string' ? req.query.hinweis : null,
@@ -362,9 +376,9 @@ export function consoleRoutes() {
     scoped(boardReportScope, async (req, res, { staff, organizationId, report }) => {
       const form = { days: field(req.body?.days), reason: textareaField(req.body?.reason) };
       const { errors, days } = validateBar(form);
-      if (Object.keys(errors).length > 0) return showReports(req, res, organizationId, { barFor: report.id, bar: form, barErrors: errors }, 422);
+      if (Object.keys(errors).length > 0) return showReports(req, res, organizationId, { barFor: report, bar: form, barErrors: errors }, 422);
       const barred = await barAuthor(req.em, report, staff, days, form.reason, req.deps.clock.now());
-      if (!barred) return showReports(req, res, organizationId, { barFor: report.id, bar: form, barErrors: { reason: 'board:errors.authorGone' } }, 422);
+      if (!barred) return showReports(req, res, organizationId, { barFor: report, bar: form, barErrors: { reason: 'board:errors.authorGone' } }, 422);
       res.redirect(303, `${REPORTS}?hinweis=gesperrt`);
     }),
   );
