@@ -79,6 +79,11 @@ const PARAM_VALUES: Record<string, () => string> = {
   announcementId: () => demoIds.announcement,
   appointmentId: () => demoIds.appointment,
   attachmentId: () => '00000000-0000-4000-8000-000000000000',
+  // The residents' Schwarzes Brett (test/integration/community-board.test.ts has the real ones).
+  commentId: () => '00000000-0000-4000-8000-000000000000',
+  photoId: () => '00000000-0000-4000-8000-000000000000',
+  reportId: () => '00000000-0000-4000-8000-000000000000',
+  barId: () => '00000000-0000-4000-8000-000000000000',
   faqId: () => sonnenscheinIds.faq,
   contactPersonId: () => sonnenscheinIds.contactPerson,
   postId: () => sonnenscheinIds.post,
