@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
+import { fixedClock } from '../../src/clock.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import {
   AuditLog,
@@ -32,6 +33,9 @@ let eigner: Client;
 let manager: Client;
 const all = { filters: { tenant: false } } as const;
 let PNG: FileField;
+const WEDNESDAY = new Date('2026-12-09T10:00:00Z');
+/** 07:30 in Berlin the next morning: the daily digest is due. */
+const THURSDAY_MORNING = new Date('2026-12-10T06:30:00Z');
 
 const maxPlanck = () => app.world.properties.maxPlanck;
 const board = (propertyId = maxPlanck().id) => `/portal/liegenschaften/${propertyId}/schwarzes-brett`;
@@ -45,7 +49,7 @@ beforeAll(async () => {
       .png()
       .toBuffer(),
   };
-  app = await startTestApp({ env: { SQL_STATEMENT_COUNT: 'on' } });
+  app = await startTestApp({ env: { SQL_STATEMENT_COUNT: 'on' }, clock: fixedClock(WEDNESDAY) });
   kristina = app.client();
   await kristina.loginPortal('kristina.maiblume@example.de', app.world.password);
   eigner = app.client();
@@ -141,6 +145,21 @@ describe('posting and commenting', () => {
     const items = await app.em().find(NotificationItem, { kind: 'bulletin' }, { ...all, populate: ['portalUser'] });
     expect(items.map((item) => item.portalUser.email)).toEqual(['heinrich.eigner@example.de']);
     expect(items[0].link).toContain(`/beitraege/${post.id}`);
+  });
+
+  it('the next morning the daily digest brings Dr. Eigner the post (his choice for Schwarzes Brett is "sofort")', async () => {
+    app.smtp.clear();
+    app.clock.set(THURSDAY_MORNING);
+    expect(await app.runTask('notification-digest')).toBe(true);
+    await app.deliverMail();
+    expect(app.smtp.to('kristina.maiblume@example.de')).toEqual([]);
+    const [digest, ...more] = app.smtp.to('heinrich.eigner@example.de');
+    expect(more).toEqual([]);
+    expect(digest.subject).toBe('Ihre tägliche Zusammenfassung aus dem Kundenportal');
+    expect(digest.text).toMatch(/Max-Planck-Straße 12[\s\S]*Schwarzes Brett[\s\S]*Kinderwagen abzugeben/);
+    // A day later: the staff session has ended meanwhile.
+    manager = app.client();
+    await manager.loginStaff('verwalter@sonnenschein-hv.de', app.world.password);
   });
 
   it('a neighbour comments, text escaped everywhere; the author sees the comment', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import type { Em } from '../../src/db/orm.ts';
-import { Contact, Property, Unit } from '../../src/entities/index.ts';
+import { BoardPost, Contact, Property, Unit } from '../../src/entities/index.ts';
 import { PROPERTY_TABS } from '../../src/features/properties/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
@@ -172,6 +172,27 @@ describe('portal', () => {
     const own = await kristina.get(start.location!);
     expect(own.status).toBe(200);
     expect(own.$('main h1').text()).toContain('Max-Planck-Straße 12');
+  });
+
+  it('gives Frieda Friesen (Nordhaus) 404 for a Sonnenschein resident post on the Schwarzes Brett, by any property', async () => {
+    const em = app.em();
+    scopeToOrganization(em, app.world.organizations.sonnenschein.id);
+    const post = em.create(BoardPost, {
+      organization: app.world.organizations.sonnenschein.id,
+      property: app.world.properties.maxPlanck.id,
+      author: app.world.portalUsers.kristina.id,
+      title: 'Geheimer Nachbarschaftsbeitrag',
+      body: 'Nur für Max-Planck-Straße 12.',
+    });
+    await em.flush();
+    const frieda = await resident(FRIEDA);
+    for (const property of [app.world.properties.maxPlanck, app.world.properties.hafenstrasse]) {
+      const url = `${portalUrl(property.id)}/schwarzes-brett/beitraege/${post.id}`;
+      expectNotFound(await frieda.get(url), url, ['Geheimer Nachbarschaftsbeitrag']);
+      expect((await frieda.post(`${url}/kommentare`, { body: 'Hallo' })).status, url).toBe(404);
+    }
+    const nordStaff = await staff(NORDHAUS_ADMIN);
+    expect((await nordStaff.get('/verwaltung/meldungen')).text).not.toContain('Geheimer Nachbarschaftsbeitrag');
   });
 
   it('gives 404, not 500, for malformed property ids', async () => {
