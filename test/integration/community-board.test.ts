@@ -131,9 +131,9 @@ describe('posting and commenting', () => {
 
     const page = await eigner.get(board());
     expect(page.status).toBe(200);
-    expect(titles(page)).toEqual(['Kinderwagen abzugeben', 'Fahrradkeller wird aufgeräumt']);
+    expect(titles(page)).toEqual(['Kinderwagen abzugeben', 'Gemeinsames Grillen im Hof?', 'Fahrradkeller wird aufgeräumt']);
     expect(page.$('.staff-post .badge').text()).toBe('Ihre Verwaltung');
-    expect(page.$('.resident-post .board-author').text().trim()).toBe('Nachbar/in');
+    expect(page.$('.resident-post .board-author').first().text().trim()).toBe('Nachbar/in');
     const thumb = page.$('.resident-post img').attr('src')!;
     const image = await eigner.get(thumb);
     expect(image.status).toBe(200);
