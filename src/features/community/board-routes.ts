@@ -268,6 +268,9 @@ export function portalRoutes() {
       const reason = textareaField(req.body?.reason);
       const problem = textProblem(reason, REASON_MAX, 'board:errors.reasonRequired', 'board:errors.reasonTooLong');
       if (problem) return showPost(req, res, scope, { report: { target: 'post', reason, errors: { reason: problem } } }, 422);
+      const throttle = await throttled(req.em, scope.user, 'reports', req.deps.clock.now());
+      if (throttle)
+        return showPost(req, res, scope, { report: { target: 'post', reason, errors: { reason: [throttle.key, { minutes: throttle.minutes }] } } }, 429);
       await reportBoardItem(req.em, { post: scope.post, comment: null, reporter: scope.user, reason, now: req.deps.clock.now() });
       res.redirect(303, `${postPath(scope.base, scope.property, scope.post)}?hinweis=gemeldet`);
     }),
@@ -279,6 +282,15 @@ export function portalRoutes() {
       const reason = textareaField(req.body?.reason);
       const problem = textProblem(reason, REASON_MAX, 'board:errors.reasonRequired', 'board:errors.reasonTooLong');
       if (problem) return showPost(req, res, scope, { report: { target: scope.comment.id, reason, errors: { reason: problem } } }, 422);
+      const throttle = await throttled(req.em, scope.user, 'reports', req.deps.clock.now());
+      if (throttle)
+        return showPost(
+          req,
+          res,
+          scope,
+          { report: { target: scope.comment.id, reason, errors: { reason: [throttle.key, { minutes: throttle.minutes }] } } },
+          429,
+        );
       await reportBoardItem(req.em, { post: scope.post, comment: scope.comment, reporter: scope.user, reason, now: req.deps.clock.now() });
       res.redirect(303, `${postPath(scope.base, scope.property, scope.post)}?hinweis=gemeldet#comment-${scope.comment.id}`);
     }),

@@ -32,10 +32,11 @@ export const COMMENTS_SHOWN = 200;
 /** "Anzeigen bis" at most this far ahead. */
 const ENDS_ON_MAX_DAYS = 366;
 
-/** Throttles (counted in login_throttle, so they hold across instances): posts and comments per resident. */
+/** Throttles (counted in login_throttle, so they hold across instances): posts, comments and reports per resident. */
 export const BOARD_THROTTLE = {
   posts: { limit: 5, windowMs: 60 * 60 * 1000 },
   comments: { limit: 30, windowMs: 15 * 60 * 1000 },
+  reports: { limit: 20, windowMs: 15 * 60 * 1000 },
 };
 
 /** Photos of a post: JPEG, PNG and WebP, decided by content (src/http/upload.ts). */
@@ -90,7 +91,7 @@ export function textProblem(body: string, max: number, required: string, tooLong
  * Counts one post (or comment) of the user against BOARD_THROTTLE; the i18n key and the
  * minutes to wait when over it, else null. Counted only for a valid submission about to be written.
  */
-export async function throttled(em: Em, user: PortalUser, what: 'posts' | 'comments', now: Date): Promise<{ key: string; minutes: number } | null> {
+export async function throttled(em: Em, user: PortalUser, what: keyof typeof BOARD_THROTTLE, now: Date): Promise<{ key: string; minutes: number } | null> {
   const { limit, windowMs } = BOARD_THROTTLE[what];
   const until = await countAttempt(em, [{ key: `board-${what}:${user.id}`, limit, windowMs }], now);
   return until ? { key: `board:errors.throttled.${what}`, minutes: minutesUntil(until, now) } : null;
