@@ -147,24 +147,34 @@ export async function boardPage(em: Em, property: Property, options: { residentP
   const organizationId = property.organization.id;
   const day = berlinDate(options.now);
   const offset = (options.page - 1) * BOARD_PAGE_SIZE;
+  // First the page's ids (both kinds, ordered and cut), then their texts, files and comment
+  // counts for those rows only: the sub-selects never run for the 5,000 posts off the page.
   const staff = sql`
-    select 'staff' as kind, bp.id, bp.title, bp.body, bp.published_at as at, null::date as "endsOn", null::timestamptz as "editedAt",
-      null::uuid as "authorId", null::text as "displayName",
-      coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size) order by f.created_at, f.ctid)
-                from attachment f where f.bulletin_post_id = bp.id), '[]'::json) as files,
-      0 as comments
-    from bulletin_post bp
+    select 'staff' as kind, bp.id, bp.published_at as at from bulletin_post bp
     where bp.organization_id = ${organizationId} and ${bulletinPostVisibleIn(property.id)('bp')}`;
   const residents = sql`
-    select 'resident', p.id, p.title, p.body, p.created_at, p.ends_on, p.edited_at, p.author_id, u.display_name,
-      coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size, 'width', f.width, 'height', f.height) order by f.position)
-                from board_photo f where f.post_id = p.id), '[]'::json),
-      (select count(*)::int from board_comment c where c.post_id = p.id and ${boardCommentVisible('c')})
-    from board_post p left join portal_user u on u.id = p.author_id
+    select 'resident', p.id, p.created_at from board_post p
     where p.organization_id = ${organizationId} and ${boardPostVisible(property.id, day)('p')}`;
   const { rows } = await sql<EntryRow>`
-    select * from (${staff} ${options.residentPosts ? sql`union all ${residents}` : sql``}) e
-    order by e.at desc, e.id limit ${BOARD_PAGE_SIZE + 1} offset ${offset}`.execute(em.getKysely());
+    with page as (
+      select * from (${staff} ${options.residentPosts ? sql`union all ${residents}` : sql``}) e
+      order by e.at desc, e.id limit ${BOARD_PAGE_SIZE + 1} offset ${offset})
+    select page.kind, page.id, page.at, coalesce(bp.title, p.title) as title, coalesce(bp.body, p.body) as body,
+      p.ends_on as "endsOn", p.edited_at as "editedAt", p.author_id as "authorId", u.display_name as "displayName",
+      case when page.kind = 'staff' then
+        coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size) order by f.created_at, f.ctid)
+                  from attachment f where f.bulletin_post_id = page.id), '[]'::json)
+      else
+        coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size, 'width', f.width, 'height', f.height) order by f.position)
+                  from board_photo f where f.post_id = page.id), '[]'::json)
+      end as files,
+      case when page.kind = 'staff' then 0
+        else (select count(*)::int from board_comment c where c.post_id = page.id and ${boardCommentVisible('c')}) end as comments
+    from page
+    left join bulletin_post bp on page.kind = 'staff' and bp.id = page.id
+    left join board_post p on page.kind = 'resident' and p.id = page.id
+    left join portal_user u on u.id = p.author_id
+    order by page.at desc, page.id`.execute(em.getKysely());
   const shown = rows.slice(0, BOARD_PAGE_SIZE);
   const former = await formerAuthors(
     em,
