@@ -25,7 +25,7 @@ import {
 import { fieldMessages } from '../../http/forms.ts';
 import { recordAnnouncementOpening } from './openings.ts';
 import { announcementPublishedAt, announcementReceipts, printAnnouncementLetters } from './receipts.ts';
-import { dueForReach, notReached, parseReachDays, REACH_DAYS } from '../notifications/receipts.ts';
+import { dueForReach, parseReachDays, receiptsView } from '../notifications/receipts.ts';
 
 // Mitteilungen: written and published in the console, read in the portal.
 
@@ -128,9 +128,8 @@ export function consoleRoutes() {
     errors: Record<string, string> = {},
     status = 200,
   ) => {
-    const days = parseReachDays(daysInput);
     const receipts = await announcementReceipts(req.em, announcement);
-    const due = days !== null && dueForReach(announcementPublishedAt(announcement), days, req.deps.clock.now());
+    const base = `${BASE}/${announcement.id}/lesebestaetigung`;
     render(
       req,
       res,
@@ -138,13 +137,17 @@ export function consoleRoutes() {
       {
         title: req.t('announcements:receipts.title'),
         announcement,
-        receipts,
-        opened: receipts.filter((r) => r.openedAt).length,
-        days: daysInput || String(REACH_DAYS.fallback),
-        due,
-        notReached: due ? notReached(receipts) : [],
-        errors: fieldMessages(req.t, errors),
-        printed: typeof req.query.gedruckt === 'string' ? req.query.gedruckt : null,
+        rc: receiptsView(receipts, {
+          ns: 'announcements:receipts',
+          idPrefix: 'receipt',
+          pageUrl: base,
+          printUrl: `${base}/briefe`,
+          days: daysInput,
+          publishedAt: announcementPublishedAt(announcement),
+          now: req.deps.clock.now(),
+          errors: fieldMessages(req.t, errors),
+          printed: typeof req.query.gedruckt === 'string' ? req.query.gedruckt : null,
+        }),
       },
       status,
     );

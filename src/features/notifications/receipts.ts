@@ -6,6 +6,7 @@ import { Contact, contactDisplayName, Organization, PostalDelivery, type POSTAL_
 import { helpers } from '../../http/view-helpers.ts';
 import type { PdfWorkers } from '../../pdf/workers.ts';
 import { copyToTempFile, newTempPath, type FileStorage } from '../../storage/files.ts';
+import { auditStaffAction } from '../audit/service.ts';
 import { postalAddresses, salutationOf } from '../invitations/service.ts';
 import type { drawNoticeLetters } from './letter-jobs.ts';
 import type { NoticeLetter } from './letter-pdf.ts';
@@ -98,15 +99,52 @@ export function notReached(receipts: Receipt[]): Receipt[] {
   return receipts.filter((receipt) => receipt.openedAt === null || receipt.preference === 'post');
 }
 
+/**
+ * What views/notifications/_receipts.eta shows (the table and "Nicht erreicht"): texts under
+ * `ns`, row ids `<idPrefix>-<contact>`, "Nach Tagen" as entered (`days`, checked by the
+ * caller into `errors`), `closed` a text key shown instead of the form (a withdrawn document).
+ */
+export function receiptsView(
+  receipts: Receipt[],
+  input: {
+    ns: string;
+    idPrefix: string;
+    pageUrl: string;
+    printUrl: string;
+    days: string;
+    publishedAt: Date;
+    now: Date;
+    errors: Record<string, string>;
+    printed: string | null;
+    closed?: string | null;
+  },
+) {
+  const days = parseReachDays(input.days);
+  const due = days !== null && dueForReach(input.publishedAt, days, input.now);
+  return {
+    ...input,
+    list: receipts,
+    opened: receipts.filter((r) => r.openedAt).length,
+    days: input.days || String(REACH_DAYS.fallback),
+    due,
+    notReached: due ? notReached(receipts) : [],
+    closed: input.closed ?? null,
+  };
+}
+
 /** What every letter of one print says; the address block, date and salutation are added per contact. */
 export type LetterContent = Pick<NoticeLetter, 'title' | 'body' | 'attachmentsHeading' | 'attachments' | 'note'>;
+
+/** The audit log's subject type of what went by post. */
+const AUDIT_SUBJECTS = { announcement: 'Announcement', document: 'Document' } as const;
 
 const NOTICE_JOBS = new URL('./letter-jobs.ts', import.meta.url);
 
 /**
  * One letter per contact of `receipts` still to reach (not reached, not yet posted, with a
  * postal address), drawn in a PDF worker; records "per Post" for each in one transaction and
- * returns the PDF's bytes (null when nobody is left, and then nothing is recorded). Contacts
+ * returns the PDF's bytes (null when nobody is left, and then nothing is recorded); the
+ * audit log notes how many letters a staff member printed. Contacts
  * without an address are skipped and counted. `appendix`: a stored PDF (a document) whose
  * pages follow every letter, read through the file storage into a temp copy for the worker.
  */
@@ -164,6 +202,14 @@ export async function printNoticeLetters(
           sentAt: now,
         });
       }
+      auditStaffAction(
+        tx,
+        input.staff,
+        `${subject.type}.letters_printed`,
+        { type: AUDIT_SUBJECTS[subject.type], id: subject.id },
+        { letters: letters.length },
+        now,
+      );
     });
     return { pdf: bytes, letters: letters.length, withoutAddress };
   } finally {
