@@ -23,9 +23,11 @@ import { accessRowsQuery, contactAccessRowsQuery, type PropertyAccess } from '..
  * A document that belongs to a property shows only in that property; one shared from a
  * contact's page without property shows wherever the contact has access.
  *
- * The rule is one SQL statement over "access rows" (user, property, roles, contacts, units,
+ * The rule is one SQL statement over "access rows" (reader, property, roles, contacts, units,
  * addresses). They come either from the access module's query for many users (digest,
- * recipient counts) or from one PropertyAccess already loaded for the request.
+ * recipient counts), from one PropertyAccess already loaded for the request, or — for who is
+ * addressed on paper (Lesebestätigung, "Nicht erreicht" letters) — from the access module's
+ * rows per contact, with or without a login (addressedContactIds).
  */
 
 /** `reader_id`: the portal user (or contact, contactRowsOf) of the access row; null in the preview. */
