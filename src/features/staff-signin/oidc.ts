@@ -159,7 +159,9 @@ export async function finishSignIn(em: Em, sso: OrganizationSso, cookieState: st
     const idToken = tokens.claims();
     // Providers that keep the e-mail out of the ID token (code flow, "conform" claims) give it at userinfo, for the same subject.
     claims =
-      idToken && typeof idToken.email !== 'string' ? { ...idToken, ...(await client.fetchUserInfo(config, tokens.access_token, idToken.sub)), iss: idToken.iss, sub: idToken.sub } : idToken;
+      idToken && typeof idToken.email !== 'string'
+        ? { ...idToken, ...(await client.fetchUserInfo(config, tokens.access_token, idToken.sub)), iss: idToken.iss, sub: idToken.sub }
+        : idToken;
   } catch (error) {
     log.warn(`company sign-in of ${sso.slug} refused by the checks: ${(error as Error).message}`);
     return { ok: false, reason: 'provider' };
