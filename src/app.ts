@@ -4,7 +4,8 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { csrfProtection } from './auth/csrf.ts';
-import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
+import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff, requireStaffAccount } from './auth/middleware.ts';
+import * as staffSignIn from './features/staff-signin/routes.ts';
 import { apiRequestListener } from './api/app.ts';
 import { counted, withStatementCounter } from './db/statement-count.ts';
 import { processCaches } from './db/process-cache.ts';
@@ -177,7 +178,11 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '', 'public', [], homeRoutes());
   // Calendar subscriptions are fetched by calendar apps with the secret in the URL, no session.
   registry.mount(app, '', 'public', [], appointments.feedRoutes());
+  // The second factor and the company sign-in first: "/anmelden/<kürzel>" must not shadow them.
+  registry.mount(app, '/verwaltung', 'public', [], staffSignIn.signInRoutes());
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
+  // Open while the Verwaltung requires a second factor the staff member has yet to set up.
+  registry.mount(app, '/verwaltung/konto/sicherheit', 'staff', [requireStaffAccount], staffSignIn.securityRoutes());
   registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
   registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
   registry.mount(app, '/portal', 'public', [], accessibilityRoutes());
@@ -185,6 +190,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
+  registry.mount(app, '/verwaltung/administration/anmeldung', 'admin', [requireAdmin], staffSignIn.adminRoutes());
   registry.mount(app, '/verwaltung/administration/api-schluessel', 'admin', [requireAdmin], apiKeyAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], notifications.adminRoutes());
   registry.mount(app, '', 'public', [], notifications.publicRoutes());

@@ -17,3 +17,4 @@ export * from './masterdata-import.ts';
 export * from './accounting.ts';
 export * from './notification.ts';
 export * from './community-board.ts';
+export * from './staff-signin.ts';

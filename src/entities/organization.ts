@@ -46,6 +46,8 @@ export const Organization = defineEntity({
     preContractAccessDays: p.integer().default(30),
     postContractAccessEnabled: p.boolean().default(false),
     postContractAccessDays: p.integer().default(30),
+    /** Every staff member without company sign-in must use a second factor (TOTP). */
+    requireSecondFactor: p.boolean().default(false),
     createdAt: createdAt(),
   },
 });

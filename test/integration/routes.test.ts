@@ -71,6 +71,8 @@ const PARAM_VALUES: Record<string, () => string> = {
   membershipId: () => '00000000-0000-4000-8000-000000000000',
   staffId: () => app.world.staff.clerk.id,
   token: () => randomBytes(24).toString('base64url'),
+  // A Verwaltung's company sign-in address (src/features/staff-signin): none is configured in the demo.
+  slug: () => 'kein-kuerzel',
   // Signed links of notification mails (src/features/notifications/links.ts): a user and a signature that is not theirs.
   userId: () => app.world.portalUsers.kristina.id,
   signature: () => randomBytes(32).toString('base64url'),
