@@ -26,6 +26,7 @@ import { seedDemoDocuments, seedDocumentTypes } from '../documents/demo.ts';
 import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
 import { seedDemoTickets, seedTicketCategories } from '../tickets/demo.ts';
 import { seedDemoAccounting } from '../reports/demo.ts';
+import { seedDemoBookings } from '../bookings/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -392,6 +393,7 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoFaq(tx, contentWorld);
     seedDemoContactPersons(tx, contentWorld);
     seedDemoBulletin(tx, contentWorld, now);
+    seedDemoBookings(tx, contentWorld, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
     const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
     seedDocumentTypes(tx, nordhaus, now);
