@@ -3,7 +3,7 @@ import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { BOOKING_ROLES, type BookingResource, type BookingRole, type Organization, type PortalUser, type Property } from '../../entities/index.ts';
 import type { PropertyAccess } from '../access/service.ts';
-import { bookingsSwitchedOn } from './switch.ts';
+import { bookingsOpen } from '../portal-settings/switches.ts';
 
 /**
  * The one rule of who may book which resource (issue 22), asked by the portal's scopes,
@@ -21,7 +21,7 @@ export function bookingRolesOf(access: Pick<PropertyAccess, 'activeRoles'>): Boo
 
 /** Whether the portal shows "Buchungen" in this property to this visitor (the preview: read-only, wherever the switch is on). */
 export function seesBookings(organization: Organization, property: Property, access: Pick<PropertyAccess, 'activeRoles'>, preview: boolean): boolean {
-  if (!bookingsSwitchedOn(organization, property)) return false;
+  if (!bookingsOpen(organization, property)) return false;
   return preview || bookingRolesOf(access).length > 0;
 }
 
