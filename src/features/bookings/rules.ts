@@ -32,23 +32,31 @@ export function mayBook(resource: Pick<BookingResource, 'allowedRoles'>, access:
 
 /**
  * The household a booking counts against (the "N per household" limit): the contacts of one
- * unit's running contracts with their logins share `unit:<id>`; a Bewohner invited by a
- * neighbour, and a Gewerbemitarbeiter invited by their company's login, belong to the
- * inviter's unit; anyone else is a household of their own (`user:<id>`).
+ * unit's running contracts of one kind with their logins share `unit:<id>:<kind>` (the
+ * tenants of a flat are one household, its letting owner another; a self-using owner's
+ * ownership contract is theirs); a Bewohner invited by a neighbour, and a Gewerbemitarbeiter
+ * invited by their company's login, belong to the inviter's household; anyone else is a
+ * household of their own (`user:<id>`). Where a login has several units there, the rental
+ * contract (where one lives) comes first, then the unit's id.
  */
-export async function householdOf(em: Em, user: PortalUser, property: Property, access: Pick<PropertyAccess, 'unitIds'>, at: Date): Promise<string> {
-  const own = [...access.unitIds].sort()[0];
-  if (own) return `unit:${own}`;
+export async function householdOf(em: Em, user: PortalUser, property: Property, at: Date): Promise<string> {
   const day = berlinDate(at);
-  const { rows } = await sql<{ unit_id: string }>`
-    select u.id as unit_id
-    from portal_membership m
-    join portal_user_contact puc on puc.portal_user_id = m.invited_by_id
+  const organizationId = user.organization.id;
+  const { rows } = await sql<{ unit_id: string; kind: string; own: boolean }>`
+    with logins as (
+      select ${user.id}::uuid as portal_user_id, true as own
+      union all
+      select m.invited_by_id, false from portal_membership m
+      where m.portal_user_id = ${user.id} and m.property_id = ${property.id} and m.organization_id = ${organizationId}
+        and m.ended_at is null and m.role in ('resident', 'commercial_employee') and m.invited_by_id is not null)
+    select u.id as unit_id, c.kind::text as kind, l.own
+    from logins l
+    join portal_user_contact puc on puc.portal_user_id = l.portal_user_id
+    join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
     join contract_contact cc on cc.contact_id = puc.contact_id
     join contract c on c.id = cc.contract_id and c.archived_at is null and c.starts_on <= ${day}::date and (c.ends_on is null or c.ends_on >= ${day}::date)
     join unit u on u.id = c.unit_id and u.property_id = ${property.id} and u.archived_at is null
-    where m.portal_user_id = ${user.id} and m.property_id = ${property.id} and m.ended_at is null
-      and m.organization_id = ${user.organization.id} and m.role in ('resident', 'commercial_employee')
-    order by u.id limit 1`.execute(em.getKysely());
-  return rows[0] ? `unit:${rows[0].unit_id}` : `user:${user.id}`;
+    order by l.own desc, (c.kind = 'rental') desc, u.id
+    limit 1`.execute(em.getKysely());
+  return rows[0] ? `unit:${rows[0].unit_id}:${rows[0].kind}` : `user:${user.id}`;
 }

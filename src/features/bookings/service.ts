@@ -403,7 +403,7 @@ export async function book(em: Em, input: BookInput): Promise<Booking> {
   if (!mayBook(resource, access)) throw new BookingRefused({ tag: 'bookings:errors.notAllowed' });
   const span = spanOf(resource, request);
   checkTimes(resource, span, now);
-  const household = await householdOf(em, user, property, access, now);
+  const household = await householdOf(em, user, property, now);
   try {
     return await em.transactional(async (tx) => {
       await tx.execute('select pg_advisory_xact_lock(hashtext(?))', [`booking-household:${resource.id}:${household}`]);
