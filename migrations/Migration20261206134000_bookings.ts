@@ -32,12 +32,8 @@ export class Migration20261206134000_bookings extends Migration {
     this.addSql(`create index "booking_property_id_starts_at_index" on "booking" ("property_id", "starts_at");`);
     this.addSql(`create index "booking_portal_user_id_starts_at_index" on "booking" ("portal_user_id", "starts_at");`);
     this.addSql(`create index "booking_household_key_starts_at_index" on "booking" ("household_key", "starts_at");`);
-    this.addSql(
-      `alter table "booking" add constraint "booking_organization_id_foreign" foreign key ("organization_id") references "organization" ("id");`,
-    );
-    this.addSql(
-      `alter table "booking" add constraint "booking_resource_id_foreign" foreign key ("resource_id") references "booking_resource" ("id");`,
-    );
+    this.addSql(`alter table "booking" add constraint "booking_organization_id_foreign" foreign key ("organization_id") references "organization" ("id");`);
+    this.addSql(`alter table "booking" add constraint "booking_resource_id_foreign" foreign key ("resource_id") references "booking_resource" ("id");`);
     this.addSql(`alter table "booking" add constraint "booking_property_id_foreign" foreign key ("property_id") references "property" ("id");`);
     this.addSql(
       `alter table "booking" add constraint "booking_portal_user_id_foreign" foreign key ("portal_user_id") references "portal_user" ("id") on delete set null;`,

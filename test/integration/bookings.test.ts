@@ -36,7 +36,13 @@ async function bookingCount() {
 
 /** Creates a resource through the console form; every weekday open unless `hours` says otherwise. */
 async function createResource(fields: Record<string, string | string[]>, hours: [string, string] = ['07:00', '21:00']) {
-  const days = Object.fromEntries([0, 1, 2, 3, 4, 5, 6].flatMap((d) => [[`open${d}`, '1'], [`from${d}`, hours[0]], [`to${d}`, hours[1]]]));
+  const days = Object.fromEntries(
+    [0, 1, 2, 3, 4, 5, 6].flatMap((d) => [
+      [`open${d}`, '1'],
+      [`from${d}`, hours[0]],
+      [`to${d}`, hours[1]],
+    ]),
+  );
   const page = await manager.post(consoleBase(), {
     mode: 'slots',
     slotMinutes: '120',
@@ -123,7 +129,10 @@ describe('the demo resources and the console', () => {
     const page = await manager.get(consoleBase());
     expect(page.status).toBe(200);
     expect(page.$('h1').text()).toBe('Ressourcen & Räume');
-    const names = page.$('.booking-resources a').map((_, a) => page.$(a).text()).get();
+    const names = page
+      .$('.booking-resources a')
+      .map((_, a) => page.$(a).text())
+      .get();
     expect(names).toEqual(['Gästewohnung', 'Waschküche']);
     const property = await manager.get(`/verwaltung/liegenschaften/${mp}`);
     expect(property.$(`a[href="/verwaltung/liegenschaften/${mp}/ressourcen"]`).length).toBe(1);
@@ -131,7 +140,16 @@ describe('the demo resources and the console', () => {
 
   it('refuses a resource without name, roles or valid hours with German messages, the form filled in, nothing written', async () => {
     const before = await app.em().count(BookingResource, {}, all);
-    const page = await manager.post(consoleBase(), { name: '', mode: 'slots', slotMinutes: '7', open0: '1', from0: '9', to0: '08:00', allowedRoles: [], place: 'Hof' });
+    const page = await manager.post(consoleBase(), {
+      name: '',
+      mode: 'slots',
+      slotMinutes: '7',
+      open0: '1',
+      from0: '9',
+      to0: '08:00',
+      allowedRoles: [],
+      place: 'Hof',
+    });
     expect(page.status).toBe(422);
     expect(page.$('#name-error').text()).toBe('Bitte geben Sie einen Namen an.');
     expect(page.$('#allowedRoles-error').text()).toBe('Bitte wählen Sie mindestens eine Gruppe.');
@@ -148,7 +166,12 @@ describe('booking a slot in the portal', () => {
     expect(start.$(`.portalnav a[href="${portalBase()}"]`).text()).toBe('Buchungen');
     const list = await kristina.get(portalBase());
     expect(list.status).toBe(200);
-    expect(list.$('h2 a').map((_, a) => list.$(a).text()).get()).toEqual(['Gästewohnung', 'Waschküche']);
+    expect(
+      list
+        .$('h2 a')
+        .map((_, a) => list.$(a).text())
+        .get(),
+    ).toEqual(['Gästewohnung', 'Waschküche']);
     const wash = await resourceNamed('Waschküche');
     const week = await kristina.get(`${portalBase()}/${wash.id}`);
     expect(week.$('.booking-day').length).toBe(7);
@@ -204,7 +227,11 @@ describe('booking a slot in the portal', () => {
       'Außerhalb der Öffnungszeiten: bitte eines der angebotenen Zeitfenster wählen.',
     );
     await expectRefused(() => bookAs(kristina, wash, { tag: '2026-10-25', von: '09:00' }), 'tag', /keine? .*gebucht werden|außerhalb der Öffnungszeiten/);
-    const page = await expectRefused(() => bookAs(kristina, wash, { tag: '2026-10-22', von: '09:00', anzahl: '3' }), 'anzahl', 'Höchstens 2 Zeitfenster je Buchung.');
+    const page = await expectRefused(
+      () => bookAs(kristina, wash, { tag: '2026-10-22', von: '09:00', anzahl: '3' }),
+      'anzahl',
+      'Höchstens 2 Zeitfenster je Buchung.',
+    );
     // The form comes back filled in.
     expect(page.$('#booking-day').val()).toBe('2026-10-22');
     expect(page.$('#booking-count').val()).toBe('3');
@@ -213,11 +240,23 @@ describe('booking a slot in the portal', () => {
 
   it('refuses a blocked period with its reason and an archived resource', async () => {
     const wash = await resourceNamed('Waschküche');
-    const blocked = await manager.post(`${consoleBase()}/${wash.id}/sperren`, { vonTag: '2026-10-23', vonZeit: '00:00', bisTag: '2026-10-23', bisZeit: '24:00', grund: 'Wartung der Maschinen' });
+    const blocked = await manager.post(`${consoleBase()}/${wash.id}/sperren`, {
+      vonTag: '2026-10-23',
+      vonZeit: '00:00',
+      bisTag: '2026-10-23',
+      bisZeit: '24:00',
+      grund: 'Wartung der Maschinen',
+    });
     expect(blocked.status).toBe(303);
     await expectRefused(() => bookAs(kristina, wash, { tag: '2026-10-23', von: '11:00' }), 'tag', 'In diesem Zeitraum ist die Ressource gesperrt.');
     // A block over a booking is refused: cancel it first.
-    const over = await manager.post(`${consoleBase()}/${wash.id}/sperren`, { vonTag: '2026-10-21', vonZeit: '08:00', bisTag: '2026-10-21', bisZeit: '12:00', grund: 'Wartung' });
+    const over = await manager.post(`${consoleBase()}/${wash.id}/sperren`, {
+      vonTag: '2026-10-21',
+      vonZeit: '08:00',
+      bisTag: '2026-10-21',
+      bisZeit: '12:00',
+      grund: 'Wartung',
+    });
     expect(over.status).toBe(422);
     expect(over.$('#vonTag-error').text()).toBe('In diesem Zeitraum liegt 1 Buchung; bitte stornieren Sie sie zuerst.');
 
@@ -238,9 +277,7 @@ describe('the household limit', () => {
     const drying = await createResource({ name: 'Trockenraum', householdLimit: '1', householdPeriod: 'week' });
     await kristina.csrfToken();
     const slots = ['07:00', '09:00', '11:00', '13:00', '15:00'];
-    const answers = await Promise.all(
-      ['2026-10-27', '2026-10-28'].flatMap((day) => slots.map((von) => bookAs(kristina, drying, { tag: day, von }))),
-    );
+    const answers = await Promise.all(['2026-10-27', '2026-10-28'].flatMap((day) => slots.map((von) => bookAs(kristina, drying, { tag: day, von }))));
     expect(answers.filter((a) => a.status === 303)).toHaveLength(1);
     const refused = answers.filter((a) => a.status === 422);
     expect(refused).toHaveLength(9);
@@ -315,7 +352,10 @@ describe('summer time ends and begins', () => {
   });
 
   it('counts a night across either change as one night', async () => {
-    const flat = await createResource({ name: 'Gästezimmer', mode: 'nights', checkInTime: '15:00', checkOutTime: '10:00', maxUnits: '3', advanceDays: '200' }, ['00:00', '24:00']);
+    const flat = await createResource({ name: 'Gästezimmer', mode: 'nights', checkInTime: '15:00', checkOutTime: '10:00', maxUnits: '3', advanceDays: '200' }, [
+      '00:00',
+      '24:00',
+    ]);
     expect((await bookAs(kristina, flat, { tag: '2026-10-24', anzahl: '1' })).status).toBe(303);
     expect((await bookAs(kristina, flat, { tag: '2027-03-27', anzahl: '1' })).status).toBe(303);
     const [october, march] = await app.em().find(Booking, { resource: flat.id }, { ...all, orderBy: { startsAt: 'asc' } });
@@ -407,7 +447,12 @@ describe('approval and cancellation', () => {
     const wash = await resourceNamed('Waschküche');
     const page = await manager.get(`${consoleBase()}/${wash.id}`);
     expect(page.$('#book-resident option').text()).toContain('Heinrich');
-    const answer = await manager.post(`${consoleBase()}/${wash.id}/buchungen`, { bewohner: app.world.portalUsers.eigner.id, tag: '2026-10-22', von: '17:00', anzahl: '1' });
+    const answer = await manager.post(`${consoleBase()}/${wash.id}/buchungen`, {
+      bewohner: app.world.portalUsers.eigner.id,
+      tag: '2026-10-22',
+      von: '17:00',
+      anzahl: '1',
+    });
     expect(answer.status).toBe(303);
     const week = await manager.get(`${consoleBase()}?woche=2026-10-22`);
     const row = week.$('.booking-week tr').filter((_, tr) => week.$(tr).text().includes('17:00–19:00'));
@@ -429,7 +474,7 @@ describe('approval and cancellation', () => {
       const name = e.attr('name');
       if (!name || name === '_csrf') return;
       if ((e.attr('type') === 'checkbox' || e.attr('type') === 'radio') && e.attr('checked') === undefined) return;
-      const value = el.tagName === 'select' ? e.find('option[selected]').attr('value') ?? '' : el.tagName === 'textarea' ? e.text() : (e.attr('value') ?? '');
+      const value = el.tagName === 'select' ? (e.find('option[selected]').attr('value') ?? '') : el.tagName === 'textarea' ? e.text() : (e.attr('value') ?? '');
       fields[name] = name in fields ? [fields[name]].flat().concat(value) : value;
     });
     fields.maxUnits = '1';

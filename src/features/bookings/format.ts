@@ -18,7 +18,8 @@ export function describeSpan(span: Pick<Booking, 'startsAt' | 'endsAt'>): string
   const first = berlinDate(span.startsAt);
   const last = berlinDate(span.endsAt);
   const endTime = berlinTime(span.endsAt);
-  if (first === last || (endTime === '00:00' && addDays(first, 1) === last)) return `${dayOfDate(first)}, ${berlinTime(span.startsAt)}–${endTime === '00:00' ? '24:00' : endTime}`;
+  if (first === last || (endTime === '00:00' && addDays(first, 1) === last))
+    return `${dayOfDate(first)}, ${berlinTime(span.startsAt)}–${endTime === '00:00' ? '24:00' : endTime}`;
   return `${dayOfDate(first)} ${berlinTime(span.startsAt)} – ${dayOfDate(last)} ${endTime}`;
 }
 

@@ -62,7 +62,9 @@ export async function notifyBooking(
         link,
         template: 'booking',
         data: { context: event, event, resourceName: resource.name, propertyName: property.name, when, reason: booking.cancelReason, fee: resource.fee, link },
-        attachments: withIcs ? [{ fileName: 'buchung.ics', mimeType: 'text/calendar', content: bookingIcs(booking, resource, property, baseUrl, now) }] : undefined,
+        attachments: withIcs
+          ? [{ fileName: 'buchung.ics', mimeType: 'text/calendar', content: bookingIcs(booking, resource, property, baseUrl, now) }]
+          : undefined,
         always: options.always,
       },
     ],

@@ -2,7 +2,15 @@ import { Router, type Request, type Response } from 'express';
 import type { Booking, BookingResource, PortalUser, Property, StaffUser } from '../../entities/index.ts';
 import { fieldMessages, field } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
-import { bookingsScope, myBookingsScope, ownBookingScope, portalResourceScope, propertyBase, residentResourceScope, type PortalPropertyScope } from '../../scopes/portal.ts';
+import {
+  bookingsScope,
+  myBookingsScope,
+  ownBookingScope,
+  portalResourceScope,
+  propertyBase,
+  residentResourceScope,
+  type PortalPropertyScope,
+} from '../../scopes/portal.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { bookingResourceScope, consoleBookingScope, propertyScope } from '../../scopes/staff.ts';
 import type { PropertyAccess } from '../access/service.ts';
@@ -61,8 +69,15 @@ export function consoleRoutes() {
 
   const showIndex = async (req: Request, res: Response, property: Property) => {
     const monday = weekOf(req);
-    const [resources, rows, requests] = await Promise.all([resourcesOf(req.em, property, true), weekOverview(req.em, property, monday), pendingRequests(req.em, property)]);
-    const days = weekDays(monday).map((day) => ({ day, rows: rows.filter((r) => berlinDate(r.starts_at) <= day && berlinDate(new Date(r.ends_at.getTime() - 1)) >= day) }));
+    const [resources, rows, requests] = await Promise.all([
+      resourcesOf(req.em, property, true),
+      weekOverview(req.em, property, monday),
+      pendingRequests(req.em, property),
+    ]);
+    const days = weekDays(monday).map((day) => ({
+      day,
+      rows: rows.filter((r) => berlinDate(r.starts_at) <= day && berlinDate(new Date(r.ends_at.getTime() - 1)) >= day),
+    }));
     render(req, res, 'bookings/console-index', {
       ...helpers,
       title: req.t('bookings:console.title'),
@@ -219,7 +234,15 @@ export function consoleRoutes() {
       req,
       res,
       'bookings/console-cancel',
-      { ...helpers, title: req.t('bookings:console.cancelTitle'), property, base: consoleBase(property), booking, reason, errors: fieldMessages(req.t, errors) },
+      {
+        ...helpers,
+        title: req.t('bookings:console.cancelTitle'),
+        property,
+        base: consoleBase(property),
+        booking,
+        reason,
+        errors: fieldMessages(req.t, errors),
+      },
       status,
     );
   };
@@ -250,7 +273,13 @@ export function portalRoutes() {
     }),
   );
 
-  const showMine = async (req: Request, res: Response, scope: PortalPropertyScope & { user: PortalUser }, errors: Record<string, FieldErrors> = {}, status = 200) => {
+  const showMine = async (
+    req: Request,
+    res: Response,
+    scope: PortalPropertyScope & { user: PortalUser },
+    errors: Record<string, FieldErrors> = {},
+    status = 200,
+  ) => {
     const now = req.deps.clock.now();
     const { upcoming, other } = await myBookings(req.em, scope.user, scope.property, now);
     render(
@@ -262,7 +291,11 @@ export function portalRoutes() {
         title: req.t('bookings:portal.mine'),
         section: 'bookings',
         base: `${propertyBase(scope)}/buchungen`,
-        upcoming: upcoming.map((booking) => ({ booking, cancellable: now.getTime() <= cancellableUntil(booking, booking.resource).getTime(), until: cancellableUntil(booking, booking.resource) })),
+        upcoming: upcoming.map((booking) => ({
+          booking,
+          cancellable: now.getTime() <= cancellableUntil(booking, booking.resource).getTime(),
+          until: cancellableUntil(booking, booking.resource),
+        })),
         other,
         errors: Object.fromEntries(Object.entries(errors).map(([id, e]) => [id, fieldMessages(req.t, e)])),
         booked: field(req.query.gebucht),

@@ -146,7 +146,8 @@ export function formFromResource(r: BookingResource): ResourceForm {
   };
 }
 
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
+const list = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
 
 export function resourceFormFromBody(body: Record<string, unknown> = {}): ResourceForm {
   return {
@@ -249,7 +250,11 @@ export function validateResourceForm(form: ResourceForm): { errors: FieldErrors;
 
 /** The resources of a property, archived ones last (console) or left out (portal). */
 export function resourcesOf(em: Em, property: Property, withArchived: boolean) {
-  return em.find(BookingResource, { property: property.id, ...(withArchived ? {} : { archivedAt: null }) }, { orderBy: { archivedAt: 'asc nulls first', name: 'asc' } });
+  return em.find(
+    BookingResource,
+    { property: property.id, ...(withArchived ? {} : { archivedAt: null }) },
+    { orderBy: { archivedAt: 'asc nulls first', name: 'asc' } },
+  );
 }
 
 /**
@@ -259,7 +264,14 @@ export function resourcesOf(em: Em, property: Property, withArchived: boolean) {
 export async function saveResource(em: Em, staff: StaffUser, property: Property, resource: BookingResource | null, values: ResourceValues, now: Date) {
   const target = resource ?? em.create(BookingResource, { organization: property.organization, property, ...values, createdAt: now, updatedAt: now });
   if (resource) em.assign(resource, values);
-  auditStaffAction(em, staff, resource ? 'booking_resource.updated' : 'booking_resource.created', { type: 'BookingResource', id: target.id }, { name: values.name }, now);
+  auditStaffAction(
+    em,
+    staff,
+    resource ? 'booking_resource.updated' : 'booking_resource.created',
+    { type: 'BookingResource', id: target.id },
+    { name: values.name },
+    now,
+  );
   await em.flush();
   const kept = resource ? await em.count(Booking, { resource: resource.id, kind: 'booking', status: { $in: [...LIVE_STATUSES] }, endsAt: { $gt: now } }) : 0;
   return { resource: target, kept };
@@ -436,8 +448,18 @@ export async function book(em: Em, input: BookInput): Promise<Booking> {
         createdAt: now,
         updatedAt: now,
       });
-      if (staff) auditStaffAction(tx, staff, 'booking.created_for_resident', { type: 'Booking', id: booking.id }, { portalUserId: user.id, resourceId: resource.id }, now);
-      await notifyBooking(tx, booking, resource, property, user, booking.status === 'requested' ? 'requested' : 'confirmed', input.baseUrl, now, { always: true });
+      if (staff)
+        auditStaffAction(
+          tx,
+          staff,
+          'booking.created_for_resident',
+          { type: 'Booking', id: booking.id },
+          { portalUserId: user.id, resourceId: resource.id },
+          now,
+        );
+      await notifyBooking(tx, booking, resource, property, user, booking.status === 'requested' ? 'requested' : 'confirmed', input.baseUrl, now, {
+        always: true,
+      });
       await tx.flush();
       return booking;
     });
@@ -455,7 +477,10 @@ export async function myBookings(em: Em, user: PortalUser, property: Property, n
     { populate: ['resource'], orderBy: { startsAt: 'asc', id: 'asc' }, limit: 500 },
   );
   const upcoming = all.filter((b) => b.endsAt.getTime() > now.getTime() && LIVE_STATUSES.includes(b.status));
-  const other = all.filter((b) => !upcoming.includes(b)).reverse().slice(0, 20);
+  const other = all
+    .filter((b) => !upcoming.includes(b))
+    .reverse()
+    .slice(0, 20);
   return { upcoming, other };
 }
 
@@ -602,7 +627,9 @@ export async function pendingRequests(em: Em, property: Property) {
 /** The registered residents of a property who may book something there now: staff "für Bewohner buchen". */
 export async function bookableResidents(em: Em, property: Property, now: Date): Promise<PortalUser[]> {
   const pairs = await accessPairs(em, scopedOrganization(em), now);
-  const ids = pairs.filter((p) => p.propertyId === property.id && p.activeRoles.some((r) => (BOOKING_ROLES as readonly string[]).includes(r))).map((p) => p.portalUserId);
+  const ids = pairs
+    .filter((p) => p.propertyId === property.id && p.activeRoles.some((r) => (BOOKING_ROLES as readonly string[]).includes(r)))
+    .map((p) => p.portalUserId);
   if (ids.length === 0) return [];
   return em.find(PortalUser, { id: { $in: ids }, disabledAt: null, passwordHash: { $ne: null } }, { orderBy: { name: 'asc' } });
 }
