@@ -61,6 +61,9 @@ function weekOf(req: Request): string {
   return mondayOf(isValidDate(asked) ? asked : berlinDate(req.deps.clock.now()));
 }
 
+/** What the overview confirms after a redirect (?hinweis=); anything else shows nothing. */
+const NOTICES = ['angelegt', 'geaendert', 'gebucht', 'bestaetigt', 'abgelehnt', 'storniert'];
+
 const consoleBase = (property: Property) => `/verwaltung/liegenschaften/${property.id}/ressourcen`;
 
 /** Console routes, mounted at /verwaltung/liegenschaften (staff). */
@@ -89,7 +92,7 @@ export function consoleRoutes() {
       monday,
       previousWeek: addDays(monday, -7),
       nextWeek: addDays(monday, 7),
-      notice: field(req.query.hinweis),
+      notice: NOTICES.includes(field(req.query.hinweis)) ? field(req.query.hinweis) : '',
       kept: Number(field(req.query.bestehend)) || 0,
     });
   };
