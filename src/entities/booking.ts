@@ -54,6 +54,10 @@ export const BookingResource = defineEntity({
     allowedRoles: p.array<BookingRole>().default([]),
     /** A fee, shown as information ("5 € je Nacht"); nothing is charged here. */
     fee: p.string().length(200).default(''),
+    /** A photo (re-encoded like Vorgang photos: upright, at most 2048 px, no metadata) in the file storage. */
+    photoKey: p.string().length(300).nullable(),
+    photoMime: p.string().length(100).nullable(),
+    photoSize: p.integer().nullable(),
     archivedAt: p.datetime().nullable(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

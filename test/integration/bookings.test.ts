@@ -1,8 +1,10 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password.ts';
 import { fixedClock } from '../../src/clock.ts';
 import { Booking, BookingResource, NotificationSetting, Organization, PortalMembership, PortalUser, Property } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { SAMPLE_FILES } from '../support/files.ts';
 import type { Client, Page } from '../support/client.ts';
 
 // Buchungen (issue 22): the rules, the refusals with their German reasons, approval,
@@ -136,6 +138,39 @@ describe('the demo resources and the console', () => {
     expect(names).toEqual(['Gästewohnung', 'Waschküche']);
     const property = await manager.get(`/verwaltung/liegenschaften/${mp}`);
     expect(property.$(`a[href="/verwaltung/liegenschaften/${mp}/ressourcen"]`).length).toBe(1);
+  });
+
+  it('takes a photo (by content, re-encoded) that residents see, and refuses a PDF at the field', async () => {
+    const wash = await resourceNamed('Waschküche');
+    const pdf = await manager.postMultipart(
+      `${consoleBase()}/${wash.id}/foto`,
+      {},
+      [{ name: 'waschkueche.jpg', type: 'image/jpeg', content: SAMPLE_FILES.pdf }],
+      'foto',
+    );
+    expect(pdf.status).toBe(422);
+    expect(pdf.$('#foto-error').text()).toBe('Dieser Dateityp ist nicht erlaubt. Erlaubt sind Fotos (JPEG, PNG, WebP).');
+    const saved = await manager.postMultipart(
+      `${consoleBase()}/${wash.id}/foto`,
+      {},
+      [
+        {
+          name: 'waschkueche.png',
+          type: 'image/png',
+          content: await sharp({ create: { width: 120, height: 80, channels: 3, background: '#36c' } })
+            .png()
+            .toBuffer(),
+        },
+      ],
+      'foto',
+    );
+    expect(saved.status, saved.$('.field-error').text()).toBe(303);
+    expect((await resourceNamed('Waschküche')).photoKey).toBeTruthy();
+    const page = await kristina.get(`${portalBase()}/${wash.id}`);
+    expect(page.$('img.resource-photo').attr('alt')).toBe('Foto: Waschküche');
+    const photo = await fetch(new URL(`${portalBase()}/${wash.id}/foto`, app.baseUrl), { headers: kristina.browserHeaders() });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/png');
   });
 
   it('refuses a resource without name, roles or valid hours with German messages, the form filled in, nothing written', async () => {
@@ -479,7 +514,7 @@ describe('approval and cancellation', () => {
     });
     fields.maxUnits = '1';
     const saved = await manager.post(`${consoleBase()}/${wash.id}`, fields);
-    expect(saved.status).toBe(303);
+    expect(saved.status, saved.$('.field-error').text()).toBe(303);
     const page = await manager.get(saved.location!);
     expect(page.$('.notice').text()).toContain(`${live} bestehende Buchung`);
     expect(await app.em().count(Booking, { resource: wash.id, kind: 'booking', status: { $in: ['requested', 'confirmed'] } }, all)).toBe(live);

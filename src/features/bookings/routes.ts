@@ -16,6 +16,7 @@ import { bookingResourceScope, consoleBookingScope, propertyScope } from '../../
 import type { PropertyAccess } from '../access/service.ts';
 import { describeSpan, formatDay, nightsOf } from './format.ts';
 import { bookingIcs } from './notify.ts';
+import { replacePhoto, sendPhoto } from './photo.ts';
 import { mayBook } from './rules.ts';
 import {
   availability,
@@ -105,7 +106,13 @@ export function consoleRoutes() {
     form: ResourceForm,
     errors: FieldErrors = {},
     status = 200,
-    extra: { blockForm?: BlockForm; blockErrors?: FieldErrors; bookForm?: BookingRequest & { user: string }; bookErrors?: FieldErrors } = {},
+    extra: {
+      blockForm?: BlockForm;
+      blockErrors?: FieldErrors;
+      bookForm?: BookingRequest & { user: string };
+      bookErrors?: FieldErrors;
+      photoErrors?: FieldErrors;
+    } = {},
   ) => {
     const now = req.deps.clock.now();
     const [blocks, residents] = resource ? await Promise.all([blocksOf(req.em, resource, now), bookableResidents(req.em, property, now)]) : [[], []];
@@ -127,6 +134,7 @@ export function consoleRoutes() {
         blockErrors: fieldMessages(req.t, extra.blockErrors ?? {}),
         bookForm: extra.bookForm ?? { user: '', day: '', from: '', count: '1', note: '' },
         bookErrors: fieldMessages(req.t, extra.bookErrors ?? {}),
+        photoErrors: fieldMessages(req.t, extra.photoErrors ?? {}),
       },
       status,
     );
@@ -159,6 +167,18 @@ export function consoleRoutes() {
   router.post(
     '/:propertyId/ressourcen/:resourceId',
     scoped(bookingResourceScope, (req, res, { staff, property, resource }) => save(req, res, staff, property, resource)),
+  );
+  router.get(
+    '/:propertyId/ressourcen/:resourceId/foto',
+    scoped(bookingResourceScope, (req, res, { resource }) => sendPhoto(res, req, resource)),
+  );
+  router.post(
+    '/:propertyId/ressourcen/:resourceId/foto',
+    scoped(bookingResourceScope, async (req, res, { staff, property, resource }) => {
+      const problem = await replacePhoto(req, res, staff, resource, req.deps.clock.now());
+      if (problem) return showForm(req, res, property, resource, formFromResource(resource), {}, 422, { photoErrors: { foto: problem } });
+      res.redirect(303, `${consoleBase(property)}/${resource.id}#foto`);
+    }),
   );
   router.post(
     '/:propertyId/ressourcen/:resourceId/archivieren',
@@ -378,6 +398,10 @@ export function portalRoutes() {
   router.get(
     `${base}/:resourceId`,
     scoped(portalResourceScope, (req, res, scope) => showResource(req, res, scope, null)),
+  );
+  router.get(
+    `${base}/:resourceId/foto`,
+    scoped(portalResourceScope, (req, res, { resource }) => sendPhoto(res, req, resource)),
   );
   router.post(
     `${base}/:resourceId`,
