@@ -37,6 +37,7 @@ import * as appointments from './features/appointments/routes.ts';
 import * as bulletin from './features/bulletin/routes.ts';
 import * as communityBoard from './features/community/board-routes.ts';
 import * as reports from './features/reports/routes.ts';
+import * as bookings from './features/bookings/routes.ts';
 import * as contactPersons from './features/contact-persons/routes.ts';
 import * as content from './features/content/routes.ts';
 import * as faq from './features/faq/routes.ts';
@@ -203,6 +204,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], reports.consoleRoutes());
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], bookings.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], unitPageRoutes());
   registry.mount(app, '/verwaltung/adressen', 'staff', [requireStaff], addressListRoutes());
   registry.mount(app, '/verwaltung/einheiten', 'staff', [requireStaff], unitListRoutes());
@@ -233,6 +235,7 @@ export function createApp(deps: AppDeps) {
     documentPortal.portalRoutes(),
     ticketPortal.portalRoutes(),
     reports.portalRoutes(),
+    bookings.portalRoutes(),
   ];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);

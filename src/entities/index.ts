@@ -18,3 +18,4 @@ export * from './accounting.ts';
 export * from './notification.ts';
 export * from './community-board.ts';
 export * from './staff-signin.ts';
+export * from './booking.ts';

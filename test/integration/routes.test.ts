@@ -69,6 +69,9 @@ const PARAM_VALUES: Record<string, () => string> = {
   personalAccountId: () => sonnenscheinIds.personalAccount,
   ledgerAccountId: () => sonnenscheinIds.ledgerAccount,
   membershipId: () => '00000000-0000-4000-8000-000000000000',
+  // Buchungen (src/features/bookings): the demo resources belong to Max-Planck-Straße 12, so with Rosenweg 24 these are a 404 too.
+  resourceId: () => '00000000-0000-4000-8000-000000000000',
+  bookingId: () => '00000000-0000-4000-8000-000000000000',
   staffId: () => app.world.staff.clerk.id,
   token: () => randomBytes(24).toString('base64url'),
   // A Verwaltung's company sign-in address (src/features/staff-signin): none is configured in the demo.

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import type { Em } from '../../src/db/orm.ts';
-import { BoardPost, Contact, Property, Unit } from '../../src/entities/index.ts';
+import { BoardPost, BookingResource, Contact, Property, Unit } from '../../src/entities/index.ts';
 import { PROPERTY_TABS } from '../../src/features/properties/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
@@ -70,6 +70,19 @@ describe('console staff of Nordhaus', () => {
     for (const property of sonnenscheinProperties) {
       for (const url of consoleUrls(property.id)) expectNotFound(await nordhaus.get(url), url, [property.name, 'Sonnenschein']);
     }
+  });
+
+  it('gets 404 for Ressourcen & Räume of a Sonnenschein property and for its resources (issue 22)', async () => {
+    const nordhaus = await staff(NORDHAUS_ADMIN);
+    const mp = app.world.properties.maxPlanck;
+    const resources = await app.em().find(BookingResource, { property: mp.id }, { filters: { tenant: false } });
+    expect(resources.map((r) => r.name).sort()).toEqual(['Gästewohnung', 'Waschküche']);
+    const base = `/verwaltung/liegenschaften/${mp.id}/ressourcen`;
+    for (const url of [base, `${base}/neu`, ...resources.map((r) => `${base}/${r.id}`)]) expectNotFound(await nordhaus.get(url), url, [mp.name, 'Waschküche']);
+    for (const id of MALFORMED_IDS) expect((await nordhaus.get(`${base}/${encodeURIComponent(id)}`)).status).toBe(404);
+    const frieda = await resident(FRIEDA);
+    for (const url of [`/portal/liegenschaften/${mp.id}/buchungen`, ...resources.map((r) => `/portal/liegenschaften/${mp.id}/buchungen/${r.id}`)])
+      expectNotFound(await frieda.get(url), url, ['Waschküche']);
   });
 
   it('gets 404 from htmx requests for those tabs as well', async () => {
