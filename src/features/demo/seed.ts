@@ -88,6 +88,11 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       preContractAccessDays: 30,
       postContractAccessEnabled: true,
       postContractAccessDays: 60,
+      // Community and Buchungen (seed 001), chosen for Max-Planck-Straße 12 below.
+      communityEnabled: true,
+      directMessagesEnabled: true,
+      neighbourProfileEnabled: true,
+      bookingsEnabled: true,
       createdAt: now,
     });
     const nordhaus = tx.create(Organization, {
@@ -173,6 +178,8 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       ['Max-Planck-Straße', '12', '80638', 'München'],
       ['Max-Planck-Straße', '12a', '80638', 'München'],
     ]);
+    maxPlanck.property.communityEnabled = true;
+    maxPlanck.property.bookingsEnabled = true;
     const linden = property(sonnenschein, 'Lindenallee 5–7', 'mixed', [
       ['Lindenallee', '5', '82031', 'Grünwald'],
       ['Lindenallee', '7', '82031', 'Grünwald'],
