@@ -9,6 +9,7 @@ import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
 import { visibleDocument } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
+import { communityNavigation } from '../features/community/navigation.ts';
 import { portalReportViewer } from '../features/reports/access.ts';
 import { openLedgerAccount, openPersonalAccount, reportsContext } from '../features/reports/service.ts';
 import type { ReportCode } from '../entities/index.ts';
@@ -62,6 +63,8 @@ export const portalPropertyScope = within(portalScope, 'property', async ({ user
   res.locals.access = access;
   // The navigation offers "Berichte" only to whom the rule gives some (src/features/reports/access.ts).
   res.locals.showsReports = portalReportViewer(access) !== null;
+  // "Eigentümer / Nachbarn" and "Nachrichten" with the unread count (src/features/community/neighbour-access.ts).
+  res.locals.community = await communityNavigation(req.em, access.property, access, user);
   return { property: access.property, access };
 });
 

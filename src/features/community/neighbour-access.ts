@@ -128,7 +128,7 @@ export type MessageRefusal = 'self' | 'notListed' | 'senderNotListed';
 
 /**
  * May `sender` write to `recipientId` in this property now? Both must appear in the neighbour
- * list (one statement for both). Returns the recipient's row, or why not. A block is no
+ * list (one statement for both). Returns both rows as the list shows them, or why not. A block is no
  * refusal: the message is kept for the sender only (blockedBy).
  */
 export async function mayMessage(
@@ -139,14 +139,15 @@ export async function mayMessage(
   sender: PortalUser,
   recipientId: string,
   at: Date,
-): Promise<{ recipient: NeighbourRow } | { refusal: MessageRefusal }> {
+): Promise<{ recipient: NeighbourRow; sender: NeighbourRow } | { refusal: MessageRefusal }> {
   if (!messagesOpen(organization, property, access, sender)) return { refusal: 'senderNotListed' };
   if (recipientId === sender.id) return { refusal: 'self' };
   const rows = await listedNeighbours(em, organization, property, at, { limit: 2, offset: 0 }, [sender.id, recipientId]);
   const recipient = rows.find((row) => row.id === recipientId);
-  if (!rows.some((row) => row.id === sender.id)) return { refusal: 'senderNotListed' };
+  const self = rows.find((row) => row.id === sender.id);
+  if (!self) return { refusal: 'senderNotListed' };
   if (!recipient) return { refusal: 'notListed' };
-  return { recipient };
+  return { recipient, sender: self };
 }
 
 /** Whether `blocker` has blocked `blocked` (their messages are kept for the sender only). */

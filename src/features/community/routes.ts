@@ -218,12 +218,11 @@ export function portalRoutes() {
       const allowed = await mayMessage(req.em, scope.organization, scope.property, scope.access, scope.user, scope.conversation.otherId, now);
       if ('refusal' in allowed) return showConversation(req, res, scope, form, { body: `community:errors.${allowed.refusal}` }, 422);
       if (await throttled(req.em, scope.user, now)) return showConversation(req, res, scope, form, { body: 'community:errors.throttled' }, 429);
-      const me = await listedNeighbour(req.em, scope.organization, scope.property, now, scope.user.id);
       await sendMessage(req.em, {
         organization: scope.organization,
         property: scope.property,
         sender: scope.user,
-        senderName: me?.name ?? req.t('community:anonymous'),
+        senderName: allowed.sender.name ?? req.t('community:anonymous'),
         conversation: scope.conversation,
         body: form.body,
         baseUrl: req.deps.config.baseUrl,
