@@ -112,7 +112,14 @@ class LiveStreams {
 /** One SSE event: `data:` per line, so that no line break in the HTML (CR included) ends the event or starts a field. */
 function write(stream: Stream, row: MessageRow) {
   stream.sent.add(row.id);
-  const html = renderTemplate('community/_message', { t: stream.t, message: row, mine: row.senderId === stream.viewerId, names: stream.names, base: stream.base, conversationId: stream.conversationId });
+  const html = renderTemplate('community/_message', {
+    t: stream.t,
+    message: row,
+    mine: row.senderId === stream.viewerId,
+    names: stream.names,
+    base: stream.base,
+    conversationId: stream.conversationId,
+  });
   const data = html
     .trim()
     .split(/\r\n|\r|\n/)

@@ -152,9 +152,10 @@ export async function mayMessage(
 
 /** Whether `blocker` has blocked `blocked` (their messages are kept for the sender only). */
 export async function blockedBy(em: Em, blocker: string, blocked: string): Promise<boolean> {
-  const { rows } = await sql`select 1 from user_block where organization_id = ${scopedOrganization(em)} and blocker_id = ${blocker} and blocked_id = ${blocked}`.execute(
-    em.getKysely(),
-  );
+  const { rows } =
+    await sql`select 1 from user_block where organization_id = ${scopedOrganization(em)} and blocker_id = ${blocker} and blocked_id = ${blocked}`.execute(
+      em.getKysely(),
+    );
   return rows.length > 0;
 }
 

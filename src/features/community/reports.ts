@@ -70,7 +70,13 @@ export async function reportNeighbourhood(em: Em, report: MessageReport): Promis
     where s.organization_id = ${organizationId}
     order by s.created_at, s.id`.execute(em.getKysely());
   return {
-    messages: rows.map((row) => ({ id: row.id, body: row.body, createdAt: new Date(row.created_at), senderName: row.sender_name, reported: row.id === report.message.id })),
+    messages: rows.map((row) => ({
+      id: row.id,
+      body: row.body,
+      createdAt: new Date(row.created_at),
+      senderName: row.sender_name,
+      reported: row.id === report.message.id,
+    })),
     propertyName: rows[0]?.property_name ?? '',
   };
 }

@@ -50,7 +50,10 @@ export function portalRoutes() {
     scoped(neighboursScope, async (req, res, scope) => {
       const { organization, property, user } = scope;
       const page = pageNumber(req.query.seite);
-      const rows = await listedNeighbours(req.em, organization, property, req.deps.clock.now(), { limit: NEIGHBOURS_PAGE + 1, offset: (page - 1) * NEIGHBOURS_PAGE });
+      const rows = await listedNeighbours(req.em, organization, property, req.deps.clock.now(), {
+        limit: NEIGHBOURS_PAGE + 1,
+        offset: (page - 1) * NEIGHBOURS_PAGE,
+      });
       render(req, res, 'community/neighbours', {
         title: req.t('community:neighbours.title'),
         section: 'neighbours',
@@ -80,7 +83,14 @@ export function portalRoutes() {
     }),
   );
 
-  const showEntry = async (req: Request, res: Response, scope: Awaited<ReturnType<typeof ownNeighbourEntryScope.load>>, form: ProfileForm, errors: FieldErrors = {}, status = 200) => {
+  const showEntry = async (
+    req: Request,
+    res: Response,
+    scope: Awaited<ReturnType<typeof ownNeighbourEntryScope.load>>,
+    form: ProfileForm,
+    errors: FieldErrors = {},
+    status = 200,
+  ) => {
     render(
       req,
       res,
@@ -117,17 +127,31 @@ export function portalRoutes() {
 
   // --- Direktnachrichten ---
 
-  const names = async (req: Request, scope: { organization: Parameters<typeof listedNeighbours>[1]; property: Parameters<typeof listedNeighbours>[2] }, ids: string[]) => {
+  const names = async (
+    req: Request,
+    scope: { organization: Parameters<typeof listedNeighbours>[1]; property: Parameters<typeof listedNeighbours>[2] },
+    ids: string[],
+  ) => {
     const rows = await listedNeighbours(req.em, scope.organization, scope.property, req.deps.clock.now(), { limit: ids.length, offset: 0 }, [...new Set(ids)]);
     const byId = new Map<string, NeighbourRow>(rows.map((row) => [row.id, row]));
     return (id: string) => byId.get(id) ?? null;
   };
 
-  const showConversations = async (req: Request, res: Response, scope: Awaited<ReturnType<typeof directMessagesScope.load>>, problem: string | null = null, status = 200) => {
+  const showConversations = async (
+    req: Request,
+    res: Response,
+    scope: Awaited<ReturnType<typeof directMessagesScope.load>>,
+    problem: string | null = null,
+    status = 200,
+  ) => {
     const page = pageNumber(req.query.seite);
     const rows = await conversationsOf(req.em, scope.user, scope.property, { limit: CONVERSATIONS_PAGE + 1, offset: (page - 1) * CONVERSATIONS_PAGE });
     const shown = rows.slice(0, CONVERSATIONS_PAGE);
-    const neighbour = await names(req, scope, shown.map((row) => row.otherId));
+    const neighbour = await names(
+      req,
+      scope,
+      shown.map((row) => row.otherId),
+    );
     render(
       req,
       res,
@@ -155,7 +179,9 @@ export function portalRoutes() {
     '/liegenschaften/:propertyId/nachrichten',
     scoped(directMessagesScope, async (req, res, scope) => {
       const to = field(req.body?.an);
-      const allowed = isUuid(to) ? await mayMessage(req.em, scope.organization, scope.property, scope.access, scope.user, to, req.deps.clock.now()) : { refusal: 'notListed' as const };
+      const allowed = isUuid(to)
+        ? await mayMessage(req.em, scope.organization, scope.property, scope.access, scope.user, to, req.deps.clock.now())
+        : { refusal: 'notListed' as const };
       if ('refusal' in allowed) return showConversations(req, res, scope, `community:errors.${allowed.refusal}`, 422);
       const id = await conversationWith(req.em, scope.user, scope.property, to);
       res.redirect(303, `${propertyBase(scope)}/nachrichten/${id}`);
@@ -193,8 +219,11 @@ export function portalRoutes() {
         other,
         blocked,
         messages,
-        olderLink: older && oldest ? `${base}/nachrichten/${scope.conversation.id}?vor=${encodeURIComponent(`${oldest.createdAt.toISOString()}_${oldest.id}`)}` : null,
-        liveUrl: before ? null : `${base}/nachrichten/${scope.conversation.id}/live?seit=${encodeURIComponent((newest?.createdAt ?? new Date(0)).toISOString())}`,
+        olderLink:
+          older && oldest ? `${base}/nachrichten/${scope.conversation.id}?vor=${encodeURIComponent(`${oldest.createdAt.toISOString()}_${oldest.id}`)}` : null,
+        liveUrl: before
+          ? null
+          : `${base}/nachrichten/${scope.conversation.id}/live?seit=${encodeURIComponent((newest?.createdAt ?? new Date(0)).toISOString())}`,
         names: { other: other?.name ?? req.t('community:anonymous') },
         form,
         errors: fieldMessages(req.t, errors),
@@ -241,7 +270,11 @@ export function portalRoutes() {
         organizationId: scope.organization.id,
         conversationId: scope.conversation.id,
         base: propertyBase(scope),
-        names: { other: (await listedNeighbour(req.em, scope.organization, scope.property, req.deps.clock.now(), scope.conversation.otherId))?.name ?? req.t('community:anonymous') },
+        names: {
+          other:
+            (await listedNeighbour(req.em, scope.organization, scope.property, req.deps.clock.now(), scope.conversation.otherId))?.name ??
+            req.t('community:anonymous'),
+        },
         since: Number.isNaN(since.getTime()) ? req.deps.clock.now() : since,
       });
     }),
@@ -255,7 +288,14 @@ export function portalRoutes() {
     }),
   );
 
-  const reportForm = async (req: Request, res: Response, scope: Awaited<ReturnType<typeof conversationScope.load>>, reason: string, errors: FieldErrors = {}, status = 200) => {
+  const reportForm = async (
+    req: Request,
+    res: Response,
+    scope: Awaited<ReturnType<typeof conversationScope.load>>,
+    reason: string,
+    errors: FieldErrors = {},
+    status = 200,
+  ) => {
     const message = await receivedMessage(req.em, scope.user, scope.conversation.id, String(req.params.messageId));
     if (!message) throw new NotFoundError('message to report not found');
     render(
@@ -328,7 +368,14 @@ export function consoleRoutes() {
     scoped(messageReportScope, async (req, res, { staff, report }) => {
       const neighbourhood = await reportNeighbourhood(req.em, report);
       // Messages are private: that staff read this excerpt is recorded.
-      auditStaffAction(req.em, staff, 'direct-message.report.viewed', { type: 'message_report', id: report.id }, { messageId: report.message.id, shown: neighbourhood.messages.length }, req.deps.clock.now());
+      auditStaffAction(
+        req.em,
+        staff,
+        'direct-message.report.viewed',
+        { type: 'message_report', id: report.id },
+        { messageId: report.message.id, shown: neighbourhood.messages.length },
+        req.deps.clock.now(),
+      );
       await req.em.flush();
       render(req, res, 'community/console-report', { title: req.t('community:console.reportTitle'), report, ...neighbourhood });
     }),

@@ -16,6 +16,7 @@ import {
 } from '../../entities/index.ts';
 import { field, textareaField, type FieldErrors } from '../../http/forms.ts';
 import { notify } from '../notifications/notify.ts';
+import { markedRead } from './unread.ts';
 import { blockedBy, messageVisibleTo, type ConversationSight, type NeighbourRow } from './neighbour-access.ts';
 
 export const ABOUT_MAX = 500;
@@ -23,7 +24,7 @@ export const LOCATION_MAX = 100;
 export const REASON_MAX = 1000;
 /** Messages one resident may send in a minute; the next is refused (and nothing written). */
 export const MESSAGES_PER_MINUTE = 30;
-/** While a conversation stays unread, its recipient is notified at most once in this time. */
+/** A recipient is notified of a conversation at most once in this time. */
 export const NOTIFY_INTERVAL_MS = 60 * 60 * 1000;
 export const NEIGHBOURS_PAGE = 50;
 export const CONVERSATIONS_PAGE = 30;
@@ -46,7 +47,13 @@ export async function ownProfile(em: Em, user: PortalUser, property: Property): 
 
 export function profileForm(body: Record<string, unknown> | undefined): ProfileForm {
   const on = (name: string) => field(body?.[name]) === 'on';
-  return { listed: on('listed'), showName: on('showName'), showPhoto: on('showPhoto'), about: textareaField(body?.about), location: field(body?.location).trim() };
+  return {
+    listed: on('listed'),
+    showName: on('showName'),
+    showPhoto: on('showPhoto'),
+    about: textareaField(body?.about),
+    location: field(body?.location).trim(),
+  };
 }
 
 export function validateProfile(form: ProfileForm): FieldErrors {
@@ -88,7 +95,12 @@ export async function conversationsOf(em: Em, user: PortalUser, property: Proper
     where p.portal_user_id = ${user.id} and p.organization_id = ${scopedOrganization(em)} and c.last_message_at is not null
     order by c.last_message_at desc, c.id
     limit ${page.limit} offset ${page.offset}`.execute(em.getKysely());
-  return rows.map((row) => ({ id: row.id, otherId: row.other_id, lastMessageAt: row.last_message_at ? new Date(row.last_message_at) : null, unread: Number(row.unread) }));
+  return rows.map((row) => ({
+    id: row.id,
+    otherId: row.other_id,
+    lastMessageAt: row.last_message_at ? new Date(row.last_message_at) : null,
+    unread: Number(row.unread),
+  }));
 }
 
 /** Unread messages of the resident in a property (the portal navigation's count): one statement, at most 100 counted. */
@@ -125,7 +137,13 @@ export async function conversationWith(em: Em, user: PortalUser, property: Prope
 export type MessageRow = { id: string; senderId: string; body: string; createdAt: Date; withheld: boolean };
 
 type RawMessage = { id: string; sender_id: string; body: string; created_at: string; withheld: boolean };
-const messageOf = (row: RawMessage): MessageRow => ({ id: row.id, senderId: row.sender_id, body: row.body, createdAt: new Date(row.created_at), withheld: row.withheld });
+const messageOf = (row: RawMessage): MessageRow => ({
+  id: row.id,
+  senderId: row.sender_id,
+  body: row.body,
+  createdAt: new Date(row.created_at),
+  withheld: row.withheld,
+});
 
 /**
  * A page of a conversation as `viewer` sees it, oldest first: the newest MESSAGES_PAGE, or
@@ -168,11 +186,16 @@ export async function visibleMessage(em: Em, viewerId: string, conversationId: s
   return rows[0] ? messageOf(rows[0]) : null;
 }
 
-/** Marks the conversation read up to now for its viewer (the navigation's count drops). */
+/**
+ * Marks the conversation read up to `at` for its viewer, when something was unread; the
+ * navigation's count drops in every process (./unread.ts).
+ */
 export async function markRead(em: Em, viewerId: string, conversationId: string, at: Date) {
-  await sql`update conversation_participant set last_read_at = ${at.toISOString()}::timestamptz
-    where conversation_id = ${conversationId} and portal_user_id = ${viewerId} and organization_id = ${scopedOrganization(em)}
-      and (last_read_at is null or last_read_at < ${at.toISOString()}::timestamptz)`.execute(em.getKysely());
+  const result = await sql`update conversation_participant p set last_read_at = ${at.toISOString()}::timestamptz
+    where p.conversation_id = ${conversationId} and p.portal_user_id = ${viewerId} and p.organization_id = ${scopedOrganization(em)}
+      and exists (select 1 from direct_message m where m.conversation_id = p.conversation_id and m.sender_id <> ${viewerId} and not m.withheld
+        and m.created_at > coalesce(p.last_read_at, '-infinity'::timestamptz))`.execute(em.getKysely());
+  if (Number(result.numAffectedRows ?? 0) > 0) await markedRead(em, viewerId);
 }
 
 export function messageForm(body: Record<string, unknown> | undefined) {
@@ -195,7 +218,7 @@ export async function throttled(em: Em, sender: PortalUser, now: Date): Promise<
 }
 
 /** What a live message says: which conversation, which message; the stream reads the rest (./live.ts). */
-export type LivePayload = { kind: 'direct-message'; organizationId: string; conversationId: string; messageId: string };
+export type LivePayload = { kind: 'direct-message'; organizationId: string; conversationId: string; messageId: string; recipientId: string | null };
 
 /**
  * Sends a message: written, the recipient notified (by their choice for "Direktnachrichten",
@@ -216,7 +239,7 @@ export async function sendMessage(
     now: Date;
   },
 ): Promise<MessageRow> {
-  const { organization, property, sender, conversation, now } = input;
+  const { organization, sender, conversation, now } = input;
   const withheld = await blockedBy(em, conversation.otherId, sender.id);
   const message = await em.transactional(async (tx) => {
     const created = tx.create(DirectMessage, {
@@ -235,20 +258,32 @@ export async function sendMessage(
     return created;
   });
   // After the commit, so that every process's stream reads the message it is told about.
-  const payload: LivePayload = { kind: 'direct-message', organizationId: organization.id, conversationId: conversation.id, messageId: message.id };
+  // The recipient's unread count changes (./unread.ts), unless the message is withheld from them.
+  const payload: LivePayload = {
+    kind: 'direct-message',
+    organizationId: organization.id,
+    conversationId: conversation.id,
+    messageId: message.id,
+    recipientId: withheld ? null : conversation.otherId,
+  };
   await publishLive(em, JSON.stringify(payload));
   return { id: message.id, senderId: sender.id, body: message.body, createdAt: message.createdAt, withheld };
 }
 
 /** The recipient's notice, unless they were told within the hour and have not read since. */
-async function notifyRecipient(em: Em, input: { organization: Organization; property: Property; conversation: ConversationSight; senderName: string; baseUrl: string }, now: Date) {
+async function notifyRecipient(
+  em: Em,
+  input: { organization: Organization; property: Property; conversation: ConversationSight; senderName: string; baseUrl: string },
+  now: Date,
+) {
   const { conversation, property, organization } = input;
   const since = new Date(now.getTime() - NOTIFY_INTERVAL_MS).toISOString();
-  // Claims the notice in one conditional update: of two messages at once only one notifies.
+  // Claims the notice in one conditional update: of two messages at once only one notifies;
+  // a lively chat (each message read as it arrives, ./live.ts) is not a mail per message.
   const { rows } = await sql<{ portal_user_id: string }>`
     update conversation_participant set notified_at = ${now.toISOString()}::timestamptz
     where conversation_id = ${conversation.id} and portal_user_id = ${conversation.otherId} and organization_id = ${organization.id}
-      and (notified_at is null or notified_at <= ${since}::timestamptz or (last_read_at is not null and last_read_at >= notified_at))
+      and (notified_at is null or notified_at <= ${since}::timestamptz)
     returning portal_user_id`.execute(em.getKysely());
   if (rows.length === 0) return;
   const recipient = await em.findOne(PortalUser, { id: conversation.otherId, disabledAt: null, passwordHash: { $ne: null } });
