@@ -65,7 +65,7 @@ describe('Profil › Benachrichtigungen', () => {
       .$('fieldset legend')
       .map((_, l) => page.$(l).text().trim())
       .get();
-    expect(legends).toEqual(['Mitteilungen', 'Termine', 'Dokumente', 'Schwarzes Brett', 'Vorgänge']);
+    expect(legends).toEqual(['Mitteilungen', 'Termine', 'Dokumente', 'Schwarzes Brett', 'Direktnachrichten', 'Vorgänge']);
     const labelsOf = (kind: string) =>
       page
         .$(`#kind-${kind} label`)
@@ -87,6 +87,7 @@ describe('Profil › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'immediate',
       bulletin: 'immediate',
+      direct_messages: 'immediate',
       tickets: 'off',
     });
     expect(answer.status).toBe(422);
@@ -106,6 +107,7 @@ describe('Profil › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'immediate',
       bulletin: 'daily',
+      direct_messages: 'immediate',
       tickets: 'daily',
     });
     expect(answer.status).toBe(303);
@@ -337,7 +339,7 @@ describe('Administration › Kundenportal › Benachrichtigungen', () => {
     const page = await manager.get('/verwaltung/administration/kundenportal/benachrichtigungen');
     expect(page.status).toBe(200);
     expect(page.$('#documents-daily').is(':checked')).toBe(true);
-    const fields = { announcements: 'immediate', appointments: 'immediate', documents: 'weekly', bulletin: 'immediate', tickets: 'immediate' };
+    const fields = { announcements: 'immediate', appointments: 'immediate', documents: 'weekly', bulletin: 'immediate', direct_messages: 'immediate', tickets: 'immediate' };
     expect((await manager.post('/verwaltung/administration/kundenportal/benachrichtigungen', { ...fields, tickets: 'off' })).status).toBe(422);
     expect((await manager.post('/verwaltung/administration/kundenportal/benachrichtigungen', fields)).status).toBe(303);
     // Dr. Eigner chose nothing for Dokumente: he now has the Verwaltung's default.
