@@ -10,6 +10,9 @@ import {
   PortalUser,
   Property,
 } from '../../src/entities/index.ts';
+import sharp from 'sharp';
+import { fileStorageFor } from '../../src/storage/configured.ts';
+import { putBytes } from '../../src/storage/files.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client } from '../support/client.ts';
 
@@ -128,6 +131,29 @@ describe('Eigentümer / Nachbarn', () => {
     expect(bad.$('#about-error').text()).toBe('„Über mich“ darf höchstens 500 Zeichen lang sein.');
     const stored = await app.em().findOneOrFail(NeighbourProfile, { portalUser: ids().kristina }, all);
     expect(stored.about).toBe('Ich gieße gern <b>Blumen</b>.');
+  });
+
+  it('shows the profile photo only to whom the list shows it, and only when chosen', async () => {
+    const photo = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#8a9' } })
+      .jpeg()
+      .toBuffer();
+    const key = await putBytes(fileStorageFor(app.config), photo);
+    await app.em().nativeUpdate(PortalUser, { id: ids().kristina }, { photoKey: key }, all);
+    app.forgetCaches();
+    const photoUrl = `${base()}/nachbarn/${ids().kristina}/foto`;
+    await optIn(kristina);
+    expect((await heinrich.get(`${base()}/nachbarn`)).$(`img[src="${photoUrl}"]`)).toHaveLength(0);
+    expect((await heinrich.get(photoUrl)).status).toBe(404);
+    await optIn(kristina, { showPhoto: 'on' });
+    expect((await heinrich.get(`${base()}/nachbarn`)).$(`img[src="${photoUrl}"]`)).toHaveLength(1);
+    const served = await heinrich.get(photoUrl);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    // Another Verwaltung's resident: not found.
+    const frieda = app.client();
+    await frieda.loginPortal('frieda.friesen@example.de', app.world.password);
+    expect((await frieda.get(photoUrl)).status).toBe(404);
+    await optIn(kristina);
   });
 
   it('takes Gewerbemitarbeiter only where their switch is on, Dienstleister never', async () => {

@@ -76,10 +76,11 @@ export function portalRoutes() {
       const neighbour = isUuid(userId) ? await listedNeighbour(req.em, organization, property, req.deps.clock.now(), userId) : null;
       if (!neighbour?.hasPhoto) throw new NotFoundError('no photo shown');
       const owner = await req.em.findOneOrFail(PortalUser, { id: neighbour.id });
-      const key = owner.photoKey!;
-      const size = await req.storage.size(key);
-      res.set({ 'Content-Type': 'image/jpeg', 'Content-Length': String(size), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store' });
-      req.storage.open(key).pipe(res);
+      // The profile photo is re-encoded and small (256 px square, src/features/profile): read whole, its type by its bytes.
+      const bytes = await readSmall(req.storage.open(owner.photoKey!), 2 * 1024 * 1024);
+      const type = imageType(bytes);
+      if (!type) throw new NotFoundError('profile photo of no image type');
+      res.set({ 'Content-Type': type, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, no-store' }).send(bytes);
     }),
   );
 
@@ -390,4 +391,24 @@ export function consoleRoutes() {
   );
 
   return router;
+}
+
+async function readSmall(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.from(chunk as Uint8Array);
+    size += buffer.length;
+    if (size > limit) throw new NotFoundError('profile photo too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** JPEG, PNG or WebP by their first bytes; anything else is not served as a picture. */
+function imageType(bytes: Buffer): string | null {
+  if (bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return 'image/jpeg';
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return null;
 }
