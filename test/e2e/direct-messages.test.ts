@@ -28,7 +28,10 @@ describeInBrowser('Direktnachrichten in the browser', () => {
 
     await kristina.goto(`${base}/nachbarn`);
     expect(await horizontalOverflow(kristina)).toBe(0);
-    await Promise.all([kristina.waitForURL(/\/nachrichten\/[0-9a-f-]{36}/), kristina.getByRole('button', { name: 'Nachricht an Nachbar/in schreiben' }).click()]);
+    await Promise.all([
+      kristina.waitForURL(/\/nachrichten\/[0-9a-f-]{36}/),
+      kristina.getByRole('button', { name: 'Nachricht an Nachbar/in schreiben' }).click(),
+    ]);
     const conversation = new URL(kristina.url()).pathname;
 
     await heinrich.goto(conversation);

@@ -339,7 +339,14 @@ describe('Administration › Kundenportal › Benachrichtigungen', () => {
     const page = await manager.get('/verwaltung/administration/kundenportal/benachrichtigungen');
     expect(page.status).toBe(200);
     expect(page.$('#documents-daily').is(':checked')).toBe(true);
-    const fields = { announcements: 'immediate', appointments: 'immediate', documents: 'weekly', bulletin: 'immediate', direct_messages: 'immediate', tickets: 'immediate' };
+    const fields = {
+      announcements: 'immediate',
+      appointments: 'immediate',
+      documents: 'weekly',
+      bulletin: 'immediate',
+      direct_messages: 'immediate',
+      tickets: 'immediate',
+    };
     expect((await manager.post('/verwaltung/administration/kundenportal/benachrichtigungen', { ...fields, tickets: 'off' })).status).toBe(422);
     expect((await manager.post('/verwaltung/administration/kundenportal/benachrichtigungen', fields)).status).toBe(303);
     // Dr. Eigner chose nothing for Dokumente: he now has the Verwaltung's default.
