@@ -273,6 +273,7 @@ describe('Direktnachrichten', () => {
     expect(page.$('h1').text()).toBe('Nachrichten mit Kristina <M.>');
     expect(page.$('.message-body').first().text()).toBe('Hallo <script>alert(1)</script>\nzweite Zeile');
     expect(page.$('.messages script')).toHaveLength(0);
+    expect(page.$(`.portalnav a[href="${base()}/nachrichten"]`).text()).toBe('Nachrichten');
     // Read now: the count is gone.
     const after = await heinrich.get(base());
     expect(after.$(`.portalnav a[href="${base()}/nachrichten"]`).text()).toBe('Nachrichten');

@@ -11,6 +11,7 @@ import { conversationScope, directMessagesScope, messageReportScope, neighboursS
 import { scoped } from '../../scopes/scope.ts';
 import { staffScope } from '../../scopes/staff.ts';
 import { openStream } from './live.ts';
+import { communityNavigation } from './navigation.ts';
 import { listedNeighbour, listedNeighbours, mayMessage, messagesOpen, profileOpen, type NeighbourRow } from './neighbour-access.ts';
 import { reportNeighbourhood, reportsPage, markHandled } from './reports.ts';
 import {
@@ -204,8 +205,9 @@ export function portalRoutes() {
       messagesOf(req.em, scope.user, scope.conversation.id, before),
     ]);
     const newest = messages.at(-1);
-    // What the resident sees now counts as read (the navigation's count drops).
-    if (!before && newest) await markRead(req.em, scope.user.id, scope.conversation.id, req.deps.clock.now());
+    // What the resident sees now counts as read: the navigation of this very page shows the count without it.
+    const read = !before && newest ? await markRead(req.em, scope.user.id, scope.conversation.id, req.deps.clock.now()) : false;
+    const navigation = read ? { community: await communityNavigation(req.em, scope.property, scope.access, scope.user) } : {};
     const base = propertyBase(scope);
     const oldest = messages[0];
     render(
@@ -228,6 +230,7 @@ export function portalRoutes() {
         names: { other: other?.name ?? req.t('community:anonymous') },
         form,
         errors: fieldMessages(req.t, errors),
+        ...navigation,
       },
       status,
     );

@@ -187,15 +187,17 @@ export async function visibleMessage(em: Em, viewerId: string, conversationId: s
 }
 
 /**
- * Marks the conversation read up to `at` for its viewer, when something was unread; the
- * navigation's count drops in every process (./unread.ts).
+ * Marks the conversation read up to `at` for its viewer, when something was unread (then
+ * true); the navigation's count drops in every process (./unread.ts).
  */
-export async function markRead(em: Em, viewerId: string, conversationId: string, at: Date) {
+export async function markRead(em: Em, viewerId: string, conversationId: string, at: Date): Promise<boolean> {
   const result = await sql`update conversation_participant p set last_read_at = ${at.toISOString()}::timestamptz
     where p.conversation_id = ${conversationId} and p.portal_user_id = ${viewerId} and p.organization_id = ${scopedOrganization(em)}
       and exists (select 1 from direct_message m where m.conversation_id = p.conversation_id and m.sender_id <> ${viewerId} and not m.withheld
         and m.created_at > coalesce(p.last_read_at, '-infinity'::timestamptz))`.execute(em.getKysely());
-  if (Number(result.numAffectedRows ?? 0) > 0) await markedRead(em, viewerId);
+  const changed = Number(result.numAffectedRows ?? 0) > 0;
+  if (changed) await markedRead(em, viewerId);
+  return changed;
 }
 
 export function messageForm(body: Record<string, unknown> | undefined) {
