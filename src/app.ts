@@ -27,6 +27,8 @@ import { homeRoutes } from './features/home/routes.ts';
 import { loginRoutes } from './features/login/routes.ts';
 import { devMailRoutes } from './features/mail/routes.ts';
 import { portalRoutes } from './features/portal/routes.ts';
+import * as community from './features/community/routes.ts';
+import { closeLiveStreams } from './features/community/live.ts';
 import { propertyRoutes } from './features/properties/routes.ts';
 import { propertyEditRoutes } from './features/properties/edit-routes.ts';
 import { addressListRoutes } from './features/addresses/routes.ts';
@@ -220,6 +222,7 @@ export function createApp(deps: AppDeps) {
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin, communityBoard]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], community.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], preview.consoleRoutes());
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
@@ -236,6 +239,7 @@ export function createApp(deps: AppDeps) {
     ticketPortal.portalRoutes(),
     reports.portalRoutes(),
     bookings.portalRoutes(),
+    community.portalRoutes(),
   ];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
@@ -255,6 +259,8 @@ export function createApp(deps: AppDeps) {
     cachesReady: () => listening,
     /** Ends the cache listener's connection; whoever owns the server calls it before closing the ORM. */
     closeCaches: () => caches.close(),
+    /** Ends the open Direktnachrichten event streams (src/features/community/live.ts): before the HTTP server closes, which waits for them. */
+    closeLiveStreams: () => closeLiveStreams(deps.orm),
   });
 }
 

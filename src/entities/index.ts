@@ -19,3 +19,4 @@ export * from './notification.ts';
 export * from './community-board.ts';
 export * from './staff-signin.ts';
 export * from './booking.ts';
+export * from './neighbours.ts';

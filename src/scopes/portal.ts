@@ -9,6 +9,7 @@ import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
 import { visibleDocument } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
+import { communityNavigation } from '../features/community/navigation.ts';
 import { portalReportViewer } from '../features/reports/access.ts';
 import { seesBoard } from '../features/community/board-access.ts';
 import { seesBookings } from '../features/bookings/rules.ts';
@@ -68,6 +69,8 @@ export const portalPropertyScope = within(portalScope, 'property', async ({ user
   res.locals.showsBoard = req.preview ? true : seesBoard(access.property.organization, access);
   // And "Buchungen" where the switch is on, to whom may book (src/features/bookings/rules.ts).
   res.locals.showsBookings = seesBookings(access.property.organization, access.property, access, Boolean(req.preview));
+  // "Eigentümer / Nachbarn" and "Nachrichten" with the unread count (src/features/community/neighbour-access.ts).
+  res.locals.community = await communityNavigation(req.em, access.property, access, user);
   return { property: access.property, access };
 });
 

@@ -105,7 +105,16 @@ describe('Rollen & Zugriffsrechte', () => {
         .$('.admin-nav a')
         .map((_, a) => page.$(a).text())
         .get(),
-    ).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'Anmeldung', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte', 'Benachrichtigungen']);
+    ).toEqual([
+      'Mitarbeiter',
+      'Dokumententypen',
+      'Vorgangsthemen',
+      'Anmeldung',
+      'API-Schlüssel',
+      'Einstellungen',
+      'Rollen & Zugriffsrechte',
+      'Benachrichtigungen',
+    ]);
     // The demo Verwaltung has both windows on (30 and 60 days).
     expect(page.$('#window-pre legend').text()).toBe('Vorvertraglicher Zugang');
     expect(page.$('#setting-preContractAccessEnabled').attr('role')).toBe('switch');

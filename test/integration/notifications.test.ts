@@ -65,7 +65,7 @@ describe('Profil › Benachrichtigungen', () => {
       .$('fieldset legend')
       .map((_, l) => page.$(l).text().trim())
       .get();
-    expect(legends).toEqual(['Mitteilungen', 'Termine', 'Dokumente', 'Schwarzes Brett', 'Vorgänge', 'Buchungen']);
+    expect(legends).toEqual(['Mitteilungen', 'Termine', 'Dokumente', 'Schwarzes Brett', 'Direktnachrichten', 'Vorgänge', 'Buchungen']);
     const labelsOf = (kind: string) =>
       page
         .$(`#kind-${kind} label`)
@@ -87,6 +87,7 @@ describe('Profil › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'immediate',
       bulletin: 'immediate',
+      direct_messages: 'immediate',
       tickets: 'off',
       bookings: 'immediate',
     });
@@ -107,6 +108,7 @@ describe('Profil › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'immediate',
       bulletin: 'daily',
+      direct_messages: 'immediate',
       tickets: 'daily',
       bookings: 'immediate',
     });
@@ -344,6 +346,7 @@ describe('Administration › Kundenportal › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'weekly',
       bulletin: 'immediate',
+      direct_messages: 'immediate',
       tickets: 'immediate',
       bookings: 'immediate',
     };

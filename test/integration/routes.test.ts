@@ -121,6 +121,9 @@ const PARAM_VALUES: Record<string, () => string> = {
   importId: () => '00000000-0000-4000-8000-000000000000',
   // Administration › API-Schlüssel (src/features/api-keys/routes.ts): an unknown key is a 404 behind the admin guard.
   apiKeyId: () => '00000000-0000-4000-8000-000000000000',
+  // Direktnachrichten (src/features/community): no conversation or report in the test seed, a 404 behind every guard (reportId above serves both kinds of report).
+  conversationId: () => '00000000-0000-4000-8000-000000000000',
+  messageId: () => '00000000-0000-4000-8000-000000000000',
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;

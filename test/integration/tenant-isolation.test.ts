@@ -212,6 +212,17 @@ describe('portal', () => {
     const kristina = await resident(KRISTINA);
     for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(portalUrl(id)), id);
   });
+
+  it('gives 404 for the neighbours and Direktnachrichten of another Verwaltung, and for malformed conversation ids', async () => {
+    const frieda = await resident(FRIEDA);
+    const maxPlanck = portalUrl(app.world.properties.maxPlanck.id);
+    for (const path of ['/nachbarn', '/nachbarn/meine-angaben', '/nachrichten', `/nachrichten/${randomUUID()}`])
+      expectNotFound(await frieda.get(`${maxPlanck}${path}`), path);
+    const kristina = await resident(KRISTINA);
+    for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(`${maxPlanck}/nachrichten/${encodeURIComponent(id)}`), id);
+    const nordhaus = await staff(NORDHAUS_ADMIN);
+    expectNotFound(await nordhaus.get(`/verwaltung/gemeldete-nachrichten/${randomUUID()}`), 'report');
+  });
 });
 
 describe('the tenant filter itself', () => {

@@ -44,6 +44,12 @@ export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
     attachments: 2,
     link: LINK,
   },
+  'direct-message': {
+    name: 'Kristina Maiblume',
+    senderName: 'Nina',
+    propertyName: 'Max-Planck-Straße 12',
+    link: LINK,
+  },
   'contact-invitation': {
     salutation: 'Sehr geehrte Frau Maiblume,',
     additional: false,
