@@ -14,6 +14,12 @@ export const StaffUser = defineEntity({
     organization: () => p.manyToOne(Organization),
     ...loginProperties(),
     role: p.enum(STAFF_ROLES).default('staff'),
+    // The staff profile (issue 20), optional, shown to residents with the photo where they
+    // see this member of staff as Ansprechpartner or as a Vorgang's assignee.
+    /** "Position", e.g. "Sachbearbeitung Mietverwaltung". */
+    position: p.string().length(100).nullable(),
+    /** The phone number residents may call. */
+    phone: p.string().length(50).nullable(),
     createdAt: createdAt(),
   },
 });
