@@ -93,7 +93,13 @@ export async function receiveUploads(
     receiver(req, res, (error: unknown) => {
       if (!error) return resolve(undefined);
       const code = (error as { code?: string }).code;
-      resolve(code === 'LIMIT_FILE_SIZE' ? (accepted.maxBytes?.tooLarge ?? 'common:upload.tooLarge') : code === 'LIMIT_FILE_COUNT' ? 'common:upload.tooMany' : 'common:upload.failed');
+      resolve(
+        code === 'LIMIT_FILE_SIZE'
+          ? (accepted.maxBytes?.tooLarge ?? 'common:upload.tooLarge')
+          : code === 'LIMIT_FILE_COUNT'
+            ? 'common:upload.tooMany'
+            : 'common:upload.failed',
+      );
     }),
   );
   const received = (req.files as Express.Multer.File[] | undefined) ?? [];

@@ -33,7 +33,13 @@ const phoneJpeg = () =>
     })
     .toBuffer();
 
-const HEIC = Buffer.concat([Buffer.from('00000018', 'hex'), Buffer.from('ftypheic'), Buffer.from('00000000', 'hex'), Buffer.from('mif1heic'), Buffer.alloc(4096)]);
+const HEIC = Buffer.concat([
+  Buffer.from('00000018', 'hex'),
+  Buffer.from('ftypheic'),
+  Buffer.from('00000000', 'hex'),
+  Buffer.from('mif1heic'),
+  Buffer.alloc(4096),
+]);
 
 const userRow = (email: string) => app.em().findOneOrFail(PortalUser, { email }, { filters: { tenant: false } });
 const uploadPhoto = (client: Client, name: string, type: string, content: Buffer, base = '/portal/profil') =>
@@ -202,7 +208,19 @@ describe('staff profile', () => {
     expect(fieldError(wrong, 'phone')).toBe(profile.errors.phoneInvalid);
     expect(wrong.$('#position').val()).toBe('Sachbearbeitung');
     expect((await sabine.post('/verwaltung/profil', { position: 'Sachbearbeitung Mietverwaltung', phone: '030 1234567' })).status).toBe(303);
-    expect((await uploadPhoto(sabine, 'sabine.png', 'image/png', await sharp({ create: { width: 300, height: 500, channels: 3, background: '#396' } }).png().toBuffer(), '/verwaltung/profil')).status).toBe(303);
+    expect(
+      (
+        await uploadPhoto(
+          sabine,
+          'sabine.png',
+          'image/png',
+          await sharp({ create: { width: 300, height: 500, channels: 3, background: '#396' } })
+            .png()
+            .toBuffer(),
+          '/verwaltung/profil',
+        )
+      ).status,
+    ).toBe(303);
 
     const em = app.em();
     const staff = await em.findOneOrFail(StaffUser, { email: 'sachbearbeitung@sonnenschein-hv.de' }, { filters: { tenant: false } });

@@ -11,6 +11,8 @@ import express from 'express';
 import { RouteRegistry, type MountedRoute } from '../../src/http/routes.ts';
 import * as notifications from '../../src/features/notifications/routes.ts';
 import * as registration from '../../src/features/registration/routes.ts';
+import * as privacy from '../../src/features/privacy/routes.ts';
+import * as profile from '../../src/features/profile/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Client, type Page } from '../support/client.ts';
 
@@ -301,10 +303,12 @@ describe('the preview of Rosenweg 24', () => {
 
   it('serves the same portal routes as the resident portal', () => {
     // Residents only, never in the preview: first-login questions, profile, "Nachbarn einladen",
-    // Profil › Benachrichtigungen.
+    // Profil › Benachrichtigungen, the profile's own sections and photos, Meine Daten and Konto löschen.
     const residentOnly = new RouteRegistry();
     residentOnly.mount(express(), '/portal', 'portal', [], registration.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], notifications.portalRoutes());
+    residentOnly.mount(express(), '/portal', 'portal', [], profile.portalRoutes());
+    residentOnly.mount(express(), '/portal', 'portal', [], privacy.portalRoutes());
     const own = new Set(residentOnly.list().map(describeRoute));
     const portal = guarded('portal')
       .filter((r) => !own.has(describeRoute(r)))

@@ -129,7 +129,10 @@ export function portalRoutes() {
         section: 'contactPersons',
         people,
         // An Ansprechpartner who is a member of staff shows their profile photo (src/features/profile).
-        staffByEmail: await staffByEmail(req.em, people.map((p) => p.email)),
+        staffByEmail: await staffByEmail(
+          req.em,
+          people.map((p) => p.email),
+        ),
         telHref,
       });
     }),

@@ -101,7 +101,11 @@ registerExportKind({
   key: 'vorgaenge',
   async collect({ em, user }) {
     const organization = user.organization.id;
-    const tickets = await em.find(Ticket, { reporter: user.id, organization }, { ...all, populate: ['property', 'unit', 'category'], orderBy: { createdAt: 'asc' } });
+    const tickets = await em.find(
+      Ticket,
+      { reporter: user.id, organization },
+      { ...all, populate: ['property', 'unit', 'category'], orderBy: { createdAt: 'asc' } },
+    );
     // What the resident saw of their Vorgänge (never internal notes), and their comments on others they joined.
     const entries = await em.find(
       TicketEntry,

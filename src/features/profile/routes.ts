@@ -73,7 +73,8 @@ export function portalRoutes() {
     '/profil/foto/entfernen',
     scoped(residentScope, async (req, res, { user }) => {
       const now = req.deps.clock.now();
-      if (user.photoKey) await replacePhoto(req.em, req.storage, { area: 'portal', user }, null, (tx) => auditPortalAction(tx, user, 'profile.photo_removed', null, now));
+      if (user.photoKey)
+        await replacePhoto(req.em, req.storage, { area: 'portal', user }, null, (tx) => auditPortalAction(tx, user, 'profile.photo_removed', null, now));
       res.redirect(303, savedTo('photoRemoved', '#photo-section'));
     }),
   );
@@ -153,7 +154,13 @@ export function publicRoutes() {
     scoped(publicScope, async (req, res) => {
       const change = await emailChangeFor(req.em, String(req.params.token), req.deps.clock.now());
       if (!change) return showInvalid(req, res);
-      render(req, res, 'profile/email-confirm', { layout: 'public', title: req.t('profile:confirm.title'), state: 'ask', newEmail: change.newEmail, token: String(req.params.token) });
+      render(req, res, 'profile/email-confirm', {
+        layout: 'public',
+        title: req.t('profile:confirm.title'),
+        state: 'ask',
+        newEmail: change.newEmail,
+        token: String(req.params.token),
+      });
     }),
   );
 
@@ -163,7 +170,8 @@ export function publicRoutes() {
     scoped(publicScope, async (req, res) => {
       const result = await confirmEmailChange(req.em, String(req.params.token), req.deps.config.baseUrl, req.deps.clock.now());
       if (result === 'invalid') return showInvalid(req, res);
-      if (result === 'taken') return render(req, res, 'profile/email-confirm', { layout: 'public', title: req.t('profile:confirm.title'), state: 'taken' }, 409);
+      if (result === 'taken')
+        return render(req, res, 'profile/email-confirm', { layout: 'public', title: req.t('profile:confirm.title'), state: 'taken' }, 409);
       render(req, res, 'profile/email-confirm', { layout: 'public', title: req.t('profile:confirm.title'), state: 'done', newEmail: result.email });
     }),
   );
@@ -229,7 +237,9 @@ export function consoleRoutes() {
       const now = req.deps.clock.now();
       const subject = { type: 'StaffUser', id: staff.id };
       if (staff.photoKey)
-        await replacePhoto(req.em, req.storage, { area: 'staff', user: staff }, null, (tx) => auditStaffAction(tx, staff, 'profile.photo_removed', subject, null, now));
+        await replacePhoto(req.em, req.storage, { area: 'staff', user: staff }, null, (tx) =>
+          auditStaffAction(tx, staff, 'profile.photo_removed', subject, null, now),
+        );
       res.redirect(303, '/verwaltung/profil?gespeichert=1');
     }),
   );

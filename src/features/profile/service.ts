@@ -99,7 +99,8 @@ export async function confirmEmailChange(em: Em, token: string, baseUrl: string,
     const change = await emailChangeFor(tx, token, now);
     if (!change) return 'invalid';
     const { user, newEmail } = change;
-    if (await tx.count(PortalUser, { organization: user.organization.id, email: newEmail, id: { $ne: user.id } }, { filters: { tenant: false } })) return 'taken';
+    if (await tx.count(PortalUser, { organization: user.organization.id, email: newEmail, id: { $ne: user.id } }, { filters: { tenant: false } }))
+      return 'taken';
     if (!(await consumeToken(tx, change.tokenId, now))) return 'invalid';
     const oldEmail = user.email;
     user.email = newEmail;

@@ -92,4 +92,3 @@ function savedMessage(req: Request): string | null {
   const email = typeof req.query.an === 'string' ? req.query.an : '';
   return String(req.t(SAVED[what as Saved], { email }));
 }
-

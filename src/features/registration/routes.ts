@@ -13,7 +13,6 @@ import {
   addAccess,
   changePassword,
   contactsOf,
-  contactsThatMayAddUsers,
   firstLoginQuestions,
   inviteAdditionalUser,
   inviteNeighbour,
