@@ -62,6 +62,17 @@ describe('Meine Daten', () => {
       .png()
       .toBuffer();
     expect((await kristina.postMultipart('/portal/profil/foto', {}, [{ name: 'ich.png', type: 'image/png', content: photo }], 'photo')).status).toBe(303);
+    // A Vorgang with a photo of her own, which the ZIP must carry.
+    const reportUrl = `/portal/liegenschaften/${app.world.properties.maxPlanck.id}/vorgaenge`;
+    const form = await kristina.get(`${reportUrl}/neu`);
+    const category = form.$('select[name=category] option[value!=""]').first().attr('value')!;
+    const reported = await kristina.postMultipart(
+      reportUrl,
+      { category, location: `unit:${app.world.units.wohnung002.id}`, title: 'Fleck an der Decke', description: 'Seit gestern.' },
+      [{ name: 'decke.png', type: 'image/png', content: photo }],
+      'photos',
+    );
+    expect(reported.status).toBe(303);
     const page = await kristina.get('/portal/profil/datenschutz');
     expect(page.status).toBe(200);
     expect(page.$('form[action="/portal/profil/meine-daten"] button').text()).toBe(privacy.export.submit);
@@ -82,7 +93,9 @@ describe('Meine Daten', () => {
     expect(tickets.gemeldet.map((t: { titel: string }) => t.titel).sort()).toEqual(own.map((t) => t.title).sort());
     // Internal notes never leave the console.
     expect(tickets.verlauf.every((e: { art: string }) => e.art !== 'note')).toBe(true);
-    for (const file of tickets.eigeneDateien) expect(files.has(file.datei)).toBe(true);
+    expect(tickets.eigeneDateien).toHaveLength(1);
+    expect(tickets.eigeneDateien[0].datei).toMatch(/^dateien\/vorgaenge\/\d{4}-\d{5}\/[0-9a-f]{8}-decke\.png$/);
+    expect((await sharp(files.get(tickets.eigeneDateien[0].datei)!).metadata()).format).toBe('png');
     expect(json(files, 'anmeldungen.json').sitzungen.length).toBeGreaterThan(0);
     expect(JSON.stringify(json(files, 'anmeldungen.json'))).not.toMatch(/secret|hash/i);
     expect(await app.em().count(AuditLog, { action: 'privacy.exported', actorId: app.world.portalUsers.kristina.id }, all)).toBe(1);
