@@ -16,3 +16,4 @@ export * from './ticket.ts';
 export * from './masterdata-import.ts';
 export * from './accounting.ts';
 export * from './notification.ts';
+export * from './contact-change.ts';

@@ -1,12 +1,12 @@
 import type { Request } from 'express';
-import { PortalUser, StaffUser } from '../entities/index.ts';
+import { ContactChangeRequest, PortalUser, StaffUser } from '../entities/index.ts';
 import { NotFoundError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { PHOTO_KINDS } from '../features/profile/photo.ts';
 import { mayViewPhoto, type PhotoOwner, type PhotoViewer } from '../features/profile/visibility.ts';
 import { residentScope } from './portal.ts';
 import { within } from './scope.ts';
-import { staffScope } from './staff.ts';
+import { contactScope, findInScope, staffScope } from './staff.ts';
 
 // A profile photo (/portal/fotos/:kind/:userId, /verwaltung/fotos/:kind/:userId): the login is
 // looked up among the viewer's Verwaltung, and the one rule of who may see whose photo
@@ -28,3 +28,8 @@ async function photoOwner(req: Request, viewer: PhotoViewer): Promise<{ owner: P
 
 export const portalPhotoScope = within(residentScope, 'photo', ({ user }, req) => photoOwner(req, { area: 'portal', user }));
 export const staffPhotoScope = within(staffScope, 'photo', ({ staff }, req) => photoOwner(req, { area: 'staff', user: staff }));
+
+/** An open proposal of phone and address for the contact of the URL (/verwaltung/kontakte/:contactId/aenderungen/:changeId). */
+export const contactChangeScope = within(contactScope, 'change', async ({ contact }, req) => ({
+  change: await findInScope(req, ContactChangeRequest, 'changeId', { contact: contact.id, status: 'open' }, { populate: ['contact'] }),
+}));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OneTimeToken, PortalUser, StaffUser, Ticket } from '../../src/entities/index.ts';
+import { Contact, OneTimeToken, PortalUser, StaffUser, Ticket } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
 import { filesUnder } from '../support/files.ts';
@@ -242,5 +242,36 @@ describe('staff profile', () => {
     const frieda = app.client();
     await frieda.loginPortal('frieda.friesen@example.de', app.world.password);
     expect((await fetchBytes(frieda, src)).status).toBe(404);
+  });
+});
+
+describe('phone and address', () => {
+  const contactRow = () => app.em().findOneOrFail(Contact, { id: app.world.contacts.kristina.id }, { filters: { tenant: false } });
+
+  it('are proposed to the contact; staff accept or reject them on its page', async () => {
+    const before = await contactRow();
+    const propose = (phone: string) => kristina.post('/portal/profil/kontaktdaten', { phone, street: 'Neue Straße 5', postalCode: '10115', city: 'Berlin' });
+    expect((await propose('030 7654321')).status).toBe(303);
+    expect((await contactRow()).phone).toBe(before.phone);
+    expect((await kristina.get('/portal/profil')).$('.pending-proposal').text()).toContain('030 7654321');
+
+    const contactPage = `/verwaltung/kontakte/${before.id}`;
+    const nordAdmin = app.client();
+    await nordAdmin.loginStaff('verwalter@nordhaus-verwaltung.de', app.world.password);
+    const sabine = app.client();
+    await sabine.loginStaff('sachbearbeitung@sonnenschein-hv.de', app.world.password);
+    const page = await sabine.get(contactPage);
+    const accept = page.$('.contact-changes form[action$="/annehmen"]').attr('action')!;
+    expect(page.$('.contact-changes').text()).toContain('030 7654321');
+    expect((await nordAdmin.post(accept)).status).toBe(404);
+    expect((await sabine.post(accept)).status).toBe(303);
+    expect(await contactRow()).toMatchObject({ phone: '030 7654321', street: 'Neue Straße 5', postalCode: '10115', city: 'Berlin' });
+    expect((await sabine.post(accept)).status).toBe(404);
+
+    expect((await propose('030 1111111')).status).toBe(303);
+    const reject = (await sabine.get(contactPage)).$('.contact-changes form[action$="/ablehnen"]').attr('action')!;
+    expect((await sabine.post(reject)).status).toBe(303);
+    expect((await contactRow()).phone).toBe('030 7654321');
+    expect((await sabine.get(contactPage)).$('.contact-changes').length).toBe(0);
   });
 });

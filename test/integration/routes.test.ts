@@ -87,6 +87,8 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Kristina Maiblume; letter batches exist only after an invitation by letter (none in the test seed).
   contactId: () => app.world.contacts.kristina.id,
   ownerLinkId: () => '00000000-0000-4000-8000-000000000000',
+  // A resident's proposed phone and address (src/features/profile/contact-changes.ts): none open in the seed, a 404 behind the guard.
+  changeId: () => '00000000-0000-4000-8000-000000000000',
   letterBatchId: () => '00000000-0000-4000-8000-000000000000',
   // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
   // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.

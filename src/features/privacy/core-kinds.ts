@@ -1,6 +1,7 @@
 import {
   AnnouncementOpening,
   AuditLog,
+  ContactChangeRequest,
   contactDisplayName,
   DocumentDownload,
   NotificationDigest,
@@ -66,6 +67,24 @@ registerExportKind({
         kontaktweg: c.contactPreference,
         wohntInDerLiegenschaft: c.livesInProperty,
         kontaktdatenBestaetigtAm: c.contactDataConfirmedAt,
+      })),
+    };
+  },
+});
+
+registerExportKind({
+  key: 'kontaktdaten-vorschlaege',
+  async collect({ em, user }) {
+    const proposals = await em.find(ContactChangeRequest, { portalUser: user.id }, { ...all, orderBy: { createdAt: 'asc' } });
+    return {
+      json: proposals.map((c) => ({
+        telefon: c.phone,
+        strasse: c.street,
+        plz: c.postalCode,
+        ort: c.city,
+        status: c.status,
+        vorgeschlagenAm: c.createdAt,
+        entschiedenAm: c.decidedAt,
       })),
     };
   },
@@ -172,6 +191,8 @@ registerDeletionHook({
     await em.nativeDelete(PortalAccessGrant, { portalUser: user.id }, all);
     await em.nativeDelete(PortalMembership, { portalUser: user.id }, all);
     await em.nativeUpdate(PortalMembership, { invitedBy: user.id }, { invitedBy: null }, all);
+    // Proposed contact data stay with the contact (the Verwaltung decides), without the proposer.
+    await em.nativeUpdate(ContactChangeRequest, { portalUser: user.id }, { portalUser: null }, all);
     // The link to the Verwaltung's contacts ends; the contacts themselves are the Verwaltung's and stay.
     await user.contacts.init();
     user.contacts.removeAll();

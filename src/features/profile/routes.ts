@@ -6,12 +6,13 @@ import { sendStoredFile } from '../../http/download.ts';
 import { render } from '../../http/views.ts';
 import type { StaffUser } from '../../entities/index.ts';
 import { residentScope } from '../../scopes/portal.ts';
-import { portalPhotoScope, staffPhotoScope } from '../../scopes/profile.ts';
+import { contactChangeScope, portalPhotoScope, staffPhotoScope } from '../../scopes/profile.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
 import { staffScope } from '../../scopes/staff.ts';
 import { auditPortalAction, auditStaffAction } from '../audit/service.ts';
 import { savedTo, showProfile } from '../registration/profile-page.ts';
 import { AVATARS, avatarUrl } from './avatars.ts';
+import { acceptContactChange, rejectContactChange } from './contact-changes.ts';
 import { type Login, photoUrl, prepareProfilePhoto, PROFILE_PHOTO_UPLOADS, replacePhoto } from './photo.ts';
 import {
   avatarProblem,
@@ -256,6 +257,23 @@ export function consoleRoutes() {
         auditStaffAction(tx, staff, 'profile.avatar', { type: 'StaffUser', id: staff.id }, null, now);
       });
       res.redirect(303, '/verwaltung/profil?gespeichert=1');
+    }),
+  );
+
+  // Phone and address a resident proposed, on the contact's page: accept or reject.
+  router.post(
+    '/kontakte/:contactId/aenderungen/:changeId/annehmen',
+    scoped(contactChangeScope, async (req, res, { staff, contact, change }) => {
+      await acceptContactChange(req.em, staff, change, req.deps.clock.now());
+      res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=gespeichert`);
+    }),
+  );
+
+  router.post(
+    '/kontakte/:contactId/aenderungen/:changeId/ablehnen',
+    scoped(contactChangeScope, async (req, res, { staff, contact, change }) => {
+      await rejectContactChange(req.em, staff, change, req.deps.clock.now());
+      res.redirect(303, `/verwaltung/kontakte/${contact.id}`);
     }),
   );
 

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { PortalUser } from '../../entities/index.ts';
 import { render } from '../../http/views.ts';
 import { AVATARS, avatarUrl } from '../profile/avatars.ts';
+import { openProposalOf } from '../profile/contact-changes.ts';
 import { photoUrl } from '../profile/photo.ts';
 import { contactsOf, contactsThatMayAddUsers } from './service.ts';
 
@@ -61,6 +62,7 @@ export async function showProfile(
       showAddUser: addUserContacts.length > 0,
       asksContractNumber: org.confirmContractNumber,
       photoUrl: photoUrl('/portal', { area: 'portal', user }),
+      proposal: await openProposalOf(req.em, contacts),
       avatars: AVATARS.map((name) => ({ name, url: avatarUrl(name) })),
       savedMessage: savedMessage(req),
     },
