@@ -194,8 +194,9 @@ registerDeletionHook({
     // Proposed contact data stay with the contact (the Verwaltung decides), without the proposer.
     await em.nativeUpdate(ContactChangeRequest, { portalUser: user.id }, { portalUser: null }, all);
     // The link to the Verwaltung's contacts ends; the contacts themselves are the Verwaltung's and stay.
-    await user.contacts.init();
-    user.contacts.removeAll();
+    // Through the transaction's connection (the login itself was loaded outside it; on the
+    // embedded database a query there would wait for this transaction forever).
+    await em.execute('delete from "portal_user_contact" where "portal_user_id" = ?', [user.id]);
     await accessChanged(em, { portalUserIds: [user.id] });
   },
 });

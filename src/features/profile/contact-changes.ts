@@ -1,6 +1,7 @@
 import type { Em } from '../../db/orm.ts';
 import { type Contact, ContactChangeRequest, type PortalUser, type StaffUser } from '../../entities/index.ts';
 import { auditPortalAction, auditStaffAction } from '../audit/service.ts';
+import { contactLocked } from '../contacts/edit-service.ts';
 
 export type ContactDataProposal = { phone: string; street: string; postalCode: string; city: string };
 
@@ -27,6 +28,12 @@ export async function openProposalOf(em: Em, contacts: Contact[]): Promise<Conta
 /** The open proposals for a contact, for its console page. */
 export function openContactChanges(em: Em, contact: Contact): Promise<ContactChangeRequest[]> {
   return em.find(ContactChangeRequest, { contact: contact.id, status: 'open' }, { populate: ['portalUser'], orderBy: { createdAt: 'asc' } });
+}
+
+/** Whether the ERP owns phone or address of the contact now: then the change is made there, not accepted here. */
+export function proposalLockedByErp(contact: Contact): boolean {
+  const locked = contactLocked(contact);
+  return ['phone', 'street', 'postalCode', 'city'].some((field) => locked.has(field));
 }
 
 /** "Übernehmen": the contact takes the proposed phone and address. */

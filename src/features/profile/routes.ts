@@ -12,7 +12,8 @@ import { staffScope } from '../../scopes/staff.ts';
 import { auditPortalAction, auditStaffAction } from '../audit/service.ts';
 import { savedTo, showProfile } from '../registration/profile-page.ts';
 import { AVATARS, avatarUrl } from './avatars.ts';
-import { acceptContactChange, rejectContactChange } from './contact-changes.ts';
+import { acceptContactChange, proposalLockedByErp, rejectContactChange } from './contact-changes.ts';
+import { HttpError } from '../../http/errors.ts';
 import { type Login, photoUrl, prepareProfilePhoto, PROFILE_PHOTO_UPLOADS, replacePhoto } from './photo.ts';
 import {
   avatarProblem,
@@ -264,6 +265,7 @@ export function consoleRoutes() {
   router.post(
     '/kontakte/:contactId/aenderungen/:changeId/annehmen',
     scoped(contactChangeScope, async (req, res, { staff, contact, change }) => {
+      if (proposalLockedByErp(contact)) throw new HttpError(409, 'profile:contactChanges.erpLocked');
       await acceptContactChange(req.em, staff, change, req.deps.clock.now());
       res.redirect(303, `/verwaltung/kontakte/${contact.id}?erledigt=gespeichert`);
     }),
