@@ -63,6 +63,8 @@ import { importRoutes as masterDataImportRoutes } from './features/masterdata/im
 import { overviewRoutes as masterDataOverviewRoutes } from './features/masterdata/overview.ts';
 import { apiKeyAdminRoutes } from './features/api-keys/routes.ts';
 import * as notifications from './features/notifications/routes.ts';
+import * as privacy from './features/privacy/routes.ts';
+import * as profile from './features/profile/routes.ts';
 import { configureNotificationLinks } from './features/notifications/links.ts';
 
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../static');
@@ -189,6 +191,8 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
   registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
   registry.mount(app, '/portal', 'public', [], accessibilityRoutes());
+  registry.mount(app, '/portal', 'public', [], profile.publicRoutes());
+  registry.mount(app, '/portal', 'public', [], privacy.publicRoutes());
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
@@ -202,6 +206,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/stammdaten/import', 'admin', [requireAdmin], masterDataImportRoutes());
   registry.mount(app, '/verwaltung/stammdaten', 'admin', [requireAdmin], masterDataOwnershipRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], profile.consoleRoutes());
   // Create/edit/archive first, so "/neu" is not read as a property id by the property pages.
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
@@ -246,6 +251,8 @@ export function createApp(deps: AppDeps) {
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".
   registry.mount(app, '/portal', 'portal', [requirePortalUser], registration.portalRoutes());
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], notifications.portalRoutes());
+  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], profile.portalRoutes());
+  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], privacy.portalRoutes());
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 

@@ -5,6 +5,7 @@ import { OneTimeToken, type Area, type PortalUser, type StaffUser, type TokenPur
 export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
   password_reset: 60 * 60 * 1000,
   staff_invitation: 7 * 24 * 60 * 60 * 1000,
+  email_change: 24 * 60 * 60 * 1000,
 };
 
 /** SHA-256 of a secret (hex): what is stored of one-time tokens and API keys, never the secret. */
@@ -19,7 +20,7 @@ type TokenOwner = { area: 'staff'; user: StaffUser } | { area: 'portal'; user: P
  * for the same user stop working, so only the newest link counts. Flushed by the caller,
  * together with the e-mail that carries it.
  */
-export async function issueToken(em: Em, owner: TokenOwner, purpose: TokenPurpose, now: Date): Promise<string> {
+export async function issueToken(em: Em, owner: TokenOwner, purpose: TokenPurpose, now: Date, extra: { newEmail?: string } = {}): Promise<string> {
   const userRef = owner.area === 'staff' ? { staffUser: owner.user.id } : { portalUser: owner.user.id };
   await em.nativeUpdate(OneTimeToken, { ...userRef, purpose, usedAt: null }, { usedAt: now });
   const token = randomBytes(32).toString('base64url');
@@ -30,6 +31,7 @@ export async function issueToken(em: Em, owner: TokenOwner, purpose: TokenPurpos
     organization: owner.user.organization,
     staffUser: owner.area === 'staff' ? owner.user : null,
     portalUser: owner.area === 'portal' ? owner.user : null,
+    newEmail: extra.newEmail ?? null,
     expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS[purpose]),
     createdAt: now,
   });

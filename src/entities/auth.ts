@@ -33,10 +33,10 @@ export const Session = defineEntity({
 });
 export type Session = InferEntity<typeof Session>;
 
-export const TOKEN_PURPOSES = ['staff_invitation', 'password_reset'] as const;
+export const TOKEN_PURPOSES = ['staff_invitation', 'password_reset', 'email_change'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
-/** A single-use, expiring token sent by e-mail (invitation, password reset). Stored hashed. */
+/** A single-use, expiring token sent by e-mail (invitation, password reset, e-mail change). Stored hashed. */
 export const OneTimeToken = defineEntity({
   name: 'OneTimeToken',
   properties: {
@@ -47,6 +47,8 @@ export const OneTimeToken = defineEntity({
     organization: () => p.manyToOne(Organization),
     staffUser: () => p.manyToOne(StaffUser).nullable().deleteRule('cascade'),
     portalUser: () => p.manyToOne(PortalUser).nullable().deleteRule('cascade'),
+    /** The address an e-mail change confirms (purpose email_change); null otherwise. */
+    newEmail: p.string().length(254).nullable(),
     expiresAt: p.datetime(),
     usedAt: p.datetime().nullable(),
     createdAt: createdAt(),

@@ -20,3 +20,4 @@ export * from './community-board.ts';
 export * from './staff-signin.ts';
 export * from './booking.ts';
 export * from './neighbours.ts';
+export * from './contact-change.ts';

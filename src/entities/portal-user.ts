@@ -22,6 +22,11 @@ export const PortalUser = defineEntity({
     calendarTokenHash: p.string().length(64).nullable().unique().hidden(),
     /** Set when the first-login questions are answered (or none were asked). */
     onboardedAt: p.datetime().nullable(),
+    /**
+     * "Konto löschen" (src/features/privacy): the row stays, emptied of everything personal,
+     * so the Vorgänge and the audit log it is named in keep their links ("ehemalige/r Nutzer/in").
+     */
+    deletedAt: p.datetime().nullable(),
     createdAt: createdAt(),
     contacts: () => p.manyToMany(Contact).owner().pivotTable('portal_user_contact'),
   },

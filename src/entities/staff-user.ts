@@ -24,6 +24,12 @@ export const StaffUser = defineEntity({
     // Bound at the first sign-in through the Verwaltung's OpenID Connect provider.
     oidcIssuer: p.string().length(500).nullable(),
     oidcSubject: p.string().length(255).nullable(),
+    // The staff profile (issue 20), optional, shown to residents with the photo where they
+    // see this member of staff as Ansprechpartner or as a Vorgang's assignee.
+    /** "Position", e.g. "Sachbearbeitung Mietverwaltung". */
+    position: p.string().length(100).nullable(),
+    /** The phone number residents may call. */
+    phone: p.string().length(50).nullable(),
     createdAt: createdAt(),
   },
 });

@@ -40,6 +40,8 @@ export type AcceptedTypes = {
   wrongType: string;
   /** Decides the type where file-type cannot (text such as CSV has no signature); null refuses the file. */
   detect?: (filePath: string) => Promise<{ ext: string; mimeType: string } | null>;
+  /** A smaller limit than MAX_UPLOAD_BYTES (profile photos: 10 MB), with the message that names it. */
+  maxBytes?: { bytes: number; tooLarge: string };
 };
 export const DOCUMENT_UPLOADS: AcceptedTypes = { types: DOCUMENT_TYPES, wrongType: 'common:upload.wrongType' };
 export const PHOTO_AND_PDF_UPLOADS: AcceptedTypes = { types: PHOTO_AND_PDF_TYPES, wrongType: 'common:upload.wrongPhotoType' };
@@ -83,7 +85,7 @@ export async function receiveUploads(
       request.on('data', countUploadBytes);
       request.pipe(busboy);
     },
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_FILES_PER_FORM, fields: 100, fieldSize: 200 * 1024 },
+    limits: { fileSize: accepted.maxBytes?.bytes ?? MAX_UPLOAD_BYTES, files: MAX_FILES_PER_FORM, fields: 100, fieldSize: 200 * 1024 },
   };
   const receiver = multer(options).array(field, MAX_FILES_PER_FORM);
 
@@ -91,7 +93,13 @@ export async function receiveUploads(
     receiver(req, res, (error: unknown) => {
       if (!error) return resolve(undefined);
       const code = (error as { code?: string }).code;
-      resolve(code === 'LIMIT_FILE_SIZE' ? 'common:upload.tooLarge' : code === 'LIMIT_FILE_COUNT' ? 'common:upload.tooMany' : 'common:upload.failed');
+      resolve(
+        code === 'LIMIT_FILE_SIZE'
+          ? (accepted.maxBytes?.tooLarge ?? 'common:upload.tooLarge')
+          : code === 'LIMIT_FILE_COUNT'
+            ? 'common:upload.tooMany'
+            : 'common:upload.failed',
+      );
     }),
   );
   const received = (req.files as Express.Multer.File[] | undefined) ?? [];

@@ -1,5 +1,6 @@
 import { contactDisplayName } from '../entities/contact.ts';
 import { dateTimeFormat, numberFormat } from '../intl.ts';
+import { photoUrl } from '../features/profile/photo.ts';
 
 /** Small formatting helpers available in every template as `it.<name>`. */
 const dateFormat = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' });
@@ -54,6 +55,8 @@ export function richText(text: string | null | undefined): string {
 
 export const helpers = {
   contactName: contactDisplayName,
+  /** Where a page finds a login's profile photo, or null (src/features/profile/photo.ts; who may see it: ./visibility.ts). */
+  photoUrl,
   richText,
   /** Intl formatters built once per locale and options (src/intl.ts), for templates that format in loops. */
   dateTimeFormat,

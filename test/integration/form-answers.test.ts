@@ -24,6 +24,10 @@ const SHOWN_ONCE: Record<string, string> = {
   '/portal/kalender-abo': 'the personal calendar subscription URL',
   '/verwaltung/administration/api-schluessel/': 'the new API key',
 };
+/** Forms whose success is a download (Content-Disposition: attachment): the browser stays on the page. */
+const DOWNLOADS: Record<string, string> = {
+  '/portal/profil/meine-daten': 'the ZIP of Meine Daten (src/features/privacy)',
+};
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -93,6 +97,10 @@ describe('form answers', () => {
       const page = await clientFor(route)!.post(pathOf(route), {});
       if (route.path in SHOWN_ONCE && page.status === 200) {
         expect(page.headers.get('cache-control'), route.path).toBe('no-store');
+        continue;
+      }
+      if (route.path in DOWNLOADS && page.status === 200) {
+        expect(page.headers.get('content-disposition'), route.path).toMatch(/^attachment;/);
         continue;
       }
       expect(page.status === 303 || (page.status >= 400 && page.status < 500), `POST ${route.path} answered ${page.status}`).toBe(true);

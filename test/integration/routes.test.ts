@@ -11,6 +11,8 @@ import express from 'express';
 import { RouteRegistry, type MountedRoute } from '../../src/http/routes.ts';
 import * as notifications from '../../src/features/notifications/routes.ts';
 import * as registration from '../../src/features/registration/routes.ts';
+import * as privacy from '../../src/features/privacy/routes.ts';
+import * as profile from '../../src/features/profile/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Client, type Page } from '../support/client.ts';
 
@@ -95,6 +97,8 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Kristina Maiblume; letter batches exist only after an invitation by letter (none in the test seed).
   contactId: () => app.world.contacts.kristina.id,
   ownerLinkId: () => '00000000-0000-4000-8000-000000000000',
+  // A resident's proposed phone and address (src/features/profile/contact-changes.ts): none open in the seed, a 404 behind the guard.
+  changeId: () => '00000000-0000-4000-8000-000000000000',
   letterBatchId: () => '00000000-0000-4000-8000-000000000000',
   // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
   // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.
@@ -314,10 +318,12 @@ describe('the preview of Rosenweg 24', () => {
 
   it('serves the same portal routes as the resident portal', () => {
     // Residents only, never in the preview: first-login questions, profile, "Nachbarn einladen",
-    // Profil › Benachrichtigungen.
+    // Profil › Benachrichtigungen, the profile's own sections and photos, Meine Daten and Konto löschen.
     const residentOnly = new RouteRegistry();
     residentOnly.mount(express(), '/portal', 'portal', [], registration.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], notifications.portalRoutes());
+    residentOnly.mount(express(), '/portal', 'portal', [], profile.portalRoutes());
+    residentOnly.mount(express(), '/portal', 'portal', [], privacy.portalRoutes());
     const own = new Set(residentOnly.list().map(describeRoute));
     const portal = guarded('portal')
       .filter((r) => !own.has(describeRoute(r)))

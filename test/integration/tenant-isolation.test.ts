@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import type { Em } from '../../src/db/orm.ts';
@@ -222,6 +223,21 @@ describe('portal', () => {
     for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(`${maxPlanck}/nachrichten/${encodeURIComponent(id)}`), id);
     const nordhaus = await staff(NORDHAUS_ADMIN);
     expectNotFound(await nordhaus.get(`/verwaltung/gemeldete-nachrichten/${randomUUID()}`), 'report');
+  });
+});
+
+describe('profile photos', () => {
+  it('are a 404 to the other Verwaltung, staff and residents, and for malformed ids, while Sonnenschein staff see them', async () => {
+    const kristina = await resident(KRISTINA);
+    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#36c' } })
+      .png()
+      .toBuffer();
+    expect((await kristina.postMultipart('/portal/profil/foto', {}, [{ name: 'ich.png', type: 'image/png', content: png }], 'photo')).status).toBe(303);
+    const id = app.world.portalUsers.kristina.id;
+    expect((await (await staff(SONNENSCHEIN_ADMIN)).get(`/verwaltung/fotos/bewohner/${id}`)).status).toBe(200);
+    expectNotFound(await (await staff(NORDHAUS_ADMIN)).get(`/verwaltung/fotos/bewohner/${id}`), 'Nordhaus staff');
+    expectNotFound(await (await resident(FRIEDA)).get(`/portal/fotos/bewohner/${id}`), 'Frieda');
+    for (const bad of MALFORMED_IDS) expectNotFound(await kristina.get(`/portal/fotos/bewohner/${encodeURIComponent(bad)}`), bad);
   });
 });
 

@@ -129,6 +129,9 @@ export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
     link: 'https://hausportal.example/portal',
   },
   'password-reset': { name: 'Max Verwalter', link: 'https://hausportal.example/verwaltung/passwort/neu?token=t' },
+  'email-change-confirm': { name: 'Kristina Maiblume', link: 'https://hausportal.example/portal/e-mail-bestaetigen/t' },
+  'email-change-taken': { loginLink: 'https://hausportal.example/portal/anmelden' },
+  'email-changed': { name: 'Kristina Maiblume', newEmail: 'kristina.neu@example.de', profileLink: 'https://hausportal.example/portal/profil' },
   'staff-invitation': { name: 'Paula Neu', invitedBy: 'Max Verwalter', link: 'https://hausportal.example/verwaltung/einladung/t' },
   'ticket-new': {
     name: 'Max Verwalter',

@@ -1,5 +1,5 @@
 import type { Em } from '../../db/orm.ts';
-import { AuditLog, type ApiKey, type StaffUser } from '../../entities/index.ts';
+import { AuditLog, type ApiKey, type PortalUser, type StaffUser } from '../../entities/index.ts';
 
 /**
  * Writes what a member of staff did to the audit log (persisted with the caller's flush):
@@ -34,6 +34,20 @@ export function auditApiAction(em: Em, apiKey: ApiKey, action: string, subject: 
     action,
     subjectType: subject.type,
     subjectId: subject.id,
+    data,
+    createdAt: at,
+  });
+}
+
+/** Writes what a resident did to their own account (profile, e-mail, Meine Daten, Konto löschen) to the audit log. */
+export function auditPortalAction(em: Em, user: PortalUser, action: string, data: Record<string, unknown> | null, at: Date) {
+  em.create(AuditLog, {
+    organization: user.organization,
+    actorType: 'portal',
+    actorId: user.id,
+    action,
+    subjectType: 'PortalUser',
+    subjectId: user.id,
     data,
     createdAt: at,
   });

@@ -1,3 +1,4 @@
+import { staffByEmail } from '../profile/staff.ts';
 import { Router, type Request, type Response } from 'express';
 import type { ContactPerson } from '../../entities/index.ts';
 import { render } from '../../http/views.ts';
@@ -122,10 +123,16 @@ export function portalRoutes() {
   router.get(
     '/liegenschaften/:propertyId/ansprechpartner',
     scoped(portalPropertyScope, async (req, res, { property }) => {
+      const people = await portalContactPersons(req.em, property.id);
       render(req, res, 'contact-persons/portal', {
         title: req.t('contact-persons:title'),
         section: 'contactPersons',
-        people: await portalContactPersons(req.em, property.id),
+        people,
+        // An Ansprechpartner who is a member of staff shows their profile photo (src/features/profile).
+        staffByEmail: await staffByEmail(
+          req.em,
+          people.map((p) => p.email),
+        ),
         telHref,
       });
     }),

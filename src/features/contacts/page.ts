@@ -1,3 +1,4 @@
+import { openContactChanges, proposalLockedByErp } from '../profile/contact-changes.ts';
 import type { Request, Response } from 'express';
 import { berlinDate } from '../../clock.ts';
 import { contactDisplayName, type Contact } from '../../entities/index.ts';
@@ -57,6 +58,9 @@ export async function showContact(
       addUserForm: { email: '' },
       errors: {},
       docs,
+      // Phone and address residents proposed (src/features/profile/contact-changes.ts).
+      contactChanges: await openContactChanges(req.em, contact),
+      contactChangesLocked: proposalLockedByErp(contact),
       ...forms,
       today: berlinDate(req.deps.clock.now()),
     },

@@ -7,12 +7,12 @@ import { field, fieldMessages } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
 import type { Invitation, PortalUser } from '../../entities/index.ts';
 import { neighbourInvitationScope, residentScope } from '../../scopes/portal.ts';
+import { savedTo, showProfile } from './profile-page.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
 import {
   addAccess,
   changePassword,
   contactsOf,
-  contactsThatMayAddUsers,
   firstLoginQuestions,
   inviteAdditionalUser,
   inviteNeighbour,
@@ -32,7 +32,6 @@ import {
 } from './service.ts';
 
 const WELCOME = '/portal/willkommen';
-const PROFILE = '/portal/profil';
 
 const ipOf = (req: Request) => req.ip ?? 'unknown';
 
@@ -151,60 +150,6 @@ async function showWelcome(req: Request, res: Response, user: PortalUser, form?:
     status,
   );
 }
-
-type ProfileForms = {
-  name: string;
-  contactPreference: string;
-  contactData: { phone: string; street: string; postalCode: string; city: string };
-  addAccess: { code: string; contractNumber: string };
-  addUser: { contactId: string; inviteEmail: string };
-};
-
-/** The profile page with every section; `forms` overrides what one section shows after a 422. */
-async function showProfile(
-  req: Request,
-  res: Response,
-  user: PortalUser,
-  override: Partial<ProfileForms> = {},
-  messages: Record<string, string> = {},
-  status = 200,
-) {
-  const org = user.organization;
-  const contacts = await contactsOf(user);
-  const addUserContacts = org.residentsMayAddUsers ? await contactsThatMayAddUsers(req.em, contacts, req.deps.clock.now()) : [];
-  const first = contacts[0];
-  const forms: ProfileForms = {
-    name: user.name,
-    contactPreference: first?.contactPreference ?? '',
-    contactData: { phone: first?.phone ?? '', street: first?.street ?? '', postalCode: first?.postalCode ?? '', city: first?.city ?? '' },
-    addAccess: { code: '', contractNumber: '' },
-    addUser: { contactId: '', inviteEmail: '' },
-    ...override,
-  };
-  render(
-    req,
-    res,
-    'registration/profile',
-    {
-      title: req.t('registration:profile.title'),
-      user,
-      contacts,
-      forms,
-      errors: messages,
-      showPreference: org.askContactPreference && contacts.length > 0,
-      showContactData: contacts.length > 0,
-      addUserContacts,
-      showAddUser: addUserContacts.length > 0,
-      asksContractNumber: org.confirmContractNumber,
-      saved: SAVED.find((what) => what === req.query.gespeichert) ?? null,
-    },
-    status,
-  );
-}
-
-/** What the notice after a saved profile section can say (registration:profile.saved.*). */
-const SAVED = ['name', 'preference', 'contactData', 'password', 'invited'] as const;
-const savedTo = (what: (typeof SAVED)[number]) => `${PROFILE}?gespeichert=${what}`;
 
 /** First-login questions, profile, further access by code, "Nachbarn einladen". */
 export function portalRoutes() {

@@ -21,6 +21,7 @@ import { consumeInvitation, createInvitation, findUsableInvitation, hashCode, in
 import { isEmail, normalizeEmail } from '../login/service.ts';
 import { contactsWithinAccessWindow, propertyAccess, type PropertyAccess } from '../access/service.ts';
 import { enqueuePortalInvitationMail } from './mails.ts';
+import { proposeContactData } from '../profile/contact-changes.ts';
 import { germanOrder } from '../../intl.ts';
 
 export type { FieldErrors };
@@ -383,13 +384,12 @@ export async function updatePreference(em: Em, user: PortalUser, contacts: Conta
   return {};
 }
 
-/** Phone and address, on all of the user's contacts (visible to staff on the contact). */
+/** Phone and address for all of the user's contacts, proposed to staff on the contact's page. */
 export async function updateContactData(em: Em, user: PortalUser, contacts: Contact[], input: ContactDataInput, now: Date): Promise<FieldErrors> {
   const errors = validateContactData(input, contacts[0]?.country ?? 'DE');
   if (Object.keys(errors).length > 0) return errors;
-  for (const contact of contacts) applyContactData(contact, input, now);
-  audit(em, user.organization, user, 'portal.contact_data', {}, now);
-  await em.flush();
+  // Proposed, not written: the contact is the Verwaltung's, staff accept or reject (src/features/profile/contact-changes.ts).
+  await proposeContactData(em, user, contacts, input, now);
   return {};
 }
 
