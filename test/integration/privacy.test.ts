@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +120,25 @@ describe('Konto löschen', () => {
     await heinrich.loginPortal('heinrich.eigner@example.de', app.world.password);
     const userId = app.world.portalUsers.eigner.id;
     const ticketsBefore = await app.em().find(Ticket, { reporter: userId }, all);
+    // What the community holds of him: the demo's board post, and a message he wrote to Kristina.
+    const kristinaId = app.world.portalUsers.kristina.id;
+    const conversationId = randomUUID();
+    const [low, high] = [userId, kristinaId].sort();
+    const connection = app.em().getConnection();
+    const org = app.world.organizations.sonnenschein.id;
+    await connection.execute(
+      'insert into conversation (id, organization_id, property_id, user_low_id, user_high_id, created_at) values (?, ?, ?, ?, ?, now())',
+      [conversationId, org, app.world.properties.maxPlanck.id, low, high],
+    );
+    await connection.execute(
+      `insert into direct_message (id, organization_id, conversation_id, sender_id, body, created_at) values (?, ?, ?, ?, 'Hallo Frau Maiblume, wegen der Fahrräder …', now()), (?, ?, ?, ?, 'Gern!', now())`,
+      [randomUUID(), org, conversationId, userId, randomUUID(), org, conversationId, kristinaId],
+    );
+    const { files } = await downloadMyData(heinrich);
+    expect(json(files, 'schwarzes-brett.json').beitraege.length).toBeGreaterThan(0);
+    expect(json(files, 'nachbarschaft.json').eigeneNachrichten.map((m: { text: string }) => m.text)).toEqual(['Hallo Frau Maiblume, wegen der Fahrräder …']);
+    const postsBefore = await connection.execute<Array<{ id: string }>>('select id from board_post where author_id = ?', [userId]);
+    expect(postsBefore.length).toBeGreaterThan(0);
     expect(ticketsBefore.length).toBeGreaterThan(0);
 
     const wrong = await heinrich.post('/portal/profil/konto-loeschen', { password: 'falsch' });
@@ -146,6 +166,19 @@ describe('Konto löschen', () => {
     expect(await em.count(TicketEntry, { authorPortalUser: userId, authorName: { $ne: FORMER_USER_NAME } }, all)).toBe(0);
     expect(await em.count(Contact, { id: app.world.contacts.eigner.id }, all)).toBe(1);
     expect(await em.count(AuditLog, { action: 'privacy.account_deleted', actorId: userId }, all)).toBe(1);
+    // His board posts stay without an author; his messages lose their text, Kristina's stay.
+    const postsAfter = await connection.execute<Array<{ author_id: string | null }>>('select author_id from board_post where id = any(?::uuid[])', [
+      `{${postsBefore.map((p) => p.id).join(',')}}`,
+    ]);
+    expect(postsAfter.map((p) => p.author_id)).toEqual(postsBefore.map(() => null));
+    const messages = await connection.execute<Array<{ sender_id: string; body: string }>>(
+      'select sender_id, body from direct_message where conversation_id = ? order by body',
+      [conversationId],
+    );
+    expect(messages.map((m) => [m.sender_id === userId, m.body])).toEqual([
+      [true, ''],
+      [false, 'Gern!'],
+    ]);
 
     // Staff still find the Vorgang, naming a former user (beside the Verwaltung's own contact record).
     const sabine = app.client();

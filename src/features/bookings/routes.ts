@@ -50,6 +50,8 @@ import {
   type ResourceForm,
 } from './service.ts';
 import { addDays, berlinDate, isValidDate, mondayOf } from './time.ts';
+// Registers what this feature exports and removes for the resident's data-protection rights.
+import './privacy.ts';
 
 // Buchungen (issue 22): "Ressourcen & Räume" under a property in the console, and
 // "Buchungen" in the portal. Who may book is ./rules.ts; every rule of a booking is ./service.ts.

@@ -13,6 +13,8 @@ import { staffScope } from '../../scopes/staff.ts';
 import { openStream } from './live.ts';
 import { communityNavigation } from './navigation.ts';
 import { listedNeighbour, listedNeighbours, mayMessage, messagesOpen, profileOpen, type NeighbourRow } from './neighbour-access.ts';
+// Registers what this feature exports and removes for the resident's data-protection rights.
+import './privacy.ts';
 import { reportNeighbourhood, reportsPage, markHandled } from './reports.ts';
 import {
   CONVERSATIONS_PAGE,
