@@ -43,6 +43,8 @@ import { accessibilityRoutes } from './features/accessibility/routes.ts';
 import { staffAdminRoutes } from './features/staff/routes.ts';
 import * as invitations from './features/invitations/routes.ts';
 import * as portalSettings from './features/portal-settings/routes.ts';
+import * as branding from './features/branding/routes.ts';
+import { brandOf } from './features/branding/service.ts';
 import * as registration from './features/registration/routes.ts';
 import * as documentConsole from './features/documents/console-routes.ts';
 import * as documentPortal from './features/documents/portal-routes.ts';
@@ -170,7 +172,11 @@ export function createApp(deps: AppDeps) {
     res.locals.portalBase = '/portal';
     // The preview (/portal/vorschau) never sees a resident's session, even in the same browser.
     if (req.path.startsWith('/vorschau')) return next();
-    return loadSession('portal')(req, res, next);
+    // The resident's Verwaltung's Erscheinungsbild on every portal page (views/shared/_brand.eta).
+    return loadSession('portal')(req, res, (error?: unknown) => {
+      res.locals.brand = brandOf(req.portalUser?.organization);
+      next(error);
+    });
   });
 
   registry.mount(app, '', 'public', [], homeRoutes());
@@ -186,6 +192,9 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
   registry.mount(app, '/verwaltung/administration/api-schluessel', 'admin', [requireAdmin], apiKeyAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], notifications.adminRoutes());
+  registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], branding.adminRoutes());
+  // A Verwaltung's brand stylesheet and logo, Impressum and Datenschutz: public, no personal data.
+  registry.mount(app, '', 'public', [], branding.publicRoutes());
   registry.mount(app, '', 'public', [], notifications.publicRoutes());
   // The Stammdaten overview (staff) first: the admin guard below covers all of /verwaltung/stammdaten.
   registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataOverviewRoutes());
