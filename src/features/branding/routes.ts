@@ -159,7 +159,9 @@ export function publicRoutes() {
   // The PNG copy: for mails and PDFs, which cannot show SVG.
   router.get(
     '/verwaltungen/:organizationId/logo.png',
-    scoped(publicOrganizationScope, (req, res, { organization }) => sendLogo(req, res, organization.logoPngKey ?? null, organization.logoPngKey ? "png" : null)),
+    scoped(publicOrganizationScope, (req, res, { organization }) =>
+      sendLogo(req, res, organization.logoPngKey ?? null, organization.logoPngKey ? 'png' : null),
+    ),
   );
 
   for (const [path, property, key] of [

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Em } from '../../db/orm.ts';
 import { Organization, type StaffUser } from '../../entities/index.ts';
 import type { FieldErrors, FieldMessage } from '../../http/forms.ts';
@@ -98,7 +98,14 @@ export function colorProblem(value: string): FieldMessage | null {
  * checked and converted first (./logo.ts), stored with its PNG copy together with the row
  * (storeThenWrite); the files it replaces are removed after the commit.
  */
-export async function saveBrand(em: Em, storage: FileStorage, admin: StaffUser, form: BrandForm, upload: Upload | null, now: Date): Promise<BrandErrors | null> {
+export async function saveBrand(
+  em: Em,
+  storage: FileStorage,
+  admin: StaffUser,
+  form: BrandForm,
+  upload: Upload | null,
+  now: Date,
+): Promise<BrandErrors | null> {
   const errors: BrandErrors = {};
   if (form.portalName.length > 100) errors.portalName = 'branding:errors.portalNameTooLong';
   const color = colorProblem(form.brandColor);
@@ -163,7 +170,14 @@ export async function saveLegal(em: Em, admin: StaffUser, form: LegalForm, now: 
   if (!changed) return null;
   org.imprint = form.imprint || null;
   org.privacyPolicy = form.privacyPolicy || null;
-  auditStaffAction(em, admin, 'legal_texts.changed', { type: 'Organization', id: org.id }, { imprint: Boolean(org.imprint), privacyPolicy: Boolean(org.privacyPolicy) }, now);
+  auditStaffAction(
+    em,
+    admin,
+    'legal_texts.changed',
+    { type: 'Organization', id: org.id },
+    { imprint: Boolean(org.imprint), privacyPolicy: Boolean(org.privacyPolicy) },
+    now,
+  );
   await em.flush();
   return null;
 }

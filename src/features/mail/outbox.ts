@@ -93,7 +93,10 @@ export function renderMail(
   if (mail.notificationFooter) body += renderTemplate('mail/_notification-footer.html.eta', { ...data, ...mail.notificationFooter });
   // One template for both parts: the text is the HTML body's blocks and lines (./text.ts),
   // signed off like the HTML layout's footer.
-  const legal = [brand?.imprint && `${t('branding:footer.imprint')}: ${data.baseUrl}${brand.imprint}`, brand?.privacy && `${t('branding:footer.privacy')}: ${data.baseUrl}${brand.privacy}`].filter(Boolean);
+  const legal = [
+    brand?.imprint && `${t('branding:footer.imprint')}: ${data.baseUrl}${brand.imprint}`,
+    brand?.privacy && `${t('branding:footer.privacy')}: ${data.baseUrl}${brand.privacy}`,
+  ].filter(Boolean);
   const text = `${mailText(body)}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n${legal.map((line) => `${line}\n`).join('')}`;
   const html = layoutAround(data, subject, body, layouts);
   return { subject, text, html };
