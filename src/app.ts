@@ -44,6 +44,7 @@ import { staffAdminRoutes } from './features/staff/routes.ts';
 import * as invitations from './features/invitations/routes.ts';
 import * as portalSettings from './features/portal-settings/routes.ts';
 import * as branding from './features/branding/routes.ts';
+import * as absence from './features/absence/routes.ts';
 import { brandOf } from './features/branding/service.ts';
 import * as registration from './features/registration/routes.ts';
 import * as documentConsole from './features/documents/console-routes.ts';
@@ -187,6 +188,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
   registry.mount(app, '/portal', 'public', [], accessibilityRoutes());
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
+  registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], absence.adminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
@@ -201,6 +203,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/stammdaten/import', 'admin', [requireAdmin], masterDataImportRoutes());
   registry.mount(app, '/verwaltung/stammdaten', 'admin', [requireAdmin], masterDataOwnershipRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], absence.ownRoutes());
   // Create/edit/archive first, so "/neu" is not read as a property id by the property pages.
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
