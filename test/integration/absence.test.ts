@@ -77,6 +77,16 @@ describe('Sabine is away, Max stands in', () => {
     await kristina.loginPortal('kristina.maiblume@example.de', app.world.password);
     const page = await kristina.get(`/portal/liegenschaften/${app.world.properties.maxPlanck.id}/vorgaenge/${ticket.id}`);
     expect(page.$('dd.assignee').text().replace(/\s+/g, ' ').trim()).toBe('Max Verwalter in Vertretung für Sabine Sachbearbeiter');
+    // Max answers on her Vorgang: Kristina's mail says he writes in her stead.
+    const answer = await max.postMultipart(
+      `/verwaltung/vorgaenge/${ticket.id}/kommentare`,
+      { body: 'Ich kümmere mich darum.', visibility: 'public' },
+      [],
+      'files',
+    );
+    expect(answer.status).toBe(303);
+    const [mail] = await app.em().find(OutboxMail, { to: 'kristina.maiblume@example.de', html: { $like: '%Ich kümmere mich darum.%' } }, all);
+    expect(mail.html).toContain('Max Verwalter schreibt in Vertretung für Sabine Sachbearbeiter.');
     // After the absence, Sabine again.
     app.clock.advance(8 * 24 * 3600 * 1000);
     try {

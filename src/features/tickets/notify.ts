@@ -2,7 +2,7 @@ import type { Em } from '../../db/orm.ts';
 import { canLogIn } from '../../entities/common.ts';
 import { entrySight, isInternal, reporterSideIds, residentsSeeingTicket } from './access.ts';
 import { Property, PropertyStaff, StaffUser, TicketCategory, ticketReference, type PortalUser, type Ticket, type TicketEntry } from '../../entities/index.ts';
-import { routeAroundAbsences } from '../absence/service.ts';
+import { routeAroundAbsences, substitutesOn } from '../absence/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { notify, type Notice } from '../notifications/notify.ts';
 
@@ -83,6 +83,16 @@ export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entr
   await mailStaff(em, ticket, recipients, 'ticket-resident-activity', data, now);
 }
 
+/** The assignee's name when the staff author of an entry writes as their substitute (src/features/absence), else null. */
+async function authorStandsInFor(em: Em, ticket: Ticket, entry: TicketEntry, now: Date): Promise<string | null> {
+  const author = entry.authorStaff?.id;
+  const assignee = ticket.assignee?.id;
+  if (!author || !assignee || author === assignee) return null;
+  const substitute = (await substitutesOn(em, [assignee], now)).get(assignee);
+  if (substitute?.id !== author) return null;
+  return (await em.findOneOrFail(StaffUser, assignee, { fields: ['name'] })).name;
+}
+
 /**
  * A public entry by staff (or a resident): to the residents who see the ticket and can log
  * in, except `exceptUserId`, who see the entry (access.ts: residentsSeeingTicket,
@@ -100,6 +110,7 @@ export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry
   };
   const notices: Notice[] = [];
   let facts: Awaited<ReturnType<typeof ticketFacts>> | null = null;
+  const standsInFor = await authorStandsInFor(em, ticket, entry, now);
   for (const { user, viewer } of residents) {
     const sight = user.id === exceptUserId ? null : entrySight(ticket, viewer, entry, reporterSide);
     if (!sight) continue;
@@ -111,7 +122,7 @@ export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry
       title: `${facts.reference} ${facts.title}`,
       link: common.link,
       template,
-      data: { ...facts, ...common, authorName: sight.author },
+      data: { ...facts, ...common, authorName: sight.author, authorStandsInFor: sight.author ? standsInFor : null },
     });
   }
   // Residents hear of their concerns by their choice, sofort or täglich (src/features/notifications).
