@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Contact, InvitationLetterBatch, Organization, OutboxMail } from '../../src/entities/index.ts';
+import { Contact, InvitationLetterBatch, Ticket, Organization, OutboxMail } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client } from '../support/client.ts';
 import { filesUnder } from '../support/files.ts';
@@ -157,6 +157,19 @@ describe('Erscheinungsbild in use', () => {
     expect(png.height).toBe(240);
     const images = pdf.match(/<<[^>]*\/Subtype \/Image[^>]*>>/g) ?? [];
     expect(images.some((dict) => dict.includes(`/Width ${png.width}\n`) && dict.includes(`/Height ${png.height}\n`))).toBe(true);
+  });
+
+  it('draws the PNG copy into the PDF of a Vorgang', async () => {
+    const ticket = await app.em().findOneOrFail(Ticket, { title: 'Wasserhahn in der Küche tropft' }, all);
+    const kristina = app.client();
+    await kristina.loginPortal('kristina.maiblume@example.de', app.world.password);
+    const response = await fetch(`${app.baseUrl}/portal/liegenschaften/${app.world.properties.maxPlanck.id}/vorgaenge/${ticket.id}/pdf`, {
+      headers: kristina.browserHeaders(),
+    });
+    expect(response.status).toBe(200);
+    const pdf = Buffer.from(await response.arrayBuffer()).toString('latin1');
+    const images = pdf.match(/<<[^>]*\/Subtype \/Image[^>]*>>/g) ?? [];
+    expect(images.some((dict) => dict.includes('/Height 240\n'))).toBe(true);
   });
 
   it('keeps another Verwaltung out: its admin sees and changes only its own', async () => {

@@ -6,8 +6,10 @@ import { buildNoticeLettersPdf, type NoticeLetter } from './letter-pdf.ts';
 // thread that answers requests; ./receipts.ts calls it through the pool.
 
 /** Draws the letters into one PDF at `path` and returns its size. */
-export const drawNoticeLetters = pdfJob(async ({ letters, path }: { letters: NoticeLetter[]; path: string }): Promise<number> => {
-  const bytes = await buildNoticeLettersPdf(letters);
-  await writeFile(path, bytes);
-  return bytes.length;
-});
+export const drawNoticeLetters = pdfJob(
+  async ({ letters, path, logoPng }: { letters: NoticeLetter[]; path: string; logoPng?: Uint8Array | null }): Promise<number> => {
+    const bytes = await buildNoticeLettersPdf(letters, logoPng);
+    await writeFile(path, bytes);
+    return bytes.length;
+  },
+);

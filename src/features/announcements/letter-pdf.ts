@@ -16,12 +16,13 @@ export type NoticeLetter = LetterFrame & { salutation: string; title: string; bo
 const BOTTOM = 25 * MM;
 
 /** One PDF with every letter. */
-export async function buildNoticeLettersPdf(letters: NoticeLetter[]): Promise<Uint8Array> {
+export async function buildNoticeLettersPdf(letters: NoticeLetter[], logoPng: Uint8Array | null = null): Promise<Uint8Array> {
   const t = translator('de');
   const pdf = await PDFDocument.create();
   pdf.setTitle(t('announcements:receipts.letterTitle'));
   pdf.setCreator('Hausportal');
-  const fonts = await letterFonts(pdf);
+  // The Verwaltung's logo in the letterhead (src/features/branding: the PNG copy).
+  const fonts = await letterFonts(pdf, logoPng);
   const safe = textSafeFor(fonts.regular, { keepLineBreaks: true });
   letters.forEach((letter, index) => {
     const first = pdf.getPageCount();

@@ -8,6 +8,7 @@ import type { PdfWorkers } from '../../pdf/workers.ts';
 import { newTempPath, type FileStorage } from '../../storage/files.ts';
 import { runningContractOn } from '../access/service.ts';
 import { postalAddresses, salutationOf } from '../invitations/service.ts';
+import { brandLogoPng } from '../branding/service.ts';
 import type { drawNoticeLetters } from './letter-jobs.ts';
 import type { NoticeLetter } from './letter-pdf.ts';
 
@@ -151,7 +152,8 @@ export async function printNoticeLetters(
   if (letters.length === 0) return { pdf: null, letters: 0, withoutAddress };
   const path = await newTempPath(input.storage);
   try {
-    await input.pdf.run<typeof drawNoticeLetters>(NOTICE_JOBS, 'drawNoticeLetters', { letters: letters.map((l) => l.letter), path });
+    const logoPng = await brandLogoPng(input.storage, organization);
+    await input.pdf.run<typeof drawNoticeLetters>(NOTICE_JOBS, 'drawNoticeLetters', { letters: letters.map((l) => l.letter), path, logoPng });
     const bytes = await readFile(path);
     await em.transactional(async (tx) => {
       for (const { contact } of letters) {

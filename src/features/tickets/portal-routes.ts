@@ -268,7 +268,12 @@ export function portalRoutes() {
     `${BASE}/:ticketId/pdf`,
     scoped(residentTicketScope, async (req, res, scope) => {
       const { ticket, viewer } = withViewer(scope);
-      sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'resident');
+      sendTicketPdf(
+        res,
+        ticket,
+        await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() }),
+        'resident',
+      );
     }),
   );
 
