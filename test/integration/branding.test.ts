@@ -97,6 +97,10 @@ describe('Erscheinungsbild in use', () => {
     expect(png.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await png.arrayBuffer());
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    const page = await admin.get(PAGE);
+    expect(page.$('.brand-preview img').attr('src')).toBe(`/verwaltungen/${org.id}/logo?v=${org.brandVersion}`);
+    expect(page.$('#brand-removeLogo').length).toBe(1);
+    expect(page.$('#brand-brandColor').val()).toBe('#0b5d3b');
     const css = await (await fetch(`${app.baseUrl}/verwaltungen/${org.id}/marke.css?v=${org.brandVersion}`)).text();
     expect(css).toContain('--brand: #0b5d3b;');
     expect(css).toContain(`--brand-logo: url("/verwaltungen/${org.id}/logo?v=${org.brandVersion}")`);

@@ -10,7 +10,7 @@ import { scoped } from '../../scopes/scope.ts';
 import { adminScope } from '../../scopes/staff.ts';
 import { StoredFileMissingError } from '../../storage/files.ts';
 import { logoTypeOf, MAX_LOGO_BYTES } from './logo.ts';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import {
   brandFormOf,
   brandOf,
@@ -36,8 +36,10 @@ const LOGO_UPLOADS: AcceptedTypes = {
   ]),
   wrongType: 'branding:errors.logoType',
   detect: async (filePath) => {
-    const head = await readFile(filePath).then((b) => b.subarray(0, 4096));
-    const type = logoTypeOf(head);
+    // The first 4 KB decide (an upload may be 50 MB before the size is checked).
+    const file = await open(filePath);
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(4096), position: 0 }).finally(() => file.close());
+    const type = logoTypeOf(buffer.subarray(0, bytesRead));
     return type === 'png' ? { ext: 'png', mimeType: 'image/png' } : type === 'svg' ? { ext: 'svg', mimeType: 'image/svg+xml' } : null;
   },
 };
