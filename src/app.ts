@@ -4,7 +4,8 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { csrfProtection } from './auth/csrf.ts';
-import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff } from './auth/middleware.ts';
+import { loadSession, noStore, requireAdmin, requirePortalUser, requireStaff, requireStaffAccount } from './auth/middleware.ts';
+import * as staffSignIn from './features/staff-signin/routes.ts';
 import { apiRequestListener } from './api/app.ts';
 import { counted, withStatementCounter } from './db/statement-count.ts';
 import { processCaches } from './db/process-cache.ts';
@@ -26,6 +27,8 @@ import { homeRoutes } from './features/home/routes.ts';
 import { loginRoutes } from './features/login/routes.ts';
 import { devMailRoutes } from './features/mail/routes.ts';
 import { portalRoutes } from './features/portal/routes.ts';
+import * as community from './features/community/routes.ts';
+import { closeLiveStreams } from './features/community/live.ts';
 import { propertyRoutes } from './features/properties/routes.ts';
 import { propertyEditRoutes } from './features/properties/edit-routes.ts';
 import { addressListRoutes } from './features/addresses/routes.ts';
@@ -34,7 +37,9 @@ import { consoleSectionRoutes } from './features/console/routes.ts';
 import * as announcements from './features/announcements/routes.ts';
 import * as appointments from './features/appointments/routes.ts';
 import * as bulletin from './features/bulletin/routes.ts';
+import * as communityBoard from './features/community/board-routes.ts';
 import * as reports from './features/reports/routes.ts';
+import * as bookings from './features/bookings/routes.ts';
 import * as contactPersons from './features/contact-persons/routes.ts';
 import * as content from './features/content/routes.ts';
 import * as faq from './features/faq/routes.ts';
@@ -183,7 +188,11 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '', 'public', [], homeRoutes());
   // Calendar subscriptions are fetched by calendar apps with the secret in the URL, no session.
   registry.mount(app, '', 'public', [], appointments.feedRoutes());
+  // The second factor and the company sign-in first: "/anmelden/<kürzel>" must not shadow them.
+  registry.mount(app, '/verwaltung', 'public', [], staffSignIn.signInRoutes());
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
+  // Open while the Verwaltung requires a second factor the staff member has yet to set up.
+  registry.mount(app, '/verwaltung/konto/sicherheit', 'staff', [requireStaffAccount], staffSignIn.securityRoutes());
   registry.mount(app, '/portal', 'public', [], loginRoutes('portal'));
   registry.mount(app, '/portal', 'public', [], registration.publicRoutes());
   registry.mount(app, '/portal', 'public', [], accessibilityRoutes());
@@ -192,6 +201,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
+  registry.mount(app, '/verwaltung/administration/anmeldung', 'admin', [requireAdmin], staffSignIn.adminRoutes());
   registry.mount(app, '/verwaltung/administration/api-schluessel', 'admin', [requireAdmin], apiKeyAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], notifications.adminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], branding.adminRoutes());
@@ -208,6 +218,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], reports.consoleRoutes());
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], bookings.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], unitPageRoutes());
   registry.mount(app, '/verwaltung/adressen', 'staff', [requireStaff], addressListRoutes());
   registry.mount(app, '/verwaltung/einheiten', 'staff', [requireStaff], unitListRoutes());
@@ -220,9 +231,10 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketConsole.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketDetail.detailRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketHandover.handoverRoutes());
-  for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin]) {
+  for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin, communityBoard]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], community.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], preview.consoleRoutes());
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
@@ -234,9 +246,12 @@ export function createApp(deps: AppDeps) {
     faq.portalRoutes(),
     contactPersons.portalRoutes(),
     bulletin.portalRoutes(),
+    communityBoard.portalRoutes(),
     documentPortal.portalRoutes(),
     ticketPortal.portalRoutes(),
     reports.portalRoutes(),
+    bookings.portalRoutes(),
+    community.portalRoutes(),
   ];
   for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
@@ -256,6 +271,8 @@ export function createApp(deps: AppDeps) {
     cachesReady: () => listening,
     /** Ends the cache listener's connection; whoever owns the server calls it before closing the ORM. */
     closeCaches: () => caches.close(),
+    /** Ends the open Direktnachrichten event streams (src/features/community/live.ts): before the HTTP server closes, which waits for them. */
+    closeLiveStreams: () => closeLiveStreams(deps.orm),
   });
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { secretsKey } from './auth/secrets.ts';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -36,6 +37,8 @@ const schema = z
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().default('Hausportal <postbote@hausportal.localhost>'),
     SESSION_SECRET: z.string().min(32).optional(),
+    /** Seals stored secrets (OIDC client secrets, TOTP keys); derived from SESSION_SECRET when unset (src/auth/secrets.ts). */
+    SECRETS_KEY: z.string().min(32).optional(),
     JOBS: onOff.default(true),
     SEED_DEMO: onOff.default(true),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -87,6 +90,8 @@ export type Config = {
   mailFrom: string;
   /** Key for HMACs (CSRF tokens). */
   secret: string;
+  /** The key that seals stored secrets (src/auth/secrets.ts). */
+  secretsKey: Buffer;
   jobs: boolean;
   seedDemo: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -144,7 +149,7 @@ export class ConfigError extends Error {}
 /** Reads and validates the configuration; throws ConfigError with one readable line. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = { ...source };
-  for (const name of ['SESSION_SECRET', 'DATABASE_URL', 'SMTP_URL', 'AWS_SECRET_ACCESS_KEY']) {
+  for (const name of ['SESSION_SECRET', 'SECRETS_KEY', 'DATABASE_URL', 'SMTP_URL', 'AWS_SECRET_ACCESS_KEY']) {
     const file = env[`${name}_FILE`];
     if (file && !env[name]) env[name] = readFileSync(file, 'utf8').trim();
   }
@@ -170,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     secret: e.SESSION_SECRET ?? DEV_SECRET,
+    secretsKey: secretsKey(e.SECRETS_KEY, e.SESSION_SECRET ?? DEV_SECRET),
     jobs: e.JOBS,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,

@@ -81,6 +81,7 @@ async function main() {
     log.info(`${signal}: stopping`);
     const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
+    app.closeLiveStreams();
     await scheduler?.stop();
     await closed;
     await app.afterResponse.settled();

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Area } from '../entities/index.ts';
+import type { Area, StaffUser } from '../entities/index.ts';
 import { scopeToOrganization } from '../db/tenant.ts';
-import { ForbiddenError, UnauthenticatedError } from '../http/errors.ts';
+import { ForbiddenError, RedirectRequired, UnauthenticatedError } from '../http/errors.ts';
 import { validateSessionToken, SESSION_POLICY } from './session.ts';
 
 /**
@@ -61,15 +61,36 @@ export function loadSession(area: Area) {
   };
 }
 
-export function requireStaff(req: Request, _res: Response, next: NextFunction) {
+/** Where staff set up their second factor; the one console page open to them while their Verwaltung requires one they lack. */
+export const SECURITY_PAGE = '/verwaltung/konto/sicherheit';
+
+/**
+ * Whether the Verwaltung requires a second factor that this staff member lacks: then every
+ * console page sends them to the security page. Company sign-in counts as the company's own
+ * factor (src/features/staff-signin/oidc.ts).
+ */
+export function mustSetUpSecondFactor(staff: StaffUser): boolean {
+  return Boolean(staff.organization.requireSecondFactor) && !staff.totpEnabledAt && !staff.oidcSubject;
+}
+
+/** Staff logged in, whatever else: only for the security page (src/features/staff-signin). */
+export function requireStaffAccount(req: Request, _res: Response, next: NextFunction) {
   if (!req.staff) return next(new UnauthenticatedError(AREA.staff.loginPath));
   next();
 }
 
-export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
+export function requireStaff(req: Request, _res: Response, next: NextFunction) {
   if (!req.staff) return next(new UnauthenticatedError(AREA.staff.loginPath));
-  if (req.staff.role !== 'admin') return next(new ForbiddenError('errors.adminOnly'));
+  if (mustSetUpSecondFactor(req.staff)) return next(new RedirectRequired(SECURITY_PAGE, 'second factor required by the Verwaltung'));
   next();
+}
+
+export function requireAdmin(req: Request, res: Response, next: NextFunction) {
+  requireStaff(req, res, (error?: unknown) => {
+    if (error) return next(error);
+    if (req.staff!.role !== 'admin') return next(new ForbiddenError('errors.adminOnly'));
+    next();
+  });
 }
 
 export function requirePortalUser(req: Request, _res: Response, next: NextFunction) {

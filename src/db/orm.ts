@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { MikroORM as PgliteORM } from '@mikro-orm/pglite';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
@@ -86,11 +87,12 @@ export async function openOrm(target: DatabaseTarget, options: OpenOrmOptions = 
   }
   countPgliteQueries();
   // PGlite ships contrib extensions but loads only those named here; the migrations create
-  // pg_trgm (contact search indexes, src/entities/contact.ts), so both databases have it.
+  // pg_trgm (contact search indexes, src/entities/contact.ts) and btree_gist (the bookings'
+  // exclusion constraint, migrations/Migration20261206134000_bookings.ts), so both databases have them.
   return (await PgliteORM.init({
     ...ormOptions(options),
     dbName: target.dataDir ?? 'memory://',
-    driverOptions: { extensions: { pg_trgm } },
+    driverOptions: { extensions: { pg_trgm, btree_gist } },
   })) as unknown as Orm;
 }
 

@@ -20,6 +20,8 @@ import { isEmbedded, type Em, type Orm } from './orm.ts';
 export type CacheName = 'access' | 'sessions';
 
 const CHANNEL = 'hausportal_cache';
+/** Live updates for open pages (Direktnachrichten over SSE, src/features/community/live.ts) share the LISTEN connection. */
+const LIVE_CHANNEL = 'hausportal_live';
 /** NOTIFY payloads are limited to 8000 bytes; a longer list of tags evicts the whole cache. */
 const MAX_PAYLOAD = 7000;
 const RECONNECT_MS = 1000;
@@ -109,6 +111,8 @@ const LIMITS: Record<CacheName, { maxEntries: number; ttlMs: number }> = {
 /** The caches of one ORM (one database) in this process, and its LISTEN connection. */
 class ProcessCaches {
   readonly caches: Record<CacheName, TaggedCache<unknown>>;
+  /** Who hears live messages in this process (publishLive); their payload as sent. */
+  readonly liveHandlers = new Set<(payload: string) => void>();
   /** True while evictions from other processes reach this one (always on the embedded database). */
   hearing: boolean;
   private listener: pg.Client | undefined;
@@ -160,6 +164,7 @@ class ProcessCaches {
     client.on('error', lost);
     client.on('end', () => lost());
     client.on('notification', (notification) => {
+      if (notification.channel === LIVE_CHANNEL && notification.payload) return this.hearLive(notification.payload);
       if (notification.channel !== CHANNEL || !notification.payload) return;
       try {
         this.apply(JSON.parse(notification.payload) as Message);
@@ -171,12 +176,23 @@ class ProcessCaches {
     try {
       await client.connect();
       await client.query(`listen ${CHANNEL}`);
+      await client.query(`listen ${LIVE_CHANNEL}`);
       if (this.listener !== client) return;
       // Whatever changed while nobody listened is unknown: start empty.
       for (const cache of Object.values(this.caches)) cache.clear();
       this.hearing = true;
     } catch (error) {
       lost(error as Error);
+    }
+  }
+
+  hearLive(payload: string) {
+    for (const handler of this.liveHandlers) {
+      try {
+        handler(payload);
+      } catch (error) {
+        log.warn(`live handler failed: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -231,4 +247,31 @@ export async function invalidate(em: Em, cache: CacheName, tags: string[] | 'all
   caches.apply(message);
   if (caches.embedded) return;
   await em.execute('select pg_notify(?, ?)', [CHANNEL, JSON.stringify(message)]);
+}
+
+/**
+ * Hears every live message published in any process on this database (payloads of at most
+ * ~7,000 bytes; NOTIFY's limit is 8,000). Returns the function that stops hearing. A process
+ * that is not listening at the moment misses them: live updates are a convenience, a reload
+ * shows the same from the database.
+ */
+export function onLive(orm: Orm | Em, handler: (payload: string) => void): () => void {
+  const caches = processCaches(orm);
+  caches.liveHandlers.add(handler);
+  return () => caches.liveHandlers.delete(handler);
+}
+
+/**
+ * Sends a live message to every process: on PostgreSQL through NOTIFY on `em`'s connection
+ * (delivered at commit inside a transaction, dropped on rollback), on the embedded database
+ * (one process) straight to this process's handlers — call it after the commit there.
+ */
+export async function publishLive(em: Em, payload: string): Promise<void> {
+  if (payload.length > MAX_PAYLOAD) throw new Error('live payload too long');
+  const caches = processCaches(em);
+  if (caches.embedded) {
+    queueMicrotask(() => caches.hearLive(payload));
+    return;
+  }
+  await em.execute('select pg_notify(?, ?)', [LIVE_CHANNEL, payload]);
 }

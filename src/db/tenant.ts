@@ -30,6 +30,9 @@ import * as entities from '../entities/index.ts';
 export const CROSS_TENANT: Readonly<Record<string, string>> = {
   Session: 'found by the token of a cookie before the Verwaltung is known (src/auth/session.ts); deleted by id or user',
   OneTimeToken: 'found by the secret of a link (password reset, staff invitation) before anyone is logged in (src/auth/tokens.ts)',
+  SecondFactorChallenge:
+    'found by the token of the second-factor cookie between password and session, before anyone is logged in (src/features/staff-signin/totp.ts)',
+  OidcLoginAttempt: 'found by the state of the company provider callback before anyone is logged in (src/features/staff-signin/oidc.ts)',
   OutboxMail: 'delivered by the mail-outbox job for every Verwaltung at once, in plain SQL (src/features/mail/deliver.ts)',
 };
 

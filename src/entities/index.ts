@@ -16,3 +16,7 @@ export * from './ticket.ts';
 export * from './masterdata-import.ts';
 export * from './accounting.ts';
 export * from './notification.ts';
+export * from './community-board.ts';
+export * from './staff-signin.ts';
+export * from './booking.ts';
+export * from './neighbours.ts';

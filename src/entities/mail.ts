@@ -2,8 +2,14 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { createdAt, id } from './common.ts';
 import { Organization } from './organization.ts';
 
-/** A stored file to attach to an outgoing mail. */
-export type MailAttachment = { fileName: string; mimeType: string; storageKey: string };
+/**
+ * A file to attach to an outgoing mail: a stored file (storageKey), or a small generated
+ * text carried in the row itself (content: a booking's .ics, src/features/bookings/notify.ts).
+ */
+export type MailAttachment = { fileName: string; mimeType: string } & (
+  | { storageKey: string; content?: undefined }
+  | { content: string; storageKey?: undefined }
+);
 
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 

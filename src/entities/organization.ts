@@ -14,6 +14,16 @@ export const Organization = defineEntity({
     phone: p.string().length(50).nullable(),
     // Administration > Kundenportal > Einstellungen (seed 001).
     faqEnabled: p.boolean().default(true),
+    /** "Service - Buchungen": residents book rooms and resources, on the properties chosen (Property.bookingsEnabled). */
+    bookingsEnabled: p.boolean().default(false),
+    /** "Community - Direktnachrichten (Chatfunktion)": registered neighbours write to each other. */
+    directMessagesEnabled: p.boolean().default(false),
+    /** "Community - Community-Bereich": the community tab, on the properties chosen (Property.communityEnabled). */
+    communityEnabled: p.boolean().default(false),
+    /** "Community - Zugriff für Gewerbemitarbeiter auf die Schwarze-Brett-Funktionalität". */
+    commercialBulletinEnabled: p.boolean().default(false),
+    /** "Community - Nachbarschaftsprofil": residents may show a profile to their neighbours. */
+    neighbourProfileEnabled: p.boolean().default(false),
     /** Registered residents may invite neighbours as Bewohner ("Nachbarn einladen"). */
     neighbourInvitesEnabled: p.boolean().default(false),
     /** Registration asks for a contract number that must match one of the contact's contracts. */
@@ -36,6 +46,8 @@ export const Organization = defineEntity({
     preContractAccessDays: p.integer().default(30),
     postContractAccessEnabled: p.boolean().default(false),
     postContractAccessDays: p.integer().default(30),
+    /** Every staff member without company sign-in must use a second factor (TOTP). */
+    requireSecondFactor: p.boolean().default(false),
     // Administration > Kundenportal > Erscheinungsbild (issue 20, src/features/branding).
     /** The portal's name shown in the portal, on its login page, in mails and PDFs; null: the Verwaltung's name. */
     portalName: p.string().length(100).nullable(),

@@ -18,6 +18,10 @@ export const Property = defineEntity({
     name: p.string().length(200),
     kind: p.enum(PROPERTY_KINDS).default('rental'),
     archivedAt: p.datetime().nullable(),
+    // The properties chosen under Administration > Kundenportal > Einstellungen; each counts
+    // only while the Verwaltung's switch is on too (src/features/portal-settings/switches.ts).
+    communityEnabled: p.boolean().default(false),
+    bookingsEnabled: p.boolean().default(false),
     erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

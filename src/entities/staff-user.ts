@@ -14,6 +14,16 @@ export const StaffUser = defineEntity({
     organization: () => p.manyToOne(Organization),
     ...loginProperties(),
     role: p.enum(STAFF_ROLES).default('staff'),
+    // Second factor (src/features/staff-signin/totp.ts): the TOTP key, encrypted (src/auth/secrets.ts).
+    totpSecretEncrypted: p.text().nullable().hidden(),
+    /** A key shown as QR code but not yet confirmed with a code. */
+    totpPendingSecretEncrypted: p.text().nullable().hidden(),
+    totpEnabledAt: p.datetime().nullable(),
+    /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+    totpLastStep: p.integer().nullable().hidden(),
+    // Bound at the first sign-in through the Verwaltung's OpenID Connect provider.
+    oidcIssuer: p.string().length(500).nullable(),
+    oidcSubject: p.string().length(255).nullable(),
     createdAt: createdAt(),
   },
 });

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { log } from '../log.ts';
 import { PersonalOnly } from '../scopes/portal.ts';
 import { PdfJobOverLimit } from '../pdf/workers.ts';
-import { HttpError, NotFoundError, UnauthenticatedError } from './errors.ts';
+import { HttpError, NotFoundError, RedirectRequired, UnauthenticatedError } from './errors.ts';
 import { render } from './views.ts';
 
 /** 404 for every path no route answered. */
@@ -28,6 +28,14 @@ export function errorHandler(err: unknown, req: Request, res: Response, next: Ne
         ? new HttpError(503, 'errors.pdfJobOverLimit', err.message)
         : (clientError(err) ?? err);
 
+  if (error instanceof RedirectRequired) {
+    if (req.get('hx-request') === 'true') {
+      res.set('HX-Redirect', error.location).status(403).end();
+      return;
+    }
+    res.redirect(303, error.location);
+    return;
+  }
   if (error instanceof UnauthenticatedError) {
     const target = `${error.loginPath}?weiter=${encodeURIComponent(req.originalUrl)}`;
     if (req.get('hx-request') === 'true') {

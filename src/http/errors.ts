@@ -29,6 +29,16 @@ export class ForbiddenError extends HttpError {
   }
 }
 
+/** A page that first needs something done elsewhere (e.g. a second factor set up): answered with a redirect there. */
+export class RedirectRequired extends HttpError {
+  readonly location: string;
+
+  constructor(location: string, logMessage?: string) {
+    super(303, 'errors.forbidden', logMessage);
+    this.location = location;
+  }
+}
+
 /** Thrown when a page needs a logged-in user; answered with a redirect to the login page. */
 export class UnauthenticatedError extends HttpError {
   readonly loginPath: string;

@@ -35,7 +35,7 @@ export const TASKS: Record<string, { interval: string; run: (em: Em, deps: TaskD
   // Berlin midnight, and a missed run (restart, deploy) is made up an hour later.
   'access-windows': {
     interval: '1h',
-    run: (em, deps) => applyAccessWindows(em, deps.clock.now()),
+    run: (em, deps) => applyAccessWindows(em, deps.clock.now(), undefined, { baseUrl: deps.config.baseUrl }),
   },
   // The daily and weekly digest of every notification kind (src/features/notifications/digest.ts;
   // it replaced the document digest): acts once Berlin's clock shows DOCUMENT_DIGEST_TIME (07:00);

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { AREA } from '../auth/middleware.ts';
-import type { PortalUser, Property, Ticket } from '../entities/index.ts';
+import { Booking, BookingResource, type PortalUser, type Property, type Ticket } from '../entities/index.ts';
 import { HttpError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { previewAccess, propertyAccess, type PropertyAccess } from '../features/access/service.ts';
@@ -9,7 +9,10 @@ import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
 import { visibleDocument } from '../features/documents/visibility.ts';
 import { mayInviteNeighbours } from '../features/registration/service.ts';
+import { communityNavigation } from '../features/community/navigation.ts';
 import { portalReportViewer } from '../features/reports/access.ts';
+import { seesBoard } from '../features/community/board-access.ts';
+import { seesBookings } from '../features/bookings/rules.ts';
 import { openLedgerAccount, openPersonalAccount, reportsContext } from '../features/reports/service.ts';
 import type { ReportCode } from '../entities/index.ts';
 import { PORTAL_BASE, PREVIEW_BASE } from './bases.ts';
@@ -62,6 +65,12 @@ export const portalPropertyScope = within(portalScope, 'property', async ({ user
   res.locals.access = access;
   // The navigation offers "Berichte" only to whom the rule gives some (src/features/reports/access.ts).
   res.locals.showsReports = portalReportViewer(access) !== null;
+  // … and the Schwarzes Brett to whom the board's rule shows it (src/features/community/board-access.ts).
+  res.locals.showsBoard = req.preview ? true : seesBoard(access.property.organization, access);
+  // And "Buchungen" where the switch is on, to whom may book (src/features/bookings/rules.ts).
+  res.locals.showsBookings = seesBookings(access.property.organization, access.property, access, Boolean(req.preview));
+  // "Eigentümer / Nachbarn" and "Nachrichten" with the unread count (src/features/community/neighbour-access.ts).
+  res.locals.community = await communityNavigation(req.em, access.property, access, user);
   return { property: access.property, access };
 });
 
@@ -148,6 +157,36 @@ export const portalPersonalAccountScope = within(portalReportScope('statement'),
 export const portalLedgerAccountScope = within(portalReportScope('statement'), 'ledger account', async ({ reports }, req) => ({
   ledgerAccount: await openLedgerAccount(req.em, reports, String(req.params.ledgerAccountId)),
 }));
+
+// Buchungen (src/features/bookings): where the switch is on, for the roles that book, and
+// read-only in the preview; never for a Dienstleister login. Otherwise nothing to find.
+
+export const bookingsScope = within(portalPropertyScope, 'bookings', ({ property, access, preview }) => {
+  if (!seesBookings(property.organization, property, access, preview)) throw new NotFoundError('no Buchungen here');
+  return {};
+});
+
+/** A resource of the URL's property (archived ones too: booking them is refused with a reason). */
+export const portalResourceScope = within(bookingsScope, 'bookingResource', async ({ property }, req) => {
+  const resourceId = req.params.resourceId;
+  const resource = isUuid(resourceId) ? await req.em.findOne(BookingResource, { id: resourceId, property: property.id }) : null;
+  if (!resource) throw new NotFoundError(`resource ${resourceId} not in ${property.id}`);
+  return { resource };
+});
+
+/** Booking a resource: the resident of the request, never the preview (whose POSTs are a 403 before). */
+export const residentResourceScope = within(portalResourceScope, 'resident', async (_scope, req, res) => residentScope.load(req, res));
+
+/** "Meine Buchungen": the resident of the request, never the preview. */
+export const myBookingsScope = within(bookingsScope, 'resident', async (_scope, req, res) => residentScope.load(req, res));
+
+/** One of the resident's own bookings in the URL's property. */
+export const ownBookingScope = within(myBookingsScope, 'booking', async ({ property, user }, req) => {
+  const bookingId = req.params.bookingId;
+  const booking = isUuid(bookingId) ? await req.em.findOne(Booking, { id: bookingId, property: property.id, portalUser: user.id, kind: 'booking' }) : null;
+  if (!booking) throw new NotFoundError(`booking ${bookingId} not of ${user.id}`);
+  return { booking };
+});
 
 // Content of the property, as its residents (and the preview) see it.
 

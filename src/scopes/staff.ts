@@ -7,6 +7,8 @@ import {
   Announcement,
   ApiKey,
   Appointment,
+  Booking,
+  BookingResource,
   BulletinPost,
   Contact,
   ContactPerson,
@@ -116,6 +118,16 @@ export const activeUnitScope = within(propertyScope, 'unit', async ({ property }
 /** A Bewohner's (or another contract-less login's) membership of the URL's property. */
 export const membershipScope = within(propertyScope, 'membership', async ({ property }, req) => ({
   membership: await findInScope(req, PortalMembership, 'membershipId', { property: property.id }),
+}));
+
+/** A bookable resource of the URL's property (Ressourcen & Räume), archived ones too. */
+export const bookingResourceScope = within(propertyScope, 'bookingResource', async ({ property }, req) => ({
+  resource: await findInScope(req, BookingResource, 'resourceId', { property: property.id }),
+}));
+
+/** A booking or block of the URL's property. */
+export const consoleBookingScope = within(propertyScope, 'booking', async ({ property }, req) => ({
+  booking: await findInScope(req, Booking, 'bookingId', { property: property.id }),
 }));
 
 export const contactScope = ofVerwaltung('contact', Contact, 'contactId');

@@ -409,6 +409,16 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
              now() - ba.g * interval '1 day', now() - ba.g * interval '1 day'
       from ba`);
     await run(`insert into announcement_property (announcement_id, property_id) select id, property_id from ba`);
+
+    // Issue 21: the Community-Bereich open for the bench resident's property 10, with 5,000
+    // residents' posts on its Schwarzes Brett (the board page reads one page of them).
+    await run(`update organization set community_enabled = true where id = ${orgLit}`);
+    await run(`update property set community_enabled = true from bp where property.id = bp.id and bp.n = 10`);
+    await run(`insert into board_post (id, organization_id, property_id, author_id, title, body, created_at, updated_at)
+      select gen_random_uuid(), ${orgLit}, bp.id, (select id from portal_user where email = ${literal(BENCH_PORTAL_USER.email)}),
+             'Beitrag ' || g, 'Liebe Nachbarn,' || chr(10) || chr(10) || 'dies ist der Beitrag Nummer ' || g || '.',
+             now() - g * interval '1 hour', now() - g * interval '1 hour'
+      from bp cross join generate_series(1, 5000) g where bp.n = 10`);
   });
   // Production tables are analysed by autovacuum; give the planner the same statistics.
   await em.execute('vacuum analyze');

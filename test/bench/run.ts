@@ -294,6 +294,12 @@ async function main() {
         headers: { ...browser, cookie: portal },
         expect: 'Mitteilung 1',
       },
+      {
+        name: 'Portal Schwarzes Brett (5,000)',
+        path: `/portal/liegenschaften/${world.portalProperty.id}/schwarzes-brett`,
+        headers: { ...browser, cookie: portal },
+        expect: 'Beitrag 1',
+      },
     ];
 
     // Each page once, to check it is the real page (not a login redirect) and weigh it. When

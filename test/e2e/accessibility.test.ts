@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Announcement, Appointment, Ticket, Unit } from '../../src/entities/index.ts';
+import { Announcement, Appointment, BookingResource, Ticket, Unit } from '../../src/entities/index.ts';
 import type { MountedRoute } from '../../src/http/routes.ts';
 import { describeInBrowser, horizontalOverflow, startBrowserTest, type BrowserTest } from './harness.ts';
 
@@ -87,13 +87,21 @@ describeInBrowser('accessibility, valid HTML and the phone layout of every page'
     htmlDir = mkdtempSync(path.join(tmpdir(), 'hausportal-html-'));
     const all = { filters: { tenant: false } } as const;
     const em = t.app.em();
-    const [announcement, appointment, ticket, unit] = await Promise.all([
+    const [announcement, appointment, ticket, unit, resource] = await Promise.all([
       em.findOne(Announcement, { title: 'Treppenhausreinigung' }, all),
       em.findOne(Appointment, { title: 'Ordentliche Eigentümerversammlung 2026' }, all),
       em.findOne(Ticket, { title: 'Kellertür schließt nicht mehr' }, all),
       em.findOne(Unit, { property: t.app.world.properties.rosenweg.id }, all),
+      // Buchungen: the Waschküche of Max-Planck-Straße 12, Kristina's property (src/features/bookings/demo.ts).
+      em.findOne(BookingResource, { name: 'Waschküche' }, all),
     ]);
-    Object.assign(ids, { announcement: announcement?.id ?? ZERO, appointment: appointment?.id ?? ZERO, ticket: ticket?.id ?? ZERO, unit: unit?.id ?? ZERO });
+    Object.assign(ids, {
+      announcement: announcement?.id ?? ZERO,
+      appointment: appointment?.id ?? ZERO,
+      ticket: ticket?.id ?? ZERO,
+      unit: unit?.id ?? ZERO,
+      resource: resource?.id ?? ZERO,
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -112,6 +120,7 @@ describeInBrowser('accessibility, valid HTML and the phone layout of every page'
       announcementId: ids.announcement,
       appointmentId: ids.appointment,
       ticketId: ids.ticket,
+      resourceId: guard === 'portal' ? ids.resource : undefined,
       kind: 'properties',
       recordId: w.properties.rosenweg.id,
       lang: 'de',

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, berlinDate } from '../../src/clock.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
-import { AuditLog, Contact, Contract, Organization, PortalAccessGrant, PortalMembership, PortalUser, Session } from '../../src/entities/index.ts';
+import { AuditLog, Contact, Contract, Organization, PortalAccessGrant, PortalMembership, PortalUser, Property, Session } from '../../src/entities/index.ts';
+import { bookingsOpen, commercialBulletinOpen, communityOpen, directMessagesOpen, neighbourProfileOpen } from '../../src/features/portal-settings/switches.ts';
 import { applyAccessWindows } from '../../src/features/access/windows.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client } from '../support/client.ts';
@@ -62,6 +63,23 @@ const auditOf = (action: string, subjectId?: string) =>
 const organization = () => app.em().findOneOrFail(Organization, app.world.organizations.sonnenschein.id);
 const maxPlanck = () => app.world.properties.maxPlanck.id;
 
+/** The Community and Buchungen switches as the demo seeds them, so a save of other settings leaves them alone. */
+const communityAsSeeded = () => ({
+  bookingsEnabled: 'on',
+  communityEnabled: 'on',
+  directMessagesEnabled: 'on',
+  neighbourProfileEnabled: 'on',
+  communityEnabledProperties: [maxPlanck()],
+  bookingsEnabledProperties: [maxPlanck()],
+});
+const settingsChanged = { faqEnabled: 'on', neighbourInvitesEnabled: 'on', askContactPreference: 'on', askResidentQuestion: 'on', invitationValidDays: '14' };
+
+/** The ids of the Sonnenschein properties chosen for a per-property switch. */
+async function chosen(name: 'communityEnabled' | 'bookingsEnabled') {
+  const rows = await app.em().find(Property, { organization: app.world.organizations.sonnenschein, [name]: true }, all);
+  return rows.map((p) => p.id).toSorted();
+}
+
 async function loggedIn(email: string) {
   const client = app.client();
   await client.loginPortal(email, app.world.password);
@@ -87,7 +105,16 @@ describe('Rollen & Zugriffsrechte', () => {
         .$('.admin-nav a')
         .map((_, a) => page.$(a).text())
         .get(),
-    ).toEqual(['Mitarbeiter', 'Dokumententypen', 'Vorgangsthemen', 'API-Schlüssel', 'Einstellungen', 'Rollen & Zugriffsrechte', 'Benachrichtigungen']);
+    ).toEqual([
+      'Mitarbeiter',
+      'Dokumententypen',
+      'Vorgangsthemen',
+      'Anmeldung',
+      'API-Schlüssel',
+      'Einstellungen',
+      'Rollen & Zugriffsrechte',
+      'Benachrichtigungen',
+    ]);
     // The demo Verwaltung has both windows on (30 and 60 days).
     expect(page.$('#window-pre legend').text()).toBe('Vorvertraglicher Zugang');
     expect(page.$('#setting-preContractAccessEnabled').attr('role')).toBe('switch');
@@ -309,10 +336,23 @@ describe('Einstellungen', () => {
     expect(page.$('h1').text()).toBe('Einstellungen');
     expect(
       page
-        .$('fieldset legend')
+        .$('.settings-form > fieldset > legend')
         .map((_, l) => page.$(l).text())
         .get(),
     ).toEqual(['Service', 'Community', 'Registrierung', 'Nutzerfragen']);
+    // Seed 001's Community switches, in the article's order.
+    expect(
+      page
+        .$('#group-community .switch-field label')
+        .map((_, l) => page.$(l).text())
+        .get(),
+    ).toEqual([
+      'Direktnachrichten (Chatfunktion)',
+      'Community-Bereich',
+      'Zugriff für Gewerbemitarbeiter auf die „Schwarze Brett“-Funktionalität',
+      'Nachbarschaftsprofil',
+      'Nachbarn einladen',
+    ]);
     const labels = page
       .$('#group-userQuestions .switch-field label')
       .map((_, l) => page.$(l).text())
@@ -324,7 +364,7 @@ describe('Einstellungen', () => {
       'Kontaktdaten bestätigen',
       'Nutzer zum Kontakt hinzufügen',
     ]);
-    for (const input of page.$('input[type=checkbox]').toArray()) {
+    for (const input of page.$('.switch-field input[type=checkbox]').toArray()) {
       expect(page.$(input).attr('role')).toBe('switch');
       expect(page.$(`label[for=${page.$(input).attr('id')}]`)).toHaveLength(1);
     }
@@ -346,13 +386,7 @@ describe('Einstellungen', () => {
 
   it('saves what was switched, audits it from → to, and says "Gespeichert"', async () => {
     // Unchecked boxes are not sent by a browser: everything not named here is switched off.
-    const answer = await admin.post(SETTINGS_PAGE, {
-      faqEnabled: 'on',
-      neighbourInvitesEnabled: 'on',
-      askContactPreference: 'on',
-      askResidentQuestion: 'on',
-      invitationValidDays: '14',
-    });
+    const answer = await admin.post(SETTINGS_PAGE, { ...communityAsSeeded(), ...settingsChanged });
     expect(answer.status).toBe(303);
     expect((await admin.get(answer.location!)).$('[role=status]').text()).toBe('Gespeichert.');
     expect(await organization()).toMatchObject({
@@ -366,7 +400,8 @@ describe('Einstellungen', () => {
       residentsMayAddUsers: false,
       invitationValidDays: 14,
     });
-    const changed = (await auditOf('portal_settings.changed')).at(-1)!;
+    // Rows of one fixed test clock share their time: this save's row is the one that changed the validity.
+    const changed = (await auditOf('portal_settings.changed')).find((row) => row.data && 'invitationValidDays' in (row.data.changes as object))!;
     expect(changed.data).toEqual({
       changes: {
         neighbourInvitesEnabled: { from: false, to: true },
@@ -377,14 +412,81 @@ describe('Einstellungen', () => {
     });
     // Saving the same again changes nothing and writes no audit row.
     const count = (await auditOf('portal_settings.changed')).length;
-    await admin.post(SETTINGS_PAGE, {
-      faqEnabled: 'on',
-      neighbourInvitesEnabled: 'on',
-      askContactPreference: 'on',
-      askResidentQuestion: 'on',
-      invitationValidDays: '14',
-    });
+    await admin.post(SETTINGS_PAGE, { ...communityAsSeeded(), ...settingsChanged });
     expect(await auditOf('portal_settings.changed')).toHaveLength(count);
+  });
+
+  it('chooses the properties of the Community-Bereich and of Buchungen, searchable, audited, and refuses a property of another Verwaltung', async () => {
+    const page = await admin.get(SETTINGS_PAGE);
+    // The demo chose Max-Planck-Straße 12 for both; the other properties are offered unticked.
+    expect(page.$(`#choice-communityEnabled input[name=communityEnabledProperties][value=${maxPlanck()}]`).is('[checked]')).toBe(true);
+    expect(page.$(`#found-communityEnabled label`).text()).toContain('Rosenweg 24');
+    expect(page.$(`#found-communityEnabled input[value=${maxPlanck()}]`)).toHaveLength(0);
+    // The search (live through htmx, or as its own form without JavaScript) narrows the candidates.
+    const found = await admin.get(`${SETTINGS_PAGE}?fuer=communityEnabled&q=rosen`);
+    expect(
+      found
+        .$('#found-communityEnabled label')
+        .map((_, l) => found.$(l).text())
+        .get(),
+    ).toEqual(['Rosenweg 24']);
+    expect(found.$('#found-bookingsEnabled label').text()).toContain('TESTLIEGENSCHAFT');
+
+    const rosenweg = app.world.properties.rosenweg.id;
+    const saved = await admin.post(SETTINGS_PAGE, {
+      ...communityAsSeeded(),
+      ...settingsChanged,
+      communityEnabledProperties: [maxPlanck(), rosenweg],
+      bookingsEnabledProperties: [],
+    });
+    expect(saved.status).toBe(303);
+    expect(await chosen('communityEnabled')).toEqual([maxPlanck(), rosenweg].toSorted());
+    expect(await chosen('bookingsEnabled')).toEqual([]);
+    // Rows of one fixed test clock share their time: the row of this save is the one with the property choices.
+    const choiceRows = (await auditOf('portal_settings.changed')).filter((row) => row.data && 'communityEnabledProperties' in (row.data.changes as object));
+    expect(choiceRows).toHaveLength(1);
+    expect(choiceRows[0].data).toMatchObject({
+      changes: {
+        bookingsEnabledProperties: { from: [maxPlanck()], to: [] },
+        communityEnabledProperties: { from: [maxPlanck()], to: [maxPlanck(), rosenweg].toSorted() },
+      },
+    });
+
+    // A property of another Verwaltung (or no property at all): 422 at the field, nothing saved.
+    const nordhaus = await app.em().findOneOrFail(Organization, { name: { $like: 'Nordhaus%' } });
+    const foreign = (await app.em().findOneOrFail(Property, { organization: nordhaus }, all)).id;
+    for (const id of [foreign, 'kein-id']) {
+      const refused = await admin.post(SETTINGS_PAGE, { ...communityAsSeeded(), ...settingsChanged, communityEnabledProperties: [maxPlanck(), id] });
+      expect(refused.status).toBe(422);
+      expect(refused.$('#communityEnabledProperties-error').text()).toBe(
+        'Diese Liegenschaft gibt es in Ihrer Verwaltung nicht. Bitte wählen Sie aus der Liste.',
+      );
+      expect(refused.$('#setting-communityEnabled').is('[checked]')).toBe(true);
+    }
+    expect(await chosen('communityEnabled')).toEqual([maxPlanck(), rosenweg].toSorted());
+    expect(await app.em().count(Property, { organization: nordhaus, communityEnabled: true }, all)).toBe(0);
+  });
+
+  it('opens the community and the bookings only where the Verwaltung switch and the property choice are both on', () => {
+    const on = { communityEnabled: true, bookingsEnabled: true, directMessagesEnabled: true, neighbourProfileEnabled: true, commercialBulletinEnabled: true };
+    const chosenProperty = { communityEnabled: true, bookingsEnabled: true };
+    const other = { communityEnabled: false, bookingsEnabled: false };
+    expect([
+      communityOpen(on, chosenProperty),
+      bookingsOpen(on, chosenProperty),
+      directMessagesOpen(on, chosenProperty),
+      neighbourProfileOpen(on, chosenProperty),
+    ]).toEqual([true, true, true, true]);
+    expect([communityOpen(on, other), bookingsOpen(on, other), directMessagesOpen(on, other), neighbourProfileOpen(on, other)]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const off = { ...on, communityEnabled: false, bookingsEnabled: false };
+    expect([communityOpen(off, chosenProperty), bookingsOpen(off, chosenProperty), directMessagesOpen(off, chosenProperty)]).toEqual([false, false, false]);
+    expect(directMessagesOpen({ ...on, directMessagesEnabled: false }, chosenProperty)).toBe(false);
+    expect(commercialBulletinOpen({ commercialBulletinEnabled: false })).toBe(false);
   });
 
   it('refuses a validity outside 1–365 days: 422 with the message next to the field, switches as submitted, nothing saved', async () => {

@@ -170,7 +170,7 @@ describe('Übersicht', () => {
       .$('nav.mainnav a')
       .map((_, a) => page.$(a).text())
       .get();
-    expect(nav).toEqual(['Übersicht', 'Liegenschaften', 'Neuer Inhalt', 'Vorgänge', 'Kontakte', 'Stammdaten']);
+    expect(nav).toEqual(['Übersicht', 'Liegenschaften', 'Neuer Inhalt', 'Vorgänge', 'Meldungen', 'Kontakte', 'Stammdaten']);
     expect((await clerk.get('/verwaltung/administration/mitarbeiter')).status).toBe(403);
     // Every entry she is shown opens for her.
     for (const href of page

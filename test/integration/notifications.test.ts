@@ -65,7 +65,7 @@ describe('Profil › Benachrichtigungen', () => {
       .$('fieldset legend')
       .map((_, l) => page.$(l).text().trim())
       .get();
-    expect(legends).toEqual(['Mitteilungen', 'Termine', 'Dokumente', 'Schwarzes Brett', 'Vorgänge']);
+    expect(legends).toEqual(['Mitteilungen', 'Termine', 'Dokumente', 'Schwarzes Brett', 'Direktnachrichten', 'Vorgänge', 'Buchungen']);
     const labelsOf = (kind: string) =>
       page
         .$(`#kind-${kind} label`)
@@ -87,7 +87,9 @@ describe('Profil › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'immediate',
       bulletin: 'immediate',
+      direct_messages: 'immediate',
       tickets: 'off',
+      bookings: 'immediate',
     });
     expect(answer.status).toBe(422);
     expect(answer.$('#tickets-error').text()).toContain('Vorgänge können nicht abbestellt werden');
@@ -106,7 +108,9 @@ describe('Profil › Benachrichtigungen', () => {
       appointments: 'immediate',
       documents: 'immediate',
       bulletin: 'daily',
+      direct_messages: 'immediate',
       tickets: 'daily',
+      bookings: 'immediate',
     });
     expect(answer.status).toBe(303);
     expect(answer.location).toBe('/portal/profil/benachrichtigungen?gespeichert=1');
@@ -337,7 +341,15 @@ describe('Administration › Kundenportal › Benachrichtigungen', () => {
     const page = await manager.get('/verwaltung/administration/kundenportal/benachrichtigungen');
     expect(page.status).toBe(200);
     expect(page.$('#documents-daily').is(':checked')).toBe(true);
-    const fields = { announcements: 'immediate', appointments: 'immediate', documents: 'weekly', bulletin: 'immediate', tickets: 'immediate' };
+    const fields = {
+      announcements: 'immediate',
+      appointments: 'immediate',
+      documents: 'weekly',
+      bulletin: 'immediate',
+      direct_messages: 'immediate',
+      tickets: 'immediate',
+      bookings: 'immediate',
+    };
     expect((await manager.post('/verwaltung/administration/kundenportal/benachrichtigungen', { ...fields, tickets: 'off' })).status).toBe(422);
     expect((await manager.post('/verwaltung/administration/kundenportal/benachrichtigungen', fields)).status).toBe(303);
     // Dr. Eigner chose nothing for Dokumente: he now has the Verwaltung's default.

@@ -69,8 +69,13 @@ const PARAM_VALUES: Record<string, () => string> = {
   personalAccountId: () => sonnenscheinIds.personalAccount,
   ledgerAccountId: () => sonnenscheinIds.ledgerAccount,
   membershipId: () => '00000000-0000-4000-8000-000000000000',
+  // Buchungen (src/features/bookings): the demo resources belong to Max-Planck-Straße 12, so with Rosenweg 24 these are a 404 too.
+  resourceId: () => '00000000-0000-4000-8000-000000000000',
+  bookingId: () => '00000000-0000-4000-8000-000000000000',
   staffId: () => app.world.staff.clerk.id,
   token: () => randomBytes(24).toString('base64url'),
+  // A Verwaltung's company sign-in address (src/features/staff-signin): none is configured in the demo.
+  slug: () => 'kein-kuerzel',
   // Signed links of notification mails (src/features/notifications/links.ts): a user and a signature that is not theirs.
   userId: () => app.world.portalUsers.kristina.id,
   signature: () => randomBytes(32).toString('base64url'),
@@ -79,6 +84,11 @@ const PARAM_VALUES: Record<string, () => string> = {
   announcementId: () => demoIds.announcement,
   appointmentId: () => demoIds.appointment,
   attachmentId: () => '00000000-0000-4000-8000-000000000000',
+  // The residents' Schwarzes Brett (test/integration/community-board.test.ts has the real ones).
+  commentId: () => '00000000-0000-4000-8000-000000000000',
+  photoId: () => '00000000-0000-4000-8000-000000000000',
+  reportId: () => '00000000-0000-4000-8000-000000000000',
+  barId: () => '00000000-0000-4000-8000-000000000000',
   faqId: () => sonnenscheinIds.faq,
   contactPersonId: () => sonnenscheinIds.contactPerson,
   postId: () => sonnenscheinIds.post,
@@ -115,6 +125,9 @@ const PARAM_VALUES: Record<string, () => string> = {
   importId: () => '00000000-0000-4000-8000-000000000000',
   // Administration › API-Schlüssel (src/features/api-keys/routes.ts): an unknown key is a 404 behind the admin guard.
   apiKeyId: () => '00000000-0000-4000-8000-000000000000',
+  // Direktnachrichten (src/features/community): no conversation or report in the test seed, a 404 behind every guard (reportId above serves both kinds of report).
+  conversationId: () => '00000000-0000-4000-8000-000000000000',
+  messageId: () => '00000000-0000-4000-8000-000000000000',
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import type { Em } from '../../src/db/orm.ts';
-import { Contact, Property, Unit } from '../../src/entities/index.ts';
+import { BoardPost, BookingResource, Contact, Property, Unit } from '../../src/entities/index.ts';
 import { PROPERTY_TABS } from '../../src/features/properties/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
@@ -70,6 +70,19 @@ describe('console staff of Nordhaus', () => {
     for (const property of sonnenscheinProperties) {
       for (const url of consoleUrls(property.id)) expectNotFound(await nordhaus.get(url), url, [property.name, 'Sonnenschein']);
     }
+  });
+
+  it('gets 404 for Ressourcen & Räume of a Sonnenschein property and for its resources (issue 22)', async () => {
+    const nordhaus = await staff(NORDHAUS_ADMIN);
+    const mp = app.world.properties.maxPlanck;
+    const resources = await app.em().find(BookingResource, { property: mp.id }, { filters: { tenant: false } });
+    expect(resources.map((r) => r.name).sort()).toEqual(['Gästewohnung', 'Waschküche']);
+    const base = `/verwaltung/liegenschaften/${mp.id}/ressourcen`;
+    for (const url of [base, `${base}/neu`, ...resources.map((r) => `${base}/${r.id}`)]) expectNotFound(await nordhaus.get(url), url, [mp.name, 'Waschküche']);
+    for (const id of MALFORMED_IDS) expect((await nordhaus.get(`${base}/${encodeURIComponent(id)}`)).status).toBe(404);
+    const frieda = await resident(FRIEDA);
+    for (const url of [`/portal/liegenschaften/${mp.id}/buchungen`, ...resources.map((r) => `/portal/liegenschaften/${mp.id}/buchungen/${r.id}`)])
+      expectNotFound(await frieda.get(url), url, ['Waschküche']);
   });
 
   it('gets 404 from htmx requests for those tabs as well', async () => {
@@ -183,9 +196,41 @@ describe('portal', () => {
     expect(own.$('main h1').text()).toContain('Max-Planck-Straße 12');
   });
 
+  it('gives Frieda Friesen (Nordhaus) 404 for a Sonnenschein resident post on the Schwarzes Brett, by any property', async () => {
+    const em = app.em();
+    scopeToOrganization(em, app.world.organizations.sonnenschein.id);
+    const post = em.create(BoardPost, {
+      organization: app.world.organizations.sonnenschein.id,
+      property: app.world.properties.maxPlanck.id,
+      author: app.world.portalUsers.kristina.id,
+      title: 'Geheimer Nachbarschaftsbeitrag',
+      body: 'Nur für Max-Planck-Straße 12.',
+    });
+    await em.flush();
+    const frieda = await resident(FRIEDA);
+    for (const property of [app.world.properties.maxPlanck, app.world.properties.hafenstrasse]) {
+      const url = `${portalUrl(property.id)}/schwarzes-brett/beitraege/${post.id}`;
+      expectNotFound(await frieda.get(url), url, ['Geheimer Nachbarschaftsbeitrag']);
+      expect((await frieda.post(`${url}/kommentare`, { body: 'Hallo' })).status, url).toBe(404);
+    }
+    const nordStaff = await staff(NORDHAUS_ADMIN);
+    expect((await nordStaff.get('/verwaltung/meldungen')).text).not.toContain('Geheimer Nachbarschaftsbeitrag');
+  });
+
   it('gives 404, not 500, for malformed property ids', async () => {
     const kristina = await resident(KRISTINA);
     for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(portalUrl(id)), id);
+  });
+
+  it('gives 404 for the neighbours and Direktnachrichten of another Verwaltung, and for malformed conversation ids', async () => {
+    const frieda = await resident(FRIEDA);
+    const maxPlanck = portalUrl(app.world.properties.maxPlanck.id);
+    for (const path of ['/nachbarn', '/nachbarn/meine-angaben', '/nachrichten', `/nachrichten/${randomUUID()}`])
+      expectNotFound(await frieda.get(`${maxPlanck}${path}`), path);
+    const kristina = await resident(KRISTINA);
+    for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(`${maxPlanck}/nachrichten/${encodeURIComponent(id)}`), id);
+    const nordhaus = await staff(NORDHAUS_ADMIN);
+    expectNotFound(await nordhaus.get(`/verwaltung/gemeldete-nachrichten/${randomUUID()}`), 'report');
   });
 });
 

@@ -94,7 +94,9 @@ export async function startTestApp(
       return runTask(orm, name, { config, clock, transport });
     },
     async close() {
-      await new Promise((resolve) => server.close(resolve));
+      const closed = new Promise((resolve) => server.close(resolve));
+      app.closeLiveStreams();
+      await closed;
       await app.pdfWorkers.close();
       await app.closeCaches();
       transport.close?.();

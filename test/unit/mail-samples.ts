@@ -5,6 +5,22 @@
 const LINK = 'https://hausportal.example/portal/liegenschaften/p1/termine/a1';
 
 export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
+  booking: {
+    name: 'Kristina Maiblume',
+    context: 'cancelledByStaff',
+    event: 'cancelledByStaff',
+    resourceName: 'Waschküche',
+    propertyName: 'Max-Planck-Straße 12',
+    when: 'Mi., 21.10.2026, 09:00–11:00',
+    reason: 'Wasserschaden im Keller',
+    fee: '',
+    link: 'https://hausportal.example/portal/liegenschaften/p1/buchungen/meine',
+  },
+  'bookings-access-ended': {
+    name: 'Max Verwalter',
+    link: 'https://hausportal.example/verwaltung/liegenschaften/p1/ressourcen',
+    bookings: [{ propertyName: 'Max-Planck-Straße 12', resourceName: 'Partyraum', when: 'Mi., 28.10.2026, 19:00–21:00', userName: 'Nina Nachbar' }],
+  },
   appointment: {
     name: 'Kristina Maiblume',
     title: 'Zählerablesung mit Mail',
@@ -26,6 +42,12 @@ export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
     title: 'Fahrrad zu verschenken',
     body: 'Ein Kinderfahrrad, 20 Zoll.',
     attachments: 2,
+    link: LINK,
+  },
+  'direct-message': {
+    name: 'Kristina Maiblume',
+    senderName: 'Nina',
+    propertyName: 'Max-Planck-Straße 12',
     link: LINK,
   },
   'contact-invitation': {

@@ -15,6 +15,15 @@ describe('static assets', () => {
     expect(served.equals(readFileSync(path.join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js')))).toBe(true);
   });
 
+  it("serve htmx's pinned SSE extension from static/, identical to the installed package", () => {
+    const declared = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies['htmx-ext-sse'];
+    expect(declared).toMatch(/^2\.\d+\.\d+$/);
+    const served = readFileSync(path.join(ROOT, `static/vendor/htmx-ext-sse-${declared}.min.js`));
+    expect(served.equals(readFileSync(path.join(ROOT, 'node_modules/htmx-ext-sse/dist/sse.min.js')))).toBe(true);
+    const view = readFileSync(path.join(ROOT, 'views/community/conversation.eta'), 'utf8');
+    expect(view).toContain(`/static/vendor/htmx-ext-sse-${declared}.min.js`);
+  });
+
   // The budget is what a phone downloads (gzip, as served behind any proxy) plus a cap on
   // the raw size, so that the one stylesheet stays a page of rules, not a framework. Raised
   // from 6/24 KiB when the design issue (17) added the portal layout, the console's two

@@ -160,6 +160,48 @@ export function accessRowsQuery(organizationId: string, day: string, narrow: Raw
     group by g.portal_user_id, g.property_id`;
 }
 
+/**
+ * The contact-level counterpart of accessRowsQuery: what a *contact* would see as a portal
+ * user, whether or not anyone has a login for it — who is addressed on paper (the "Nicht
+ * erreicht" letters, src/features/documents/receipts.ts). A row per (contact, property), the
+ * same columns as an access row, from the same grounds: contracts inside the access window
+ * (`running` tells the ones that run on `day`), the Beirat next to a running contract, and
+ * the Hausbesitzer link. Memberships (Bewohner, Gewerbemitarbeiter, Dienstleister) belong to
+ * a portal user, not to a contact: they have no contact row and are never addressed on paper.
+ * `narrow` is a condition on `ct`, the contact.
+ */
+export function contactAccessRowsQuery(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+  return sql<Omit<AccessRow, 'portal_user_id'> & { contact_id: string }>`
+    with windows as (${windowsOf(organizationId)}),
+    grounds as (
+      select ct.id as contact_id, u.property_id, c.kind::text as kind, ${contractRuns(day)} as running, null::text as role,
+        u.id as unit_id, u.address_id,
+        exists (select 1 from advisory_board_member b where b.contact_id = ct.id and b.property_id = u.property_id) as board
+      from contact ct
+      join contract_contact cc on cc.contact_id = ct.id
+      join contract c on c.id = cc.contract_id
+      join unit u on u.id = c.unit_id and u.archived_at is null
+      cross join windows w
+      where ct.organization_id = ${organizationId} and ct.archived_at is null and ${contractInWindow(day)} ${narrow}
+      union all
+      select ct.id, po.property_id, null, false, 'property_owner', null, null, false
+      from contact ct
+      join property_owner_link po on po.contact_id = ct.id and po.organization_id = ${organizationId} and po.archived_at is null
+      where ct.organization_id = ${organizationId} and ct.archived_at is null ${narrow}
+    )
+    select g.contact_id, g.property_id,
+      coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and g.running), '{}') as active_kinds,
+      coalesce(array_agg(distinct g.kind) filter (where g.kind is not null and not g.running), '{}') as window_kinds,
+      array[g.contact_id] as contact_ids,
+      coalesce(array_agg(distinct g.role) filter (where g.role is not null), '{}') as member_roles,
+      coalesce(array_agg(distinct g.unit_id) filter (where g.running), '{}') as active_unit_ids,
+      coalesce(array_agg(distinct g.address_id) filter (where g.running and g.address_id is not null), '{}') as active_address_ids,
+      coalesce(bool_or(g.board and g.running), false) as board
+    from grounds g
+    join property p on p.id = g.property_id and p.organization_id = ${organizationId} and p.archived_at is null
+    group by g.contact_id, g.property_id`;
+}
+
 function rolesOf(row: AccessRow) {
   const activeKinds = new Set(row.active_kinds.map((kind) => ROLE_OF_CONTRACT[kind]));
   const allKinds = new Set([...row.active_kinds, ...row.window_kinds].map((kind) => ROLE_OF_CONTRACT[kind]));

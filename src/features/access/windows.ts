@@ -2,6 +2,7 @@ import type { Em } from '../../db/orm.ts';
 import { AuditLog, Organization } from '../../entities/index.ts';
 import { sessionsChanged } from '../../auth/session.ts';
 import { accessPairs, type PortalRole } from './service.ts';
+import { cancelBookingsOfLostAccess } from '../bookings/access-loss.ts';
 
 /**
  * The access-window task (jobs/access-windows.ts, hourly; and at once when an admin saves
@@ -16,11 +17,11 @@ import { accessPairs, type PortalRole } from './service.ts';
  * and deleted with "returning", and only rows this run actually changed are audited, so a
  * second run (or a concurrent one) finds nothing to do and writes nothing.
  */
-export async function applyAccessWindows(em: Em, now: Date, organizationId?: string) {
+export async function applyAccessWindows(em: Em, now: Date, organizationId?: string, options: { baseUrl?: string } = {}) {
   const organizations = organizationId ? [organizationId] : (await em.find(Organization, {}, { fields: ['id'], orderBy: { id: 'asc' } })).map((o) => o.id);
   const total = { granted: 0, revoked: 0, ended: 0 };
   for (const id of organizations) {
-    const result = await applyForOrganization(em, id, now);
+    const result = await applyForOrganization(em, id, now, options.baseUrl);
     total.granted += result.granted;
     total.revoked += result.revoked;
     total.ended += result.ended;
@@ -36,7 +37,7 @@ function reasonOf(activeRoles: PortalRole[]): 'contract' | 'membership' | 'acces
   return activeRoles.length > 0 ? 'membership' : 'access_window';
 }
 
-async function applyForOrganization(em: Em, organizationId: string, now: Date) {
+async function applyForOrganization(em: Em, organizationId: string, now: Date, baseUrl: string | undefined) {
   return em.transactional(async (tx) => {
     // One run per Verwaltung at a time, whoever starts it (the hourly job, or an admin saving
     // Rollen & Zugriffsrechte): a run that read the old settings must not delete what a
@@ -100,6 +101,8 @@ async function applyForOrganization(em: Em, organizationId: string, now: Date) {
     // membership ended, the contact or the property was archived, or the user was disabled.
     for (const row of revoked) audit('portal_access.revoked', row.portal_user_id, { propertyId: row.property_id, reason: 'no_longer_entitled' });
     for (const userId of ended) audit('portal_access.ended', userId, { sessionsEnded: endedSessions.some((row) => row.portal_user_id === userId) });
+    // Buchungen (issue 22): future bookings of a lost property are cancelled, staff told.
+    await cancelBookingsOfLostAccess(tx, organizationId, revoked, now, baseUrl);
     await tx.flush();
     // The sessions deleted above end in every process's session cache too (delivered at commit).
     await sessionsChanged(tx, { userIds: [...new Set(endedSessions.map((row) => row.portal_user_id))] });

@@ -24,7 +24,8 @@ import {
 } from './service.ts';
 import { fieldMessages } from '../../http/forms.ts';
 import { recordAnnouncementOpening } from './openings.ts';
-import { announcementReceipts, dueForReach, notReached, parseReachDays, printNoticeLetters, REACH_DAYS } from './receipts.ts';
+import { announcementPublishedAt, announcementReceipts, printAnnouncementLetters } from './receipts.ts';
+import { dueForReach, parseReachDays, receiptsView } from '../notifications/receipts.ts';
 
 // Mitteilungen: written and published in the console, read in the portal.
 
@@ -127,9 +128,8 @@ export function consoleRoutes() {
     errors: Record<string, string> = {},
     status = 200,
   ) => {
-    const days = parseReachDays(daysInput);
     const receipts = await announcementReceipts(req.em, announcement);
-    const due = days !== null && dueForReach(announcement, days, req.deps.clock.now());
+    const base = `${BASE}/${announcement.id}/lesebestaetigung`;
     render(
       req,
       res,
@@ -137,13 +137,17 @@ export function consoleRoutes() {
       {
         title: req.t('announcements:receipts.title'),
         announcement,
-        receipts,
-        opened: receipts.filter((r) => r.openedAt).length,
-        days: daysInput || String(REACH_DAYS.fallback),
-        due,
-        notReached: due ? notReached(receipts) : [],
-        errors: fieldMessages(req.t, errors),
-        printed: typeof req.query.gedruckt === 'string' ? req.query.gedruckt : null,
+        rc: receiptsView(receipts, {
+          ns: 'announcements:receipts',
+          idPrefix: 'receipt',
+          pageUrl: base,
+          printUrl: `${base}/briefe`,
+          days: daysInput,
+          publishedAt: announcementPublishedAt(announcement),
+          now: req.deps.clock.now(),
+          errors: fieldMessages(req.t, errors),
+          printed: typeof req.query.gedruckt === 'string' ? req.query.gedruckt : null,
+        }),
       },
       status,
     );
@@ -166,10 +170,10 @@ export function consoleRoutes() {
       const daysInput = typeof req.body?.tage === 'string' ? req.body.tage : '';
       const days = parseReachDays(daysInput);
       if (days === null) return showReceipts(req, res, announcement, daysInput, { tage: 'announcements:receipts.daysInvalid' }, 422);
-      if (!dueForReach(announcement, days, req.deps.clock.now())) {
+      if (!dueForReach(announcementPublishedAt(announcement), days, req.deps.clock.now())) {
         return showReceipts(req, res, announcement, daysInput, { tage: 'announcements:receipts.notDue' }, 422);
       }
-      const result = await printNoticeLetters(req.em, { storage: req.storage, pdf: req.pdfWorkers, staff, announcement, now: req.deps.clock.now() });
+      const result = await printAnnouncementLetters(req.em, { storage: req.storage, pdf: req.pdfWorkers, staff, announcement, now: req.deps.clock.now() });
       if (!result.pdf) return res.redirect(303, `${BASE}/${announcement.id}/lesebestaetigung?tage=${days}&gedruckt=0`);
       res.set('Content-Type', 'application/pdf');
       res.set('Content-Disposition', `attachment; filename="mitteilung-briefe-${announcement.id.slice(0, 8)}.pdf"`);

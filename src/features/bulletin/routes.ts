@@ -6,16 +6,14 @@ import { discard, receiveUploads, type Upload } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { sendStoredFile } from '../../http/download.ts';
 import { propertyChoices } from '../faq/shared.ts';
-import { generalContentScope, sectionScope } from '../../scopes/portal.ts';
+import { generalContentScope } from '../../scopes/portal.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { bulletinPostScope, staffScope } from '../../scopes/staff.ts';
 import {
   bulletinForm,
   consoleBulletinPosts,
-  fileSize,
   formOf,
   portalAttachment,
-  portalBulletinPosts,
   publishBulletinPost,
   updateBulletinPost,
   validateBulletin,
@@ -140,18 +138,7 @@ export function consoleRoutes() {
 export function portalRoutes() {
   const router = Router();
 
-  router.get(
-    '/liegenschaften/:propertyId/schwarzes-brett',
-    scoped(sectionScope('bulletin'), async (req, res, { property }) => {
-      render(req, res, 'bulletin/portal', {
-        title: req.t('bulletin:title'),
-        section: 'bulletin',
-        posts: await portalBulletinPosts(req.em, property.id),
-        fileSize,
-      });
-    }),
-  );
-
+  // The board page itself (the Verwaltung's posts with the residents') is src/features/community/board-routes.ts.
   router.get(
     '/liegenschaften/:propertyId/schwarzes-brett/:postId/anhaenge/:attachmentId',
     scoped(generalContentScope, async (req, res, { property }) => {

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
-import { scopedOrganization } from '../../db/tenant.ts';
 import { Attachment, BulletinPost, type Property, type StaffUser } from '../../entities/index.ts';
 import type { Upload } from '../../http/upload.ts';
 import { storeThenWrite, type FileStorage } from '../../storage/files.ts';
@@ -55,29 +54,6 @@ export const bulletinPostVisibleIn =
   (propertyId: string): RowCondition =>
   (b) =>
     sql`${sql.ref(`${b}.property_id`)} = ${propertyId} and ${sql.ref(`${b}.status`)} = 'published'`;
-
-/**
- * The published posts of a property for its portal, newest first, with their attachments:
- * ONE statement of plain rows through Kysely (attachments as JSON, in upload order), visible
- * by bulletinPostVisibleIn. The Verwaltung is the session's (scopedOrganization).
- */
-export async function portalBulletinPosts(em: Em, propertyId: string) {
-  const { rows } = await sql<{
-    id: string;
-    title: string;
-    body: string;
-    publishedAt: string | null;
-    attachments: Array<{ id: string; fileName: string; size: number }>;
-  }>`
-    select bp.id, bp.title, bp.body, bp.published_at as "publishedAt",
-      coalesce((select json_agg(json_build_object('id', f.id, 'fileName', f.file_name, 'size', f.size) order by f.created_at, f.ctid)
-                from attachment f where f.bulletin_post_id = bp.id), '[]'::json) as attachments
-    from bulletin_post bp
-    where bp.organization_id = ${scopedOrganization(em)} and ${bulletinPostVisibleIn(propertyId)('bp')}
-    order by bp.published_at desc, bp.id`.execute(em.getKysely());
-  // Timestamps come as text from the driver (MikroORM's type parsers).
-  return rows.map((row) => ({ ...row, publishedAt: row.publishedAt === null ? null : new Date(row.publishedAt) }));
-}
 
 /** The newest published posts of a property (the portal start page reads the same in SQL, src/features/portal/service.ts). */
 export function latestBulletinPosts(em: Em, propertyId: string, limit: number) {

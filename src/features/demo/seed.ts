@@ -20,12 +20,14 @@ import {
 import { seedDemoAnnouncements } from '../announcements/demo.ts';
 import { seedDemoAppointments } from '../appointments/demo.ts';
 import { seedDemoBulletin } from '../bulletin/demo.ts';
+import { seedDemoBoard } from '../community/board-demo.ts';
 import { seedDemoContactPersons } from '../contact-persons/demo.ts';
 import { seedDemoFaq } from '../faq/demo.ts';
 import { seedDemoDocuments, seedDocumentTypes } from '../documents/demo.ts';
 import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.ts';
 import { seedDemoTickets, seedTicketCategories } from '../tickets/demo.ts';
 import { seedDemoAccounting } from '../reports/demo.ts';
+import { seedDemoBookings } from '../bookings/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -88,6 +90,11 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       preContractAccessDays: 30,
       postContractAccessEnabled: true,
       postContractAccessDays: 60,
+      // Community and Buchungen (seed 001), chosen for Max-Planck-Straße 12 below.
+      communityEnabled: true,
+      directMessagesEnabled: true,
+      neighbourProfileEnabled: true,
+      bookingsEnabled: true,
       createdAt: now,
     });
     const nordhaus = tx.create(Organization, {
@@ -173,6 +180,8 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       ['Max-Planck-Straße', '12', '80638', 'München'],
       ['Max-Planck-Straße', '12a', '80638', 'München'],
     ]);
+    maxPlanck.property.communityEnabled = true;
+    maxPlanck.property.bookingsEnabled = true;
     const linden = property(sonnenschein, 'Lindenallee 5–7', 'mixed', [
       ['Lindenallee', '5', '82031', 'Grünwald'],
       ['Lindenallee', '7', '82031', 'Grünwald'],
@@ -392,6 +401,8 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoFaq(tx, contentWorld);
     seedDemoContactPersons(tx, contentWorld);
     seedDemoBulletin(tx, contentWorld, now);
+    seedDemoBoard(tx, { organization: sonnenschein, property: maxPlanck.property, author: eignerUser, commenter: kristinaUser }, now);
+    seedDemoBookings(tx, contentWorld, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
     const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
     seedDocumentTypes(tx, nordhaus, now);

@@ -12,6 +12,8 @@ import { typeTree } from './types.ts';
 import { MAX_DOCUMENT_TITLE } from './service.ts';
 import { resolveShareTargets, shareTokens, type ShareContext } from './sharing.ts';
 import { DOCUMENT_FILES_FIELD } from './upload-service.ts';
+import { printDocumentLetters, documentReceipts } from './receipts.ts';
+import { dueForReach, parseReachDays, receiptsView } from '../notifications/receipts.ts';
 
 // Console: the document page (edit, replace, withdraw, read receipts, staff download) and the
 // Beirat toggle of the Kontakte tab. Mounted at /verwaltung (staff). "Dokument hochladen" is
@@ -24,15 +26,23 @@ async function documentPage(
   res: Response,
   { organizationId }: StaffScope,
   document: Document,
-  extra: { form?: { title: string; type: string; shares: string[] }; errors?: Record<string, string>; replaceErrors?: Record<string, string> } = {},
+  extra: {
+    form?: { title: string; type: string; shares: string[] };
+    errors?: Record<string, string>;
+    replaceErrors?: Record<string, string>;
+    /** "Nicht erreicht": the days as entered and their message. */
+    days?: string;
+    daysErrors?: FieldErrors;
+  } = {},
   status = 200,
 ) {
   const now = req.deps.clock.now();
-  const [tree, labels, versions, receipts] = await Promise.all([
+  const [tree, labels, versions, receipts, contactReceipts] = await Promise.all([
     typeTree(req.em),
     shareLabels(req.em, [document.id]),
     req.em.find(DocumentVersion, { document }, { orderBy: { version: 'desc' } }),
     readReceipts(req.em, organizationId, document.id, now),
+    documentReceipts(req.em, document),
   ]);
   const current = labels.get(document.id) ?? [];
   const options = document.property ? await shareOptions(req.em, document.property) : null;
@@ -55,6 +65,18 @@ async function documentPage(
       extraContacts,
       versions,
       ...receipts,
+      rc: receiptsView(contactReceipts, {
+        ns: 'documents:receipts',
+        idPrefix: 'contact-receipt',
+        pageUrl: `/verwaltung/dokumente/${document.id}`,
+        printUrl: `/verwaltung/dokumente/${document.id}/briefe`,
+        days: extra.days ?? queryDays(req),
+        publishedAt: document.publishedAt,
+        now,
+        errors: fieldMessages(req.t, extra.daysErrors ?? {}),
+        printed: typeof req.query.gedruckt === 'string' ? req.query.gedruckt.slice(0, 5) : null,
+        closed: document.status === 'published' ? null : 'withdrawnNoLetters',
+      }),
       form: extra.form ?? { title: document.title, type: document.type.id, shares: current.map((s) => s.token) },
       errors: extra.errors ?? {},
       replaceErrors: extra.replaceErrors ?? {},
@@ -64,6 +86,9 @@ async function documentPage(
   );
 }
 
+/** "Nach Tagen" of the "Nicht erreicht" form, as entered (`?tage=`). */
+const queryDays = (req: Request) => (typeof req.query.tage === 'string' ? req.query.tage.slice(0, 10) : '');
+
 export function consoleRoutes() {
   const router = Router();
 
@@ -71,7 +96,36 @@ export function consoleRoutes() {
   router.get(
     '/dokumente/:documentId',
     scoped(documentScope, async (req, res, scope) => {
-      await documentPage(req, res, scope, scope.document);
+      const invalid = parseReachDays(queryDays(req)) === null;
+      const daysErrors: FieldErrors = invalid ? { tage: 'documents:receipts.daysInvalid' } : {};
+      await documentPage(req, res, scope, scope.document, { daysErrors }, invalid ? 422 : 200);
+    }),
+  );
+
+  // "Briefe drucken": one PDF with a letter per addressed contact not reached (and per contact
+  // preferring post), the document's pages after each when it is a PDF; each recorded "per
+  // Post" (./receipts.ts). Nothing is recorded when the PDF could not be drawn.
+  router.post(
+    '/dokumente/:documentId/briefe',
+    scoped(documentScope, async (req, res, scope) => {
+      const { staff, document } = scope;
+      const daysInput = typeof req.body?.tage === 'string' ? req.body.tage.slice(0, 10) : '';
+      const days = parseReachDays(daysInput);
+      const problem =
+        document.status !== 'published'
+          ? 'documents:receipts.withdrawnNoLetters'
+          : days === null
+            ? 'documents:receipts.daysInvalid'
+            : !dueForReach(document.publishedAt, days, req.deps.clock.now())
+              ? 'documents:receipts.notDue'
+              : null;
+      if (problem) return documentPage(req, res, scope, document, { days: daysInput, daysErrors: { tage: problem } }, 422);
+      const result = await printDocumentLetters(req.em, { storage: req.storage, pdf: req.pdfWorkers, staff, document, now: req.deps.clock.now() });
+      if (!result.pdf) return res.redirect(303, `/verwaltung/dokumente/${document.id}?tage=${days}&gedruckt=0#nicht-erreicht`);
+      res.set('Content-Type', 'application/pdf');
+      res.set('Content-Disposition', `attachment; filename="dokument-briefe-${document.id.slice(0, 8)}.pdf"`);
+      res.set('X-Content-Type-Options', 'nosniff');
+      res.send(Buffer.from(result.pdf));
     }),
   );
 

@@ -4,7 +4,7 @@ import { berlinDate } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { asEntityFilter, type RowCondition } from '../../db/row-condition.ts';
 import { Document, SHARE_GROUPS } from '../../entities/index.ts';
-import { accessRowsQuery, type PropertyAccess } from '../access/service.ts';
+import { accessRowsQuery, contactAccessRowsQuery, type PropertyAccess } from '../access/service.ts';
 
 /**
  * The one rule for "which documents reach whom, in which property" (seed 003, seed 002,
@@ -23,30 +23,48 @@ import { accessRowsQuery, type PropertyAccess } from '../access/service.ts';
  * A document that belongs to a property shows only in that property; one shared from a
  * contact's page without property shows wherever the contact has access.
  *
- * The rule is one SQL statement over "access rows" (user, property, roles, contacts, units,
+ * The rule is one SQL statement over "access rows" (reader, property, roles, contacts, units,
  * addresses). They come either from the access module's query for many users (digest,
- * recipient counts) or from one PropertyAccess already loaded for the request.
+ * recipient counts), from one PropertyAccess already loaded for the request, or — for who is
+ * addressed on paper (Lesebestätigung, "Nicht erreicht" letters) — from the access module's
+ * rows per contact, with or without a login (addressedContactIds).
  */
 
-type Reach = { portal_user_id: string | null; property_id: string; document_id: string; first_shared_at: Date };
+/** `reader_id`: the portal user (or contact, contactRowsOf) of the access row; null in the preview. */
+type Reach = { reader_id: string | null; property_id: string; document_id: string; first_shared_at: Date };
 
-/** Access rows from the access module's query: every user of the Verwaltung (or one). */
-function accessRowsOf(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+/** The reach's columns of rows of the access module (`rows`, keyed by `reader`): roles from contract kinds, Beirat and memberships. */
+function readerRows(rows: RawBuilder<unknown>, reader: 'portal_user_id' | 'contact_id') {
   return sql`
-    select a.portal_user_id, a.property_id, a.contact_ids, a.active_unit_ids as unit_ids, a.active_address_ids as address_ids,
+    select ${sql.ref(`a.${reader}`)} as reader_id, a.property_id, a.contact_ids, a.active_unit_ids as unit_ids, a.active_address_ids as address_ids,
       array_remove(array[
         case when 'rental' = any(a.active_kinds) then 'tenant' end,
         case when 'ownership' = any(a.active_kinds) then 'owner' end,
         case when a.board then 'advisory_board' end
       ], null) || a.member_roles::text[] as roles
-    from (${accessRowsQuery(organizationId, day, narrow)}) a`;
+    from (${rows}) a`;
+}
+
+/** Access rows from the access module's query: every user of the Verwaltung (or one). */
+function accessRowsOf(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+  return readerRows(accessRowsQuery(organizationId, day, narrow), 'portal_user_id');
+}
+
+/**
+ * Access rows of contacts instead of users (the access module's contactAccessRowsQuery): what
+ * each contact would see with a login, so that the same matching tells who is addressed on
+ * paper. Memberships have no contact: a share with Bewohner, Gewerbemitarbeiter or
+ * Dienstleister addresses no contact.
+ */
+function contactRowsOf(organizationId: string, day: string, narrow: RawBuilder<unknown>) {
+  return readerRows(contactAccessRowsQuery(organizationId, day, narrow), 'contact_id');
 }
 
 /** One access row from an access already loaded for this request. */
 function accessRowFrom(portalUserId: string | null, access: PropertyAccess) {
   const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
   return sql`
-    select ${portalUserId}::uuid as portal_user_id, ${access.property.id}::uuid as property_id,
+    select ${portalUserId}::uuid as reader_id, ${access.property.id}::uuid as property_id,
       ${uuids(access.contactIds)} as contact_ids, ${uuids(access.unitIds)} as unit_ids, ${uuids(access.addressIds)} as address_ids,
       ${`{${access.activeRoles.join(',')}}`}::text[] as roles`;
 }
@@ -57,7 +75,7 @@ function accessRowFrom(portalUserId: string | null, access: PropertyAccess) {
  */
 function previewRow(organizationId: string, propertyId: string) {
   return sql`
-    select null::uuid as portal_user_id, p.id as property_id, '{}'::uuid[] as contact_ids, '{}'::uuid[] as unit_ids,
+    select null::uuid as reader_id, p.id as property_id, '{}'::uuid[] as contact_ids, '{}'::uuid[] as unit_ids,
       coalesce((select array_agg(ad.id) from address ad where ad.property_id = p.id), '{}') as address_ids,
       ${`{${SHARE_GROUPS.join(',')}}`}::text[] as roles
     from property p where p.id = ${propertyId} and p.organization_id = ${organizationId}`;
@@ -72,32 +90,32 @@ function reachQuery(organizationId: string, rows: RawBuilder<unknown>, shareFilt
   return sql<Reach>`
     with access as (${rows}),
     reach as (
-      select a.portal_user_id, a.property_id, s.document_id, s.created_at
+      select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a join document_share s on s.kind = 'property' and s.property_id = a.property_id
       where cardinality(a.roles) > 0 ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id, s.created_at
+      select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a join document_share s on s.kind = 'group' and s.property_id = a.property_id
       where s."group" = any(a.roles) ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id, s.created_at
+      select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a cross join lateral unnest(a.address_ids) as ad(id) join document_share s on s.kind = 'address' and s.address_id = ad.id
       where true ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id, s.created_at
+      select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a cross join lateral unnest(a.unit_ids) as un(id) join document_share s on s.kind = 'unit' and s.unit_id = un.id
       where true ${shareFilter}
       union all
-      select a.portal_user_id, a.property_id, s.document_id, s.created_at
+      select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a cross join lateral unnest(a.contact_ids) as ct(id) join document_share s on s.kind = 'contact' and s.contact_id = ct.id
       where true ${shareFilter}
     )
-    select r.portal_user_id, r.property_id, r.document_id, min(r.created_at) as first_shared_at
+    select r.reader_id, r.property_id, r.document_id, min(r.created_at) as first_shared_at
     from reach r
     join document d on d.id = r.document_id and d.organization_id = ${organizationId} and d.status = 'published'
       and (d.property_id is null or d.property_id = r.property_id)
     where true ${documentFilter}
-    group by r.portal_user_id, r.property_id, r.document_id`;
+    group by r.reader_id, r.property_id, r.document_id`;
 }
 
 /**
@@ -168,7 +186,40 @@ export async function documentRecipients(em: Em, organizationId: string, at: Dat
     sql`and s.document_id in (${sql.join(documentIds)})`,
     sql``,
   ).execute(em.getKysely());
-  return rows.map((row) => ({ portalUserId: row.portal_user_id!, propertyId: row.property_id, documentId: row.document_id }));
+  return rows.map((row) => ({ portalUserId: row.reader_id!, propertyId: row.property_id, documentId: row.document_id }));
+}
+
+/**
+ * Limits contact rows to contacts the document could address at all — a contract or a
+ * Hausbesitzer link in its property, or a share with the contact. Only narrows; the rule decides.
+ */
+function contactsNearDocument(documentId: string) {
+  return sql`and ct.id in (
+    select cc2.contact_id from contract_contact cc2
+      join contract c2 on c2.id = cc2.contract_id
+      join unit u2 on u2.id = c2.unit_id
+      join document d2 on d2.property_id = u2.property_id and d2.id = ${documentId}
+    union
+    select po2.contact_id from property_owner_link po2 join document d2 on d2.property_id = po2.property_id and d2.id = ${documentId}
+    union
+    select s2.contact_id from document_share s2 where s2.document_id = ${documentId} and s2.contact_id is not null)`;
+}
+
+/**
+ * The contacts a published document addresses (Lesebestätigung and "Nicht erreicht" letters,
+ * ./receipts.ts): every contact — with or without a portal login — that the rule above would
+ * let see it on the day of its publication, through any of its shares (property, group,
+ * address, unit, contact). The same matching as for users, over contact rows (contactRowsOf);
+ * a withdrawn document addresses nobody.
+ */
+export async function addressedContactIds(em: Em, organizationId: string, document: { id: string; publishedAt: Date }): Promise<string[]> {
+  const { rows } = await reachQuery(
+    organizationId,
+    contactRowsOf(organizationId, berlinDate(document.publishedAt), contactsNearDocument(document.id)),
+    sql`and s.document_id = ${document.id}`,
+    sql``,
+  ).execute(em.getKysely());
+  return [...new Set(rows.map((row) => row.reader_id!))];
 }
 
 /**
@@ -189,5 +240,5 @@ export async function newlySharedDocuments(em: Em, organizationId: string, at: D
   const { rows } = await sql<Reach>`
     select * from (${reachQuery(organizationId, accessRowsOf(organizationId, berlinDate(at), stillToDo), documentsSharedThen, sql``)}) reached
     where reached.first_shared_at >= ${from} and reached.first_shared_at < ${until}`.execute(em.getKysely());
-  return rows.map((row) => ({ portalUserId: row.portal_user_id!, propertyId: row.property_id, documentId: row.document_id }));
+  return rows.map((row) => ({ portalUserId: row.reader_id!, propertyId: row.property_id, documentId: row.document_id }));
 }

@@ -12,13 +12,14 @@ import { Organization } from '../../entities/index.ts';
 import { brandOf } from '../branding/service.ts';
 import { log } from '../../log.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
+import { setSecondFactorCookie } from '../staff-signin/cookies.ts';
 import { accountForToken, countResetRequest, isEmail, logIn, normalizeEmail, requestPasswordReset, setPasswordWithToken } from './service.ts';
 
 // Staff start at the Übersicht (src/features/console), residents at their property.
-const HOME: Record<Area, string> = { staff: '/verwaltung', portal: '/portal' };
+export const HOME: Record<Area, string> = { staff: '/verwaltung', portal: '/portal' };
 
 /** Only paths inside the area's own section are followed after login (no open redirect). */
-function safeNext(area: Area, next: unknown): string {
+export function safeNext(area: Area, next: unknown): string {
   const base = AREA[area].basePath;
   if (typeof next === 'string' && next.startsWith(`${base}/`) && !next.startsWith('//') && !next.includes('\\')) return next;
   return HOME[area];
@@ -72,6 +73,10 @@ export function loginRoutes(area: Area) {
           },
           locked ? 429 : 422,
         );
+      }
+      if (result.ok === 'second_factor') {
+        setSecondFactorCookie(req, res, result.challenge);
+        return res.redirect(303, `${base}/anmelden/zweiter-faktor${next ? `?weiter=${encodeURIComponent(next)}` : ''}`);
       }
       if (req.session) await invalidateSession(req.em, req.session.id);
       setSessionCookie(req, res, area, result.token);

@@ -16,6 +16,7 @@ import {
 } from '../../auth/throttle.ts';
 import { consumeToken, findUsableToken, issueToken } from '../../auth/tokens.ts';
 import { log } from '../../log.ts';
+import { issueChallenge } from '../staff-signin/totp.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 
 export function normalizeEmail(email: unknown): string {
@@ -38,7 +39,12 @@ async function accountsByEmail(em: Em, area: Area, email: string) {
   return users.map((user) => ({ area, user }) as SessionUser);
 }
 
-export type LoginResult = { ok: true; login: SessionUser; token: string } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'locked'; until: Date };
+export type LoginResult =
+  | { ok: true; login: SessionUser; token: string }
+  /** Password right; a staff member with a second factor gets a challenge for the code step instead of a session. */
+  | { ok: 'second_factor'; challenge: string }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; until: Date };
 
 /**
  * Checks e-mail and password under the throttle. An unknown e-mail costs the same time and
@@ -73,13 +79,28 @@ export async function logIn(em: Em, area: Area, emailInput: string, password: st
   if (!login) return { ok: false, reason: 'invalid' };
   await clearFailures(em, account);
   await refundAttempt(em, ipKey(ip), THROTTLE.ipLimit);
+  if (login.area === 'staff' && login.user.totpEnabledAt) {
+    const challenge = issueChallenge(em, login.user, now);
+    await em.flush();
+    return { ok: 'second_factor', challenge };
+  }
+  return startSession(em, login, now);
+}
+
+/** The end of every staff and resident sign-in (password, second factor, company account): audited, a new session. */
+export async function startSession(
+  em: Em,
+  login: SessionUser,
+  now: Date,
+  method?: 'totp' | 'recovery' | 'oidc',
+): Promise<{ ok: true; login: SessionUser; token: string }> {
   login.user.lastLoginAt = now;
-  audit(em, login, 'login', now);
+  audit(em, login, 'login', now, method ? { method } : null);
   const { token } = await createSession(em, login, now);
   return { ok: true, login, token };
 }
 
-function audit(em: Em, login: SessionUser, action: string, now: Date) {
+function audit(em: Em, login: SessionUser, action: string, now: Date, data: Record<string, unknown> | null = null) {
   em.create(AuditLog, {
     organization: login.user.organization,
     actorType: login.area,
@@ -87,6 +108,7 @@ function audit(em: Em, login: SessionUser, action: string, now: Date) {
     action,
     subjectType: login.area === 'staff' ? 'StaffUser' : 'PortalUser',
     subjectId: login.user.id,
+    ...(data ? { data } : {}),
     createdAt: now,
   });
 }

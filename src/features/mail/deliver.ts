@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import type { MailAttachment } from '../../entities/index.ts';
@@ -189,8 +190,12 @@ function markSentInGroups(write: (ids: string[]) => Promise<unknown>): (id: stri
 
 /** A mail's stored files as nodemailer attachments, each a stream from the file storage. */
 function attachmentsOf(mail: Due, storage: FileStorage | undefined) {
-  if (!storage) throw new Error(`mail ${mail.message_id} has attachments, but the outbox was given no file storage`);
-  return mail.attachments!.map((file) => ({ filename: file.fileName, contentType: file.mimeType, content: storage.open(file.storageKey) }));
+  return mail.attachments!.map((file) => {
+    // A generated text (a booking's .ics) travels in the row; stored files stream from the storage.
+    if (file.content !== undefined) return { filename: file.fileName, contentType: file.mimeType, content: Readable.from([file.content]) };
+    if (!storage) throw new Error(`mail ${mail.message_id} has attachments, but the outbox was given no file storage`);
+    return { filename: file.fileName, contentType: file.mimeType, content: storage.open(file.storageKey) };
+  });
 }
 
 function addressOf(from: string): string {

@@ -159,6 +159,12 @@ const uuids = (ids: Iterable<string>) => `{${[...ids].join(',')}}`;
 async function mailDigests(em: Em, organizationId: string, period: Period, now: Date, options: DigestOptions): Promise<number> {
   const frequencyOf = await choiceLookup(em, organizationId);
   const due = (userId: string, kind: string) => frequencyOf(userId, kind) === period.frequency;
+  // A queued item of a user who chose "sofort" was queued on purpose (notify's `immediate:
+  // 'digest'`, resident posts) or before the user changed their choice: the daily digest takes it.
+  const itemDue = (userId: string, kind: string) => {
+    const frequency = frequencyOf(userId, kind);
+    return frequency === period.frequency || (frequency === 'immediate' && period.frequency === 'daily');
+  };
 
   // Documents: the rule of documents/visibility.ts at the moment of sending.
   const documentsOf = new Map<string, Map<string, string>>(); // user → document → property
@@ -176,7 +182,7 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
     'all',
   );
   const userIds = new Set(documentsOf.keys());
-  for (const row of queued) if (due(row.portal_user_id, row.kind)) userIds.add(row.portal_user_id);
+  for (const row of queued) if (itemDue(row.portal_user_id, row.kind)) userIds.add(row.portal_user_id);
   if (userIds.size === 0) return 0;
 
   const recipients = new Map(
@@ -237,7 +243,7 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
       const entriesOf = new Map<string, Entry[]>();
       const itemIdsOf = new Map<string, string[]>();
       for (const item of items) {
-        if (!due(item.portal_user_id, item.kind)) continue;
+        if (!itemDue(item.portal_user_id, item.kind)) continue;
         orCreate(itemIdsOf, item.portal_user_id, (): string[] => []).push(item.id);
         orCreate(entriesOf, item.portal_user_id, (): Entry[] => []).push({
           kind: item.kind,

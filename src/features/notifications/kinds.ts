@@ -34,6 +34,8 @@ registerKind({ key: 'appointments', label: 'notifications:kinds.appointments', o
 registerKind({ key: 'documents', label: 'notifications:kinds.documents', offered: ALL, fallback: 'daily' });
 registerKind({ key: 'bulletin', label: 'notifications:kinds.bulletin', offered: ALL, fallback: 'immediate' });
 // A concern the resident filed or joined must reach them: no "wöchentlich", no "aus".
+// Issue 21: a new Direktnachricht (src/features/community/service.ts), at most once per conversation and hour while unread.
+registerKind({ key: 'direct_messages', label: 'notifications:kinds.direct_messages', offered: ALL, fallback: 'immediate' });
 registerKind({ key: 'tickets', label: 'notifications:kinds.tickets', offered: ['immediate', 'daily'], fallback: 'immediate' });
 
 /** Every kind in the order shown. */

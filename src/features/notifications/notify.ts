@@ -1,5 +1,5 @@
 import type { Em } from '../../db/orm.ts';
-import { NotificationItem, type Organization } from '../../entities/index.ts';
+import { NotificationItem, type MailAttachment, type Organization } from '../../entities/index.ts';
 import { translator, isLanguage } from '../../http/i18n.ts';
 import { enqueueMail, type NotificationFooter } from '../mail/outbox.ts';
 import { notificationKind } from './kinds.ts';
@@ -17,6 +17,13 @@ export type Notice = {
   /** The mail sent at once ("sofort"): its template and data (name is added). */
   template: string;
   data: Record<string, unknown>;
+  /** Sent along with the mail sent at once (a booking's .ics); the digest lists only the title. */
+  attachments?: MailAttachment[];
+  /**
+   * Mailed at once whatever the user chose: a receipt of what they did themselves (the
+   * confirmation of one's own booking, issue 22). Still carries the kind's footer.
+   */
+  always?: boolean;
 };
 
 export type NotifyRequest = {
@@ -25,6 +32,13 @@ export type NotifyRequest = {
   baseUrl: string;
   now: Date;
   notices: readonly Notice[];
+  /**
+   * What a "sofort" choice means for these notices: a mail at once (the default), or
+   * 'digest': an item for the next daily digest instead. Content written by a resident
+   * (the community board's posts) uses 'digest', so a resident's word never mails the whole
+   * house at once; ./digest.ts sends such items with the daily digest.
+   */
+  immediate?: 'mail' | 'digest';
 };
 
 /**
@@ -45,9 +59,9 @@ export async function notify(em: Em, request: NotifyRequest): Promise<number> {
   );
   let immediate = 0;
   for (const notice of request.notices) {
-    const frequency = choices.get(notice.user.id)?.[kind.key] ?? kind.fallback;
+    const frequency = notice.always ? 'immediate' : (choices.get(notice.user.id)?.[kind.key] ?? kind.fallback);
     if (frequency === 'off') continue;
-    if (frequency === 'immediate') {
+    if (frequency === 'immediate' && request.immediate !== 'digest') {
       enqueueMail(
         em,
         {
@@ -56,6 +70,7 @@ export async function notify(em: Em, request: NotifyRequest): Promise<number> {
           template: notice.template,
           locale: notice.user.locale,
           data: { ...notice.data, name: notice.user.name },
+          attachments: notice.attachments,
           ...notificationMailParts(request.baseUrl, notice.user, kind.key),
         },
         request.now,

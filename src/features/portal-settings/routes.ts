@@ -9,7 +9,12 @@ import {
   accessWindowsFormOf,
   INVITATION_DAYS,
   parseAccessWindowsForm,
+  isPerPropertySwitch,
+  PER_PROPERTY_SWITCHES,
   parseSettingsForm,
+  propertiesByIds,
+  propertiesField,
+  propertyCandidates,
   saveAccessWindows,
   saveSettings,
   SETTING_GROUPS,
@@ -26,8 +31,23 @@ export function adminRoutes() {
 
   const organizationOf = (req: Request, organizationId: string) => req.em.findOneOrFail(Organization, organizationId);
 
-  const showSettings = (req: Request, res: Response, form: SettingsForm, errors: FieldErrors = {}, status = 200) =>
-    render(
+  /**
+   * The Einstellungen page. A switch chosen per property shows its chosen properties (ticked)
+   * and candidates to tick: those matching `?fuer=<switch>&q=<search>` (the search field,
+   * live through htmx or as its own small form without JavaScript), else the first by name.
+   */
+  const showSettings = async (req: Request, res: Response, organizationId: string, form: SettingsForm, errors: FieldErrors = {}, status = 200) => {
+    const searchFor = String(req.query.fuer ?? '');
+    const search = String(req.query.q ?? '')
+      .trim()
+      .slice(0, 100);
+    const choices: Record<string, unknown> = {};
+    for (const name of PER_PROPERTY_SWITCHES) {
+      const chosen = await propertiesByIds(req.em, organizationId, form.properties[name]);
+      const candidates = await propertyCandidates(req.em, organizationId, searchFor === name ? search : '', form.properties[name]);
+      choices[name] = { field: propertiesField(name), chosen, ...candidates, search: searchFor === name ? search : '' };
+    }
+    return render(
       req,
       res,
       'portal-settings/settings',
@@ -35,12 +55,15 @@ export function adminRoutes() {
         title: req.t('portal-settings:settings.title'),
         groups: SETTING_GROUPS,
         form,
+        choices,
+        isPerPropertySwitch,
         errors: fieldMessages(req.t, errors),
         saved: req.query.gespeichert === '1',
         bounds: INVITATION_DAYS,
       },
       status,
     );
+  };
 
   const showRoles = (req: Request, res: Response, form: AccessWindowsForm, errors: FieldErrors = {}, status = 200) =>
     render(
@@ -64,7 +87,9 @@ export function adminRoutes() {
 
   router.get(
     '/einstellungen',
-    scoped(adminScope, async (req, res, { organizationId }) => showSettings(req, res, settingsFormOf(await organizationOf(req, organizationId)))),
+    scoped(adminScope, async (req, res, { organizationId }) =>
+      showSettings(req, res, organizationId, await settingsFormOf(req.em, await organizationOf(req, organizationId))),
+    ),
   );
 
   router.post(
@@ -72,7 +97,7 @@ export function adminRoutes() {
     scoped(adminScope, async (req, res, { staff }) => {
       const form = parseSettingsForm(req.body ?? {});
       const errors = await saveSettings(req.em, staff, form, req.deps.clock.now());
-      if (errors) return showSettings(req, res, form, errors, 422);
+      if (errors) return showSettings(req, res, staff.organization.id, form, errors, 422);
       res.redirect(303, `${BASE}/einstellungen?gespeichert=1`);
     }),
   );
