@@ -30,7 +30,12 @@ const BOTTOM = 25 * MM;
  * pages are embedded once and drawn on each letter's pages, so fifty letters do not hold
  * fifty copies of the document.
  */
-export async function buildNoticeLettersPdf(title: string, letters: NoticeLetter[], appendix: PDFDocument | null = null, logoPng: Uint8Array | null = null): Promise<Uint8Array> {
+export async function buildNoticeLettersPdf(
+  title: string,
+  letters: NoticeLetter[],
+  appendix: PDFDocument | null = null,
+  logoPng: Uint8Array | null = null,
+): Promise<Uint8Array> {
   const t = translator('de');
   const pdf = await PDFDocument.create();
   pdf.setTitle(title);
