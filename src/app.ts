@@ -48,6 +48,9 @@ import { accessibilityRoutes } from './features/accessibility/routes.ts';
 import { staffAdminRoutes } from './features/staff/routes.ts';
 import * as invitations from './features/invitations/routes.ts';
 import * as portalSettings from './features/portal-settings/routes.ts';
+import * as branding from './features/branding/routes.ts';
+import * as absence from './features/absence/routes.ts';
+import { brandOf } from './features/branding/service.ts';
 import * as registration from './features/registration/routes.ts';
 import * as documentConsole from './features/documents/console-routes.ts';
 import * as documentPortal from './features/documents/portal-routes.ts';
@@ -177,7 +180,11 @@ export function createApp(deps: AppDeps) {
     res.locals.portalBase = '/portal';
     // The preview (/portal/vorschau) never sees a resident's session, even in the same browser.
     if (req.path.startsWith('/vorschau')) return next();
-    return loadSession('portal')(req, res, next);
+    // The resident's Verwaltung's Erscheinungsbild on every portal page (views/shared/_brand.eta).
+    return loadSession('portal')(req, res, (error?: unknown) => {
+      res.locals.brand = brandOf(req.portalUser?.organization);
+      next(error);
+    });
   });
 
   registry.mount(app, '', 'public', [], homeRoutes());
@@ -194,12 +201,16 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/portal', 'public', [], profile.publicRoutes());
   registry.mount(app, '/portal', 'public', [], privacy.publicRoutes());
   registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], staffAdminRoutes());
+  registry.mount(app, '/verwaltung/administration', 'admin', [requireAdmin], absence.adminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], portalSettings.adminRoutes());
   registry.mount(app, '/verwaltung/administration/dokumententypen', 'admin', [requireAdmin], documentTypeAdminRoutes());
   registry.mount(app, '/verwaltung/administration/vorgangsthemen', 'admin', [requireAdmin], ticketCategoryAdminRoutes());
   registry.mount(app, '/verwaltung/administration/anmeldung', 'admin', [requireAdmin], staffSignIn.adminRoutes());
   registry.mount(app, '/verwaltung/administration/api-schluessel', 'admin', [requireAdmin], apiKeyAdminRoutes());
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], notifications.adminRoutes());
+  registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], branding.adminRoutes());
+  // A Verwaltung's brand stylesheet and logo, Impressum and Datenschutz: public, no personal data.
+  registry.mount(app, '', 'public', [], branding.publicRoutes());
   registry.mount(app, '', 'public', [], notifications.publicRoutes());
   // The Stammdaten overview (staff) first: the admin guard below covers all of /verwaltung/stammdaten.
   registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataOverviewRoutes());
@@ -207,6 +218,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/stammdaten', 'admin', [requireAdmin], masterDataOwnershipRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], profile.consoleRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], absence.ownRoutes());
   // Create/edit/archive first, so "/neu" is not read as a property id by the property pages.
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());

@@ -48,6 +48,20 @@ export const Organization = defineEntity({
     postContractAccessDays: p.integer().default(30),
     /** Every staff member without company sign-in must use a second factor (TOTP). */
     requireSecondFactor: p.boolean().default(false),
+    // Administration > Kundenportal > Erscheinungsbild (issue 20, src/features/branding).
+    /** The portal's name shown in the portal, on its login page, in mails and PDFs; null: the Verwaltung's name. */
+    portalName: p.string().length(100).nullable(),
+    /** The primary colour, #rrggbb, with at least 4.5:1 contrast to white text; null: Hausportal's. */
+    brandColor: p.string().length(7).nullable(),
+    /** 'png' or 'svg' (sanitised); the logo as uploaded is at logoKey, a PNG copy for mails and PDFs at logoPngKey. */
+    logoType: p.string().length(4).nullable(),
+    logoKey: p.string().length(300).nullable(),
+    logoPngKey: p.string().length(300).nullable(),
+    /** Counts up with every change of the Erscheinungsbild: the version in the brand URLs (cached long). */
+    brandVersion: p.integer().default(0),
+    /** Impressum (§ 5 DDG) and Datenschutzerklärung, plain text with paragraphs and links; shown at public pages. */
+    imprint: p.text().nullable(),
+    privacyPolicy: p.text().nullable(),
     createdAt: createdAt(),
   },
 });

@@ -34,3 +34,24 @@ export const StaffUser = defineEntity({
   },
 });
 export type StaffUser = InferEntity<typeof StaffUser>;
+
+/**
+ * Abwesenheit (issue 20): from startsOn to endsOn (whole days in Europe/Berlin, both
+ * included) new Vorgänge and mails that would go to the staff member go to the substitute
+ * (src/features/absence). Neither the same person's absences nor a substitute's own absence
+ * may overlap it.
+ */
+export const StaffAbsence = defineEntity({
+  name: 'StaffAbsence',
+  indexes: [{ properties: ['organization', 'endsOn'] }, { properties: ['staffUser', 'startsOn'] }],
+  properties: {
+    id: id(),
+    organization: () => p.manyToOne(Organization),
+    staffUser: () => p.manyToOne(StaffUser).deleteRule('cascade'),
+    substitute: () => p.manyToOne(StaffUser).deleteRule('cascade'),
+    startsOn: p.date(),
+    endsOn: p.date(),
+    createdAt: createdAt(),
+  },
+});
+export type StaffAbsence = InferEntity<typeof StaffAbsence>;

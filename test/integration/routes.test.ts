@@ -100,6 +100,10 @@ const PARAM_VALUES: Record<string, () => string> = {
   // A resident's proposed phone and address (src/features/profile/contact-changes.ts): none open in the seed, a 404 behind the guard.
   changeId: () => '00000000-0000-4000-8000-000000000000',
   letterBatchId: () => '00000000-0000-4000-8000-000000000000',
+  // Abwesenheit (src/features/absence): none in the demo data; an unknown one is a 404 behind the guard.
+  absenceId: () => '00000000-0000-4000-8000-000000000000',
+  // A Verwaltung's public brand files and legal pages (src/features/branding): Sonnenschein.
+  organizationId: () => app.world.organizations.sonnenschein.id,
   // Dokumente console (src/features/documents/console-routes.ts, types-routes.ts): Wohnung 002
   // lies in Max-Planck-Straße 12, so with Rosenweg 24 its unit routes are a 404 too.
   unitId: () => app.world.units.wohnung002.id,

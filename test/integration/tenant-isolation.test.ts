@@ -153,6 +153,15 @@ describe('console staff of Sonnenschein', () => {
     expect(contactNames(await sonnenschein.get('/verwaltung/kontakte?q=Friesen'))).toEqual([]);
   });
 
+  it('gets 404 for the Abwesenheit of a Sonnenschein staff member, and sees only its own Erscheinungsbild', async () => {
+    const nordhaus = await staff(NORDHAUS_ADMIN);
+    const url = `/verwaltung/administration/mitarbeiter/${app.world.staff.clerk.id}/abwesenheit`;
+    expectNotFound(await nordhaus.get(url), url, ['Sabine']);
+    const appearance = await nordhaus.get('/verwaltung/administration/kundenportal/erscheinungsbild');
+    expect(appearance.status).toBe(200);
+    expect(appearance.text).not.toContain('Sonnenschein');
+  });
+
   it('still opens its own property (the 404s above are not a broken page)', async () => {
     const sonnenschein = await staff(SONNENSCHEIN_ADMIN);
     for (const url of consoleUrls(app.world.properties.rosenweg.id)) {

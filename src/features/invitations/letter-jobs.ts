@@ -7,8 +7,8 @@ import { buildLettersPdf, type Letter } from './letter-pdf.ts';
 // take seconds); service.ts calls it through the pool.
 
 /** Draws the letters into one PDF at `path` (chosen by the caller, who removes it should the job fail) and returns its size. */
-export const drawLetters = pdfJob(async ({ letters, path }: { letters: Letter[]; path: string }): Promise<number> => {
-  const bytes = await buildLettersPdf(letters);
+export const drawLetters = pdfJob(async ({ letters, path, logoPng }: { letters: Letter[]; path: string; logoPng?: Uint8Array | null }): Promise<number> => {
+  const bytes = await buildLettersPdf(letters, logoPng);
   await writeFile(path, bytes);
   return bytes.length;
 });

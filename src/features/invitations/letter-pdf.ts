@@ -1,4 +1,4 @@
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { translator } from '../../http/i18n.ts';
 import { textSafeFor, wrapText } from '../../pdf/text.ts';
@@ -43,14 +43,15 @@ const INFO_BLOCK_X = 125 * MM;
 const INK = rgb(0.1, 0.12, 0.15);
 const MUTED = rgb(0.35, 0.38, 0.42);
 
-type Fonts = { regular: PDFFont; bold: PDFFont; mono: PDFFont };
+/** The letters' fonts, and the Verwaltung's logo (the PNG copy of its Erscheinungsbild, src/features/branding) when it has one. */
+type Fonts = { regular: PDFFont; bold: PDFFont; mono: PDFFont; logo: PDFImage | null };
 
 /** Builds one PDF with a page per letter. */
-export async function buildLettersPdf(letters: Letter[]): Promise<Uint8Array> {
+export async function buildLettersPdf(letters: Letter[], logoPng: Uint8Array | null = null): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.setTitle(translator('de')('invitations:letter.subject'));
   pdf.setCreator('Hausportal');
-  const fonts = await letterFonts(pdf);
+  const fonts = await letterFonts(pdf, logoPng);
   for (const letter of letters) await drawLetter(pdf, fonts, letter);
   return pdf.save();
 }
@@ -64,9 +65,10 @@ export type LetterFrame = { sender: Letter['sender']; recipientLines: string[]; 
 export type { Fonts as LetterFonts };
 export { LEFT as LETTER_LEFT, RIGHT as LETTER_RIGHT, MM, INK, MUTED, fromTop };
 
-/** Embeds the letters' fonts into a new PDF. */
-export async function letterFonts(pdf: PDFDocument): Promise<Fonts> {
+/** Embeds the letters' fonts (and the logo, once for all pages) into a new PDF. */
+export async function letterFonts(pdf: PDFDocument, logoPng: Uint8Array | null = null): Promise<Fonts> {
   return {
+    logo: logoPng ? await pdf.embedPng(logoPng).catch(() => null) : null,
     regular: await pdf.embedFont(StandardFonts.Helvetica),
     bold: await pdf.embedFont(StandardFonts.HelveticaBold),
     mono: await pdf.embedFont(StandardFonts.CourierBold),
@@ -86,7 +88,12 @@ export function drawLetterFrame(pdf: PDFDocument, fonts: Fonts, letter: LetterFr
   const { sender } = letter;
   const senderCity = [sender.postalCode, sender.city].filter(Boolean).join(' ');
 
-  // Letterhead (top 45 mm): the Verwaltung, its address and how to reach it.
+  // Letterhead (top 45 mm): the Verwaltung, its address and how to reach it; its logo on the right.
+  if (fonts.logo) {
+    const scale = Math.min((14 * MM) / fonts.logo.height, (60 * MM) / fonts.logo.width);
+    const size = fonts.logo.scale(scale);
+    page.drawImage(fonts.logo, { x: RIGHT - size.width, y: fromTop(12 * MM) - size.height, width: size.width, height: size.height });
+  }
   text(sender.name, LEFT, fromTop(20 * MM), 16, fonts.bold);
   const contactLine = [sender.street, senderCity, sender.phone && t('invitations:letter.phone', { phone: sender.phone }), sender.email]
     .filter(Boolean)

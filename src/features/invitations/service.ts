@@ -23,6 +23,7 @@ import { isEmail, normalizeEmail } from '../login/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { createInvitation, generateCode, invitationExpiry, newInvitation, registrationLink, revokeContactInvitations } from './codes.ts';
 // Type-only: the letters are drawn in the PDF workers, pdf-lib never loads on the request thread.
+import { brandLogoPng } from '../branding/service.ts';
 import type { drawLetters } from './letter-jobs.ts';
 import type { Letter } from './letter-pdf.ts';
 import { auditStaffAction } from '../audit/service.ts';
@@ -409,14 +410,16 @@ const LETTER_JOBS = new URL('./letter-jobs.ts', import.meta.url);
  * stopped by a bound throws PdfJobOverLimit (src/http/error-handler.ts answers it).
  */
 async function withLettersPdf<T>(
-  input: { storage: FileStorage; pdf: PdfWorkers },
+  input: { storage: FileStorage; pdf: PdfWorkers; staff: StaffUser },
   letters: Letter[],
   write: (storageKey: string | null) => Promise<T>,
 ): Promise<T> {
   if (letters.length === 0) return write(null);
   const tempPath = await newTempPath(input.storage);
   try {
-    await input.pdf.run<typeof drawLetters>(LETTER_JOBS, 'drawLetters', { letters, path: tempPath });
+    // The Verwaltung's logo (its PNG copy: PDFs cannot show SVG) in the letterhead, src/features/branding.
+    const logoPng = await brandLogoPng(input.storage, input.staff.organization);
+    await input.pdf.run<typeof drawLetters>(LETTER_JOBS, 'drawLetters', { letters, path: tempPath, logoPng });
   } catch (error) {
     // A worker stopped half-way may have left part of a file.
     await rm(tempPath, { force: true });

@@ -7,6 +7,9 @@ import { minutesUntil } from '../../auth/throttle.ts';
 import { HttpError } from '../../http/errors.ts';
 import { field } from '../../http/forms.ts';
 import { render } from '../../http/views.ts';
+import { isUuid } from '../../http/find.ts';
+import { Organization } from '../../entities/index.ts';
+import { brandOf } from '../branding/service.ts';
 import { log } from '../../log.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
 import { setSecondFactorCookie } from '../staff-signin/cookies.ts';
@@ -26,8 +29,15 @@ export function safeNext(area: Area, next: unknown): string {
 export function loginRoutes(area: Area) {
   const router = Router();
   const base = AREA[area].basePath;
-  const page = (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
-    render(req, res, `login/${view}`, { area, base, layout: 'public', ...data }, status);
+  // The portal's login page in a Verwaltung's Erscheinungsbild when the link names it
+  // (?verwaltung=<id>, as the logout and the Verwaltung's links do); Hausportal's otherwise.
+  const brandFor = async (req: Request) => {
+    if (area !== 'portal' || !isUuid(req.query.verwaltung)) return brandOfSession(req);
+    return brandOf(await req.em.findOne(Organization, { id: req.query.verwaltung }));
+  };
+  const brandOfSession = (req: Request) => (req.portalUser ? brandOf(req.portalUser.organization) : null);
+  const page = async (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
+    render(req, res, `login/${view}`, { area, base, layout: 'public', brand: await brandFor(req), ...data }, status);
 
   router.get(
     '/anmelden',
@@ -79,7 +89,8 @@ export function loginRoutes(area: Area) {
     scoped(publicScope, async (req, res) => {
       if (req.session) await invalidateSession(req.em, req.session.id);
       clearSessionCookie(res, area);
-      res.redirect(303, `${base}/anmelden?abgemeldet=1`);
+      const brand = area === 'portal' ? brandOf(req.portalUser?.organization) : null;
+      res.redirect(303, `${base}/anmelden?abgemeldet=1${brand ? `&verwaltung=${brand.organizationId}` : ''}`);
     }),
   );
 

@@ -4,6 +4,7 @@ import type { Em } from '../../db/orm.ts';
 import { OutboxMail, type MailAttachment, type Organization } from '../../entities/index.ts';
 import { translator, type Language, isLanguage } from '../../http/i18n.ts';
 import { renderTemplate } from '../../http/views.ts';
+import { brandOf, mailBaseUrl, type BrandSource } from '../branding/service.ts';
 import { mailText } from './text.ts';
 
 export type MailRequest = {
@@ -55,7 +56,7 @@ const BODY_MARK = '\u0000<hausportal-mail-body>\u0000';
 
 function layoutAround(data: Record<string, unknown>, subject: string, body: string, cache: LayoutCache | undefined): string {
   if (!cache) return renderTemplate('mail/layout.html.eta', { ...data, subject, body });
-  const key = `${data.lang}\u0000${data.organizationName}\u0000${subject}`;
+  const key = `${data.lang}\u0000${data.organizationId}\u0000${data.organizationName}\u0000${subject}`;
   let halves = cache.get(key);
   if (!halves) {
     const whole = renderTemplate('mail/layout.html.eta', { ...data, subject, body: BODY_MARK });
@@ -70,19 +71,33 @@ function layoutAround(data: Record<string, unknown>, subject: string, body: stri
 
 /** Renders a mail (subject, text, HTML in the layout) in the recipient's language; pure. */
 export function renderMail(
-  mail: Omit<MailRequest, 'to' | 'organization' | 'headers'> & { organization: Pick<Organization, 'name'> | null },
+  mail: Omit<MailRequest, 'to' | 'organization' | 'headers'> & { organization: (Pick<Organization, 'name'> & Partial<BrandSource>) | null },
   layouts?: LayoutCache,
 ): RenderedMail {
   const lang: Language = isLanguage(mail.locale) ? mail.locale : 'de';
   const t = translatorOf(lang);
-  const data = { ...mail.data, t, lang, organizationName: mail.organization?.name ?? 'Hausportal' };
+  // The Verwaltung's Erscheinungsbild (portal name, logo, colour, Impressum and Datenschutz) in the layout's header and footer.
+  const brand = mail.organization?.id ? brandOf(mail.organization as BrandSource) : null;
+  const data = {
+    ...mail.data,
+    t,
+    lang,
+    organizationName: mail.organization?.name ?? 'Hausportal',
+    organizationId: mail.organization?.id ?? '',
+    brand,
+    baseUrl: brand ? mailBaseUrl() : '',
+  };
   const subject = t(`mail:${mail.template}.subject`, data);
   let body = renderTemplate(`mail/${mail.template}.html.eta`, data);
   // Part of the body (not the layout), so that the text part carries the links too.
   if (mail.notificationFooter) body += renderTemplate('mail/_notification-footer.html.eta', { ...data, ...mail.notificationFooter });
   // One template for both parts: the text is the HTML body's blocks and lines (./text.ts),
   // signed off like the HTML layout's footer.
-  const text = `${mailText(body)}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n`;
+  const legal = [
+    brand?.imprint && `${t('branding:footer.imprint')}: ${data.baseUrl}${brand.imprint}`,
+    brand?.privacy && `${t('branding:footer.privacy')}: ${data.baseUrl}${brand.privacy}`,
+  ].filter(Boolean);
+  const text = `${mailText(body)}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n${legal.map((line) => `${line}\n`).join('')}`;
   const html = layoutAround(data, subject, body, layouts);
   return { subject, text, html };
 }

@@ -215,7 +215,11 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
       p.name,
     ]),
   );
-  const [organization] = await em.execute<Array<{ id: string; name: string }>>(`select id, name from organization where id = ?`, [organizationId], 'all');
+  const [organization] = await em.execute<Array<{ id: string; name: string }>>(
+    `select id, name, portal_name as "portalName", brand_color as "brandColor", logo_png_key as "logoPngKey", brand_version as "brandVersion", case when imprint is null then null else '1' end as imprint, case when privacy_policy is null then null else '1' end as "privacyPolicy" from organization where id = ?`,
+    [organizationId],
+    'all',
+  );
   const portal = `${options.baseUrl.replace(/\/$/, '')}/portal/liegenschaften`;
   const layouts = newLayoutCache();
   const labels = kindLabels();

@@ -18,13 +18,15 @@ export type NoticeLettersJob = {
   appendix: { path: string; fallbackHeading: string } | null;
   /** Where the PDF is written. */
   path: string;
+  /** The Verwaltung's logo for the letterhead (the PNG copy of its Erscheinungsbild, src/features/branding). */
+  logoPng?: Uint8Array | null;
 };
 
 /** Draws the letters into one PDF at `path`; tells its size and whether the appendix went in. */
-export const drawNoticeLetters = pdfJob(async ({ title, letters, appendix, path }: NoticeLettersJob): Promise<{ size: number; appended: boolean }> => {
+export const drawNoticeLetters = pdfJob(async ({ title, letters, appendix, path, logoPng }: NoticeLettersJob): Promise<{ size: number; appended: boolean }> => {
   const source = appendix ? await readAppendix(appendix.path) : null;
   const drawn = appendix && !source ? letters.map((letter) => ({ ...letter, attachmentsHeading: appendix.fallbackHeading })) : letters;
-  const bytes = await buildNoticeLettersPdf(title, drawn, source);
+  const bytes = await buildNoticeLettersPdf(title, drawn, source, logoPng ?? null);
   await writeFile(path, bytes);
   return { size: bytes.length, appended: source !== null };
 });

@@ -30,12 +30,18 @@ const BOTTOM = 25 * MM;
  * pages are embedded once and drawn on each letter's pages, so fifty letters do not hold
  * fifty copies of the document.
  */
-export async function buildNoticeLettersPdf(title: string, letters: NoticeLetter[], appendix: PDFDocument | null = null): Promise<Uint8Array> {
+export async function buildNoticeLettersPdf(
+  title: string,
+  letters: NoticeLetter[],
+  appendix: PDFDocument | null = null,
+  logoPng: Uint8Array | null = null,
+): Promise<Uint8Array> {
   const t = translator('de');
   const pdf = await PDFDocument.create();
   pdf.setTitle(title);
   pdf.setCreator('Hausportal');
-  const fonts = await letterFonts(pdf);
+  // The Verwaltung's logo in the letterhead (src/features/branding: the PNG copy).
+  const fonts = await letterFonts(pdf, logoPng);
   const safe = textSafeFor(fonts.regular, { keepLineBreaks: true });
   const appended = appendix ? await embedAllPages(pdf, appendix) : [];
   letters.forEach((letter, index) => {

@@ -8,6 +8,7 @@ import type { PdfWorkers } from '../../pdf/workers.ts';
 import { copyToTempFile, newTempPath, type FileStorage } from '../../storage/files.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import { postalAddresses, salutationOf } from '../invitations/service.ts';
+import { brandLogoPng } from '../branding/service.ts';
 import type { drawNoticeLetters } from './letter-jobs.ts';
 import type { NoticeLetter } from './letter-pdf.ts';
 
@@ -189,6 +190,7 @@ export async function printNoticeLetters(
       letters: letters.map((l) => l.letter),
       appendix: input.appendix && appendixPath ? { path: appendixPath, fallbackHeading: input.appendix.fallbackHeading } : null,
       path,
+      logoPng: await brandLogoPng(input.storage, organization),
     });
     const bytes = await readFile(path);
     await em.transactional(async (tx) => {

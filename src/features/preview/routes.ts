@@ -1,3 +1,4 @@
+import { brandOf } from '../branding/service.ts';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { ForbiddenError, HttpError } from '../../http/errors.ts';
 import { scoped } from '../../scopes/scope.ts';
@@ -51,6 +52,8 @@ export async function requirePreview(req: Request, res: Response, next: NextFunc
     }
     req.preview = { property };
   }
+  // The preview shows the portal as residents see it: in the Verwaltung's Erscheinungsbild.
+  res.locals.brand ??= brandOf(req.preview.property.organization);
   if (!READ_METHODS.has(req.method)) return next(new ForbiddenError('preview:errors.readOnly', `${req.method} ${req.originalUrl} in preview`));
   next();
 }

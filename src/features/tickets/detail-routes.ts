@@ -233,7 +233,12 @@ export function detailRoutes() {
   router.get(
     '/vorgaenge/:ticketId/pdf',
     scoped(ticketScope, async (req, res, { ticket }) => {
-      sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'staff');
+      sendTicketPdf(
+        res,
+        ticket,
+        await ticketPdf(req.em, ticket, { viewer: STAFF_VIEWER, t: req.t, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() }),
+        'staff',
+      );
     }),
   );
 

@@ -2,6 +2,7 @@ import type { Em } from '../../db/orm.ts';
 import { canLogIn } from '../../entities/common.ts';
 import { entrySight, isInternal, reporterSideIds, residentsSeeingTicket } from './access.ts';
 import { Property, PropertyStaff, StaffUser, TicketCategory, ticketReference, type PortalUser, type Ticket, type TicketEntry } from '../../entities/index.ts';
+import { routeAroundAbsences, substitutesOn } from '../absence/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { notify, type Notice } from '../notifications/notify.ts';
 
@@ -23,6 +24,8 @@ import { notify, type Notice } from '../notifications/notify.ts';
  * mail speaks of "ein Anliegen, dem Sie sich angeschlossen haben" (template
  * ticket-update-joined), not "Ihr Anliegen".
  * Only logins that can log in (registered, not disabled) get mail.
+ * Staff who are absent (src/features/absence) are replaced by their substitute, whose mail
+ * says for whom they receive it.
  */
 
 /** The staff told about new concerns in a property (see above). */
@@ -52,22 +55,23 @@ async function enqueueTicketMails(em: Em, ticket: Ticket, mails: TicketMail[], n
   }
 }
 
-/** The same mail to each recipient. */
-function mailEach(em: Em, ticket: Ticket, recipients: Array<StaffUser | PortalUser>, template: string, data: Record<string, unknown>, now: Date) {
-  return enqueueTicketMails(
+const staffLink = (baseUrl: string, ticket: Ticket) => `${baseUrl}/verwaltung/vorgaenge/${ticket.id}`;
+
+/** The mails to staff, each absent one's going to their substitute with the names they stand in for. */
+async function mailStaff(em: Em, ticket: Ticket, staff: StaffUser[], template: string, data: Record<string, unknown>, now: Date) {
+  const routed = await routeAroundAbsences(em, staff, now);
+  await enqueueTicketMails(
     em,
     ticket,
-    recipients.map((user) => ({ user, template, data })),
+    routed.map(({ user, standsInFor }) => ({ user, template, data: { ...data, standsInFor: standsInFor.map((s) => s.name).join(', ') } })),
     now,
   );
 }
 
-const staffLink = (baseUrl: string, ticket: Ticket) => `${baseUrl}/verwaltung/vorgaenge/${ticket.id}`;
-
-/** "Neuer Vorgang 2026-00042": to the responsible staff. */
+/** "Neuer Vorgang 2026-00042": to the responsible staff (or their substitutes). */
 export async function notifyStaffOfNewTicket(em: Em, ticket: Ticket, baseUrl: string, now: Date) {
   const data = { reporterName: ticket.reporterName, description: ticket.description, link: staffLink(baseUrl, ticket) };
-  await mailEach(em, ticket, await responsibleStaff(em, ticket.property.id), 'ticket-new', data, now);
+  await mailStaff(em, ticket, await responsibleStaff(em, ticket.property.id), 'ticket-new', data, now);
 }
 
 /** A resident commented on or reopened a ticket: to its assignee, else the responsible staff. */
@@ -76,7 +80,17 @@ export async function notifyStaffOfResidentActivity(em: Em, ticket: Ticket, entr
   const assignee = ticket.assignee ? await em.findOne(StaffUser, { id: ticket.assignee.id, ...canLogIn }) : null;
   const recipients = assignee ? [assignee] : await responsibleStaff(em, ticket.property.id);
   const data = { kind: entry.kind, authorName: entry.authorName, body: entry.body, link: staffLink(baseUrl, ticket) };
-  await mailEach(em, ticket, recipients, 'ticket-resident-activity', data, now);
+  await mailStaff(em, ticket, recipients, 'ticket-resident-activity', data, now);
+}
+
+/** The assignee's name when the staff author of an entry writes as their substitute (src/features/absence), else null. */
+async function authorStandsInFor(em: Em, ticket: Ticket, entry: TicketEntry, now: Date): Promise<string | null> {
+  const author = entry.authorStaff?.id;
+  const assignee = ticket.assignee?.id;
+  if (!author || !assignee || author === assignee) return null;
+  const substitute = (await substitutesOn(em, [assignee], now)).get(assignee);
+  if (substitute?.id !== author) return null;
+  return (await em.findOneOrFail(StaffUser, assignee, { fields: ['name'] })).name;
 }
 
 /**
@@ -96,6 +110,7 @@ export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry
   };
   const notices: Notice[] = [];
   let facts: Awaited<ReturnType<typeof ticketFacts>> | null = null;
+  const standsInFor = await authorStandsInFor(em, ticket, entry, now);
   for (const { user, viewer } of residents) {
     const sight = user.id === exceptUserId ? null : entrySight(ticket, viewer, entry, reporterSide);
     if (!sight) continue;
@@ -107,7 +122,7 @@ export async function notifyResidents(em: Em, ticket: Ticket, entry: TicketEntry
       title: `${facts.reference} ${facts.title}`,
       link: common.link,
       template,
-      data: { ...facts, ...common, authorName: sight.author },
+      data: { ...facts, ...common, authorName: sight.author, authorStandsInFor: sight.author ? standsInFor : null },
     });
   }
   // Residents hear of their concerns by their choice, sofort or täglich (src/features/notifications).

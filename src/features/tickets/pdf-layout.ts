@@ -32,6 +32,8 @@ export type TicketPdfContent = {
   /** The document's title (its metadata). */
   documentTitle: string;
   organization: string;
+  /** The Verwaltung's logo, the PNG copy of its Erscheinungsbild (src/features/branding), or null. */
+  logoPng?: Uint8Array | null;
   /** "Vorgang Nr. 2026-00042" */
   heading: string;
   title: string;
@@ -159,7 +161,12 @@ export async function drawTicketPdf(content: TicketPdfContent): Promise<Uint8Arr
   const fonts: Fonts = { regular: await pdf.embedFont(StandardFonts.Helvetica), bold: await pdf.embedFont(StandardFonts.HelveticaBold) };
   const w = new Writer(pdf, fonts);
 
-  // Head: the Verwaltung, the number, the title.
+  // Head: the Verwaltung (with its logo on the right), the number, the title.
+  const logo = content.logoPng ? await pdf.embedPng(content.logoPng).catch(() => null) : null;
+  if (logo) {
+    const size = logo.scale(Math.min((12 * MM) / logo.height, (50 * MM) / logo.width));
+    w.page.drawImage(logo, { x: RIGHT - size.width, y: TOP - size.height + 10, width: size.width, height: size.height });
+  }
   w.text(content.organization, { font: fonts.bold, size: 10, color: MUTED });
   w.gap(6);
   w.text(content.heading, { font: fonts.bold, size: 17 });

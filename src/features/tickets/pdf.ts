@@ -1,3 +1,5 @@
+import { assigneeAsSeen } from '../absence/service.ts';
+import { brandLogoPng } from '../branding/service.ts';
 import { readFile, rm } from 'node:fs/promises';
 import type { TFunction } from 'i18next';
 import type { Em } from '../../db/orm.ts';
@@ -28,7 +30,7 @@ const PDF_JOBS = new URL('./pdf-jobs.ts', import.meta.url);
 export async function ticketPdf(
   em: Em,
   ticket: Ticket,
-  options: { viewer: TicketViewer; t: TFunction; storage: FileStorage; pdf: PdfWorkers },
+  options: { viewer: TicketViewer; t: TFunction; storage: FileStorage; pdf: PdfWorkers; now?: Date },
 ): Promise<Uint8Array> {
   const content = await ticketPdfContent(em, ticket, options);
   // The worker writes the PDF to a temp file chosen here, which goes whatever happens.
@@ -41,8 +43,18 @@ export async function ticketPdf(
   }
 }
 
+/** The assignee as the PDF names them: the substitute "in Vertretung für …" during an absence (src/features/absence). */
+function assigneeLine(seen: Awaited<ReturnType<typeof assigneeAsSeen>>, t: TFunction): string {
+  if (!seen) return t('tickets-detail:assign.nobody');
+  return seen.standsInFor ? `${seen.name} (${t('absence:standsInFor', { name: seen.standsInFor })})` : seen.name;
+}
+
 /** What the viewer's PDF shows, in their language, with the thumbnails of the photos they may see. */
-async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: TicketViewer; t: TFunction; storage: FileStorage }): Promise<TicketPdfContent> {
+async function ticketPdfContent(
+  em: Em,
+  ticket: Ticket,
+  options: { viewer: TicketViewer; t: TFunction; storage: FileStorage; now?: Date },
+): Promise<TicketPdfContent> {
   const { viewer, t, storage } = options;
   await em.populate(ticket, ['organization', 'property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto']);
   const sight = ticketSight(ticket, viewer);
@@ -60,7 +72,7 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
     [t('tickets-detail:facts.place'), place],
     [t('tickets-detail:facts.createdAt'), helpers.formatDateTime(ticket.createdAt)],
     [t('tickets-detail:facts.lastActivity'), helpers.formatDateTime(ticket.lastActivityAt)],
-    [t('tickets-detail:facts.assignee'), ticket.assignee?.name ?? t('tickets-detail:assign.nobody')],
+    [t('tickets-detail:facts.assignee'), assigneeLine(await assigneeAsSeen(em, ticket.assignee, options.now ?? new Date()), t)],
   ];
   if (ticket.closedAt) facts.push([t('tickets-detail:facts.closedAt'), helpers.formatDateTime(ticket.closedAt)]);
   if (ticket.mergedInto) facts.push([t('tickets-detail:facts.mergedInto'), t('tickets:reference', { reference: ticketReference(ticket.mergedInto) })]);
@@ -86,7 +98,8 @@ async function ticketPdfContent(em: Em, ticket: Ticket, options: { viewer: Ticke
   const title = t('tickets-detail:pdf.title', { reference, context });
   return {
     documentTitle: `${title}: ${ticket.title}`,
-    organization: ticket.organization.name,
+    organization: ticket.organization.portalName || ticket.organization.name,
+    logoPng: await brandLogoPng(storage, ticket.organization),
     heading: title,
     title: ticket.title,
     facts,

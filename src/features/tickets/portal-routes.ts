@@ -27,6 +27,7 @@ import {
   visibleTimeline,
   type TicketViewer,
 } from './access.ts';
+import { assigneeAsSeen } from '../absence/service.ts';
 import { followerCount, followTicket } from './followers.ts';
 import { ticketFilesOrDiscard } from './photos.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
@@ -98,10 +99,12 @@ async function visibleLinkedDocuments(req: Request, { ticket, user, access }: Ti
 async function showTicket(req: Request, res: Response, page: TicketPage, comment = '', errors: FieldErrors = {}, status = 200) {
   const { ticket, viewer } = page;
   const sight = ticketSight(ticket, viewer);
-  const [items, followers, documents] = await Promise.all([
+  const [items, followers, documents, assignee] = await Promise.all([
     visibleTimeline(req.em, ticket, viewer),
     sight.followerCount ? followerCount(req.em, ticket) : 0,
     visibleLinkedDocuments(req, page),
+    // While the assignee is absent, residents see the substitute "in Vertretung für …" (src/features/absence).
+    assigneeAsSeen(req.em, ticket.assignee, req.deps.clock.now()),
   ]);
   const url = ticketUrl(page, ticket.id);
   render(
@@ -121,6 +124,7 @@ async function showTicket(req: Request, res: Response, page: TicketPage, comment
       showsReport: sight.report,
       commentPrivate: sight.commentsForStaffOnly,
       followers,
+      assignee,
       documents,
       documentBase: `${propertyBase(page)}/dokumente`,
       mayReopen: mayReopen(ticket, viewer),
@@ -264,7 +268,12 @@ export function portalRoutes() {
     `${BASE}/:ticketId/pdf`,
     scoped(residentTicketScope, async (req, res, scope) => {
       const { ticket, viewer } = withViewer(scope);
-      sendTicketPdf(res, ticket, await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers }), 'resident');
+      sendTicketPdf(
+        res,
+        ticket,
+        await ticketPdf(req.em, ticket, { viewer, t: req.t, storage: req.storage, pdf: req.pdfWorkers, now: req.deps.clock.now() }),
+        'resident',
+      );
     }),
   );
 
