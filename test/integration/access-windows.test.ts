@@ -114,6 +114,8 @@ describe('Rollen & Zugriffsrechte', () => {
       'Einstellungen',
       'Rollen & Zugriffsrechte',
       'Benachrichtigungen',
+      'Erscheinungsbild',
+      'Impressum & Datenschutz',
     ]);
     // The demo Verwaltung has both windows on (30 and 60 days).
     expect(page.$('#window-pre legend').text()).toBe('Vorvertraglicher Zugang');
