@@ -13,17 +13,8 @@ import { brandOf } from '../branding/service.ts';
 import { log } from '../../log.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
 import { setSecondFactorCookie } from '../staff-signin/cookies.ts';
+import { HOME, safeNext } from './redirects.ts';
 import { accountForToken, countResetRequest, isEmail, logIn, normalizeEmail, requestPasswordReset, setPasswordWithToken } from './service.ts';
-
-// Staff start at the Übersicht (src/features/console), residents at their property.
-export const HOME: Record<Area, string> = { staff: '/verwaltung', portal: '/portal' };
-
-/** Only paths inside the area's own section are followed after login (no open redirect). */
-export function safeNext(area: Area, next: unknown): string {
-  const base = AREA[area].basePath;
-  if (typeof next === 'string' && next.startsWith(`${base}/`) && !next.startsWith('//') && !next.includes('\\')) return next;
-  return HOME[area];
-}
 
 /** Login, logout, password reset and (staff) invitation for one area: /verwaltung or /portal. */
 export function loginRoutes(area: Area) {

@@ -14,7 +14,7 @@ import { log } from '../../log.ts';
 import { publicScope, scoped } from '../../scopes/scope.ts';
 import { adminScope, staffScope } from '../../scopes/staff.ts';
 import { auditStaffAction } from '../audit/service.ts';
-import { HOME, safeNext } from '../login/routes.ts';
+import { HOME, safeNext } from '../login/redirects.ts';
 import { startSession } from '../login/service.ts';
 import { clearOidcStateCookie, clearSecondFactorCookie, cookieOf, OIDC_STATE_COOKIE, SECOND_FACTOR_COOKIE, setOidcStateCookie } from './cookies.ts';
 import { finishSignIn, saveSso, ssoBySlug, startSignIn, type SsoSettings } from './oidc.ts';
