@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Contact, OneTimeToken, PortalUser, StaffUser, Ticket } from '../../src/entities/index.ts';
+import { Contact, ContactPerson, OneTimeToken, PortalUser, StaffUser, Ticket } from '../../src/entities/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
 import { filesUnder } from '../support/files.ts';
@@ -242,6 +242,15 @@ describe('staff profile', () => {
     const frieda = app.client();
     await frieda.loginPortal('frieda.friesen@example.de', app.world.password);
     expect((await fetchBytes(frieda, src)).status).toBe(404);
+
+    // The preview (a staff session) shows her as Ansprechpartner with the photo from the console's route, which loads there.
+    em.create(ContactPerson, { organization: staff.organization, property: ticket.property, name: staff.name, email: staff.email, role: 'Sachbearbeitung' });
+    await em.flush();
+    expect((await sabine.get(`/verwaltung/liegenschaften/${ticket.property.id}/vorschau`)).status).toBe(303);
+    const preview = await sabine.get(`/portal/vorschau/liegenschaften/${ticket.property.id}/ansprechpartner`);
+    const previewSrc = preview.$('img.avatar').attr('src')!;
+    expect(previewSrc).toMatch(`/verwaltung/fotos/mitarbeiter/${staff.id}`);
+    expect((await fetchBytes(sabine, previewSrc)).status).toBe(200);
   });
 });
 
