@@ -493,6 +493,18 @@ describe('approval and cancellation', () => {
     const row = week.$('.booking-week tr').filter((_, tr) => week.$(tr).text().includes('17:00–19:00'));
     expect(row.text()).toContain('Waschküche');
     expect(row.text()).toContain('bestätigt');
+    // The month view lists the month's days with bookings only, with links to the months around it.
+    const month = await manager.get(`${consoleBase()}?monat=2026-10`);
+    expect(month.$('#week-heading').text()).toBe('Monat vom Do., 01.10.2026 bis Sa., 31.10.2026');
+    const monthRow = month.$('.booking-week tr').filter((_, tr) => month.$(tr).text().includes('17:00–19:00'));
+    expect(monthRow.text()).toContain('Waschküche');
+    expect(month.$('.booking-week td.muted')).toHaveLength(0);
+    expect(month.$('a[rel=prev]').attr('href')).toMatch(/\?monat=2026-09$/);
+    expect(month.$('a[rel=next]').attr('href')).toMatch(/\?monat=2026-11$/);
+    const empty = await manager.get(`${consoleBase()}?monat=2027-05`);
+    expect(empty.$('.empty').text()).toBe('In diesem Monat ist nichts gebucht.');
+    // Anything else than a month is the week view.
+    expect((await manager.get(`${consoleBase()}?monat=2026-13`)).$('#week-heading').text()).toMatch(/^Woche vom/);
     const refused = await manager.post(`${consoleBase()}/${wash.id}/buchungen`, { bewohner: app.world.portalUsers.eigner.id, tag: '2026-10-22', von: '17:00' });
     expect(refused.status).toBe(422);
     expect(refused.$('#tag-error').text()).toBe('Dieser Zeitraum ist bereits belegt.');

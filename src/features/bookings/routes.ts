@@ -42,7 +42,7 @@ import {
   setArchived,
   validateResourceForm,
   weekDays,
-  weekOverview,
+  overviewOf,
   WEEKDAYS,
   type BlockForm,
   type BookingRequest,
@@ -64,6 +64,31 @@ function weekOf(req: Request): string {
   return mondayOf(isValidDate(asked) ? asked : berlinDate(req.deps.clock.now()));
 }
 
+/**
+ * The staff overview's period: the month of ?monat=YYYY-MM, else the week of ?woche=. Its days,
+ * the links to the periods before and after, and to the other kind of period around the same day.
+ */
+function periodOf(req: Request) {
+  const month = field(req.query.monat);
+  if (/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+    const first = `${month}-01`;
+    const next = addDays(first, 32).slice(0, 7);
+    const days: string[] = [];
+    for (let day = first; day.startsWith(month); day = addDays(day, 1)) days.push(day);
+    const previous = addDays(first, -1).slice(0, 7);
+    return { kind: 'month' as const, first, days, previous: `monat=${previous}`, next: `monat=${next}`, other: `woche=${mondayOf(first)}` };
+  }
+  const monday = weekOf(req);
+  return {
+    kind: 'week' as const,
+    first: monday,
+    days: weekDays(monday),
+    previous: `woche=${addDays(monday, -7)}`,
+    next: `woche=${addDays(monday, 7)}`,
+    other: `monat=${monday.slice(0, 7)}`,
+  };
+}
+
 /** What the overview confirms after a redirect (?hinweis=); anything else shows nothing. */
 const NOTICES = ['angelegt', 'geaendert', 'gebucht', 'bestaetigt', 'abgelehnt', 'storniert'];
 
@@ -74,16 +99,19 @@ export function consoleRoutes() {
   const router = Router();
 
   const showIndex = async (req: Request, res: Response, property: Property) => {
-    const monday = weekOf(req);
+    const period = periodOf(req);
     const [resources, rows, requests] = await Promise.all([
       resourcesOf(req.em, property, true),
-      weekOverview(req.em, property, monday),
+      overviewOf(req.em, property, period.first, period.days.length),
       pendingRequests(req.em, property),
     ]);
-    const days = weekDays(monday).map((day) => ({
-      day,
-      rows: rows.filter((r) => berlinDate(r.starts_at) <= day && berlinDate(new Date(r.ends_at.getTime() - 1)) >= day),
-    }));
+    const days = period.days
+      .map((day) => ({
+        day,
+        rows: rows.filter((r) => berlinDate(r.starts_at) <= day && berlinDate(new Date(r.ends_at.getTime() - 1)) >= day),
+      }))
+      // A month lists only its days with bookings; a week shows each day, empty ones too.
+      .filter((d) => period.kind === 'week' || d.rows.length > 0);
     render(req, res, 'bookings/console-index', {
       ...helpers,
       title: req.t('bookings:console.title'),
@@ -92,9 +120,7 @@ export function consoleRoutes() {
       resources,
       days,
       requests,
-      monday,
-      previousWeek: addDays(monday, -7),
-      nextWeek: addDays(monday, 7),
+      period,
       notice: NOTICES.includes(field(req.query.hinweis)) ? field(req.query.hinweis) : '',
       kept: Number(field(req.query.bestehend)) || 0,
     });

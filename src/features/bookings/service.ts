@@ -604,10 +604,10 @@ export type OverviewRow = {
 };
 
 /** Every live entry of a property's resources overlapping the week, with who booked it (staff only). */
-export async function weekOverview(em: Em, property: Property, monday: string): Promise<OverviewRow[]> {
+export async function overviewOf(em: Em, property: Property, firstDay: string, dayCount: number): Promise<OverviewRow[]> {
   const organizationId = scopedOrganization(em);
-  const from = wallInstant(monday, '00:00');
-  const to = wallInstant(addDays(monday, 7), '00:00');
+  const from = wallInstant(firstDay, '00:00');
+  const to = wallInstant(addDays(firstDay, dayCount), '00:00');
   const { rows } = await sql<OverviewRow>`
     select b.id, b.kind, b.status, b.starts_at, b.ends_at, b.resource_id, r.name as resource_name, pu.name as user_name, pu.email as user_email, b.note
     from booking b
