@@ -244,6 +244,13 @@ describe('booking a slot in the portal', () => {
     expect(slot.text()).toContain('belegt');
     expect(seen.text).not.toContain('Maiblume');
     expect(seen.text).not.toContain('Kristina');
+    // Days in the reader's language: German by default, English with the English portal.
+    expect(seen.text).toContain('Mi., 21.10.2026');
+    eigner.cookies.set('hp_lang', 'en');
+    const english = await eigner.get(`${portalBase()}/${wash.id}?tag=2026-10-21`);
+    expect(english.text).toContain('Wed, 21/10/2026');
+    expect(english.text).not.toContain('Mi., 21.10.2026');
+    eigner.cookies.delete('hp_lang');
   });
 
   it('refuses the second resident the same slot, writes nothing, mails nothing', async () => {

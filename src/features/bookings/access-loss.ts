@@ -70,7 +70,7 @@ export async function cancelBookingsOfLostAccess(
             propertyName: c.property_name,
             resourceName: c.resource_name,
             userName: c.user_name ?? '',
-            when: describeSpan({ startsAt: new Date(c.starts_at), endsAt: new Date(c.ends_at) }),
+            when: describeSpan({ startsAt: new Date(c.starts_at), endsAt: new Date(c.ends_at) }, entry.locale),
           })),
         },
       },

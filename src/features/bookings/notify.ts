@@ -46,7 +46,7 @@ export async function notifyBooking(
   options: { always?: boolean } = {},
 ) {
   const link = `${baseUrl}/portal/liegenschaften/${property.id}/buchungen/meine`;
-  const when = describeSpan(booking);
+  const when = describeSpan(booking, user.locale);
   const withIcs = event === 'confirmed' || event === 'approved';
   const organization = await em.findOneOrFail(Organization, property.organization.id);
   await notify(em, {

@@ -56,7 +56,13 @@ import './privacy.ts';
 // Buchungen (issue 22): "Ressourcen & Räume" under a property in the console, and
 // "Buchungen" in the portal. Who may book is ./rules.ts; every rule of a booking is ./service.ts.
 
-const helpers = { describeSpan, formatDay, nightsOf, WEEKDAYS };
+/** What the templates format with, in the reader's language. */
+const helpersFor = (req: Request) => ({
+  describeSpan: (span: Parameters<typeof describeSpan>[0]) => describeSpan(span, req.lang),
+  formatDay: (day: string) => formatDay(day, req.lang),
+  nightsOf,
+  WEEKDAYS,
+});
 
 /** The Monday of ?woche= (any day of that week), else of today. */
 function weekOf(req: Request): string {
@@ -113,7 +119,7 @@ export function consoleRoutes() {
       // A month lists only its days with bookings; a week shows each day, empty ones too.
       .filter((d) => period.kind === 'week' || d.rows.length > 0);
     render(req, res, 'bookings/console-index', {
-      ...helpers,
+      ...helpersFor(req),
       title: req.t('bookings:console.title'),
       property,
       base: consoleBase(property),
@@ -149,7 +155,7 @@ export function consoleRoutes() {
       res,
       'bookings/resource-form',
       {
-        ...helpers,
+        ...helpersFor(req),
         title: resource ? resource.name : req.t('bookings:console.newTitle'),
         property,
         base: consoleBase(property),
@@ -286,7 +292,7 @@ export function consoleRoutes() {
       res,
       'bookings/console-cancel',
       {
-        ...helpers,
+        ...helpersFor(req),
         title: req.t('bookings:console.cancelTitle'),
         property,
         base: consoleBase(property),
@@ -314,7 +320,7 @@ export function portalRoutes() {
     scoped(bookingsScope, async (req, res, scope) => {
       const resources = await resourcesOf(req.em, scope.property, false);
       render(req, res, 'bookings/portal-index', {
-        ...helpers,
+        ...helpersFor(req),
         title: req.t('bookings:portal.title'),
         section: 'bookings',
         base: `${propertyBase(scope)}/buchungen`,
@@ -338,7 +344,7 @@ export function portalRoutes() {
       res,
       'bookings/portal-mine',
       {
-        ...helpers,
+        ...helpersFor(req),
         title: req.t('bookings:portal.mine'),
         section: 'bookings',
         base: `${propertyBase(scope)}/buchungen`,
@@ -403,7 +409,7 @@ export function portalRoutes() {
       res,
       'bookings/portal-resource',
       {
-        ...helpers,
+        ...helpersFor(req),
         title: resource.name,
         section: 'bookings',
         base: `${propertyBase(scope)}/buchungen`,
