@@ -149,8 +149,9 @@ describe('the S3 file storage', () => {
     }
     // Only this process is measured (the S3 server runs in its own): the 50 MB were never in memory at once.
     expect(samples).toBeGreaterThan(0);
-    // Measured about 12 MB (socket and stream buffers) on a busy 2-core machine; the file is 50.
-    expect(peak).toBeLessThan(25 * MB);
+    // Measured about 12 MB (socket and stream buffers) alone, up to 32 MB while another test file
+    // runs beside it (the slower side's buffers fill); held whole, the file alone would be 50.
+    expect(peak).toBeLessThan(40 * MB);
   }, 180_000);
 });
 
