@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StaffUser } from '../../src/entities/index.ts';
 import { Client } from '../support/client.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { startInstance, type Instance } from '../support/server-process.ts';
 
 /**
  * Another process hears an eviction through LISTEN/NOTIFY when its writer commits: within
@@ -23,60 +21,7 @@ const EVICTION = { interval: 10, timeout: 5000 };
  * WEB_CONCURRENCY=2: two cluster workers behind one port.
  * PostgreSQL only: the embedded database opens in one process.
  */
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const testDatabase = inject('testDatabase');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-type Instance = { baseUrl: string; child: ChildProcess; output: () => string; stop: () => Promise<number | null> };
-
-async function startInstance(databaseUrl: string, env: Record<string, string> = {}): Promise<Instance> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'development',
-      JOBS: 'off',
-      SEED_DEMO: 'off',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: baseUrl,
-      DATABASE_URL: databaseUrl,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-    if (i > 300) throw new Error(`server did not come up:\n${output}`);
-    // Up when the welcome line is printed: every worker listens and its cache listener is connected.
-    if (output.includes('Hausportal läuft auf')) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    baseUrl,
-    child,
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 /** A browser on another instance with the same cookies (the same person behind a load balancer). */
 function sameBrowserOn(client: Client, baseUrl: string): Client {

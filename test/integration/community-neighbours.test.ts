@@ -10,14 +10,12 @@ import {
   PortalUser,
   Property,
 } from '../../src/entities/index.ts';
-import { spawn } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
-import path from 'node:path';
 import sharp from 'sharp';
 import { fileStorageFor } from '../../src/storage/configured.ts';
 import { putBytes } from '../../src/storage/files.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Client } from '../support/client.ts';
+import { startInstance } from '../support/server-process.ts';
 
 // Issue 21: "Eigentümer / Nachbarn" (opt-in), the Nachbarschaftsprofil's fields (each opt-in)
 // and Direktnachrichten (block, report to staff, throttle, live stream), behind the switches.
@@ -67,47 +65,6 @@ async function openConversation(from: Client, to: string) {
   const started = await from.post(`${base()}/nachrichten`, { an: to });
   expect(started.status).toBe(303);
   return started.location!;
-}
-
-/** A second server (src/server.ts) in its own process on the same PostgreSQL database, as a second instance behind a proxy. */
-async function startServerProcess(databaseUrl: string) {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child = spawn(process.execPath, ['src/server.ts'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'development',
-      JOBS: 'off',
-      SEED_DEMO: 'off',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: baseUrl,
-      DATABASE_URL: databaseUrl,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  // Up when the welcome line is printed: it listens and its cache listener is connected.
-  while (!output.includes('Hausportal läuft auf')) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    baseUrl,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** Messages written straight into the database, `count` of them in the minute before the clock's now, as `sender` sends them. */
@@ -314,7 +271,7 @@ describe('Direktnachrichten', () => {
     await optIn(kristina);
     await optIn(heinrich);
     const conversation = await openConversation(kristina, ids().heinrich);
-    const other = await startServerProcess(app.databaseUrl);
+    const other = await startInstance(app.databaseUrl!);
     try {
       const heinrichThere = new Client(other.baseUrl);
       await heinrichThere.loginPortal('heinrich.eigner@example.de', app.world.password);

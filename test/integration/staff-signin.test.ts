@@ -3,9 +3,10 @@ import { generateHOTP } from '@oslojs/otp';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, Organization, StaffUser } from '../../src/entities/index.ts';
-import { freePort } from '../bench/server.ts';
+
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client } from '../support/client.ts';
+import { freePort } from '../support/server-process.ts';
 
 /**
  * Staff sign-in besides the password (issue 24): the second factor (TOTP with recovery codes,
