@@ -20,6 +20,12 @@ export type MailRequest = {
   headers?: Record<string, string>;
   /** Links under a notification mail: its kind's unsubscribe link and the settings page. */
   notificationFooter?: NotificationFooter;
+  /**
+   * The text part's body, written directly by a sender of many mails (the digest), instead of
+   * derived from the HTML body (./text.ts), which costs as much as rendering the mail. It must
+   * say exactly what the derivation would; test/unit/mail-text.test.ts compares the two.
+   */
+  text?: (t: TFunction) => string;
 };
 
 /** What every notification mail ends with (issue 19): unsubscribe from its kind, and the settings. */
@@ -97,9 +103,21 @@ export function renderMail(
     brand?.imprint && `${t('branding:footer.imprint')}: ${data.baseUrl}${brand.imprint}`,
     brand?.privacy && `${t('branding:footer.privacy')}: ${data.baseUrl}${brand.privacy}`,
   ].filter(Boolean);
-  const text = `${mailText(body)}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n${legal.map((line) => `${line}\n`).join('')}`;
+  const bodyText = mail.text
+    ? [mail.text(t), mail.notificationFooter && notificationFooterText(t, mail.notificationFooter)].filter(Boolean).join('\n\n')
+    : mailText(body);
+  const text = `${bodyText}\n\n-- \n${t('mail:footer', { organizationName: data.organizationName })}\n${legal.map((line) => `${line}\n`).join('')}`;
   const html = layoutAround(data, subject, body, layouts);
   return { subject, text, html };
+}
+
+/** The text of views/mail/_notification-footer.html.eta, as ./text.ts derives it. */
+function notificationFooterText(t: TFunction, footer: NotificationFooter): string {
+  return [
+    t('mail:notificationFooter.why', { kind: footer.kindLabel }),
+    `${t('mail:notificationFooter.unsubscribe', { kind: footer.kindLabel })}: ${footer.unsubscribeLink}`,
+    `${t('mail:notificationFooter.settings')}: ${footer.settingsLink}`,
+  ].join('\n');
 }
 
 const newMessageId = () => `<${randomUUID()}@${MESSAGE_ID_HOST}>`;

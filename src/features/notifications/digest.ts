@@ -1,7 +1,9 @@
 import { addDays, berlinDate, berlinTime, startOfBerlinDay } from '../../clock.ts';
 import type { Em } from '../../db/orm.ts';
 import { AuditLog, Organization, type NotificationFrequency } from '../../entities/index.ts';
+import type { TFunction } from 'i18next';
 import { isLanguage, translator, type Language } from '../../http/i18n.ts';
+import { helpers } from '../../http/view-helpers.ts';
 import { log } from '../../log.ts';
 import { newlySharedDocuments } from '../documents/visibility.ts';
 import { insertOutboxMails, newLayoutCache, renderMail, type OutboxInsert } from '../mail/outbox.ts';
@@ -56,6 +58,9 @@ export function duePeriods(now: Date): Period[] {
     { frequency: 'weekly', key: `w:${lastMonday}`, firstDay: lastMonday, from: startOfBerlinDay(lastMonday), until: startOfBerlinDay(thisMonday) },
   ];
 }
+
+/** Mails rendered between two turns of the event loop (about 10 ms of rendering). */
+const YIELD_EVERY = 25;
 
 /** The same order as String#localeCompare(…, 'de'), without looking the locale up per call. */
 const german = new Intl.Collator('de');
@@ -282,25 +287,30 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
       if (taken.length > 0) await tx.execute(`update notification_item set digested_at = ? where id = any(?::uuid[])`, [now, uuids(taken)]);
 
       const outbox: OutboxInsert[] = [];
-      for (const userId of insertedIds) {
+      for (const [index, userId] of insertedIds.entries()) {
+        // Rendering a batch takes a tenth of a second or more on the thread that answers
+        // requests (the jobs run in the server process): let them in every few mails.
+        if (index > 0 && index % YIELD_EVERY === 0) await new Promise(setImmediate);
         const user = recipients.get(userId)!;
         const entries = entriesOf.get(userId) ?? [];
         if (entries.length === 0) continue;
         const lang: Language = isLanguage(user.locale) ? user.locale : 'de';
         const unsubscribe = unsubscribeLink(options.baseUrl, user.id, `digest-${period.frequency}`);
+        const data: DigestData = {
+          name: user.name,
+          context: period.frequency,
+          day: period.firstDay,
+          count: entries.length,
+          groups: grouped(entries, properties, labels[lang]),
+          link: `${portal}`.replace(/\/liegenschaften$/, ''),
+        };
         const rendered = renderMail(
           {
             organization,
             template: 'notification-digest',
             locale: lang,
-            data: {
-              name: user.name,
-              context: period.frequency,
-              day: period.firstDay,
-              count: entries.length,
-              groups: grouped(entries, properties, labels[lang]),
-              link: `${portal}`.replace(/\/liegenschaften$/, ''),
-            },
+            data,
+            text: (t) => digestText(t, data, organization.name),
             notificationFooter: {
               unsubscribeLink: unsubscribe,
               settingsLink: settingsLink(options.baseUrl),
@@ -321,6 +331,38 @@ async function mailDigests(em: Em, organizationId: string, period: Period, now: 
     });
   }
   return mails;
+}
+
+type DigestGroup = ReturnType<typeof grouped>[number];
+type DigestData = { name: string; context: Period['frequency']; day: string; count: number; groups: DigestGroup[]; link: string };
+
+/** Whitespace as an HTML reader (and ./text.ts) sees it: runs of it as one space. */
+const collapsed = (value: string) => value.replace(/\s+/g, ' ').trim();
+
+/**
+ * The text part of views/mail/notification-digest.html.eta, written directly: deriving it from
+ * the HTML (mail/text.ts) cost as much as the rest of a digest mail. The same lines the
+ * derivation gives, which test/unit/mail-text.test.ts checks.
+ */
+export function digestText(t: TFunction, data: DigestData, organizationName: string): string {
+  const lines = [
+    collapsed(t('mail:greeting', { name: data.name })),
+    '',
+    collapsed(t('mail:notification-digest.intro', { organizationName, date: helpers.formatDate(data.day), context: data.context })),
+  ];
+  for (const group of data.groups) {
+    lines.push('', collapsed(group.propertyName ?? t('mail:notification-digest.otherProperty')));
+    for (const kind of group.kinds) {
+      lines.push('', collapsed(kind.label));
+      for (const item of kind.items) {
+        const title = collapsed(item.title);
+        lines.push(title ? `- ${title}: ${item.link}` : `- ${item.link}`);
+        if (item.detail && collapsed(item.detail)) lines.push(`  ${collapsed(item.detail)}`);
+      }
+    }
+  }
+  lines.push('', `${collapsed(t('mail:notification-digest.button'))}: ${data.link}`);
+  return lines.join('\n');
 }
 
 /** Kind labels per language, the digest's unsubscribe labels included. */
