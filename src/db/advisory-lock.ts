@@ -45,3 +45,24 @@ export async function ifAdvisoryLockFree(em: Em, key: string, task: () => Promis
       return true;
     });
 }
+
+/** The runs under way in this process per key (the embedded database's stand-in for the lock). */
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `task` when no other run with the same key is under way, in any process: later
+ * callers wait their turn. On PostgreSQL an advisory lock; on the embedded database (one
+ * process, one connection, see the top) a queue per key in this process.
+ */
+export async function oneAtATime<T>(em: Em, key: string, task: () => Promise<T>, embedded: boolean): Promise<T> {
+  if (!embedded) return whileHoldingAdvisoryLock(em, key, task);
+  const before = queues.get(key) ?? Promise.resolve();
+  const run = before.then(task, task);
+  const settled = run.catch(() => undefined);
+  queues.set(key, settled);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(key) === settled) queues.delete(key);
+  }
+}

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.ts';
@@ -164,6 +166,35 @@ describe('Lesebestätigung and "Nicht erreicht" of a document', () => {
       contact.contactPreference = 'online';
       await em.flush();
     }
+  });
+
+  it('two staff members printing at once get the letters once: one PDF, the other finds nothing left', async () => {
+    await app.em().nativeDelete(PostalDelivery, { subjectId: documentId }, all);
+    const [first, second] = await Promise.all([printLetters(documentId, '3'), printLetters(documentId, '3')]);
+    const pdfs = [first, second].filter((answer) => answer.status === 200);
+    expect(pdfs).toHaveLength(1);
+    expect([first, second].find((answer) => answer.status !== 200)?.location).toContain('gedruckt=0');
+    expect((await readPdf(pdfs[0].bytes)).texts.filter((text) => text.includes('bereitgestellt'))).toHaveLength(3);
+    expect(await app.em().count(PostalDelivery, { subjectId: documentId }, all)).toBe(3);
+  });
+
+  it('a document that is not a PDF: each letter names it as available in the portal, no pages appended', async () => {
+    const id = await uploadShared('Grundriss Keller', 'group:tenant', {
+      name: 'grundriss.png',
+      type: 'image/png',
+      content: readFileSync(path.resolve(import.meta.dirname, '../fixtures/documents/grundriss.png')),
+    });
+    app.clock.advance(4 * DAY);
+    await login();
+    const printed = await printLetters(id, '3');
+    expect(printed.status).toBe(200);
+    const pdf = await readPdf(printed.bytes);
+    // Four Mieter contacts, none opened it: one page per letter, nothing of the image.
+    expect(pdf.texts.filter((text) => text.includes('Grundriss Keller') && text.includes('Anlage (im Kundenportal abrufbar):'))).toHaveLength(4);
+    // One page per letter and a blank one between them (each letter starts on an odd page for duplex printing).
+    expect(pdf.pages).toBe(4 * 2 - 1);
+    expect(pdf.texts.filter((text) => text.includes('– grundriss.png'))).toHaveLength(4);
+    expect(await app.em().count(PostalDelivery, { subjectId: id }, all)).toBe(4);
   });
 
   it('a share with the group Bewohner addresses no contact', async () => {

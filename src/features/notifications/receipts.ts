@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { sql, type RawBuilder } from 'kysely';
-import type { Em } from '../../db/orm.ts';
+import { oneAtATime } from '../../db/advisory-lock.ts';
+import { isEmbedded, type Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { Contact, contactDisplayName, Organization, PostalDelivery, type POSTAL_SUBJECTS, type StaffUser } from '../../entities/index.ts';
 import { helpers } from '../../http/view-helpers.ts';
@@ -164,8 +165,20 @@ export async function printNoticeLetters(
     now: Date;
   },
 ): Promise<{ pdf: Uint8Array | null; letters: number; withoutAddress: number }> {
+  // Two staff members pressing "Briefe drucken" at once would both print the same letters:
+  // one print per subject at a time, and each looks up what went by post meanwhile.
+  return oneAtATime(em, `hausportal:letters:${input.subject.type}:${input.subject.id}`, () => printUnposted(em, input), isEmbedded(em));
+}
+
+async function printUnposted(
+  em: Em,
+  input: Parameters<typeof printNoticeLetters>[1],
+): Promise<{ pdf: Uint8Array | null; letters: number; withoutAddress: number }> {
   const { subject, now } = input;
-  const due = notReached(input.receipts).filter((receipt) => receipt.postedAt === null);
+  const posted = new Set(
+    (await em.find(PostalDelivery, { subjectType: subject.type, subjectId: subject.id }, { fields: ['contact'] })).map((delivery) => delivery.contact.id),
+  );
+  const due = notReached(input.receipts).filter((receipt) => receipt.postedAt === null && !posted.has(receipt.contactId));
   if (due.length === 0) return { pdf: null, letters: 0, withoutAddress: 0 };
   const contacts = await em.find(Contact, { id: { $in: due.map((receipt) => receipt.contactId) } });
   const addresses = await postalAddresses(em, contacts);
