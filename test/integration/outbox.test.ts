@@ -6,7 +6,7 @@ import type { Em } from '../../src/db/orm.ts';
 import { Organization, OutboxMail, StaffUser } from '../../src/entities/index.ts';
 import { MAX_ATTEMPTS } from '../../src/features/mail/deliver.ts';
 import { enqueueMail, insertOutboxMails, newLayoutCache, renderMail } from '../../src/features/mail/outbox.ts';
-import { createMailTransport, type MailTransport } from '../../src/features/mail/transport.ts';
+import { createMailTransport, MAILS_IN_FLIGHT, type MailTransport } from '../../src/features/mail/transport.ts';
 import { inviteStaff } from '../../src/features/staff/service.ts';
 import { runTask } from '../../src/scheduler/bree.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -316,7 +316,7 @@ describe.skipIf(inject('testDatabase').kind === 'embedded')(
   () => {
     const MAILS = 10_000;
     /** Messages in flight at once (deliverOutbox's default concurrency). */
-    const CONCURRENCY = 8;
+    const CONCURRENCY = MAILS_IN_FLIGHT;
 
     /** Runs test/support/deliver-outbox.ts in a child process; resolves with its exit. */
     function deliverInChild(smtpUrl: string) {

@@ -4,7 +4,7 @@ import type { Em } from '../../db/orm.ts';
 import type { MailAttachment } from '../../entities/index.ts';
 import { log } from '../../log.ts';
 import type { FileStorage } from '../../storage/files.ts';
-import { composeMail, type MailTransport } from './transport.ts';
+import { composeMail, MAILS_IN_FLIGHT, type MailTransport } from './transport.ts';
 
 /** Waits before the n-th retry: 1 min, 5 min, 15 min, 1 h, then every 6 h; gives up after MAX_ATTEMPTS. */
 const BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_000];
@@ -54,7 +54,16 @@ type Due = {
  * Plain SQL (Kysely), not entities: the outbox belongs to no Verwaltung, and 100,000 mails
  * of a digest morning must not pile up in an identity map.
  */
-export async function deliverOutbox({ em, transport, now, from, storage, batchSize = 500, concurrency = 8, maxRunMs = 10 * 60_000 }: DeliverOptions) {
+export async function deliverOutbox({
+  em,
+  transport,
+  now,
+  from,
+  storage,
+  batchSize = 500,
+  concurrency = MAILS_IN_FLIGHT,
+  maxRunMs = 10 * 60_000,
+}: DeliverOptions) {
   const db = em.getKysely();
   const sender = addressOf(from);
   const started = Date.now();

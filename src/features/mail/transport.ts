@@ -6,6 +6,14 @@ import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import type { Config } from '../../config.ts';
 
+/**
+ * SMTP connections kept open, and mails in flight at once in the outbox (deliver.ts). Delivery
+ * is bound by latency: each sender waits for the receiver's answer and for its "sent" mark
+ * before it takes the next mail, so more senders send more per second; it is also the most a
+ * crash can send twice. `npm run bench:digest`: 139 s for 100,000 mails with 8, 129 s with 16.
+ */
+export const MAILS_IN_FLIGHT = 16;
+
 /** What the outbox needs of a mail transport: send one message, or throw. */
 export type MailTransport = Pick<Transporter, 'sendMail'> & { close?: () => void };
 
@@ -18,7 +26,7 @@ export function createMailTransport(config: Config): MailTransport {
   // Pooled: the outbox sends several mails at once over a few kept-open connections
   // (src/features/mail/deliver.ts); parameters in SMTP_URL (?maxConnections=…) win.
   if (config.smtpUrl) {
-    const smtp = nodemailer.createTransport({ url: config.smtpUrl, pool: true, maxConnections: 8, maxMessages: 500 });
+    const smtp = nodemailer.createTransport({ url: config.smtpUrl, pool: true, maxConnections: MAILS_IN_FLIGHT, maxMessages: 500 });
     // A raw message (composeMail) has its Message-ID in its own headers: tell nodemailer, which
     // would otherwise make one up for its return value (five randomBytes calls per mail).
     smtp.use('stream', (mail, done) => {
