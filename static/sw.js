@@ -18,6 +18,9 @@ const MAX_PAGES = 30;
 const SHELL_FILES = ['/static/app.css', '/static/vendor/htmx-2.0.11.min.js', '/static/favicon.svg', '/static/app-install.js', '/offline/de', '/offline/en'];
 // The language of the last page seen, for the offline page: kept in SHELL under this key.
 const LANGUAGE_KEY = '/offline/language';
+// The reader of the newest portal answer: a page still being kept when the login changed
+// (logout right after a visit) is thrown away instead of outliving the drop.
+let newestReader = null;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -69,6 +72,7 @@ async function navigate(event) {
   // A redirect (opaque here) says nothing: the page it leads to is asked for next.
   if (response.type !== 'basic') return response;
   const reader = response.headers.get(READER_HEADER);
+  newestReader = response.status === 401 ? null : reader;
   if (!reader || response.status === 401) {
     await dropPages();
     return response;
@@ -76,7 +80,7 @@ async function navigate(event) {
   await dropPages(PAGES + reader);
   const language = response.headers.get('Content-Language');
   if (language) event.waitUntil(caches.open(SHELL).then((cache) => cache.put(LANGUAGE_KEY, new Response(language))));
-  if (keepable(response)) event.waitUntil(keep(PAGES + reader, request, response.clone()));
+  if (keepable(response)) event.waitUntil(keep(reader, request, response.clone()));
   return response;
 }
 
@@ -89,12 +93,14 @@ function keepable(response) {
 }
 
 /** Keeps a page in its reader's cache, the newest last, at most MAX_PAGES. */
-async function keep(name, request, response) {
+async function keep(reader, request, response) {
+  const name = PAGES + reader;
   const cache = await caches.open(name);
   await cache.delete(request, { ignoreVary: true });
   await cache.put(request, response);
   const keys = await cache.keys();
   await Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_PAGES)).map((key) => cache.delete(key)));
+  if (newestReader !== reader) await caches.delete(name);
 }
 
 /** Drops every page cache except `except` (the current reader's). */
@@ -135,6 +141,9 @@ async function shellFile(request) {
 
 async function watchLogout(request) {
   const response = await fetch(request);
-  if (response.status === 401) await dropPages();
+  if (response.status === 401) {
+    newestReader = null;
+    await dropPages();
+  }
   return response;
 }
