@@ -49,6 +49,8 @@ import { staffAdminRoutes } from './features/staff/routes.ts';
 import * as invitations from './features/invitations/routes.ts';
 import * as portalSettings from './features/portal-settings/routes.ts';
 import * as branding from './features/branding/routes.ts';
+import * as webApp from './features/web-app/routes.ts';
+import { portalReader } from './features/web-app/reader.ts';
 import * as absence from './features/absence/routes.ts';
 import { brandOf } from './features/branding/service.ts';
 import * as registration from './features/registration/routes.ts';
@@ -128,6 +130,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
   const staticMaxAgeSeconds = deps.config.env === 'production' ? 7 * 24 * 3600 : 0;
+  // The portal's service worker, with the header that lets it control /portal (src/features/web-app).
+  app.get(webApp.SERVICE_WORKER_PATH, webApp.serviceWorker(STATIC_DIR));
   app.use('/static', precompressedStatic(STATIC_DIR, { maxAgeSeconds: staticMaxAgeSeconds, watch: deps.config.env === 'development' }));
   app.use('/static', express.static(STATIC_DIR, { maxAge: staticMaxAgeSeconds * 1000, index: false }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/favicon.svg'));
@@ -183,7 +187,9 @@ export function createApp(deps: AppDeps) {
     // The resident's Verwaltung's Erscheinungsbild on every portal page (views/shared/_brand.eta).
     return loadSession('portal')(req, res, (error?: unknown) => {
       res.locals.brand = brandOf(req.portalUser?.organization);
-      next(error);
+      if (error) return next(error);
+      // Whose pages the service worker may keep offline (src/features/web-app/reader.ts).
+      portalReader(req, res, next);
     });
   });
 
@@ -211,6 +217,8 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/administration/kundenportal', 'admin', [requireAdmin], branding.adminRoutes());
   // A Verwaltung's brand stylesheet and logo, Impressum and Datenschutz: public, no personal data.
   registry.mount(app, '', 'public', [], branding.publicRoutes());
+  // The portal as an app: manifest and icons per Verwaltung, the offline page.
+  registry.mount(app, '', 'public', [], webApp.publicRoutes());
   registry.mount(app, '', 'public', [], notifications.publicRoutes());
   // The Stammdaten overview (staff) first: the admin guard below covers all of /verwaltung/stammdaten.
   registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataOverviewRoutes());

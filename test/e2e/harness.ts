@@ -15,7 +15,7 @@ export const SCREENSHOT_DIR = path.join(path.dirname(fileURLToPath(import.meta.u
 
 // Playwright adds a fresh temporary --user-data-dir itself (and removes it on close); it
 // refuses one in args. These keep the browser off the network and quiet.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -24,6 +24,8 @@ export type Brand = {
   /** Per-Verwaltung stylesheet (colour and logo as CSS custom properties), or null when neither is set. */
   stylesheet: string | null;
   color: string | null;
+  /** Counts up with every change of the Erscheinungsbild: the version in the brand URLs. */
+  version: number;
   /** Absolute-path URL of the PNG copy of the logo (for mails), or null. */
   logoPng: string | null;
   imprint: string | null;
@@ -55,6 +57,7 @@ export function brandOf(org: BrandSource | null | undefined): Brand | null {
     ownName: Boolean(org.portalName),
     stylesheet: org.brandColor || org.logoType ? `${base}/marke.css?v=${v}` : null,
     color: org.brandColor ?? null,
+    version: v,
     logoPng: org.logoPngKey ? `${base}/logo.png?v=${v}` : null,
     imprint: org.imprint ? `${base}/impressum` : null,
     privacy: org.privacyPolicy ? `${base}/datenschutz` : null,

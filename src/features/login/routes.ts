@@ -22,9 +22,12 @@ export function loginRoutes(area: Area) {
   const base = AREA[area].basePath;
   // The portal's login page in a Verwaltung's Erscheinungsbild when the link names it
   // (?verwaltung=<id>, as the logout and the Verwaltung's links do); Hausportal's otherwise.
+  // The installed app starts at /portal?verwaltung=<id> (src/features/web-app), which a logged-out
+  // resident reaches as ?weiter=/portal?verwaltung=<id>.
   const brandFor = async (req: Request) => {
-    if (area !== 'portal' || !isUuid(req.query.verwaltung)) return brandOfSession(req);
-    return brandOf(await req.em.findOne(Organization, { id: req.query.verwaltung }));
+    const named = req.query.verwaltung ?? new URLSearchParams(field(req.query.weiter).split('?')[1] ?? '').get('verwaltung');
+    if (area !== 'portal' || !isUuid(named)) return brandOfSession(req);
+    return brandOf(await req.em.findOne(Organization, { id: named }));
   };
   const brandOfSession = (req: Request) => (req.portalUser ? brandOf(req.portalUser.organization) : null);
   const page = async (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
