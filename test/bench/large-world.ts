@@ -513,9 +513,10 @@ export async function seedLargeCommunity(
     select id, b_id, ${org}, now() - n * interval '1 minute' from bconv_users`);
 }
 
-/** Whether the database already holds the large data set (BENCH_REUSE_DATABASE). */
+/** Whether the database already holds the large data set (BENCH_REUSE_DATABASE), the community of issue 21 included (a database of an earlier bench without it is seeded again). */
 export async function hasLargeWorld(orm: Orm): Promise<boolean> {
-  const rows = await orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from portal_user where email = ${literal(BENCH_PORTAL_USER.email)}`);
+  const rows = await orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from portal_user pu
+    join neighbour_profile np on np.portal_user_id = pu.id where pu.email = ${literal(BENCH_PORTAL_USER.email)}`);
   return Number(rows[0].n) > 0;
 }
 
