@@ -56,6 +56,8 @@ describeInBrowser('the community in the browser', () => {
     }
     await kristina.goto(`${base}/nachbarn`);
     expect(await horizontalOverflow(kristina)).toBe(0);
+    // Both appear in the list now, each by the display name they chose.
+    expect(await kristina.locator('.neighbour h2').allTextContents()).toEqual(['Heinrich E.', 'Kristina M. (Sie)']);
     await Promise.all([
       kristina.waitForURL(/\/nachrichten\/[0-9a-f-]{36}/),
       kristina.getByRole('button', { name: 'Nachricht an Heinrich E. schreiben' }).click(),
