@@ -78,7 +78,7 @@ export const DIRECT_MESSAGE_MAX = 2000;
 export const DirectMessage = defineEntity({
   name: 'DirectMessage',
   tableName: 'direct_message',
-  indexes: [{ properties: ['conversation', 'createdAt'] }, { properties: ['sender', 'createdAt'] }],
+  indexes: [{ properties: ['conversation', 'createdAt', 'id'] }, { properties: ['sender', 'createdAt'] }],
   properties: {
     id: id(),
     organization: () => p.manyToOne(Organization),

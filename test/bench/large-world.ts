@@ -264,6 +264,8 @@ export type LargeWorld = {
   /** The property whose portal start page the bench user opens. */
   portalProperty: { id: string; name: string };
   portalProperties: number;
+  /** The bench resident's longest conversation in the portal property (issue 21). */
+  conversationId: string | null;
   propertyMatches: number;
   contactMatches: number;
 };
@@ -410,24 +412,111 @@ export async function seedLargeWorld(orm: Orm, today: string): Promise<LargeWorl
       from ba`);
     await run(`insert into announcement_property (announcement_id, property_id) select id, property_id from ba`);
 
-    // Issue 21: the Community-Bereich open for the bench resident's property 10, with 5,000
-    // residents' posts on its Schwarzes Brett (the board page reads one page of them).
-    await run(`update organization set community_enabled = true where id = ${orgLit}`);
+    // Issue 21: the Community-Bereich open for the bench resident's property 10, with 2,000
+    // listed neighbours, 5,000 posts and 100,000 Direktnachrichten (seedLargeCommunity).
+    await run(`update organization set community_enabled = true, direct_messages_enabled = true, neighbour_profile_enabled = true where id = ${orgLit}`);
     await run(`update property set community_enabled = true from bp where property.id = bp.id and bp.n = 10`);
-    await run(`insert into board_post (id, organization_id, property_id, author_id, title, body, created_at, updated_at)
-      select gen_random_uuid(), ${orgLit}, bp.id, (select id from portal_user where email = ${literal(BENCH_PORTAL_USER.email)}),
-             'Beitrag ' || g, 'Liebe Nachbarn,' || chr(10) || chr(10) || 'dies ist der Beitrag Nummer ' || g || '.',
-             now() - g * interval '1 hour', now() - g * interval '1 hour'
-      from bp cross join generate_series(1, 5000) g where bp.n = 10`);
+    const [{ property_id, resident_id }] = await tx.execute<{ property_id: string; resident_id: string }[]>(
+      `select (select id from bp where n = 10) as property_id, (select id from portal_user where email = ${literal(BENCH_PORTAL_USER.email)}) as resident_id`,
+    );
+    await seedLargeCommunity(tx, { organizationId: org, propertyId: property_id, residentId: resident_id, passwordHash });
   });
   // Production tables are analysed by autovacuum; give the planner the same statistics.
   await em.execute('vacuum analyze');
   return describeLargeWorld(orm);
 }
 
-/** Whether the database already holds the large data set (BENCH_REUSE_DATABASE). */
+/** The community of the large world; COMMUNITY_SIZE.residents etc. can be made smaller for a quick look (BENCH_COMMUNITY_SCALE). */
+export const COMMUNITY_SIZE = (() => {
+  const scale = Number(process.env.BENCH_COMMUNITY_SCALE ?? 1);
+  const of = (n: number) => Math.max(1, Math.round(n * scale));
+  return { residents: of(2000), posts: of(5000), messages: of(100_000) };
+})();
+/** Messages in the bench resident's largest conversation (the conversation page pages through them). */
+const LONG_CONVERSATION_SHARE = 0.1;
+/** The bench resident's other conversations, each with MESSAGES_PER_SHORT messages. */
+const RESIDENT_CONVERSATIONS = 300;
+const MESSAGES_PER_SHORT = 100;
+
+/**
+ * The community at scale in one property (issue 21), in set-based SQL: `residents` Bewohner
+ * (portal users with a membership, every one listed in "Eigentümer / Nachbarn" with a
+ * display name, every third with an "Über mich" and a floor), `posts` posts on the
+ * Schwarzes Brett by them, and `messages` Direktnachrichten: the bench resident has one
+ * long conversation (a tenth of them) and up to 300 of 100 messages each (the last few
+ * unread), the rest in conversations of neighbours in pairs. The bench resident is listed
+ * too. Runs inside the caller's transaction; bench only.
+ */
+export async function seedLargeCommunity(
+  tx: { execute: (sql: string) => Promise<unknown> },
+  input: { organizationId: string; propertyId: string; residentId: string; passwordHash: string },
+  size = COMMUNITY_SIZE,
+) {
+  const run = (sql: string) => tx.execute(sql);
+  const org = `${literal(input.organizationId)}::uuid`;
+  const property = `${literal(input.propertyId)}::uuid`;
+  const resident = `${literal(input.residentId)}::uuid`;
+  const conversations = Math.min(RESIDENT_CONVERSATIONS, size.residents - 1);
+  const longMessages = Math.round(size.messages * LONG_CONVERSATION_SHARE);
+  const shortMessages = Math.min(MESSAGES_PER_SHORT, Math.floor((size.messages - longMessages) / 2 / Math.max(1, conversations)));
+  const pairs = Math.floor((size.residents - 1) / 2);
+  const restMessages = Math.max(0, size.messages - longMessages - shortMessages * (conversations - 1));
+  const perPair = Math.max(1, Math.floor(restMessages / Math.max(1, pairs)));
+
+  // Neighbours 1..residents (numbered n), the bench resident as number 0.
+  await run(`create temp table bn on commit drop as
+    select g as n, gen_random_uuid() as id from generate_series(1, ${size.residents}) g
+    union all select 0, ${resident}`);
+  await run('alter table bn add primary key (n)');
+  await run('analyze bn');
+  await run(`insert into portal_user (id, organization_id, email, name, display_name, password_hash, locale, created_at, onboarded_at)
+    select id, ${org}, 'nachbar' || n || '@bench.example.de', 'Nachbar ' || n, 'Nachbar ' || lpad(n::text, 4, '0'), ${literal(input.passwordHash)}, 'de', now(), now()
+    from bn where n > 0`);
+  await run(`insert into portal_membership (id, organization_id, portal_user_id, property_id, role, created_at)
+    select gen_random_uuid(), ${org}, id, ${property}, 'resident', now() from bn where n > 0`);
+  await run(`update portal_user set display_name = 'Benchmark-Bewohnerin' where id = ${resident}`);
+  await run(`insert into neighbour_profile (portal_user_id, property_id, organization_id, listed, show_name, show_photo, about, location, updated_at)
+    select id, ${property}, ${org}, true, true, false,
+      case when n % 3 = 0 then 'Ich wohne gern hier und helfe beim Gießen, Nummer ' || n || '.' end,
+      case when n % 3 = 0 then (1 + n % 6) || '. OG' end, now()
+    from bn`);
+
+  await run(`insert into board_post (id, organization_id, property_id, author_id, title, body, created_at, updated_at)
+    select gen_random_uuid(), ${org}, ${property}, bn.id,
+           'Beitrag ' || g, 'Liebe Nachbarn,' || chr(10) || chr(10) || 'dies ist der Beitrag Nummer ' || g || '.',
+           now() - g * interval '1 hour', now() - g * interval '1 hour'
+    from generate_series(1, ${size.posts}) g join bn on bn.n = g % ${size.residents + 1}`);
+
+  // Conversations: c = 1..conversations the bench resident with neighbour c (c = 1 the long
+  // one), then pairs of neighbours (2p+1, 2p+2) for p = 0..pairs-1.
+  await run(`create temp table bconv on commit drop as
+    select c as n, gen_random_uuid() as id, 0 as a, c as b, case when c = 1 then ${longMessages} else ${shortMessages} end as messages
+    from generate_series(1, ${conversations}) c
+    union all
+    select ${conversations} + p + 1, gen_random_uuid(), 2 * p + 1, 2 * p + 2, ${perPair}
+    from generate_series(0, ${pairs - 1}) p`);
+  await run(`create temp table bconv_users on commit drop as
+    select bc.id, bc.n, bc.messages, ua.id as a_id, ub.id as b_id from bconv bc join bn ua on ua.n = bc.a join bn ub on ub.n = bc.b`);
+  await run(`insert into conversation (id, organization_id, property_id, user_low_id, user_high_id, created_at, last_message_at)
+    select id, ${org}, ${property}, least(a_id, b_id), greatest(a_id, b_id), now() - interval '400 days', now() - n * interval '1 minute'
+    from bconv_users`);
+  // Message k of a conversation (k = 1 the oldest) at last_message_at - (messages - k) minutes; both sides write in turn.
+  await run(`insert into direct_message (id, organization_id, conversation_id, sender_id, body, withheld, created_at)
+    select gen_random_uuid(), ${org}, bu.id, case when k % 2 = 0 then bu.a_id else bu.b_id end,
+           'Nachricht ' || k || ' – bis später, liebe Grüße!', false,
+           now() - bu.n * interval '1 minute' - (bu.messages - k) * interval '1 minute'
+    from bconv_users bu cross join generate_series(1, bu.messages) k`);
+  // Everything read but the last three of each of the bench resident's conversations.
+  await run(`insert into conversation_participant (conversation_id, portal_user_id, organization_id, last_read_at)
+    select id, a_id, ${org}, now() - n * interval '1 minute' - case when a_id = ${resident} then interval '3 minutes' else interval '0' end from bconv_users
+    union all
+    select id, b_id, ${org}, now() - n * interval '1 minute' from bconv_users`);
+}
+
+/** Whether the database already holds the large data set (BENCH_REUSE_DATABASE), the community of issue 21 included (a database of an earlier bench without it is seeded again). */
 export async function hasLargeWorld(orm: Orm): Promise<boolean> {
-  const rows = await orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from portal_user where email = ${literal(BENCH_PORTAL_USER.email)}`);
+  const rows = await orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from portal_user pu
+    join neighbour_profile np on np.portal_user_id = pu.id where pu.email = ${literal(BENCH_PORTAL_USER.email)}`);
   return Number(rows[0].n) > 0;
 }
 
@@ -438,7 +527,7 @@ export async function describeLargeWorld(orm: Orm): Promise<LargeWorld> {
   const orgLit = literal(org);
   const one = async <T>(sql: string) => (await em.execute<T[]>(sql))[0];
   const counts: Record<string, number> = {};
-  for (const table of ['property', 'address', 'unit', 'contact', 'contract', 'contract_contact']) {
+  for (const table of ['property', 'address', 'unit', 'contact', 'contract', 'contract_contact', 'portal_membership', 'board_post', 'direct_message']) {
     counts[table] = Number(
       (await one<{ n: string }>(`select count(*) as n from ${table} where ${table === 'contract_contact' ? 'true' : `organization_id = ${orgLit}`}`)).n,
     );
@@ -452,6 +541,10 @@ export async function describeLargeWorld(orm: Orm): Promise<LargeWorld> {
     join portal_user_contact puc on puc.portal_user_id = pu.id join contract_contact cc on cc.contact_id = puc.contact_id
     join contract k on k.id = cc.contract_id join unit u on u.id = k.unit_id
     where pu.email = ${literal(BENCH_PORTAL_USER.email)}`);
+  const conversation = await one<{ id: string }>(`
+    select c.id from conversation c join portal_user pu on pu.id in (c.user_low_id, c.user_high_id)
+    where pu.email = ${literal(BENCH_PORTAL_USER.email)} and c.property_id = ${literal(portal.id)}
+    order by (select count(*) from direct_message m where m.conversation_id = c.id) desc limit 1`);
   const pattern = (q: string) => literal(`%${q}%`);
   const propertyMatches = await one<{ n: string }>(`
     select count(*) as n from property p where p.organization_id = ${orgLit} and p.archived_at is null and (p.name ilike ${pattern(PROPERTY_QUERY)}
@@ -466,6 +559,7 @@ export async function describeLargeWorld(orm: Orm): Promise<LargeWorld> {
     largestProperty: { id: largest.id, name: largest.name, units: Number(largest.units) },
     portalProperty: portal,
     portalProperties: Number(portalProperties.n),
+    conversationId: conversation?.id ?? null,
     propertyMatches: Number(propertyMatches.n),
     contactMatches: Number(contactMatches.n),
   };

@@ -300,6 +300,29 @@ async function main() {
         headers: { ...browser, cookie: portal },
         expect: 'Beitrag 1',
       },
+      // Issue 21: the community of property 10 (test/bench/large-world.ts seedLargeCommunity).
+      {
+        name: 'Portal Eigentümer / Nachbarn (2,000)',
+        path: `/portal/liegenschaften/${world.portalProperty.id}/nachbarn`,
+        headers: { ...browser, cookie: portal },
+        expect: 'Nachbar 0001',
+      },
+      {
+        name: 'Portal Nachrichten (300 conversations)',
+        path: `/portal/liegenschaften/${world.portalProperty.id}/nachrichten`,
+        headers: { ...browser, cookie: portal },
+        expect: 'Nachbar 0001',
+      },
+      ...(world.conversationId
+        ? [
+            {
+              name: 'Portal conversation (10,000 messages)',
+              path: `/portal/liegenschaften/${world.portalProperty.id}/nachrichten/${world.conversationId}`,
+              headers: { ...browser, cookie: portal },
+              expect: 'Nachricht 10000 ',
+            },
+          ]
+        : []),
     ];
 
     // Each page once, to check it is the real page (not a login redirect) and weigh it. When

@@ -133,7 +133,8 @@ describe('posting and commenting', () => {
     expect(page.status).toBe(200);
     expect(titles(page)).toEqual(['Kinderwagen abzugeben', 'Gemeinsames Grillen im Hof?', 'Fahrradkeller wird aufgeräumt']);
     expect(page.$('.staff-post .badge').text()).toBe('Ihre Verwaltung');
-    expect(page.$('.resident-post .board-author').first().text().trim()).toBe('Nachbar/in');
+    // By the display name she chose in her profile (the demo's), never by her login's name.
+    expect(page.$('.resident-post .board-author').first().text().trim()).toBe('Kristina M.');
     const thumb = page.$('.resident-post img').attr('src')!;
     const image = await eigner.get(thumb);
     expect(image.status).toBe(200);

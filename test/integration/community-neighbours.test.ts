@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuditLog,
+  Conversation,
   DirectMessage,
   MessageReport,
   NeighbourProfile,
@@ -39,6 +40,9 @@ beforeAll(async () => {
   const em = app.em();
   await em.nativeUpdate(PortalUser, { id: app.world.portalUsers.kristina.id }, { displayName: 'Kristina <M.>' }, all);
   await em.nativeUpdate(PortalUser, { id: app.world.portalUsers.eigner.id }, { displayName: 'Heinrich E.' }, all);
+  // The demo lists both and has them talk (src/features/community/demo.ts); these tests start from nobody listed.
+  await em.nativeDelete(NeighbourProfile, {}, all);
+  await em.nativeDelete(Conversation, {}, all);
   app.forgetCaches();
 });
 afterAll(() => app?.close());
@@ -241,6 +245,44 @@ describe('Direktnachrichten', () => {
     expect(await mails()).toBe(before + 2);
   });
 
+  it('sent through htmx: the message comes back for the end of the list and the form empty, a refusal in place of the form', async () => {
+    await optIn(kristina);
+    await optIn(heinrich);
+    const conversation = await openConversation(kristina, ids().heinrich);
+    const page = await kristina.get(conversation);
+    // The plain form posts (and reloads) without JavaScript; htmx posts it to the same address.
+    const form = page.$('form#message-form');
+    expect(form.attr('method')).toBe('post');
+    expect(form.attr('action')).toBe(conversation);
+    expect(form.attr('data-hx-post')).toBe(conversation);
+    expect(form.attr('data-hx-target')).toBe('#messages');
+    const htmx = { headers: { 'HX-Request': 'true', 'HX-Target': 'messages' } };
+
+    app.clock.advance(1000);
+    const sent = await kristina.post(conversation, { body: 'Per <i>htmx</i> gesendet' }, htmx);
+    expect(sent.status).toBe(200);
+    expect(sent.$('li.message.mine .message-body').text()).toBe('Per <i>htmx</i> gesendet');
+    expect(sent.$('li.message i')).toHaveLength(0);
+    // The form comes back empty, out of band; no layout around it.
+    expect(sent.$('form#message-form[data-hx-swap-oob=true] textarea#body').text()).toBe('');
+    expect(sent.$('header, nav.portalnav')).toHaveLength(0);
+    expect(await app.em().count(DirectMessage, { body: 'Per <i>htmx</i> gesendet' }, all)).toBe(1);
+
+    const empty = await kristina.post(conversation, { body: ' ' }, htmx);
+    expect(empty.status).toBe(422);
+    expect(empty.headers.get('hx-retarget')).toBe('#message-form');
+    expect(empty.headers.get('hx-reswap')).toBe('outerHTML');
+    expect(empty.$('form#message-form #body-error').text()).toBe('Bitte schreiben Sie eine Nachricht.');
+    expect(empty.$('li.message')).toHaveLength(0);
+
+    // Without htmx the same form answers with the page to reload.
+    app.clock.advance(1000);
+    const plain = await kristina.post(conversation, { body: 'Ohne JavaScript' });
+    expect(plain.status).toBe(303);
+    expect(plain.location).toBe(`${conversation}#neueste`);
+    expect((await heinrich.get(conversation)).$('.message-body').last().text()).toBe('Ohne JavaScript');
+  });
+
   it('live: the stream sends a new message to the open page, escaped', async () => {
     await optIn(kristina);
     await optIn(heinrich);
@@ -328,10 +370,10 @@ describe('Direktnachrichten', () => {
     expect((await heinrich.post(`${conversation}/melden/${reported.id}`, { reason: 'Beleidigend' })).status).toBe(303);
     const report = await app.em().findOneOrFail(MessageReport, { message: reported.id }, all);
 
-    const reports = await staff.get('/verwaltung/gemeldete-nachrichten');
+    const reports = await staff.get('/verwaltung/meldungen/nachrichten');
     expect(reports.status).toBe(200);
-    expect(reports.$(`a[href="/verwaltung/gemeldete-nachrichten/${report.id}"]`)).toHaveLength(1);
-    const detail = await staff.get(`/verwaltung/gemeldete-nachrichten/${report.id}`);
+    expect(reports.$(`a[href="/verwaltung/meldungen/nachrichten/${report.id}"]`)).toHaveLength(1);
+    const detail = await staff.get(`/verwaltung/meldungen/nachrichten/${report.id}`);
     expect(detail.status).toBe(200);
     const shown = detail
       .$('.messages .message-body')
@@ -355,11 +397,11 @@ describe('Direktnachrichten', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0].actorId).toBe(app.world.staff.clerk.id);
 
-    expect((await staff.post(`/verwaltung/gemeldete-nachrichten/${report.id}/erledigt`)).status).toBe(303);
+    expect((await staff.post(`/verwaltung/meldungen/nachrichten/${report.id}/erledigt`)).status).toBe(303);
     // Another Verwaltung's staff: not found.
     const nord = app.client();
     await nord.loginStaff('verwalter@nordhaus-verwaltung.de', app.world.password);
-    expect((await nord.get(`/verwaltung/gemeldete-nachrichten/${report.id}`)).status).toBe(404);
+    expect((await nord.get(`/verwaltung/meldungen/nachrichten/${report.id}`)).status).toBe(404);
   });
 
   it('a conversation is not found from another property, another Verwaltung or the preview', async () => {
@@ -396,6 +438,16 @@ describe('Direktnachrichten', () => {
     expect((await kristina.get(conversation)).status).toBe(404);
     expect((await kristina.post(conversation, { body: 'Trotzdem' })).status).toBe(404);
     expect((await kristina.get(`${conversation}/live`)).status).toBe(404);
+
+    // The Nachbarschaftsprofil off: its fields are neither shown nor asked, and sent anyway they are not saved; the photo is not served.
+    await optIn(kristina, { about: 'Vorher', showPhoto: 'on' });
+    await switches({ neighbourProfileEnabled: false });
+    expect((await kristina.get(`${base()}/nachbarn/meine-angaben`)).$('#about, #location, input[name=showPhoto]')).toHaveLength(0);
+    await optIn(kristina, { about: 'Trotzdem', location: 'Trotzdem' });
+    const stored = await app.em().findOneOrFail(NeighbourProfile, { portalUser: ids().kristina }, all);
+    expect([stored.about, stored.location]).toEqual(['Vorher', null]);
+    expect((await heinrich.get(`${base()}/nachbarn`)).text).not.toContain('Vorher');
+    expect((await heinrich.get(`${base()}/nachbarn/${ids().kristina}/foto`)).status).toBe(404);
 
     await switches(ALL_ON, { communityEnabled: false });
     start = await kristina.get(base());

@@ -126,6 +126,12 @@ describe('Konto löschen', () => {
     const [low, high] = [userId, kristinaId].sort();
     const connection = app.em().getConnection();
     const org = app.world.organizations.sonnenschein.id;
+    // The demo's conversation of the two aside (src/features/community/demo.ts): this one holds exactly what is checked below.
+    await connection.execute('delete from conversation where property_id = ? and user_low_id = ? and user_high_id = ?', [
+      app.world.properties.maxPlanck.id,
+      low,
+      high,
+    ]);
     await connection.execute(
       'insert into conversation (id, organization_id, property_id, user_low_id, user_high_id, created_at) values (?, ?, ?, ?, ?, now())',
       [conversationId, org, app.world.properties.maxPlanck.id, low, high],

@@ -63,6 +63,14 @@ describe('SQL statements per request of the bench pages', () => {
       'Portal Dokumente': [`/portal/liegenschaften/${maxPlanck.id}/dokumente`],
       'Portal Dokumente ?q (htmx)': [`/portal/liegenschaften/${maxPlanck.id}/dokumente?q=Haus`, { 'hx-request': 'true', 'hx-target': 'document-results' }],
       'Portal Vorgänge': [`/portal/liegenschaften/${maxPlanck.id}/vorgaenge`],
+      // The community (issue 21): the demo lists Heinrich and Kristina and has them talk (src/features/community/demo.ts).
+      'Portal Schwarzes Brett': [`/portal/liegenschaften/${maxPlanck.id}/schwarzes-brett`],
+      'Portal Eigentümer / Nachbarn': [`/portal/liegenschaften/${maxPlanck.id}/nachbarn`],
+      'Portal Nachrichten': [`/portal/liegenschaften/${maxPlanck.id}/nachrichten`],
+      'Portal conversation': [`/portal/liegenschaften/${maxPlanck.id}/nachrichten/${await demoConversation()}`],
+      'Portal conversation, older messages': [
+        `/portal/liegenschaften/${maxPlanck.id}/nachrichten/${await demoConversation()}?vor=${await oldestOfDemoConversation()}`,
+      ],
     };
     const counts: Record<string, number> = {};
     for (const [name, [path, headers]] of Object.entries(staffPages)) counts[name] = await statementsOf(staff, path, headers);
@@ -102,7 +110,32 @@ const EXPECTED = {
   'Portal Dokumente ?q (htmx)': 1,
   // Session, portal access (scope), Meine Vorgänge with the concerns to join in one statement.
   'Portal Vorgänge': 1,
+  // Rows (posts of staff and residents in one), whether the page's authors still live there, a bar.
+  'Portal Schwarzes Brett': 3,
+  // The listed neighbours with the access rule in one statement (paged: 50, at 2,000 as well; npm run bench).
+  'Portal Eigentümer / Nachbarn': 1,
+  // A page of conversations with their unread counts, the names of the page's neighbours.
+  'Portal Nachrichten': 2,
+  // The conversation (its rule), the other's entry, the block, the latest page of messages, the read mark.
+  'Portal conversation': 5,
+  // Older messages: the same without the read mark.
+  'Portal conversation, older messages': 4,
 };
+
+/** The demo's conversation of Heinrich and Kristina in Max-Planck-Straße 12. */
+async function demoConversation(): Promise<string> {
+  const { rows } = await sql<{ id: string }>`select id from conversation where property_id = ${app.world.properties.maxPlanck.id} limit 1`.execute(
+    app.em().getKysely(),
+  );
+  return rows[0]!.id;
+}
+
+/** `?vor=` of the newest message of the demo's conversation: the page of those before it. */
+async function oldestOfDemoConversation(): Promise<string> {
+  const { rows } = await sql<{ id: string; created_at: Date }>`select m.id, m.created_at from direct_message m
+    where m.conversation_id = ${await demoConversation()} order by m.created_at desc limit 1`.execute(app.em().getKysely());
+  return encodeURIComponent(`${new Date(rows[0]!.created_at).toISOString()}_${rows[0]!.id}`);
+}
 
 describe('the total of a long list (listTotal)', () => {
   const em = () => {

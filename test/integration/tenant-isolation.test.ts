@@ -231,7 +231,7 @@ describe('portal', () => {
     const kristina = await resident(KRISTINA);
     for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(`${maxPlanck}/nachrichten/${encodeURIComponent(id)}`), id);
     const nordhaus = await staff(NORDHAUS_ADMIN);
-    expectNotFound(await nordhaus.get(`/verwaltung/gemeldete-nachrichten/${randomUUID()}`), 'report');
+    expectNotFound(await nordhaus.get(`/verwaltung/meldungen/nachrichten/${randomUUID()}`), 'report');
   });
 });
 

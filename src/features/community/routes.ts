@@ -243,17 +243,40 @@ export function portalRoutes() {
     scoped(conversationScope, (req, res, scope) => showConversation(req, res, scope, { body: '' })),
   );
 
+  /**
+   * A refused message: the page with the form at its message, or through htmx the form alone,
+   * swapped in place of the one sent (the form targets the message list when it succeeds).
+   */
+  const refuse = async (
+    req: Request,
+    res: Response,
+    scope: Awaited<ReturnType<typeof conversationScope.load>>,
+    form: { body: string },
+    errors: FieldErrors,
+    status: number,
+  ) => {
+    if (!fromHtmx(req)) return showConversation(req, res, scope, form, errors, status);
+    res.set({ 'HX-Retarget': '#message-form', 'HX-Reswap': 'outerHTML' });
+    render(
+      req,
+      res,
+      'community/_message-form',
+      { base: propertyBase(scope), conversationId: scope.conversation.id, form, errors: fieldMessages(req.t, errors), oob: false },
+      status,
+    );
+  };
+
   router.post(
     '/liegenschaften/:propertyId/nachrichten/:conversationId',
     scoped(conversationScope, async (req, res, scope) => {
       const form = messageForm(req.body);
       const now = req.deps.clock.now();
       const errors = validateMessage(form);
-      if (Object.keys(errors).length) return showConversation(req, res, scope, form, errors, 422);
+      if (Object.keys(errors).length) return refuse(req, res, scope, form, errors, 422);
       const allowed = await mayMessage(req.em, scope.organization, scope.property, scope.access, scope.user, scope.conversation.otherId, now);
-      if ('refusal' in allowed) return showConversation(req, res, scope, form, { body: `community:errors.${allowed.refusal}` }, 422);
-      if (await throttled(req.em, scope.user, now)) return showConversation(req, res, scope, form, { body: 'community:errors.throttled' }, 429);
-      await sendMessage(req.em, {
+      if ('refusal' in allowed) return refuse(req, res, scope, form, { body: `community:errors.${allowed.refusal}` }, 422);
+      if (await throttled(req.em, scope.user, now)) return refuse(req, res, scope, form, { body: 'community:errors.throttled' }, 429);
+      const message = await sendMessage(req.em, {
         organization: scope.organization,
         property: scope.property,
         sender: scope.user,
@@ -263,6 +286,15 @@ export function portalRoutes() {
         baseUrl: req.deps.config.baseUrl,
         now,
       });
+      // Through htmx: the message for the end of the list and the form empty again (no reload).
+      if (fromHtmx(req)) {
+        return render(req, res, 'community/_sent', {
+          base: propertyBase(scope),
+          conversationId: scope.conversation.id,
+          message,
+          names: { other: allowed.recipient.name ?? req.t('community:anonymous') },
+        });
+      }
       res.redirect(303, `${propertyBase(scope)}/nachrichten/${scope.conversation.id}#neueste`);
     }),
   );
@@ -348,6 +380,11 @@ export function portalRoutes() {
   return router;
 }
 
+/** An htmx request (not the restore of a page from history). */
+function fromHtmx(req: Request): boolean {
+  return req.get('hx-request') === 'true' && req.get('hx-history-restore-request') !== 'true';
+}
+
 /** `?vor=<ISO time>_<id>`: the oldest message shown, to page to older ones. */
 function parseBefore(value: unknown): { at: Date; id: string } | null {
   if (typeof value !== 'string') return null;
@@ -356,12 +393,12 @@ function parseBefore(value: unknown): { at: Date; id: string } | null {
   return isUuid(id) && !Number.isNaN(date.getTime()) ? { at: date, id } : null;
 }
 
-/** Console routes, mounted at /verwaltung (staff): reported Direktnachrichten. */
+/** Console routes, mounted at /verwaltung (staff): reported Direktnachrichten, the second tab of "Meldungen" (./board-routes.ts the first). */
 export function consoleRoutes() {
   const router = Router();
 
   router.get(
-    '/gemeldete-nachrichten',
+    '/meldungen/nachrichten',
     scoped(staffScope, async (req, res) => {
       const page = pageNumber(req.query.seite);
       const { reports, hasNext } = await reportsPage(req.em, page);
@@ -370,7 +407,7 @@ export function consoleRoutes() {
   );
 
   router.get(
-    '/gemeldete-nachrichten/:reportId',
+    '/meldungen/nachrichten/:reportId',
     scoped(messageReportScope, async (req, res, { staff, report }) => {
       const neighbourhood = await reportNeighbourhood(req.em, report);
       // Messages are private: that staff read this excerpt is recorded.
@@ -388,10 +425,10 @@ export function consoleRoutes() {
   );
 
   router.post(
-    '/gemeldete-nachrichten/:reportId/erledigt',
+    '/meldungen/nachrichten/:reportId/erledigt',
     scoped(messageReportScope, async (req, res, { staff, report }) => {
       await markHandled(req.em, staff, report, req.deps.clock.now());
-      res.redirect(303, '/verwaltung/gemeldete-nachrichten');
+      res.redirect(303, '/verwaltung/meldungen/nachrichten');
     }),
   );
 

@@ -20,7 +20,7 @@ import {
 import { seedDemoAnnouncements } from '../announcements/demo.ts';
 import { seedDemoAppointments } from '../appointments/demo.ts';
 import { seedDemoBulletin } from '../bulletin/demo.ts';
-import { seedDemoBoard } from '../community/board-demo.ts';
+import { seedDemoCommunity } from '../community/demo.ts';
 import { seedDemoContactPersons } from '../contact-persons/demo.ts';
 import { seedDemoFaq } from '../faq/demo.ts';
 import { seedDemoDocuments, seedDocumentTypes } from '../documents/demo.ts';
@@ -401,7 +401,7 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoFaq(tx, contentWorld);
     seedDemoContactPersons(tx, contentWorld);
     seedDemoBulletin(tx, contentWorld, now);
-    seedDemoBoard(tx, { organization: sonnenschein, property: maxPlanck.property, author: eignerUser, commenter: kristinaUser }, now);
+    seedDemoCommunity(tx, { organization: sonnenschein, property: maxPlanck.property, kristina: kristinaUser, neighbour: eignerUser }, now);
     seedDemoBookings(tx, contentWorld, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
     const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
