@@ -21,6 +21,7 @@ const LANGUAGE_KEY = '/offline/language';
 // The reader of the newest portal answer: a page still being kept when the login changed
 // (logout right after a visit) is thrown away instead of outliving the drop.
 let newestReader = null;
+let newestLanguage = null;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -53,7 +54,7 @@ self.addEventListener('fetch', (event) => {
     url.pathname.startsWith('/static/') ||
     /^\/verwaltungen\/[^/]+\/(marke\.css|logo|logo\.png|icon-[a-z0-9]+\.png|apple-touch-icon\.png)$/.test(url.pathname)
   ) {
-    event.respondWith(shellFile(request));
+    event.respondWith(shellFile(event));
     return;
   }
   // htmx asks for fragments: a 401 there means the login is gone.
@@ -79,7 +80,10 @@ async function navigate(event) {
   }
   await dropPages(PAGES + reader);
   const language = response.headers.get('Content-Language');
-  if (language) event.waitUntil(caches.open(SHELL).then((cache) => cache.put(LANGUAGE_KEY, new Response(language))));
+  if (language && language !== newestLanguage) {
+    newestLanguage = language;
+    event.waitUntil(caches.open(SHELL).then((cache) => cache.put(LANGUAGE_KEY, new Response(language))));
+  }
   if (keepable(response)) event.waitUntil(keep(reader, request, response.clone()));
   return response;
 }
@@ -123,20 +127,27 @@ async function offlineAnswer(request) {
   return page || new Response('Offline', { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
-/** Shell files: the network first (and kept), the kept copy when it fails. */
-async function shellFile(request) {
+/** Shell files: the network first (the copy refreshed when it changed), the kept copy when it fails. */
+async function shellFile(event) {
+  const request = event.request;
   try {
     const response = await fetch(request);
-    if (response.ok && response.type === 'basic') {
-      const copy = response.clone();
-      caches.open(SHELL).then((cache) => cache.put(request, copy));
-    }
+    if (response.ok && response.type === 'basic') event.waitUntil(refreshShell(request, response.clone()));
     return response;
   } catch (error) {
     const kept = await caches.match(request, { cacheName: SHELL, ignoreVary: true });
     if (kept) return kept;
     throw error;
   }
+}
+
+/** Writes a shell file only when it is new or its ETag changed: most page loads write nothing. */
+async function refreshShell(request, response) {
+  const cache = await caches.open(SHELL);
+  const kept = await cache.match(request, { ignoreVary: true });
+  const version = (r) => r.headers.get('ETag') || r.headers.get('Last-Modified');
+  if (kept && version(kept) && version(kept) === version(response)) return;
+  await cache.put(request, response);
 }
 
 async function watchLogout(request) {
