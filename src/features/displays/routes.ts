@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
 import type { Display, Property } from '../../entities/index.ts';
 import { HttpError } from '../../http/errors.ts';
 import { fieldMessages, type FieldErrors } from '../../http/forms.ts';
@@ -26,6 +27,14 @@ import {
 // Digitaler Hausaushang: the screens of a property in the console (…/hausaushang), and the
 // page a screen opens with its secret address (/aushang/<token>, no login).
 
+/** A new address, shown once: as text, as a link and as a QR code to scan with the screen's camera. */
+type Created = { display: Display; url: string; qr: string };
+
+async function created(display: Display, baseUrl: string, token: string): Promise<Created> {
+  const url = displayUrl(baseUrl, token);
+  return { display, url, qr: await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 1, scale: 5 }) };
+}
+
 const base = (property: Property) => `/verwaltung/liegenschaften/${property.id}/hausaushang`;
 
 /** The property's screens with the form "Neuer Bildschirm"; `created` carries a new address for the one answer that shows it. */
@@ -33,7 +42,7 @@ async function showList(
   req: Request,
   res: Response,
   property: Property,
-  options: { form?: DisplayForm; errors?: FieldErrors; created?: { display: Display; url: string } } = {},
+  options: { form?: DisplayForm; errors?: FieldErrors; created?: Created } = {},
   status = 200,
 ) {
   const displays = await listDisplays(req.em, property);
@@ -62,7 +71,7 @@ function showDisplay(
   res: Response,
   property: Property,
   display: Display,
-  options: { form?: DisplayForm; errors?: FieldErrors; created?: { display: Display; url: string } } = {},
+  options: { form?: DisplayForm; errors?: FieldErrors; created?: Created } = {},
   status = 200,
 ) {
   render(
@@ -102,7 +111,7 @@ export function consoleRoutes() {
       const errors = validateDisplay(form);
       if (Object.keys(errors).length) return showList(req, res, property, { form, errors }, 422);
       const { display, token } = await createDisplay(req.em, staff, property, form, req.deps.clock.now());
-      await showDisplay(req, res, property, display, { created: { display, url: displayUrl(req.deps.config.baseUrl, token) } }, 201);
+      await showDisplay(req, res, property, display, { created: await created(display, req.deps.config.baseUrl, token) }, 201);
     }),
   );
 
@@ -126,7 +135,7 @@ export function consoleRoutes() {
     `${one}/neue-adresse`,
     scoped(displayScope, async (req, res, { staff, property, display }) => {
       const token = await regenerateDisplayToken(req.em, staff, display, req.deps.clock.now());
-      showDisplay(req, res, property, display, { created: { display, url: displayUrl(req.deps.config.baseUrl, token) } });
+      showDisplay(req, res, property, display, { created: await created(display, req.deps.config.baseUrl, token) });
     }),
   );
 

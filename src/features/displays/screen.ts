@@ -59,7 +59,7 @@ export type ScreenContent = {
   propertyName: string;
   addresses: string[];
   blocks: ScreenBlock[];
-  management: { name: string; lines: string[]; phone: string | null; email: string | null } | null;
+  management: { name: string; address: string; phone: string | null; email: string | null } | null;
   qr: { dataUrl: string; url: string } | null;
 };
 
@@ -99,7 +99,7 @@ async function displayAnnouncements(em: Em, organizationId: string, propertyId: 
 
 function managementOf(org: Organization): ScreenContent['management'] {
   const place = [org.postalCode, org.city].filter(Boolean).join(' ');
-  return { name: org.name, lines: [org.street, place].filter((l): l is string => Boolean(l)), phone: org.phone ?? null, email: org.email ?? null };
+  return { name: org.name, address: [org.street, place].filter(Boolean).join(', '), phone: org.phone ?? null, email: org.email ?? null };
 }
 
 /** Everything the screen shows, by its settings. */
@@ -144,30 +144,37 @@ export async function screenContent(em: Em, display: Display, options: { baseUrl
 // screen's width (static/aushang.css), so a line holds about the same number of characters on
 // every 16:9 (quer) or 10:16 (hoch) screen and the estimate holds for all of them.
 
-/** Characters per line of a column (conservative), and lines per column and columns per page. */
+/**
+ * Characters per line of a column (a little under what fits, for word wrapping), and lines per
+ * column and columns per page: what fits between the header and the footer, less a line for
+ * safety (measured in Chromium at 1920×1080 and 800×1280, test/e2e/displays.test.ts).
+ */
 const CHARS_PER_LINE = 44;
 const LAYOUT: Record<DisplayOrientation, { lines: number; columns: number }> = {
-  landscape: { lines: 15, columns: 2 },
+  landscape: { lines: 17.5, columns: 2 },
   portrait: { lines: 24, columns: 1 },
 };
 
 const linesOf = (text: string, chars = CHARS_PER_LINE) => Math.max(1, Math.ceil(text.length / chars));
-/** A card's heading: larger type, so fewer characters a line, and its margin. */
-const headingLines = (text: string) => linesOf(text, 32) * 1.3 + 0.5;
-const CARD = 1.2;
+/** Sizes in lines of body text (static/aushang.css): a card's heading (1.25em, fewer characters a line), a small line, the gaps. */
+const headingLines = (text: string) => linesOf(text, 34) * 1.15 + 0.15;
+const SMALL = 0.85;
+const GAP = 0.3;
+const CARD = 1.0;
 
 function blockLines(block: ScreenBlock): number {
   switch (block.kind) {
     case 'announcement':
-      return CARD + headingLines(block.title) + 1 + block.paragraphs.reduce((sum, p) => sum + linesOf(p) + 0.4, 0);
+      return CARD + headingLines(block.title) + SMALL + block.paragraphs.reduce((sum, p) => sum + linesOf(p) + GAP, 0) + (block.cut ? SMALL : 0);
     case 'appointments':
       return (
         CARD +
-        headingLines('Termine') +
+        headingLines('Nächste Termine') +
         Math.max(
           1,
-          block.items.reduce((sum, i) => sum + 1 + linesOf(i.title) + (i.location ? linesOf(i.location) : 0) + 0.4, 0),
-        )
+          block.items.reduce((sum, i) => sum + 1 + linesOf(i.title) + (i.location ? linesOf(i.location, 50) * SMALL : 0) + GAP, 0),
+        ) +
+        (block.more ? SMALL : 0)
       );
     case 'contacts':
       return (
@@ -175,10 +182,10 @@ function blockLines(block: ScreenBlock): number {
         headingLines('Ansprechpartner') +
         Math.max(
           1,
-          block.people.reduce((sum, p) => sum + linesOf(p.name) + (p.role ? 1 : 0) + (p.phone ? 1 : 0) + (p.email ? 1 : 0) + 0.4, 0),
+          block.people.reduce((sum, p) => sum + linesOf(p.name) + (p.role ? SMALL : 0) + (p.phone ? 1 : 0) + (p.email ? linesOf(p.email) : 0) + GAP, 0),
         ) +
         (block.emergency.length || block.withPublicNumbers
-          ? 2 + block.emergency.reduce((sum, p) => sum + 1 + linesOf(`${p.role}: ${p.name}`), 0) + (block.withPublicNumbers ? 2 : 0)
+          ? 1.3 + block.emergency.reduce((sum, p) => sum + linesOf(`${p.role}: ${p.name} ${p.phone ?? ''}`) + 0.15, 0) + (block.withPublicNumbers ? 2 : 0)
           : 0)
       );
   }
