@@ -110,6 +110,13 @@ describeInBrowser('Digitaler Hausaushang in the browser', () => {
       next = await tablet.locator('#aushang').getAttribute('data-next');
     }
     expect(t.problemsOf(tablet)).toEqual([]);
+    // A 3:4 tablet held upright gets slightly smaller type; everything still fits.
+    await tablet.setViewportSize({ width: 768, height: 1024 });
+    await tablet.goto(url);
+    expect((await layoutOf(tablet)).cardsBelowMain).toBe(0);
+    expect((await layoutOf(tablet)).qrInside).toBe(true);
+    expect(await horizontalOverflow(tablet)).toBe(0);
+    await t.screenshot(tablet, 'aushang-hoch-768x1024');
 
     // Staff see that it was online.
     await staff.goto(`/verwaltung/liegenschaften/${t.app.world.properties.rosenweg.id}/hausaushang`);
