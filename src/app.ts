@@ -40,6 +40,7 @@ import * as bulletin from './features/bulletin/routes.ts';
 import * as communityBoard from './features/community/board-routes.ts';
 import * as reports from './features/reports/routes.ts';
 import * as bookings from './features/bookings/routes.ts';
+import * as displays from './features/displays/routes.ts';
 import * as contactPersons from './features/contact-persons/routes.ts';
 import * as content from './features/content/routes.ts';
 import * as faq from './features/faq/routes.ts';
@@ -196,6 +197,8 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '', 'public', [], homeRoutes());
   // Calendar subscriptions are fetched by calendar apps with the secret in the URL, no session.
   registry.mount(app, '', 'public', [], appointments.feedRoutes());
+  // A Hausaushang's screen opens its page with the secret in the URL, no session (src/features/displays).
+  registry.mount(app, '', 'public', [], displays.publicRoutes());
   // The second factor and the company sign-in first: "/anmelden/<kürzel>" must not shadow them.
   registry.mount(app, '/verwaltung', 'public', [], staffSignIn.signInRoutes());
   registry.mount(app, '/verwaltung', 'public', [], loginRoutes('staff'));
@@ -232,6 +235,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], reports.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], bookings.consoleRoutes());
+  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], displays.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], unitPageRoutes());
   registry.mount(app, '/verwaltung/adressen', 'staff', [requireStaff], addressListRoutes());
   registry.mount(app, '/verwaltung/einheiten', 'staff', [requireStaff], unitListRoutes());

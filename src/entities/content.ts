@@ -25,6 +25,8 @@ export const Announcement = defineEntity({
     status: p.enum(CONTENT_STATUSES).default('draft'),
     allProperties: p.boolean().default(false),
     properties: () => p.manyToMany(Property).owner().pivotTable('announcement_property'),
+    /** "Im Hausaushang zeigen": on the screens of its properties (src/features/displays). New ones default to on in the form. */
+    showOnDisplay: p.boolean().default(false),
     publishedAt: p.datetime().nullable(),
     createdBy: () => p.manyToOne(StaffUser),
     createdAt: createdAt(),

@@ -132,6 +132,8 @@ const PARAM_VALUES: Record<string, () => string> = {
   // Direktnachrichten (src/features/community): no conversation or report in the test seed, a 404 behind every guard (reportId above serves both kinds of report).
   conversationId: () => '00000000-0000-4000-8000-000000000000',
   messageId: () => '00000000-0000-4000-8000-000000000000',
+  // Hausaushang (src/features/displays): an unknown screen is a 404 behind the guard.
+  displayId: () => '00000000-0000-4000-8000-000000000000',
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;

@@ -26,6 +26,8 @@ export function seedDemoAnnouncements(tx: Em, world: DemoAnnouncementWorld, now 
       status: daysAgo === null ? 'draft' : 'published',
       publishedAt: daysAgo === null ? null : at,
       allProperties: targets === 'all',
+      // The published ones are on the demo's Hausaushang of Rosenweg 24 (src/features/displays/demo.ts).
+      showOnDisplay: daysAgo !== null,
       properties: targets === 'all' ? [] : targets,
       createdBy: manager,
       createdAt: at,

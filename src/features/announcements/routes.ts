@@ -31,7 +31,8 @@ import { dueForReach, parseReachDays, receiptsView } from '../notifications/rece
 
 const BASE = '/verwaltung/mitteilungen';
 
-const EMPTY_FORM: AnnouncementForm = { title: '', body: '', allProperties: false, propertyIds: [], notifyAgain: false };
+// A new Mitteilung goes to whole properties, so it is on their Hausaushang unless unticked.
+const EMPTY_FORM: AnnouncementForm = { title: '', body: '', allProperties: false, propertyIds: [], notifyAgain: false, showOnDisplay: true };
 
 /** The form page "Neue Mitteilung" or the edit page, empty, loaded or as submitted with its messages. */
 async function showForm(req: Request, res: Response, announcement: Announcement | null, form: AnnouncementForm, errors: FieldErrors = {}, status = 200) {

@@ -21,7 +21,15 @@ export const TITLE_MAX = 200;
 export const BODY_MAX = 20000;
 
 /** What the form "Neue Mitteilung" sends, as the handler read it. */
-export type AnnouncementForm = { title: string; body: string; allProperties: boolean; propertyIds: string[]; notifyAgain: boolean };
+export type AnnouncementForm = {
+  title: string;
+  body: string;
+  allProperties: boolean;
+  propertyIds: string[];
+  notifyAgain: boolean;
+  /** "Im Hausaushang zeigen" (src/features/displays): ticked in the form of a new Mitteilung. */
+  showOnDisplay: boolean;
+};
 /** Field → i18n key of the message shown next to it. */
 export type FieldErrors = Partial<Record<'title' | 'body' | 'properties' | 'attachments', string>>;
 export type SaveAction = 'draft' | 'publish' | 'save';
@@ -38,6 +46,7 @@ export function readForm(body: Record<string, unknown>): AnnouncementForm {
     allProperties: body.allProperties === '1' || body.allProperties === 'on',
     propertyIds: [...new Set(list(body.propertyIds).filter(isUuid))],
     notifyAgain: body.notifyAgain === '1' || body.notifyAgain === 'on',
+    showOnDisplay: body.showOnDisplay === '1' || body.showOnDisplay === 'on',
   };
 }
 
@@ -49,6 +58,7 @@ export function formOf(announcement: Announcement): AnnouncementForm {
     allProperties: announcement.allProperties,
     propertyIds: announcement.properties.getItems().map((p) => p.id),
     notifyAgain: false,
+    showOnDisplay: announcement.showOnDisplay,
   };
 }
 
@@ -115,6 +125,7 @@ export async function saveAnnouncement(
   announcement.title = form.title;
   announcement.body = form.body;
   announcement.allProperties = form.allProperties;
+  announcement.showOnDisplay = form.showOnDisplay;
   announcement.properties.set(form.allProperties ? [] : input.properties);
   announcement.updatedAt = now;
 

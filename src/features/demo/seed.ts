@@ -28,6 +28,7 @@ import { seedDemoInvitations, type DemoSeedOptions } from '../invitations/demo.t
 import { seedDemoTickets, seedTicketCategories } from '../tickets/demo.ts';
 import { seedDemoAccounting } from '../reports/demo.ts';
 import { seedDemoBookings } from '../bookings/demo.ts';
+import { seedDemoDisplays } from '../displays/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -403,6 +404,7 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoBulletin(tx, contentWorld, now);
     seedDemoCommunity(tx, { organization: sonnenschein, property: maxPlanck.property, kristina: kristinaUser, neighbour: eignerUser }, now);
     seedDemoBookings(tx, contentWorld, now);
+    seedDemoDisplays(tx, contentWorld, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
     const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
     seedDocumentTypes(tx, nordhaus, now);
