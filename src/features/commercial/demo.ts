@@ -1,3 +1,4 @@
+import { FlushMode } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { type Contact, PortalMembership, PortalUser, type Organization, type Property } from '../../entities/index.ts';
 import { newInvitation } from '../invitations/codes.ts';
@@ -19,7 +20,13 @@ export async function seedDemoCommercial(
   now: Date,
 ): Promise<{ bakeryUser: PortalUser }> {
   const { organization, property, bakery, passwordHash } = world;
-  const existing = bakery.id ? await tx.findOne(PortalUser, { contacts: bakery.id }) : null;
+  // The seed runs before any Verwaltung is scoped, and in its own unit of work: name the
+  // Verwaltung, and do not flush the half-built world to ask.
+  const existing = await tx.findOne(
+    PortalUser,
+    { organization: organization.id, contacts: bakery.id },
+    { filters: { tenant: false }, flushMode: FlushMode.COMMIT },
+  );
   const bakeryUser =
     existing ??
     tx.create(PortalUser, {
