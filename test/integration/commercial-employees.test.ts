@@ -16,6 +16,7 @@ import {
   PortalUser,
   Property,
   Session,
+  Unit,
   type Document,
 } from '../../src/entities/index.ts';
 import { DEMO_BAKERY_LOGIN, DEMO_EMPLOYEE_CODE, seedDemoCommercial } from '../../src/features/commercial/demo.ts';
@@ -140,6 +141,11 @@ describe('the role "Gewerbe"', () => {
     const member = page.$(`#membership-${paulaMembership.id}`).text();
     expect(member).toContain('Gewerbemitarbeiter');
     expect(member).toContain('Bruno Brotzeit');
+    // And on the unit's page.
+    const shop = await app.em().findOneOrFail(Unit, { number: 'Gewerbe 01 (Bäckerei)' }, all);
+    const unitPage = await clients.manager.get(`/verwaltung/liegenschaften/${app.world.properties.maxPlanck.id}/einheiten/${shop.id}`);
+    expect(unitPage.$('main').text()).toContain('Gewerbe:');
+    expect(unitPage.$('main').text()).not.toContain('Mieter:');
   });
 });
 
