@@ -68,6 +68,7 @@ import { ownershipRoutes as masterDataOwnershipRoutes } from './features/masterd
 import { importRoutes as masterDataImportRoutes } from './features/masterdata/import-routes.ts';
 import { overviewRoutes as masterDataOverviewRoutes } from './features/masterdata/overview.ts';
 import { apiKeyAdminRoutes } from './features/api-keys/routes.ts';
+import * as commercial from './features/commercial/routes.ts';
 import * as notifications from './features/notifications/routes.ts';
 import * as privacy from './features/privacy/routes.ts';
 import * as profile from './features/profile/routes.ts';
@@ -252,6 +253,7 @@ export function createApp(deps: AppDeps) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], community.consoleRoutes());
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], commercial.consoleRoutes());
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], preview.consoleRoutes());
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
@@ -277,6 +279,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], notifications.portalRoutes());
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], profile.portalRoutes());
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], privacy.portalRoutes());
+  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], commercial.portalRoutes());
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 

@@ -12,8 +12,10 @@ import { StaffUser } from './staff-user.ts';
  * - additional_user: "Nutzer zum Kontakt hinzufügen" — a second login for the same contact,
  *   sent to another e-mail address (both spouses).
  * - neighbour: "Nachbarn einladen" — a resident invites a neighbour as Bewohner of a property.
+ * - commercial_employee: a commercial tenant (or staff for it) invites an employee as
+ *   Gewerbemitarbeiter of a property (src/features/commercial).
  */
-export const INVITATION_KINDS = ['contact', 'additional_user', 'neighbour'] as const;
+export const INVITATION_KINDS = ['contact', 'additional_user', 'neighbour', 'commercial_employee'] as const;
 export type InvitationKind = (typeof INVITATION_KINDS)[number];
 export const INVITATION_CHANNELS = ['email', 'letter'] as const;
 export type InvitationChannel = (typeof INVITATION_CHANNELS)[number];
@@ -41,6 +43,8 @@ export const Invitation = defineEntity({
     email: p.string().length(254).nullable(),
     invitedByStaff: () => p.manyToOne(StaffUser).nullable(),
     invitedByPortalUser: () => p.manyToOne(PortalUser).nullable(),
+    /** The company contact whose employee is invited (kind commercial_employee); not `contact`, which the invitee would become. */
+    companyContact: () => p.manyToOne(Contact).nullable(),
     /** The letter PDF that carries the code (channel letter). */
     letterBatch: () => p.manyToOne(InvitationLetterBatch).nullable(),
     expiresAt: p.datetime(),

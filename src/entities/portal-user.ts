@@ -53,6 +53,11 @@ export const PortalMembership = defineEntity({
     role: p.enum(MEMBERSHIP_ROLES),
     /** The neighbour who invited this Bewohner, if any. */
     invitedBy: () => p.manyToOne(PortalUser).nullable(),
+    /**
+     * A Gewerbemitarbeiter's company (a contact with a commercial tenancy there): the
+     * membership counts only while that tenancy runs (src/features/access/service.ts).
+     */
+    companyContact: () => p.manyToOne(Contact).nullable().index(),
     endedAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },

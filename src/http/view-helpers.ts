@@ -1,6 +1,7 @@
 import { contactDisplayName } from '../entities/contact.ts';
 import { dateTimeFormat, numberFormat } from '../intl.ts';
 import { photoUrl } from '../features/profile/photo.ts';
+import { contractRoleOf } from '../features/access/service.ts';
 
 /** Small formatting helpers available in every template as `it.<name>`. */
 const dateFormat = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' });
@@ -55,6 +56,8 @@ export function richText(text: string | null | undefined): string {
 
 export const helpers = {
   contactName: contactDisplayName,
+  /** A contract's role for one of its contacts, console:contractKinds.<role>: "Gewerbe" for a company's commercial tenancy (src/features/access/service.ts). */
+  contractRole: contractRoleOf,
   /** Where a page finds a login's profile photo, or null (src/features/profile/photo.ts; who may see it: ./visibility.ts). */
   photoUrl,
   richText,

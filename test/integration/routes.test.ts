@@ -13,6 +13,7 @@ import * as notifications from '../../src/features/notifications/routes.ts';
 import * as registration from '../../src/features/registration/routes.ts';
 import * as privacy from '../../src/features/privacy/routes.ts';
 import * as profile from '../../src/features/profile/routes.ts';
+import * as commercial from '../../src/features/commercial/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Client, type Page } from '../support/client.ts';
 
@@ -324,12 +325,14 @@ describe('the preview of Rosenweg 24', () => {
 
   it('serves the same portal routes as the resident portal', () => {
     // Residents only, never in the preview: first-login questions, profile, "Nachbarn einladen",
-    // Profil › Benachrichtigungen, the profile's own sections and photos, Meine Daten and Konto löschen.
+    // Profil › Benachrichtigungen, the profile's own sections and photos, Meine Daten and Konto löschen,
+    // a commercial tenant's "Mitarbeiter" (src/features/commercial).
     const residentOnly = new RouteRegistry();
     residentOnly.mount(express(), '/portal', 'portal', [], registration.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], notifications.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], profile.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], privacy.portalRoutes());
+    residentOnly.mount(express(), '/portal', 'portal', [], commercial.portalRoutes());
     const own = new Set(residentOnly.list().map(describeRoute));
     const portal = guarded('portal')
       .filter((r) => !own.has(describeRoute(r)))

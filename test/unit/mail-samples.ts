@@ -84,6 +84,14 @@ export const MAIL_SAMPLES: Record<string, Record<string, unknown>> = {
     validUntil: new Date('2026-12-31T12:00:00Z'),
     link: 'https://hausportal.example/portal/registrieren',
   },
+  'commercial-employee-invitation': {
+    name: 'Lena Mehl',
+    companyName: 'Bäckerei Brotzeit GmbH',
+    propertyName: 'Max-Planck-Straße 12',
+    code: 'BACK-WARE-2345',
+    validUntil: new Date('2026-12-31T12:00:00Z'),
+    link: 'https://hausportal.example/portal/registrieren?code=BACK-WARE-2345',
+  },
   'document-shared': {
     name: 'Dr. Heinrich Eigner',
     day: '2026-12-14',

@@ -43,8 +43,12 @@ export const PORTAL_ROLES: readonly PortalRole[] = [
 
 export type PropertyAccess = {
   property: Property;
-  /** Every role held there now, for display: contract roles inside the window and memberships. */
+  /** Every role held there now: contract roles inside the window and memberships. */
   roles: PortalRole[];
+  /** `roles` as people read them: a company's tenancy of a commercial unit is "Gewerbe", not "Mieter". */
+  shownRoles: ShownRole[];
+  /** The user's company contacts with a commercial tenancy running there: who may invite Gewerbemitarbeiter (src/features/commercial). */
+  commercialContactIds: string[];
   /** The roles group sharing reaches: running contracts and memberships only. */
   activeRoles: PortalRole[];
   /** Content shared with the whole property (Mitteilungen, Termine, Schwarzes Brett) shows. */
@@ -55,6 +59,9 @@ export type PropertyAccess = {
   unitIds: string[];
   addressIds: string[];
 };
+
+/** A role as shown (portal:roles.<role>): the access roles, and the commercial tenant ("Gewerbe"), who is a tenant for everything else. */
+export type ShownRole = PortalRole | 'commercial_tenant';
 
 const ROLE_OF_CONTRACT = { rental: 'tenant', ownership: 'owner' } as const;
 type ContractKindName = keyof typeof ROLE_OF_CONTRACT;
@@ -70,6 +77,11 @@ type AccessRow = {
   active_address_ids: string[];
   /** A contact with a running contract there sits on the Verwaltungsbeirat. */
   board: boolean;
+  /** Company contacts with a running commercial tenancy there (commercialTenancy). */
+  commercial_contact_ids: string[];
+  /** Of the rental contracts inside the window: some are commercial tenancies, some are not. */
+  rental_commercial: boolean;
+  rental_private: boolean;
 };
 
 /**
@@ -112,6 +124,34 @@ export function runsOn(contract: { archivedAt?: Date | null; startsOn: string; e
 }
 
 /**
+ * Contract `c` of contact `ct` on unit `u` is a commercial tenancy: a company renting a
+ * commercial unit ("Gewerbe"). Such a tenant is a Mieter for sharing, shows as "Gewerbe",
+ * and may invite its employees as Gewerbemitarbeiter while the contract runs.
+ */
+export const commercialTenancy = sql`(c.kind = 'rental' and u.kind = 'commercial' and ct.type = 'company')`;
+
+/**
+ * commercialTenancy for a loaded contract and one of its contacts (its unit loaded): the role
+ * staff see beside the contact, console:contractKinds.<role> ("Gewerbe" instead of "Mieter").
+ */
+export function contractRoleOf(contract: { kind: string; unit?: { kind?: string } | null }, contact: { type: string }): string {
+  return contract.kind === 'rental' && contract.unit?.kind === 'commercial' && contact.type === 'company' ? 'commercial' : contract.kind;
+}
+
+/**
+ * A Gewerbemitarbeiter's membership `m` counts while its company has a commercial tenancy
+ * running at the property on `day` (memberships without a company: as they are).
+ */
+function companyTenancyRuns(day: string) {
+  return sql`(m.company_contact_id is null or exists (
+    select 1 from contract_contact cc
+    join contract c on c.id = cc.contract_id
+    join unit u on u.id = c.unit_id and u.archived_at is null
+    join contact ct on ct.id = cc.contact_id and ct.archived_at is null
+    where cc.contact_id = m.company_contact_id and u.property_id = m.property_id and ${commercialTenancy} and ${contractRuns(day)}))`;
+}
+
+/**
  * The rule itself, as one set-based query: a row per (portal user, property) with access
  * on `day`, from the contracts inside the window and the memberships, grouped once.
  * `narrow` (a condition on `pu`, the portal user) limits it to one user on every portal
@@ -125,7 +165,8 @@ export function accessRowsQuery(organizationId: string, day: string, narrow: Raw
     grounds as (
       select puc.portal_user_id, u.property_id, c.kind::text as kind, puc.contact_id, ${contractRuns(day)} as running, null::text as role,
         u.id as unit_id, u.address_id,
-        exists (select 1 from advisory_board_member b where b.contact_id = puc.contact_id and b.property_id = u.property_id) as board
+        exists (select 1 from advisory_board_member b where b.contact_id = puc.contact_id and b.property_id = u.property_id) as board,
+        ${commercialTenancy} as commercial
       from portal_user_contact puc
       join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
       join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
@@ -135,12 +176,12 @@ export function accessRowsQuery(organizationId: string, day: string, narrow: Raw
       cross join windows w
       where ${contractInWindow(day)} ${narrow}
       union all
-      select m.portal_user_id, m.property_id, null, null, false, m.role::text, null, null, false
+      select m.portal_user_id, m.property_id, null, null, false, m.role::text, null, null, false, false
       from portal_membership m
       join portal_user pu on pu.id = m.portal_user_id and pu.organization_id = ${organizationId}
-      where m.ended_at is null ${narrow}
+      where m.ended_at is null and ${companyTenancyRuns(day)} ${narrow}
       union all
-      select puc.portal_user_id, po.property_id, null, puc.contact_id, false, 'property_owner', null, null, false
+      select puc.portal_user_id, po.property_id, null, puc.contact_id, false, 'property_owner', null, null, false, false
       from portal_user_contact puc
       join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
       join contact ct on ct.id = puc.contact_id and ct.organization_id = ${organizationId} and ct.archived_at is null
@@ -154,7 +195,10 @@ export function accessRowsQuery(organizationId: string, day: string, narrow: Raw
       coalesce(array_agg(distinct g.role) filter (where g.role is not null), '{}') as member_roles,
       coalesce(array_agg(distinct g.unit_id) filter (where g.running), '{}') as active_unit_ids,
       coalesce(array_agg(distinct g.address_id) filter (where g.running and g.address_id is not null), '{}') as active_address_ids,
-      coalesce(bool_or(g.board and g.running), false) as board
+      coalesce(bool_or(g.board and g.running), false) as board,
+      coalesce(array_agg(distinct g.contact_id) filter (where g.commercial and g.running), '{}') as commercial_contact_ids,
+      coalesce(bool_or(g.commercial), false) as rental_commercial,
+      coalesce(bool_or(g.kind = 'rental' and not g.commercial), false) as rental_private
     from grounds g
     join property p on p.id = g.property_id and p.organization_id = ${organizationId} and p.archived_at is null
     group by g.portal_user_id, g.property_id`;
@@ -176,7 +220,8 @@ export function contactAccessRowsQuery(organizationId: string, day: string, narr
     grounds as (
       select ct.id as contact_id, u.property_id, c.kind::text as kind, ${contractRuns(day)} as running, null::text as role,
         u.id as unit_id, u.address_id,
-        exists (select 1 from advisory_board_member b where b.contact_id = ct.id and b.property_id = u.property_id) as board
+        exists (select 1 from advisory_board_member b where b.contact_id = ct.id and b.property_id = u.property_id) as board,
+        ${commercialTenancy} as commercial
       from contact ct
       join contract_contact cc on cc.contact_id = ct.id
       join contract c on c.id = cc.contract_id
@@ -184,7 +229,7 @@ export function contactAccessRowsQuery(organizationId: string, day: string, narr
       cross join windows w
       where ct.organization_id = ${organizationId} and ct.archived_at is null and ${contractInWindow(day)} ${narrow}
       union all
-      select ct.id, po.property_id, null, false, 'property_owner', null, null, false
+      select ct.id, po.property_id, null, false, 'property_owner', null, null, false, false
       from contact ct
       join property_owner_link po on po.contact_id = ct.id and po.organization_id = ${organizationId} and po.archived_at is null
       where ct.organization_id = ${organizationId} and ct.archived_at is null ${narrow}
@@ -196,7 +241,10 @@ export function contactAccessRowsQuery(organizationId: string, day: string, narr
       coalesce(array_agg(distinct g.role) filter (where g.role is not null), '{}') as member_roles,
       coalesce(array_agg(distinct g.unit_id) filter (where g.running), '{}') as active_unit_ids,
       coalesce(array_agg(distinct g.address_id) filter (where g.running and g.address_id is not null), '{}') as active_address_ids,
-      coalesce(bool_or(g.board and g.running), false) as board
+      coalesce(bool_or(g.board and g.running), false) as board,
+      coalesce(array_agg(distinct g.contact_id) filter (where g.commercial and g.running), '{}') as commercial_contact_ids,
+      coalesce(bool_or(g.commercial), false) as rental_commercial,
+      coalesce(bool_or(g.kind = 'rental' and not g.commercial), false) as rental_private
     from grounds g
     join property p on p.id = g.property_id and p.organization_id = ${organizationId} and p.archived_at is null
     group by g.contact_id, g.property_id`;
@@ -208,9 +256,13 @@ function rolesOf(row: AccessRow) {
   // Beirat is a role only next to a running contract there: it never opens a property by itself.
   const members = new Set<PortalRole>([...row.member_roles, ...(row.board ? (['advisory_board'] as const) : [])]);
   const ordered = (set: Set<PortalRole>) => PORTAL_ROLES.filter((role) => set.has(role));
+  const roles = ordered(new Set([...allKinds, ...members]));
   return {
-    roles: ordered(new Set([...allKinds, ...members])),
+    roles,
     activeRoles: ordered(new Set([...activeKinds, ...members])),
+    shownRoles: roles.flatMap((role): ShownRole[] =>
+      role !== 'tenant' ? [role] : [...(row.rental_private ? (['tenant'] as const) : []), ...(row.rental_commercial ? (['commercial_tenant'] as const) : [])],
+    ),
   };
 }
 
@@ -226,13 +278,28 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
   // units and properties as entities cost ~9 ms of CPU per request, test/bench).
   const rows = await cachedAccessRows(em, { organizationId, portalUserId: user.id, day }, async () => {
     const { rows } = await sql<AccessRow & Record<string, unknown>>`
-      select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles, a.active_unit_ids, a.active_address_ids, a.board
+      select p.*, a.active_kinds, a.window_kinds, a.contact_ids, a.member_roles, a.active_unit_ids, a.active_address_ids, a.board,
+        a.commercial_contact_ids, a.rental_commercial, a.rental_private
       from (${accessRowsQuery(organizationId, day, sql`and pu.id = ${user.id}`)}) a
       join property p on p.id = a.property_id`.execute(em.getKysely());
     return rows.sort((a, b) => germanOrder(String(a.name), String(b.name)));
   });
   return rows.map((row) => {
-    const { active_kinds, window_kinds, contact_ids, member_roles, active_unit_ids, active_address_ids, board, portal_user_id, property_id, ...property } = row;
+    const {
+      active_kinds,
+      window_kinds,
+      contact_ids,
+      member_roles,
+      active_unit_ids,
+      active_address_ids,
+      board,
+      commercial_contact_ids,
+      rental_commercial,
+      rental_private,
+      portal_user_id,
+      property_id,
+      ...property
+    } = row;
     // em.map takes the copy made by the rest pattern above: the cached row stays as read.
     return accessOf(row, em.map(Property, property));
   });
@@ -240,10 +307,12 @@ export async function accessibleProperties(em: Em, user: PortalUser, at: Date): 
 
 /** A row of the rule (accessRowsQuery) as what its user sees in `property`. */
 function accessOf(row: AccessRow, property: Property): PropertyAccess {
-  const { roles, activeRoles } = rolesOf(row);
+  const { roles, activeRoles, shownRoles } = rolesOf(row);
   return {
     property,
     roles,
+    shownRoles,
+    commercialContactIds: [...row.commercial_contact_ids],
     activeRoles,
     seesGeneralContent: activeRoles.length > 0,
     // A membership alone never reaches individually shared content.
@@ -281,7 +350,17 @@ export async function propertyAccessOfUsers(
 
 /** What the read-only preview of a property shows: general content, nothing individual (SPEC "Vorschau"). */
 export function previewAccess(property: Property): PropertyAccess {
-  return { property, roles: [], activeRoles: [], seesGeneralContent: true, contactIds: [], unitIds: [], addressIds: [] };
+  return {
+    property,
+    roles: [],
+    shownRoles: [],
+    commercialContactIds: [],
+    activeRoles: [],
+    seesGeneralContent: true,
+    contactIds: [],
+    unitIds: [],
+    addressIds: [],
+  };
 }
 
 /**
@@ -350,4 +429,22 @@ export async function contactsWithinAccessWindow<T extends { id: string }>(em: E
   const rows = await contactsInAccessWindow(em, scopedOrganization(em), at, { contactIds: contacts.map((c) => c.id) });
   const inWindow = new Set(rows.map((row) => row.contactId));
   return contacts.filter((c) => inWindow.has(c.id));
+}
+
+/**
+ * The properties where this contact has a commercial tenancy (commercialTenancy) running on
+ * `at`: where it may invite Gewerbemitarbeiter, and where their invitations still hold
+ * (src/features/commercial). The portal side reads the same from PropertyAccess.commercialContactIds.
+ */
+export async function commercialTenancyProperties(em: Em, organizationId: string, contactId: string, at: Date): Promise<string[]> {
+  const { rows } = await sql<{ property_id: string }>`
+    select distinct u.property_id
+    from contact ct
+    join contract_contact cc on cc.contact_id = ct.id
+    join contract c on c.id = cc.contract_id
+    join unit u on u.id = c.unit_id and u.archived_at is null
+    join property p on p.id = u.property_id and p.archived_at is null and p.organization_id = ${organizationId}
+    where ct.organization_id = ${organizationId} and ct.id = ${contactId} and ct.archived_at is null
+      and ${commercialTenancy} and ${contractRuns(berlinDate(at))}`.execute(em.getKysely());
+  return rows.map((row) => row.property_id);
 }

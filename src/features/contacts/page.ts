@@ -6,9 +6,10 @@ import { render } from '../../http/views.ts';
 import type { StaffScope } from '../../scopes/staff.ts';
 import { documentsPanel, uploadedCount, type UploadForm } from '../documents/console-service.ts';
 import { contactDetail, propertiesOfContracts } from './service.ts';
+import { employeesPanel } from '../commercial/service.ts';
 
 /** Notices the contact page shows after a successful action (?hinweis=…), by their i18n key. */
-const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt'] as const;
+const NOTICES = ['email', 'brief', 'nutzer-eingeladen', 'nutzer-angeboten', 'gesperrt', 'entsperrt', 'mitarbeiter-eingeladen', 'mitarbeiter-entfernt'] as const;
 /** Notices after Kontakt anlegen/bearbeiten/archivieren (?erledigt=…), contacts-edit:contacts.notices.<key>. */
 const ADMIN_NOTICES = ['angelegt', 'gespeichert', 'archiviert', 'wiederhergestellt'] as const;
 
@@ -22,6 +23,9 @@ export type ContactPageForms = {
   errors?: Record<string, string>;
   docForm?: UploadForm;
   docErrors?: Record<string, string>;
+  /** "Gewerbemitarbeiter einladen" (src/features/commercial/routes.ts), messages already translated. */
+  employeeForm?: { name: string; email: string; propertyId: string };
+  employeeErrors?: Record<string, string>;
 };
 
 /** Renders the contact page, also with the messages of one of its refused forms (`forms`). */
@@ -61,6 +65,10 @@ export async function showContact(
       // Phone and address residents proposed (src/features/profile/contact-changes.ts).
       contactChanges: await openContactChanges(req.em, contact),
       contactChangesLocked: proposalLockedByErp(contact),
+      // Gewerbemitarbeiter of a company with a commercial tenancy (src/features/commercial).
+      employees: await employeesPanel(req.em, contact, req.deps.clock.now()),
+      employeeForm: { name: '', email: '', propertyId: '' },
+      employeeErrors: {},
       ...forms,
       today: berlinDate(req.deps.clock.now()),
     },

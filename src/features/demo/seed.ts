@@ -1,3 +1,4 @@
+import { seedDemoCommercial } from '../commercial/demo.ts';
 import { addDays, berlinDate } from '../../clock.ts';
 import { whileHoldingAdvisoryLock } from '../../db/advisory-lock.ts';
 import { isEmbedded, type Em } from '../../db/orm.ts';
@@ -405,6 +406,8 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     seedDemoCommunity(tx, { organization: sonnenschein, property: maxPlanck.property, kristina: kristinaUser, neighbour: eignerUser }, now);
     seedDemoBookings(tx, contentWorld, now);
     seedDemoDisplays(tx, contentWorld, now);
+    // Gewerbemitarbeiter of the bakery (src/features/commercial/demo.ts): for `npm start` only (a file storage), the test world keeps its logins.
+    if (options.storage) await seedDemoCommercial(tx, { organization: sonnenschein, property: maxPlanck.property, bakery, passwordHash }, now);
     await seedDemoInvitations(tx, { ...contentWorld, contacts: { becker, nowak, wagner } }, now, options);
     const sonnenscheinTypes = seedDocumentTypes(tx, sonnenschein, now);
     seedDocumentTypes(tx, nordhaus, now);

@@ -47,6 +47,8 @@ export type NewInvitation = {
   email?: string | null;
   invitedByStaff?: StaffUser | null;
   invitedByPortalUser?: PortalUser | null;
+  /** The company of an invited Gewerbemitarbeiter (kind commercial_employee). */
+  companyContact?: Contact | null;
   /** The code, when the caller chose it first (a letter drawn before the invitation is written); a new one otherwise. */
   code?: string;
 };
@@ -99,6 +101,7 @@ export function newInvitation(em: Em, input: NewInvitation, now: Date): { invita
     email: input.email ?? null,
     invitedByStaff: input.invitedByStaff ?? null,
     invitedByPortalUser: input.invitedByPortalUser ?? null,
+    companyContact: input.companyContact ?? null,
     expiresAt: invitationExpiry(input.organization, now),
     createdAt: now,
   });
@@ -128,7 +131,7 @@ export async function findUsableInvitation(em: Em, code: string, now: Date): Pro
   const invitation = await em.findOne(
     Invitation,
     { codeHash: hashCode(normalized) },
-    { populate: ['organization', 'contact', 'property'], filters: { tenant: false } },
+    { populate: ['organization', 'contact', 'property', 'companyContact'], filters: { tenant: false } },
   );
   if (!invitation || invitationState(invitation, now) !== 'open') return null;
   return invitation;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import type { Property } from '../../entities/index.ts';
+import { commercialTenancy } from '../access/service.ts';
 import { announcementVisibleIn } from '../announcements/service.ts';
 import { appointmentVisibleIn } from '../appointments/service.ts';
 import { bulletinPostVisibleIn } from '../bulletin/service.ts';
@@ -11,7 +12,7 @@ export const START_PAGE_LIMIT = { announcements: 3, appointments: 3, bulletinPos
 type Json<T> = T[];
 type StartRow = {
   addresses: Json<{ street: string; houseNumber: string; postalCode: string; city: string }>;
-  myUnits: Json<{ unit: { id: string; number: string }; kind: 'rental' | 'ownership'; startsOn: string; endsOn: string | null }>;
+  myUnits: Json<{ unit: { id: string; number: string }; kind: 'rental' | 'ownership' | 'commercial'; startsOn: string; endsOn: string | null }>;
   announcements: Json<{ id: string; title: string; publishedAt: string | null }>;
   appointments: Json<{ id: string; title: string; location: string; allDay: boolean; startsAt: string; endsAt: string }>;
   bulletinPosts: Json<{ id: string; title: string; publishedAt: string | null }>;
@@ -41,8 +42,12 @@ export async function portalStartPage(em: Em, property: Property, contactIds: st
         where a.organization_id = ${organizationId} and a.property_id = ${property.id} and a.archived_at is null
         order by a.street, a.house_number`)} as addresses,
       ${
+        // A company's commercial tenancy shows as "Gewerbe" (commercialTenancy, src/features/access/service.ts).
         contactIds.length
-          ? list(sql`select json_build_object('id', u.id, 'number', u.number) as unit, c.kind, c.starts_on as "startsOn", c.ends_on as "endsOn"
+          ? list(sql`select json_build_object('id', u.id, 'number', u.number) as unit,
+              case when exists (select 1 from contract_contact cc join contact ct on ct.id = cc.contact_id
+                where cc.contract_id = c.id and cc.contact_id in (${sql.join(contactIds)}) and ${commercialTenancy}) then 'commercial' else c.kind::text end as kind,
+              c.starts_on as "startsOn", c.ends_on as "endsOn"
             from contract c join unit u on u.id = c.unit_id
             where c.organization_id = ${organizationId} and u.property_id = ${property.id} and u.archived_at is null and c.archived_at is null
               and exists (select 1 from contract_contact cc where cc.contract_id = c.id and cc.contact_id in (${sql.join(contactIds)}))

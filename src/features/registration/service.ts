@@ -22,6 +22,7 @@ import { isEmail, normalizeEmail } from '../login/service.ts';
 import { contactsWithinAccessWindow, propertyAccess, type PropertyAccess } from '../access/service.ts';
 import { enqueuePortalInvitationMail } from './mails.ts';
 import { proposeContactData } from '../profile/contact-changes.ts';
+import { redeemEmployeeInvitation } from '../commercial/redeem.ts';
 import { germanOrder } from '../../intl.ts';
 
 export type { FieldErrors };
@@ -105,6 +106,8 @@ export function registrationDefaults(invitation: Invitation) {
     asksContractNumber: asksContractNumber(invitation),
     kind: invitation.kind,
     propertyName: invitation.property?.name ?? null,
+    // The company a Gewerbemitarbeiter is invited for (its name is loaded by the lookup, src/features/invitations/codes.ts).
+    companyName: invitation.companyContact ? contactDisplayName(invitation.companyContact) : null,
     organizationName: invitation.organization.name,
   };
 }
@@ -163,8 +166,13 @@ async function neighbourInvitationHolds(tx: Em, invitation: Invitation, now: Dat
   return access !== null && mayInviteNeighbours(invitation.organization, access);
 }
 
-/** What redeeming an invitation gives a login: the contact, or the Bewohner membership. */
+/** What redeeming an invitation gives a login: the contact, or the Bewohner or Gewerbemitarbeiter membership. */
 async function redeem(tx: Em, invitation: Invitation, user: PortalUser, now: Date) {
+  if (invitation.kind === 'commercial_employee') {
+    const problem = await redeemEmployeeInvitation(tx, invitation, user, now);
+    if (problem) throw new Refused({ code: problem });
+    return;
+  }
   if (invitation.kind === 'neighbour') {
     if (!invitation.property) throw new Refused({ code: 'registration:errors.code.unknown' });
     if (!(await neighbourInvitationHolds(tx, invitation, now))) throw new Refused({ code: 'registration:errors.neighbourInvitationWithdrawn' });
@@ -251,7 +259,8 @@ export async function register(em: Em, input: RegistrationInput, ctx: { ip: stri
         onboardedAt: null,
       });
       await redeem(tx, locked, user, now);
-      user.onboardedAt = hasFirstLoginQuestions(invitation.organization, locked.kind !== 'neighbour') ? null : now;
+      // Bewohner and Gewerbemitarbeiter have no contact the questions could be about.
+      user.onboardedAt = hasFirstLoginQuestions(invitation.organization, Boolean(locked.contact)) ? null : now;
       await tx.flush();
       if (!(await consumeInvitation(tx, locked.id, user, now))) throw new Refused({ code: 'registration:errors.code.used' });
       audit(tx, invitation.organization, user, 'portal.registered', { invitationId: locked.id, kind: locked.kind }, now);
@@ -486,7 +495,7 @@ export function contactsThatMayAddUsers(em: Em, contacts: Contact[], now: Date):
  * The problem with the address a resident invites someone at (an i18n key), or null: a
  * valid address, not their own, and today's invitations not used up.
  */
-async function inviteeEmailProblem(em: Em, user: PortalUser, email: string, now: Date): Promise<string | null> {
+export async function inviteeEmailProblem(em: Em, user: PortalUser, email: string, now: Date): Promise<string | null> {
   if (!isEmail(email)) return 'registration:errors.emailInvalid';
   if (email === user.email) return 'registration:errors.ownEmail';
   if (await invitationLimitReached(em, user, now)) return 'registration:errors.invitationLimit';
