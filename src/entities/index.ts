@@ -21,3 +21,4 @@ export * from './staff-signin.ts';
 export * from './booking.ts';
 export * from './neighbours.ts';
 export * from './contact-change.ts';
+export * from './service-order.ts';

@@ -4,6 +4,7 @@ import { Contact } from './contact.ts';
 import { Organization } from './organization.ts';
 import { PortalUser } from './portal-user.ts';
 import { Property } from './property.ts';
+import { ServiceProvider } from './service-provider.ts';
 import { StaffUser } from './staff-user.ts';
 
 /**
@@ -12,8 +13,9 @@ import { StaffUser } from './staff-user.ts';
  * - additional_user: "Nutzer zum Kontakt hinzufügen" — a second login for the same contact,
  *   sent to another e-mail address (both spouses).
  * - neighbour: "Nachbarn einladen" — a resident invites a neighbour as Bewohner of a property.
+ * - service_provider: staff invite a Dienstleister's people from its page (issue 23).
  */
-export const INVITATION_KINDS = ['contact', 'additional_user', 'neighbour'] as const;
+export const INVITATION_KINDS = ['contact', 'additional_user', 'neighbour', 'service_provider'] as const;
 export type InvitationKind = (typeof INVITATION_KINDS)[number];
 export const INVITATION_CHANNELS = ['email', 'letter'] as const;
 export type InvitationChannel = (typeof INVITATION_CHANNELS)[number];
@@ -40,6 +42,8 @@ export const Invitation = defineEntity({
     /** Where the e-mail went (null for letters). */
     email: p.string().length(254).nullable(),
     invitedByStaff: () => p.manyToOne(StaffUser).nullable(),
+    /** The Dienstleister whose login this is (kind service_provider). */
+    serviceProvider: () => p.manyToOne(ServiceProvider).nullable(),
     invitedByPortalUser: () => p.manyToOne(PortalUser).nullable(),
     /** The letter PDF that carries the code (channel letter). */
     letterBatch: () => p.manyToOne(InvitationLetterBatch).nullable(),

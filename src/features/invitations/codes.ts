@@ -8,6 +8,7 @@ import {
   type Organization,
   type PortalUser,
   type Property,
+  type ServiceProvider,
   type StaffUser,
 } from '../../entities/index.ts';
 
@@ -47,6 +48,8 @@ export type NewInvitation = {
   email?: string | null;
   invitedByStaff?: StaffUser | null;
   invitedByPortalUser?: PortalUser | null;
+  /** The Dienstleister a login is invited for (kind service_provider, src/features/orders/members.ts). */
+  serviceProvider?: ServiceProvider | null;
   /** The code, when the caller chose it first (a letter drawn before the invitation is written); a new one otherwise. */
   code?: string;
 };
@@ -99,6 +102,7 @@ export function newInvitation(em: Em, input: NewInvitation, now: Date): { invita
     email: input.email ?? null,
     invitedByStaff: input.invitedByStaff ?? null,
     invitedByPortalUser: input.invitedByPortalUser ?? null,
+    serviceProvider: input.serviceProvider ?? null,
     expiresAt: invitationExpiry(input.organization, now),
     createdAt: now,
   });
