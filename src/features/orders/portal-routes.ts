@@ -13,7 +13,7 @@ import {
   providerScope,
 } from '../../scopes/orders.ts';
 import { scoped } from '../../scopes/scope.ts';
-import { portalContactPersons } from '../contact-persons/service.ts';
+import { portalContactPersons, telHref } from '../contact-persons/service.ts';
 import { visibleDocumentIds } from '../documents/visibility.ts';
 import { sendTicketFile } from '../tickets/files.ts';
 import { ticketFilesOrDiscard } from '../tickets/photos.ts';
@@ -126,7 +126,7 @@ export function portalRoutes() {
         ids.length ? req.em.find(Document, { id: { $in: ids } }, { orderBy: { publishedAt: 'desc', id: 'asc' } }) : [],
         portalContactPersons(req.em, property.id),
       ]);
-      render(req, res, 'orders/property', { title: property.name, property, documents, people, role: PROVIDER_ROLE });
+      render(req, res, 'orders/property', { title: property.name, property, documents, people, role: PROVIDER_ROLE, telHref });
     }),
   );
 
