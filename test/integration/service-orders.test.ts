@@ -27,7 +27,10 @@ import { linkIn } from '../support/smtp.ts';
 
 const all = { filters: { tenant: false } } as const;
 const PASSWORD = 'ein-sicheres-passwort-123';
-const photo = () => sharp({ create: { width: 64, height: 48, channels: 3, background: '#c93' } }).jpeg().toBuffer();
+const photo = () =>
+  sharp({ create: { width: 64, height: 48, channels: 3, background: '#c93' } })
+    .jpeg()
+    .toBuffer();
 
 let app: TestApp;
 let manager: Client;
@@ -56,7 +59,10 @@ function scoped(): Em {
 }
 
 const served = async (provider: ServiceProvider) =>
-  (await app.em().findOneOrFail(ServiceProvider, provider.id, { ...all, populate: ['properties'] })).properties.getItems().map((p) => p.name).sort();
+  (await app.em().findOneOrFail(ServiceProvider, provider.id, { ...all, populate: ['properties'] })).properties
+    .getItems()
+    .map((p) => p.name)
+    .sort();
 
 describe('which Dienstleister serves which property', () => {
   it('is set on the Dienstleister page and on the property page; another Verwaltung finds neither', async () => {
@@ -112,7 +118,12 @@ describe('which Dienstleister serves which property', () => {
     expect(await served(funke)).toEqual(['Max-Planck-Straße 12', 'Rosenweg 24']);
 
     const csv = `Externe ID;Name;Liegenschaften (Externe IDs)\nCSV-D-9;Glaserei Klar;${rosenweg.externalId}\n`;
-    const sent = await manager.postMultipart('/verwaltung/stammdaten/import', { art: 'service-providers' }, [{ name: 'dl.csv', type: 'text/csv', content: Buffer.from(csv) }], 'datei');
+    const sent = await manager.postMultipart(
+      '/verwaltung/stammdaten/import',
+      { art: 'service-providers' },
+      [{ name: 'dl.csv', type: 'text/csv', content: Buffer.from(csv) }],
+      'datei',
+    );
     expect(sent.status).toBe(303);
     expect((await manager.post(`${sent.location}/bestaetigen`)).status).toBe(303);
     const klar = await app.em().findOneOrFail(ServiceProvider, { externalId: 'CSV-D-9' }, all);
@@ -148,7 +159,9 @@ describe("a Dienstleister's people", () => {
     expect(orders.status).toBe(200);
     expect(orders.$('main').text()).toContain('Rosenweg 24');
     // The code is used.
-    expect((await app.client().post('/portal/registrieren', { code, email: 'x@keller-hs.de', name: 'X', password: PASSWORD, passwordRepeat: PASSWORD })).status).toBe(422);
+    expect(
+      (await app.client().post('/portal/registrieren', { code, email: 'x@keller-hs.de', name: 'X', password: PASSWORD, passwordRepeat: PASSWORD })).status,
+    ).toBe(422);
   });
 });
 
@@ -207,7 +220,10 @@ describe('an Auftrag', () => {
 
   it('is made by forwarding; the provider sees no reporter data and no internal note', async () => {
     ticket = await demoTicket();
-    expect((await manager.post(`/verwaltung/vorgaenge/${ticket.id}/kommentare`, { body: 'Intern: Rechnung an Eigentümer weiterbelasten', visibility: 'internal' })).status).toBe(303);
+    expect(
+      (await manager.post(`/verwaltung/vorgaenge/${ticket.id}/kommentare`, { body: 'Intern: Rechnung an Eigentümer weiterbelasten', visibility: 'internal' }))
+        .status,
+    ).toBe(303);
     app.smtp.clear();
     expect((await manager.post(`/verwaltung/vorgaenge/${ticket.id}/weiterleiten`, { provider: huber.id, message: 'Bitte bald ansehen.' })).status).toBe(303);
     order = await app.em().findOneOrFail(ServiceOrder, { ticket: ticket.id, provider: huber.id }, all);
@@ -251,7 +267,10 @@ describe('an Auftrag', () => {
     expect((await app.em().findOneOrFail(ServiceOrder, order.id, all)).status).toBe('new');
 
     expect((await huberLogin.post(`/portal/auftraege/${order.id}/status`, { status: 'accepted' })).status).toBe(303);
-    expect((await huberLogin.post(`/portal/auftraege/${order.id}/status`, { status: 'scheduled', date: '2026-12-14', time: '09:30', comment: 'Komme mit Leiter.' })).status).toBe(303);
+    expect(
+      (await huberLogin.post(`/portal/auftraege/${order.id}/status`, { status: 'scheduled', date: '2026-12-14', time: '09:30', comment: 'Komme mit Leiter.' }))
+        .status,
+    ).toBe(303);
     const stored = await app.em().findOneOrFail(ServiceOrder, order.id, all);
     expect(stored.status).toBe('scheduled');
     expect(stored.appointmentAt?.toISOString()).toBe('2026-12-14T08:30:00.000Z');
@@ -280,7 +299,9 @@ describe('an Auftrag', () => {
     app.smtp.clear();
     const empty = await manager.post(`/verwaltung/vorgaenge/${ticket.id}/auftraege/${order.id}/kommentare`, { body: '' });
     expect(empty.status).toBe(422);
-    expect((await manager.post(`/verwaltung/vorgaenge/${ticket.id}/auftraege/${order.id}/kommentare`, { body: 'Schlüssel liegt beim Nachbarn.' })).status).toBe(303);
+    expect((await manager.post(`/verwaltung/vorgaenge/${ticket.id}/auftraege/${order.id}/kommentare`, { body: 'Schlüssel liegt beim Nachbarn.' })).status).toBe(
+      303,
+    );
     await app.deliverMail();
     expect(app.smtp.to('huber@hausmeister-huber.de').at(-1)?.text).toContain('Schlüssel liegt beim Nachbarn.');
     expect((await kristina.get(url)).$('main').text()).not.toContain('Schlüssel liegt beim Nachbarn.');
@@ -292,10 +313,20 @@ describe('an Auftrag', () => {
   });
 
   it('takes photos and PDFs from the provider, sniffed like ticket uploads', async () => {
-    const fake = await huberLogin.postMultipart(`/portal/auftraege/${order.id}/dateien`, {}, [{ name: 'foto.jpg', type: 'image/jpeg', content: Buffer.from('kein Bild, nur Text') }], 'files');
+    const fake = await huberLogin.postMultipart(
+      `/portal/auftraege/${order.id}/dateien`,
+      {},
+      [{ name: 'foto.jpg', type: 'image/jpeg', content: Buffer.from('kein Bild, nur Text') }],
+      'files',
+    );
     expect(fake.status).toBe(422);
     expect(fake.$('#files-error').text().length).toBeGreaterThan(0);
-    const sent = await huberLogin.postMultipart(`/portal/auftraege/${order.id}/dateien`, {}, [{ name: 'foto.jpg', type: 'image/jpeg', content: await photo() }], 'files');
+    const sent = await huberLogin.postMultipart(
+      `/portal/auftraege/${order.id}/dateien`,
+      {},
+      [{ name: 'foto.jpg', type: 'image/jpeg', content: await photo() }],
+      'files',
+    );
     expect(sent.status, sent.$('#files-error').text()).toBe(303);
     const [file] = await app.em().find(ServiceOrderFile, { order: order.id }, all);
     expect(file.mimeType).toBe('image/jpeg');

@@ -422,7 +422,18 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
       sonnenscheinCategories,
       now,
     );
-    seedDemoOrders(tx, { organization: sonnenschein, property: maxPlanck.property, provider: huber, reporter: { user: kristinaUser, contact: kristina }, category: sonnenscheinCategories.get('Schaden/Reparatur')!, passwordHash }, now);
+    seedDemoOrders(
+      tx,
+      {
+        organization: sonnenschein,
+        property: maxPlanck.property,
+        provider: huber,
+        reporter: { user: kristinaUser, contact: kristina },
+        category: sonnenscheinCategories.get('Schaden/Reparatur')!,
+        passwordHash,
+      },
+      now,
+    );
     // Demo documents of seed 003 (real PDFs), only with a file storage, like the invitation letter.
     if (options.storage) {
       await seedDemoDocuments(tx, { ...contentWorld, units: { wohnung002: mpUnits[1] }, contacts: { kristina } }, sonnenscheinTypes, now, options.storage);
