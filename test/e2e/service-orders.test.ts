@@ -22,7 +22,7 @@ describeInBrowser('Aufträge an Dienstleister (issue 23) in the browser', () => 
     await manager.goto('/verwaltung/vorgaenge');
     await manager.getByRole('link', { name: TITLE }).click();
     const ticketPath = new URL(manager.url()).pathname;
-    await manager.getByLabel('Dienstleister', { exact: true }).selectOption({ label: 'Hausmeisterservice Huber' });
+    await manager.getByLabel('Dienstleister', { exact: true }).selectOption({ label: 'Hausmeisterservice Huber (Hausmeister) · service@hausmeister-huber.de' });
     await Promise.all([manager.waitForURL(/uebergabe=weitergeleitet/), manager.getByRole('button', { name: 'Weiterleiten' }).click()]);
 
     const phone = await t.newPage({ width: 360, height: 740 });
@@ -52,7 +52,7 @@ describeInBrowser('Aufträge an Dienstleister (issue 23) in the browser', () => 
     const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#fc3' } })
       .jpeg()
       .toBuffer();
-    await phone.getByLabel('Fotos oder PDF hochladen').setInputFiles({ name: 'lampe.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await phone.getByLabel('Dateien auswählen').setInputFiles({ name: 'lampe.jpg', mimeType: 'image/jpeg', buffer: photo });
     await Promise.all([phone.waitForURL(/gespeichert=1/), phone.getByRole('button', { name: 'Hochladen' }).click()]);
     expect(await horizontalOverflow(phone)).toBe(0);
     await manager.goto(ticketPath);
