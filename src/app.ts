@@ -63,6 +63,8 @@ import * as ticketConsole from './features/tickets/console-routes.ts';
 import * as ticketDetail from './features/tickets/detail-routes.ts';
 import * as ticketHandover from './features/tickets/handover-routes.ts';
 import * as ticketPortal from './features/tickets/portal-routes.ts';
+import * as orderConsole from './features/orders/console-routes.ts';
+import * as orderPortal from './features/orders/portal-routes.ts';
 import { categoryAdminRoutes as ticketCategoryAdminRoutes } from './features/tickets/categories-routes.ts';
 import { ownershipRoutes as masterDataOwnershipRoutes } from './features/masterdata/ownership-routes.ts';
 import { importRoutes as masterDataImportRoutes } from './features/masterdata/import-routes.ts';
@@ -249,6 +251,9 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketConsole.consoleRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketDetail.detailRoutes());
   registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketHandover.handoverRoutes());
+  // Aufträge an Dienstleister (issue 23): the console, the provider login, the signed link of the mail.
+  registry.mount(app, '/verwaltung', 'staff', [requireStaff], orderConsole.consoleRoutes());
+  registry.mount(app, '', 'public', [], orderPortal.linkRoutes());
   for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin, communityBoard]) {
     registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
   }
@@ -280,6 +285,7 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], profile.portalRoutes());
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], privacy.portalRoutes());
   registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], commercial.portalRoutes());
+  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], orderPortal.portalRoutes());
   for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 

@@ -22,3 +22,4 @@ export * from './booking.ts';
 export * from './neighbours.ts';
 export * from './contact-change.ts';
 export * from './display.ts';
+export * from './service-order.ts';

@@ -4,6 +4,7 @@ import { Contact } from './contact.ts';
 import { Organization } from './organization.ts';
 import { PortalUser } from './portal-user.ts';
 import { Property } from './property.ts';
+import { ServiceProvider } from './service-provider.ts';
 import { StaffUser } from './staff-user.ts';
 
 /**
@@ -14,8 +15,9 @@ import { StaffUser } from './staff-user.ts';
  * - neighbour: "Nachbarn einladen" — a resident invites a neighbour as Bewohner of a property.
  * - commercial_employee: a commercial tenant (or staff for it) invites an employee as
  *   Gewerbemitarbeiter of a property (src/features/commercial).
+ * - service_provider: staff invite a Dienstleister's people from its page (issue 23).
  */
-export const INVITATION_KINDS = ['contact', 'additional_user', 'neighbour', 'commercial_employee'] as const;
+export const INVITATION_KINDS = ['contact', 'additional_user', 'neighbour', 'commercial_employee', 'service_provider'] as const;
 export type InvitationKind = (typeof INVITATION_KINDS)[number];
 export const INVITATION_CHANNELS = ['email', 'letter'] as const;
 export type InvitationChannel = (typeof INVITATION_CHANNELS)[number];
@@ -42,6 +44,8 @@ export const Invitation = defineEntity({
     /** Where the e-mail went (null for letters). */
     email: p.string().length(254).nullable(),
     invitedByStaff: () => p.manyToOne(StaffUser).nullable(),
+    /** The Dienstleister whose login this is (kind service_provider). */
+    serviceProvider: () => p.manyToOne(ServiceProvider).nullable(),
     invitedByPortalUser: () => p.manyToOne(PortalUser).nullable(),
     /** The company contact whose employee is invited (kind commercial_employee); not `contact`, which the invitee would become. */
     companyContact: () => p.manyToOne(Contact).nullable(),

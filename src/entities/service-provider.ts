@@ -1,6 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { createdAt, erpSyncedAt, externalId, id, updatedAt } from './common.ts';
 import { Organization } from './organization.ts';
+import { Property } from './property.ts';
 
 /** A Dienstleister: an external company (Hausmeister, Heizung, ...) serving properties. */
 export const ServiceProvider = defineEntity({
@@ -21,6 +22,8 @@ export const ServiceProvider = defineEntity({
     erpSyncedAt: erpSyncedAt(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The properties it serves (issue 23): set in the console, by the sync API and the CSV import. */
+    properties: () => p.manyToMany(Property).owner().pivotTable('service_provider_property').joinColumn('service_provider_id').inverseJoinColumn('property_id'),
   },
 });
 export type ServiceProvider = InferEntity<typeof ServiceProvider>;

@@ -4,6 +4,7 @@ import { Booking, BookingResource, type PortalUser, type Property, type Ticket }
 import { HttpError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { previewAccess, propertyAccess, type PropertyAccess } from '../features/access/service.ts';
+import { providerOnly } from '../features/orders/access.ts';
 import { residentTicket } from '../features/tickets/access.ts';
 import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
@@ -82,6 +83,8 @@ async function accessOf(req: Request, user: PortalUser | null): Promise<Property
   }
   const access = isUuid(propertyId) ? await propertyAccess(req.em, user!, propertyId, req.deps.clock.now()) : null;
   if (!access) throw new NotFoundError(`portal user ${user!.id} has no access to ${propertyId}`);
+  // A Dienstleister's login has its own pages (/portal/auftraege): the property's pages are not for it.
+  if (providerOnly(access)) throw new NotFoundError(`portal user ${user!.id} is only a Dienstleister in ${propertyId}`);
   return access;
 }
 

@@ -14,6 +14,7 @@ import * as registration from '../../src/features/registration/routes.ts';
 import * as privacy from '../../src/features/privacy/routes.ts';
 import * as profile from '../../src/features/profile/routes.ts';
 import * as commercial from '../../src/features/commercial/routes.ts';
+import * as orders from '../../src/features/orders/portal-routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { Client, type Page } from '../support/client.ts';
 
@@ -135,6 +136,11 @@ const PARAM_VALUES: Record<string, () => string> = {
   messageId: () => '00000000-0000-4000-8000-000000000000',
   // Hausaushang (src/features/displays): an unknown screen is a 404 behind the guard.
   displayId: () => '00000000-0000-4000-8000-000000000000',
+  // Aufträge an Dienstleister (src/features/orders): none in the demo data until staff forward a Vorgang; an unknown one is a 404 behind every guard.
+  orderId: () => '00000000-0000-4000-8000-000000000000',
+  fileId: () => '00000000-0000-4000-8000-000000000000',
+  entryId: () => '00000000-0000-4000-8000-000000000000',
+  memberId: () => '00000000-0000-4000-8000-000000000000',
 };
 
 const PARAM = /[:*](\w+|"[^"]+")/g;
@@ -304,7 +310,18 @@ describe('logged-in users outside the guard', () => {
     };
     const list = routes().filter((route) =>
       paramsOf(route).some((p) =>
-        ['propertyId', 'announcementId', 'appointmentId', 'faqId', 'contactPersonId', 'postId', 'contactId', 'contractId', 'serviceProviderId'].includes(p),
+        [
+          'propertyId',
+          'announcementId',
+          'appointmentId',
+          'faqId',
+          'contactPersonId',
+          'postId',
+          'contactId',
+          'contractId',
+          'serviceProviderId',
+          'orderId',
+        ].includes(p),
       ),
     );
     expect(list.length).toBeGreaterThan(0);
@@ -333,6 +350,8 @@ describe('the preview of Rosenweg 24', () => {
     residentOnly.mount(express(), '/portal', 'portal', [], profile.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], privacy.portalRoutes());
     residentOnly.mount(express(), '/portal', 'portal', [], commercial.portalRoutes());
+    // A Dienstleister's login works on its Aufträge (src/features/orders): no preview of that.
+    residentOnly.mount(express(), '/portal', 'portal', [], orders.portalRoutes());
     const own = new Set(residentOnly.list().map(describeRoute));
     const portal = guarded('portal')
       .filter((r) => !own.has(describeRoute(r)))

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopeToOrganization } from '../../src/db/tenant.ts';
 import type { Em } from '../../src/db/orm.ts';
-import { BoardPost, BookingResource, Contact, Property, Unit } from '../../src/entities/index.ts';
+import { BoardPost, BookingResource, Contact, Property, ServiceOrder, ServiceProvider, Ticket, Unit } from '../../src/entities/index.ts';
 import { PROPERTY_TABS } from '../../src/features/properties/routes.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { Client, Page } from '../support/client.ts';
@@ -232,6 +232,41 @@ describe('portal', () => {
     for (const id of MALFORMED_IDS) expectNotFound(await kristina.get(`${maxPlanck}/nachrichten/${encodeURIComponent(id)}`), id);
     const nordhaus = await staff(NORDHAUS_ADMIN);
     expectNotFound(await nordhaus.get(`/verwaltung/meldungen/nachrichten/${randomUUID()}`), 'report');
+  });
+});
+
+describe('Dienstleister (issue 23)', () => {
+  it("a provider login of Sonnenschein sees nothing of Nordhaus, nothing of a property its Dienstleister does not serve, and no Auftrag of another's", async () => {
+    const em = app.em();
+    scopeToOrganization(em, app.world.organizations.sonnenschein.id);
+    const ticket = await em.findOneOrFail(Ticket, { title: 'Kellertür schließt nicht mehr' });
+    const keller = await em.findOneOrFail(ServiceProvider, { name: 'Heizung & Sanitär Keller' });
+    const huber = await em.findOneOrFail(ServiceProvider, { name: 'Hausmeisterservice Huber' });
+    const sonnenschein = await staff(SONNENSCHEIN_ADMIN);
+    expect((await sonnenschein.post(`/verwaltung/vorgaenge/${ticket.id}/weiterleiten`, { provider: keller.id })).status).toBe(303);
+    const order = await app.em().findOneOrFail(ServiceOrder, { ticket: ticket.id, provider: keller.id }, { filters: { tenant: false } });
+
+    const provider = await resident('huber@hausmeister-huber.de');
+    expect((await provider.get('/portal/auftraege')).status).toBe(200);
+    const hafen = app.world.properties.hafenstrasse.id;
+    for (const path of [
+      `/portal/liegenschaften/${hafen}`,
+      `/portal/auftraege/liegenschaften/${hafen}`,
+      `/portal/auftraege/liegenschaften/${app.world.properties.rosenweg.id}`,
+      `/portal/auftraege/${order.id}`,
+      ...MALFORMED_IDS.map((id) => `/portal/auftraege/${encodeURIComponent(id)}`),
+    ])
+      expectNotFound(await provider.get(path), path, ['Kellertür', 'Hafenstraße']);
+
+    const nordhaus = await staff(NORDHAUS_ADMIN);
+    for (const path of [`/verwaltung/dienstleister/${huber.id}`, `/verwaltung/vorgaenge/${ticket.id}/auftraege/${order.id}/dateien/${randomUUID()}`])
+      expectNotFound(await nordhaus.get(path), path, ['Hausmeisterservice Huber']);
+    for (const path of [`/verwaltung/dienstleister/${huber.id}/liegenschaften`, `/verwaltung/vorgaenge/${ticket.id}/auftraege/${order.id}/kommentare`]) {
+      const page = await nordhaus.post(path, { property: hafen, body: 'x' });
+      expect(page.status, path).toBe(404);
+    }
+    const frieda = await resident(FRIEDA);
+    expectNotFound(await frieda.get('/portal/auftraege'), 'frieda');
   });
 });
 

@@ -249,13 +249,22 @@ describe('accessibleProperties: memberships, archived contacts, several contacts
   const recentlyEnded: ContractSpec = { kind: 'rental', startsOn: '2020-01-01', endsOn: '2026-11-10' };
   const running: ContractSpec = { kind: 'rental', startsOn: '2025-01-01', endsOn: null };
 
-  for (const role of ['resident', 'commercial_employee', 'service_provider'] as const) {
+  for (const role of ['resident', 'commercial_employee'] as const) {
     it(`a ${role} membership sees general content of its property, nothing contact-specific`, async () => {
       const { em, user } = await userWith({ memberships: [{ role }] });
       const access = await accessibleProperties(em, user, AT);
       expect(access.map((a) => [a.property.id, a.roles, a.activeRoles, a.seesGeneralContent, a.contactIds])).toEqual([[rosenweg(), [role], [role], true, []]]);
     });
   }
+
+  // A Dienstleister sees only what src/features/orders/access.ts lists (issue 23), never general content.
+  it('a service_provider membership holds its role there but sees no general content', async () => {
+    const { em, user } = await userWith({ memberships: [{ role: 'service_provider' }] });
+    const access = await accessibleProperties(em, user, AT);
+    expect(access.map((a) => [a.property.id, a.roles, a.activeRoles, a.seesGeneralContent, a.contactIds])).toEqual([
+      [rosenweg(), ['service_provider'], ['service_provider'], false, []],
+    ]);
+  });
 
   it('an ended membership gives nothing', async () => {
     const { em, user } = await userWith({ memberships: [{ role: 'resident', ended: true }] });

@@ -4,6 +4,7 @@ import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { germanOrder } from '../../intl.ts';
 import { cachedAccessRows } from './cache.ts';
+import { reachesGeneralContent } from '../orders/access.ts';
 import { PortalUser, Property, type MembershipRole } from '../../entities/index.ts';
 
 /**
@@ -19,6 +20,8 @@ import { PortalUser, Property, type MembershipRole } from '../../entities/index.
  *   (Administration > Kundenportal > Rollen & Zugriffsrechte, seed 002); or
  * - they hold a membership there without a contract: Bewohner (invited by a neighbour),
  *   Gewerbemitarbeiter, Dienstleister; or
+ * - their login belongs to a Dienstleister assigned to the property (role service_provider,
+ *   which reaches no general content: src/features/orders/access.ts); or
  * - one of their contacts is the Hausbesitzer of the whole property (a PropertyOwnerLink,
  *   seed 004): role property_owner, which reaches general content and the contact's
  *   individual shares like a running contract.
@@ -181,6 +184,14 @@ export function accessRowsQuery(organizationId: string, day: string, narrow: Raw
       join portal_user pu on pu.id = m.portal_user_id and pu.organization_id = ${organizationId}
       where m.ended_at is null and ${companyTenancyRuns(day)} ${narrow}
       union all
+      -- A Dienstleister's login: every property its Dienstleister serves (src/features/orders/access.ts).
+      select spm.portal_user_id, spp.property_id, null, null, false, 'service_provider', null, null, false, false
+      from service_provider_member spm
+      join portal_user pu on pu.id = spm.portal_user_id and pu.organization_id = ${organizationId}
+      join service_provider sp on sp.id = spm.provider_id and sp.organization_id = ${organizationId} and sp.archived_at is null
+      join service_provider_property spp on spp.service_provider_id = sp.id
+      where spm.ended_at is null ${narrow}
+      union all
       select puc.portal_user_id, po.property_id, null, puc.contact_id, false, 'property_owner', null, null, false, false
       from portal_user_contact puc
       join portal_user pu on pu.id = puc.portal_user_id and pu.organization_id = ${organizationId}
@@ -314,7 +325,8 @@ function accessOf(row: AccessRow, property: Property): PropertyAccess {
     shownRoles,
     commercialContactIds: [...row.commercial_contact_ids],
     activeRoles,
-    seesGeneralContent: activeRoles.length > 0,
+    // A Dienstleister's role alone reaches no general content (src/features/orders/access.ts).
+    seesGeneralContent: reachesGeneralContent(activeRoles),
     // A membership alone never reaches individually shared content.
     // Copies: the row may be a cached one (./cache.ts) that other requests read too.
     contactIds: [...row.contact_ids],
@@ -375,7 +387,7 @@ export async function accessPairs(
   const { rows } = await accessRowsQuery(organizationId, berlinDate(at), sql``).execute(em.getKysely());
   return rows.map((row) => {
     const { activeRoles } = rolesOf(row);
-    return { portalUserId: row.portal_user_id, propertyId: row.property_id, seesGeneralContent: activeRoles.length > 0, activeRoles };
+    return { portalUserId: row.portal_user_id, propertyId: row.property_id, seesGeneralContent: reachesGeneralContent(activeRoles), activeRoles };
   });
 }
 

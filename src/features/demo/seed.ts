@@ -30,6 +30,7 @@ import { seedDemoTickets, seedTicketCategories } from '../tickets/demo.ts';
 import { seedDemoAccounting } from '../reports/demo.ts';
 import { seedDemoBookings } from '../bookings/demo.ts';
 import { seedDemoDisplays } from '../displays/demo.ts';
+import { seedDemoOrders } from '../orders/demo.ts';
 
 /**
  * The demo world: the places and people of the help articles (seeds 000–004), shared by
@@ -47,6 +48,7 @@ export const DEMO_LOGINS = {
     { area: 'console', email: 'verwalter@nordhaus-verwaltung.de', who: 'Nora Nordmann, Administratorin (zweite Verwaltung)' },
     { area: 'portal', email: 'kristina.maiblume@example.de', who: 'Kristina Maiblume, Mieterin Wohnung 002' },
     { area: 'portal', email: 'heinrich.eigner@example.de', who: 'Dr. Heinrich Eigner, Eigentümer in zwei Liegenschaften' },
+    { area: 'portal', email: 'huber@hausmeister-huber.de', who: 'Franz Huber, Hausmeisterservice Huber (Dienstleister, Aufträge)' },
   ],
 };
 
@@ -313,7 +315,7 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
     // The Hausbesitzerin of the Gewerbehof (seed 004), with a login: she sees all its Berichte.
     const hausmann = person(sonnenschein, { salutation: 'frau', firstName: 'Karin', lastName: 'Hausmann', email: 'karin.hausmann@example.de' });
 
-    tx.create(ServiceProvider, {
+    const huber = tx.create(ServiceProvider, {
       organization: sonnenschein,
       name: 'Hausmeisterservice Huber',
       trade: 'Hausmeister',
@@ -423,6 +425,18 @@ export async function seedDemo(em: Em, now = new Date(), options: DemoSeedOption
         reporters: { kristina: { user: kristinaUser, contact: kristina }, eigner: { user: eignerUser, contact: eigner } },
       },
       sonnenscheinCategories,
+      now,
+    );
+    seedDemoOrders(
+      tx,
+      {
+        organization: sonnenschein,
+        property: maxPlanck.property,
+        provider: huber,
+        reporter: { user: kristinaUser, contact: kristina },
+        category: sonnenscheinCategories.get('Schaden/Reparatur')!,
+        passwordHash,
+      },
       now,
     );
     // Demo documents of seed 003 (real PDFs), only with a file storage, like the invitation letter.

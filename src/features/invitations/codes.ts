@@ -8,6 +8,7 @@ import {
   type Organization,
   type PortalUser,
   type Property,
+  type ServiceProvider,
   type StaffUser,
 } from '../../entities/index.ts';
 
@@ -49,6 +50,8 @@ export type NewInvitation = {
   invitedByPortalUser?: PortalUser | null;
   /** The company of an invited Gewerbemitarbeiter (kind commercial_employee). */
   companyContact?: Contact | null;
+  /** The Dienstleister a login is invited for (kind service_provider, src/features/orders/members.ts). */
+  serviceProvider?: ServiceProvider | null;
   /** The code, when the caller chose it first (a letter drawn before the invitation is written); a new one otherwise. */
   code?: string;
 };
@@ -102,6 +105,7 @@ export function newInvitation(em: Em, input: NewInvitation, now: Date): { invita
     invitedByStaff: input.invitedByStaff ?? null,
     invitedByPortalUser: input.invitedByPortalUser ?? null,
     companyContact: input.companyContact ?? null,
+    serviceProvider: input.serviceProvider ?? null,
     expiresAt: invitationExpiry(input.organization, now),
     createdAt: now,
   });

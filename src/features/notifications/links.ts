@@ -33,11 +33,13 @@ function signature(purpose: string, ...parts: string[]): Uint8Array {
   return hmac(SHA256, key, new TextEncoder().encode([purpose, ...parts].join('\u0000')));
 }
 
-function sign(purpose: string, ...parts: string[]): string {
+/** An HMAC over `purpose` and `parts`, base64url: also the Aufträge's signed links (src/features/orders/links.ts). */
+export function sign(purpose: string, ...parts: string[]): string {
   return encodeBase64urlNoPadding(signature(purpose, ...parts));
 }
 
-function verify(signed: string, purpose: string, ...parts: string[]): boolean {
+/** Whether `signed` is sign(purpose, ...parts), compared in constant time. */
+export function verify(signed: string, purpose: string, ...parts: string[]): boolean {
   let given: Uint8Array;
   try {
     given = decodeBase64urlIgnorePadding(signed);

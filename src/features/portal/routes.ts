@@ -4,6 +4,7 @@ import { portalPropertyScope, portalScope } from '../../scopes/portal.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { accessibleProperties } from '../access/service.ts';
 import { describeWhen } from '../appointments/service.ts';
+import { providerOfUser, providerOnly } from '../orders/access.ts';
 import { mayInviteNeighbours } from '../registration/service.ts';
 import { portalStartPage } from './service.ts';
 
@@ -16,7 +17,9 @@ export function portalRoutes() {
     scoped(portalScope, async (req, res, { user, base }) => {
       // The preview shows one property: there is nothing to choose.
       if (!user) return res.redirect(303, `${base}/liegenschaften/${req.preview?.property.id}`);
-      const properties = await accessibleProperties(req.em, user, req.deps.clock.now());
+      // A Dienstleister's login works on its Aufträge (src/features/orders/access.ts).
+      const properties = (await accessibleProperties(req.em, user, req.deps.clock.now())).filter((access) => !providerOnly(access));
+      if (properties.length === 0 && (await providerOfUser(req.em, user))) return res.redirect(303, '/portal/auftraege');
       if (properties.length === 1) return res.redirect(303, `/portal/liegenschaften/${properties[0].property.id}`);
       render(req, res, 'portal/select', { title: req.t('portal:select.title'), properties });
     }),

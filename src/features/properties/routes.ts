@@ -21,6 +21,7 @@ import { boardContactIds, documentsPanel, uploadedCount, type PanelPlace } from 
 import { DOCUMENT_FILES_FIELD, publishUploadedDocuments } from '../documents/upload-service.ts';
 import { REPORT_SLUGS, reportSettingForm, saveReportSetting } from '../reports/service.ts';
 import { reportsOfProperty } from '../reports/access.ts';
+import { propertyProvidersPanel } from '../orders/panels.ts';
 import { linkOwner, ownerCandidates, ownerLinksOf, unlinkOwner } from './owner-links.ts';
 import { PROPERTY_SORT_DEFAULT, PROPERTY_SORTS, propertyContacts, propertyOverview, propertyUnits, searchProperties } from './service.ts';
 
@@ -66,6 +67,9 @@ export function propertyRoutes() {
     // The Beirat toggle of owners (src/features/documents/console-routes.ts).
     boardContactIds: await boardContactIds(req.em, property),
     today: berlinDate(req.deps.clock.now()),
+    // Its Dienstleister (src/features/orders/console-routes.ts).
+    propertyProviders: await propertyProvidersPanel(req.em, property),
+    providerProblem: ['erp', 'fehlt'].find((p) => p === req.query.dienstleister) ?? null,
   }));
   tab('inhalte', async (req, { property }) => ({ rows: await listContent(req.em, { propertyId: property.id }, req.t('content:allProperties')) }));
   // Dokumente (src/features/documents): the list and "Dokument hochladen", received below.

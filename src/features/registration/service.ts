@@ -1,3 +1,4 @@
+import { joinProvider } from '../orders/members.ts';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Em } from '../../db/orm.ts';
 import { scopeToOrganization } from '../../db/tenant.ts';
@@ -193,6 +194,11 @@ async function redeem(tx: Em, invitation: Invitation, user: PortalUser, now: Dat
     }
     return;
   }
+  if (invitation.kind === 'service_provider') {
+    const refusal = await joinProvider(tx, invitation, user, now);
+    if (refusal) throw new Refused({ code: refusal });
+    return;
+  }
   if (!invitation.contact) throw new Refused({ code: 'registration:errors.code.unknown' });
   if (user.contacts.isInitialized() && user.contacts.contains(invitation.contact)) throw new Refused({ code: 'registration:errors.alreadyLinked' });
   user.contacts.add(invitation.contact);
@@ -259,8 +265,8 @@ export async function register(em: Em, input: RegistrationInput, ctx: { ip: stri
         onboardedAt: null,
       });
       await redeem(tx, locked, user, now);
-      // Bewohner and Gewerbemitarbeiter have no contact the questions could be about.
-      user.onboardedAt = hasFirstLoginQuestions(invitation.organization, Boolean(locked.contact)) ? null : now;
+      // Bewohner, Gewerbemitarbeiter and Dienstleister have no contact the questions could be about.
+      user.onboardedAt = hasFirstLoginQuestions(invitation.organization, locked.contact !== null) ? null : now;
       await tx.flush();
       if (!(await consumeInvitation(tx, locked.id, user, now))) throw new Refused({ code: 'registration:errors.code.used' });
       audit(tx, invitation.organization, user, 'portal.registered', { invitationId: locked.id, kind: locked.kind }, now);

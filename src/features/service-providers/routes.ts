@@ -5,6 +5,7 @@ import { listQuery } from '../../http/paging.ts';
 import { render } from '../../http/views.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { serviceProviderScope, staffScope } from '../../scopes/staff.ts';
+import { providerPagePanel } from '../orders/panels.ts';
 import { archiveRoutes } from '../masterdata/archive-actions.ts';
 import {
   checkProviderForm,
@@ -79,8 +80,15 @@ export function serviceProviderRoutes() {
 
   router.get(
     '/:serviceProviderId',
-    scoped(serviceProviderScope, (req, res, { provider }) => {
-      render(req, res, 'service-providers/show', { title: provider.name, provider, notice: NOTICES.find((n) => n === req.query.erledigt) ?? null });
+    scoped(serviceProviderScope, async (req, res, { provider }) => {
+      render(req, res, 'service-providers/show', {
+        title: provider.name,
+        provider,
+        notice: NOTICES.find((n) => n === req.query.erledigt) ?? null,
+        // Served properties, logins and open Aufträge (src/features/orders/panels.ts).
+        orders: await providerPagePanel(req.em, provider, req.deps.clock.now()),
+        invitedEmail: typeof req.query.eingeladen === 'string' ? req.query.eingeladen.slice(0, 254) : null,
+      });
     }),
   );
 

@@ -1,3 +1,4 @@
+import { ordersOfTicket } from '../orders/service.ts';
 import { Router, type Request, type Response } from 'express';
 import type { TFunction } from 'i18next';
 import { canLogIn } from '../../entities/common.ts';
@@ -42,6 +43,8 @@ export type DetailState = {
   assignee?: string;
   assignErrors?: FieldErrors;
   panel?: Record<string, unknown>;
+  /** A failed staff comment on an Auftrag (src/features/orders/console-routes.ts). */
+  orderForm?: { orderId: string; body: string; errors: Record<string, string> };
 };
 
 /** The members of staff a Vorgang can be assigned to: those who can log in (plus the current assignee). */
@@ -97,11 +100,12 @@ function ticketView(req: Request, ticket: Ticket, items: TimelineItem[]) {
 
 /** Renders the detail page, with the state of a failed form when there is one. */
 export async function renderTicketPage(req: Request, res: Response, ticket: Ticket, state: DetailState = {}, status = 200) {
-  const [items, staff, audit, panel] = await Promise.all([
+  const [items, staff, audit, panel, orders] = await Promise.all([
     visibleTimeline(req.em, ticket, STAFF_VIEWER),
     assignableStaff(req, ticket),
     auditTrail(req, ticket),
     handoverPanel(req.em, ticket),
+    ordersOfTicket(req.em, ticket),
   ]);
   render(
     req,
@@ -120,6 +124,9 @@ export async function renderTicketPage(req: Request, res: Response, ticket: Tick
       statusErrors: fieldMessages(req.t, state.statusErrors ?? {}),
       assigneeValue: state.assignee ?? ticket.assignee?.id ?? '',
       assignErrors: fieldMessages(req.t, state.assignErrors ?? {}),
+      // Aufträge (views/orders/_ticket-orders.eta).
+      orders,
+      orderForm: state.orderForm ?? null,
     },
     status,
   );

@@ -23,6 +23,7 @@ import { isUuid } from '../../http/find.ts';
 import { auditStaffAction } from '../audit/service.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { NOT_INTERNAL } from './access.ts';
+import { forwardLinks, orderForForward } from '../orders/service.ts';
 import { notifyResidents } from './notify.ts';
 import { newEntry } from './service.ts';
 
@@ -157,6 +158,9 @@ export async function forwardTicket(em: Em, ticket: Ticket, staff: StaffUser, fo
     ? { name: contact ? contactDisplayName(contact) || ticket.reporterName : ticket.reporterName, email: contact?.email ?? null, phone: contact?.phone ?? null }
     : null;
   await em.transactional(async (tx) => {
+    // The forward makes an Auftrag (src/features/orders): its signed link and portal page go with the mail.
+    const order = await orderForForward(tx, { ticket, provider, staff, includeContact: form.includeContact, message: form.message, now });
+    await tx.flush();
     enqueueMail(
       tx,
       {
@@ -178,6 +182,7 @@ export async function forwardTicket(em: Em, ticket: Ticket, staff: StaffUser, fo
           providerName: provider.name,
           photoCount: attachments.length,
           reporter,
+          ...forwardLinks(order),
         },
         attachments,
       },

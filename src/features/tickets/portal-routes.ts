@@ -1,3 +1,4 @@
+import { sharedAppointments } from '../orders/service.ts';
 import { Router, type Request, type Response } from 'express';
 import { COMMON_AREAS, type Ticket, TicketDocument, ticketReference, type TicketAttachment } from '../../entities/index.ts';
 import { NotFoundError } from '../../http/errors.ts';
@@ -99,12 +100,14 @@ async function visibleLinkedDocuments(req: Request, { ticket, user, access }: Ti
 async function showTicket(req: Request, res: Response, page: TicketPage, comment = '', errors: FieldErrors = {}, status = 200) {
   const { ticket, viewer } = page;
   const sight = ticketSight(ticket, viewer);
-  const [items, followers, documents, assignee] = await Promise.all([
+  const [items, followers, documents, assignee, providerAppointments] = await Promise.all([
     visibleTimeline(req.em, ticket, viewer),
     sight.followerCount ? followerCount(req.em, ticket) : 0,
     visibleLinkedDocuments(req, page),
     // While the assignee is absent, residents see the substitute "in Vertretung für …" (src/features/absence).
     assigneeAsSeen(req.em, ticket.assignee, req.deps.clock.now()),
+    // "Termin mit Handwerker am …" where staff shared a Dienstleister's appointment (src/features/orders).
+    sharedAppointments(req.em, ticket),
   ]);
   const url = ticketUrl(page, ticket.id);
   render(
@@ -125,6 +128,7 @@ async function showTicket(req: Request, res: Response, page: TicketPage, comment
       commentPrivate: sight.commentsForStaffOnly,
       followers,
       assignee,
+      providerAppointments,
       documents,
       documentBase: `${propertyBase(page)}/dokumente`,
       mayReopen: mayReopen(ticket, viewer),

@@ -140,7 +140,7 @@ function attachFiles(tx: Em, ticket: Ticket, entry: TicketEntry, files: Prepared
  * storeThenWrite for prepared files: each file and its thumbnail, so `keys[2i]` is file i and
  * `keys[2i + 1]` its thumbnail ('' for a PDF, which has none).
  */
-function storeFilesThenWrite<T>(storage: FileStorage, files: PreparedFile[], write: (keys: string[]) => Promise<T>): Promise<T> {
+export function storeFilesThenWrite<T>(storage: FileStorage, files: PreparedFile[], write: (keys: string[]) => Promise<T>): Promise<T> {
   const paths = files.flatMap((file) => [file.tempPath, file.thumbPath ?? '']);
   const present = paths.filter(Boolean);
   return storeThenWrite(storage, present, (stored) => {

@@ -1,5 +1,5 @@
 import { ServiceProvider } from '../../../entities/index.ts';
-import { text } from '../fields.ts';
+import { references, text } from '../fields.ts';
 import type { MasterDataKind } from './kind.ts';
 
 /** Dienstleister: Hausmeister, Heizungsbau, Reinigung, ... */
@@ -15,6 +15,9 @@ export const serviceProviders: MasterDataKind = {
     text('street', 'Straße und Hausnummer', 200, { example: 'Werkstraße 3' }),
     text('postalCode', 'PLZ', 10, { example: '10117' }),
     text('city', 'Ort', 100, { example: 'Berlin' }),
+    // Which properties it serves (issue 23; the console's assignment is src/features/orders): the list replaces the stored one.
+    references('propertyExternalIds', 'properties', 'Liegenschaften (Externe IDs)', 'properties', { example: 'L-1001' }),
   ],
+  populate: ['properties'],
   label: (values) => String(values.name ?? ''),
 };
