@@ -110,7 +110,9 @@ export class Migration20261206145300_service_orders extends Migration {
     this.addSql(`drop table if exists "service_order_entry" cascade;`);
     this.addSql(`drop table if exists "service_order" cascade;`);
     this.addSql(`alter table "invitation" drop constraint if exists "invitation_kind_check";`);
-    this.addSql(`alter table "invitation" add constraint "invitation_kind_check" check ("kind" in ('contact', 'additional_user', 'neighbour', 'commercial_employee'));`);
+    this.addSql(
+      `alter table "invitation" add constraint "invitation_kind_check" check ("kind" in ('contact', 'additional_user', 'neighbour', 'commercial_employee'));`,
+    );
     this.addSql(`alter table "invitation" drop column "service_provider_id";`);
     this.addSql(`drop table if exists "service_provider_member" cascade;`);
     this.addSql(`drop table if exists "service_provider_property" cascade;`);
