@@ -178,7 +178,9 @@ export function createApp(deps: AppDeps) {
   // A form's 303 to the next page, sent through htmx, lands in the address bar too (src/http/form-answers.ts).
   app.use(htmxFollowsRedirects);
 
-  app.use(['/verwaltung', '/portal'], noStore);
+  // Never kept by a browser or proxy cache: the console, the portal, and the signed Auftrag pages
+  // (/auftrag, src/features/orders), which may show a reporter's contact data.
+  app.use(['/verwaltung', '/portal', '/auftrag'], noStore);
   app.use('/verwaltung', loadSession('staff'), (_req, res, next) => {
     res.locals.layout = 'console';
     next();

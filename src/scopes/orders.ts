@@ -4,7 +4,7 @@ import { HttpError, NotFoundError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import type { PropertyAccess } from '../features/access/service.ts';
 import { visibleDocument } from '../features/documents/visibility.ts';
-import { isClosed, orderFile, PROVIDER_ROLE, providerOfUser, providerOrder, servedProperty } from '../features/orders/access.ts';
+import { orderFile, orderLinkUsable, PROVIDER_ROLE, providerOfUser, providerOrder, servedProperty } from '../features/orders/access.ts';
 import { readOrderToken } from '../features/orders/links.ts';
 import { residentScope } from './portal.ts';
 import { publicScope, within } from './scope.ts';
@@ -67,14 +67,14 @@ export const providerDocumentScope = within(providerPropertyScope, 'document', a
 
 /**
  * The Auftrag of a signed link (src/features/orders/links.ts): anything altered is a 404; a
- * link of an older forward, or of a closed order, is a 410. Scopes the request to its Verwaltung.
+ * link no longer usable (an older forward, a closed order or Vorgang: orderLinkUsable) is a 410. Scopes the request to its Verwaltung.
  */
 export const orderLinkScope = within(publicScope, 'order link', async (_scope, req) => {
   const token = readOrderToken(String(req.params.token));
   if (!token) throw new NotFoundError('order link with a wrong signature');
   const order = await req.em.findOne(ServiceOrder, { id: token.orderId }, { filters: { tenant: false }, populate: ['ticket', 'property', 'provider'] });
   if (!order) throw new NotFoundError(`order ${token.orderId} gone`);
-  if (order.linkVersion !== token.version || isClosed(order.status)) throw new HttpError(410, 'orders:link.gone', `order link ${order.id} no longer valid`);
+  if (!orderLinkUsable(order, token.version)) throw new HttpError(410, 'orders:link.gone', `order link ${order.id} no longer valid`);
   scopeToOrganization(req.em, order.organization.id);
   return { order, token: String(req.params.token) };
 });

@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { AREA } from '../auth/middleware.ts';
 import { Booking, BookingResource, type PortalUser, type Property, type Ticket } from '../entities/index.ts';
-import { HttpError, NotFoundError, UnauthenticatedError } from '../http/errors.ts';
+import { HttpError, NotFoundError, RedirectRequired, UnauthenticatedError } from '../http/errors.ts';
 import { isUuid } from '../http/find.ts';
 import { previewAccess, propertyAccess, type PropertyAccess } from '../features/access/service.ts';
-import { providerOnly } from '../features/orders/access.ts';
+import { providerDocumentPath, providerOnly } from '../features/orders/access.ts';
 import { residentTicket } from '../features/tickets/access.ts';
 import { visibleAnnouncement } from '../features/announcements/service.ts';
 import { portalAppointment } from '../features/appointments/service.ts';
@@ -83,8 +83,14 @@ async function accessOf(req: Request, user: PortalUser | null): Promise<Property
   }
   const access = isUuid(propertyId) ? await propertyAccess(req.em, user!, propertyId, req.deps.clock.now()) : null;
   if (!access) throw new NotFoundError(`portal user ${user!.id} has no access to ${propertyId}`);
-  // A Dienstleister's login has its own pages (/portal/auftraege): the property's pages are not for it.
-  if (providerOnly(access)) throw new NotFoundError(`portal user ${user!.id} is only a Dienstleister in ${propertyId}`);
+  // A Dienstleister's login has its own pages (/portal/auftraege): the property's pages are not
+  // for it. Mails about a document (sent at once or in the digest) link to the residents'
+  // download; that link leads a provider login to its own, which applies its own rule.
+  if (providerOnly(access)) {
+    const documentId = req.params.documentId;
+    if (req.method === 'GET' && typeof documentId === 'string') throw new RedirectRequired(providerDocumentPath(String(propertyId), documentId));
+    throw new NotFoundError(`portal user ${user!.id} is only a Dienstleister in ${propertyId}`);
+  }
   return access;
 }
 

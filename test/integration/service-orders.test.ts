@@ -1,3 +1,4 @@
+import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../../src/db/orm.ts';
@@ -5,7 +6,7 @@ import { scopeToOrganization } from '../../src/db/tenant.ts';
 import {
   Announcement,
   Document,
-  DocumentShare,
+  DocumentType,
   PortalUser,
   Property,
   ServiceOrder,
@@ -193,20 +194,39 @@ describe('what a provider login sees', () => {
   });
 
   it('sees a document shared with the group Dienstleister, not one shared with the whole property', async () => {
-    const em = scoped();
-    const maxPlanck = await em.findOneOrFail(Property, app.world.properties.maxPlanck.id);
-    const published = await em.find(Document, { property: maxPlanck.id, status: 'published' }, { limit: 2 });
-    if (published.length < 2) return; // the demo documents need a file storage
-    const [forProviders, forAll] = published;
-    await em.nativeDelete(DocumentShare, { document: { $in: [forProviders.id, forAll.id] } });
-    em.create(DocumentShare, { organization: maxPlanck.organization, document: forProviders, kind: 'group', group: 'service_provider', property: maxPlanck });
-    em.create(DocumentShare, { organization: maxPlanck.organization, document: forAll, kind: 'property', property: maxPlanck });
-    await em.flush();
+    const maxPlanck = app.world.properties.maxPlanck;
+    const type = await app.em().findOneOrFail(DocumentType, { organization: app.world.organizations.sonnenschein, name: 'Hausordnung' }, all);
+    const upload = async (title: string, share: string) => {
+      const pdf = await PDFDocument.create();
+      pdf.addPage();
+      const answer = await manager.postMultipart(
+        `/verwaltung/liegenschaften/${maxPlanck.id}/dokumente`,
+        { title, type: type.id, share },
+        [{ name: `${title}.pdf`, type: 'application/pdf', content: Buffer.from(await pdf.save()) }],
+        'files',
+      );
+      expect(answer.status).toBe(303);
+      return app.em().findOneOrFail(Document, { title }, all);
+    };
+    const forProviders = await upload('Schließplan Technikraum', 'group:service_provider');
+    const forAll = await upload('Hausordnung für alle', 'property');
     const page = await huberLogin.get(`/portal/auftraege/liegenschaften/${maxPlanck.id}`);
     expect(page.$('.provider-documents').text()).toContain(forProviders.title);
     expect(page.$('.provider-documents').text()).not.toContain(forAll.title);
     expect((await huberLogin.get(`/portal/auftraege/liegenschaften/${maxPlanck.id}/dokumente/${forProviders.id}`)).status).toBe(200);
     expect((await huberLogin.get(`/portal/auftraege/liegenschaften/${maxPlanck.id}/dokumente/${forAll.id}`)).status).toBe(404);
+    // The mails about a shared document link to the residents' download: it leads a provider
+    // login to its own, which applies its own rule; nothing else of the property opens.
+    for (const [document, status] of [
+      [forProviders, 200],
+      [forAll, 404],
+    ] as const) {
+      const link = await huberLogin.request('GET', `/portal/liegenschaften/${maxPlanck.id}/dokumente/${document.id}/datei`);
+      expect(link.status).toBe(303);
+      expect(link.headers.get('location')).toBe(`/portal/auftraege/liegenschaften/${maxPlanck.id}/dokumente/${document.id}`);
+      expect((await huberLogin.get(link.headers.get('location')!)).status).toBe(status);
+    }
+    expect((await huberLogin.post(`/portal/liegenschaften/${maxPlanck.id}/dokumente/${forProviders.id}/datei`, {})).status).toBe(404);
   });
 });
 
@@ -340,6 +360,20 @@ describe('an Auftrag', () => {
     expect((await app.em().findOneOrFail(ServiceOrder, order.id, all)).closedAt).not.toBeNull();
     const again = await huberLogin.post(`/portal/auftraege/${order.id}/status`, { status: 'accepted' });
     expect(again.status).toBe(422);
+    // Nor a comment or a file from the provider; staff may still note something.
+    const entries = await app.em().count(ServiceOrderEntry, { order: order.id }, all);
+    const comment = await huberLogin.post(`/portal/auftraege/${order.id}/kommentare`, { body: 'Noch etwas.' });
+    expect(comment.status).toBe(422);
+    expect(comment.$('main').text()).toContain('Dieser Auftrag ist abgeschlossen.');
+    const upload = await huberLogin.postMultipart(
+      `/portal/auftraege/${order.id}/dateien`,
+      {},
+      [{ name: 'foto.jpg', type: 'image/jpeg', content: await photo() }],
+      'files',
+    );
+    expect(upload.status).toBe(422);
+    expect(await app.em().count(ServiceOrderEntry, { order: order.id }, all)).toBe(entries);
+    expect(await app.em().count(ServiceOrderFile, { order: order.id }, all)).toBe(1);
   });
 });
 
@@ -356,6 +390,9 @@ describe('the signed link of the forwarding mail', () => {
     expect(page.status).toBe(200);
     expect(page.$('h1').text()).toContain('Kellertür schließt nicht mehr');
     expect(page.$('main').text()).not.toContain('Maiblume');
+    // A page for one provider: kept by no cache, listed by no search engine.
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('x-robots-tag')).toBe('noindex');
 
     const tampered = `${link.pathname.slice(0, -2)}xx`;
     expect((await visitor.get(tampered)).status).toBe(404);
@@ -379,5 +416,22 @@ describe('the signed link of the forwarding mail', () => {
     const done = await visitor.post(`${newLink.pathname}/status`, { status: 'declined', reason: 'Kein Schlosser.' });
     expect(done.status).toBe(200);
     expect((await visitor.get(newLink.pathname)).status).toBe(410);
+    expect((await visitor.post(`${newLink.pathname}/kommentare`, { body: 'Noch etwas.' })).status).toBe(410);
+  });
+
+  it('ends with its Vorgang: a closed Vorgang’s link is a 410 and changes nothing', async () => {
+    const ticket = await app.em().findOneOrFail(Ticket, { title: 'Kellertür schließt nicht mehr' }, all);
+    app.smtp.clear();
+    expect((await manager.post(`/verwaltung/vorgaenge/${ticket.id}/weiterleiten`, { provider: keller.id })).status).toBe(303);
+    await app.deliverMail();
+    const link = new URL(linkIn(app.smtp.to('notdienst@keller-hs.de').at(-1)!, '/auftrag/'));
+    const visitor = app.client();
+    expect((await visitor.get(link.pathname)).status).toBe(200);
+    const { version } = await app.em().findOneOrFail(Ticket, ticket.id, { ...all, refresh: true });
+    expect((await manager.post(`/verwaltung/vorgaenge/${ticket.id}/status`, { status: 'done', version: String(version) })).status).toBe(303);
+    expect((await visitor.get(link.pathname)).status).toBe(410);
+    expect((await visitor.post(`${link.pathname}/status`, { status: 'accepted' })).status).toBe(410);
+    const order = await app.em().findOneOrFail(ServiceOrder, { ticket: ticket.id, provider: keller.id }, { ...all, refresh: true });
+    expect(order.status).toBe('new');
   });
 });

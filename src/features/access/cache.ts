@@ -50,7 +50,19 @@ export async function cachedAccessRows<Row>(
 }
 
 /** The entities the access rule reads; a change to a PortalUser concerns that login only. */
-const READ_BY_THE_RULE = new Set(['Contract', 'ContractContact', 'Contact', 'Unit', 'Property', 'Organization', 'PortalMembership', 'AdvisoryBoardMember']);
+const READ_BY_THE_RULE = new Set([
+  'Contract',
+  'ContractContact',
+  'Contact',
+  'Unit',
+  'Property',
+  'Organization',
+  'PortalMembership',
+  'AdvisoryBoardMember',
+  // A Dienstleister's logins and the properties it serves (service_provider_property, a collection of ServiceProvider).
+  'ServiceProvider',
+  'ServiceProviderMember',
+]);
 
 type Changed = { organization?: { id: string } | null; id?: string; contract?: { organization?: { id: string } } };
 

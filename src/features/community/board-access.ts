@@ -38,7 +38,7 @@ function rolesTakePart(organization: Organization, roles: readonly PortalRole[])
 /**
  * Whether the board shows at all (navigation and page): for everyone who sees general
  * content, except a Gewerbemitarbeiter (with no other role there) while the Verwaltung's
- * switch for them is off. Dienstleister keep reading the Verwaltung's posts, as before.
+ * switch for them is off. Dienstleister see no general content (src/features/orders/access.ts).
  */
 export function seesBoard(organization: Organization, access: PropertyAccess): boolean {
   if (!access.seesGeneralContent) return false;

@@ -64,8 +64,8 @@ export function invitationExpiry(organization: Organization, now: Date): Date {
 /**
  * Creates an invitation and returns it with its code (the only time the code exists in
  * clear). A newer invitation replaces the older ones for the same recipient: the contact's
- * own invitations (kind contact), or those sent to the same e-mail (additional_user,
- * neighbour). Persisted with the caller's flush, together with the mail or letter.
+ * own invitations (kind contact), or those of the same kind and sender sent to the same
+ * e-mail (additional_user, neighbour, commercial_employee, service_provider). Persisted with the caller's flush, together with the mail or letter.
  */
 export async function createInvitation(em: Em, input: NewInvitation, now: Date): Promise<{ invitation: Invitation; code: string }> {
   if (input.kind === 'contact' && input.contact) {
@@ -73,7 +73,16 @@ export async function createInvitation(em: Em, input: NewInvitation, now: Date):
   } else if (input.email) {
     await em.nativeUpdate(
       Invitation,
-      { ...OPEN, kind: input.kind, email: input.email, contact: input.contact?.id ?? null, property: input.property?.id ?? null },
+      // The same sender only: a company's or a Dienstleister's invitation never cancels another's.
+      {
+        ...OPEN,
+        kind: input.kind,
+        email: input.email,
+        contact: input.contact?.id ?? null,
+        property: input.property?.id ?? null,
+        companyContact: input.companyContact?.id ?? null,
+        serviceProvider: input.serviceProvider?.id ?? null,
+      },
       { revokedAt: now },
     );
   }

@@ -10,6 +10,7 @@ import {
   ServiceOrderFile,
   type ServiceProvider,
   ServiceProviderMember,
+  type Ticket,
   TicketCategory,
   Unit,
   ticketReference,
@@ -43,6 +44,11 @@ export function reachesGeneralContent(activeRoles: readonly PortalRole[]): boole
 /** The property is open to this user only as Dienstleister: its portal pages are not for them. */
 export function providerOnly(access: PropertyAccess): boolean {
   return access.roles.length > 0 && access.roles.every((role) => role === PROVIDER_ROLE) && access.contactIds.length === 0;
+}
+
+/** A document of a served property on the provider login's pages (./portal-routes.ts). */
+export function providerDocumentPath(propertyId: string, documentId: string): string {
+  return `/portal/auftraege/liegenschaften/${encodeURIComponent(propertyId)}/dokumente/${encodeURIComponent(documentId)}`;
 }
 
 /** The Dienstleister a login works for (one per login), when its link is active and the Dienstleister not archived. */
@@ -97,6 +103,18 @@ export function orderFile(em: Em, order: ServiceOrder, fileId: string): Promise<
 }
 
 export const isClosed = (status: OrderStatus) => CLOSED_ORDER_STATUSES.includes(status);
+
+/**
+ * Whether the signed link of a forwarding mail still works: for the latest forward of an open
+ * order whose Vorgang is still open. Closing or merging the Vorgang ends it, as does the
+ * provider closing the order or staff forwarding again (a new link version).
+ */
+export function orderLinkUsable(
+  order: Pick<ServiceOrder, 'status' | 'linkVersion'> & { ticket: Pick<Ticket, 'status' | 'mergedInto'> },
+  version: number,
+): boolean {
+  return order.linkVersion === version && !isClosed(order.status) && order.ticket.status !== 'done' && !order.ticket.mergedInto;
+}
 
 /**
  * What the provider (login or signed link) sees of an order: the Vorgang without internal

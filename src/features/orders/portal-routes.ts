@@ -154,7 +154,8 @@ export function portalRoutes() {
     scoped(providerOrderScope, async (req, res, { user, order }) => {
       const received = await receiveUploads(req, res, req.storage, UPLOAD_FIELD, PHOTO_AND_PDF_UPLOADS);
       const errors: FieldErrors = {};
-      if (!received.error && received.files.length === 0) errors[UPLOAD_FIELD] = 'orders:errors.files';
+      if (isClosed(order.status)) errors[UPLOAD_FIELD] = 'orders:errors.closed';
+      else if (!received.error && received.files.length === 0) errors[UPLOAD_FIELD] = 'orders:errors.files';
       const files = await ticketFilesOrDiscard(req.storage, received, errors, UPLOAD_FIELD);
       if (Object.keys(errors).length > 0) return showOrder(req, res, { order, ...loginPage(order), uploadErrors: errors }, 422);
       await addOrderFiles(req.em, req.storage, order, user, files, req.deps.clock.now());
@@ -175,6 +176,11 @@ export function linkRoutes() {
   const router = Router();
   const path = `${ORDER_LINK_PATH}/:token`;
   const page = ({ token }: { token: string }): Omit<OrderPage, 'order'> => ({ actionBase: `${ORDER_LINK_PATH}/${token}`, fileBase: null, linkMode: true });
+  // A link from a mail, for one provider: search engines must not list it (no-store comes from src/app.ts).
+  router.use(ORDER_LINK_PATH, (_req, res, next) => {
+    res.set('X-Robots-Tag', 'noindex');
+    next();
+  });
 
   router.get(
     path,

@@ -1,5 +1,6 @@
 import type { Em } from '../../db/orm.ts';
 import {
+  CLOSED_ORDER_STATUSES,
   type PortalUser,
   Property,
   ServiceOrder,
@@ -204,6 +205,8 @@ export async function providerStep(em: Em, order: ServiceOrder, actor: OrderActo
 export async function commentOnOrder(em: Em, order: ServiceOrder, actor: OrderActor, body: string, now: Date): Promise<FieldErrors> {
   if (!body) return { body: 'orders:errors.commentRequired' };
   if (body.length > ORDER_TEXT_MAX) return { body: 'orders:errors.tooLong' };
+  // A closed order is the provider's no more; staff may still note something on it.
+  if (!('staff' in actor) && isClosed(order.status)) return { body: 'orders:errors.closed' };
   await em.transactional(async (tx) => {
     const entry = newOrderEntry(tx, order, actor, 'comment', now, { body });
     order.updatedAt = now;
@@ -314,7 +317,7 @@ export async function ordersOfTicket(em: Em, ticket: Ticket) {
 export async function openOrdersOf(em: Em, provider: ServiceProvider, now: Date) {
   const orders = await em.find(
     ServiceOrder,
-    { provider: provider.id, status: { $nin: ['done', 'declined'] } },
+    { provider: provider.id, status: { $nin: [...CLOSED_ORDER_STATUSES] } },
     { populate: ['ticket', 'property'], orderBy: { createdAt: 'asc', id: 'asc' } },
   );
   return orders.map((order) => ({
