@@ -1,8 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Em } from '../../src/db/orm.ts';
-import { scopeToOrganization } from '../../src/db/tenant.ts';
 import {
   Announcement,
   Document,
@@ -52,12 +50,6 @@ beforeAll(async () => {
   await huberLogin.loginPortal('huber@hausmeister-huber.de', app.world.password);
 });
 afterAll(() => app?.close());
-
-function scoped(): Em {
-  const em = app.em();
-  scopeToOrganization(em, app.world.organizations.sonnenschein.id);
-  return em;
-}
 
 const served = async (provider: ServiceProvider) =>
   (await app.em().findOneOrFail(ServiceProvider, provider.id, { ...all, populate: ['properties'] })).properties
