@@ -139,7 +139,9 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
   const area = session.area as Area;
   const userId = String(area === 'staff' ? session.staff_user_id : session.portal_user_id);
   const [user] = await em.execute<Array<Record<string, unknown>>>(`select * from ${area === 'staff' ? 'staff_user' : 'portal_user'} where id = ?`, [userId]);
-  const [organization] = await em.execute<Array<Record<string, unknown>>>('select * from organization where id = ?', [session.organization_id]);
+  const [organization] = await em.execute<Array<Record<string, unknown>>>(`select ${organizationColumns(em)} from organization where id = ?`, [
+    session.organization_id,
+  ]);
   if (!user || !organization) return null;
   return {
     area,
@@ -152,6 +154,23 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
     userDisabled: user.disabled_at != null,
     rows: { session, user, organization },
   };
+}
+
+/**
+ * The Verwaltung's columns a login keeps: all but the lazy legal texts (up to 20,000
+ * characters each, src/entities/organization.ts), whose presence the footer links need only.
+ */
+let organizationSelect: string | undefined;
+function organizationColumns(em: Em): string {
+  if (!organizationSelect) {
+    const props = em
+      .getMetadata()
+      .get(Organization)
+      .props.filter((p) => p.kind === 'scalar' && !p.lazy && !p.formula && p.persist !== false);
+    const columns = props.flatMap((p) => p.fieldNames.map((name) => `"${name}"`));
+    organizationSelect = [...columns, 'imprint is not null as has_imprint', 'privacy_policy is not null as has_privacy_policy'].join(', ');
+  }
+  return organizationSelect;
 }
 
 /** Whether using the session now writes (it expired, its user is disabled, or it is due to slide): then the database decides. */
