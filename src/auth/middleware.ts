@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Area, StaffUser } from '../entities/index.ts';
+import type { Area, PortalUser, Session, StaffUser } from '../entities/index.ts';
 import { scopeToOrganization } from '../db/tenant.ts';
 import { ForbiddenError, RedirectRequired, UnauthenticatedError } from '../http/errors.ts';
-import { validateSessionToken, SESSION_POLICY } from './session.ts';
+import { loginOfToken, SESSION_POLICY } from './session.ts';
 
 /**
  * Each area has its own cookie, limited to its own path, so a staff session is never even
@@ -47,16 +47,25 @@ export function loadSession(area: Area) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = req.cookies?.[AREA[area].cookie];
     if (typeof token !== 'string' || token === '') return next();
-    const session = await validateSessionToken(req.em, token, area, req.deps.clock.now());
-    if (!session) {
+    const login = await loginOfToken(req.em, token, area, req.deps.clock.now());
+    if (!login) {
       clearSessionCookie(res, area);
       return next();
     }
-    req.session = session;
-    if (area === 'staff') req.staff = session.staffUser!;
-    else req.portalUser = session.portalUser!;
-    scopeToOrganization(req.em, session.organization.id);
-    res.locals.currentUser = session.staffUser ?? session.portalUser;
+    // The session entity only when a handler asks for it (logout, preview): most pages never do.
+    let session: Session | undefined;
+    Object.defineProperty(req, 'session', {
+      configurable: true,
+      enumerable: true,
+      get: () => (session ??= login.session()),
+      set: (value: Session | undefined) => {
+        session = value;
+      },
+    });
+    if (area === 'staff') req.staff = login.user as StaffUser;
+    else req.portalUser = login.user as PortalUser;
+    scopeToOrganization(req.em, login.organizationId);
+    res.locals.currentUser = login.user;
     next();
   };
 }

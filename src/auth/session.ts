@@ -93,6 +93,17 @@ async function stillValid(em: Em, session: Session, area: Area, now: Date, slide
  * evict it in every process at once (sessionsChanged below).
  */
 export async function validateSessionToken(em: Em, token: string, area: Area, now: Date): Promise<Session | null> {
+  return (await loginOfToken(em, token, area, now))?.session() ?? null;
+}
+
+/**
+ * A valid login of a token (validateSessionToken): its user (with the Verwaltung) as entities
+ * of the request's EntityManager, and the session entity when asked for (logout, preview): a
+ * request answered from the cache maps the session row only then, most pages never need it.
+ */
+export type Login = { user: StaffUser | PortalUser; organizationId: string; session: () => Session };
+
+export async function loginOfToken(em: Em, token: string, area: Area, now: Date): Promise<Login | null> {
   const [id, secret, ...rest] = token.split('.');
   if (!id || !secret || rest.length > 0 || id.length > 32) return null;
   const cache = processCache<CachedLogin>(em, 'sessions');
@@ -102,19 +113,24 @@ export async function validateSessionToken(em: Em, token: string, area: Area, no
   const cached = cache.get(id);
   if (cached) {
     if (cached.area !== area || !constantTimeEqual(hashSecret(secret), cached.secretHash)) return null;
-    if (!needsWrite(cached, now)) return mapLogin(em, cached);
+    if (!needsWrite(cached, now)) {
+      const user = mapUser(em, cached);
+      let session: Session | undefined;
+      return { user, organizationId: cached.organizationId, session: () => (session ??= mapSession(em, cached)) };
+    }
   }
   const generation = cache.generation;
   const login = await loadLogin(em, id);
   if (!login || login.area !== area || !constantTimeEqual(hashSecret(secret), login.secretHash)) return null;
-  const session = mapLogin(em, login);
+  mapUser(em, login);
+  const session = mapSession(em, login);
   const lastVerifiedAt = session.lastVerifiedAt.getTime();
   if (!(await stillValid(em, session, area, now, true))) return null;
   // A session that just slid was written: the rows read before are stale, the next request reads them anew.
   if (session.lastVerifiedAt.getTime() === lastVerifiedAt) {
     cache.set(id, login, [sessionTag(id), userTag(login.userId), organizationTag(login.organizationId)], generation);
   }
-  return session;
+  return { user: (session.staffUser ?? session.portalUser)!, organizationId: login.organizationId, session: () => session };
 }
 
 /** The rows of a login session as read from the database, enough to rebuild its entities. */
@@ -139,7 +155,9 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
   const area = session.area as Area;
   const userId = String(area === 'staff' ? session.staff_user_id : session.portal_user_id);
   const [user] = await em.execute<Array<Record<string, unknown>>>(`select * from ${area === 'staff' ? 'staff_user' : 'portal_user'} where id = ?`, [userId]);
-  const [organization] = await em.execute<Array<Record<string, unknown>>>('select * from organization where id = ?', [session.organization_id]);
+  const [organization] = await em.execute<Array<Record<string, unknown>>>(`select ${organizationColumns(em)} from organization where id = ?`, [
+    session.organization_id,
+  ]);
   if (!user || !organization) return null;
   return {
     area,
@@ -154,6 +172,23 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
   };
 }
 
+/**
+ * The Verwaltung's columns a login keeps: all but the lazy legal texts (up to 20,000
+ * characters each, src/entities/organization.ts), whose presence the footer links need only.
+ */
+let organizationSelect: string | undefined;
+function organizationColumns(em: Em): string {
+  if (!organizationSelect) {
+    const props = em
+      .getMetadata()
+      .get(Organization)
+      .props.filter((p) => p.kind === 'scalar' && !p.lazy && !p.formula && p.persist !== false);
+    const columns = props.flatMap((p) => p.fieldNames.map((name) => `"${name}"`));
+    organizationSelect = [...columns, 'imprint is not null as has_imprint', 'privacy_policy is not null as has_privacy_policy'].join(', ');
+  }
+  return organizationSelect;
+}
+
 /** Whether using the session now writes (it expired, its user is disabled, or it is due to slide): then the database decides. */
 function needsWrite(login: CachedLogin, now: Date): boolean {
   const at = now.getTime();
@@ -161,11 +196,19 @@ function needsWrite(login: CachedLogin, now: Date): boolean {
   return login.userDisabled || at >= login.expiresAt || at >= login.createdAt + policy.absoluteMs || at - login.lastVerifiedAt >= REFRESH_AFTER_MS;
 }
 
-/** The entities of a login in this request's EntityManager; copies, so the cached rows stay as read. */
-function mapLogin(em: Em, login: CachedLogin): Session {
+/**
+ * The user and Verwaltung of a login as entities in this request's EntityManager; copies, so
+ * the cached rows stay as read. (Mapping a row costs ~30 µs: MikroORM defines an accessor per
+ * property on each instance.)
+ */
+function mapUser(em: Em, login: CachedLogin): StaffUser | PortalUser {
   em.map(Organization, { ...login.rows.organization });
-  if (login.area === 'staff') em.map(StaffUser, { ...login.rows.user });
-  else em.map(PortalUser, { ...login.rows.user });
+  if (login.area === 'staff') return em.map(StaffUser, { ...login.rows.user });
+  return em.map(PortalUser, { ...login.rows.user });
+}
+
+/** The session entity of a login whose user is mapped already (mapUser). */
+function mapSession(em: Em, login: CachedLogin): Session {
   return em.map(Session, { ...login.rows.session });
 }
 

@@ -59,10 +59,20 @@ export const Organization = defineEntity({
     logoPngKey: p.string().length(300).nullable(),
     /** Counts up with every change of the Erscheinungsbild: the version in the brand URLs (cached long). */
     brandVersion: p.integer().default(0),
-    /** Impressum (§ 5 DDG) and Datenschutzerklärung, plain text with paragraphs and links; shown at public pages. */
-    imprint: p.text().nullable(),
-    privacyPolicy: p.text().nullable(),
+    /**
+     * Impressum (§ 5 DDG) and Datenschutzerklärung, plain text with paragraphs and links; shown at public pages.
+     * Up to 20,000 characters each: loaded only where they are shown or edited (`populate: LEGAL_TEXTS`),
+     * not with every Verwaltung (every cached login holds one, src/auth/session.ts).
+     */
+    imprint: p.text().nullable().lazy(),
+    privacyPolicy: p.text().nullable().lazy(),
+    /** Whether there is an Impressum / a Datenschutzerklärung: the footer links need no more. */
+    hasImprint: p.boolean().formula((columns) => `${columns.imprint} is not null`),
+    hasPrivacyPolicy: p.boolean().formula((columns) => `${columns.privacyPolicy} is not null`),
     createdAt: createdAt(),
   },
 });
 export type Organization = InferEntity<typeof Organization>;
+
+/** The lazy texts of a Verwaltung, for `populate` where they are shown or edited. */
+export const LEGAL_TEXTS = ['imprint', 'privacyPolicy'] as const;

@@ -1,12 +1,23 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
 import compression from 'compression';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Below this a compressed body saves less than the headers and the CPU cost. */
 const THRESHOLD_BYTES = 1024;
+
+/** Whole bodies up to this size are compressed on the request's thread; larger ones stream through the thread pool. */
+const WHOLE_BODY_MAX_BYTES = 512 * 1024;
+const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i;
+
+/** What may be compressed at all: no files sent as such, no event streams, compressible types only. */
+function compressible(req: Request, res: Response): boolean {
+  if (res.getHeader('Content-Disposition')) return false;
+  if (/^text\/event-stream/i.test(String(res.getHeader('Content-Type') ?? ''))) return false;
+  return compression.filter(req, res);
+}
 
 /**
  * Compresses what the app renders (HTML pages and fragments, JSON, CSV previews): brotli when
@@ -16,16 +27,63 @@ const THRESHOLD_BYTES = 1024;
  * Content-Length), types that are compressed already (PDF, images; the library's
  * `compressible` list), event streams (they must not wait for a compressor's buffer), and
  * `Cache-Control: no-transform`. Static files are precompressed (`precompressedStatic`).
+ *
+ * A body sent whole (`res.send`, `res.end(body)`: every rendered page) is compressed at once,
+ * synchronously, with its size known (`compressWhole`): a compression stream per response
+ * (the library's way, kept for bodies written in parts) cost several times the compression
+ * itself in stream and thread-pool overhead on a 6 KB page (~0.4 against ~0.1 ms CPU).
  */
 export function compressResponses(): RequestHandler {
-  return compression({
-    threshold: THRESHOLD_BYTES,
-    filter: (req, res) => {
-      if (res.getHeader('Content-Disposition')) return false;
-      if (/^text\/event-stream/i.test(String(res.getHeader('Content-Type') ?? ''))) return false;
-      return compression.filter(req, res);
-    },
-  });
+  const streaming = compression({ threshold: THRESHOLD_BYTES, filter: compressible });
+  return (req, res, next) => {
+    streaming(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      compressWholeBodies(req, res);
+      next();
+    });
+  };
+}
+
+/** Wraps `res.end` (over the library's) so that a body ended in one piece, with nothing written before, is compressed whole. */
+function compressWholeBodies(req: Request, res: Response) {
+  const write = res.write;
+  const end = res.end as (this: Response, ...args: unknown[]) => Response;
+  let written = false;
+  res.write = function (this: Response, ...args: Parameters<Response['write']>) {
+    written = true;
+    return write.apply(this, args);
+  } as Response['write'];
+  res.end = function (this: Response, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+    if (!written && !this.headersSent && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+      const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+      const compressed = compressWhole(req, this, body);
+      if (compressed) return end.call(this, compressed, typeof encoding === 'function' ? encoding : callback);
+    }
+    return end.call(this, chunk, encoding, callback);
+  } as Response['end'];
+}
+
+/**
+ * The body compressed as the request accepts it, with Content-Encoding, Content-Length and
+ * Vary set; undefined to send it as it is (the library then finds nothing to do either:
+ * too small, not compressible, or already encoded).
+ */
+function compressWhole(req: Request, res: Response, body: Buffer): Buffer | undefined {
+  if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) return undefined;
+  if (!compressible(req, res) || NO_TRANSFORM.test(String(res.getHeader('Cache-Control') ?? ''))) return undefined;
+  res.vary('Accept-Encoding');
+  if (body.length < THRESHOLD_BYTES || body.length > WHOLE_BODY_MAX_BYTES) return undefined;
+  if (res.getHeader('Content-Encoding') && res.getHeader('Content-Encoding') !== 'identity') return undefined;
+  // Brotli wherever the browser accepts it at all (browsers list gzip first, br after), as for static files.
+  const encoding = req.acceptsEncodings('br') === 'br' ? 'br' : req.acceptsEncodings('gzip') === 'gzip' ? 'gzip' : undefined;
+  if (!encoding) return undefined;
+  const compressed =
+    encoding === 'br'
+      ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      : gzipSync(body, { level: 6 });
+  res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', compressed.length);
+  return compressed;
 }
 
 /** Static file types worth compressing; fonts, images and the like are compressed already. */

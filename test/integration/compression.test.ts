@@ -51,6 +51,21 @@ describe('rendered pages', () => {
     expect(refused.headers['content-encoding']).toBeUndefined();
   });
 
+  it('sends a rendered page compressed whole, with the compressed length (no chunked stream)', async () => {
+    for (const encoding of ['br', 'gzip']) {
+      const page = await rawGet(url('/verwaltung/anmelden'), { 'accept-encoding': encoding });
+      expect(page.headers['content-encoding']).toBe(encoding);
+      expect(page.headers['transfer-encoding']).toBeUndefined();
+      expect(Number(page.headers['content-length'])).toBe(page.body.length);
+      const html = (encoding === 'br' ? brotliDecompressSync(page.body) : gunzipSync(page.body)).toString('utf8');
+      expect(html).toContain('</html>');
+    }
+    // HEAD: the headers of the page as it is, no body.
+    const head = await rawGet(url('/verwaltung/anmelden'), { 'accept-encoding': 'br' }, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+  });
+
   it('compresses the pages behind the login too, and leaves small answers alone', async () => {
     const page = await rawGet(url('/verwaltung/kontakte'), { ...manager.browserHeaders(), 'accept-encoding': 'br' });
     expect(page.status).toBe(200);

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import { Organization } from '../../entities/index.ts';
+import { LEGAL_TEXTS, Organization } from '../../entities/index.ts';
 import { HttpError, NotFoundError } from '../../http/errors.ts';
 import { fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { receiveUploads, type AcceptedTypes } from '../../http/upload.ts';
@@ -48,6 +48,8 @@ const LOGO_UPLOADS: AcceptedTypes = {
 export function adminRoutes() {
   const router = Router();
   const organizationOf = (req: Request, id: string) => req.em.findOneOrFail(Organization, id);
+  // The legal texts are lazy (src/entities/organization.ts): loaded only where they are edited.
+  const organizationWithTexts = (req: Request, id: string) => req.em.findOneOrFail(Organization, id, { populate: LEGAL_TEXTS });
 
   const showBrand = (req: Request, res: Response, org: Organization, form: BrandForm, errors: BrandErrors = {}, status = 200) =>
     render(
@@ -98,7 +100,7 @@ export function adminRoutes() {
   router.get(
     '/rechtliches',
     scoped(adminScope, async (req, res, { organizationId }) => {
-      const org = await organizationOf(req, organizationId);
+      const org = await organizationWithTexts(req, organizationId);
       showLegal(req, res, org, legalFormOf(org));
     }),
   );
@@ -108,7 +110,7 @@ export function adminRoutes() {
     scoped(adminScope, async (req, res, { staff, organizationId }) => {
       const form = parseLegalForm(req.body ?? {});
       const errors = await saveLegal(req.em, staff, form, req.deps.clock.now());
-      if (errors) return showLegal(req, res, await organizationOf(req, organizationId), form, errors, 422);
+      if (errors) return showLegal(req, res, await organizationWithTexts(req, organizationId), form, errors, 422);
       res.redirect(303, `${BASE}/rechtliches?gespeichert=1`);
     }),
   );
@@ -172,7 +174,8 @@ export function publicRoutes() {
   ] as const) {
     router.get(
       `/verwaltungen/:organizationId/${path}`,
-      scoped(publicOrganizationScope, (req, res, { organization }) => {
+      scoped(publicOrganizationScope, async (req, res, { organization }) => {
+        await req.em.populate(organization, [property]);
         const text = organization[property];
         if (!text) throw new HttpError(404, `branding:legal.${key}Missing`);
         render(req, res, 'branding/legal-page', { layout: 'public', brand: brandOf(organization), title: req.t(`branding:legal.${key}`), text, organization });

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Em } from '../../db/orm.ts';
-import { Organization, type StaffUser } from '../../entities/index.ts';
+import { LEGAL_TEXTS, Organization, type StaffUser } from '../../entities/index.ts';
 import type { FieldErrors, FieldMessage } from '../../http/forms.ts';
 import { discard, type Upload } from '../../http/upload.ts';
 import { log } from '../../log.ts';
@@ -33,7 +33,12 @@ export type Brand = {
 };
 
 export type BrandSource = Pick<Organization, 'id' | 'name'> &
-  Partial<Pick<Organization, 'portalName' | 'brandColor' | 'logoType' | 'logoPngKey' | 'brandVersion' | 'imprint' | 'privacyPolicy'>>;
+  Partial<
+    Pick<
+      Organization,
+      'portalName' | 'brandColor' | 'logoType' | 'logoPngKey' | 'brandVersion' | 'imprint' | 'privacyPolicy' | 'hasImprint' | 'hasPrivacyPolicy'
+    >
+  >;
 
 /** The public URL mails link to (set at start, src/features/notifications/links.ts); '' before that (unit tests render mails bare). */
 export function mailBaseUrl(): string {
@@ -59,8 +64,9 @@ export function brandOf(org: BrandSource | null | undefined): Brand | null {
     color: org.brandColor ?? null,
     version: v,
     logoPng: org.logoPngKey ? `${base}/logo.png?v=${v}` : null,
-    imprint: org.imprint ? `${base}/impressum` : null,
-    privacy: org.privacyPolicy ? `${base}/datenschutz` : null,
+    // The texts themselves are lazy (src/entities/organization.ts); the flags come with every Verwaltung.
+    imprint: (org.hasImprint ?? org.imprint) ? `${base}/impressum` : null,
+    privacy: (org.hasPrivacyPolicy ?? org.privacyPolicy) ? `${base}/datenschutz` : null,
   };
 }
 
@@ -168,7 +174,7 @@ export async function saveLegal(em: Em, admin: StaffUser, form: LegalForm, now: 
   if (form.imprint.length > LEGAL_TEXT_MAX) errors.imprint = 'branding:errors.textTooLong';
   if (form.privacyPolicy.length > LEGAL_TEXT_MAX) errors.privacyPolicy = 'branding:errors.textTooLong';
   if (Object.keys(errors).length > 0) return errors;
-  const org = await em.findOneOrFail(Organization, admin.organization.id);
+  const org = await em.findOneOrFail(Organization, admin.organization.id, { populate: LEGAL_TEXTS });
   const changed = (org.imprint ?? '') !== form.imprint || (org.privacyPolicy ?? '') !== form.privacyPolicy;
   if (!changed) return null;
   org.imprint = form.imprint || null;

@@ -37,7 +37,7 @@ export type RenderedMail = { subject: string; text: string; html: string };
 /** Host part of generated Message-IDs. */
 const MESSAGE_ID_HOST = 'hausportal.mail';
 
-/** One fixed translator per language (getFixedT builds a new function each time). */
+/** One translator per language (translator() keeps them too; kept for the mail code's own map). */
 const translators = new Map<Language, TFunction>();
 function translatorOf(lang: Language): TFunction {
   let t = translators.get(lang);
