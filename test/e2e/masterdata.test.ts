@@ -225,13 +225,13 @@ describeInBrowser('Stammdaten: ERP sync and CSV import in the browser', () => {
     const template = (await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '');
     expect(template.startsWith('Externe ID;Name;')).toBe(true);
     const header = template.split(/\r?\n/)[0];
-    expect(header).toBe('Externe ID;Name;Gewerk;E-Mail;Telefon;Straße und Hausnummer;PLZ;Ort');
+    expect(header).toBe('Externe ID;Name;Gewerk;E-Mail;Telefon;Straße und Hausnummer;PLZ;Ort;Liegenschaften (Externe IDs)');
 
     const csv = [
       header,
-      'DL-1;Sanitär Müller GmbH;Heizung und Sanitär;service@sanitaer-mueller.example;030 111222;Große Straße 3;10115;Berlin',
-      'DL-2;Gärtnerei Grünfeld;Gartenpflege;kontakt@gruenfeld.example;030 333444;Köpenicker Weg 9;12555;Berlin',
-      'DL-3;Schlüsseldienst Weiß;Schließanlagen;kein-at-zeichen;030 555666;Fürstenstraße 1;10117;Berlin',
+      'DL-1;Sanitär Müller GmbH;Heizung und Sanitär;service@sanitaer-mueller.example;030 111222;Große Straße 3;10115;Berlin;',
+      'DL-2;Gärtnerei Grünfeld;Gartenpflege;kontakt@gruenfeld.example;030 333444;Köpenicker Weg 9;12555;Berlin;',
+      'DL-3;Schlüsseldienst Weiß;Schließanlagen;kein-at-zeichen;030 555666;Fürstenstraße 1;10117;Berlin;',
     ].join('\r\n');
     const bytes = Buffer.from(`${csv}\r\n`, 'latin1');
     expect(bytes.includes(Buffer.from([0xe4]))).toBe(true); // "ä" as one byte: Windows-1252, not UTF-8
