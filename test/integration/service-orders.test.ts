@@ -176,6 +176,8 @@ describe('what a provider login sees', () => {
     const page = await huberLogin.get(`/portal/auftraege/liegenschaften/${maxPlanck.id}`);
     expect(page.status).toBe(200);
     expect(page.$('.contact-persons').text()).toContain('Josef Brandl');
+    // Not the residents' menu of the property: every link of it would be a 404 here.
+    expect(page.$('a[href^="/portal/liegenschaften/"]').length).toBe(0);
     // A property its Dienstleister does not serve, and one of another Verwaltung: 404.
     expect((await huberLogin.get(`/portal/auftraege/liegenschaften/${app.world.properties.rosenweg.id}`)).status).toBe(404);
     expect((await huberLogin.get(`/portal/auftraege/liegenschaften/${app.world.properties.hafenstrasse.id}`)).status).toBe(404);

@@ -126,7 +126,7 @@ export function portalRoutes() {
         ids.length ? req.em.find(Document, { id: { $in: ids } }, { orderBy: { publishedAt: 'desc', id: 'asc' } }) : [],
         portalContactPersons(req.em, property.id),
       ]);
-      render(req, res, 'orders/property', { title: property.name, property, documents, people, role: PROVIDER_ROLE, telHref });
+      render(req, res, 'orders/property', { title: property.name, servedProperty: property, documents, people, role: PROVIDER_ROLE, telHref });
     }),
   );
 
