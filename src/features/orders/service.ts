@@ -24,7 +24,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { configuredBaseUrl } from '../notifications/links.ts';
 import type { PreparedFile } from '../tickets/photos.ts';
 import { notifyResidents } from '../tickets/notify.ts';
-import { newEntry, storeFilesThenWrite } from '../tickets/service.ts';
+import { newEntry, storedFileColumns, storeFilesThenWrite } from '../tickets/service.ts';
 import { isClosed } from './access.ts';
 import { orderLink } from './links.ts';
 
@@ -224,19 +224,7 @@ export async function addOrderFiles(em: Em, storage: FileStorage, order: Service
   await storeFilesThenWrite(storage, files, (keys) =>
     em.transactional(async (tx) => {
       files.forEach((file, i) => {
-        tx.create(ServiceOrderFile, {
-          organization: order.organization,
-          order,
-          fileName: file.fileName,
-          mimeType: file.mimeType,
-          size: file.size,
-          storageKey: keys[i * 2],
-          thumbKey: file.thumbPath ? keys[i * 2 + 1] : null,
-          width: file.width,
-          height: file.height,
-          uploadedBy: user,
-          createdAt: now,
-        });
+        tx.create(ServiceOrderFile, { organization: order.organization, order, ...storedFileColumns(file, keys, i), uploadedBy: user, createdAt: now });
       });
       const entry = newOrderEntry(tx, order, { portalUser: user }, 'comment', now, { data: { files: files.map((f) => f.fileName) } });
       order.updatedAt = now;

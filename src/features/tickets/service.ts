@@ -118,21 +118,23 @@ export async function nextTicketNumber(tx: Em, organizationId: string, year: num
   return Number(row.last_number);
 }
 
+/** The columns of the i-th stored file (keys: see storeFilesThenWrite), for the row that records it. */
+export function storedFileColumns(file: PreparedFile, keys: string[], i: number) {
+  return {
+    fileName: file.fileName,
+    mimeType: file.mimeType,
+    size: file.size,
+    storageKey: keys[i * 2],
+    thumbKey: file.thumbPath ? keys[i * 2 + 1] : null,
+    width: file.width,
+    height: file.height,
+  };
+}
+
 /** Creates the rows of stored files on their entry, in the caller's transaction (keys: see storeFilesThenWrite). */
 function attachFiles(tx: Em, ticket: Ticket, entry: TicketEntry, files: PreparedFile[], keys: string[]) {
   files.forEach((file, i) => {
-    tx.create(TicketAttachment, {
-      organization: ticket.organization,
-      ticket,
-      entry,
-      fileName: file.fileName,
-      mimeType: file.mimeType,
-      size: file.size,
-      storageKey: keys[i * 2],
-      thumbKey: file.thumbPath ? keys[i * 2 + 1] : null,
-      width: file.width,
-      height: file.height,
-    });
+    tx.create(TicketAttachment, { organization: ticket.organization, ticket, entry, ...storedFileColumns(file, keys, i) });
   });
 }
 
