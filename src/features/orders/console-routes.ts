@@ -9,7 +9,7 @@ import { scoped } from '../../scopes/scope.ts';
 import { propertyScope, serviceProviderScope } from '../../scopes/staff.ts';
 import { providerLocked } from '../service-providers/service.ts';
 import { sendTicketFile } from '../tickets/files.ts';
-import { renderTicketPage, ticketPath } from '../tickets/detail-routes.ts';
+import { renderTicketPage, ticketPath } from '../tickets/detail-page.ts';
 import { endProviderMember, inviteProviderPerson } from './members.ts';
 import { commentOnOrder, copyIntoTicket, setAssignment, shareAppointment } from './service.ts';
 import { providerPagePanel } from './panels.ts';

@@ -1,20 +1,17 @@
-import { ordersOfTicket } from '../orders/service.ts';
 import { Router, type Request, type Response } from 'express';
-import type { TFunction } from 'i18next';
 import { canLogIn } from '../../entities/common.ts';
-import { AuditLog, StaffUser, Ticket, TICKET_STATUSES, ticketReference } from '../../entities/index.ts';
+import { StaffUser, Ticket } from '../../entities/index.ts';
 import { findByIdOr404, isUuid } from '../../http/find.ts';
-import { textareaField, field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
+import { textareaField, field, type FieldErrors } from '../../http/forms.ts';
 import { PHOTO_AND_PDF_UPLOADS, receiveUploads } from '../../http/upload.ts';
 import { render } from '../../http/views.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { ticketAttachmentScope, ticketScope } from '../../scopes/staff.ts';
-import { mayReopen, reportFiles, STAFF_VIEWER, visibleTimeline, type TimelineItem } from './access.ts';
-import { handoverPanel } from './handover.ts';
+import { STAFF_VIEWER, visibleTimeline } from './access.ts';
 import { ticketPdf } from './pdf.ts';
 import { sendTicketFile, sendTicketPdf } from './files.ts';
-import { timelineWording } from './timeline.ts';
 import { ticketFilesOrDiscard } from './photos.ts';
+import { renderTicketPage, ticketPath, ticketView, type DetailState } from './detail-page.ts';
 import { addComment, assignTicket, changeStatus, commentProblem, isTicketStatus, reopenTicket, submittedVersion, type ChangeResult } from './service.ts';
 
 // Console: one Vorgang (seed 000 "Bearbeitung von Anliegen/Vorgängen", steps 1–6): reporter,
@@ -23,114 +20,9 @@ import { addComment, assignTicket, changeStatus, commentProblem, isTicketStatus,
 // Vorgang is found among the Verwaltung's (ticketScope): another's is a 404. The handover panel (documents,
 // Dienstleister, merge) is src/features/tickets/handover.ts and handover-routes.ts.
 
-const BASE = '/verwaltung/vorgaenge';
 const FILE_FIELD = 'files';
 /** What the page shows of a Vorgang's relations: those ticketScope loads (src/scopes/staff.ts). */
 const POPULATE = ['property', 'unit', 'category', 'assignee', 'reporter', 'reporterContact', 'mergedInto'] as const;
-
-export const ticketPath = (ticket: { id: string }) => `${BASE}/${ticket.id}`;
-
-/**
- * What the detail page's forms show after a failed submit: what was typed and the messages
- * per field. `panel` is merged over handoverPanel()'s answer (the handover routes re-render
- * the page with their own form state this way).
- */
-export type DetailState = {
-  comment?: { body: string; internal: boolean };
-  commentErrors?: FieldErrors;
-  status?: string;
-  statusErrors?: FieldErrors;
-  assignee?: string;
-  assignErrors?: FieldErrors;
-  panel?: Record<string, unknown>;
-  /** A failed staff comment on an Auftrag (src/features/orders/console-routes.ts). */
-  orderForm?: { orderId: string; body: string; errors: Record<string, string> };
-};
-
-/** The members of staff a Vorgang can be assigned to: those who can log in (plus the current assignee). */
-async function assignableStaff(req: Request, ticket: Ticket): Promise<StaffUser[]> {
-  const staff = await req.em.find(StaffUser, canLogIn, { orderBy: { name: 'asc' } });
-  if (ticket.assignee && !staff.some((s) => s.id === ticket.assignee!.id)) staff.push(ticket.assignee);
-  return staff;
-}
-
-/** The audit trail of a Vorgang, newest first, with the names of the staff (one query for them). */
-async function auditTrail(req: Request, ticket: Ticket) {
-  const rows = await req.em.find(AuditLog, { subjectType: 'ticket', subjectId: ticket.id }, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: 200 });
-  const ids = [...new Set(rows.map((row) => row.actorId).filter((id): id is string => isUuid(id)))];
-  const staff = ids.length > 0 ? await req.em.find(StaffUser, { id: { $in: ids } }, { fields: ['name'] }) : [];
-  const names = new Map(staff.map((s) => [s.id, s.name]));
-  return rows.map((row) => ({ row, name: (row.actorId && names.get(row.actorId)) || null, text: auditText(req.t, row) }));
-}
-
-/** An audit row's action in words ("Status geändert: Neu → In Bearbeitung"); an action without words names its key. */
-function auditText(t: TFunction, row: AuditLog): string {
-  const data = (row.data ?? {}) as Record<string, unknown>;
-  const action = row.action === 'ticket.assign' && !data.assigneeName ? 'ticket.unassign' : row.action;
-  const status = (value: unknown) => (typeof value === 'string' ? t(`tickets:status.${value}`) : '');
-  const values = {
-    from: status(data.from),
-    to: status(data.to),
-    name: data.assigneeName ?? '',
-    title: data.title ?? '',
-    email: data.email ?? '',
-    reference: data.reference ?? '',
-  };
-  const text = t(`tickets-detail:audit.actions.${action}`, { ...values, defaultValue: '' });
-  return typeof text === 'string' && text && !text.includes('returned an object') ? text : t('tickets-detail:audit.actions.other', { action: row.action });
-}
-
-/** What the detail page and the print view both show of a ticket (views/tickets/_console-facts.eta, the timeline). */
-function ticketView(req: Request, ticket: Ticket, items: TimelineItem[]) {
-  const reference = ticketReference(ticket);
-  return {
-    title: `${req.t('tickets:reference', { reference })} · ${ticket.title}`,
-    ticket,
-    reference,
-    mergedReference: ticket.mergedInto ? ticketReference(ticket.mergedInto) : null,
-    base: ticketPath(ticket),
-    items,
-    reportFiles: reportFiles(items),
-    fileBase: `${ticketPath(ticket)}/anhaenge`,
-    // Both pages show the report's photos with the description, not again in the timeline.
-    reportFilesShown: true,
-    ...timelineWording(req.t, 'staff'),
-  };
-}
-
-/** Renders the detail page, with the state of a failed form when there is one. */
-export async function renderTicketPage(req: Request, res: Response, ticket: Ticket, state: DetailState = {}, status = 200) {
-  const [items, staff, audit, panel, orders] = await Promise.all([
-    visibleTimeline(req.em, ticket, STAFF_VIEWER),
-    assignableStaff(req, ticket),
-    auditTrail(req, ticket),
-    handoverPanel(req.em, ticket),
-    ordersOfTicket(req.em, ticket),
-  ]);
-  render(
-    req,
-    res,
-    'tickets/console-detail',
-    {
-      ...ticketView(req, ticket, items),
-      staffList: staff,
-      statuses: TICKET_STATUSES,
-      mayReopen: mayReopen(ticket, STAFF_VIEWER),
-      audit,
-      panel: { ...panel, ...state.panel },
-      comment: state.comment ?? { body: '', internal: false },
-      commentErrors: fieldMessages(req.t, state.commentErrors ?? {}),
-      statusValue: state.status ?? ticket.status,
-      statusErrors: fieldMessages(req.t, state.statusErrors ?? {}),
-      assigneeValue: state.assignee ?? ticket.assignee?.id ?? '',
-      assignErrors: fieldMessages(req.t, state.assignErrors ?? {}),
-      // Aufträge (views/orders/_ticket-orders.eta).
-      orders,
-      orderForm: state.orderForm ?? null,
-    },
-    status,
-  );
-}
 
 /** After a conflict: the page with the now-current state, 409, and the message at the field. */
 async function showConflict(req: Request, res: Response, ticketId: string, errorField: 'status' | 'assignee') {

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../http/errors.ts';
 import { field, fieldMessages, type FieldErrors } from '../../http/forms.ts';
 import { scoped } from '../../scopes/scope.ts';
 import { ticketScope } from '../../scopes/staff.ts';
-import { renderTicketPage, ticketPath } from './detail-routes.ts';
+import { renderTicketPage, ticketPath } from './detail-page.ts';
 import { forwardForm, forwardTicket, linkDocument, mergeTicket, unlinkDocument, type ForwardForm } from './handover.ts';
 
 // Console: the handover panel of a Vorgang (views/tickets/_handover.eta): link documents,
