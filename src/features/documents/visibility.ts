@@ -1,4 +1,4 @@
-import { PROVIDER_ROLE } from '../orders/access.ts';
+import { reachesGeneralContentSql } from '../orders/access.ts';
 import type { FilterQuery } from '@mikro-orm/core';
 import { sql, type RawBuilder } from 'kysely';
 import { berlinDate } from '../../clock.ts';
@@ -93,8 +93,8 @@ function reachQuery(organizationId: string, rows: RawBuilder<unknown>, shareFilt
     reach as (
       select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a join document_share s on s.kind = 'property' and s.property_id = a.property_id
-      -- Shares with the whole property reach everyone who sees general content: never a Dienstleister (src/features/orders/access.ts).
-      where cardinality(array_remove(a.roles, ${PROVIDER_ROLE}::text)) > 0 ${shareFilter}
+      -- Shares with the whole property reach everyone who sees general content: never a Dienstleister.
+      where ${reachesGeneralContentSql(sql.ref('a.roles'))} ${shareFilter}
       union all
       select a.reader_id, a.property_id, s.document_id, s.created_at
       from access a join document_share s on s.kind = 'group' and s.property_id = a.property_id

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import {
   Contact,
@@ -39,6 +40,11 @@ export const PROVIDER_ROLE = 'service_provider' satisfies PortalRole;
 /** Whether these active roles reach a property's general content: any role but the Dienstleister's. */
 export function reachesGeneralContent(activeRoles: readonly PortalRole[]): boolean {
   return activeRoles.some((role) => role !== PROVIDER_ROLE);
+}
+
+/** `reachesGeneralContent` in SQL, over an array column of active roles (set-based readers such as documents/visibility.ts). */
+export function reachesGeneralContentSql(activeRoles: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`cardinality(array_remove(${activeRoles}, ${PROVIDER_ROLE}::text)) > 0`;
 }
 
 /** The property is open to this user only as Dienstleister: its portal pages are not for them. */
