@@ -49,6 +49,7 @@ const schema = z
     PDF_JOB_SECONDS: z.coerce.number().positive().max(3600).default(60),
     PDF_JOB_MEMORY_MB: z.coerce.number().int().min(8).max(65536).default(1024),
     SQL_STATEMENT_COUNT: onOff.default(false),
+    PREPARED_STATEMENTS: onOff.default(true),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   })
   .superRefine((env, ctx) => {
@@ -101,6 +102,8 @@ export type Config = {
   pdfJobs: { seconds: number; memoryMb: number };
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
+  /** Parameterized SQL goes to PostgreSQL as named prepared statements (src/db/prepared-statements.ts); off behind a transaction-mode pooler that cannot keep them. */
+  preparedStatements: boolean;
   /** Each response names the SQL statements it cost in `X-SQL-Statements` (test/bench, src/db/statement-count.ts). */
   sqlStatementCount: boolean;
   /** Worker processes serving HTTP (node:cluster, src/server.ts); 1 is a single process. */
@@ -183,6 +186,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pdfJobs: { seconds: e.PDF_JOB_SECONDS, memoryMb: e.PDF_JOB_MEMORY_MB },
     secureCookies: baseUrl.startsWith('https://'),
     sqlStatementCount: e.SQL_STATEMENT_COUNT,
+    preparedStatements: e.PREPARED_STATEMENTS,
     webConcurrency: e.WEB_CONCURRENCY,
   };
 }

@@ -14,7 +14,9 @@ import { fileStorageFor } from './storage/configured.ts';
 /** Opens the database named by the configuration and brings its schema up to date. */
 async function openDatabase(config: Config): Promise<Orm> {
   if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true });
-  const orm = await openOrm(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: `${config.dataDir}/pglite` });
+  const orm = await openOrm(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: `${config.dataDir}/pglite` }, {
+    preparedStatements: config.preparedStatements,
+  });
   await orm.em.fork().execute('select 1');
   await migrate(orm);
   return orm;

@@ -11,6 +11,7 @@ import { SessionCacheSubscriber } from '../auth/session.ts';
 import * as entities from '../entities/index.ts';
 import { AccessCacheSubscriber } from '../features/access/cache.ts';
 import { whileHoldingAdvisoryLock } from './advisory-lock.ts';
+import { prepareParameterizedStatementsOf } from './prepared-statements.ts';
 import { countPgliteQueries, countQueriesOf } from './statement-count.ts';
 import { tenantFilter } from './tenant.ts';
 
@@ -28,12 +29,14 @@ export type DatabaseTarget =
 export type OpenOrmOptions = {
   /** Logs every query (MikroORM's debug output). */
   debug?: boolean;
+  /** Parameterized statements as named prepared statements on PostgreSQL (./prepared-statements.ts); default on. */
+  preparedStatements?: boolean;
   /** Called with every SQL statement the ORM sends, before it is sent; tests count queries with it. */
   onQuery?: (sql: string) => void;
 };
 
 /** The ORM options shared by both drivers: same entities, same filter, same migrations. */
-export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Partial<Options> {
+export function ormOptions({ debug = false, onQuery }: Omit<OpenOrmOptions, 'preparedStatements'> = {}): Partial<Options> {
   return {
     entities: Object.values(entities).filter(
       (value): value is (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value,
@@ -81,8 +84,15 @@ export async function openOrm(target: DatabaseTarget, options: OpenOrmOptions = 
       ...ormOptions(options),
       clientUrl: target.url,
       pool: { min: 0, max: 10 },
-      // Every connection counts its statements for SQL_STATEMENT_COUNT (./statement-count.ts).
-      driverOptions: { onPoolCreated: (pool: PoolEvents) => pool.on('connect', countQueriesOf) },
+      // Every connection names its parameterized statements (./prepared-statements.ts) and
+      // counts its statements for SQL_STATEMENT_COUNT (./statement-count.ts).
+      driverOptions: {
+        onPoolCreated: (pool: PoolEvents) =>
+          pool.on('connect', (client) => {
+            if (options.preparedStatements !== false) prepareParameterizedStatementsOf(client);
+            countQueriesOf(client);
+          }),
+      },
     })) as unknown as Orm;
   }
   countPgliteQueries();

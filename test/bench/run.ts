@@ -42,6 +42,11 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** BENCH_ONLY=start,Kontakte: only the pages whose name contains one of these (the static file always runs, as the base). */
+const ONLY = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((part) => part.trim().toLowerCase())
+  .filter(Boolean);
 
 /**
  * The targets of issue 16 (2-core machine, 32 connections). `rate`: req/s at least;
@@ -234,7 +239,7 @@ async function main() {
     const portal = (await logIn(baseUrl, 'portal', BENCH_PORTAL_USER.email, BENCH_PORTAL_USER.password)).cookie;
     const browser = { 'accept-encoding': 'gzip, deflate, br', accept: 'text/html' };
 
-    const targets: Target[] = [
+    const allTargets: Target[] = [
       { name: 'static /static/app.css', path: '/static/app.css', headers: { ...browser, accept: 'text/css' }, expect: '{' },
       // An authenticated page with no data of its own (the form "Kontakt anlegen"): session, layout, template.
       { name: 'Empty authenticated page', path: '/verwaltung/kontakte/neu', headers: { ...browser, cookie: staff }, expect: 'name="contactPreference"' },
@@ -325,6 +330,8 @@ async function main() {
         : []),
     ];
 
+    const targets = allTargets.filter((target, i) => i === 0 || ONLY.length === 0 || ONLY.some((part) => target.name.toLowerCase().includes(part)));
+
     // Each page once, to check it is the real page (not a login redirect) and weigh it. When
     // the server does not compress, the weight a gzip-compressing server would send is shown too.
     const weights = new Map<string, string>();
@@ -384,7 +391,7 @@ async function main() {
     const rows = targets.map((target, i) => {
       const r = results.get(target.name)!;
       const c = cpu.get(target.name);
-      const hard = HARD_TARGETS[target.name];
+      const hard = HARD_TARGETS[target.name] as Goal | undefined;
       const missed = i === 0 ? '' : misses(target.name, hard ?? AIM);
       const verdict = i === 0 ? '' : hard ? (missed ? `FAIL (${missed})` : 'PASS') : missed ? `aim missed (${missed})` : 'aim met';
       return [

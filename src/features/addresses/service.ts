@@ -48,7 +48,7 @@ export async function searchAddresses(em: Em, options: { q: string; page: number
     from address a join property p on p.id = a.property_id
     where ${conditions}
     order by ${ADDRESS_ORDER[options.sort.key](direction(options.sort))}
-    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(db),
+    limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((options.page - 1) * PAGE_SIZE)}`.execute(db),
     listTotal(db, sql`from address a join property p on p.id = a.property_id where ${conditions}`, options.page),
   ]);
   return { rows, ...total, page: options.page };

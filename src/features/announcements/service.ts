@@ -276,7 +276,7 @@ export async function portalAnnouncements(em: Em, propertyId: string, page: numb
     from announcement an
     where an.organization_id = ${organizationId} and ${announcementVisibleIn(propertyId)('an')}
     order by an.published_at desc, an.id desc
-    limit ${PORTAL_PAGE_SIZE} offset ${(page - 1) * PORTAL_PAGE_SIZE}`.execute(em.getKysely());
+    limit ${sql.lit(PORTAL_PAGE_SIZE)} offset ${sql.lit((page - 1) * PORTAL_PAGE_SIZE)}`.execute(em.getKysely());
   const total = await pageTotal(
     rows,
     async () =>

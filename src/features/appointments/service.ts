@@ -262,7 +262,7 @@ async function portalAppointmentRows(em: Em, propertyId: string, when: RawBuilde
     select ap.id, ap.title, ap.location, ap.all_day as "allDay", ap.starts_at as "startsAt", ap.ends_at as "endsAt"
     from appointment ap
     where ap.organization_id = ${scopedOrganization(em)} and ${appointmentVisibleIn([propertyId])('ap')} and ${when}
-    order by ${order} limit ${limit}`.execute(em.getKysely());
+    order by ${order} limit ${sql.lit(limit)}`.execute(em.getKysely());
   // Timestamps come as text from the driver (MikroORM's type parsers).
   return rows.map((row): PortalAppointmentRow => ({ ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt) }));
 }

@@ -46,7 +46,7 @@ export async function boardReports(em: Em, organizationId: string, options: { ha
     left join portal_user au on au.id = coalesce(c.author_id, case when r.comment_id is null then p.author_id end)
     where r.organization_id = ${organizationId} and r.handled_at is ${options.handled ? sql`not null` : sql`null`}
     order by r.created_at desc, r.id
-    limit ${PAGE_SIZE + 1} offset ${(options.page - 1) * PAGE_SIZE}`.execute(em.getKysely());
+    limit ${sql.lit(PAGE_SIZE + 1)} offset ${sql.lit((options.page - 1) * PAGE_SIZE)}`.execute(em.getKysely());
   return {
     reports: rows.slice(0, PAGE_SIZE).map((row) => ({ ...row, createdAt: new Date(row.createdAt), handledAt: row.handledAt ? new Date(row.handledAt) : null })),
     hasNext: rows.length > PAGE_SIZE,

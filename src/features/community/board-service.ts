@@ -158,7 +158,7 @@ export async function boardPage(em: Em, property: Property, options: { residentP
   const { rows } = await sql<EntryRow>`
     with page as (
       select * from (${staff} ${options.residentPosts ? sql`union all ${residents}` : sql``}) e
-      order by e.at desc, e.id limit ${BOARD_PAGE_SIZE + 1} offset ${offset})
+      order by e.at desc, e.id limit ${sql.lit(BOARD_PAGE_SIZE + 1)} offset ${sql.lit(offset)})
     select page.kind, page.id, page.at, coalesce(bp.title, p.title) as title, coalesce(bp.body, p.body) as body,
       p.ends_on as "endsOn", p.edited_at as "editedAt", p.author_id as "authorId", u.display_name as "displayName",
       case when page.kind = 'staff' then
@@ -223,7 +223,7 @@ export async function postComments(em: Em, post: BoardPost, now: Date): Promise<
       select c.id, c.body, c.created_at as at, c.author_id as "authorId", u.display_name as "displayName"
       from board_comment c left join portal_user u on u.id = c.author_id
       where c.organization_id = ${post.organization.id} and c.post_id = ${post.id} and ${boardCommentVisible('c')}
-      order by c.created_at desc, c.id desc limit ${COMMENTS_SHOWN}) c
+      order by c.created_at desc, c.id desc limit ${sql.lit(COMMENTS_SHOWN)}) c
     order by c.at, c.id`.execute(em.getKysely());
   const authorIds = [...rows.map((r) => r.authorId), post.author?.id ?? null].filter((id): id is string => id !== null);
   const former = await formerAuthors(em, post.property, authorIds, now);

@@ -107,7 +107,7 @@ export async function listedNeighbours(
     where np.organization_id = ${organizationId} and np.property_id = ${property.id} and np.listed ${narrowUsers}
       and ${participatesRow(communitySwitches(organization, property).commercialEmployees)}
     order by lower(case when np.show_name then pu.display_name end) nulls last, pu.id
-    limit ${page.limit} offset ${page.offset}`.execute(em.getKysely());
+    limit ${sql.lit(page.limit)} offset ${sql.lit(page.offset)}`.execute(em.getKysely());
   return rows.map((row) => ({
     id: row.id,
     name: row.show_name && row.display_name ? row.display_name : null,

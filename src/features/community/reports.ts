@@ -25,7 +25,7 @@ export async function reportsPage(em: Em, page: number): Promise<{ reports: Repo
     join portal_user pu on pu.id = r.reporter_id
     where r.organization_id = ${scopedOrganization(em)}
     order by r.handled_at is not null, r.created_at desc, r.id
-    limit ${REPORTS_PAGE + 1} offset ${(page - 1) * REPORTS_PAGE}`.execute(em.getKysely());
+    limit ${sql.lit(REPORTS_PAGE + 1)} offset ${sql.lit((page - 1) * REPORTS_PAGE)}`.execute(em.getKysely());
   return {
     reports: rows.slice(0, REPORTS_PAGE).map((row) => ({
       id: row.id,
@@ -54,13 +54,13 @@ export async function reportNeighbourhood(em: Em, report: MessageReport): Promis
     shown as (
       (select m.* from direct_message m, reported r
         where m.conversation_id = r.conversation_id and not m.withheld and (m.created_at, m.id) < (r.created_at, r.id)
-        order by m.created_at desc, m.id desc limit ${NEIGHBOURHOOD})
+        order by m.created_at desc, m.id desc limit ${sql.lit(NEIGHBOURHOOD)})
       union all
       (select m.* from direct_message m, reported r where m.id = r.id)
       union all
       (select m.* from direct_message m, reported r
         where m.conversation_id = r.conversation_id and not m.withheld and (m.created_at, m.id) > (r.created_at, r.id)
-        order by m.created_at, m.id limit ${NEIGHBOURHOOD})
+        order by m.created_at, m.id limit ${sql.lit(NEIGHBOURHOOD)})
     )
     select s.id, s.body, s.created_at, pu.name as sender_name, p.name as property_name
     from shown s

@@ -100,7 +100,7 @@ export async function conversationsOf(em: Em, user: PortalUser, property: Proper
       join conversation c on c.id = p.conversation_id and c.property_id = ${property.id}
       where p.portal_user_id = ${user.id} and p.organization_id = ${scopedOrganization(em)} and c.last_message_at is not null
       order by c.last_message_at desc, c.id
-      limit ${page.limit} offset ${page.offset}) pg
+      limit ${sql.lit(page.limit)} offset ${sql.lit(page.offset)}) pg
     order by pg.last_message_at desc, pg.id`.execute(em.getKysely());
   return rows.map((row) => ({
     id: row.id,
@@ -173,7 +173,7 @@ export async function messagesOf(
     select m.id, m.sender_id, m.body, m.created_at, m.withheld from direct_message m
     where m.conversation_id = ${conversationId} and m.organization_id = ${scopedOrganization(em)} and ${messageVisibleTo(viewer.id)('m')} ${keyset}
     order by m.created_at desc, m.id desc
-    limit ${MESSAGES_PAGE + 1}`.execute(em.getKysely());
+    limit ${sql.lit(MESSAGES_PAGE + 1)}`.execute(em.getKysely());
   const older = rows.length > MESSAGES_PAGE;
   return { messages: rows.slice(0, MESSAGES_PAGE).reverse().map(messageOf), older };
 }
@@ -185,7 +185,7 @@ export async function messagesAfter(em: Em, viewer: PortalUser | { id: string },
     where m.conversation_id = ${conversationId} and m.organization_id = ${scopedOrganization(em)} and ${messageVisibleTo(viewer.id)('m')}
       and m.created_at > ${after.toISOString()}::timestamptz
     order by m.created_at, m.id
-    limit ${MESSAGES_PAGE}`.execute(em.getKysely());
+    limit ${sql.lit(MESSAGES_PAGE)}`.execute(em.getKysely());
   return rows.map(messageOf);
 }
 
@@ -228,7 +228,7 @@ export async function throttled(em: Em, sender: PortalUser, now: Date): Promise<
   const since = new Date(now.getTime() - 60_000).toISOString();
   const { rows } = await sql<{ n: string }>`select count(*) as n from (
       select 1 from direct_message where sender_id = ${sender.id} and organization_id = ${scopedOrganization(em)} and created_at > ${since}::timestamptz
-      limit ${MESSAGES_PER_MINUTE}) r`.execute(em.getKysely());
+      limit ${sql.lit(MESSAGES_PER_MINUTE)}) r`.execute(em.getKysely());
   return Number(rows[0]?.n ?? 0) >= MESSAGES_PER_MINUTE;
 }
 

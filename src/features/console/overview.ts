@@ -63,8 +63,8 @@ export type OverviewListPath = keyof typeof OVERVIEW_LISTS;
  */
 async function cappedRows<T>(em: Em, matches: RawBuilder<T>, limit: number, offset = 0): Promise<{ rows: T[]; total: CappedCount }> {
   const { rows } = await sql<T & { matched: string }>`
-    with m as (${matches} limit ${COUNT_CAP + 1}), n as (select count(*) as matched from m)
-    select m.*, n.matched from n left join (select * from m offset ${offset} limit ${limit}) m on true`.execute(em.getKysely());
+    with m as (${matches} limit ${sql.lit(COUNT_CAP + 1)}), n as (select count(*) as matched from m)
+    select m.*, n.matched from n left join (select * from m offset ${sql.lit(offset)} limit ${sql.lit(limit)}) m on true`.execute(em.getKysely());
   const matched = Number(rows[0]?.matched ?? 0);
   const shown = rows.filter((row) => (row as { id?: unknown }).id != null).map(({ matched: _, ...row }) => withDates(row) as T);
   return { rows: shown, total: { count: Math.min(matched, COUNT_CAP), more: matched > COUNT_CAP } };

@@ -78,7 +78,7 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date,
               ct.email, ct.phone, ct.city, ct.contact_preference as "contactPreference", ct.archived_at is not null as archived
             ${from}
             order by ${order}
-            limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}) ct
+            limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((page - 1) * PAGE_SIZE)}) ct
       order by ${contactPageOrder(sort, term)}`.execute(db),
     listTotal(db, from, page, { exactUpTo: options.exactUpTo }),
   ]);

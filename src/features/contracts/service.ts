@@ -109,7 +109,7 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
     : sql``;
   const kind = filter.kind ? sql`and c.kind = ${CONTRACT_KIND_FILTERS[filter.kind]}` : sql``;
   const where = sql`where c.organization_id = ${organizationId} ${statusCondition(filter.status, today)} ${kind} ${matches}`;
-  const page = sql`limit ${PAGE_SIZE} offset ${(filter.page - 1) * PAGE_SIZE}`;
+  const page = sql`limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((filter.page - 1) * PAGE_SIZE)}`;
   const db = em.getKysely();
   const { rows } =
     filter.sort.key === 'einheit'

@@ -86,7 +86,7 @@ async function displayAnnouncements(em: Em, organizationId: string, propertyId: 
     from announcement an
     where an.organization_id = ${organizationId} and an.show_on_display and ${announcementVisibleIn(propertyId)('an')}
     order by an.published_at desc, an.id desc
-    limit ${MAX_ANNOUNCEMENTS}`.execute(em.getKysely());
+    limit ${sql.lit(MAX_ANNOUNCEMENTS)}`.execute(em.getKysely());
   return rows.map(
     (row): ScreenAnnouncement => ({
       kind: 'announcement',

@@ -58,21 +58,21 @@ export async function portalStartPage(em: Em, property: Property, contactIds: st
         generalContent
           ? list(sql`select an.id, an.title, an.published_at as "publishedAt" from announcement an
             where an.organization_id = ${organizationId} and ${announcementVisibleIn(property.id)('an')}
-            order by an.published_at desc, an.id desc limit ${START_PAGE_LIMIT.announcements}`)
+            order by an.published_at desc, an.id desc limit ${sql.lit(START_PAGE_LIMIT.announcements)}`)
           : none
       } as announcements,
       ${
         generalContent
           ? list(sql`select ap.id, ap.title, ap.location, ap.all_day as "allDay", ap.starts_at as "startsAt", ap.ends_at as "endsAt" from appointment ap
             where ap.organization_id = ${organizationId} and ${appointmentVisibleIn([property.id])('ap')} and ap.ends_at >= ${now}
-            order by ap.starts_at, ap.id limit ${START_PAGE_LIMIT.appointments}`)
+            order by ap.starts_at, ap.id limit ${sql.lit(START_PAGE_LIMIT.appointments)}`)
           : none
       } as appointments,
       ${
         generalContent
           ? list(sql`select bp.id, bp.title, bp.published_at as "publishedAt" from bulletin_post bp
             where bp.organization_id = ${organizationId} and ${bulletinPostVisibleIn(property.id)('bp')}
-            order by bp.published_at desc, bp.id limit ${START_PAGE_LIMIT.bulletinPosts}`)
+            order by bp.published_at desc, bp.id limit ${sql.lit(START_PAGE_LIMIT.bulletinPosts)}`)
           : none
       } as "bulletinPosts"`.execute(em.getKysely());
   const row = rows[0];

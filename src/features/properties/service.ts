@@ -46,7 +46,7 @@ export async function searchProperties(em: Em, q: string, page: number, options:
     from property p
     where p.organization_id = ${organizationId} ${live} ${matches}
     order by ${PROPERTY_ORDER[sort.key](direction(sort))}
-    limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`.execute(em.getKysely());
+    limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((page - 1) * PAGE_SIZE)}`.execute(em.getKysely());
   const total = await pageTotal(
     rows,
     async () =>

@@ -300,7 +300,7 @@ export async function portalTicketLists(em: Em, user: PortalUser | null, access:
   type Raw = Omit<PortalTicketRow, 'lastActivityAt'> & { lastActivityAt: string };
   const { rows } = await sql<{ mine: Raw[]; joinable: Raw[] }>`
     select ${user ? list(residentTicketVisible(user, access)('t'), sql``) : sql`'[]'::json`} as mine,
-      ${list(ticketJoinableIn(access)('t'), sql`limit ${JOINABLE_LIMIT}`)} as joinable`.execute(em.getKysely());
+      ${list(ticketJoinableIn(access)('t'), sql`limit ${sql.lit(JOINABLE_LIMIT)}`)} as joinable`.execute(em.getKysely());
   const asRow = (row: Raw): PortalTicketRow => ({ ...row, lastActivityAt: new Date(row.lastActivityAt) });
   const mine = rows[0].mine.map(asRow);
   const own = new Set(mine.map((ticket) => ticket.id));

@@ -70,7 +70,7 @@ export async function searchUnits(
       left join address a on a.id = u.address_id
     where ${conditions}
     order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
-    limit ${PAGE_SIZE} offset ${(options.page - 1) * PAGE_SIZE}`.execute(db),
+    limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((options.page - 1) * PAGE_SIZE)}`.execute(db),
     listTotal(db, sql`from unit u join property p on p.id = u.property_id where ${conditions}`, options.page, { exactUpTo: options.exactUpTo }),
   ]);
   return {
