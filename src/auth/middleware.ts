@@ -62,6 +62,7 @@ export function loadSession(area: Area) {
         session = value;
       },
     });
+    req.sessionId = login.sessionId;
     if (area === 'staff') req.staff = login.user as StaffUser;
     else req.portalUser = login.user as PortalUser;
     scopeToOrganization(req.em, login.organizationId);

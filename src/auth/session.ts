@@ -101,7 +101,7 @@ export async function validateSessionToken(em: Em, token: string, area: Area, no
  * of the request's EntityManager, and the session entity when asked for (logout, preview): a
  * request answered from the cache maps the session row only then, most pages never need it.
  */
-export type Login = { user: StaffUser | PortalUser; organizationId: string; session: () => Session };
+export type Login = { user: StaffUser | PortalUser; organizationId: string; sessionId: string; session: () => Session };
 
 export async function loginOfToken(em: Em, token: string, area: Area, now: Date): Promise<Login | null> {
   const [id, secret, ...rest] = token.split('.');
@@ -116,7 +116,7 @@ export async function loginOfToken(em: Em, token: string, area: Area, now: Date)
     if (!needsWrite(cached, now)) {
       const user = mapUser(em, cached);
       let session: Session | undefined;
-      return { user, organizationId: cached.organizationId, session: () => (session ??= mapSession(em, cached)) };
+      return { user, organizationId: cached.organizationId, sessionId: id, session: () => (session ??= mapSession(em, cached)) };
     }
   }
   const generation = cache.generation;
@@ -130,7 +130,7 @@ export async function loginOfToken(em: Em, token: string, area: Area, now: Date)
   if (session.lastVerifiedAt.getTime() === lastVerifiedAt) {
     cache.set(id, login, [sessionTag(id), userTag(login.userId), organizationTag(login.organizationId)], generation);
   }
-  return { user: (session.staffUser ?? session.portalUser)!, organizationId: login.organizationId, session: () => session };
+  return { user: (session.staffUser ?? session.portalUser)!, organizationId: login.organizationId, sessionId: id, session: () => session };
 }
 
 /** The rows of a login session as read from the database, enough to rebuild its entities. */

@@ -30,6 +30,8 @@ declare global {
       lang: Language;
       t: TFunction;
       session?: Session;
+      /** The login session's id, without mapping the session entity (req.session maps it on first read). */
+      sessionId?: string;
       staff?: StaffUser;
       portalUser?: PortalUser;
       /** Set under /portal/vorschau by the preview guard (src/features/preview): the property shown read-only. */
