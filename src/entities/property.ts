@@ -62,7 +62,10 @@ export const Unit = defineEntity({
   uniques: [{ properties: ['organization', 'externalId'] }],
   indexes: [
     { properties: ['property', 'number'] },
-    { properties: ['organization', 'number'] },
+    // With the id the Einheiten list's whole order (number, id) comes from the index: many
+    // properties have a "Wohnung 001", and with (organization, number) alone PostgreSQL joined
+    // all ~1,000 of them to property and address to sort the ties (4.6 → 0.2 ms at 50,000 units).
+    { properties: ['organization', 'number', 'id'] },
     // The Einheiten list searches numbers with ILIKE '%term%' (src/features/masterdata).
     { name: 'unit_number_trgm_index', expression: 'create index "unit_number_trgm_index" on "unit" using gin ("number" gin_trgm_ops)' },
   ],

@@ -34,8 +34,12 @@ export async function searchProperties(em: Em, q: string, page: number, options:
   const sort = options.sort ?? PROPERTY_SORT_DEFAULT;
   const live = options.archived ? sql`` : sql`and p.archived_at is null`;
   const matches = term
-    ? sql`and (p.name ilike ${pattern} or exists (select 1 from address a where a.property_id = p.id and a.archived_at is null
-        and (a.street ilike ${pattern} or a.city ilike ${pattern} or a.postal_code ilike ${pattern})))`
+    ? // The matching addresses' properties as one list (array(...)), asked once: with a
+      // correlated EXISTS the generic plan walked the (organization, name) index through all
+      // 1,000 properties, fetching each row to test it (1,000 buffers, 3.6 → 2.0 ms).
+      sql`and (p.name ilike ${pattern} or p.id = any(array(select a.property_id from address a
+        where a.organization_id = ${organizationId} and a.archived_at is null
+          and (a.street ilike ${pattern} or a.city ilike ${pattern} or a.postal_code ilike ${pattern}))))`
     : sql``;
   const { rows } = await sql<PropertyListRow & { total: string }>`
     select p.id, p.name, p.kind, p.archived_at is not null as archived,
