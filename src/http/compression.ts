@@ -21,7 +21,7 @@ function compressible(req: Request, res: Response): boolean {
 
 /**
  * Compresses what the app renders (HTML pages and fragments, JSON, CSV previews): brotli when
- * the browser accepts it (quality 4: fast enough per request, smaller than gzip), else gzip,
+ * the browser accepts it (quality 1 up to 32 KB, 4 above: brotliQuality), else gzip,
  * from 1 KB on, with `Vary: Accept-Encoding`. Left as they are: anything sent as a file
  * (Content-Disposition: stored documents, PDFs, CSV exports, which stream with their
  * Content-Length), types that are compressed already (PDF, images; the library's
@@ -97,7 +97,7 @@ const FIRST_WINDOW_BODY_BYTES = 32 * 1024;
  * compression costs a third of quality 4's CPU. Larger bodies (long lists) take more round
  * trips, where every byte counts: quality 4.
  */
-function brotliQuality(size: number): number {
+export function brotliQuality(size: number): number {
   return size <= FIRST_WINDOW_BODY_BYTES ? 1 : 4;
 }
 
