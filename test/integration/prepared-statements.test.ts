@@ -81,6 +81,23 @@ describe.skipIf(!onPostgres)('named prepared statements', () => {
     }
   });
 
+  it('gives a statement whose columns changed under it (another instance migrated) a new name on that connection: one error, not one per request', async () => {
+    const client = await (await poolOf(app.orm)).connect();
+    try {
+      await client.query('create table prepared_probe (id int primary key, label text)');
+      await client.query("insert into prepared_probe values (1, 'eins')");
+      const text = 'select * from prepared_probe where id = $1';
+      expect((await client.query(text, [1])).rows).toEqual([{ id: 1, label: 'eins' }]);
+      await client.query('alter table prepared_probe add column note text');
+      await expect(client.query(text, [1])).rejects.toThrow(/cached plan must not change result type/);
+      expect((await client.query(text, [1])).rows).toEqual([{ id: 1, label: 'eins', note: null }]);
+      expect((await client.query(text, [1])).rows).toHaveLength(1);
+    } finally {
+      await client.query('drop table if exists prepared_probe');
+      client.release();
+    }
+  });
+
   it('PREPARED_STATEMENTS=off (behind a pooler in transaction mode) sends every statement unnamed', async () => {
     const orm = await openOrm({ kind: 'postgres', url: app.databaseUrl! }, { preparedStatements: false });
     const client = await (await poolOf(orm)).connect();

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { direction, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 export const ADDRESS_SORTS = ['strasse', 'ort', 'liegenschaft'] as const;
 export type AddressSort = ListSort<(typeof ADDRESS_SORTS)[number]>;
@@ -48,7 +49,7 @@ export async function searchAddresses(em: Em, options: { q: string; page: number
     from address a join property p on p.id = a.property_id
     where ${conditions}
     order by ${ADDRESS_ORDER[options.sort.key](direction(options.sort))}
-    limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((options.page - 1) * PAGE_SIZE)}`.execute(db),
+    limit ${sql.lit(PAGE_SIZE)} ${offsetSql((options.page - 1) * PAGE_SIZE)}`.execute(db),
     listTotal(db, sql`from address a join property p on p.id = a.property_id where ${conditions}`, options.page),
   ]);
   return { rows, ...total, page: options.page };

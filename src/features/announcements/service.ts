@@ -14,6 +14,7 @@ import { announcementMailLink } from '../notifications/links.ts';
 import { notify, type Notice } from '../notifications/notify.ts';
 import { isUuid } from '../../http/find.ts';
 import { germanOrder } from '../../intl.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 export const PORTAL_PAGE_SIZE = 20;
 export const CONSOLE_PAGE_SIZE = 50;
@@ -276,7 +277,7 @@ export async function portalAnnouncements(em: Em, propertyId: string, page: numb
     from announcement an
     where an.organization_id = ${organizationId} and ${announcementVisibleIn(propertyId)('an')}
     order by an.published_at desc, an.id desc
-    limit ${sql.lit(PORTAL_PAGE_SIZE)} offset ${sql.lit((page - 1) * PORTAL_PAGE_SIZE)}`.execute(em.getKysely());
+    limit ${sql.lit(PORTAL_PAGE_SIZE)} ${offsetSql((page - 1) * PORTAL_PAGE_SIZE)}`.execute(em.getKysely());
   const total = await pageTotal(
     rows,
     async () =>

@@ -3,6 +3,7 @@ import type { Em } from '../../db/orm.ts';
 import { BoardBar, BoardReport, type StaffUser } from '../../entities/index.ts';
 import { PAGE_SIZE } from '../../http/paging.ts';
 import { auditStaffAction } from '../audit/service.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 // Moderation of the residents' Schwarzes Brett (issue 21): the console's "Meldungen" list,
 // hiding and restoring a reported post or comment, bars. Every action is in the audit log.
@@ -46,7 +47,7 @@ export async function boardReports(em: Em, organizationId: string, options: { ha
     left join portal_user au on au.id = coalesce(c.author_id, case when r.comment_id is null then p.author_id end)
     where r.organization_id = ${organizationId} and r.handled_at is ${options.handled ? sql`not null` : sql`null`}
     order by r.created_at desc, r.id
-    limit ${sql.lit(PAGE_SIZE + 1)} offset ${sql.lit((options.page - 1) * PAGE_SIZE)}`.execute(em.getKysely());
+    limit ${sql.lit(PAGE_SIZE + 1)} ${offsetSql((options.page - 1) * PAGE_SIZE)}`.execute(em.getKysely());
   return {
     reports: rows.slice(0, PAGE_SIZE).map((row) => ({ ...row, createdAt: new Date(row.createdAt), handledAt: row.handledAt ? new Date(row.handledAt) : null })),
     hasNext: rows.length > PAGE_SIZE,

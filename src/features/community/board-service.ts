@@ -12,6 +12,7 @@ import { bulletinPostVisibleIn } from '../bulletin/service.ts';
 import { notify } from '../notifications/notify.ts';
 import type { PreparedFile } from '../tickets/photos.ts';
 import { boardCommentVisible, boardPostVisible, isFormerResident, takesPartIn } from './board-access.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 // The residents' side of the Schwarzes Brett (issue 21): the board page (the Verwaltung's
 // posts and the residents' in one paged list), a post with its comments, writing, editing,
@@ -158,7 +159,7 @@ export async function boardPage(em: Em, property: Property, options: { residentP
   const { rows } = await sql<EntryRow>`
     with page as (
       select * from (${staff} ${options.residentPosts ? sql`union all ${residents}` : sql``}) e
-      order by e.at desc, e.id limit ${sql.lit(BOARD_PAGE_SIZE + 1)} offset ${sql.lit(offset)})
+      order by e.at desc, e.id limit ${sql.lit(BOARD_PAGE_SIZE + 1)} ${offsetSql(offset)})
     select page.kind, page.id, page.at, coalesce(bp.title, p.title) as title, coalesce(bp.body, p.body) as body,
       p.ends_on as "endsOn", p.edited_at as "editedAt", p.author_id as "authorId", u.display_name as "displayName",
       case when page.kind = 'staff' then

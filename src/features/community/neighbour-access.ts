@@ -5,6 +5,7 @@ import { scopedOrganization } from '../../db/tenant.ts';
 import type { Organization, PortalUser, Property } from '../../entities/index.ts';
 import { accessRowsQuery, type PortalRole, type PropertyAccess } from '../access/service.ts';
 import { communitySwitches } from './switches.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 /**
  * The one rule of the community's neighbours (issue 21): who appears in "Eigentümer /
@@ -113,7 +114,7 @@ export async function listedNeighbours(
     where exists (select 1 from (${accessRowsQuery(organizationId, berlinDate(at), sql`and pu.id = s.id`)}) a
       where a.property_id = ${property.id} and ${participatesRow(communitySwitches(organization, property).commercialEmployees)})
     order by s.sort_name nulls last, s.id
-    limit ${sql.lit(page.limit)} offset ${sql.lit(page.offset)}`.execute(em.getKysely());
+    limit ${sql.lit(page.limit)} ${offsetSql(page.offset)}`.execute(em.getKysely());
   return rows.map((row) => ({
     id: row.id,
     name: row.show_name && row.display_name ? row.display_name : null,

@@ -3,6 +3,7 @@ import type { Em } from '../../db/orm.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import type { MessageReport, StaffUser } from '../../entities/index.ts';
 import { auditStaffAction } from '../audit/service.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 // Reported Direktnachrichten in the console. Messages are private between the two residents:
 // staff see a reported message and the five before and after it in its conversation, never
@@ -25,7 +26,7 @@ export async function reportsPage(em: Em, page: number): Promise<{ reports: Repo
     join portal_user pu on pu.id = r.reporter_id
     where r.organization_id = ${scopedOrganization(em)}
     order by r.handled_at is not null, r.created_at desc, r.id
-    limit ${sql.lit(REPORTS_PAGE + 1)} offset ${sql.lit((page - 1) * REPORTS_PAGE)}`.execute(em.getKysely());
+    limit ${sql.lit(REPORTS_PAGE + 1)} ${offsetSql((page - 1) * REPORTS_PAGE)}`.execute(em.getKysely());
   return {
     reports: rows.slice(0, REPORTS_PAGE).map((row) => ({
       id: row.id,

@@ -18,6 +18,7 @@ import { field, textareaField, type FieldErrors } from '../../http/forms.ts';
 import { notify } from '../notifications/notify.ts';
 import { markedRead } from './unread.ts';
 import { blockedBy, messageVisibleTo, type ConversationSight, type NeighbourRow } from './neighbour-access.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 export const ABOUT_MAX = 500;
 export const LOCATION_MAX = 100;
@@ -100,7 +101,7 @@ export async function conversationsOf(em: Em, user: PortalUser, property: Proper
       join conversation c on c.id = p.conversation_id and c.property_id = ${property.id}
       where p.portal_user_id = ${user.id} and p.organization_id = ${scopedOrganization(em)} and c.last_message_at is not null
       order by c.last_message_at desc, c.id
-      limit ${sql.lit(page.limit)} offset ${sql.lit(page.offset)}) pg
+      limit ${sql.lit(page.limit)} ${offsetSql(page.offset)}) pg
     order by pg.last_message_at desc, pg.id`.execute(em.getKysely());
   return rows.map((row) => ({
     id: row.id,

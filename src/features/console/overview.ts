@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { OPEN_TICKET_STATUSES } from '../../entities/index.ts';
 import { PAGE_SIZE } from '../../http/paging.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 /**
  * The console's start page "Übersicht" (/verwaltung) and the lists it links to: plain rows in
@@ -64,7 +65,7 @@ export type OverviewListPath = keyof typeof OVERVIEW_LISTS;
 async function cappedRows<T>(em: Em, matches: RawBuilder<T>, limit: number, offset = 0): Promise<{ rows: T[]; total: CappedCount }> {
   const { rows } = await sql<T & { matched: string }>`
     with m as (${matches} limit ${sql.lit(COUNT_CAP + 1)}), n as (select count(*) as matched from m)
-    select m.*, n.matched from n left join (select * from m offset ${sql.lit(offset)} limit ${sql.lit(limit)}) m on true`.execute(em.getKysely());
+    select m.*, n.matched from n left join (select * from m ${offsetSql(offset)} limit ${sql.lit(limit)}) m on true`.execute(em.getKysely());
   const matched = Number(rows[0]?.matched ?? 0);
   const shown = rows.filter((row) => (row as { id?: unknown }).id != null).map(({ matched: _, ...row }) => withDates(row) as T);
   return { rows: shown, total: { count: Math.min(matched, COUNT_CAP), more: matched > COUNT_CAP } };

@@ -7,6 +7,7 @@ import { invitationProblem, portalStatuses, portalStatusFlags, portalStatusOf, t
 import { direction, escapeLike, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { germanOrder } from '../../intl.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 const BY_NAME = { lastName: 'asc', firstName: 'asc', companyName: 'asc', id: 'asc' } as const;
 
@@ -78,7 +79,7 @@ export async function searchContacts(em: Em, q: string, page: number, now: Date,
               ct.email, ct.phone, ct.city, ct.contact_preference as "contactPreference", ct.archived_at is not null as archived
             ${from}
             order by ${order}
-            limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((page - 1) * PAGE_SIZE)}) ct
+            limit ${sql.lit(PAGE_SIZE)} ${offsetSql((page - 1) * PAGE_SIZE)}) ct
       order by ${contactPageOrder(sort, term)}`.execute(db),
     listTotal(db, from, page, { exactUpTo: options.exactUpTo }),
   ]);

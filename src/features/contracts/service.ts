@@ -17,6 +17,7 @@ import {
 } from '../masterdata/console-edit.ts';
 import { contracts as contractKind } from '../masterdata/kinds/contracts.ts';
 import { findContacts } from '../contacts/service.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 /** ?art= of the list: the German words in the URL, the entity's codes behind them. */
 export const CONTRACT_KIND_FILTERS = { miete: 'rental', eigentum: 'ownership' } as const;
@@ -109,7 +110,7 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
     : sql``;
   const kind = filter.kind ? sql`and c.kind = ${CONTRACT_KIND_FILTERS[filter.kind]}` : sql``;
   const where = sql`where c.organization_id = ${organizationId} ${statusCondition(filter.status, today)} ${kind} ${matches}`;
-  const page = sql`limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((filter.page - 1) * PAGE_SIZE)}`;
+  const page = sql`limit ${sql.lit(PAGE_SIZE)} ${offsetSql((filter.page - 1) * PAGE_SIZE)}`;
   const db = em.getKysely();
   const { rows } =
     filter.sort.key === 'einheit'

@@ -4,6 +4,7 @@ import type { Em } from '../../db/orm.ts';
 import { runningContractOn } from '../access/service.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { Address, Contract, contactDisplayName, Unit, type Contact, type Property } from '../../entities/index.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 export type PropertyListRow = { id: string; name: string; kind: string; addresses: string; units: number; archived: boolean };
 
@@ -50,7 +51,7 @@ export async function searchProperties(em: Em, q: string, page: number, options:
     from property p
     where p.organization_id = ${organizationId} ${live} ${matches}
     order by ${PROPERTY_ORDER[sort.key](direction(sort))}
-    limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((page - 1) * PAGE_SIZE)}`.execute(em.getKysely());
+    limit ${sql.lit(PAGE_SIZE)} ${offsetSql((page - 1) * PAGE_SIZE)}`.execute(em.getKysely());
   const total = await pageTotal(
     rows,
     async () =>

@@ -5,6 +5,7 @@ import { propertiesMatching } from '../properties/service.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { Contract, contactDisplayName, type Contact, type Unit } from '../../entities/index.ts';
 import { direction, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { offsetSql } from '../../db/prepared-statements.ts';
 
 export const UNIT_SORTS = ['nummer', 'liegenschaft', 'art', 'flaeche'] as const;
 export type UnitSort = ListSort<(typeof UNIT_SORTS)[number]>;
@@ -79,7 +80,7 @@ export async function searchUnits(
       left join address a on a.id = u.address_id
     where ${term ? sql`true` : unitConditions} ${propertyConditions}
     order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
-    limit ${sql.lit(PAGE_SIZE)} offset ${sql.lit((options.page - 1) * PAGE_SIZE)}`.execute(db),
+    limit ${sql.lit(PAGE_SIZE)} ${offsetSql((options.page - 1) * PAGE_SIZE)}`.execute(db),
     listTotal(db, sql`from unit u join property p on p.id = u.property_id where ${unitConditions} ${propertyConditions}`, options.page, {
       exactUpTo: options.exactUpTo,
     }),
