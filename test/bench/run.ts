@@ -421,20 +421,37 @@ async function main() {
     }
     const results = new Map([...rounds].map(([name, runs]) => [name, medianOf(runs)]));
 
-    const staticRate = results.get(targets[0].name)!.rate;
+    // A page's share of the static file's req/s, per round (the two measured minutes apart at
+    // most), then the median: the static file's rate alone moved from 5,776 to 14,159 req/s
+    // between rounds of one run, so a ratio of two medians from different rounds could pass
+    // where no single round did.
+    const staticRuns = rounds.get(targets[0].name)!;
+    const staticRatio = (name: string) => median(rounds.get(name)!.map((run, round) => run.rate / staticRuns[round].rate));
     /** The goals a page misses ('' when it meets them all). */
     const misses = (name: string, goal: Goal) => {
       const r = results.get(name)!;
       const missed: string[] = [];
       if (goal.rate !== undefined && r.rate < goal.rate) missed.push(`req/s < ${goal.rate}`);
-      if (goal.staticRatio !== undefined && r.rate < goal.staticRatio * staticRate) missed.push(`req/s < ${goal.staticRatio} x static`);
+      if (goal.staticRatio !== undefined && staticRatio(name) < goal.staticRatio) missed.push(`req/s < ${goal.staticRatio} x static`);
       if (goal.p99 !== undefined && r.p99 >= goal.p99) missed.push(`p99 >= ${goal.p99} ms`);
       if (goal.server !== undefined && (r.server === undefined || r.server > goal.server)) missed.push(`server > ${goal.server} ms`);
       if (goal.database !== undefined && (r.database === undefined || r.database > goal.database)) missed.push(`db > ${goal.database} ms`);
       if (r.failures > 0) missed.push('errors');
       return missed.join(', ');
     };
-    const header = ['Target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs static', 'CPU ms/req server+db', 'SQL/req', 'page weight', 'result'];
+    const header = [
+      'Target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+      'vs static (per round)',
+      'CPU ms/req server+db',
+      'SQL/req',
+      'page weight',
+      'result',
+    ];
     const rows = targets.map((target, i) => {
       const r = results.get(target.name)!;
       const hard = HARD_TARGETS[target.name] as Goal | undefined;
@@ -447,7 +464,7 @@ async function main() {
         String(r.p99),
         String(r.non2xx),
         String(r.failures),
-        i === 0 ? '1.00 (base)' : (r.rate / staticRate).toFixed(2),
+        i === 0 ? '1.00 (base)' : staticRatio(target.name).toFixed(2),
         r.server !== undefined && r.database !== undefined ? `${r.server.toFixed(2)} + ${r.database.toFixed(2)}` : 'n/a',
         statements.get(target.name)!,
         weights.get(target.name)!,
