@@ -36,7 +36,7 @@ export type OpenOrmOptions = {
 };
 
 /** The ORM options shared by both drivers: same entities, same filter, same migrations. */
-export function ormOptions({ debug = false, onQuery }: Omit<OpenOrmOptions, 'preparedStatements'> = {}): Partial<Options> {
+export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Partial<Options> {
   return {
     entities: Object.values(entities).filter(
       (value): value is (typeof entities)['Organization'] => typeof value === 'object' && value !== null && 'meta' in value,

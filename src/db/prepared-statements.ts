@@ -30,13 +30,19 @@ function nameOf(text: string): string | undefined {
 }
 
 /**
- * An OFFSET for a named statement. The first page's `offset 0` is written into the text, as
- * PostgreSQL's estimate for an `offset $1` it cannot see makes it reject the generic plan; a
- * later page's offset stays a parameter, or every page number would be a statement of its own.
+ * A row bound (LIMIT, OFFSET) for a named statement: written into the text when it is the
+ * `usual` value, as PostgreSQL's estimate for a bound it cannot see (`limit $1`) makes it
+ * reject the generic plan; any other value stays a parameter, or every page number would be a
+ * statement text of its own.
  */
+export function rowBound(value: number, usual: number): RawBuilder<unknown> {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a row offset or limit: ${value}`);
+  return value === usual ? sql.lit(value) : sql`${value}`;
+}
+
+/** An OFFSET for a named statement: the first page's `offset 0` in the text, a later page's as a parameter (rowBound). */
 export function offsetSql(offset: number): RawBuilder<unknown> {
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`not a row offset: ${offset}`);
-  return offset === 0 ? sql`offset 0` : sql`offset ${offset}`;
+  return sql`offset ${rowBound(offset, 0)}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { sql, type RawBuilder } from 'kysely';
+import { rowBound } from '../db/prepared-statements.ts';
 
 /** What a raw query executes on (em.getKysely()). */
 type Db = Parameters<RawBuilder<unknown>['execute']>[0];
@@ -77,9 +78,10 @@ export type ListTotal = { total: number; exact: boolean; estimated: boolean; pag
  */
 export async function listTotal(db: Db, from: RawBuilder<unknown>, page: number, options: { exactUpTo?: number } = {}): Promise<ListTotal> {
   const cap = Math.max(options.exactUpTo ?? EXACT_COUNT_LIMIT, page * PAGE_SIZE) + 1;
-  // The usual cap written into the text (a generic plan for the prepared statement, src/db/prepared-statements.ts); a far page's as a parameter.
-  const limit = cap === EXACT_COUNT_LIMIT + 1 ? sql.lit(cap) : sql`${cap}`;
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 ${from} limit ${limit}) limited`.execute(db);
+  // The usual cap in the statement's text, a far page's as a parameter (rowBound).
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 ${from} limit ${rowBound(cap, EXACT_COUNT_LIMIT + 1)}) limited`.execute(
+    db,
+  );
   const counted = rows[0].n;
   if (counted < cap) return { total: counted, exact: true, estimated: false, pages: pageCount(counted), hasNext: page < pageCount(counted) };
   const estimate = roundEstimate(await plannerRows(db, sql`select 1 ${from}`));
