@@ -45,6 +45,8 @@ afterAll(() => app?.close());
 
 /** The page, and the SQL statements serving it issued. */
 async function served(client: Client, path: string) {
+  // Evictions reach the caches through NOTIFY, maybe late: hear them all first (TestApp.cachesCaughtUp).
+  await app.cachesCaughtUp();
   statements = [];
   const page = await client.get(path);
   expect(page.status, path).toBe(200);

@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { fixedClock, systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Em } from '../../src/db/orm.ts';
-import { processCaches } from '../../src/db/process-cache.ts';
+import { onLive, processCaches, publishLive } from '../../src/db/process-cache.ts';
 import { createMailTransport } from '../../src/features/mail/transport.ts';
 import { runTask } from '../../src/scheduler/bree.ts';
 import { Client } from './client.ts';
@@ -77,6 +77,25 @@ export async function startTestApp(
      */
     forgetCaches() {
       for (const cache of Object.values(processCaches(orm).caches)) cache.clear();
+    },
+    /**
+     * Waits until this process has heard every cache eviction committed so far (its own
+     * included: a login's flush evicts the session cache through NOTIFY, which may arrive after
+     * the next request cached the session again). PostgreSQL delivers notifications in commit
+     * order, so hearing a fresh live message of our own means every earlier one was applied.
+     */
+    async cachesCaughtUp() {
+      const marker = `test-barrier-${crypto.randomUUID()}`;
+      let stop = () => {};
+      const heard = new Promise<void>((resolve) => {
+        stop = onLive(orm, (payload) => payload === marker && resolve());
+      });
+      try {
+        await publishLive(orm.em.fork() as Em, marker);
+        await heard;
+      } finally {
+        stop();
+      }
     },
     /** Waits for the work the app does after its responses (src/http/after-response.ts), e.g. a password reset's mail. */
     settle: () => app.afterResponse.settled(),
