@@ -10,7 +10,9 @@
  *    (BENCH_SINGLE=off leaves that out).
  * 3. Logs in as the demo manager and as the bench's resident, over HTTP like a browser.
  * 4. Drives each page with autocannon (BENCH_CONNECTIONS, default 32) for a fixed number
- *    of requests (BENCH_REQUESTS, default 3000, after BENCH_WARMUP, default 300), in
+ *    of requests, sized from the warm-up's rate to last about BENCH_SECONDS (default 3; at
+ *    least BENCH_REQUESTS, default 3000; after BENCH_WARMUP requests, default 300, and about a
+ *    second more), in
  *    BENCH_ROUNDS rounds over all pages (default 3; each figure is the median of its rounds,
  *    as other work on a shared machine moves single runs by ±15 %): autocannon
  *    ends a run only when every request it sent has its answer, so the CPU time measured
@@ -47,6 +49,13 @@ import { BENCH_PORTAL_USER, CONTACT_QUERY, describeLargeWorld, hasLargeWorld, PR
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hausportal_bench';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
+/**
+ * A measured run lasts about this long (at least BENCH_REQUESTS requests): 3,000 requests of
+ * the static file took 0.1–0.4 s, and its rate moved 8,443 → 24,615 req/s between two rounds.
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** The longest run, in requests (the fastest page at ~25,000 req/s for BENCH_SECONDS). */
+const MAX_REQUESTS = 100_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Rounds over all pages; each figure is reported as the median of its rounds. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -160,17 +169,21 @@ function rate(result: Result): number {
 }
 
 /** One measured run of a page: req/s, latency, failures and CPU ms per request (undefined without /proc). */
-type Measured = { rate: number; p50: number; p99: number; non2xx: number; failures: number; server?: number; database?: number };
+type Measured = { rate: number; p50: number; p99: number; non2xx: number; failures: number; server?: number; database?: number; requests: number };
 
 /**
- * One page under load: a warm-up (JIT, connection pool) of a fixed number of requests too
- * (autocannon returns when all have their answer, so none is left in flight into the measured
- * run), then the measured run with the CPU read around it.
+ * One page under load: a warm-up (JIT, connection pool) of BENCH_WARMUP requests and then of
+ * about a second, then the measured run of about BENCH_SECONDS (its number of requests sized
+ * from the warm-up's rate, at least BENCH_REQUESTS) with the CPU read around it. Every run is
+ * a fixed number of requests: autocannon returns when all have their answer, so none is left
+ * in flight into the measured run.
  */
 async function measure(url: string, headers: Record<string, string>, serverPid: number, databaseName: string): Promise<Measured> {
-  await autocannon({ url, connections: CONNECTIONS, amount: WARMUP, headers });
+  const first = await autocannon({ url, connections: CONNECTIONS, amount: WARMUP, headers });
+  const warm = await autocannon({ url, connections: CONNECTIONS, amount: runLength(rate(first), 1), headers });
+  const amount = Math.max(REQUESTS, runLength(rate(warm), SECONDS));
   const before = cpuTicks(serverPid, databaseName);
-  const result = await autocannon({ url, connections: CONNECTIONS, amount: REQUESTS, headers });
+  const result = await autocannon({ url, connections: CONNECTIONS, amount, headers });
   const after = cpuTicks(serverPid, databaseName);
   const finished = Math.max(1, result.requests.total);
   const perRequest = (ticks: number) => Math.max(0, (ticks * 1000) / TICKS_PER_SECOND / finished);
@@ -182,7 +195,13 @@ async function measure(url: string, headers: Record<string, string>, serverPid: 
     failures: result.errors + result.timeouts,
     server: before && after ? perRequest(after.server - before.server) : undefined,
     database: before && after ? perRequest(after.database - before.database) : undefined,
+    requests: finished,
   };
+}
+
+/** The requests a run at `ratePerSecond` needs to last `seconds` (at least the connections, at most MAX_REQUESTS). */
+function runLength(ratePerSecond: number, seconds: number): number {
+  return Math.min(MAX_REQUESTS, Math.max(CONNECTIONS, Math.round(ratePerSecond * seconds)));
 }
 
 function median(values: number[]): number {
@@ -205,6 +224,7 @@ function medianOf(runs: Measured[]): Measured {
     failures: runs.reduce((sum, m) => sum + m.failures, 0),
     server: of((m) => m.server),
     database: of((m) => m.database),
+    requests: of((m) => m.requests)!,
   };
 }
 
@@ -368,7 +388,7 @@ function targetsFor(world: LargeWorld, baseUrl: string, staff: string, portal: s
 
 async function main() {
   console.log(
-    `Hausportal bench: ${CONNECTIONS} connections, ${REQUESTS} requests per target after ${WARMUP} to warm up, database ${new URL(DATABASE_URL).host}${new URL(DATABASE_URL).pathname}`,
+    `Hausportal bench: ${CONNECTIONS} connections, runs of about ${SECONDS} s (at least ${REQUESTS} requests) per target after ${WARMUP} requests and about a second to warm up, database ${new URL(DATABASE_URL).host}${new URL(DATABASE_URL).pathname}`,
   );
   const world = await prepareDatabase();
   console.log(`  search "${PROPERTY_QUERY}" matches ${world.propertyMatches} properties; "${CONTACT_QUERY}" matches ${world.contactMatches} contacts`);
@@ -443,7 +463,7 @@ async function benchServer(world: LargeWorld, mode: Mode) {
       for (const target of targets) {
         const measured = await measure(baseUrl + target.path, target.headers, running.child.pid!, databaseName);
         rounds.set(target.name, [...(rounds.get(target.name) ?? []), measured]);
-        console.log(`  ${target.name}: ${measured.rate.toFixed(0)} req/s, p99 ${measured.p99} ms`);
+        console.log(`  ${target.name}: ${measured.rate.toFixed(0)} req/s, p99 ${measured.p99} ms (${measured.requests} requests)`);
       }
     }
     const results = new Map([...rounds].map(([name, runs]) => [name, medianOf(runs)]));
@@ -512,7 +532,7 @@ async function benchServer(world: LargeWorld, mode: Mode) {
       `\nHard targets: ${failed === 0 ? 'all met' : `${failed} of ${targets.filter((t) => t.name in HARD_TARGETS).length} missed`}; aim missed by ${missedAims} of ${targets.filter((t, i) => i > 0 && !(t.name in HARD_TARGETS)).length} other pages.`,
     );
     console.log(
-      `${ROUNDS > 1 ? `Each figure is the median of ${ROUNDS} rounds. ` : ''}CPU ms/req: CPU time the server process (and its children) and the database backends spent over ${REQUESTS} finished requests, divided by them ` +
+      `${ROUNDS > 1 ? `Each figure is the median of ${ROUNDS} rounds. ` : ''}CPU ms/req: CPU time the server process (and its children) and the database backends spent over the run's finished requests (at least ${REQUESTS}, about ${SECONDS} s), divided by them ` +
         '(from /proc, so it holds on a busy machine where req/s and latency do not). SQL/req: X-SQL-Statements of one request (SQL_STATEMENT_COUNT=on). ' +
         `Load average during the run: ${loadavg()
           .map((l) => l.toFixed(2))
