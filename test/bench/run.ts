@@ -194,7 +194,7 @@ async function measure(url: string, headers: Record<string, string>, serverPid: 
     non2xx: result.non2xx,
     failures: result.errors + result.timeouts,
     server: before && after ? perRequest(after.server - before.server) : undefined,
-    database: before && after ? perRequest(after.database - before.database) : undefined,
+    database: before && after ? perRequest(databaseTicksBetween(before.database, after.database)) : undefined,
     requests: finished,
   };
 }
@@ -269,18 +269,18 @@ function treeTicks(pid: number, entries: string[]): number {
 }
 
 /**
- * CPU time used so far by the server process and by the PostgreSQL backends serving the
+ * CPU time used so far by the server process and by each PostgreSQL backend serving the
  * bench database (a local server only; their process title names the database). Undefined
  * where /proc is not available.
  */
-function cpuTicks(serverPid: number, database: string): { server: number; database: number } | undefined {
+function cpuTicks(serverPid: number, database: string): { server: number; database: Map<string, number> } | undefined {
   try {
-    let databaseTicks = 0;
+    const databaseTicks = new Map<string, number>();
     const entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
     for (const entry of entries) {
       try {
         const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-        if (title.startsWith('postgres:') && title.split(' ').includes(database)) databaseTicks += processTicks(Number(entry));
+        if (title.startsWith('postgres:') && title.split(' ').includes(database)) databaseTicks.set(entry, processTicks(Number(entry)));
       } catch {
         // the process ended meanwhile, or is not ours to read
       }
@@ -289,6 +289,17 @@ function cpuTicks(serverPid: number, database: string): { server: number; databa
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The database CPU of a run, backend by backend: a backend that ended during the run (the
+ * pool closes connections idle for 10 s) must not take its whole history with it, as a
+ * difference of two sums did (a page measured 0.00 ms); only its share in the run is lost.
+ */
+function databaseTicksBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let ticks = 0;
+  for (const [pid, now] of after) ticks += now - (before.get(pid) ?? 0);
+  return ticks;
 }
 
 /** The pages the bench drives, as the demo manager (`staff`) and the bench's resident (`portal`) fetch them; the static file first, the base. */

@@ -27,10 +27,10 @@ const url = (p: string) => new URL(p, app.baseUrl).toString();
 const varyOf = (headers: Record<string, unknown>) => String(headers.vary ?? '').toLowerCase();
 
 describe('brotli quality of rendered bodies', () => {
-  it("is the fastest up to 32 KB, which fit into TCP's first window compressed, and 4 above, where bytes cost round trips", () => {
+  it("is the fastest up to 64 KB, which fit into TCP's first window compressed, and 4 above, where bytes cost round trips", () => {
     expect(brotliQuality(6 * 1024)).toBe(1);
-    expect(brotliQuality(32 * 1024)).toBe(1);
-    expect(brotliQuality(32 * 1024 + 1)).toBe(4);
+    expect(brotliQuality(64 * 1024)).toBe(1);
+    expect(brotliQuality(64 * 1024 + 1)).toBe(4);
     expect(brotliQuality(400 * 1024)).toBe(4);
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { i18n, LANGUAGES } from '../../src/http/i18n.ts';
+import { i18n, LANGUAGES, translator } from '../../src/http/i18n.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -75,5 +75,46 @@ describe('locales', () => {
     const missing = [...used].map((k) => (k.includes(':') ? k : `common:${k}`)).filter((k) => !de.has(k) && !de.has(`${k}_other`));
     expect(missing).toEqual([]);
     expect(used.size).toBeGreaterThan(50);
+  });
+});
+
+describe('the remembering translator (src/http/i18n.ts translator)', () => {
+  /** Each call answered by the translator (twice: the second from memory) and by i18next itself. */
+  const cases: Array<[string, Record<string, unknown>?]> = [
+    ['console:since', { date: '01.02.2026' }],
+    ['console:contractStatus.future', { date: '31.12.2026' }],
+    // A value with what String.replace would read as patterns, and with a marker's characters.
+    ['console:until', { date: '$& $1 $$ \u00010\u0002' }],
+    ['console:since', { date: 42 }],
+    // A format: its marker would not survive Intl.NumberFormat, so i18next answers every call.
+    ['console:overview.units.ticketsMore', { cap: 1000 }],
+    // Plurals and contexts: i18next's own options.
+    ['console:overview.units.tickets', { count: 1 }],
+    ['console:overview.units.tickets', { count: 7 }],
+    // A missing key, with and without a default.
+    ['console:noSuchKey', { date: 'x' }],
+    ['console:noSuchKey', { defaultValue: 'Vorgabe {{date}}', date: 'x' }],
+    // An option the text does not use, and an object value.
+    ['console:since', { date: '01.02.2026', unused: 'y' }],
+    ['console:since', { date: { toString: () => 'als Objekt' } }],
+  ];
+
+  for (const lang of LANGUAGES) {
+    it(`answers as i18next does (${lang})`, () => {
+      const t = translator(lang);
+      const reference = i18n.getFixedT(lang);
+      for (const [key, options] of cases) {
+        const expected = reference(key, options as never);
+        expect(t(key, options as never), `${key} ${JSON.stringify(options)}`).toBe(expected);
+        expect(t(key, options as never), `${key} ${JSON.stringify(options)}, again`).toBe(expected);
+      }
+      expect(t('console:overview.units.ticketsMore', { cap: 1000 })).toMatch(/1[.,]000/);
+    });
+  }
+
+  it('puts each call its own values into a remembered translation', () => {
+    const t = translator('de');
+    expect(t('console:since', { date: '01.02.2026' })).toBe('seit 01.02.2026');
+    expect(t('console:since', { date: '03.04.2027' })).toBe('seit 03.04.2027');
   });
 });
