@@ -48,8 +48,8 @@ export function isLanguage(value: unknown): value is Language {
  * - a key asked with plain values only ({ date: '01.02.2026' }, strings or numbers, none of
  *   i18next's own options such as count, context or defaultValue): its translation with a
  *   marker in place of each value, into which later calls put their values.
- * Anything else (plurals, contexts, formats such as `{{cap, number}}`, whose marker would not
- * survive the formatter) always goes to i18next. The resources are loaded once at start and
+ * Anything else (plurals, contexts, formats such as `{{cap, number}}`, nestings `$t(…)`)
+ * always goes to i18next. The resources are loaded once at start and
  * never change, so a remembered answer stays right.
  */
 const translators = new Map<Language, TFunction>();
@@ -58,7 +58,7 @@ const MAX_REMEMBERED = 20_000;
 export function translator(lang: Language): TFunction {
   let t = translators.get(lang);
   if (!t) {
-    t = remembering(i18n.getFixedT(lang));
+    t = rememberingTranslator(i18n.getFixedT(lang));
     translators.set(lang, t);
   }
   return t;
@@ -83,11 +83,14 @@ const I18NEXT_OPTIONS = new Set([
   'interpolation',
   'skipInterpolation',
   'replace',
+  'keyPrefix',
 ]);
 
 /** Where the value of the i-th option goes in a remembered translation: characters no translation holds. */
 const marker = (index: number) => `\u0001${index}\u0002`;
 const MARKERS = /\u0001(\d+)\u0002/g;
+/** An interpolation with a format (`{{cap, number}}`). */
+const FORMATTED = /\{\{[^}]*,/;
 
 /** A translation with a marker per value (option names in sorted order), or null where it cannot be remembered. */
 type Template = string | null;
@@ -100,13 +103,21 @@ function plainValues(options: unknown): options is Record<string, string | numbe
   return true;
 }
 
-function remembering(t: TFunction): TFunction {
+/** `t` answering from memory where it can (see translator); exported for its test. */
+export function rememberingTranslator(t: TFunction): TFunction {
   const call = t as unknown as (...args: unknown[]) => unknown;
   const answers = new Map<string, unknown>();
   const templates = new Map<string, Template>();
 
-  /** The key translated with a marker per value; null if a marker did not come through (a format, a missing key with a default). */
+  /**
+   * The key translated with a marker per value; null where that would not be the answer for
+   * other values: a format (`{{d, datetime}}` hands an unformattable marker back unchanged,
+   * `{{n, number}}` makes it NaN), a nesting (`$t(…)`, which may build its key or options from
+   * a value), a marker that did not come through (a missing key, an unused value).
+   */
   const templateOf = (key: string, names: string[]): Template => {
+    const raw = call(key, { skipInterpolation: true });
+    if (typeof raw !== 'string' || raw.includes('$t(') || FORMATTED.test(raw)) return null;
     const text = call(key, Object.fromEntries(names.map((name, i) => [name, marker(i)])));
     if (typeof text !== 'string') return null;
     const used = new Set([...text.matchAll(MARKERS)].map((m) => Number(m[1])));
