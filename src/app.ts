@@ -232,35 +232,49 @@ export function createApp(deps: AppDeps) {
   registry.mount(app, '/verwaltung/stammdaten', 'staff', [requireStaff], masterDataOverviewRoutes());
   registry.mount(app, '/verwaltung/stammdaten/import', 'admin', [requireAdmin], masterDataImportRoutes());
   registry.mount(app, '/verwaltung/stammdaten', 'admin', [requireAdmin], masterDataOwnershipRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], consoleSectionRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], profile.consoleRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], absence.ownRoutes());
+  // Routers under the same prefix and guard are mounted as one group (RouteRegistry.mountGroup), in this order.
+  registry.mountGroup(app, '/verwaltung', 'staff', [requireStaff], [consoleSectionRoutes(), profile.consoleRoutes(), absence.ownRoutes()]);
   // Create/edit/archive first, so "/neu" is not read as a property id by the property pages.
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyEditRoutes());
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], propertyRoutes());
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], reports.consoleRoutes());
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], bookings.consoleRoutes());
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], displays.consoleRoutes());
-  registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], unitPageRoutes());
+  registry.mountGroup(
+    app,
+    '/verwaltung/liegenschaften',
+    'staff',
+    [requireStaff],
+    [propertyEditRoutes(), propertyRoutes(), reports.consoleRoutes(), bookings.consoleRoutes(), displays.consoleRoutes(), unitPageRoutes()],
+  );
   registry.mount(app, '/verwaltung/adressen', 'staff', [requireStaff], addressListRoutes());
   registry.mount(app, '/verwaltung/einheiten', 'staff', [requireStaff], unitListRoutes());
   registry.mount(app, '/verwaltung/kontakte', 'staff', [requireStaff], contactRoutes());
   registry.mount(app, '/verwaltung/vertraege', 'staff', [requireStaff], contractRoutes());
   registry.mount(app, '/verwaltung/dienstleister', 'staff', [requireStaff], serviceProviderRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], invitations.consoleRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], documentConsole.consoleRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], serialLetters.consoleRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketConsole.consoleRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketDetail.detailRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], ticketHandover.handoverRoutes());
-  // Aufträge an Dienstleister (issue 23): the console, the provider login, the signed link of the mail.
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], orderConsole.consoleRoutes());
+  registry.mountGroup(
+    app,
+    '/verwaltung',
+    'staff',
+    [requireStaff],
+    [
+      invitations.consoleRoutes(),
+      documentConsole.consoleRoutes(),
+      serialLetters.consoleRoutes(),
+      ticketConsole.consoleRoutes(),
+      ticketDetail.detailRoutes(),
+      ticketHandover.handoverRoutes(),
+      // Aufträge an Dienstleister (issue 23): the console here, the provider login and the signed link of the mail below.
+      orderConsole.consoleRoutes(),
+    ],
+  );
   registry.mount(app, '', 'public', [], orderPortal.linkRoutes());
-  for (const feature of [content, announcements, appointments, faq, contactPersons, bulletin, communityBoard]) {
-    registry.mount(app, '/verwaltung', 'staff', [requireStaff], feature.consoleRoutes());
-  }
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], community.consoleRoutes());
-  registry.mount(app, '/verwaltung', 'staff', [requireStaff], commercial.consoleRoutes());
+  registry.mountGroup(
+    app,
+    '/verwaltung',
+    'staff',
+    [requireStaff],
+    [
+      ...[content, announcements, appointments, faq, contactPersons, bulletin, communityBoard].map((feature) => feature.consoleRoutes()),
+      community.consoleRoutes(),
+      commercial.consoleRoutes(),
+    ],
+  );
   registry.mount(app, '/verwaltung/liegenschaften', 'staff', [requireStaff], preview.consoleRoutes());
   // The same portal routers serve residents and the read-only preview (src/features/preview).
   // The preview comes first and ends in a 404, so no path under /portal/vorschau falls
@@ -279,16 +293,17 @@ export function createApp(deps: AppDeps) {
     bookings.portalRoutes(),
     community.portalRoutes(),
   ];
-  for (const router of portalRouters()) registry.mount(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], router);
+  registry.mountGroup(app, preview.PREVIEW_BASE, 'preview', [preview.requirePreview], portalRouters());
   app.use(preview.PREVIEW_BASE, preview.requirePreview, notFoundHandler);
   // Residents only (never the preview): first-login questions, profile, "Nachbarn einladen".
   registry.mount(app, '/portal', 'portal', [requirePortalUser], registration.portalRoutes());
-  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], notifications.portalRoutes());
-  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], profile.portalRoutes());
-  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], privacy.portalRoutes());
-  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], commercial.portalRoutes());
-  registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], orderPortal.portalRoutes());
-  for (const router of portalRouters()) registry.mount(app, '/portal', 'portal', [requirePortalUser, registration.requireOnboarded], router);
+  registry.mountGroup(
+    app,
+    '/portal',
+    'portal',
+    [requirePortalUser, registration.requireOnboarded],
+    [notifications.portalRoutes(), profile.portalRoutes(), privacy.portalRoutes(), commercial.portalRoutes(), orderPortal.portalRoutes(), ...portalRouters()],
+  );
   if (deps.config.env !== 'production') registry.mount(app, '/dev', 'dev', [loopbackOnly], devMailRoutes());
 
   app.use(notFoundHandler);

