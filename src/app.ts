@@ -192,7 +192,7 @@ export function createApp(deps: AppDeps) {
     if (req.path.startsWith('/vorschau')) return next();
     // The resident's Verwaltung's Erscheinungsbild on every portal page (views/shared/_brand.eta).
     return loadSession('portal')(req, res, (error?: unknown) => {
-      res.locals.brand = brandOf(req.portalUser?.organization);
+      res.locals.brand = brandOf(req.viewer?.organization);
       if (error) return next(error);
       // Whose pages the service worker may keep offline (src/features/web-app/reader.ts).
       portalReader(req, res, next);

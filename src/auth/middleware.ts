@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Area, PortalUser, Session, StaffUser } from '../entities/index.ts';
+import type { Area, PortalUser, StaffUser } from '../entities/index.ts';
 import { scopeToOrganization } from '../db/tenant.ts';
 import { ForbiddenError, RedirectRequired, UnauthenticatedError } from '../http/errors.ts';
-import { loginOfToken, SESSION_POLICY } from './session.ts';
+import { loginOfToken, SESSION_POLICY, type StaffViewer } from './session.ts';
 
 /**
  * Each area has its own cookie, limited to its own path, so a staff session is never even
@@ -40,8 +40,10 @@ export function noStore(_req: Request, res: Response, next: NextFunction) {
 }
 
 /**
- * Loads the session of the area from its cookie (if any), sets req.staff or req.portalUser
- * and scopes the request's EntityManager to that user's Verwaltung.
+ * Loads the session of the area from its cookie (if any) and scopes the request's
+ * EntityManager to that user's Verwaltung. Sets req.viewer (who it is, plain values: what the
+ * guards and the layout read) and req.staff or req.portalUser, the user entity, mapped only
+ * when a handler reads it (src/auth/session.ts Login).
  */
 export function loadSession(area: Area) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -52,23 +54,40 @@ export function loadSession(area: Area) {
       clearSessionCookie(res, area);
       return next();
     }
+    let user: StaffUser | PortalUser | undefined;
+    const userEntity = () => (user ??= login.user());
+    if (area === 'staff') whenRead(req, 'staff', userEntity as () => StaffUser);
+    else whenRead(req, 'portalUser', userEntity as () => PortalUser);
     // The session entity only when a handler asks for it (logout, preview): most pages never do.
-    let session: Session | undefined;
-    Object.defineProperty(req, 'session', {
-      configurable: true,
-      enumerable: true,
-      get: () => (session ??= login.session()),
-      set: (value: Session | undefined) => {
-        session = value;
-      },
-    });
+    whenRead(req, 'session', login.session);
     req.sessionId = login.sessionId;
-    if (area === 'staff') req.staff = login.user as StaffUser;
-    else req.portalUser = login.user as PortalUser;
+    req.viewer = login.viewer;
     scopeToOrganization(req.em, login.organizationId);
-    res.locals.currentUser = login.user;
+    // The layout shows the user as the handler left it once it has read (and perhaps changed) the entity.
+    Object.defineProperty(res.locals, 'currentUser', { configurable: true, enumerable: true, get: () => user ?? login.viewer });
     next();
   };
+}
+
+/** A property of the request that is computed when first read (and may be set as usual). */
+function whenRead<K extends 'staff' | 'portalUser' | 'session'>(req: Request, key: K, compute: () => NonNullable<Request[K]>) {
+  let value: Request[K] | undefined;
+  let known = false;
+  Object.defineProperty(req, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      if (!known) {
+        value = compute();
+        known = true;
+      }
+      return value;
+    },
+    set: (assigned: Request[K]) => {
+      value = assigned;
+      known = true;
+    },
+  });
 }
 
 /** Where staff set up their second factor; the one console page open to them while their Verwaltung requires one they lack. */
@@ -79,31 +98,34 @@ export const SECURITY_PAGE = '/verwaltung/konto/sicherheit';
  * console page sends them to the security page. Company sign-in counts as the company's own
  * factor (src/features/staff-signin/oidc.ts).
  */
-export function mustSetUpSecondFactor(staff: StaffUser): boolean {
+export function mustSetUpSecondFactor(
+  staff: Pick<StaffViewer, 'totpEnabledAt' | 'oidcSubject'> & { organization: Pick<StaffViewer['organization'], 'requireSecondFactor'> },
+): boolean {
   return Boolean(staff.organization.requireSecondFactor) && !staff.totpEnabledAt && !staff.oidcSubject;
 }
 
 /** Staff logged in, whatever else: only for the security page (src/features/staff-signin). */
 export function requireStaffAccount(req: Request, _res: Response, next: NextFunction) {
-  if (!req.staff) return next(new UnauthenticatedError(AREA.staff.loginPath));
+  if (req.viewer?.area !== 'staff') return next(new UnauthenticatedError(AREA.staff.loginPath));
   next();
 }
 
 export function requireStaff(req: Request, _res: Response, next: NextFunction) {
-  if (!req.staff) return next(new UnauthenticatedError(AREA.staff.loginPath));
-  if (mustSetUpSecondFactor(req.staff)) return next(new RedirectRequired(SECURITY_PAGE, 'second factor required by the Verwaltung'));
+  const viewer = req.viewer;
+  if (viewer?.area !== 'staff') return next(new UnauthenticatedError(AREA.staff.loginPath));
+  if (mustSetUpSecondFactor(viewer)) return next(new RedirectRequired(SECURITY_PAGE, 'second factor required by the Verwaltung'));
   next();
 }
 
 export function requireAdmin(req: Request, res: Response, next: NextFunction) {
   requireStaff(req, res, (error?: unknown) => {
     if (error) return next(error);
-    if (req.staff!.role !== 'admin') return next(new ForbiddenError('errors.adminOnly'));
+    if ((req.viewer as StaffViewer).role !== 'admin') return next(new ForbiddenError('errors.adminOnly'));
     next();
   });
 }
 
 export function requirePortalUser(req: Request, _res: Response, next: NextFunction) {
-  if (!req.portalUser) return next(new UnauthenticatedError(AREA.portal.loginPath));
+  if (req.viewer?.area !== 'portal') return next(new UnauthenticatedError(AREA.portal.loginPath));
   next();
 }

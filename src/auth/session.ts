@@ -2,7 +2,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { randomBytes } from 'node:crypto';
-import { ChangeSetType, type EntityName, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import { ChangeSetType, wrap, type EntityName, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 import type { Em } from '../db/orm.ts';
 import { invalidate, processCache } from '../db/process-cache.ts';
 import { Organization, PortalUser, Session, StaffUser, type Area, type Property } from '../entities/index.ts';
@@ -97,11 +97,39 @@ export async function validateSessionToken(em: Em, token: string, area: Area, no
 }
 
 /**
- * A valid login of a token (validateSessionToken): its user (with the Verwaltung) as entities
- * of the request's EntityManager, and the session entity when asked for (logout, preview): a
- * request answered from the cache maps the session row only then, most pages never need it.
+ * What the guards, the layout and the branding read of the logged-in user on every request:
+ * the user's and the Verwaltung's rows as read (MikroORM's property names), frozen, and shared
+ * by every request of the login while it is cached. Plain values, no entity: most pages need
+ * nothing more, and mapping the two entities into a request's EntityManager costs ~0.13 ms.
  */
-export type Login = { user: StaffUser | PortalUser; organizationId: string; sessionId: string; session: () => Session };
+export type ViewerOrganization = Readonly<
+  Pick<
+    Organization,
+    | 'id'
+    | 'name'
+    | 'requireSecondFactor'
+    | 'defaultContactPreferenceOnline'
+    | 'portalName'
+    | 'brandColor'
+    | 'logoType'
+    | 'logoPngKey'
+    | 'brandVersion'
+    | 'hasImprint'
+    | 'hasPrivacyPolicy'
+  >
+>;
+export type StaffViewer = Readonly<
+  { area: 'staff'; organization: ViewerOrganization } & Pick<StaffUser, 'id' | 'name' | 'email' | 'role' | 'totpEnabledAt' | 'oidcSubject'>
+>;
+export type PortalViewer = Readonly<{ area: 'portal'; organization: ViewerOrganization } & Pick<PortalUser, 'id' | 'name' | 'email' | 'onboardedAt'>>;
+export type Viewer = StaffViewer | PortalViewer;
+
+/**
+ * A valid login of a token (validateSessionToken): who it is as plain values (viewer), and
+ * the user (with the Verwaltung) and the session as entities of the request's EntityManager,
+ * each mapped when first asked for: a request answered from the cache maps nothing it does not use.
+ */
+export type Login = { viewer: Viewer; user: () => StaffUser | PortalUser; organizationId: string; sessionId: string; session: () => Session };
 
 export async function loginOfToken(em: Em, token: string, area: Area, now: Date): Promise<Login | null> {
   const [id, secret, ...rest] = token.split('.');
@@ -114,15 +142,27 @@ export async function loginOfToken(em: Em, token: string, area: Area, now: Date)
   if (cached) {
     if (cached.area !== area || !constantTimeEqual(hashSecret(secret), cached.secretHash)) return null;
     if (!needsWrite(cached, now)) {
-      const user = mapUser(em, cached);
+      let user: StaffUser | PortalUser | undefined;
       let session: Session | undefined;
-      return { user, organizationId: cached.organizationId, sessionId: id, session: () => (session ??= mapSession(em, cached)) };
+      const userOf = () => (user ??= mapUser(em, cached));
+      return {
+        viewer: cached.viewer,
+        user: userOf,
+        organizationId: cached.organizationId,
+        sessionId: id,
+        session: () => {
+          // The session refers to its user: map the user first, so the reference is that entity.
+          userOf();
+          session ??= mapSession(em, cached);
+          return session;
+        },
+      };
     }
   }
   const generation = cache.generation;
   const login = await loadLogin(em, id);
   if (!login || login.area !== area || !constantTimeEqual(hashSecret(secret), login.secretHash)) return null;
-  mapUser(em, login);
+  const user = mapUser(em, login);
   const session = mapSession(em, login);
   const lastVerifiedAt = session.lastVerifiedAt.getTime();
   if (!(await stillValid(em, session, area, now, true))) return null;
@@ -130,7 +170,7 @@ export async function loginOfToken(em: Em, token: string, area: Area, now: Date)
   if (session.lastVerifiedAt.getTime() === lastVerifiedAt) {
     cache.set(id, login, [sessionTag(id), userTag(login.userId), organizationTag(login.organizationId)], generation);
   }
-  return { user: (session.staffUser ?? session.portalUser)!, organizationId: login.organizationId, sessionId: id, session: () => session };
+  return { viewer: login.viewer, user: () => user, organizationId: login.organizationId, sessionId: id, session: () => session };
 }
 
 /** The rows of a login session as read from the database, enough to rebuild its entities. */
@@ -145,6 +185,7 @@ type CachedLogin = {
   userDisabled: boolean;
   /** The rows with MikroORM's property names and types (driver.mapResult, done once when read). */
   data: { session: EntityData; user: EntityData; organization: EntityData };
+  viewer: Viewer;
 };
 
 const time = (value: unknown) => new Date(value as string | Date).getTime();
@@ -160,6 +201,11 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
     session.organization_id,
   ]);
   if (!user || !organization) return null;
+  const data = {
+    session: entityDataOf(em, Session, session),
+    user: area === 'staff' ? entityDataOf(em, StaffUser, user) : entityDataOf(em, PortalUser, user),
+    organization: entityDataOf(em, Organization, organization),
+  };
   return {
     area,
     secretHash: new Uint8Array(session.secret_hash as Uint8Array),
@@ -169,11 +215,8 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
     lastVerifiedAt: time(session.last_verified_at),
     expiresAt: time(session.expires_at),
     userDisabled: user.disabled_at != null,
-    data: {
-      session: entityDataOf(em, Session, session),
-      user: area === 'staff' ? entityDataOf(em, StaffUser, user) : entityDataOf(em, PortalUser, user),
-      organization: entityDataOf(em, Organization, organization),
-    },
+    data,
+    viewer: Object.freeze({ ...data.user, area, organization: Object.freeze({ ...data.organization }) }) as unknown as Viewer,
   };
 }
 
@@ -214,14 +257,22 @@ const MERGE_MAPPED = { refresh: true, validate: false, convertCustomTypes: true 
  * The user and Verwaltung of a login as entities in this request's EntityManager; copies, so
  * the cached data stays as read. (Mapping costs ~30 µs an entity: MikroORM defines an accessor
  * per property on each instance; the rows are converted to entity data once, when read.)
+ * Mapped on first use, which may come after the handler loaded (and changed) the same user or
+ * Verwaltung itself: then that entity is the one, left as the handler has it.
  */
 function mapUser(em: Em, login: CachedLogin): StaffUser | PortalUser {
-  em.merge(Organization, { ...login.data.organization }, MERGE_MAPPED);
-  if (login.area === 'staff') return em.merge(StaffUser, { ...login.data.user }, MERGE_MAPPED);
-  return em.merge(PortalUser, { ...login.data.user }, MERGE_MAPPED);
+  mergeUnlessLoaded(em, Organization, login.organizationId, login.data.organization);
+  if (login.area === 'staff') return mergeUnlessLoaded(em, StaffUser, login.userId, login.data.user);
+  return mergeUnlessLoaded(em, PortalUser, login.userId, login.data.user);
 }
 
-/** The session entity of a login whose user is mapped already (mapUser). */
+function mergeUnlessLoaded<T extends object>(em: Em, entity: EntityName<T>, id: string, data: EntityData): T {
+  const loaded = em.getUnitOfWork().getById(entity, id as never);
+  if (loaded && wrap(loaded).isInitialized()) return loaded;
+  return em.merge(entity, { ...data } as never, MERGE_MAPPED) as T;
+}
+
+/** The session entity of a login whose user is mapped already (mapUser), so that it refers to it. */
 function mapSession(em: Em, login: CachedLogin): Session {
   return em.merge(Session, { ...login.data.session }, MERGE_MAPPED);
 }

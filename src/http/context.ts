@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next';
 import type { Config } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { Em, Orm } from '../db/orm.ts';
+import type { Viewer } from '../auth/session.ts';
 import type { PortalUser, Property, Session, StaffUser } from '../entities/index.ts';
 import type { PdfWorkers } from '../pdf/workers.ts';
 import type { FileStorage } from '../storage/files.ts';
@@ -32,7 +33,11 @@ declare global {
       session?: Session;
       /** The login session's id, without mapping the session entity (req.session maps it on first read). */
       sessionId?: string;
+      /** Who is logged in, as plain values read once per login (src/auth/session.ts): what guards and layouts read. */
+      viewer?: Viewer;
+      /** The logged-in staff member as an entity of req.em, mapped on first read. */
       staff?: StaffUser;
+      /** The logged-in resident as an entity of req.em, mapped on first read. */
       portalUser?: PortalUser;
       /** Set under /portal/vorschau by the preview guard (src/features/preview): the property shown read-only. */
       preview?: { property: Property };

@@ -44,8 +44,8 @@ export { PORTAL_BASE, PREVIEW_BASE };
 
 export const portalScope: Scope<PortalScope> = defineScope('portal', (req) => {
   if (req.preview) return { user: null, preview: true, base: PREVIEW_BASE };
-  if (!req.portalUser) throw new UnauthenticatedError(AREA.portal.loginPath);
-  return { user: req.portalUser, preview: false, base: PORTAL_BASE };
+  if (req.viewer?.area !== 'portal') throw new UnauthenticatedError(AREA.portal.loginPath);
+  return { user: req.portalUser!, preview: false, base: PORTAL_BASE };
 });
 
 /** The resident of the request; what needs one is a 404 in the preview (whose POSTs are a 403 before). */

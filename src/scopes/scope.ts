@@ -35,8 +35,13 @@ export function within<P extends object, T extends object>(
 ): Scope<P & T> {
   return defineScope(`${parent.name} › ${name}`, async (req, res) => {
     const loaded = await once(parent, req, res);
-    return { ...loaded, ...(await load(loaded, req, res)) };
+    return extend(loaded, await load(loaded, req, res));
   });
+}
+
+/** The parent's values and the child's (the child's win), a value the parent computes when read (staffScope's staff) still computed only when read. */
+function extend<P extends object, T extends object>(parent: P, child: T): P & T {
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(parent), ...Object.getOwnPropertyDescriptors(child) }) as P & T;
 }
 
 /** Loads a scope once per request (a second ask returns the same promise). */

@@ -1,6 +1,7 @@
 import type { EntityName, FilterQuery, FindOneOptions } from '@mikro-orm/core';
 import type { Request } from 'express';
 import { AREA } from '../auth/middleware.ts';
+import type { StaffViewer } from '../auth/session.ts';
 import type { Em } from '../db/orm.ts';
 import {
   Address,
@@ -45,12 +46,23 @@ import { defineScope, within, type Scope } from './scope.ts';
 // (the unit among the property's units). The route map in the README names the scope of
 // every console URL.
 
-/** The logged-in staff member and their Verwaltung: the root of every console scope. */
-export type StaffScope = { staff: StaffUser; organizationId: string };
+/**
+ * The logged-in staff member and their Verwaltung: the root of every console scope. `staff`
+ * is the entity, mapped when a handler first reads it; `viewer` the same person as plain
+ * values, enough for a page that only shows a form or reads a setting.
+ */
+export type StaffScope = { readonly staff: StaffUser; viewer: StaffViewer; organizationId: string };
 
 export const staffScope: Scope<StaffScope> = defineScope('staff', (req) => {
-  if (!req.staff) throw new UnauthenticatedError(AREA.staff.loginPath);
-  return { staff: req.staff, organizationId: req.staff.organization.id };
+  const viewer = req.viewer;
+  if (viewer?.area !== 'staff') throw new UnauthenticatedError(AREA.staff.loginPath);
+  return {
+    get staff() {
+      return req.staff!;
+    },
+    viewer,
+    organizationId: viewer.organization.id,
+  };
 });
 
 /** An administrator of the Verwaltung (Administration, Stammdaten import, API keys). */

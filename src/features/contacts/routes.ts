@@ -75,7 +75,7 @@ export function consoleRoutes() {
 
   router.get(
     '/neu',
-    scoped(staffScope, (req, res, { staff }) => showContactForm(req, res, null, contactFormOf(null, staff.organization))),
+    scoped(staffScope, (req, res, { viewer }) => showContactForm(req, res, null, contactFormOf(null, viewer.organization))),
   );
 
   router.post(

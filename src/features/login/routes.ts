@@ -29,7 +29,7 @@ export function loginRoutes(area: Area) {
     if (area !== 'portal' || !isUuid(named)) return brandOfSession(req);
     return brandOf(await req.em.findOne(Organization, { id: named }));
   };
-  const brandOfSession = (req: Request) => (req.portalUser ? brandOf(req.portalUser.organization) : null);
+  const brandOfSession = (req: Request) => (req.viewer?.area === 'portal' ? brandOf(req.viewer.organization) : null);
   const page = async (req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200) =>
     render(req, res, `login/${view}`, { area, base, layout: 'public', brand: await brandFor(req), ...data }, status);
 
@@ -83,7 +83,7 @@ export function loginRoutes(area: Area) {
     scoped(publicScope, async (req, res) => {
       if (req.session) await invalidateSession(req.em, req.session.id);
       clearSessionCookie(res, area);
-      const brand = area === 'portal' ? brandOf(req.portalUser?.organization) : null;
+      const brand = brandOfSession(req);
       res.redirect(303, `${base}/anmelden?abgemeldet=1${brand ? `&verwaltung=${brand.organizationId}` : ''}`);
     }),
   );

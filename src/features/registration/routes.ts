@@ -317,6 +317,6 @@ export function portalRoutes() {
  * the method (app.ts applies it to every other portal router; the preview has no portal user).
  */
 export function requireOnboarded(req: Request, res: Response, next: NextFunction) {
-  if (req.portalUser && !req.portalUser.onboardedAt) return res.redirect(303, WELCOME);
+  if (req.viewer?.area === 'portal' && !req.viewer.onboardedAt) return res.redirect(303, WELCOME);
   next();
 }

@@ -18,6 +18,6 @@ export function readerIdOf(secret: string, sessionId: string): string {
 /** After loadSession('portal'): the reader header, and the page's language for the offline page. */
 export function portalReader(req: Request, res: Response, next: NextFunction) {
   res.set('Content-Language', req.lang);
-  if (req.portalUser && req.sessionId) res.set(READER_HEADER, readerIdOf(req.deps.config.secret, req.sessionId));
+  if (req.viewer?.area === 'portal' && req.sessionId) res.set(READER_HEADER, readerIdOf(req.deps.config.secret, req.sessionId));
   next();
 }
