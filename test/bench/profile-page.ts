@@ -29,7 +29,7 @@ import autocannon from 'autocannon';
 import { migrate, openOrm } from '../../src/db/orm.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../src/features/demo/seed.ts';
 import { adminExecute, databaseUrl } from '../support/db.ts';
-import { logIn, startServer, stopServer, type RunningServer } from './server.ts';
+import { cpuTicksOf, logIn, startServer, stopServer, type RunningServer } from './server.ts';
 
 const DATABASE_URL = process.env.PROFILE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hausportal_profile';
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 3000);
@@ -59,18 +59,13 @@ async function prepareDatabase() {
   return name;
 }
 
-function ticksOf(pid: number | string): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 /** CPU ticks of the database backends serving this database (their process title names it). */
 function databaseTicks(database: string): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (title.startsWith('postgres:') && title.split(' ').includes(database)) ticks += ticksOf(entry);
+      if (title.startsWith('postgres:') && title.split(' ').includes(database)) ticks += cpuTicksOf(entry);
     } catch {
       // ended meanwhile
     }
@@ -171,14 +166,14 @@ async function main() {
         const check = await fetch(url, { headers, redirect: 'manual' });
         if (check.status !== 200) throw new Error(`${page}: HTTP ${check.status} for ${url}`);
         await autocannon({ url, connections: CONNECTIONS, amount: WARMUP, headers });
-        const server = ticksOf(running.child.pid!);
+        const server = cpuTicksOf(running.child.pid!);
         const db = databaseTicks(database);
         const from = nowMicros();
         const result = await autocannon({ url, connections: CONNECTIONS, amount: REQUESTS, headers });
         const to = nowMicros();
         const finished = Math.max(1, result.requests.total);
         const perRequest = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND / finished;
-        const serverCpu = perRequest(ticksOf(running.child.pid!) - server);
+        const serverCpu = perRequest(cpuTicksOf(running.child.pid!) - server);
         console.log(
           `${page} (${pathOf(page)}): ${finished} requests, ${((CONNECTIONS * 1000) / result.latency.mean).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
             `non-2xx ${result.non2xx}, CPU ms/req server ${serverCpu.toFixed(2)} + db ${perRequest(databaseTicks(database) - db).toFixed(2)}`,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/server-process.ts';
@@ -12,13 +13,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export type RunningServer = { child: ChildProcess; baseUrl: string; output: () => string };
 
-/** Starts `node --expose-gc src/server.ts` on `databaseUrl` (no jobs, no seeding) and waits for /healthz. */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * Starts `node --expose-gc src/server.ts` on `databaseUrl` (no jobs, no seeding) and waits for
+ * /healthz; `root` is the checkout it runs from (another commit's, for bench:compare).
+ */
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}, root = ROOT): Promise<RunningServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
   const child = spawn(process.execPath, ['--expose-gc', 'src/server.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       // Passed through, to try V8 flags on the server (e.g. --max-semi-space-size).
@@ -83,4 +87,10 @@ export async function logIn(baseUrl: string, area: 'verwaltung' | 'portal', emai
   const session = response.headers.getSetCookie().find((c) => c.startsWith(area === 'verwaltung' ? 'hp_staff_session=' : 'hp_portal_session='));
   if (response.status !== 303 || !session) throw new Error(`login as ${email} failed: HTTP ${response.status}`);
   return { cookie: `${csrfCookie}; ${session.split(';')[0]}`, token };
+}
+
+/** CPU time (user + system) a process has used so far, in clock ticks (1/100 s) from /proc. */
+export function cpuTicksOf(pid: number | string): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
