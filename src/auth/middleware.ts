@@ -54,23 +54,23 @@ export function loadSession(area: Area) {
       clearSessionCookie(res, area);
       return next();
     }
-    let user: StaffUser | PortalUser | undefined;
-    const userEntity = () => (user ??= login.user());
-    if (area === 'staff') whenRead(req, 'staff', userEntity as () => StaffUser);
-    else whenRead(req, 'portalUser', userEntity as () => PortalUser);
+    const user = area === 'staff' ? whenRead(req, 'staff', login.user as () => StaffUser) : whenRead(req, 'portalUser', login.user as () => PortalUser);
     // The session entity only when a handler asks for it (logout, preview): most pages never do.
     whenRead(req, 'session', login.session);
     req.sessionId = login.sessionId;
     req.viewer = login.viewer;
     scopeToOrganization(req.em, login.organizationId);
     // The layout shows the user as the handler left it once it has read (and perhaps changed) the entity.
-    Object.defineProperty(res.locals, 'currentUser', { configurable: true, enumerable: true, get: () => user ?? login.viewer });
+    Object.defineProperty(res.locals, 'currentUser', { configurable: true, enumerable: true, get: () => user() ?? login.viewer });
     next();
   };
 }
 
-/** A property of the request that is computed when first read (and may be set as usual). */
-function whenRead<K extends 'staff' | 'portalUser' | 'session'>(req: Request, key: K, compute: () => NonNullable<Request[K]>) {
+/**
+ * A property of the request that is computed when first read (and may be set as usual).
+ * Returns what it holds so far without computing it (undefined before the first read).
+ */
+function whenRead<K extends 'staff' | 'portalUser' | 'session'>(req: Request, key: K, compute: () => NonNullable<Request[K]>): () => Request[K] | undefined {
   let value: Request[K] | undefined;
   let known = false;
   Object.defineProperty(req, key, {
@@ -88,6 +88,7 @@ function whenRead<K extends 'staff' | 'portalUser' | 'session'>(req: Request, ke
       known = true;
     },
   });
+  return () => value;
 }
 
 /** Where staff set up their second factor; the one console page open to them while their Verwaltung requires one they lack. */

@@ -88,8 +88,8 @@ async function stillValid(em: Em, session: Session, area: Area, now: Date, slide
  * The rows behind a login session (session, user, Verwaltung) are cached in the process
  * for a minute (src/db/process-cache.ts): a request whose session needs no write (not
  * expired, not due to slide) is answered from memory, the secret still compared with its
- * hash. Each request maps the rows into its own EntityManager, so handlers get managed
- * entities as before. Logout, password change, deactivation, role and profile changes
+ * hash. A handler that reads the user or the session gets them mapped into its request's
+ * EntityManager then (loginOfToken), as managed entities. Logout, password change, deactivation, role and profile changes
  * evict it in every process at once (sessionsChanged below).
  */
 export async function validateSessionToken(em: Em, token: string, area: Area, now: Date): Promise<Session | null> {
@@ -102,6 +102,20 @@ export async function validateSessionToken(em: Em, token: string, area: Area, no
  * by every request of the login while it is cached. Plain values, no entity: most pages need
  * nothing more, and mapping the two entities into a request's EntityManager costs ~0.13 ms.
  */
+const VIEWER_ORGANIZATION_FIELDS = [
+  'id',
+  'name',
+  'requireSecondFactor',
+  'defaultContactPreferenceOnline',
+  'portalName',
+  'brandColor',
+  'logoType',
+  'logoPngKey',
+  'brandVersion',
+  'hasImprint',
+  'hasPrivacyPolicy',
+] as const;
+const VIEWER_USER_FIELDS = { staff: ['id', 'name', 'email', 'role', 'totpEnabledAt', 'oidcSubject'], portal: ['id', 'name', 'email', 'onboardedAt'] } as const;
 export type ViewerOrganization = Readonly<
   Pick<
     Organization,
@@ -118,10 +132,8 @@ export type ViewerOrganization = Readonly<
     | 'hasPrivacyPolicy'
   >
 >;
-export type StaffViewer = Readonly<
-  { area: 'staff'; organization: ViewerOrganization } & Pick<StaffUser, 'id' | 'name' | 'email' | 'role' | 'totpEnabledAt' | 'oidcSubject'>
->;
-export type PortalViewer = Readonly<{ area: 'portal'; organization: ViewerOrganization } & Pick<PortalUser, 'id' | 'name' | 'email' | 'onboardedAt'>>;
+export type StaffViewer = Readonly<{ area: 'staff'; organization: ViewerOrganization } & Pick<StaffUser, (typeof VIEWER_USER_FIELDS.staff)[number]>>;
+export type PortalViewer = Readonly<{ area: 'portal'; organization: ViewerOrganization } & Pick<PortalUser, (typeof VIEWER_USER_FIELDS.portal)[number]>>;
 export type Viewer = StaffViewer | PortalViewer;
 
 /**
@@ -162,7 +174,8 @@ export async function loginOfToken(em: Em, token: string, area: Area, now: Date)
   const generation = cache.generation;
   const login = await loadLogin(em, id);
   if (!login || login.area !== area || !constantTimeEqual(hashSecret(secret), login.secretHash)) return null;
-  const user = mapUser(em, login);
+  // Read just now: these rows win over anything the EntityManager holds (stillValid checks them).
+  const user = mapUser(em, login, { fresh: true });
   const session = mapSession(em, login);
   const lastVerifiedAt = session.lastVerifiedAt.getTime();
   if (!(await stillValid(em, session, area, now, true))) return null;
@@ -216,8 +229,18 @@ async function loadLogin(em: Em, id: string): Promise<CachedLogin | null> {
     expiresAt: time(session.expires_at),
     userDisabled: user.disabled_at != null,
     data,
-    viewer: Object.freeze({ ...data.user, area, organization: Object.freeze({ ...data.organization }) }) as unknown as Viewer,
+    viewer: viewerOf(area, data),
   };
+}
+
+/**
+ * The viewer of a login's rows: only the fields named (no password hash, no TOTP or calendar
+ * secrets, which the entities hide), frozen, as every request of the login shares it.
+ */
+function viewerOf(area: Area, data: CachedLogin['data']): Viewer {
+  const only = (row: EntityData, fields: readonly string[]) => Object.fromEntries(fields.map((field) => [field, row[field] ?? null]));
+  const organization = Object.freeze(only(data.organization, VIEWER_ORGANIZATION_FIELDS));
+  return Object.freeze({ ...only(data.user, VIEWER_USER_FIELDS[area]), area, organization }) as unknown as Viewer;
 }
 
 /**
@@ -257,19 +280,20 @@ const MERGE_MAPPED = { refresh: true, validate: false, convertCustomTypes: true 
  * The user and Verwaltung of a login as entities in this request's EntityManager; copies, so
  * the cached data stays as read. (Mapping costs ~30 µs an entity: MikroORM defines an accessor
  * per property on each instance; the rows are converted to entity data once, when read.)
- * Mapped on first use, which may come after the handler loaded (and changed) the same user or
- * Verwaltung itself: then that entity is the one, left as the handler has it.
+ * From the cache they are mapped on first use, which may come after the handler loaded (and
+ * changed) the same user or Verwaltung itself: then that entity is the one, left as the handler
+ * has it. Console code that reads a Verwaltung's settings off another record's `organization`
+ * reference must load it: the Verwaltung is no longer in every request's EntityManager.
  */
-function mapUser(em: Em, login: CachedLogin): StaffUser | PortalUser {
-  mergeUnlessLoaded(em, Organization, login.organizationId, login.data.organization);
-  if (login.area === 'staff') return mergeUnlessLoaded(em, StaffUser, login.userId, login.data.user);
-  return mergeUnlessLoaded(em, PortalUser, login.userId, login.data.user);
-}
-
-function mergeUnlessLoaded<T extends object>(em: Em, entity: EntityName<T>, id: string, data: EntityData): T {
-  const loaded = em.getUnitOfWork().getById(entity, id as never);
-  if (loaded && wrap(loaded).isInitialized()) return loaded;
-  return em.merge(entity, { ...data } as never, MERGE_MAPPED) as T;
+function mapUser(em: Em, login: CachedLogin, { fresh = false } = {}): StaffUser | PortalUser {
+  const map = <T extends object>(entity: EntityName<T>, id: string, data: EntityData): T => {
+    const loaded = fresh ? undefined : em.getUnitOfWork().getById(entity, id as never);
+    if (loaded && wrap(loaded).isInitialized()) return loaded;
+    return em.merge(entity, { ...data } as never, MERGE_MAPPED) as T;
+  };
+  map(Organization, login.organizationId, login.data.organization);
+  if (login.area === 'staff') return map(StaffUser, login.userId, login.data.user);
+  return map(PortalUser, login.userId, login.data.user);
 }
 
 /** The session entity of a login whose user is mapped already (mapUser), so that it refers to it. */

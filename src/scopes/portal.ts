@@ -45,6 +45,9 @@ export { PORTAL_BASE, PREVIEW_BASE };
 export const portalScope: Scope<PortalScope> = defineScope('portal', (req) => {
   if (req.preview) return { user: null, preview: true, base: PREVIEW_BASE };
   if (req.viewer?.area !== 'portal') throw new UnauthenticatedError(AREA.portal.loginPath);
+  // Read here, not lazily as the console's staff: mapping the resident maps their Verwaltung,
+  // whose settings the property pages read off `property.organization` (the access rule maps
+  // the property from a row, src/features/access/service.ts), in the layout and the scopes below.
   return { user: req.portalUser!, preview: false, base: PORTAL_BASE };
 });
 

@@ -35,6 +35,12 @@ describe('a login answered from the session cache', () => {
     const { em, login } = await cachedLogin();
     expect(login.viewer).toMatchObject({ area: 'staff', email: 'verwalter@sonnenschein-hv.de', role: 'admin', organization: { id: login.organizationId } });
     expect(Object.isFrozen(login.viewer) && Object.isFrozen(login.viewer.organization)).toBe(true);
+    // Only the fields named: no secret of the login travels to every template as currentUser.
+    expect(Object.keys(login.viewer).sort()).toEqual(['area', 'email', 'id', 'name', 'oidcSubject', 'organization', 'role', 'totpEnabledAt']);
+    // The footer's Impressum and Datenschutz links come from the flags the login's row carries.
+    expect(typeof login.viewer.organization.hasImprint).toBe('boolean');
+    expect(typeof login.viewer.organization.hasPrivacyPolicy).toBe('boolean');
+    expect(JSON.stringify(login.viewer)).not.toMatch(/password|totpSecret|\$argon2|\$scrypt/i);
     expect(em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
 
     const user = login.user() as StaffUser;
