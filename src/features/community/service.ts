@@ -16,7 +16,7 @@ import {
 } from '../../entities/index.ts';
 import { field, textareaField, type FieldErrors } from '../../http/forms.ts';
 import { notify } from '../notifications/notify.ts';
-import { markedRead } from './unread.ts';
+import { markedRead, unreadChangedHere } from './unread.ts';
 import { blockedBy, messageVisibleTo, type ConversationSight, type NeighbourRow } from './neighbour-access.ts';
 import { offsetSql } from '../../db/prepared-statements.ts';
 
@@ -282,6 +282,9 @@ export async function sendMessage(
     messageId: message.id,
     recipientId: withheld ? null : conversation.otherId,
   };
+  // Here at once (the recipient's next page in this process counts it, not a cached count
+  // from before); the other processes when they hear the live message.
+  if (payload.recipientId) unreadChangedHere(em, payload.recipientId);
   await publishLive(em, JSON.stringify(payload));
   return { id: message.id, senderId: sender.id, body: message.body, createdAt: message.createdAt, withheld };
 }

@@ -50,9 +50,17 @@ export async function cachedUnreadCount(em: Em, user: PortalUser, propertyId: st
   return count;
 }
 
+/**
+ * The user's count changed in this process (a message to them, their reading): gone here at
+ * once; the live message that follows tells every other process.
+ */
+export function unreadChangedHere(em: Em, userId: string) {
+  cacheOf(em).evict([userId]);
+}
+
 /** The user read messages: their count changes here at once and in every other process. */
 export async function markedRead(em: Em, userId: string) {
-  cacheOf(em).evict([userId]);
+  unreadChangedHere(em, userId);
   const message: UnreadLive = { kind: 'unread-changed', userId };
   await publishLive(em, JSON.stringify(message));
 }
