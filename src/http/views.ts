@@ -56,5 +56,13 @@ export function render(req: Request, res: Response, view: string, data: Record<s
   const fromHtmx = req.get('hx-request') === 'true' && req.get('hx-history-restore-request') !== 'true';
   res.vary('HX-Request');
   res.status(status).type('html');
-  res.send(fromHtmx || layout === 'none' ? body : renderTemplate(`layouts/${layout}`, { ...locals, body }));
+  const html = fromHtmx || layout === 'none' ? body : renderTemplate(`layouts/${layout}`, { ...locals, body });
+  // A page no one may store (the console, the portal: noStore in src/auth/middleware.ts) is never
+  // revalidated, so res.send's ETag would be a SHA-1 of every body for nothing (~0.02 ms).
+  if (req.method !== 'HEAD' && /no-store/.test(String(res.getHeader('Cache-Control') ?? ''))) {
+    const bytes = Buffer.from(html);
+    res.setHeader('Content-Length', bytes.length);
+    return void res.end(bytes);
+  }
+  res.send(html);
 }

@@ -77,6 +77,29 @@ describe('rendered pages', () => {
     expect(head.body.length).toBe(0);
   });
 
+  it('sends a page no one may store without an ETag (it is never revalidated), with its length; a public page keeps its ETag', async () => {
+    const page = await rawGet(url('/verwaltung/kontakte/neu'), manager.browserHeaders());
+    expect(page.status).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers.etag).toBeUndefined();
+    expect(page.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(page.headers['content-length'])).toBe(page.body.length);
+    expect(page.body.toString('utf8')).toContain('</html>');
+
+    // The start page may be kept and revalidated: its ETag answers 304.
+    const home = await rawGet(url('/'));
+    expect(home.status).toBe(200);
+    expect(home.headers['cache-control']).toBeUndefined();
+    expect(home.headers.etag).toMatch(/^W\/"/);
+    // The same browser (its CSRF cookie, which the page's token is made from) asks again.
+    const cookie = ([] as string[])
+      .concat(home.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const again = await rawGet(url('/'), { cookie, 'if-none-match': String(home.headers.etag) });
+    expect(again.status).toBe(304);
+  });
+
   it('compresses the pages behind the login too, and leaves small answers alone', async () => {
     const page = await rawGet(url('/verwaltung/kontakte'), { ...manager.browserHeaders(), 'accept-encoding': 'br' });
     expect(page.status).toBe(200);
