@@ -116,22 +116,7 @@ const VIEWER_ORGANIZATION_FIELDS = [
   'hasPrivacyPolicy',
 ] as const;
 const VIEWER_USER_FIELDS = { staff: ['id', 'name', 'email', 'role', 'totpEnabledAt', 'oidcSubject'], portal: ['id', 'name', 'email', 'onboardedAt'] } as const;
-export type ViewerOrganization = Readonly<
-  Pick<
-    Organization,
-    | 'id'
-    | 'name'
-    | 'requireSecondFactor'
-    | 'defaultContactPreferenceOnline'
-    | 'portalName'
-    | 'brandColor'
-    | 'logoType'
-    | 'logoPngKey'
-    | 'brandVersion'
-    | 'hasImprint'
-    | 'hasPrivacyPolicy'
-  >
->;
+export type ViewerOrganization = Readonly<Pick<Organization, (typeof VIEWER_ORGANIZATION_FIELDS)[number]>>;
 export type StaffViewer = Readonly<{ area: 'staff'; organization: ViewerOrganization } & Pick<StaffUser, (typeof VIEWER_USER_FIELDS.staff)[number]>>;
 export type PortalViewer = Readonly<{ area: 'portal'; organization: ViewerOrganization } & Pick<PortalUser, (typeof VIEWER_USER_FIELDS.portal)[number]>>;
 export type Viewer = StaffViewer | PortalViewer;
