@@ -13,7 +13,7 @@
  * (default 8000, 32 connections, after a warm-up). It prints each run and, per page and
  * server, the median and the least CPU ms per request (from /proc). No profiler runs.
  *
- * Pages as for bench:profile: `empty` (default), `portal`, or a path.
+ * Pages as for bench:profile (benchPages in ./server.ts): `empty` (default), `portal`, `static`, or a path.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEMO_PASSWORD } from '../../src/features/demo/seed.ts';
-import { cpuTicksOf, logIn, startServer, stopServer, type RunningServer } from './server.ts';
+import { benchPages, cpuTicksOf, startServer, stopServer, type RunningServer } from './server.ts';
 
 const DATABASE_URL = process.env.PROFILE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hausportal_profile';
 const ROUNDS = Number(process.env.COMPARE_ROUNDS ?? 6);
@@ -32,22 +32,16 @@ const CONNECTIONS = 32;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TICK_MS = 10;
 
-type Contender = { name: string; server: RunningServer; staff: string; resident: string; portalStart: string };
+type Contender = { name: string; server: RunningServer; requestOf: Awaited<ReturnType<typeof benchPages>> };
 
 async function contender(name: string, root: string): Promise<Contender> {
   const server = await startServer(DATABASE_URL, { WEB_CONCURRENCY: '1' }, root);
-  const staff = (await logIn(server.baseUrl, 'verwaltung', 'verwalter@sonnenschein-hv.de', DEMO_PASSWORD)).cookie;
-  const resident = (await logIn(server.baseUrl, 'portal', 'kristina.maiblume@example.de', DEMO_PASSWORD)).cookie;
-  // The resident's start page: /portal sends one to the (first) property's page.
-  const home = await fetch(`${server.baseUrl}/portal`, { headers: { cookie: resident }, redirect: 'manual' });
-  return { name, server, staff, resident, portalStart: new URL(home.headers.get('location') ?? '/portal', server.baseUrl).pathname };
+  return { name, server, requestOf: await benchPages(server.baseUrl, { email: 'kristina.maiblume@example.de', password: DEMO_PASSWORD }) };
 }
 
 /** Drives `amount` requests of a page on one server; its CPU ms per finished request. */
 async function drive(side: Contender, page: string, amount: number): Promise<number> {
-  const pagePath = ({ empty: '/verwaltung/kontakte/neu', portal: side.portalStart } as Record<string, string>)[page] ?? page;
-  const headers = { 'accept-encoding': 'gzip, deflate, br', accept: 'text/html', cookie: pagePath.startsWith('/portal') ? side.resident : side.staff };
-  const url = side.server.baseUrl + pagePath;
+  const { url, headers } = side.requestOf(page);
   const check = await fetch(url, { headers, redirect: 'manual' });
   if (check.status !== 200) throw new Error(`${side.name} ${page}: HTTP ${check.status} for ${url}`);
   const before = cpuTicksOf(side.server.child.pid!);

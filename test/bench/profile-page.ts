@@ -29,7 +29,7 @@ import autocannon from 'autocannon';
 import { migrate, openOrm } from '../../src/db/orm.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../src/features/demo/seed.ts';
 import { adminExecute, databaseUrl } from '../support/db.ts';
-import { cpuTicksOf, logIn, startServer, stopServer, type RunningServer } from './server.ts';
+import { benchPages, cpuTicksOf, startServer, stopServer, type RunningServer } from './server.ts';
 
 const DATABASE_URL = process.env.PROFILE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hausportal_profile';
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 3000);
@@ -40,7 +40,6 @@ const TOP = Number(process.env.PROFILE_TOP ?? 30);
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 1);
 /** PROFILE_CPU_PROF=off: no V8 profile, for CPU figures without the profiler's own cost. */
 const SAMPLING = process.env.PROFILE_CPU_PROF !== 'off';
-const MANAGER = 'verwalter@sonnenschein-hv.de';
 const RESIDENT = process.env.PROFILE_PORTAL_USER ?? 'kristina.maiblume@example.de';
 const TICKS_PER_SECOND = 100;
 
@@ -151,18 +150,11 @@ async function main() {
       SAMPLING ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() } : {},
     );
     const { baseUrl } = running;
-    const staff = (await logIn(baseUrl, 'verwaltung', MANAGER, DEMO_PASSWORD)).cookie;
-    const resident = (await logIn(baseUrl, 'portal', RESIDENT, process.env.PROFILE_PORTAL_PASSWORD ?? DEMO_PASSWORD)).cookie;
-    const browser = { 'accept-encoding': 'gzip, deflate, br', accept: 'text/html' };
-    // The resident's start page: /portal sends one to the (first) property's page.
-    const portalHome = await fetch(`${baseUrl}/portal`, { headers: { cookie: resident }, redirect: 'manual' });
-    const portalStart = new URL(portalHome.headers.get('location') ?? '/portal', baseUrl).pathname;
-    const pathOf = (page: string) => ({ empty: '/verwaltung/kontakte/neu', portal: portalStart, static: '/static/app.css' })[page] ?? page;
+    const requestOf = await benchPages(baseUrl, { email: RESIDENT, password: process.env.PROFILE_PORTAL_PASSWORD ?? DEMO_PASSWORD });
 
     for (let round = 0; round < ROUNDS; round++)
       for (const page of pages) {
-        const url = baseUrl + pathOf(page);
-        const headers = { ...browser, cookie: pathOf(page).startsWith('/portal') ? resident : staff };
+        const { url, path: pagePath, headers } = requestOf(page);
         const check = await fetch(url, { headers, redirect: 'manual' });
         if (check.status !== 200) throw new Error(`${page}: HTTP ${check.status} for ${url}`);
         await autocannon({ url, connections: CONNECTIONS, amount: WARMUP, headers });
@@ -175,7 +167,7 @@ async function main() {
         const perRequest = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND / finished;
         const serverCpu = perRequest(cpuTicksOf(running.child.pid!) - server);
         console.log(
-          `${page} (${pathOf(page)}): ${finished} requests, ${((CONNECTIONS * 1000) / result.latency.mean).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
+          `${page} (${pagePath}): ${finished} requests, ${((CONNECTIONS * 1000) / result.latency.mean).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
             `non-2xx ${result.non2xx}, CPU ms/req server ${serverCpu.toFixed(2)} + db ${perRequest(databaseTicks(database) - db).toFixed(2)}`,
         );
         runs.push({ page, from, to, requests: finished, serverCpu });

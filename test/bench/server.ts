@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_PASSWORD } from '../../src/features/demo/seed.ts';
 import { freePort } from '../support/server-process.ts';
 
 export { freePort };
@@ -93,4 +94,23 @@ export async function logIn(baseUrl: string, area: 'verwaltung' | 'portal', emai
 export function cpuTicksOf(pid: number | string): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * The pages bench:profile and bench:compare drive, each with a browser's headers and the cookie
+ * of its area: `empty` (the form "Kontakt anlegen", the issue's empty authenticated page),
+ * `portal` (the resident's start page), `static`, or any path. Logs in as the demo manager and
+ * the resident named.
+ */
+export async function benchPages(baseUrl: string, resident: { email: string; password: string }) {
+  const staff = (await logIn(baseUrl, 'verwaltung', 'verwalter@sonnenschein-hv.de', DEMO_PASSWORD)).cookie;
+  const residentCookie = (await logIn(baseUrl, 'portal', resident.email, resident.password)).cookie;
+  // The resident's start page: /portal sends one to the (first) property's page.
+  const home = await fetch(`${baseUrl}/portal`, { headers: { cookie: residentCookie }, redirect: 'manual' });
+  const portalStart = new URL(home.headers.get('location') ?? '/portal', baseUrl).pathname;
+  return (page: string) => {
+    const path = ({ empty: '/verwaltung/kontakte/neu', portal: portalStart, static: '/static/app.css' } as Record<string, string>)[page] ?? page;
+    const headers = { 'accept-encoding': 'gzip, deflate, br', accept: 'text/html', cookie: path.startsWith('/portal') ? residentCookie : staff };
+    return { url: baseUrl + path, path, headers };
+  };
 }
