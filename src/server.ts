@@ -11,6 +11,9 @@ import { log, setLogLevel } from './log.ts';
 import { startScheduler } from './scheduler/bree.ts';
 import { fileStorageFor } from './storage/configured.ts';
 
+/** What a cluster worker sends its primary once it serves (WEB_CONCURRENCY > 1). */
+const WORKER_READY = 'hausportal:worker-ready';
+
 /** Opens the database named by the configuration and brings its schema up to date. */
 async function openDatabase(config: Config): Promise<Orm> {
   if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true });
@@ -70,7 +73,11 @@ async function main() {
   const scheduler = config.jobs ? await startScheduler(orm, { config, clock: systemClock, transport }) : undefined;
 
   if (cluster.isWorker) {
+    // Ready means listening, hearing the other workers' evictions and (worker 1) scheduling;
+    // the primary announces the server only once every worker has said so.
+    await app.cachesReady();
     log.info(`Worker ${process.env.HAUSPORTAL_WORKER} (pid ${process.pid}) bereit${scheduler ? ', mit den geplanten Aufgaben' : ''}`);
+    process.send?.(WORKER_READY);
   } else {
     log.info(`Hausportal läuft auf ${config.baseUrl} (${config.databaseUrl ? 'PostgreSQL' : `eingebettete Datenbank in ${config.dataDir}/pglite`})`);
     printWelcome(config, seeded);
@@ -134,12 +141,13 @@ async function supervise(config: Config) {
     log.error(`Worker ${index} ended (${signal ?? `exit ${code}`}); it is started again`);
     setTimeout(() => !stopping && start(index), 1000);
   });
-  const listening = new Promise<void>((resolve) => {
+  // Not 'listening': worker 1 starts the scheduler after it listens, and its caches connect on their own.
+  const ready = new Promise<void>((resolve) => {
     let up = 0;
-    cluster.on('listening', () => ++up === config.webConcurrency && resolve());
+    cluster.on('message', (_worker, message) => message === WORKER_READY && ++up === config.webConcurrency && resolve());
   });
   for (let index = 1; index <= config.webConcurrency; index++) start(index);
-  await listening;
+  await ready;
   log.info(`Hausportal läuft auf ${config.baseUrl} (PostgreSQL, ${config.webConcurrency} Worker)`);
   printWelcome(config, seeded);
 

@@ -161,6 +161,9 @@ describe.skipIf(testDatabase.kind === 'embedded')('cached staff sessions and cha
   });
 });
 
+/** What a clustered server printed before it announced itself: by then every worker must have said it is ready. */
+const announced = (instance: Instance) => instance.output().split('Hausportal läuft auf')[0];
+
 describe.skipIf(testDatabase.kind === 'embedded')('WEB_CONCURRENCY=2: two cluster workers on one port', () => {
   let clustered: Instance;
   beforeAll(async () => {
@@ -169,7 +172,7 @@ describe.skipIf(testDatabase.kind === 'embedded')('WEB_CONCURRENCY=2: two cluste
   }, 120_000);
 
   it('serves requests from both workers, each listening for evictions, and a logout ends the session on both', async () => {
-    const workers = [...clustered.output().matchAll(/Worker (\d) \(pid (\d+)\) bereit/g)].map((m) => m[1]).sort();
+    const workers = [...announced(clustered).matchAll(/Worker (\d) \(pid (\d+)\) bereit/g)].map((m) => m[1]).sort();
     expect(workers).toEqual(['1', '2']);
     const listeners = await app
       .em()
@@ -191,7 +194,7 @@ describe.skipIf(testDatabase.kind === 'embedded')('WEB_CONCURRENCY=2: two cluste
   });
 
   it('runs the scheduled jobs in worker 1 only', () => {
-    const withJobs = [...clustered.output().matchAll(/Worker (\d) \(pid \d+\) bereit, mit den geplanten Aufgaben/g)].map((m) => m[1]);
+    const withJobs = [...announced(clustered).matchAll(/Worker (\d) \(pid \d+\) bereit, mit den geplanten Aufgaben/g)].map((m) => m[1]);
     expect(withJobs).toEqual(['1']);
   });
 });

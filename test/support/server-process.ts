@@ -45,7 +45,7 @@ export async function startInstance(databaseUrl: string, env: Record<string, str
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
     if (i > 300) throw new Error(`server did not come up:\n${output}`);
-    // Up when the welcome line is printed: every worker listens and its cache listener is connected.
+    // Up when the welcome line is printed: it listens, and with WEB_CONCURRENCY every worker has said it is ready.
     if (output.includes('Hausportal läuft auf')) break;
     await new Promise((r) => setTimeout(r, 200));
   }
