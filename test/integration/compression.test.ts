@@ -27,8 +27,10 @@ const url = (p: string) => new URL(p, app.baseUrl).toString();
 const varyOf = (headers: Record<string, unknown>) => String(headers.vary ?? '').toLowerCase();
 
 describe('brotli quality of rendered bodies', () => {
-  it("is the fastest up to 64 KB, which fit into TCP's first window compressed, and 4 above, where bytes cost round trips", () => {
-    expect(brotliQuality(6 * 1024)).toBe(1);
+  it("is the fastest up to 32 KB and 1 up to 64 KB, which fit into TCP's first window compressed, and 4 above, where bytes cost round trips", () => {
+    expect(brotliQuality(6 * 1024)).toBe(0);
+    expect(brotliQuality(32 * 1024)).toBe(0);
+    expect(brotliQuality(32 * 1024 + 1)).toBe(1);
     expect(brotliQuality(64 * 1024)).toBe(1);
     expect(brotliQuality(64 * 1024 + 1)).toBe(4);
     expect(brotliQuality(400 * 1024)).toBe(4);
@@ -47,7 +49,7 @@ describe('rendered pages', () => {
     const br = await rawGet(url('/verwaltung/anmelden'), { 'accept-encoding': 'gzip, deflate, br' });
     expect(br.headers['content-encoding']).toBe('br');
     expect(varyOf(br.headers)).toContain('accept-encoding');
-    // A 2 KB page goes out at brotli's quality 1 (it fits TCP's first window either way, src/http/compression.ts): ~52 %.
+    // A 2 KB page goes out at brotli's quality 0 (it fits TCP's first window either way, src/http/compression.ts): ~52 %.
     expect(br.body.length).toBeLessThan(plain.body.length * 0.6);
     // The same page (the CSRF cookie differs per visitor, so compare the stable part).
     const unpacked = brotliDecompressSync(br.body).toString('utf8');
