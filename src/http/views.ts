@@ -22,13 +22,17 @@ export const eta = new Eta({
  */
 export function rememberTemplatePaths(engine: Eta): void {
   const resolve = engine.resolvePath!.bind(engine);
-  const resolved = new Map<string, string>();
+  // Keyed by the including file, then the name: both strings V8 has hashed already (the
+  // cached path, a literal in the compiled template), where a joined key is built anew per call.
+  const resolved = new Map<string, Map<string, string>>();
   engine.resolvePath = (template, options) => {
-    const key = `${options?.filepath ?? ''}\0${template}`;
-    let file = resolved.get(key);
+    const from = options?.filepath ?? '';
+    let names = resolved.get(from);
+    if (names === undefined) resolved.set(from, (names = new Map()));
+    let file = names.get(template);
     if (file === undefined) {
       file = resolve(template, options);
-      resolved.set(key, file);
+      names.set(template, file);
     }
     return file;
   };
