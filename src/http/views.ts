@@ -28,7 +28,10 @@ export function rememberTemplatePaths(engine: Eta): void {
   engine.resolvePath = (template, options) => {
     const from = options?.filepath ?? '';
     let names = resolved.get(from);
-    if (names === undefined) resolved.set(from, (names = new Map()));
+    if (names === undefined) {
+      names = new Map();
+      resolved.set(from, names);
+    }
     let file = names.get(template);
     if (file === undefined) {
       file = resolve(template, options);
