@@ -74,6 +74,14 @@ export function ormOptions({ debug = false, onQuery }: OpenOrmOptions = {}): Par
   };
 }
 
+/**
+ * How long a pooled connection may stay idle before the pool closes it. `pg`'s default of 10 s
+ * closed them between the visits of a quiet portal: the next page then paid a new connection
+ * (a PostgreSQL backend started, the login) and prepared and planned its statements again
+ * (./prepared-statements.ts keeps them per connection). Ten connections per process at most.
+ */
+export const POOL_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /** The part of pg's Pool we use (pg's own types are not installed). */
 type PoolEvents = { on: (event: 'connect', listener: (client: Parameters<typeof countQueriesOf>[0]) => void) => unknown };
 
@@ -83,7 +91,7 @@ export async function openOrm(target: DatabaseTarget, options: OpenOrmOptions = 
     return (await PostgresORM.init({
       ...ormOptions(options),
       clientUrl: target.url,
-      pool: { min: 0, max: 10 },
+      pool: { min: 0, max: 10, idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS },
       // Every connection names its parameterized statements (./prepared-statements.ts) and
       // counts its statements for SQL_STATEMENT_COUNT (./statement-count.ts).
       driverOptions: {

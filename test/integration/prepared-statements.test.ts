@@ -52,6 +52,24 @@ describe.skipIf(!onPostgres)('named prepared statements', () => {
     }
   });
 
+  it("keeps an idle connection, and the statements prepared on it, past pg's default of 10 s (POOL_IDLE_TIMEOUT_MS)", async () => {
+    const pool = await poolOf(app.orm);
+    const text = 'select count(*)::int as n from unit where organization_id = $1';
+    const first = await pool.connect();
+    const { rows } = await first.query('select pg_backend_pid() as pid');
+    await first.query(text, [app.world.organizations.sonnenschein.id]);
+    first.release();
+    // The pool hands out the connection released last: with pg's default it would be closed by now.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const again = await pool.connect();
+    try {
+      expect((await again.query('select pg_backend_pid() as pid')).rows[0].pid).toBe(rows[0].pid);
+      expect(await preparedOn(again, text)).toHaveLength(1);
+    } finally {
+      again.release();
+    }
+  }, 30_000);
+
   it('leaves statements without parameters unnamed (the ORM inlines its values: each text would be a new name)', async () => {
     const client = await (await poolOf(app.orm)).connect();
     try {
