@@ -3,7 +3,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { rowBound } from '../db/prepared-statements.ts';
 
 /** What a raw query executes on (em.getKysely()). */
-type Db = Parameters<RawBuilder<unknown>['execute']>[0];
+export type Db = Parameters<RawBuilder<unknown>['execute']>[0];
 
 // Paging, sorting and searching of the console's lists.
 
@@ -77,14 +77,31 @@ export type ListTotal = { total: number; exact: boolean; estimated: boolean; pag
  * the planner's row estimate (EXPLAIN) stands in. `exactUpTo` lowers the limit (tests).
  */
 export async function listTotal(db: Db, from: RawBuilder<unknown>, page: number, options: { exactUpTo?: number } = {}): Promise<ListTotal> {
-  const cap = Math.max(options.exactUpTo ?? EXACT_COUNT_LIMIT, page * PAGE_SIZE) + 1;
-  // The usual cap in the statement's text, a far page's as a parameter (rowBound).
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 ${from} limit ${rowBound(cap, EXACT_COUNT_LIMIT + 1)}) limited`.execute(
-    db,
-  );
-  const counted = rows[0].n;
+  const cap = countCap(page, options);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select 1 ${from} ${countLimit(cap)}) limited`.execute(db);
+  return totalOfCount(db, from, page, rows[0].n, cap);
+}
+
+/** How far listTotal counts for a page: one past EXACT_COUNT_LIMIT or past the page's end, whichever is more. */
+export function countCap(page: number, options: { exactUpTo?: number } = {}): number {
+  return Math.max(options.exactUpTo ?? EXACT_COUNT_LIMIT, page * PAGE_SIZE) + 1;
+}
+
+/** The LIMIT of a capped count: the usual cap in the statement's text, a far page's as a parameter (rowBound). */
+export function countLimit(cap: number): RawBuilder<unknown> {
+  return sql`limit ${rowBound(cap, EXACT_COUNT_LIMIT + 1)}`;
+}
+
+/**
+ * What a count up to `cap` (countCap) says of a list's total, as listTotal answers it; for a
+ * list whose page statement counted its rows itself (a search that finds its matches once for
+ * the page and the count). `from` as for listTotal, for the planner's estimate past the cap;
+ * without it the answer past the cap is "more than" (a search's matches handed over as an
+ * array, `= any(array(...))`, are estimated at 10 rows whatever they are: asking is no use).
+ */
+export async function totalOfCount(db: Db, from: RawBuilder<unknown> | undefined, page: number, counted: number, cap: number): Promise<ListTotal> {
   if (counted < cap) return { total: counted, exact: true, estimated: false, pages: pageCount(counted), hasNext: page < pageCount(counted) };
-  const estimate = roundEstimate(await plannerRows(db, sql`select 1 ${from}`));
+  const estimate = from ? roundEstimate(await plannerRows(db, sql`select 1 ${from}`)) : 0;
   return estimate > cap
     ? { total: estimate, exact: false, estimated: true, pages: null, hasNext: true }
     : { total: cap - 1, exact: false, estimated: false, pages: null, hasNext: true };
