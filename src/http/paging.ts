@@ -83,12 +83,12 @@ export async function listTotal(db: Db, from: RawBuilder<unknown>, page: number,
 }
 
 /** How far listTotal counts for a page: one past EXACT_COUNT_LIMIT or past the page's end, whichever is more. */
-export function countCap(page: number, options: { exactUpTo?: number } = {}): number {
+function countCap(page: number, options: { exactUpTo?: number } = {}): number {
   return Math.max(options.exactUpTo ?? EXACT_COUNT_LIMIT, page * PAGE_SIZE) + 1;
 }
 
 /** The LIMIT of a capped count: the usual cap in the statement's text, a far page's as a parameter (rowBound). */
-export function countLimit(cap: number): RawBuilder<unknown> {
+function countLimit(cap: number): RawBuilder<unknown> {
   return sql`limit ${rowBound(cap, EXACT_COUNT_LIMIT + 1)}`;
 }
 
@@ -99,12 +99,34 @@ export function countLimit(cap: number): RawBuilder<unknown> {
  * without it the answer past the cap is "more than" (a search's matches handed over as an
  * array, `= any(array(...))`, are estimated at 10 rows whatever they are: asking is no use).
  */
-export async function totalOfCount(db: Db, from: RawBuilder<unknown> | undefined, page: number, counted: number, cap: number): Promise<ListTotal> {
+async function totalOfCount(db: Db, from: RawBuilder<unknown> | undefined, page: number, counted: number, cap: number): Promise<ListTotal> {
   if (counted < cap) return { total: counted, exact: true, estimated: false, pages: pageCount(counted), hasNext: page < pageCount(counted) };
   const estimate = from ? roundEstimate(await plannerRows(db, sql`select 1 ${from}`)) : 0;
   return estimate > cap
     ? { total: estimate, exact: false, estimated: true, pages: null, hasNext: true }
     : { total: cap - 1, exact: false, estimated: false, pages: null, hasNext: true };
+}
+
+/**
+ * A searched list's page and its total from one statement. `matches` are the statement's
+ * CTEs (`m as materialized (select … where <the term>)`): the search runs once, its matches
+ * are counted up to the cap (countCap, from `countFrom`) and the page (`page`, a query that
+ * reads from them and selects an `id`) is cut from them. Counted in a statement of their own,
+ * the matches were searched twice. The count's row comes even for a page past the end (the
+ * page's columns are null there). Past the cap as totalOfCount, with `estimateFrom`.
+ */
+export async function searchedPage<Row extends { id: string }>(
+  db: Db,
+  query: { matches: RawBuilder<unknown>; countFrom: RawBuilder<unknown>; page: RawBuilder<unknown>; estimateFrom?: RawBuilder<unknown> },
+  page: number,
+  options: { exactUpTo?: number } = {},
+): Promise<{ rows: Row[]; total: ListTotal }> {
+  const cap = countCap(page, options);
+  const { rows } = await sql<Row & { counted: number }>`
+    with ${query.matches}, counted as (select count(*)::int as n from (select 1 ${query.countFrom} ${countLimit(cap)}) limited)
+    select counted.n as counted, listed.* from counted left join lateral (${query.page}) listed on true`.execute(db);
+  const listed = rows.filter((row) => row.id != null).map(({ counted: _, ...row }) => row as unknown as Row);
+  return { rows: listed, total: await totalOfCount(db, query.estimateFrom, page, rows[0].counted, cap) };
 }
 
 /** The planner's row estimate of a query (EXPLAIN, nothing executed). */

@@ -98,8 +98,9 @@ const EXPECTED = {
   'Kontakte ?q': 2,
   'Kontakte sorted by Ort': 2,
   'Einheiten (all)': 2,
-  'Einheiten ?q': 2,
   'Adressen (all)': 2,
+  // A search that finds its matches once: the rows and the limited count in one statement.
+  'Einheiten ?q': 1,
   // Rows, the limited count, the contacts of the page's contracts.
   'Verträge (all)': 3,
   // A search: the rows and the limited count in one statement (the matches found once), the contacts.
@@ -176,6 +177,11 @@ describe('the total of a long list (listTotal)', () => {
     // A search with few matches stays exact even with the lowered limit.
     const one = await searchUnits(em(), { q: 'Stellplatz 1', page: 1, sort: UNIT_SORT_DEFAULT, exactUpTo: 2 });
     expect(one).toMatchObject({ exact: true, total: 1, pages: 1, hasNext: false });
+    // A search counts its matches in its page's statement: a page past the end has no rows, and the total still.
+    const units = await searchUnits(em(), { q: 'Wohnung', page: 1, sort: UNIT_SORT_DEFAULT });
+    expect(units.rows.length).toBeGreaterThan(1);
+    const beyond = await searchUnits(em(), { q: 'Wohnung', page: 9, sort: UNIT_SORT_DEFAULT });
+    expect(beyond).toMatchObject({ rows: [], exact: true, total: units.total, pages: units.pages, hasNext: false });
   });
 
   it('shows an exact total as "Seite 1 von 1 · N Einträge"', async () => {

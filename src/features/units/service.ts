@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Em } from '../../db/orm.ts';
 import { runsOn } from '../access/service.ts';
 import { propertiesMatching } from '../properties/service.ts';
 import { scopedOrganization } from '../../db/tenant.ts';
 import { Contract, contactDisplayName, type Contact, type Unit } from '../../entities/index.ts';
-import { direction, likePattern, listTotal, PAGE_SIZE, type ListSort } from '../../http/paging.ts';
+import { direction, likePattern, listTotal, PAGE_SIZE, searchedPage, type ListSort } from '../../http/paging.ts';
 import { offsetSql } from '../../db/prepared-statements.ts';
 
 export const UNIT_SORTS = ['nummer', 'liegenschaft', 'art', 'flaeche'] as const;
@@ -34,7 +34,8 @@ const UNIT_ORDER = {
 /**
  * The Einheiten list across all properties of a Verwaltung: search in the unit number (the
  * trigram index on unit.number) and the property name (one bitmap over both, see below), optionally one property (by id, or those whose name or address contains `propertyTerm`), one page
- * at a time in ONE query, and the total beside it (listTotal: exact up to 1,000, else the
+ * at a time in ONE query, and the total beside it (listTotal; with a term both come from one
+ * statement, searchedPage: exact up to 1,000, else the
  * planner's estimate; a window count made PostgreSQL join every unit to its property and
  * address before cutting the page, 100 ms over 50,000 units). Plain SQL is not reached by the tenant filter: the Verwaltung
  * (scopedOrganization) is the first condition. Archived units, and units of archived properties, only with `archived`.
@@ -64,27 +65,38 @@ export async function searchUnits(
     }`;
   const propertyConditions = options.archived ? sql`` : sql`and p.archived_at is null`;
   const db = em.getKysely();
-  const [{ rows }, total] = await Promise.all([
-    sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null }>`
-    ${
-      // With a term the matching units come first, on their own (materialized): left to
-      // itself PostgreSQL walked the (organization, number, id) index in the list's order and
-      // tested the term on every unit before the page was full (50 ms at 50,000 units).
-      term ? sql`with u as materialized (select u.* from unit u where ${unitConditions})` : sql``
-    }
+  // The page, read from `from` (the unit table, or the matches of a term).
+  const listed = (from: RawBuilder<unknown>, where: RawBuilder<unknown>) => sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null }>`
     select u.id, u.number, u.kind, u.area_sqm as "areaSqm", u.floor, u.archived_at is not null as archived,
       p.id as "propertyId", p.name as "propertyName",
       a.street || ' ' || a.house_number as address, coalesce(a.archived_at is not null, false) as "addressArchived"
-    from ${term ? sql`u` : sql`unit u`}
+    from ${from}
       join property p on p.id = u.property_id
       left join address a on a.id = u.address_id
-    where ${term ? sql`true` : unitConditions} ${propertyConditions}
+    where ${where} ${propertyConditions}
     order by ${UNIT_ORDER[options.sort.key](direction(options.sort))}
-    limit ${sql.lit(PAGE_SIZE)} ${offsetSql((options.page - 1) * PAGE_SIZE)}`.execute(db),
-    listTotal(db, sql`from unit u join property p on p.id = u.property_id where ${unitConditions} ${propertyConditions}`, options.page, {
-      exactUpTo: options.exactUpTo,
-    }),
-  ]);
+    limit ${sql.lit(PAGE_SIZE)} ${offsetSql((options.page - 1) * PAGE_SIZE)}`;
+  const everyUnit = sql`from unit u join property p on p.id = u.property_id where ${unitConditions} ${propertyConditions}`;
+  const { rows, total } = term
+    ? // With a term the matching units come first, on their own (materialized): left to itself
+      // PostgreSQL walked the (organization, number, id) index in the list's order and tested
+      // the term on every unit before the page was full (50 ms at 50,000 units). The page and
+      // the count read them from there, in one statement (searchedPage): counted apart, the
+      // ~1,000 units matching "Wohnung 003" were read twice (EXPLAIN 4.6 + 4.0 ms).
+      await searchedPage<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null }>(
+        db,
+        {
+          matches: sql`u as materialized (select u.* from unit u where ${unitConditions})`,
+          countFrom: sql`from u join property p on p.id = u.property_id where true ${propertyConditions}`,
+          page: listed(sql`u`, sql`true`),
+          estimateFrom: everyUnit,
+        },
+        options.page,
+        { exactUpTo: options.exactUpTo },
+      )
+    : await Promise.all([listed(sql`unit u`, unitConditions).execute(db), listTotal(db, everyUnit, options.page, { exactUpTo: options.exactUpTo })]).then(
+        ([page, total]) => ({ rows: page.rows, total }),
+      );
   return {
     rows: rows.map(({ areaSqm, ...row }) => ({ ...row, areaSqm: areaSqm === null ? null : Number(areaSqm) })),
     ...total,
