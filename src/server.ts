@@ -142,9 +142,14 @@ async function supervise(config: Config) {
     setTimeout(() => !stopping && start(index), 1000);
   });
   // Not 'listening': worker 1 starts the scheduler after it listens, and its caches connect on their own.
+  // Counted by worker index: a worker that reported, died and was started again reports twice.
   const ready = new Promise<void>((resolve) => {
-    let up = 0;
-    cluster.on('message', (_worker, message) => message === WORKER_READY && ++up === config.webConcurrency && resolve());
+    const up = new Set<number>();
+    cluster.on('message', (worker, message) => {
+      if (message !== WORKER_READY) return;
+      up.add(indexOf.get(worker.id) ?? 0);
+      if (up.size === config.webConcurrency) resolve();
+    });
   });
   for (let index = 1; index <= config.webConcurrency; index++) start(index);
   await ready;
