@@ -114,6 +114,9 @@ async function totalOfCount(db: Db, from: RawBuilder<unknown> | undefined, page:
  * reads from them and selects an `id`) is cut from them. Counted in a statement of their own,
  * the matches were searched twice. The count's row comes even for a page past the end (the
  * page's columns are null there). Past the cap as totalOfCount, with `estimateFrom`.
+ * `counted` is this statement's name: neither a CTE of `matches` nor a column of the page may
+ * take it. The page's rows come in the page query's order: the one-row count is the outer side
+ * of the lateral join, so PostgreSQL can only run it as a nested loop over the page as sorted.
  */
 export async function searchedPage<Row extends { id: string }>(
   db: Db,

@@ -49,7 +49,7 @@ describe('rendered pages', () => {
     const br = await rawGet(url('/verwaltung/anmelden'), { 'accept-encoding': 'gzip, deflate, br' });
     expect(br.headers['content-encoding']).toBe('br');
     expect(varyOf(br.headers)).toContain('accept-encoding');
-    // A 2 KB page goes out at brotli's quality 0 (it fits TCP's first window either way, src/http/compression.ts): ~52 %.
+    // A 2 KB page goes out at brotli's quality 0 (it fits TCP's first window either way, src/http/compression.ts): about half.
     expect(br.body.length).toBeLessThan(plain.body.length * 0.6);
     // The same page (the CSRF cookie differs per visitor, so compare the stable part).
     const unpacked = brotliDecompressSync(br.body).toString('utf8');

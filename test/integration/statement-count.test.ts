@@ -184,6 +184,20 @@ describe('the total of a long list (listTotal)', () => {
     expect(beyond).toMatchObject({ rows: [], exact: true, total: units.total, pages: units.pages, hasNext: false });
   });
 
+  it('counts a search past the limit in its page statement, then estimates, with the same rows', async () => {
+    await sql`insert into unit (id, organization_id, property_id, number, kind, created_at, updated_at)
+      select gen_random_uuid(), ${app.world.organizations.sonnenschein.id}, ${app.world.properties.rosenweg.id}, 'Massenstellplatz ' || i, 'parking', now(), now()
+      from generate_series(1, 60) i`.execute(app.em().getKysely());
+    const exact = await searchUnits(em(), { q: 'Massenstellplatz', page: 1, sort: UNIT_SORT_DEFAULT });
+    expect(exact).toMatchObject({ exact: true, total: 60, pages: 2, hasNext: true });
+    // Lowered to 2: the count stops at the end of the page (51), and the planner's estimate stands in.
+    const rough = await searchUnits(em(), { q: 'Massenstellplatz', page: 1, sort: UNIT_SORT_DEFAULT, exactUpTo: 2 });
+    expect(rough).toMatchObject({ exact: false, pages: null, hasNext: true });
+    expect(rough.total).toBeGreaterThanOrEqual(50);
+    expect(rough.rows.map((u) => u.id)).toEqual(exact.rows.map((u) => u.id));
+    expect(exact.rows).toHaveLength(50);
+  });
+
   it('shows an exact total as "Seite 1 von 1 · N Einträge"', async () => {
     const page = await staff.get('/verwaltung/adressen');
     expect(page.$('#address-results').text()).toMatch(/Seite 1 von 1 · \d+ Einträge/);
