@@ -141,6 +141,16 @@ async function supervise(config: Config) {
     log.error(`Worker ${index} ended (${signal ?? `exit ${code}`}); it is started again`);
     setTimeout(() => !stopping && start(index), 1000);
   });
+  // Installed before the workers start: a stop while they start up stops them too.
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping ${indexOf.size} workers`);
+    if (indexOf.size === 0) process.exit(0);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   // Not 'listening': worker 1 starts the scheduler after it listens, and its caches connect on their own.
   // Counted by worker index: a worker that reported, died and was started again reports twice.
   const ready = new Promise<void>((resolve) => {
@@ -155,16 +165,6 @@ async function supervise(config: Config) {
   await ready;
   log.info(`Hausportal läuft auf ${config.baseUrl} (PostgreSQL, ${config.webConcurrency} Worker)`);
   printWelcome(config, seeded);
-
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping ${indexOf.size} workers`);
-    if (indexOf.size === 0) process.exit(0);
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 await main();
