@@ -172,11 +172,18 @@ function searchedContracts(db: Db, organizationId: string, where: RawBuilder<unk
     {
       matches: sql`matched as materialized (select c.* from contract c ${where})`,
       countFrom: sql`from matched`,
-      page: sql`select ${LIST_COLUMNS}
-        from matched c join unit u on u.id = c.unit_id join property p on p.id = u.property_id
-        where p.organization_id = ${organizationId}
-        order by ${listOrder(filter.sort)}
-        ${pageOf(filter)}`,
+      // Sorted by a contract column, the page is cut from the matches before the join, as listedPage does.
+      page:
+        filter.sort.key === 'einheit'
+          ? sql`select ${LIST_COLUMNS}
+            from matched c join unit u on u.id = c.unit_id join property p on p.id = u.property_id
+            where p.organization_id = ${organizationId}
+            order by ${listOrder(filter.sort)}
+            ${pageOf(filter)}`
+          : sql`select ${LIST_COLUMNS}
+            from (select c.* from matched c order by ${contractOrder(filter.sort, 'c')} ${pageOf(filter)}) c
+            join unit u on u.id = c.unit_id join property p on p.id = u.property_id
+            order by ${contractOrder(filter.sort, 'c')}`,
     },
     filter.page,
   );
