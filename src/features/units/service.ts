@@ -24,6 +24,9 @@ export type UnitListRow = {
   addressArchived: boolean;
 };
 
+/** A row as PostgreSQL sends it: numeric comes as text. */
+type UnitRowAsRead = Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null };
+
 const UNIT_ORDER = {
   nummer: (dir: ReturnType<typeof direction>) => sql`u.number ${dir}, u.id ${dir}`,
   liegenschaft: (dir: ReturnType<typeof direction>) => sql`p.name ${dir}, u.number, u.id`,
@@ -66,7 +69,7 @@ export async function searchUnits(
   const propertyConditions = options.archived ? sql`` : sql`and p.archived_at is null`;
   const db = em.getKysely();
   // The page, read from `from` (the unit table, or the matches of a term).
-  const listed = (from: RawBuilder<unknown>, where: RawBuilder<unknown>) => sql<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null }>`
+  const listed = (from: RawBuilder<unknown>, where: RawBuilder<unknown>) => sql<UnitRowAsRead>`
     select u.id, u.number, u.kind, u.area_sqm as "areaSqm", u.floor, u.archived_at is not null as archived,
       p.id as "propertyId", p.name as "propertyName",
       a.street || ' ' || a.house_number as address, coalesce(a.archived_at is not null, false) as "addressArchived"
@@ -83,7 +86,7 @@ export async function searchUnits(
       // the term on every unit before the page was full (50 ms at 50,000 units). The page and
       // the count read them from there, in one statement (searchedPage): counted apart, the
       // ~1,000 units matching "Wohnung 003" were read twice (EXPLAIN 4.6 + 4.0 ms).
-      await searchedPage<Omit<UnitListRow, 'areaSqm'> & { areaSqm: string | null }>(
+      await searchedPage<UnitRowAsRead>(
         db,
         {
           matches: sql`u as materialized (select u.* from unit u where ${unitConditions})`,
