@@ -114,7 +114,10 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
   const db = em.getKysely();
   const { rows, total } = term
     ? await searchedContracts(db, organizationId, where, filter)
-    : { rows: await listedPage(db, organizationId, where, filter), total: await listTotal(db, sql`from contract c ${where}`, filter.page) };
+    : {
+        rows: (await pageOf(sql`contract c`, where, organizationId, filter).execute(db)).rows,
+        total: await listTotal(db, sql`from contract c ${where}`, filter.page),
+      };
   const people = await contactsOfContracts(
     em,
     organizationId,
@@ -129,34 +132,28 @@ export async function searchContracts(em: Em, filter: ContractFilter, today: str
 
 type ListedContract = Omit<ContractListRow, 'contacts'>;
 
-/** LIMIT and OFFSET of the page asked for. */
-const pageOf = (filter: ContractFilter) => sql`limit ${sql.lit(PAGE_SIZE)} ${offsetSql((filter.page - 1) * PAGE_SIZE)}`;
-
-/** The ORDER BY of a page of contracts joined to unit `u` and property `p`. */
-function listOrder(sort: ContractSort): RawBuilder<unknown> {
-  if (sort.key !== 'einheit') return contractOrder(sort, 'c');
-  const dir = sql.raw(sort.descending ? 'desc' : 'asc');
-  return sql`p.name ${dir}, u.number ${dir}, c.starts_on desc, c.id`;
-}
-
-/** A page of the list without a search term (see searchContracts for the two plans). */
-async function listedPage(db: Db, organizationId: string, where: RawBuilder<unknown>, filter: ContractFilter) {
+/**
+ * The statement of a page, read from `source` (`contract c`, or a search's matches as `c`)
+ * under `where` (see searchContracts for the two plans): sorted by Einheit, joined first and
+ * cut after; sorted by a contract column, cut from the contracts first and only its rows joined.
+ */
+function pageOf(source: RawBuilder<unknown>, where: RawBuilder<unknown>, organizationId: string, filter: ContractFilter) {
   const { sort } = filter;
-  const page = pageOf(filter);
-  const { rows } =
-    sort.key === 'einheit'
-      ? await sql<ListedContract>`
-          select ${LIST_COLUMNS}
-          from contract c join unit u on u.id = c.unit_id join property p on p.id = u.property_id
-          ${where} and p.organization_id = ${organizationId}
-          order by ${listOrder(sort)}
-          ${page}`.execute(db)
-      : await sql<ListedContract>`
-          select ${LIST_COLUMNS}
-          from (select c.* from contract c ${where} order by ${contractOrder(sort, 'c')} ${page}) c
-          join unit u on u.id = c.unit_id join property p on p.id = u.property_id
-          order by ${contractOrder(sort, 'c')}`.execute(db);
-  return rows;
+  const page = sql`limit ${sql.lit(PAGE_SIZE)} ${offsetSql((filter.page - 1) * PAGE_SIZE)}`;
+  if (sort.key === 'einheit') {
+    const dir = sql.raw(sort.descending ? 'desc' : 'asc');
+    return sql<ListedContract>`
+      select ${LIST_COLUMNS}
+      from ${source} join unit u on u.id = c.unit_id join property p on p.id = u.property_id
+      ${where} and p.organization_id = ${organizationId}
+      order by p.name ${dir}, u.number ${dir}, c.starts_on desc, c.id
+      ${page}`;
+  }
+  return sql<ListedContract>`
+    select ${LIST_COLUMNS}
+    from (select c.* from ${source} ${where} order by ${contractOrder(sort, 'c')} ${page}) c
+    join unit u on u.id = c.unit_id join property p on p.id = u.property_id
+    order by ${contractOrder(sort, 'c')}`;
 }
 
 /**
@@ -172,18 +169,7 @@ function searchedContracts(db: Db, organizationId: string, where: RawBuilder<unk
     {
       matches: sql`matched as materialized (select c.* from contract c ${where})`,
       countFrom: sql`from matched`,
-      // Sorted by a contract column, the page is cut from the matches before the join, as listedPage does.
-      page:
-        filter.sort.key === 'einheit'
-          ? sql`select ${LIST_COLUMNS}
-            from matched c join unit u on u.id = c.unit_id join property p on p.id = u.property_id
-            where p.organization_id = ${organizationId}
-            order by ${listOrder(filter.sort)}
-            ${pageOf(filter)}`
-          : sql`select ${LIST_COLUMNS}
-            from (select c.* from matched c order by ${contractOrder(filter.sort, 'c')} ${pageOf(filter)}) c
-            join unit u on u.id = c.unit_id join property p on p.id = u.property_id
-            order by ${contractOrder(filter.sort, 'c')}`,
+      page: pageOf(sql`matched c`, sql`where true`, organizationId, filter),
     },
     filter.page,
   );
